@@ -1,0 +1,213 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+import type { DuplicatePolicy, ImportFormat, Machine, MachineFilter, MachineSortKey } from '../../shared/domain';
+import { guessImportFormat } from '../../shared/import-format';
+import type { RequestChannel, RequestOf, ResponseMap } from '../../shared/ipc';
+import { splitTags } from '../../shared/validation';
+import { ApiError } from '../../shared/wire';
+import type { Core } from '../core/create-core';
+import { openNodeCore } from '../core/node-core';
+import { resolveDataDir } from '../core/paths';
+import { formatImportPreview, formatMachineTable } from './format';
+
+/** Where the CLI writes; tests pass buffers. */
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+/** Exit codes scripts can rely on. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+const USAGE = `Usage: patchbay [--data-dir DIR] machines <command> [options]
+
+Commands:
+  machines list    [--search TEXT] [--tag T]... [--client C]... [--site S]... [--os OS]...
+                   [--group NAME] [--sort name|address|os|client|site|updated] [--desc] [--json]
+  machines add     --address A --user U [--name N] [--port P] [--transport ssh|winrm]
+                   [--tags "a,b"] [--client C] [--site S] [--notes TEXT] [--proxy-jump J] [--json]
+  machines import  FILE [--format csv|ssh-config|ansible-ini|ansible-yaml]
+                   [--on-duplicate skip|merge] [--dry-run] [--json]
+  machines export  [--out FILE] [the list filters]
+
+The data folder is --data-dir, else $PATCHBAY_DATA_DIR, else the desktop app's own folder.
+Exit codes: 0 done, 1 failed (message on stderr), 2 wrong usage.
+`;
+
+const SORT_KEYS: Record<string, MachineSortKey> = {
+  name: 'displayName',
+  address: 'address',
+  os: 'os',
+  client: 'client',
+  site: 'site',
+  updated: 'updatedAt',
+};
+
+class UsageError extends Error {}
+
+async function call<C extends RequestChannel>(core: Core, channel: C, req: RequestOf<C>): Promise<ResponseMap[C]> {
+  const result = await core.dispatch(channel, req);
+  if (!result.ok) throw new ApiError(result.error);
+  return result.res as ResponseMap[C];
+}
+
+const OPTIONS = {
+  'data-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  json: { type: 'boolean' },
+  search: { type: 'string' },
+  tag: { type: 'string', multiple: true },
+  client: { type: 'string', multiple: true },
+  site: { type: 'string', multiple: true },
+  os: { type: 'string', multiple: true },
+  group: { type: 'string' },
+  sort: { type: 'string' },
+  desc: { type: 'boolean' },
+  name: { type: 'string' },
+  address: { type: 'string' },
+  port: { type: 'string' },
+  transport: { type: 'string' },
+  user: { type: 'string' },
+  tags: { type: 'string' },
+  notes: { type: 'string' },
+  'proxy-jump': { type: 'string' },
+  format: { type: 'string' },
+  'on-duplicate': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  out: { type: 'string' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+async function filterFrom(core: Core, v: Values): Promise<MachineFilter> {
+  const filter: MachineFilter = {};
+  if (v.search) filter.text = v.search;
+  if (v.tag) filter.tags = v.tag;
+  if (v.client) filter.clients = v.client;
+  if (v.site) filter.sites = v.site;
+  if (v.os) filter.os = v.os;
+  if (v.group) {
+    const groups = await call(core, 'groups.list', {});
+    const g = groups.find((x) => x.name.toLowerCase() === v.group?.toLowerCase());
+    if (!g) throw new UsageError(`No group named "${v.group}". Groups: ${groups.map((x) => x.name).join(', ') || 'none'}`);
+    filter.groupId = g.id;
+  }
+  return filter;
+}
+
+async function list(core: Core, v: Values, io: CliIo): Promise<number> {
+  const key = SORT_KEYS[v.sort ?? 'name'];
+  if (!key) throw new UsageError(`--sort must be one of ${Object.keys(SORT_KEYS).join(', ')}`);
+  const { items } = await call(core, 'machines.list', {
+    filter: await filterFrom(core, v),
+    sort: { key, direction: v.desc ? 'desc' : 'asc' },
+  });
+  io.stdout(v.json ? JSON.stringify(items, null, 2) + '\n' : formatMachineTable(items));
+  return EXIT.ok;
+}
+
+async function add(core: Core, v: Values, io: CliIo): Promise<number> {
+  if (!v.address || !v.user) throw new UsageError('machines add needs --address and --user');
+  const transport = v.transport ?? 'ssh';
+  if (transport !== 'ssh' && transport !== 'winrm') throw new UsageError('--transport must be ssh or winrm');
+  const port = v.port === undefined ? (transport === 'ssh' ? 22 : 5985) : Number(v.port);
+  const machine: Machine = await call(core, 'machines.create', {
+    machine: {
+      displayName: v.name ?? v.address,
+      address: v.address,
+      port,
+      transport,
+      username: v.user,
+      credentialId: null,
+      tags: splitTags(v.tags ?? ''),
+      client: v.client?.[0] ?? '',
+      site: v.site?.[0] ?? '',
+      notes: v.notes ?? '',
+      proxyJump: v['proxy-jump'] ?? '',
+    },
+  });
+  io.stdout(v.json ? JSON.stringify(machine, null, 2) + '\n' : `Added ${machine.displayName} (id ${machine.id}).\n`);
+  return EXIT.ok;
+}
+
+async function importFile(core: Core, file: string | undefined, v: Values, io: CliIo): Promise<number> {
+  if (!file) throw new UsageError('machines import needs a FILE');
+  const text = fs.readFileSync(file, 'utf8');
+  const format = (v.format ?? guessImportFormat(path.basename(file), text)) as ImportFormat | null;
+  if (!format) throw new UsageError(`Cannot tell the format of ${file}; pass --format csv|ssh-config|ansible-ini|ansible-yaml`);
+  const policy = (v['on-duplicate'] ?? 'skip') as DuplicatePolicy;
+  if (policy !== 'skip' && policy !== 'merge') throw new UsageError('--on-duplicate must be skip or merge');
+  const preview = await call(core, 'import.preview', { format, text });
+  if (preview.fatal) throw new ApiError({ code: 'invalid', message: `${file}: ${preview.fatal}` });
+  if (v['dry-run']) {
+    io.stdout(v.json ? JSON.stringify(preview, null, 2) + '\n' : formatImportPreview(preview));
+    return EXIT.ok;
+  }
+  const result = await call(core, 'import.commit', { format, text, onDuplicate: policy });
+  if (v.json) io.stdout(JSON.stringify({ ...result, preview }, null, 2) + '\n');
+  else {
+    io.stdout(formatImportPreview(preview));
+    io.stdout(
+      `Imported ${result.created} new, merged ${result.merged}, skipped ${result.skippedDuplicates} duplicates ` +
+        `and ${result.skippedInvalid} rows with errors.\n`,
+    );
+  }
+  return EXIT.ok;
+}
+
+async function exportCsv(core: Core, v: Values, io: CliIo): Promise<number> {
+  const { csv, count } = await call(core, 'machines.exportCsv', { filter: await filterFrom(core, v) });
+  if (v.out) {
+    fs.writeFileSync(v.out, csv);
+    io.stderr(`Wrote ${count} machines to ${v.out}\n`);
+  } else io.stdout(csv);
+  return EXIT.ok;
+}
+
+/** Runs the CLI; returns the exit code instead of exiting so tests can call it in-process. */
+export async function runCli(argv: string[], io: CliIo, openCore = openNodeCore): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    io.stderr(`patchbay: ${(err as Error).message}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const { values: v, positionals } = parsed;
+  const [area, command, ...rest] = positionals;
+  if (v.help || !area) {
+    io.stdout(USAGE);
+    return v.help ? EXIT.ok : EXIT.usage;
+  }
+  if (area !== 'machines' || !['list', 'add', 'import', 'export'].includes(command ?? '')) {
+    io.stderr(`patchbay: unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  let core: Core | null = null;
+  try {
+    core = openCore(resolveDataDir(v['data-dir']));
+    switch (command) {
+      case 'list':
+        return await list(core, v, io);
+      case 'add':
+        return await add(core, v, io);
+      case 'import':
+        return await importFile(core, rest[0], v, io);
+      default:
+        return await exportCsv(core, v, io);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`patchbay: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    const fields = err instanceof ApiError && err.fields?.length ? err.fields : [];
+    io.stderr(`patchbay: ${err instanceof Error ? err.message : String(err)}\n`);
+    for (const f of fields.slice(1)) io.stderr(`  ${f.path}: ${f.message}\n`);
+    return EXIT.failed;
+  } finally {
+    core?.close();
+  }
+}

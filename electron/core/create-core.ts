@@ -1,0 +1,101 @@
+import type { AppInfo } from '../../shared/domain';
+import type { EventSink, RequestHandlers } from '../../shared/ipc';
+import { type Db, openDatabase } from '../db/open';
+import { credentialsRepo } from '../db/repos/credentials';
+import { groupsRepo } from '../db/repos/groups';
+import { machinesRepo } from '../db/repos/machines';
+import { metaRepo, type MetaRepo } from '../db/repos/meta';
+import { credentialService } from '../inventory/credential-service';
+import { groupService } from '../inventory/group-service';
+import { importService } from '../inventory/import-service';
+import { machineService } from '../inventory/machine-service';
+import type { SecretBox } from '../secrets/secret-box';
+import { type Clock, systemClock } from './clock';
+import { createDispatcher } from './dispatch';
+import { type Logger, silentLogger } from './logger';
+
+export interface CoreOptions {
+  dbPath: string;
+  /** Builds the secret store; gets the meta table because a passphrase key keeps its salt there. */
+  secrets: (meta: MetaRepo) => SecretBox;
+  clock?: Clock;
+  logger?: Logger;
+  /** better-sqlite3 binary for Electron's ABI (see build/rebuild-native.mjs). */
+  nativeBinding?: string;
+  host: AppInfo['host'];
+  dataDir: string;
+  version: string;
+}
+
+/**
+ * The composition root: the one place services are built and wired. Electron's main process, the browser
+ * host, the CLI and the tests all start here, so they all run the same core.
+ */
+export function createCore(options: CoreOptions) {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const db: Db = openDatabase({ path: options.dbPath, ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) });
+  const listeners = new Set<EventSink>();
+  const events: EventSink = (channel, payload) => {
+    for (const l of listeners) l(channel, payload);
+  };
+  let secrets: SecretBox;
+  try {
+    secrets = options.secrets(metaRepo(db));
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  const repos = { machines: machinesRepo(db), groups: groupsRepo(db), credentials: credentialsRepo(db) };
+  const machines = machineService({ db, ...repos, clock, events });
+  const groups = groupService({ groups: repos.groups, clock, events });
+  const credentials = credentialService({ credentials: repos.credentials, secrets, clock, events });
+  const imports = importService({ db, machines: repos.machines, credentials: repos.credentials, clock, events });
+  const info: AppInfo = {
+    version: options.version,
+    host: options.host,
+    dataDir: options.dataDir,
+    dbPath: options.dbPath,
+    secretStore: secrets.description,
+  };
+
+  const handlers: RequestHandlers = {
+    'app.info': async () => info,
+    'machines.list': async ({ filter, sort }) => machines.list(filter, sort.key, sort.direction),
+    'machines.get': async ({ id }) => machines.get(id),
+    'machines.create': async ({ machine }) => machines.create(machine),
+    'machines.update': async ({ id, machine }) => machines.update(id, machine),
+    'machines.delete': async ({ ids }) => machines.delete(ids),
+    'machines.editTags': async ({ ids, add, remove }) => machines.editTags(ids, add, remove),
+    'machines.facets': async () => machines.facets(),
+    'machines.exportCsv': async ({ filter }) => machines.exportCsv(filter),
+    'groups.list': async () => groups.list(),
+    'groups.save': async (req) => groups.save(req),
+    'groups.delete': async ({ id }) => groups.delete(id),
+    'credentials.list': async () => credentials.list(),
+    'credentials.create': async ({ credential }) => credentials.create(credential),
+    'credentials.delete': async ({ id }) => credentials.delete(id),
+    'import.preview': async (req) => imports.preview(req),
+    'import.commit': async ({ onDuplicate, ...req }) => imports.commit(req, onDuplicate),
+  };
+
+  return {
+    db,
+    handlers,
+    dispatch: createDispatcher(handlers, logger),
+    services: { machines, groups, credentials, imports },
+    logger,
+    /** Subscribes to core events; returns the unsubscribe. */
+    subscribe(listener: EventSink): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close(): void {
+      listeners.clear();
+      db.close();
+    },
+  };
+}
+
+/** A running core. */
+export type Core = ReturnType<typeof createCore>;

@@ -1,0 +1,18 @@
+import { version } from '../../package.json';
+import { nodeSecretBox } from '../secrets/node-secrets';
+import { type Core, createCore } from './create-core';
+import { fileLogger } from './logger';
+import { dataFiles } from './paths';
+
+/** A core for the browser host and the CLI: data folder on disk, key-file or passphrase secrets, a log file. */
+export function openNodeCore(dataDir: string, host: 'browser' | 'electron' = 'browser'): Core {
+  const files = dataFiles(dataDir);
+  return createCore({
+    dbPath: files.db,
+    secrets: nodeSecretBox(files.keyFile),
+    logger: fileLogger(files.log),
+    host,
+    dataDir,
+    version,
+  });
+}

@@ -1,0 +1,153 @@
+import type {
+  CsvMapping,
+  DuplicatePolicy,
+  ImportFormat,
+  ImportPreview,
+  ImportPreviewRow,
+  ImportResult,
+  MachineInput,
+} from '../../shared/domain';
+import type { EventSink } from '../../shared/ipc';
+import { ApiError } from '../../shared/wire';
+import type { Clock } from '../core/clock';
+import type { CredentialsRepo } from '../db/repos/credentials';
+import type { MachinesRepo } from '../db/repos/machines';
+import type { Db } from '../db/open';
+import { parseAnsibleIni, parseAnsibleYaml } from './import/ansible';
+import { parseCsv } from './import/csv';
+import { parseSshConfig } from './import/ssh-config';
+import { toMachineInput } from './import/to-machine';
+import type { ParseResult } from './import/types';
+
+/** What an import request carries (the same for preview and commit: commit re-parses, it trusts nothing). */
+export interface ImportRequest {
+  format: ImportFormat;
+  text: string;
+  mapping?: CsvMapping | undefined;
+  credentialId?: number | null | undefined;
+}
+
+function parse(req: ImportRequest): ParseResult {
+  switch (req.format) {
+    case 'csv':
+      return parseCsv(req.text, req.mapping);
+    case 'ssh-config':
+      return parseSshConfig(req.text);
+    case 'ansible-ini':
+      return parseAnsibleIni(req.text);
+    case 'ansible-yaml':
+      return parseAnsibleYaml(req.text);
+  }
+}
+
+const endpointKey = (m: MachineInput) => `${m.address.toLowerCase()}\u0000${m.port}`;
+
+/** Fields of an import that replace the stored ones when merging; tags are added, never removed. */
+function mergeInto(existing: MachineInput, incoming: MachineInput): MachineInput {
+  const pick = (a: string, b: string) => (b !== '' ? b : a);
+  return {
+    ...existing,
+    displayName: pick(existing.displayName, incoming.displayName),
+    username: pick(existing.username, incoming.username),
+    transport: incoming.transport,
+    credentialId: incoming.credentialId ?? existing.credentialId,
+    tags: [...new Set([...existing.tags, ...incoming.tags])].slice(0, 50),
+    client: pick(existing.client, incoming.client),
+    site: pick(existing.site, incoming.site),
+    notes: pick(existing.notes, incoming.notes),
+    proxyJump: pick(existing.proxyJump, incoming.proxyJump),
+  };
+}
+
+/** Import with a preview that writes nothing, then an all-or-nothing commit. */
+export function importService(deps: {
+  db: Db;
+  machines: MachinesRepo;
+  credentials: CredentialsRepo;
+  clock: Clock;
+  events: EventSink;
+}) {
+  const { db, machines, credentials, clock, events } = deps;
+
+  function preview(req: ImportRequest): ImportPreview {
+    if (req.credentialId != null && !credentials.get(req.credentialId)) {
+      throw new ApiError({ code: 'invalid', message: 'The chosen credential no longer exists.' });
+    }
+    const parsed = parse(req);
+    const seen = new Map<string, ImportPreviewRow>();
+    const rows: ImportPreviewRow[] = parsed.entries.map((entry) => {
+      const { machine, errors } = toMachineInput(entry);
+      const row: ImportPreviewRow = {
+        line: entry.line,
+        machine: machine ? { ...machine, credentialId: req.credentialId ?? null } : null,
+        errors,
+        warnings: entry.warnings,
+        duplicateOf: null,
+      };
+      if (row.machine) {
+        const key = endpointKey(row.machine);
+        const existing = machines.findByEndpoint(row.machine.address, row.machine.port);
+        const earlier = seen.get(key);
+        if (existing) {
+          row.duplicateOf = { machineId: existing.id, line: null, displayName: existing.displayName };
+        } else if (earlier?.machine) {
+          row.duplicateOf = { machineId: null, line: earlier.line, displayName: earlier.machine.displayName };
+        } else {
+          seen.set(key, row);
+        }
+      }
+      return row;
+    });
+    return {
+      format: req.format,
+      rows,
+      skipped: parsed.skipped,
+      headers: parsed.headers,
+      mapping: parsed.mapping,
+      fatal: parsed.fatal,
+    };
+  }
+
+  function commit(req: ImportRequest, onDuplicate: DuplicatePolicy): ImportResult {
+    const p = preview(req);
+    if (p.fatal) throw new ApiError({ code: 'invalid', message: p.fatal });
+    const result: ImportResult = { created: 0, merged: 0, skippedDuplicates: 0, skippedInvalid: 0 };
+    const now = clock.now();
+    db.transaction(() => {
+      const createdByLine = new Map<number, { id: number; input: MachineInput }>();
+      for (const row of p.rows) {
+        if (!row.machine || row.errors.length > 0) {
+          result.skippedInvalid++;
+          continue;
+        }
+        const dup = row.duplicateOf;
+        if (!dup) {
+          const id = machines.insert(row.machine, now);
+          createdByLine.set(row.line, { id, input: row.machine });
+          result.created++;
+        } else if (onDuplicate === 'skip') {
+          result.skippedDuplicates++;
+        } else {
+          const target =
+            dup.machineId !== null
+              ? { id: dup.machineId, input: machines.get(dup.machineId) as MachineInput }
+              : createdByLine.get(dup.line ?? -1);
+          if (!target) {
+            result.skippedDuplicates++;
+            continue;
+          }
+          const merged = mergeInto(target.input, row.machine);
+          machines.update(target.id, merged, now);
+          target.input = merged;
+          result.merged++;
+        }
+      }
+    })();
+    if (result.created + result.merged > 0) {
+      events('machines.changed', { reason: 'imported', count: result.created + result.merged });
+    }
+    return result;
+  }
+
+  return { preview, commit };
+}

@@ -1,0 +1,140 @@
+import type { Facets, Machine, MachineFilter, MachineInput, MachineSortKey } from '../../shared/domain';
+import type { EventSink } from '../../shared/ipc';
+import { ApiError } from '../../shared/wire';
+import type { Clock } from '../core/clock';
+import type { CredentialsRepo } from '../db/repos/credentials';
+import type { GroupsRepo } from '../db/repos/groups';
+import type { MachinesRepo } from '../db/repos/machines';
+import type { Db } from '../db/open';
+import { exportMachinesCsv } from './import/export-csv';
+
+export interface MachineServiceDeps {
+  db: Db;
+  machines: MachinesRepo;
+  groups: GroupsRepo;
+  credentials: CredentialsRepo;
+  clock: Clock;
+  events: EventSink;
+}
+
+/** Whether an error is SQLite's unique-constraint failure on the address+port index. */
+export function isEndpointConflict(err: unknown): boolean {
+  return err instanceof Error && /UNIQUE constraint failed: index 'machines_endpoint'/.test(err.message);
+}
+
+/** Inventory operations behind the Machines page, the CLI and imports. */
+export function machineService(deps: MachineServiceDeps) {
+  const { db, machines, groups, credentials, clock, events } = deps;
+
+  const checkCredential = (id: number | null) => {
+    if (id !== null && !credentials.get(id)) {
+      throw new ApiError({
+        code: 'invalid',
+        message: 'The chosen credential no longer exists.',
+        fields: [{ path: 'machine.credentialId', message: 'no such credential' }],
+      });
+    }
+  };
+
+  const conflict = (input: MachineInput): ApiError => {
+    const other = machines.findByEndpoint(input.address, input.port);
+    return new ApiError({
+      code: 'conflict',
+      message: `${other?.displayName ?? 'Another machine'} already uses ${input.address} port ${input.port}.`,
+      fields: [{ path: 'machine.address', message: `already used by ${other?.displayName ?? 'another machine'}` }],
+    });
+  };
+
+  /**
+   * Resolves a filter that names a group into the group's own filter combined with the rest (both must
+   * hold). Null when they contradict each other, so nothing can match.
+   */
+  const resolveFilter = (filter: MachineFilter): Omit<MachineFilter, 'groupId'> | null => {
+    const { groupId, ...rest } = filter;
+    if (groupId === undefined) return rest;
+    const group = groups.get(groupId);
+    if (!group) throw new ApiError({ code: 'not-found', message: 'That group no longer exists.' });
+    const g = group.filter;
+    let contradiction = false;
+    const both = (a?: string[], b?: string[]): string[] | undefined => {
+      if (!a?.length) return b?.length ? b : undefined;
+      if (!b?.length) return a;
+      const common = a.filter((x) => b.some((y) => y.toLowerCase() === x.toLowerCase()));
+      if (common.length === 0) contradiction = true;
+      return common;
+    };
+    const text = [g.text, rest.text].filter(Boolean).join(' ');
+    const lists = {
+      tags: both(g.tags, rest.tags),
+      clients: both(g.clients, rest.clients),
+      sites: both(g.sites, rest.sites),
+      os: both(g.os, rest.os),
+    };
+    const merged: Omit<MachineFilter, 'groupId'> = {
+      ...(text ? { text } : {}),
+      ...Object.fromEntries(Object.entries(lists).filter(([, v]) => v !== undefined)),
+      ...((g.transport ?? rest.transport) ? { transport: g.transport ?? rest.transport } : {}),
+    };
+    if (contradiction) return null;
+    if (g.transport && rest.transport && g.transport !== rest.transport) return null;
+    return merged;
+  };
+
+  return {
+    resolveFilter,
+    list(filter: MachineFilter, sortKey: MachineSortKey = 'displayName', direction: 'asc' | 'desc' = 'asc') {
+      const resolved = resolveFilter(filter);
+      const items = resolved ? machines.list(resolved, sortKey, direction) : [];
+      return { items, total: items.length };
+    },
+    get(id: number): Machine {
+      const m = machines.get(id);
+      if (!m) throw new ApiError({ code: 'not-found', message: `No machine with id ${id}.` });
+      return m;
+    },
+    create(input: MachineInput): Machine {
+      checkCredential(input.credentialId);
+      let id: number;
+      try {
+        id = db.transaction(() => machines.insert(input, clock.now()))();
+      } catch (err) {
+        if (isEndpointConflict(err)) throw conflict(input);
+        throw err;
+      }
+      events('machines.changed', { reason: 'created', count: 1 });
+      return this.get(id);
+    },
+    update(id: number, input: MachineInput): Machine {
+      checkCredential(input.credentialId);
+      let found: boolean;
+      try {
+        found = db.transaction(() => machines.update(id, input, clock.now()))();
+      } catch (err) {
+        if (isEndpointConflict(err)) throw conflict(input);
+        throw err;
+      }
+      if (!found) throw new ApiError({ code: 'not-found', message: `No machine with id ${id}; it may have been deleted.` });
+      events('machines.changed', { reason: 'updated', count: 1 });
+      return this.get(id);
+    },
+    delete(ids: number[]): { deleted: number } {
+      const deleted = db.transaction(() => machines.delete(ids))();
+      if (deleted > 0) events('machines.changed', { reason: 'deleted', count: deleted });
+      return { deleted };
+    },
+    editTags(ids: number[], add: string[], remove: string[]): { updated: number } {
+      const updated = db.transaction(() => machines.editTags(ids, add, remove, clock.now()))();
+      if (updated > 0) events('machines.changed', { reason: 'tags', count: updated });
+      return { updated };
+    },
+    facets(): Facets {
+      return machines.facets();
+    },
+    exportCsv(filter: MachineFilter): { csv: string; count: number } {
+      const { items } = this.list(filter);
+      return { csv: exportMachinesCsv(items), count: items.length };
+    },
+  };
+}
+
+export type MachineService = ReturnType<typeof machineService>;

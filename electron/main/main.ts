@@ -1,0 +1,63 @@
+// Electron's main process: a thin shell that wires the core to a hardened window and IPC.
+import { app, BrowserWindow, dialog, session } from 'electron';
+
+import { version } from '../../package.json';
+import { type Core, createCore } from '../core/create-core';
+import { fileLogger } from '../core/logger';
+import { dataFiles } from '../core/paths';
+import { nodeSecretBox } from '../secrets/node-secrets';
+import { registerIpc } from './ipc';
+import { electronNativeBinding } from './native';
+import { safeStorageBox } from './safe-storage-box';
+import { createMainWindow } from './window';
+
+let core: Core | null = null;
+
+function start(): void {
+  const dataDir = app.getPath('userData');
+  const files = dataFiles(dataDir);
+  core = createCore({
+    dbPath: files.db,
+    nativeBinding: electronNativeBinding(),
+    // The OS keychain when it really encrypts; otherwise the same key file the browser host uses.
+    secrets: (meta) => safeStorageBox() ?? nodeSecretBox(files.keyFile)(meta),
+    logger: fileLogger(files.log),
+    host: 'electron',
+    dataDir,
+    version,
+  });
+  registerIpc(core);
+  // The renderer needs no permissions (camera, notifications…): refuse them all.
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  createMainWindow();
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    const win = BrowserWindow.getAllWindows()[0];
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+  app.whenReady().then(
+    () => {
+      try {
+        start();
+      } catch (err) {
+        dialog.showErrorBox('Patchbay could not start', err instanceof Error ? err.message : String(err));
+        app.exit(1);
+      }
+    },
+    (err: unknown) => console.error(err),
+  );
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0 && core) createMainWindow();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('will-quit', () => core?.close());
+}

@@ -1,0 +1,177 @@
+/** Domain types shared by the core, the IPC contract and the renderer. Plain serialisable data only. */
+
+/** How Patchbay reaches a machine. */
+export type Transport = 'ssh' | 'winrm';
+
+/** A machine in the inventory. Times are epoch milliseconds. */
+export interface Machine {
+  id: number;
+  displayName: string;
+  address: string;
+  port: number;
+  transport: Transport;
+  username: string;
+  credentialId: number | null;
+  /** OS as last detected by a scan; empty until the machine is scanned. */
+  os: string;
+  tags: string[];
+  client: string;
+  site: string;
+  notes: string;
+  /** ProxyJump chain from an ssh_config import (`user@host:port,...`), empty when direct. */
+  proxyJump: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** What a user supplies to create or replace a machine. */
+export interface MachineInput {
+  displayName: string;
+  address: string;
+  port: number;
+  transport: Transport;
+  username: string;
+  credentialId: number | null;
+  tags: string[];
+  client: string;
+  site: string;
+  notes: string;
+  proxyJump: string;
+}
+
+/** Columns the machine list can be sorted by. */
+export type MachineSortKey = 'displayName' | 'address' | 'os' | 'client' | 'site' | 'updatedAt';
+
+/** A filter over the inventory. Every present field narrows the set (AND); lists match any (OR). */
+export interface MachineFilter {
+  /** Free text matched against name, address, username, client, site, OS, tags and notes. */
+  text?: string;
+  tags?: string[];
+  clients?: string[];
+  sites?: string[];
+  os?: string[];
+  transport?: Transport;
+  /** Restrict to the machines of a saved group (combined with the other fields). */
+  groupId?: number;
+}
+
+/** A group is a saved filter; its members are computed whenever it is used. */
+export interface Group {
+  id: number;
+  name: string;
+  filter: Omit<MachineFilter, 'groupId'>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Values present in the inventory, for filter menus. */
+export interface Facets {
+  tags: string[];
+  clients: string[];
+  sites: string[];
+  os: string[];
+}
+
+/** The kinds of credential Patchbay can store. */
+export type CredentialKind = 'ssh-key' | 'ssh-password' | 'ssh-agent' | 'winrm-password';
+
+/** A credential as the UI sees it: never any secret, only whether one is stored. */
+export interface CredentialSummary {
+  id: number;
+  name: string;
+  kind: CredentialKind;
+  /** For `ssh-key` credentials that read the key from disk. */
+  keyPath: string;
+  hasPrivateKey: boolean;
+  hasPassphrase: boolean;
+  hasPassword: boolean;
+  hasSudoPassword: boolean;
+  /** False when the secrets were sealed by a different secret store than the running one. */
+  unlockable: boolean;
+  /** How many machines use it. */
+  machineCount: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Secrets a user supplies with a credential; empty or absent fields are not stored. */
+export interface CredentialSecrets {
+  privateKey?: string;
+  passphrase?: string;
+  password?: string;
+  sudoPassword?: string;
+}
+
+/** What a user supplies to create a credential. */
+export interface CredentialInput {
+  name: string;
+  kind: CredentialKind;
+  keyPath: string;
+  secrets: CredentialSecrets;
+}
+
+/** Import sources Patchbay understands. */
+export type ImportFormat = 'csv' | 'ssh-config' | 'ansible-ini' | 'ansible-yaml';
+
+/** Machine fields a CSV column can be mapped to. */
+export type CsvField =
+  | 'displayName'
+  | 'address'
+  | 'port'
+  | 'transport'
+  | 'username'
+  | 'tags'
+  | 'client'
+  | 'site'
+  | 'notes'
+  | 'proxyJump';
+
+/** CSV header → field mapping; a header mapped to null is ignored. */
+export type CsvMapping = Record<string, CsvField | null>;
+
+/** What to do with an imported row whose address and port are already in the inventory. */
+export type DuplicatePolicy = 'skip' | 'merge';
+
+/** One row of an import preview. */
+export interface ImportPreviewRow {
+  /** 1-based line (CSV: record line; ssh_config: the Host line; Ansible: the host line). */
+  line: number;
+  /** The machine this row would create, when it is valid. */
+  machine: MachineInput | null;
+  /** Per-field problems; a row with errors is never written. */
+  errors: { field: string; message: string }[];
+  /** Non-fatal notes, e.g. an IdentityFile that Patchbay does not import as a credential. */
+  warnings: string[];
+  /** Existing machine with the same address and port, or an earlier row of the same file. */
+  duplicateOf: { machineId: number | null; line: number | null; displayName: string } | null;
+}
+
+/** The whole preview: nothing has been written when it is shown. */
+export interface ImportPreview {
+  format: ImportFormat;
+  rows: ImportPreviewRow[];
+  /** Entries that are not machines (wildcard Host blocks, group vars…) and why they were skipped. */
+  skipped: { line: number; reason: string }[];
+  /** CSV only: the headers found and the mapping used. */
+  headers: string[];
+  mapping: CsvMapping;
+  /** A file-level error (unparseable file); when set, rows is empty. */
+  fatal: string | null;
+}
+
+/** The outcome of committing an import. */
+export interface ImportResult {
+  created: number;
+  merged: number;
+  skippedDuplicates: number;
+  skippedInvalid: number;
+}
+
+/** Where the app runs and how it keeps secrets. */
+export interface AppInfo {
+  version: string;
+  host: 'electron' | 'browser';
+  dataDir: string;
+  dbPath: string;
+  secretStore: string;
+}

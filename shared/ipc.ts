@@ -1,0 +1,114 @@
+/**
+ * The one IPC contract. Request channels map to `(req) => Promise<res>`; event channels map to payloads.
+ * Electron's preload, the browser host's WebSocket client and the core's handlers are all typed from it.
+ */
+import type { z } from 'zod';
+
+import type {
+  AppInfo,
+  CredentialSummary,
+  Facets,
+  Group,
+  ImportPreview,
+  ImportResult,
+  Machine,
+} from './domain';
+import type { requestSchemas } from './schemas';
+
+type Req<C extends keyof typeof requestSchemas> = z.infer<(typeof requestSchemas)[C]>;
+
+/** Responses by channel. */
+export interface ResponseMap {
+  'app.info': AppInfo;
+  'machines.list': { items: Machine[]; total: number };
+  'machines.get': Machine;
+  'machines.create': Machine;
+  'machines.update': Machine;
+  'machines.delete': { deleted: number };
+  'machines.editTags': { updated: number };
+  'machines.facets': Facets;
+  'machines.exportCsv': { csv: string; count: number };
+  'groups.list': Group[];
+  'groups.save': Group;
+  'groups.delete': { deleted: number };
+  'credentials.list': CredentialSummary[];
+  'credentials.create': CredentialSummary;
+  'credentials.delete': { deleted: number };
+  'import.preview': ImportPreview;
+  'import.commit': ImportResult;
+}
+
+/** Every request channel. */
+export type RequestChannel = keyof ResponseMap & keyof typeof requestSchemas;
+
+/** The request payload of a channel, as its schema accepts it. */
+export type RequestOf<C extends RequestChannel> = Req<C>;
+
+/** Handlers the core provides, one per request channel. */
+export type RequestHandlers = {
+  [C in RequestChannel]: (req: RequestOf<C>) => Promise<ResponseMap[C]>;
+};
+
+/** Event channels and their payloads (core → UI). */
+export interface EventMap {
+  /** The inventory changed; windows refresh what they show. */
+  'machines.changed': { reason: 'created' | 'updated' | 'deleted' | 'imported' | 'tags'; count: number };
+  'groups.changed': { count: number };
+  'credentials.changed': { count: number };
+}
+
+export type EventChannel = keyof EventMap;
+
+/** Receives core events; the Electron main process and the browser host each provide one. */
+export type EventSink = <E extends EventChannel>(channel: E, payload: EventMap[E]) => void;
+
+/** An error that crossed the boundary: a code a program can branch on, and a message for a person. */
+export interface ApiErrorShape {
+  code: 'invalid' | 'not-found' | 'conflict' | 'locked' | 'internal';
+  message: string;
+  /** Per-field problems for `invalid`. */
+  fields?: { path: string; message: string }[];
+}
+
+/**
+ * The API the renderer talks to, whether through the preload or the WebSocket: one named function per
+ * request channel (no generic send), plus a subscription per event channel that returns an unsubscribe.
+ */
+export type PatchbayApi = RequestHandlers & {
+  on<E extends EventChannel>(channel: E, listener: (payload: EventMap[E]) => void): () => void;
+};
+
+/** All request channels, for registration loops (kept in sync with ResponseMap by the type below). */
+export const REQUEST_CHANNELS = [
+  'app.info',
+  'machines.list',
+  'machines.get',
+  'machines.create',
+  'machines.update',
+  'machines.delete',
+  'machines.editTags',
+  'machines.facets',
+  'machines.exportCsv',
+  'groups.list',
+  'groups.save',
+  'groups.delete',
+  'credentials.list',
+  'credentials.create',
+  'credentials.delete',
+  'import.preview',
+  'import.commit',
+] as const satisfies readonly RequestChannel[];
+
+export const EVENT_CHANNELS = [
+  'machines.changed',
+  'groups.changed',
+  'credentials.changed',
+] as const satisfies readonly EventChannel[];
+
+// Compile-time check that REQUEST_CHANNELS lists every channel.
+type Missing = Exclude<RequestChannel, (typeof REQUEST_CHANNELS)[number]>;
+const allListed: Missing extends never ? true : Missing = true;
+void allListed;
+
+/** Prefix of Electron IPC channel names, so they can't collide with Electron's own. */
+export const IPC_PREFIX = 'patchbay:';

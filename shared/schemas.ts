@@ -1,0 +1,150 @@
+/** Runtime schemas for every request that crosses the IPC boundary. */
+import { z } from 'zod';
+
+import {
+  type Check,
+  checkAddress,
+  checkDisplayName,
+  checkLabel,
+  checkNotes,
+  checkPort,
+  checkProxyJump,
+  checkTag,
+  checkUsername,
+  LIMITS,
+} from './validation';
+
+/** Turns a field rule into a zod refinement whose message is the rule's own words. */
+function rule(check: (v: string) => Check) {
+  return (v: string, ctx: z.RefinementCtx) => {
+    const problem = check(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  };
+}
+
+const id = z.number().int().positive();
+const ids = z.array(id).min(1).max(100_000);
+// The max() runs before any regex so a 10 MB field is rejected cheaply.
+const boundedString = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+
+export const transportSchema = z.enum(['ssh', 'winrm']);
+
+export const machineInputSchema = z.strictObject({
+  displayName: boundedString(LIMITS.displayName).superRefine(rule(checkDisplayName)),
+  address: boundedString(LIMITS.address).superRefine(rule(checkAddress)),
+  port: z.number().superRefine((v, ctx) => {
+    const problem = checkPort(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  transport: transportSchema,
+  username: boundedString(LIMITS.username).superRefine(rule(checkUsername)),
+  credentialId: id.nullable(),
+  tags: z.array(boundedString(LIMITS.tag).superRefine(rule(checkTag))).max(LIMITS.tags),
+  client: boundedString(LIMITS.client).superRefine(rule((v) => checkLabel(v, LIMITS.client))),
+  site: boundedString(LIMITS.site).superRefine(rule((v) => checkLabel(v, LIMITS.site))),
+  notes: boundedString(LIMITS.notes).superRefine(rule(checkNotes)),
+  proxyJump: boundedString(LIMITS.proxyJump).superRefine(rule(checkProxyJump)),
+});
+
+const labelList = z.array(boundedString(LIMITS.client)).max(1000);
+
+export const machineFilterSchema = z.strictObject({
+  text: boundedString(200).optional(),
+  tags: z.array(boundedString(LIMITS.tag)).max(LIMITS.tags).optional(),
+  clients: labelList.optional(),
+  sites: labelList.optional(),
+  os: labelList.optional(),
+  transport: transportSchema.optional(),
+  groupId: id.optional(),
+});
+
+export const sortSchema = z.strictObject({
+  key: z.enum(['displayName', 'address', 'os', 'client', 'site', 'updatedAt']),
+  direction: z.enum(['asc', 'desc']),
+});
+
+const credentialKind = z.enum(['ssh-key', 'ssh-password', 'ssh-agent', 'winrm-password']);
+const secret = boundedString(LIMITS.secret).optional();
+
+export const credentialSecretsSchema = z.strictObject({
+  privateKey: boundedString(LIMITS.privateKey).optional(),
+  passphrase: secret,
+  password: secret,
+  sudoPassword: secret,
+});
+
+export const credentialInputSchema = z
+  .strictObject({
+    name: boundedString(LIMITS.credentialName).superRefine(rule(checkDisplayName)),
+    kind: credentialKind,
+    keyPath: boundedString(LIMITS.keyPath).superRefine(
+      rule((v) => (/[\u0000-\u001f]/.test(v) ? 'may not contain control characters' : null)),
+    ),
+    secrets: credentialSecretsSchema,
+  })
+  .superRefine((c, ctx) => {
+    const s = c.secrets;
+    if (c.kind === 'ssh-key' && !c.keyPath && !s.privateKey) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['keyPath'],
+        message: 'give the path of a private key file or paste the key',
+      });
+    }
+    if (c.kind === 'ssh-key' && s.privateKey && !/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(s.privateKey)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secrets', 'privateKey'],
+        message: 'does not look like a private key (expected a "-----BEGIN … PRIVATE KEY-----" block)',
+      });
+    }
+    if ((c.kind === 'ssh-password' || c.kind === 'winrm-password') && !s.password) {
+      ctx.addIssue({ code: 'custom', path: ['secrets', 'password'], message: 'is required' });
+    }
+  });
+
+export const importFormatSchema = z.enum(['csv', 'ssh-config', 'ansible-ini', 'ansible-yaml']);
+
+export const importRequestSchema = z.strictObject({
+  format: importFormatSchema,
+  text: z.string().max(LIMITS.importText, `the file is larger than ${LIMITS.importText / 1024 / 1024} MB`),
+  mapping: z
+    .record(
+      boundedString(200),
+      z.enum(['displayName', 'address', 'port', 'transport', 'username', 'tags', 'client', 'site', 'notes', 'proxyJump']).nullable(),
+    )
+    .optional(),
+  /** Credential given to every imported machine (optional). */
+  credentialId: id.nullable().optional(),
+});
+
+export const groupFilterSchema = machineFilterSchema.omit({ groupId: true });
+
+/** Request schemas by channel: the main process and the browser host validate with these. */
+export const requestSchemas = {
+  'app.info': z.strictObject({}),
+  'machines.list': z.strictObject({ filter: machineFilterSchema, sort: sortSchema }),
+  'machines.get': z.strictObject({ id }),
+  'machines.create': z.strictObject({ machine: machineInputSchema }),
+  'machines.update': z.strictObject({ id, machine: machineInputSchema }),
+  'machines.delete': z.strictObject({ ids }),
+  'machines.editTags': z.strictObject({
+    ids,
+    add: z.array(boundedString(LIMITS.tag).superRefine(rule(checkTag))).max(LIMITS.tags),
+    remove: z.array(boundedString(LIMITS.tag)).max(LIMITS.tags),
+  }),
+  'machines.facets': z.strictObject({}),
+  'machines.exportCsv': z.strictObject({ filter: machineFilterSchema }),
+  'groups.list': z.strictObject({}),
+  'groups.save': z.strictObject({
+    id: id.optional(),
+    name: boundedString(LIMITS.displayName).superRefine(rule(checkDisplayName)),
+    filter: groupFilterSchema,
+  }),
+  'groups.delete': z.strictObject({ id }),
+  'credentials.list': z.strictObject({}),
+  'credentials.create': z.strictObject({ credential: credentialInputSchema }),
+  'credentials.delete': z.strictObject({ id }),
+  'import.preview': importRequestSchema,
+  'import.commit': importRequestSchema.extend({ onDuplicate: z.enum(['skip', 'merge']) }),
+} as const;
