@@ -25,7 +25,8 @@ function rule(check: (v: string) => Check) {
 const id = z.number().int().positive();
 const ids = z.array(id).min(1).max(100_000);
 // The max() runs before any regex so a 10 MB field is rejected cheaply.
-const boundedString = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+const boundedString = (max: number) =>
+  z.string().max(max, { error: `must be at most ${max} characters`, abort: true });
 
 export const transportSchema = z.enum(['ssh', 'winrm']);
 

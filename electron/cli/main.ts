@@ -134,7 +134,13 @@ async function add(core: Core, v: Values, io: CliIo): Promise<number> {
 
 async function importFile(core: Core, file: string | undefined, v: Values, io: CliIo): Promise<number> {
   if (!file) throw new UsageError('machines import needs a FILE');
-  const text = fs.readFileSync(file, 'utf8');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(`Cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
   const format = (v.format ?? guessImportFormat(path.basename(file), text)) as ImportFormat | null;
   if (!format) throw new UsageError(`Cannot tell the format of ${file}; pass --format csv|ssh-config|ansible-ini|ansible-yaml`);
   const policy = (v['on-duplicate'] ?? 'skip') as DuplicatePolicy;
