@@ -20,7 +20,9 @@ function electronBinary() {
 
 function fallBack(reason) {
   console.log(`Electron's binary is not available (${reason}); starting Patchbay in your browser instead.`);
-  const child = spawn(process.execPath, [path.join(root, 'dist/host/serve.cjs'), ...args], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [path.join(root, 'dist/host/serve.cjs'), ...args], {
+    stdio: 'inherit',
+  });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code) => process.exit(code ?? 0));
 }

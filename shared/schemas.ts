@@ -78,9 +78,7 @@ export const credentialInputSchema = z
   .strictObject({
     name: boundedString(LIMITS.credentialName).superRefine(rule(checkDisplayName)),
     kind: credentialKind,
-    keyPath: boundedString(LIMITS.keyPath).superRefine(
-      rule((v) => (/[\u0000-\u001f]/.test(v) ? 'may not contain control characters' : null)),
-    ),
+    keyPath: boundedString(LIMITS.keyPath).superRefine(rule((v) => checkLabel(v, LIMITS.keyPath))),
     secrets: credentialSecretsSchema,
   })
   .superRefine((c, ctx) => {
@@ -112,7 +110,20 @@ export const importRequestSchema = z.strictObject({
   mapping: z
     .record(
       boundedString(200),
-      z.enum(['displayName', 'address', 'port', 'transport', 'username', 'tags', 'client', 'site', 'notes', 'proxyJump']).nullable(),
+      z
+        .enum([
+          'displayName',
+          'address',
+          'port',
+          'transport',
+          'username',
+          'tags',
+          'client',
+          'site',
+          'notes',
+          'proxyJump',
+        ])
+        .nullable(),
     )
     .optional(),
   /** Credential given to every imported machine (optional). */

@@ -14,7 +14,17 @@ import {
 
 describe('address rules', () => {
   it('accepts DNS names, IPv4 and every IPv6 text form', () => {
-    for (const ok of ['web01', 'db.example.com', 'fqdn.example.com.', '192.0.2.1', '::1', '2001:db8::1', 'fe80::1:2:3:4:5', '::ffff:192.0.2.1', '1:2:3:4:5:6:7:8']) {
+    for (const ok of [
+      'web01',
+      'db.example.com',
+      'fqdn.example.com.',
+      '192.0.2.1',
+      '::1',
+      '2001:db8::1',
+      'fe80::1:2:3:4:5',
+      '::ffff:192.0.2.1',
+      '1:2:3:4:5:6:7:8',
+    ]) {
       expect(checkAddress(ok), ok).toBeNull();
     }
   });

@@ -37,17 +37,14 @@ function tooLong(value: string, max: number): Check {
 /** IPv4 dotted quad, each part 0–255 without leading zeros. */
 export function isIPv4(value: string): boolean {
   const parts = value.split('.');
-  return (
-    parts.length === 4 &&
-    parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255)
-  );
+  return parts.length === 4 && parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
 }
 
 /** IPv6 in any RFC 4291 text form (with ::, with an embedded IPv4 tail); no zone id, no brackets. */
 export function isIPv6(value: string): boolean {
   if (!/^[0-9a-fA-F:.]+$/.test(value) || value.length > 45) return false;
   let text = value;
-  let groupsNeeded = 8;
+  const groupsNeeded = 8;
   const lastColon = text.lastIndexOf(':');
   const tail = text.slice(lastColon + 1);
   if (tail.includes('.')) {

@@ -30,13 +30,16 @@ export function formatImportPreview(p: ImportPreview): string {
       out.push(`line ${r.line}: ${r.errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
     } else if (r.duplicateOf) {
       dups++;
-      const where = r.duplicateOf.machineId !== null ? 'already in the inventory' : `line ${r.duplicateOf.line}`;
+      const where =
+        r.duplicateOf.machineId !== null ? 'already in the inventory' : `line ${r.duplicateOf.line}`;
       out.push(`line ${r.line}: duplicate of ${r.duplicateOf.displayName} (${where})`);
     } else valid++;
     for (const w of r.warnings) out.push(`line ${r.line}: note: ${w}`);
   }
   for (const s of p.skipped) out.push(`line ${s.line}: skipped: ${s.reason}`);
   const bad = p.rows.length - valid - dups;
-  out.push(`${valid} new, ${dups} duplicate${dups === 1 ? '' : 's'}, ${bad} with errors, ${p.skipped.length} skipped`);
+  out.push(
+    `${valid} new, ${dups} duplicate${dups === 1 ? '' : 's'}, ${bad} with errors, ${p.skipped.length} skipped`,
+  );
   return out.join('\n') + '\n';
 }

@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import type { DuplicatePolicy, ImportFormat, Machine, MachineFilter, MachineSortKey } from '../../shared/domain';
+import type {
+  DuplicatePolicy,
+  ImportFormat,
+  Machine,
+  MachineFilter,
+  MachineSortKey,
+} from '../../shared/domain';
 import { guessImportFormat } from '../../shared/import-format';
 import type { RequestChannel, RequestOf, ResponseMap } from '../../shared/ipc';
 import { splitTags } from '../../shared/validation';
@@ -47,7 +53,11 @@ const SORT_KEYS: Record<string, MachineSortKey> = {
 
 class UsageError extends Error {}
 
-async function call<C extends RequestChannel>(core: Core, channel: C, req: RequestOf<C>): Promise<ResponseMap[C]> {
+async function call<C extends RequestChannel>(
+  core: Core,
+  channel: C,
+  req: RequestOf<C>,
+): Promise<ResponseMap[C]> {
   const result = await core.dispatch(channel, req);
   if (!result.ok) throw new ApiError(result.error);
   return result.res as ResponseMap[C];
@@ -91,7 +101,10 @@ async function filterFrom(core: Core, v: Values): Promise<MachineFilter> {
   if (v.group) {
     const groups = await call(core, 'groups.list', {});
     const g = groups.find((x) => x.name.toLowerCase() === v.group?.toLowerCase());
-    if (!g) throw new UsageError(`No group named "${v.group}". Groups: ${groups.map((x) => x.name).join(', ') || 'none'}`);
+    if (!g)
+      throw new UsageError(
+        `No group named "${v.group}". Groups: ${groups.map((x) => x.name).join(', ') || 'none'}`,
+      );
     filter.groupId = g.id;
   }
   return filter;
@@ -128,7 +141,9 @@ async function add(core: Core, v: Values, io: CliIo): Promise<number> {
       proxyJump: v['proxy-jump'] ?? '',
     },
   });
-  io.stdout(v.json ? JSON.stringify(machine, null, 2) + '\n' : `Added ${machine.displayName} (id ${machine.id}).\n`);
+  io.stdout(
+    v.json ? JSON.stringify(machine, null, 2) + '\n' : `Added ${machine.displayName} (id ${machine.id}).\n`,
+  );
   return EXIT.ok;
 }
 
@@ -139,10 +154,15 @@ async function importFile(core: Core, file: string | undefined, v: Values, io: C
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`Cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new Error(`Cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, {
+      cause: err,
+    });
   }
   const format = (v.format ?? guessImportFormat(path.basename(file), text)) as ImportFormat | null;
-  if (!format) throw new UsageError(`Cannot tell the format of ${file}; pass --format csv|ssh-config|ansible-ini|ansible-yaml`);
+  if (!format)
+    throw new UsageError(
+      `Cannot tell the format of ${file}; pass --format csv|ssh-config|ansible-ini|ansible-yaml`,
+    );
   const policy = (v['on-duplicate'] ?? 'skip') as DuplicatePolicy;
   if (policy !== 'skip' && policy !== 'merge') throw new UsageError('--on-duplicate must be skip or merge');
   const preview = await call(core, 'import.preview', { format, text });

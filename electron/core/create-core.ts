@@ -4,7 +4,7 @@ import { type Db, openDatabase } from '../db/open';
 import { credentialsRepo } from '../db/repos/credentials';
 import { groupsRepo } from '../db/repos/groups';
 import { machinesRepo } from '../db/repos/machines';
-import { metaRepo, type MetaRepo } from '../db/repos/meta';
+import { type MetaRepo, metaRepo } from '../db/repos/meta';
 import { credentialService } from '../inventory/credential-service';
 import { groupService } from '../inventory/group-service';
 import { importService } from '../inventory/import-service';
@@ -34,7 +34,10 @@ export interface CoreOptions {
 export function createCore(options: CoreOptions) {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
-  const db: Db = openDatabase({ path: options.dbPath, ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) });
+  const db: Db = openDatabase({
+    path: options.dbPath,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+  });
   const listeners = new Set<EventSink>();
   const events: EventSink = (channel, payload) => {
     for (const l of listeners) l(channel, payload);
@@ -50,7 +53,13 @@ export function createCore(options: CoreOptions) {
   const machines = machineService({ db, ...repos, clock, events });
   const groups = groupService({ groups: repos.groups, clock, events });
   const credentials = credentialService({ credentials: repos.credentials, secrets, clock, events });
-  const imports = importService({ db, machines: repos.machines, credentials: repos.credentials, clock, events });
+  const imports = importService({
+    db,
+    machines: repos.machines,
+    credentials: repos.credentials,
+    clock,
+    events,
+  });
   const info: AppInfo = {
     version: options.version,
     host: options.host,

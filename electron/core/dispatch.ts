@@ -8,8 +8,7 @@ import type { Logger } from './logger';
 
 /** The result of one request, as it crosses a boundary (Electron IPC and the WebSocket carry the same). */
 export type Envelope<C extends RequestChannel = RequestChannel> =
-  | { ok: true; res: ResponseMap[C] }
-  | { ok: false; error: ApiErrorShape };
+  { ok: true; res: ResponseMap[C] } | { ok: false; error: ApiErrorShape };
 
 const known = new Set<string>(REQUEST_CHANNELS);
 
@@ -35,7 +34,10 @@ function invalid(error: z.ZodError): ApiErrorShape {
 export function createDispatcher(handlers: RequestHandlers, logger: Logger) {
   return async function dispatch(channel: unknown, payload: unknown): Promise<Envelope> {
     if (!isRequestChannel(channel)) {
-      return { ok: false, error: { code: 'invalid', message: `Unknown request "${String(channel).slice(0, 60)}".` } };
+      return {
+        ok: false,
+        error: { code: 'invalid', message: `Unknown request "${String(channel).slice(0, 60)}".` },
+      };
     }
     const parsed = requestSchemas[channel].safeParse(payload);
     if (!parsed.success) {

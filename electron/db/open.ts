@@ -19,7 +19,10 @@ export interface OpenOptions {
 /** Opens (creating if needed) the database with WAL and foreign keys, and applies pending migrations. */
 export function openDatabase(options: OpenOptions): Db {
   if (options.path !== ':memory:') fs.mkdirSync(path.dirname(options.path), { recursive: true });
-  const db = new Database(options.path, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+  const db = new Database(
+    options.path,
+    options.nativeBinding ? { nativeBinding: options.nativeBinding } : {},
+  );
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 
 import type { EventChannel, EventMap } from '../../shared/ipc';
-import { WS_MAX_PAYLOAD, WS_PATH, type WireFromHost } from '../../shared/wire';
+import { type WireFromHost, WS_MAX_PAYLOAD, WS_PATH } from '../../shared/wire';
 import type { Core } from '../core/create-core';
 import { coalescer } from './coalesce';
 import { resolveStatic } from './static-files';
@@ -117,7 +117,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         return;
       }
       const result = await core.dispatch(msg.channel, msg.req);
-      send(result.ok ? { t: 'res', id: msg.id, ok: true, res: result.res } : { t: 'res', id: msg.id, ok: false, error: result.error });
+      send(
+        result.ok
+          ? { t: 'res', id: msg.id, ok: true, res: result.res }
+          : { t: 'res', id: msg.id, ok: false, error: result.error },
+      );
     });
     ws.on('close', () => {
       unsubscribe();

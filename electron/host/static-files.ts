@@ -13,7 +13,10 @@ const TYPES: Record<string, string> = {
 };
 
 /** Maps a request URL to a file inside `root`, or null. Paths that escape the root are never served. */
-export function resolveStatic(root: string, url: string): { path: string; type: string; size: number } | null {
+export function resolveStatic(
+  root: string,
+  url: string,
+): { path: string; type: string; size: number } | null {
   let pathname: string;
   try {
     pathname = decodeURIComponent(new URL(url, 'http://127.0.0.1').pathname);

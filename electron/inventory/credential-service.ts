@@ -67,7 +67,8 @@ export function credentialService(deps: {
     },
     delete(id: number): { deleted: number } {
       const deleted = credentials.delete(id);
-      if (deleted === 0) throw new ApiError({ code: 'not-found', message: 'That credential no longer exists.' });
+      if (deleted === 0)
+        throw new ApiError({ code: 'not-found', message: 'That credential no longer exists.' });
       events('credentials.changed', { count: deleted });
       return { deleted };
     },
@@ -84,7 +85,11 @@ export function credentialService(deps: {
             `(${secrets.description}). Enter them again, or start Patchbay the way it was when they were stored.`,
         });
       }
-      return { kind: r.kind, keyPath: r.keyPath, ...(JSON.parse(secrets.open(r.sealed)) as CredentialSecrets) };
+      return {
+        kind: r.kind,
+        keyPath: r.keyPath,
+        ...(JSON.parse(secrets.open(r.sealed)) as CredentialSecrets),
+      };
     },
   };
 }

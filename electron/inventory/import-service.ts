@@ -10,9 +10,9 @@ import type {
 import type { EventSink } from '../../shared/ipc';
 import { ApiError } from '../../shared/wire';
 import type { Clock } from '../core/clock';
+import type { Db } from '../db/open';
 import type { CredentialsRepo } from '../db/repos/credentials';
 import type { MachinesRepo } from '../db/repos/machines';
-import type { Db } from '../db/open';
 import { parseAnsibleIni, parseAnsibleYaml } from './import/ansible';
 import { parseCsv } from './import/csv';
 import { parseSshConfig } from './import/ssh-config';

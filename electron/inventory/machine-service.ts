@@ -2,10 +2,10 @@ import type { Facets, Machine, MachineFilter, MachineInput, MachineSortKey } fro
 import type { EventSink } from '../../shared/ipc';
 import { ApiError } from '../../shared/wire';
 import type { Clock } from '../core/clock';
+import type { Db } from '../db/open';
 import type { CredentialsRepo } from '../db/repos/credentials';
 import type { GroupsRepo } from '../db/repos/groups';
 import type { MachinesRepo } from '../db/repos/machines';
-import type { Db } from '../db/open';
 import { exportMachinesCsv } from './import/export-csv';
 
 export interface MachineServiceDeps {
@@ -41,7 +41,9 @@ export function machineService(deps: MachineServiceDeps) {
     return new ApiError({
       code: 'conflict',
       message: `${other?.displayName ?? 'Another machine'} already uses ${input.address} port ${input.port}.`,
-      fields: [{ path: 'machine.address', message: `already used by ${other?.displayName ?? 'another machine'}` }],
+      fields: [
+        { path: 'machine.address', message: `already used by ${other?.displayName ?? 'another machine'}` },
+      ],
     });
   };
 
@@ -113,7 +115,11 @@ export function machineService(deps: MachineServiceDeps) {
         if (isEndpointConflict(err)) throw conflict(input);
         throw err;
       }
-      if (!found) throw new ApiError({ code: 'not-found', message: `No machine with id ${id}; it may have been deleted.` });
+      if (!found)
+        throw new ApiError({
+          code: 'not-found',
+          message: `No machine with id ${id}; it may have been deleted.`,
+        });
       events('machines.changed', { reason: 'updated', count: 1 });
       return this.get(id);
     },

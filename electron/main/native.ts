@@ -10,7 +10,14 @@ import { app } from 'electron';
 export function electronNativeBinding(): string {
   const candidates = app.isPackaged
     ? [path.join(process.resourcesPath, 'native', 'better_sqlite3.node')]
-    : [path.join(app.getAppPath(), '.native', `electron-${process.versions.electron}-${process.arch}`, 'better_sqlite3.node')];
+    : [
+        path.join(
+          app.getAppPath(),
+          '.native',
+          `electron-${process.versions.electron}-${process.arch}`,
+          'better_sqlite3.node',
+        ),
+      ];
   const found = candidates.find((p) => fs.existsSync(p));
   if (!found) {
     throw new Error(

@@ -23,13 +23,14 @@ export function nodeSecretBox(defaultKeyFile: string, env: NodeJS.ProcessEnv = p
       if (!check) {
         meta.set('passphrase_check', box.seal(CHECK).toString('base64'));
       } else {
-        let ok = false;
+        let ok: boolean;
         try {
           ok = box.open(Buffer.from(check, 'base64')) === CHECK;
         } catch {
-          ok = false;
+          ok = false; // a wrong key fails GCM's authentication
         }
-        if (!ok) throw new Error('PATCHBAY_PASSPHRASE is not the passphrase this data folder was set up with.');
+        if (!ok)
+          throw new Error('PATCHBAY_PASSPHRASE is not the passphrase this data folder was set up with.');
       }
       return box;
     }

@@ -39,9 +39,10 @@ export function aesGcmBox(key: Buffer, id: string, description: string): SecretB
       const tag = sealed.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES);
       const decipher = crypto.createDecipheriv('aes-256-gcm', key, iv);
       decipher.setAuthTag(tag);
-      return Buffer.concat([decipher.update(sealed.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]).toString(
-        'utf8',
-      );
+      return Buffer.concat([
+        decipher.update(sealed.subarray(1 + IV_BYTES + TAG_BYTES)),
+        decipher.final(),
+      ]).toString('utf8');
     },
   };
 }
@@ -75,6 +76,11 @@ export function keyFileBox(file: string): SecretBox {
 /** A key derived from a passphrase with scrypt; the salt is kept with the data, not secret. */
 export function passphraseBox(passphrase: string, salt: Buffer): SecretBox {
   if (passphrase.length < 8) throw new Error('The passphrase must be at least 8 characters.');
-  const key = crypto.scryptSync(passphrase.normalize('NFKC'), salt, 32, { N: 1 << 15, r: 8, p: 1, maxmem: 64 << 20 });
+  const key = crypto.scryptSync(passphrase.normalize('NFKC'), salt, 32, {
+    N: 1 << 15,
+    r: 8,
+    p: 1,
+    maxmem: 64 << 20,
+  });
   return aesGcmBox(key, keyId(key, 'passphrase'), 'a key derived from your passphrase');
 }

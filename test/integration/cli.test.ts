@@ -21,9 +21,33 @@ async function cli(dataDir: string, ...args: string[]) {
 describe('patchbay CLI', () => {
   it('adds, lists as JSON and as a table, and filters', async () => {
     const dir = tempDir();
-    const added = await cli(dir, 'machines', 'add', '--address', '192.0.2.5', '--user', 'root', '--name', 'nas', '--tags', 'storage,office', '--client', 'Acme');
+    const added = await cli(
+      dir,
+      'machines',
+      'add',
+      '--address',
+      '192.0.2.5',
+      '--user',
+      'root',
+      '--name',
+      'nas',
+      '--tags',
+      'storage,office',
+      '--client',
+      'Acme',
+    );
     expect(added).toMatchObject({ code: 0, stdout: expect.stringMatching(/Added nas \(id 1\)/) });
-    await cli(dir, 'machines', 'add', '--address', 'win1.corp.example', '--user', 'CORP\\admin', '--transport', 'winrm');
+    await cli(
+      dir,
+      'machines',
+      'add',
+      '--address',
+      'win1.corp.example',
+      '--user',
+      'CORP\\admin',
+      '--transport',
+      'winrm',
+    );
     const json = await cli(dir, 'machines', 'list', '--json');
     const items = JSON.parse(json.stdout) as Machine[];
     expect(items.map((m) => [m.displayName, m.port, m.transport])).toEqual([
@@ -40,7 +64,10 @@ describe('patchbay CLI', () => {
   it('imports an ssh_config, reports bad rows, and exports CSV that imports back', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'config');
-    fs.writeFileSync(file, 'Host a\n  HostName 192.0.2.1\n  User u\nHost b\n  HostName bad|host\n  User u\nHost *\n  Port 22\n');
+    fs.writeFileSync(
+      file,
+      'Host a\n  HostName 192.0.2.1\n  User u\nHost b\n  HostName bad|host\n  User u\nHost *\n  Port 22\n',
+    );
     const dry = await cli(dir, 'machines', 'import', file, '--dry-run');
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/line 4: address/);
@@ -72,9 +99,13 @@ describe('patchbay CLI', () => {
   it('runs as the built `patchbay` command', () => {
     const bin = path.resolve('bin/patchbay.cjs');
     const dir = tempDir();
-    const r = spawnSync(process.execPath, [bin, '--data-dir', dir, 'machines', 'add', '--address', '::1', '--user', 'me', '--json'], {
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      process.execPath,
+      [bin, '--data-dir', dir, 'machines', 'add', '--address', '::1', '--user', 'me', '--json'],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ address: '::1', port: 22 });

@@ -39,7 +39,11 @@ function connect(url: string, origin: string): Promise<WebSocket | number> {
   });
 }
 
-function get(port: number, urlPath: string, host = `127.0.0.1:${port}`): Promise<{ status: number; body: string }> {
+function get(
+  port: number,
+  urlPath: string,
+  host = `127.0.0.1:${port}`,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     http
       .get({ host: '127.0.0.1', port, path: urlPath, headers: { host } }, (res) => {
@@ -93,7 +97,10 @@ describe('browser host', () => {
 
   it('answers requests through the same dispatcher, with field errors, and pushes change events', async () => {
     const { host } = await boot();
-    const ws = (await connect(`ws://127.0.0.1:${host.port}/api?token=${host.token}`, `http://localhost:${host.port}`)) as WebSocket;
+    const ws = (await connect(
+      `ws://127.0.0.1:${host.port}/api?token=${host.token}`,
+      `http://localhost:${host.port}`,
+    )) as WebSocket;
     const events: unknown[] = [];
     ws.on('message', (d) => {
       const m = JSON.parse(d.toString()) as WireFromHost;
@@ -114,12 +121,19 @@ describe('browser host', () => {
     };
     const created = await rpc(ws, 1, 'machines.create', { machine });
     expect(created).toMatchObject({ t: 'res', id: 1, ok: true, res: { displayName: 'db01' } });
-    const bad = await rpc(ws, 2, 'machines.create', { machine: { ...machine, address: 'a'.repeat(10_000_000) } });
-    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid', fields: [{ path: 'machine.address' }] } });
+    const bad = await rpc(ws, 2, 'machines.create', {
+      machine: { ...machine, address: 'a'.repeat(10_000_000) },
+    });
+    expect(bad).toMatchObject({
+      ok: false,
+      error: { code: 'invalid', fields: [{ path: 'machine.address' }] },
+    });
     const unknown = await rpc(ws, 3, 'shell.exec', { cmd: 'id' });
     expect(unknown).toMatchObject({ ok: false, error: { code: 'invalid' } });
     await new Promise((r) => setTimeout(r, 250));
-    expect(events).toEqual([{ t: 'evt', channel: 'machines.changed', payload: { reason: 'created', count: 1 } }]);
+    expect(events).toEqual([
+      { t: 'evt', channel: 'machines.changed', payload: { reason: 'created', count: 1 } },
+    ]);
     ws.close();
   });
 

@@ -35,7 +35,9 @@ describe('import: preview writes nothing, commit is all or nothing', () => {
     const { core } = fileCore();
     const preview = await core.handlers['import.preview']({ format: 'ssh-config', text: SSH_CONFIG });
     expect(core.services.machines.list({}).total).toBe(0);
-    const byName = Object.fromEntries(preview.rows.map((r) => [r.machine?.displayName ?? `line${r.line}`, r]));
+    const byName = Object.fromEntries(
+      preview.rows.map((r) => [r.machine?.displayName ?? `line${r.line}`, r]),
+    );
     // As in OpenSSH, the first value obtained wins: \`Host *\` comes first, so its User beats web01's own.
     expect(byName.web01?.machine).toMatchObject({ address: '192.0.2.11', username: 'admin', port: 22 });
     expect(byName.web01?.warnings.join(' ')).toMatch(/id_ed25519/);
@@ -45,7 +47,11 @@ describe('import: preview writes nothing, commit is all or nothing', () => {
     expect(broken?.errors[0]).toMatchObject({ field: 'address' });
     expect(preview.skipped.map((s) => s.reason).join('\n')).toMatch(/bastion-\*/);
 
-    const result = await core.handlers['import.commit']({ format: 'ssh-config', text: SSH_CONFIG, onDuplicate: 'skip' });
+    const result = await core.handlers['import.commit']({
+      format: 'ssh-config',
+      text: SSH_CONFIG,
+      onDuplicate: 'skip',
+    });
     expect(result).toEqual({ created: 2, merged: 0, skippedDuplicates: 1, skippedInvalid: 1 });
     const names = core.services.machines.list({}).items.map((m) => m.displayName);
     expect(names).toEqual(['db01', 'web01']);
@@ -108,7 +114,10 @@ ansible_user=postgres
 `;
     const p = await core.handlers['import.preview']({ format: 'ansible-ini', text: ini });
     const rows = Object.fromEntries(p.rows.map((r) => [r.machine?.displayName, r.machine]));
-    expect(rows['web1.example.com']).toMatchObject({ username: 'deploy', tags: expect.arrayContaining(['web', 'prod']) });
+    expect(rows['web1.example.com']).toMatchObject({
+      username: 'deploy',
+      tags: expect.arrayContaining(['web', 'prod']),
+    });
     expect(rows.db1).toMatchObject({ address: '192.0.2.31', port: 2200, username: 'postgres' });
     expect(rows.ws1).toMatchObject({ transport: 'winrm', port: 5985 });
     const yaml = `all:

@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 
-import type { MachineInput } from '../../shared/domain';
-import { openDatabase } from '../../electron/db/open';
 import { MIGRATIONS } from '../../electron/db/migrations';
+import { openDatabase } from '../../electron/db/open';
+import type { MachineInput } from '../../shared/domain';
 import { fileCore, tempDir } from '../helpers/temp';
 
 const base: MachineInput = {
@@ -23,7 +23,6 @@ const base: MachineInput = {
 };
 
 const machine = (over: Partial<MachineInput>): MachineInput => ({ ...base, ...over });
-const byName = { key: 'displayName', direction: 'asc' } as const;
 
 describe('inventory on a real SQLite file', () => {
   it('opens in WAL mode with foreign keys and records each migration once', () => {
@@ -62,7 +61,9 @@ describe('inventory on a real SQLite file', () => {
   it('refuses a second machine on the same address and port, case-insensitively', async () => {
     const { core } = fileCore();
     await core.handlers['machines.create']({ machine: base });
-    const r = await core.dispatch('machines.create', { machine: machine({ displayName: 'x', address: 'WEB01.example.com' }) });
+    const r = await core.dispatch('machines.create', {
+      machine: machine({ displayName: 'x', address: 'WEB01.example.com' }),
+    });
     expect(r).toMatchObject({ ok: false, error: { code: 'conflict' } });
     if (!r.ok) expect(r.error.message).toContain('web01 already uses');
     // Same address on another port is a different endpoint.
@@ -74,11 +75,19 @@ describe('inventory on a real SQLite file', () => {
   it('filters by text, tag, client, OS and saved group, and sorts both ways', async () => {
     const { core } = fileCore();
     const h = core.handlers;
-    await h['machines.create']({ machine: machine({ displayName: 'db01', address: '10.0.0.5', tags: ['db'] }) });
-    await h['machines.create']({ machine: machine({ displayName: 'web02', address: '10.0.0.6', client: 'Globex' }) });
-    await h['machines.create']({ machine: machine({ displayName: 'Alpha_1', address: '2001:db8::1', tags: [] }) });
+    await h['machines.create']({
+      machine: machine({ displayName: 'db01', address: '10.0.0.5', tags: ['db'] }),
+    });
+    await h['machines.create']({
+      machine: machine({ displayName: 'web02', address: '10.0.0.6', client: 'Globex' }),
+    });
+    await h['machines.create']({
+      machine: machine({ displayName: 'Alpha_1', address: '2001:db8::1', tags: [] }),
+    });
     const names = async (filter: object, dir: 'asc' | 'desc' = 'asc') =>
-      (await h['machines.list']({ filter, sort: { key: 'displayName', direction: dir } })).items.map((m) => m.displayName);
+      (await h['machines.list']({ filter, sort: { key: 'displayName', direction: dir } })).items.map(
+        (m) => m.displayName,
+      );
     expect(await names({})).toEqual(['Alpha_1', 'db01', 'web02']);
     expect(await names({}, 'desc')).toEqual(['web02', 'db01', 'Alpha_1']);
     expect(await names({ tags: ['db'] })).toEqual(['db01']);
@@ -102,7 +111,11 @@ describe('inventory on a real SQLite file', () => {
     const h = core.handlers;
     const a = await h['machines.create']({ machine: machine({ address: 'a.example.com' }) });
     const b = await h['machines.create']({ machine: machine({ address: 'b.example.com', tags: [] }) });
-    const r = await h['machines.editTags']({ ids: [a.id, b.id, 9999], add: ['patch-tuesday'], remove: ['web'] });
+    const r = await h['machines.editTags']({
+      ids: [a.id, b.id, 9999],
+      add: ['patch-tuesday'],
+      remove: ['web'],
+    });
     expect(r.updated).toBe(2);
     expect((await h['machines.get']({ id: a.id })).tags).toEqual(['patch-tuesday', 'prod']);
     expect((await h['machines.get']({ id: b.id })).tags).toEqual(['patch-tuesday']);
@@ -113,7 +126,9 @@ describe('inventory on a real SQLite file', () => {
   it('deletes machines with their tags, and emits change events', async () => {
     const { core } = fileCore();
     const seen: string[] = [];
-    core.subscribe((channel, payload) => seen.push(`${channel}:${'reason' in payload ? payload.reason : ''}`));
+    core.subscribe((channel, payload) =>
+      seen.push(`${channel}:${'reason' in payload ? payload.reason : ''}`),
+    );
     const a = await core.handlers['machines.create']({ machine: base });
     expect(await core.handlers['machines.delete']({ ids: [a.id] })).toEqual({ deleted: 1 });
     expect(core.db.prepare('SELECT count(*) FROM machine_tags').pluck().get()).toBe(0);
@@ -145,7 +160,10 @@ describe('inventory on a real SQLite file', () => {
     }
     const unknown = await core.dispatch('machines.create', { machine: { ...base, extra: 1 } });
     expect(unknown).toMatchObject({ ok: false, error: { code: 'invalid' } });
-    expect(await core.dispatch('no.such.channel', {})).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    expect(await core.dispatch('no.such.channel', {})).toMatchObject({
+      ok: false,
+      error: { code: 'invalid' },
+    });
     expect(core.services.machines.list({}).total).toBe(0);
     core.close();
     expect(fs.statSync(files.db).size).toBeLessThan(1024 * 1024);

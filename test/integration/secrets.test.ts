@@ -9,7 +9,8 @@ const SECRETS = {
   password: 'Hunter2-very-secret-password',
   passphrase: 'correct horse battery staple 42',
   sudoPassword: 'sudo-Secret-9f8e7d',
-  privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAUNIQUEKEYMATERIALxyz123\n-----END OPENSSH PRIVATE KEY-----',
+  privateKey:
+    '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAUNIQUEKEYMATERIALxyz123\n-----END OPENSSH PRIVATE KEY-----',
 };
 
 /** Every file of a data folder, concatenated: the DB, its WAL, logs, anything else written there. */
@@ -34,22 +35,44 @@ describe('credentials are stored encrypted', () => {
         name: 'ops key',
         kind: 'ssh-key',
         keyPath: '',
-        secrets: { privateKey: SECRETS.privateKey, passphrase: SECRETS.passphrase, sudoPassword: SECRETS.sudoPassword },
+        secrets: {
+          privateKey: SECRETS.privateKey,
+          passphrase: SECRETS.passphrase,
+          sudoPassword: SECRETS.sudoPassword,
+        },
       },
     });
     const pw = await core.dispatch('credentials.create', {
-      credential: { name: 'winrm admin', kind: 'winrm-password', keyPath: '', secrets: { password: SECRETS.password } },
+      credential: {
+        name: 'winrm admin',
+        kind: 'winrm-password',
+        keyPath: '',
+        secrets: { password: SECRETS.password },
+      },
     });
     expect(pw.ok).toBe(true);
     // A rejected request carrying a secret must not leak it to the log either.
     await core.dispatch('credentials.create', {
-      credential: { name: 'bad\u0001', kind: 'ssh-password', keyPath: '', secrets: { password: SECRETS.password } },
+      credential: {
+        name: 'bad\u0001',
+        kind: 'ssh-password',
+        keyPath: '',
+        secrets: { password: SECRETS.password },
+      },
     });
     // What the UI receives says which secrets exist, never what they are.
     const listed = JSON.stringify(await core.handlers['credentials.list']({}));
-    expect(key).toMatchObject({ hasPrivateKey: true, hasPassphrase: true, hasSudoPassword: true, hasPassword: false });
+    expect(key).toMatchObject({
+      hasPrivateKey: true,
+      hasPassphrase: true,
+      hasSudoPassword: true,
+      hasPassword: false,
+    });
     // The core itself can open them again (for the transports).
-    expect(core.services.credentials.unlock(key.id)).toMatchObject({ privateKey: SECRETS.privateKey, passphrase: SECRETS.passphrase });
+    expect(core.services.credentials.unlock(key.id)).toMatchObject({
+      privateKey: SECRETS.privateKey,
+      passphrase: SECRETS.passphrase,
+    });
     const before = everythingWritten(dataDir);
     core.close();
     const after = everythingWritten(dataDir);
@@ -81,7 +104,9 @@ describe('credentials are stored encrypted', () => {
       credential: { name: 'pw', kind: 'ssh-password', keyPath: '', secrets: { password: SECRETS.password } },
     });
     core.close();
-    expect(() => fileCore(dir, { PATCHBAY_PASSPHRASE: 'not the same passphrase' })).toThrow(/not the passphrase/);
+    expect(() => fileCore(dir, { PATCHBAY_PASSPHRASE: 'not the same passphrase' })).toThrow(
+      /not the passphrase/,
+    );
     const { core: again } = fileCore(dir, env);
     expect(again.services.credentials.unlock(c.id).password).toBe(SECRETS.password);
     again.close();

@@ -25,7 +25,9 @@ export function groupsRepo(db: Db) {
   const insert = db.prepare(
     'INSERT INTO groups (name, filter_json, created_at, updated_at) VALUES (@name, @filter, @now, @now)',
   );
-  const update = db.prepare('UPDATE groups SET name = @name, filter_json = @filter, updated_at = @now WHERE id = @id');
+  const update = db.prepare(
+    'UPDATE groups SET name = @name, filter_json = @filter, updated_at = @now WHERE id = @id',
+  );
   const remove = db.prepare('DELETE FROM groups WHERE id = ?');
   return {
     list: (): Group[] => all.all().map(toGroup),

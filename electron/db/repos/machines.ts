@@ -57,7 +57,10 @@ function likePattern(text: string): string {
 }
 
 /** Builds a WHERE clause for a filter, with named parameters. Lists travel as one JSON parameter each. */
-export function filterSql(filter: Omit<MachineFilter, 'groupId'>): { where: string; params: Record<string, unknown> } {
+export function filterSql(filter: Omit<MachineFilter, 'groupId'>): {
+  where: string;
+  params: Record<string, unknown>;
+} {
   const parts: string[] = [];
   const params: Record<string, unknown> = {};
   const words = filter.text?.trim().split(/\s+/).filter(Boolean).slice(0, 10) ?? [];
@@ -110,7 +113,9 @@ export function machinesRepo(db: Db) {
   const removeTag = db.prepare('DELETE FROM machine_tags WHERE machine_id = ? AND tag = ?');
   const touch = db.prepare('UPDATE machines SET updated_at = ? WHERE id = ?');
   const deleteIds = db.prepare('DELETE FROM machines WHERE id IN (SELECT value FROM json_each(?))');
-  const existingIds = db.prepare('SELECT id FROM machines WHERE id IN (SELECT value FROM json_each(?))').pluck();
+  const existingIds = db
+    .prepare('SELECT id FROM machines WHERE id IN (SELECT value FROM json_each(?))')
+    .pluck();
   const count = db.prepare('SELECT count(*) FROM machines').pluck();
 
   const setTags = (id: number, tags: string[]) => {
@@ -131,7 +136,11 @@ export function machinesRepo(db: Db) {
       return Number(count.get());
     },
     /** Machines matching a filter, sorted; ties broken by id so the order is stable. */
-    list(filter: Omit<MachineFilter, 'groupId'>, sortKey: MachineSortKey, direction: 'asc' | 'desc'): Machine[] {
+    list(
+      filter: Omit<MachineFilter, 'groupId'>,
+      sortKey: MachineSortKey,
+      direction: 'asc' | 'desc',
+    ): Machine[] {
       const { where, params } = filterSql(filter);
       const dir = direction === 'desc' ? 'DESC' : 'ASC';
       const rows = db
@@ -175,7 +184,10 @@ export function machinesRepo(db: Db) {
           .pluck()
           .all() as string[];
       return {
-        tags: db.prepare('SELECT DISTINCT tag FROM machine_tags ORDER BY tag COLLATE NOCASE').pluck().all() as string[],
+        tags: db
+          .prepare('SELECT DISTINCT tag FROM machine_tags ORDER BY tag COLLATE NOCASE')
+          .pluck()
+          .all() as string[],
         clients: distinct('client'),
         sites: distinct('site'),
         os: distinct('os'),
