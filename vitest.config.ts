@@ -18,6 +18,16 @@ export default defineConfig({
         },
       },
       {
+        // Real OpenSSH servers and Debian roots on loopback: need root and Debian's tools.
+        test: {
+          name: 'system',
+          include: ['test/ssh/**/*.test.ts', 'test/targets/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
