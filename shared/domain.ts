@@ -64,6 +64,18 @@ export interface Group {
   updatedAt: number;
 }
 
+/** Fleet counts for the dashboard, computed by the database rather than by walking every row. */
+export interface InventorySummary {
+  machines: number;
+  ssh: number;
+  winrm: number;
+  /** Machines whose OS is still unknown (never scanned). */
+  notScanned: number;
+  clients: number;
+  sites: number;
+  tags: number;
+}
+
 /** Values present in the inventory, for filter menus. */
 export interface Facets {
   tags: string[];
@@ -138,6 +150,8 @@ export interface ImportPreviewRow {
   line: number;
   /** The machine this row would create, when it is valid. */
   machine: MachineInput | null;
+  /** The values as read from the file (each cut to 200 characters), so a bad row can still be recognised. */
+  raw: Partial<Record<CsvField, string>>;
   /** Per-field problems; a row with errors is never written. */
   errors: { field: string; message: string }[];
   /** Non-fatal notes, e.g. an IdentityFile that Patchbay does not import as a credential. */

@@ -11,6 +11,7 @@ import type {
   Group,
   ImportPreview,
   ImportResult,
+  InventorySummary,
   Machine,
 } from './domain';
 import type { requestSchemas } from './schemas';
@@ -27,6 +28,7 @@ export interface ResponseMap {
   'machines.delete': { deleted: number };
   'machines.editTags': { updated: number };
   'machines.facets': Facets;
+  'machines.summary': InventorySummary;
   'machines.exportCsv': { csv: string; count: number };
   'groups.list': Group[];
   'groups.save': Group;
@@ -88,6 +90,7 @@ export const REQUEST_CHANNELS = [
   'machines.delete',
   'machines.editTags',
   'machines.facets',
+  'machines.summary',
   'machines.exportCsv',
   'groups.list',
   'groups.save',

@@ -146,6 +146,7 @@ export const requestSchemas = {
     remove: z.array(boundedString(LIMITS.tag)).max(LIMITS.tags),
   }),
   'machines.facets': z.strictObject({}),
+  'machines.summary': z.strictObject({}),
   'machines.exportCsv': z.strictObject({ filter: machineFilterSchema }),
   'groups.list': z.strictObject({}),
   'groups.save': z.strictObject({

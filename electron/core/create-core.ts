@@ -77,6 +77,7 @@ export function createCore(options: CoreOptions) {
     'machines.delete': async ({ ids }) => machines.delete(ids),
     'machines.editTags': async ({ ids, add, remove }) => machines.editTags(ids, add, remove),
     'machines.facets': async () => machines.facets(),
+    'machines.summary': async () => machines.summary(),
     'machines.exportCsv': async ({ filter }) => machines.exportCsv(filter),
     'groups.list': async () => groups.list(),
     'groups.save': async (req) => groups.save(req),

@@ -70,18 +70,30 @@ export function importService(deps: {
   const { db, machines, credentials, clock, events } = deps;
 
   function preview(req: ImportRequest): ImportPreview {
-    if (req.credentialId != null && !credentials.get(req.credentialId)) {
+    const credential = req.credentialId != null ? credentials.get(req.credentialId) : null;
+    if (req.credentialId != null && !credential) {
       throw new ApiError({ code: 'invalid', message: 'The chosen credential no longer exists.' });
     }
     const parsed = parse(req);
     const seen = new Map<string, ImportPreviewRow>();
     const rows: ImportPreviewRow[] = parsed.entries.map((entry) => {
       const { machine, errors } = toMachineInput(entry);
+      if (
+        machine &&
+        credential &&
+        (machine.transport === 'winrm') !== (credential.kind === 'winrm-password')
+      ) {
+        errors.push({
+          field: 'credentialId',
+          message: `the credential "${credential.name}" does not fit a ${machine.transport === 'winrm' ? 'WinRM' : 'SSH'} machine`,
+        });
+      }
       const row: ImportPreviewRow = {
         line: entry.line,
         machine: machine ? { ...machine, credentialId: req.credentialId ?? null } : null,
         errors,
         warnings: entry.warnings,
+        raw: Object.fromEntries(Object.entries(entry.fields).map(([k, v]) => [k, String(v).slice(0, 200)])),
         duplicateOf: null,
       };
       if (row.machine) {

@@ -1,4 +1,11 @@
-import type { Facets, Machine, MachineFilter, MachineInput, MachineSortKey } from '../../shared/domain';
+import type {
+  Facets,
+  InventorySummary,
+  Machine,
+  MachineFilter,
+  MachineInput,
+  MachineSortKey,
+} from '../../shared/domain';
 import type { EventSink } from '../../shared/ipc';
 import { ApiError } from '../../shared/wire';
 import type { Clock } from '../core/clock';
@@ -26,13 +33,22 @@ export function isEndpointConflict(err: unknown): boolean {
 export function machineService(deps: MachineServiceDeps) {
   const { db, machines, groups, credentials, clock, events } = deps;
 
-  const checkCredential = (id: number | null) => {
-    if (id !== null && !credentials.get(id)) {
-      throw new ApiError({
-        code: 'invalid',
-        message: 'The chosen credential no longer exists.',
-        fields: [{ path: 'machine.credentialId', message: 'no such credential' }],
-      });
+  const checkCredential = (input: MachineInput) => {
+    if (input.credentialId === null) return;
+    const credential = credentials.get(input.credentialId);
+    const field = (message: string) =>
+      new ApiError({ code: 'invalid', message, fields: [{ path: 'machine.credentialId', message }] });
+    if (!credential) throw field('The chosen credential no longer exists.');
+    const fits =
+      input.transport === 'winrm'
+        ? credential.kind === 'winrm-password'
+        : credential.kind !== 'winrm-password';
+    if (!fits) {
+      throw field(
+        input.transport === 'winrm'
+          ? `"${credential.name}" is an SSH credential; a WinRM machine needs a WinRM credential.`
+          : `"${credential.name}" is a WinRM credential; an SSH machine needs an SSH credential.`,
+      );
     }
   };
 
@@ -95,7 +111,7 @@ export function machineService(deps: MachineServiceDeps) {
       return m;
     },
     create(input: MachineInput): Machine {
-      checkCredential(input.credentialId);
+      checkCredential(input);
       let id: number;
       try {
         id = db.transaction(() => machines.insert(input, clock.now()))();
@@ -107,7 +123,7 @@ export function machineService(deps: MachineServiceDeps) {
       return this.get(id);
     },
     update(id: number, input: MachineInput): Machine {
-      checkCredential(input.credentialId);
+      checkCredential(input);
       let found: boolean;
       try {
         found = db.transaction(() => machines.update(id, input, clock.now()))();
@@ -135,6 +151,9 @@ export function machineService(deps: MachineServiceDeps) {
     },
     facets(): Facets {
       return machines.facets();
+    },
+    summary(): InventorySummary {
+      return machines.summary();
     },
     exportCsv(filter: MachineFilter): { csv: string; count: number } {
       const { items } = this.list(filter);

@@ -1,4 +1,11 @@
-import type { Facets, Machine, MachineFilter, MachineInput, MachineSortKey } from '../../../shared/domain';
+import type {
+  Facets,
+  InventorySummary,
+  Machine,
+  MachineFilter,
+  MachineInput,
+  MachineSortKey,
+} from '../../../shared/domain';
 import type { Db } from '../open';
 
 interface MachineRow {
@@ -117,6 +124,12 @@ export function machinesRepo(db: Db) {
     .prepare('SELECT id FROM machines WHERE id IN (SELECT value FROM json_each(?))')
     .pluck();
   const count = db.prepare('SELECT count(*) FROM machines').pluck();
+  const summary = db.prepare(`SELECT count(*) AS machines,
+    coalesce(sum(transport = 'ssh'), 0) AS ssh, coalesce(sum(transport = 'winrm'), 0) AS winrm,
+    coalesce(sum(os = ''), 0) AS notScanned,
+    count(DISTINCT nullif(lower(client), '')) AS clients, count(DISTINCT nullif(lower(site), '')) AS sites
+    FROM machines`);
+  const tagCount = db.prepare('SELECT count(DISTINCT tag) FROM machine_tags').pluck();
 
   const setTags = (id: number, tags: string[]) => {
     clearTags.run(id);
@@ -174,6 +187,10 @@ export function machinesRepo(db: Db) {
     },
     delete(ids: number[]): number {
       return deleteIds.run(JSON.stringify(ids)).changes;
+    },
+    summary(): InventorySummary {
+      const row = summary.get() as Omit<InventorySummary, 'tags'>;
+      return { ...row, tags: Number(tagCount.get()) };
     },
     facets(): Facets {
       const distinct = (column: string) =>

@@ -1,0 +1,25 @@
+/** The pages of the app and their `#/name` hash URLs. */
+
+/** A page of the app. */
+export type Route = 'dashboard' | 'machines' | 'patches' | 'rollouts' | 'reports' | 'settings';
+
+/** Pages in sidebar order, with their labels. */
+export const ROUTES: readonly { route: Route; label: string }[] = [
+  { route: 'dashboard', label: 'Dashboard' },
+  { route: 'machines', label: 'Machines' },
+  { route: 'patches', label: 'Patches' },
+  { route: 'rollouts', label: 'Rollouts' },
+  { route: 'reports', label: 'Reports' },
+  { route: 'settings', label: 'Settings' },
+];
+
+/** The page a hash points at; the dashboard for anything unknown. */
+export function parseHash(hash: string): Route {
+  const name = hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
+  return ROUTES.find((r) => r.route === name)?.route ?? 'dashboard';
+}
+
+/** The hash URL of a page. */
+export function hrefOf(route: Route): string {
+  return `#/${route}`;
+}

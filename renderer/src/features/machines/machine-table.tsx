@@ -1,0 +1,216 @@
+/** The virtualised machine table: only visible rows are in the DOM, so 10,000 machines scroll smoothly. */
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { KeyboardEvent, MouseEvent } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+
+import type { MachineSortKey } from '../../../../shared/domain';
+import { useAppStore, useStoreApi } from '../../stores/store';
+import { MachineRow } from './machine-row';
+
+/** Height of a row and of the header, in pixels (fixed so positions are arithmetic). */
+export const ROW_HEIGHT = 36;
+
+const COLUMNS: { label: string; sortKey?: MachineSortKey }[] = [
+  { label: 'Name', sortKey: 'displayName' },
+  { label: 'Address', sortKey: 'address' },
+  { label: 'Transport' },
+  { label: 'User' },
+  { label: 'OS', sortKey: 'os' },
+  { label: 'Tags' },
+  { label: 'Client', sortKey: 'client' },
+  { label: 'Site', sortKey: 'site' },
+];
+
+function SelectAll() {
+  const { count, selected } = useAppStore(
+    useShallow((s) => ({ count: s.items.length, selected: s.selection.size })),
+  );
+  const setAllSelected = useAppStore((s) => s.setAllSelected);
+  const ref = useRef<HTMLInputElement>(null);
+  const all = count > 0 && selected === count;
+  useEffect(() => {
+    if (ref.current) ref.current.indeterminate = selected > 0 && !all;
+  }, [selected, all]);
+  return (
+    <input
+      ref={ref}
+      type="checkbox"
+      checked={all}
+      disabled={count === 0}
+      aria-label="Select all matching machines"
+      onChange={() => setAllSelected(!all)}
+    />
+  );
+}
+
+function HeaderRow() {
+  const sort = useAppStore((s) => s.sort);
+  const toggleSort = useAppStore((s) => s.toggleSort);
+  return (
+    <div role="rowgroup" className="table-head">
+      <div role="row" className="table-row table-header-row" aria-rowindex={1}>
+        <div role="columnheader" className="cell cell-check">
+          <SelectAll />
+        </div>
+        {COLUMNS.map(({ label, sortKey }) => {
+          if (!sortKey) {
+            return (
+              <div key={label} role="columnheader" className="cell">
+                {label}
+              </div>
+            );
+          }
+          const on = sort.key === sortKey;
+          const dir = on ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none';
+          return (
+            <div key={label} role="columnheader" className="cell" aria-sort={dir}>
+              <button type="button" className="sort-button" onClick={() => toggleSort(sortKey)}>
+                {label}
+                <span className="sort-arrow" aria-hidden="true">
+                  {on ? (sort.direction === 'asc' ? '▲' : '▼') : ''}
+                </span>
+              </button>
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+/** The table; arrow keys move the active row, Space selects it, Enter opens it, Ctrl+A selects all. */
+export function MachineTable() {
+  const items = useAppStore((s) => s.items);
+  const selection = useAppStore((s) => s.selection);
+  const store = useStoreApi();
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [active, setActive] = useState<number | null>(null);
+  const baseId = useId();
+
+  const virtualizer = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+    scrollMargin: ROW_HEIGHT,
+    scrollPaddingStart: ROW_HEIGHT,
+    getItemKey: (i) => items[i]?.id ?? i,
+  });
+
+  // A new filter or sort starts at the top; a refresh after an edit keeps the scroll position.
+  const filter = useAppStore((s) => s.filter);
+  const sort = useAppStore((s) => s.sort);
+  const firstQuery = useRef(true);
+  useEffect(() => {
+    if (firstQuery.current) firstQuery.current = false;
+    else scrollRef.current?.scrollTo({ top: 0 });
+  }, [filter, sort]);
+
+  // A new list keeps the active row only if it still exists.
+  useEffect(() => {
+    setActive((a) => (a === null || items.length === 0 ? null : Math.min(a, items.length - 1)));
+  }, [items]);
+
+  const moveTo = useCallback(
+    (index: number) => {
+      const clamped = Math.max(0, Math.min(items.length - 1, index));
+      setActive(clamped);
+      virtualizer.scrollToIndex(clamped, { align: 'auto' });
+      return clamped;
+    },
+    [items.length, virtualizer],
+  );
+
+  const onRowClick = useCallback(
+    (index: number, e: MouseEvent) => {
+      const m = store.getState().items[index];
+      if (!m) return;
+      setActive(index);
+      const s = store.getState();
+      if (e.shiftKey) s.selectRange(m.id);
+      else if (e.ctrlKey || e.metaKey) s.toggleSelected(m.id);
+      else s.selectOnly(m.id);
+      scrollRef.current?.focus({ preventScroll: true });
+    },
+    [store],
+  );
+  const onToggle = useCallback((id: number) => store.getState().toggleSelected(id), [store]);
+  const onOpen = useCallback((id: number) => store.getState().openDialog({ kind: 'machine', id }), [store]);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.target !== e.currentTarget || items.length === 0) return;
+    const s = store.getState();
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 360) / ROW_HEIGHT) - 2);
+    const step: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page };
+    const current = active ?? -1;
+    let target: number | null = null;
+    if (e.key in step) target = current < 0 ? 0 : current + (step[e.key] ?? 0);
+    else if (e.key === 'Home') target = 0;
+    else if (e.key === 'End') target = items.length - 1;
+    if (target !== null) {
+      e.preventDefault();
+      const index = moveTo(target);
+      const m = items[index];
+      if (m && e.shiftKey) s.selectRange(m.id);
+      return;
+    }
+    const m = active === null ? undefined : items[active];
+    if (e.key === ' ' && m) {
+      e.preventDefault();
+      s.toggleSelected(m.id);
+    } else if (e.key === 'Enter' && m) {
+      e.preventDefault();
+      s.openDialog({ kind: 'machine', id: m.id });
+    } else if (e.key.toLowerCase() === 'a' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      s.setAllSelected(true);
+    } else if (e.key === 'Escape' && s.selection.size > 0) {
+      e.preventDefault();
+      s.setAllSelected(false);
+    }
+  };
+
+  const activeMachine = active === null ? undefined : items[active];
+  const rowId = (id: number) => `${baseId}-row-${id}`;
+
+  return (
+    <div
+      ref={scrollRef}
+      className="table"
+      role="grid"
+      aria-label="Machines"
+      aria-rowcount={items.length + 1}
+      aria-colcount={COLUMNS.length + 1}
+      aria-multiselectable="true"
+      aria-activedescendant={activeMachine ? rowId(activeMachine.id) : undefined}
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      onFocus={(e) => {
+        if (e.target === e.currentTarget && active === null && items.length > 0) setActive(0);
+      }}
+    >
+      <HeaderRow />
+      <div role="rowgroup" className="table-body" style={{ height: virtualizer.getTotalSize() }}>
+        {virtualizer.getVirtualItems().map((v) => {
+          const m = items[v.index];
+          if (!m) return null;
+          return (
+            <MachineRow
+              key={m.id}
+              machine={m}
+              index={v.index}
+              top={v.start - ROW_HEIGHT}
+              selected={selection.has(m.id)}
+              active={v.index === active}
+              rowId={rowId(m.id)}
+              onRowClick={onRowClick}
+              onToggle={onToggle}
+              onOpen={onOpen}
+            />
+          );
+        })}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,13 @@
+/** Keeps the store in step with the core: re-fetches when the core says something changed. */
+import type { PatchbayApi } from '../../../shared/ipc';
+import type { AppStore } from './store';
+
+/** Subscribes to the core's change events; returns the unsubscribe. */
+export function followCoreEvents(api: PatchbayApi, store: AppStore): () => void {
+  const offs = [
+    api.on('machines.changed', () => store.getState().refreshInventory()),
+    api.on('groups.changed', () => void store.getState().loadGroups()),
+    api.on('credentials.changed', () => void store.getState().loadCredentials()),
+  ];
+  return () => offs.forEach((off) => off());
+}

@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { tempDir } from '../helpers/temp';
+
+/** Whether Electron's binary is really installed here (then `npm start` opens a window, not the host). */
+function electronInstalled(): boolean {
+  try {
+    return typeof createRequire(import.meta.url)('electron') === 'string';
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start without Electron', () => {
+  it.skipIf(electronInstalled())(
+    'says why in one line and serves the same UI on 127.0.0.1 with a token',
+    async () => {
+      const child = spawn(
+        process.execPath,
+        [path.resolve('scripts/start.mjs'), '--data-dir', tempDir(), '--port', '0'],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no URL printed:\n${out}`)), 30_000);
+          child.stdout.on('data', () => {
+            const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32}/.exec(out);
+            if (m) {
+              clearTimeout(timer);
+              resolve(m[0]);
+            }
+          });
+        });
+        const lines = out.split('\n').filter((l) => /Electron/.test(l));
+        expect(lines.at(-1)).toMatch(
+          /^Electron's binary is not available \(.+\); starting Patchbay in your browser instead\.$/,
+        );
+        const page = await fetch(url);
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain('<div id="root">');
+      } finally {
+        // Only the process this test started, by PID; it forwards the signal to the host it spawned.
+        await new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        });
+      }
+    },
+  );
+});
