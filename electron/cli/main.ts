@@ -172,7 +172,9 @@ async function importFile(core: Core, file: string | undefined, v: Values, io: C
     return EXIT.ok;
   }
   const result = await call(core, 'import.commit', { format, text, onDuplicate: policy });
-  if (v.json) io.stdout(JSON.stringify({ ...result, preview }, null, 2) + '\n');
+  // Only the rows that need attention: a 10,000-row import should not print 10,000 rows back.
+  const problems = preview.rows.filter((r) => r.errors.length > 0 || r.duplicateOf || r.warnings.length > 0);
+  if (v.json) io.stdout(JSON.stringify({ ...result, problems, skipped: preview.skipped }, null, 2) + '\n');
   else {
     io.stdout(formatImportPreview(preview));
     io.stdout(

@@ -79,6 +79,8 @@ function HeaderRow() {
   );
 }
 
+const estimateSize = () => ROW_HEIGHT;
+
 /** The table; arrow keys move the active row, Space selects it, Enter opens it, Ctrl+A selects all. */
 export function MachineTable() {
   const items = useAppStore((s) => s.items);
@@ -88,14 +90,18 @@ export function MachineTable() {
   const [active, setActive] = useState<number | null>(null);
   const baseId = useId();
 
+  // Stable callbacks: the virtualizer recomputes every row's position (O(n)) when they change identity,
+  // which at 10,000 rows would happen on every scroll frame.
+  const getItemKey = useCallback((i: number) => items[i]?.id ?? i, [items]);
+  const getScrollElement = useCallback(() => scrollRef.current, []);
   const virtualizer = useVirtualizer({
     count: items.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
+    getScrollElement,
+    estimateSize,
     overscan: 10,
     scrollMargin: ROW_HEIGHT,
     scrollPaddingStart: ROW_HEIGHT,
-    getItemKey: (i) => items[i]?.id ?? i,
+    getItemKey,
   });
 
   // A new filter or sort starts at the top; a refresh after an edit keeps the scroll position.
