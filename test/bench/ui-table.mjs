@@ -1,4 +1,4 @@
-/* global document, performance, requestAnimationFrame -- page.evaluate and waitForFunction run these in the page */
+/* global document, requestAnimationFrame -- page.evaluate and waitForFunction run these in the page */
 // `npm run bench:ui`: the Machines table in Debian's Chromium with 1,000 and 10,000 machines, through the
 // real browser host. Reports load time, scroll frame times and DOM rows, and the 10,000 / 1,000 ratios
 // measured in the same run (these machines are noisy: compare ratios, not absolute times).
