@@ -1,0 +1,61 @@
+/** What every platform adapter reports, whatever the package manager. */
+
+/** Facts about a host, from /etc/os-release and uname (or the platform's equivalent). */
+export interface HostFacts {
+  /** os-release ID: debian, ubuntu, rocky… */
+  osId: string;
+  /** os-release ID_LIKE, space-separated. */
+  osLike: string;
+  /** Human name, e.g. "Debian GNU/Linux 12 (bookworm)". */
+  prettyName: string;
+  versionId: string;
+  codename: string;
+  kernel: string;
+  arch: string;
+  /** Changes at every boot; lets a rescan notice a reboot. */
+  bootId: string;
+  uptimeSeconds: number | null;
+}
+
+/** One pending update as the package manager reports it. */
+export interface PendingPatch {
+  name: string;
+  arch: string;
+  /** Empty when the update installs a package that is not installed yet (a new dependency). */
+  installedVersion: string;
+  candidateVersion: string;
+  /** Where the candidate comes from, e.g. "Debian-Security:12/oldstable-security". */
+  origin: string;
+  /** True: a security fix; false: not one; null: the platform cannot tell. */
+  security: boolean | null;
+  severity: string | null;
+  advisories: string[];
+  cves: string[];
+  /** A package that a full upgrade newly installs (apt: dist-upgrade `Inst` without an old version). */
+  isNew: boolean;
+  /** Not installed by a plain upgrade because it needs new packages (apt's "kept back"). */
+  keptBack: boolean;
+}
+
+/** A complete scan of one host. */
+export interface ScanFindings {
+  packageManager: 'apt';
+  facts: HostFacts;
+  patches: PendingPatch[];
+  /** Packages a full upgrade would remove. */
+  removals: string[];
+  held: string[];
+  reboot: { required: boolean; reasons: string[] };
+  /** Age of the package lists in seconds at scan time (host clock), null when unknown. */
+  listsAgeSeconds: number | null;
+  /** Things the technician should know that are not patches (stale lists, dropped hostile lines…). */
+  warnings: string[];
+}
+
+/** Thrown when a host's output cannot be understood; the scan reports it as "output unparseable". */
+export class UnparseableOutputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnparseableOutputError';
+  }
+}
