@@ -22,6 +22,8 @@ export interface Machine {
   proxyJump: string;
   createdAt: number;
   updatedAt: number;
+  /** Scan status; null until the machine is first scanned. */
+  status: MachineScanStatus | null;
 }
 
 /** What a user supplies to create or replace a machine. */
@@ -40,7 +42,8 @@ export interface MachineInput {
 }
 
 /** Columns the machine list can be sorted by. */
-export type MachineSortKey = 'displayName' | 'address' | 'os' | 'client' | 'site' | 'updatedAt';
+export type MachineSortKey =
+  'displayName' | 'address' | 'os' | 'client' | 'site' | 'updatedAt' | 'missing' | 'security' | 'lastScan';
 
 /** A filter over the inventory. Every present field narrows the set (AND); lists match any (OR). */
 export interface MachineFilter {
@@ -188,4 +191,70 @@ export interface AppInfo {
   dataDir: string;
   dbPath: string;
   secretStore: string;
+}
+
+/** Why a host could not be scanned, as the SSH transport and the parsers classify it. */
+export type ScanErrorKind =
+  | 'unreachable'
+  | 'dns'
+  | 'refused'
+  | 'timeout'
+  | 'auth-failed'
+  | 'host-key-unknown'
+  | 'host-key-changed'
+  | 'sudo-failed'
+  | 'command-failed'
+  | 'output-unparseable'
+  | 'no-credential'
+  | 'unsupported'
+  | 'cancelled'
+  | 'internal';
+
+/** Where an OS release stands against the end-of-life table. */
+export type EolState = 'supported' | 'ending-soon' | 'extended' | 'eol' | 'unknown';
+
+/** The status columns of a machine, kept by each scan. */
+export interface MachineScanStatus {
+  lastScanAt: number;
+  lastOkAt: number | null;
+  lastStatus: 'ok' | 'failed' | 'cancelled';
+  lastErrorKind: ScanErrorKind | '';
+  missing: number;
+  security: number;
+  rebootRequired: boolean;
+  eolState: EolState;
+  eolName: string;
+  eolEnds: string;
+}
+
+/** A host key seen on first contact, for the trust prompt. */
+export interface SeenHostKeyInfo {
+  address: string;
+  port: number;
+  keyType: string;
+  fingerprint: string;
+}
+
+/** One missing patch on one machine. */
+export interface MachinePatch {
+  name: string;
+  arch: string;
+  installedVersion: string;
+  candidateVersion: string;
+  origin: string;
+  security: boolean | null;
+  severity: string | null;
+  advisories: string[];
+  cves: string[];
+  isNew: boolean;
+  keptBack: boolean;
+  firstSeenAt: number;
+}
+
+/** A patch across the fleet: how many machines miss it. */
+export interface FleetPatch {
+  name: string;
+  security: boolean | null;
+  machines: number;
+  newestVersion: string;
 }

@@ -60,7 +60,17 @@ export const machineFilterSchema = z.strictObject({
 });
 
 export const sortSchema = z.strictObject({
-  key: z.enum(['displayName', 'address', 'os', 'client', 'site', 'updatedAt']),
+  key: z.enum([
+    'displayName',
+    'address',
+    'os',
+    'client',
+    'site',
+    'updatedAt',
+    'missing',
+    'security',
+    'lastScan',
+  ]),
   direction: z.enum(['asc', 'desc']),
 });
 

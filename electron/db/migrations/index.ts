@@ -1,4 +1,6 @@
 import { migration0001 } from './0001-inventory';
+import { migration0002 } from './0002-host-keys';
+import { migration0003 } from './0003-scans';
 
 /** A schema change: applied once, in version order, inside a transaction. */
 export interface Migration {
@@ -8,4 +10,4 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. Append; never edit or reorder a landed one. */
-export const MIGRATIONS: readonly Migration[] = [migration0001];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003];

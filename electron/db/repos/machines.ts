@@ -7,6 +7,7 @@ import type {
   MachineSortKey,
 } from '../../../shared/domain';
 import type { Db } from '../open';
+import { toStatus } from './scans';
 
 interface MachineRow {
   id: number;
@@ -24,10 +25,26 @@ interface MachineRow {
   created_at: number;
   updated_at: number;
   tags_json: string;
+  s_last_scan_at: number | null;
+  [status: `s_${string}`]: unknown;
 }
 
+const STATUS_COLUMNS = [
+  'last_scan_at',
+  'last_ok_at',
+  'last_status',
+  'last_error_kind',
+  'missing_count',
+  'security_count',
+  'reboot_required',
+  'eol_state',
+  'eol_name',
+  'eol_ends',
+];
+
 const SELECT = `SELECT m.*, (SELECT json_group_array(tag) FROM (SELECT tag FROM machine_tags t
-  WHERE t.machine_id = m.id ORDER BY tag)) AS tags_json FROM machines m`;
+  WHERE t.machine_id = m.id ORDER BY tag)) AS tags_json, ${STATUS_COLUMNS.map((c) => `s.${c} AS s_${c}`).join(', ')}
+  FROM machines m LEFT JOIN machine_status s ON s.machine_id = m.id`;
 
 const SORT_SQL: Record<MachineSortKey, string> = {
   displayName: 'm.display_name COLLATE NOCASE',
@@ -36,6 +53,9 @@ const SORT_SQL: Record<MachineSortKey, string> = {
   client: 'm.client COLLATE NOCASE',
   site: 'm.site COLLATE NOCASE',
   updatedAt: 'm.updated_at',
+  missing: 'coalesce(s.missing_count, -1)',
+  security: 'coalesce(s.security_count, -1)',
+  lastScan: 'coalesce(s.last_scan_at, 0)',
 };
 
 function toMachine(r: MachineRow): Machine {
@@ -55,6 +75,10 @@ function toMachine(r: MachineRow): Machine {
     proxyJump: r.proxy_jump,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    status:
+      r.s_last_scan_at === null
+        ? null
+        : toStatus(Object.fromEntries(STATUS_COLUMNS.map((c) => [c, r[`s_${c}`]]))),
   };
 }
 

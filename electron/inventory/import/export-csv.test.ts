@@ -23,6 +23,7 @@ function machine(over: Partial<Machine>): Machine {
     proxyJump: '',
     createdAt: 0,
     updatedAt: 0,
+    status: null,
     ...over,
   };
 }

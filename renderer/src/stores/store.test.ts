@@ -20,6 +20,7 @@ const machine = (id: number): Machine => ({
   proxyJump: '',
   createdAt: 0,
   updatedAt: 0,
+  status: null,
 });
 
 /** An API whose channels are mocks; unlisted channels fail loudly. */

@@ -1,0 +1,266 @@
+import type { MachinePatch, MachineScanStatus, ScanErrorKind } from '../../../shared/domain';
+import type { EolStatus } from '../../platforms/eol';
+import type { ScanFindings } from '../../platforms/types';
+import type { Db } from '../open';
+
+/** How a failed host is recorded. */
+export interface ScanFailure {
+  kind: ScanErrorKind;
+  message: string;
+  hostKey?: { address: string; port: number; keyType: string; fingerprint: string } | undefined;
+}
+
+interface PatchRow {
+  name: string;
+  arch: string;
+  installed_version: string;
+  candidate_version: string;
+  origin: string;
+  security: number | null;
+  severity: string | null;
+  advisories_json: string;
+  cves_json: string;
+  is_new: number;
+  kept_back: number;
+  first_seen_at: number;
+}
+
+const toPatch = (r: PatchRow): MachinePatch => ({
+  name: r.name,
+  arch: r.arch,
+  installedVersion: r.installed_version,
+  candidateVersion: r.candidate_version,
+  origin: r.origin,
+  security: r.security === null ? null : r.security === 1,
+  severity: r.severity,
+  advisories: JSON.parse(r.advisories_json) as string[],
+  cves: JSON.parse(r.cves_json) as string[],
+  isNew: r.is_new === 1,
+  keptBack: r.kept_back === 1,
+  firstSeenAt: r.first_seen_at,
+});
+
+const bool = (b: boolean | null) => (b === null ? null : b ? 1 : 0);
+
+/** Named queries for scan runs, results, pending patches, their history and per-machine status. */
+export function scansRepo(db: Db) {
+  const q = {
+    startRun: db.prepare('INSERT INTO scan_runs (started_at, state, machine_count) VALUES (?, ?, ?)'),
+    finishRun: db.prepare(`UPDATE scan_runs SET state = @state, finished_at = @now,
+      ok_count = (SELECT count(*) FROM scan_results WHERE run_id = @id AND status = 'ok'),
+      failed_count = (SELECT count(*) FROM scan_results WHERE run_id = @id AND status = 'failed') WHERE id = @id`),
+    interrupt: db.prepare(
+      "UPDATE scan_runs SET state = 'interrupted', finished_at = ? WHERE state = 'running'",
+    ),
+    insertResult: db.prepare(`INSERT INTO scan_results (run_id, machine_id, status, error_kind, error_message,
+      host_key_json, os_name, os_id, os_version, kernel, boot_id, package_manager, lists_age_s, reboot_required,
+      details_json, missing_count, security_count, new_count, fixed_count, duration_ms, scanned_at)
+      VALUES (@runId, @machineId, @status, @errorKind, @errorMessage, @hostKey, @osName, @osId, @osVersion, @kernel,
+      @bootId, @pm, @listsAge, @reboot, @details, @missing, @security, @newCount, @fixedCount, @duration, @now)`),
+    patchesOf: db.prepare<[number], PatchRow>(
+      'SELECT * FROM machine_patches WHERE machine_id = ? ORDER BY security DESC, name, arch',
+    ),
+    clearPatches: db.prepare('DELETE FROM machine_patches WHERE machine_id = ?'),
+    insertPatch: db.prepare(`INSERT INTO machine_patches (machine_id, name, arch, installed_version,
+      candidate_version, origin, security, severity, advisories_json, cves_json, is_new, kept_back, first_seen_at)
+      VALUES (@machineId, @name, @arch, @installedVersion, @candidateVersion, @origin, @security, @severity,
+      @advisories, @cves, @isNew, @keptBack, @firstSeenAt)`),
+    insertEvent:
+      db.prepare(`INSERT INTO patch_events (result_id, machine_id, kind, name, arch, version, security, at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    upsertStatusOk:
+      db.prepare(`INSERT INTO machine_status (machine_id, last_result_id, last_status, last_error_kind,
+      last_scan_at, last_ok_at, missing_count, security_count, reboot_required, eol_state, eol_name, eol_ends)
+      VALUES (@machineId, @resultId, 'ok', '', @now, @now, @missing, @security, @reboot, @eolState, @eolName, @eolEnds)
+      ON CONFLICT (machine_id) DO UPDATE SET last_result_id = excluded.last_result_id, last_status = 'ok',
+      last_error_kind = '', last_scan_at = excluded.last_scan_at, last_ok_at = excluded.last_ok_at,
+      missing_count = excluded.missing_count, security_count = excluded.security_count,
+      reboot_required = excluded.reboot_required, eol_state = excluded.eol_state, eol_name = excluded.eol_name,
+      eol_ends = excluded.eol_ends`),
+    // A failure keeps the counts of the last good scan: the patches are still missing, as far as we know.
+    upsertStatusFailed: db.prepare(`INSERT INTO machine_status (machine_id, last_result_id, last_status,
+      last_error_kind, last_scan_at) VALUES (@machineId, @resultId, @status, @kind, @now)
+      ON CONFLICT (machine_id) DO UPDATE SET last_result_id = excluded.last_result_id,
+      last_status = excluded.last_status, last_error_kind = excluded.last_error_kind,
+      last_scan_at = excluded.last_scan_at`),
+    setOs: db.prepare('UPDATE machines SET os = ? WHERE id = ?'),
+    status: db.prepare<[number], Record<string, unknown>>(
+      'SELECT * FROM machine_status WHERE machine_id = ?',
+    ),
+  };
+
+  return {
+    startRun: (machineCount: number, now: number): number =>
+      Number(q.startRun.run(now, 'running', machineCount).lastInsertRowid),
+    finishRun: (id: number, state: 'done' | 'cancelled', now: number): void =>
+      void q.finishRun.run({ id, state, now }),
+    /** Marks runs left "running" by a previous process (it crashed or was killed) as interrupted. */
+    markInterrupted: (now: number): number => q.interrupt.run(now).changes,
+    patchesOf: (machineId: number): MachinePatch[] => q.patchesOf.all(machineId).map(toPatch),
+
+    /** Stores a successful scan: result, current patches, what appeared and what got fixed, status. */
+    recordSuccess(
+      runId: number,
+      machineId: number,
+      f: ScanFindings,
+      eol: EolStatus,
+      durationMs: number,
+      now: number,
+    ) {
+      return db.transaction(() => {
+        const before = new Map(q.patchesOf.all(machineId).map((p) => [`${p.name}\u0000${p.arch}`, p]));
+        const after = new Map(f.patches.map((p) => [`${p.name}\u0000${p.arch}`, p]));
+        const appeared = f.patches.filter((p) => !before.has(`${p.name}\u0000${p.arch}`));
+        const fixed = [...before].filter(([k]) => !after.has(k)).map(([, p]) => p);
+        const security = f.patches.filter((p) => p.security === true).length;
+        const resultId = Number(
+          q.insertResult.run({
+            runId,
+            machineId,
+            status: 'ok',
+            errorKind: '',
+            errorMessage: '',
+            hostKey: '',
+            osName: f.facts.prettyName,
+            osId: f.facts.osId,
+            osVersion: f.facts.versionId,
+            kernel: f.facts.kernel,
+            bootId: f.facts.bootId,
+            pm: f.packageManager,
+            listsAge: f.listsAgeSeconds,
+            reboot: f.reboot.required ? 1 : 0,
+            details: JSON.stringify({
+              reboot: f.reboot,
+              held: f.held,
+              removals: f.removals,
+              warnings: f.warnings,
+              eol,
+              codename: f.facts.codename,
+              arch: f.facts.arch,
+              uptimeSeconds: f.facts.uptimeSeconds,
+            }),
+            missing: f.patches.length,
+            security,
+            newCount: appeared.length,
+            fixedCount: fixed.length,
+            duration: durationMs,
+            now,
+          }).lastInsertRowid,
+        );
+        q.clearPatches.run(machineId);
+        for (const p of f.patches) {
+          const seen = before.get(`${p.name}\u0000${p.arch}`)?.first_seen_at ?? now;
+          q.insertPatch.run({
+            machineId,
+            ...p,
+            security: bool(p.security),
+            advisories: JSON.stringify(p.advisories),
+            cves: JSON.stringify(p.cves),
+            isNew: p.isNew ? 1 : 0,
+            keptBack: p.keptBack ? 1 : 0,
+            firstSeenAt: seen,
+          });
+        }
+        for (const p of appeared) {
+          q.insertEvent.run(
+            resultId,
+            machineId,
+            'appeared',
+            p.name,
+            p.arch,
+            p.candidateVersion,
+            bool(p.security),
+            now,
+          );
+        }
+        for (const p of fixed) {
+          q.insertEvent.run(
+            resultId,
+            machineId,
+            'fixed',
+            p.name,
+            p.arch,
+            p.candidate_version,
+            p.security,
+            now,
+          );
+        }
+        q.upsertStatusOk.run({
+          machineId,
+          resultId,
+          now,
+          missing: f.patches.length,
+          security,
+          reboot: f.reboot.required ? 1 : 0,
+          eolState: eol.state,
+          eolName: eol.name,
+          eolEnds: eol.ends ?? '',
+        });
+        q.setOs.run(f.facts.prettyName.slice(0, 100), machineId);
+        return { resultId, appeared: appeared.length, fixed: fixed.length };
+      })();
+    },
+
+    recordFailure(
+      runId: number,
+      machineId: number,
+      failure: ScanFailure,
+      durationMs: number,
+      now: number,
+    ): number {
+      const status = failure.kind === 'cancelled' ? 'cancelled' : 'failed';
+      return db.transaction(() => {
+        const resultId = Number(
+          q.insertResult.run({
+            runId,
+            machineId,
+            status,
+            errorKind: failure.kind,
+            errorMessage: failure.message.slice(0, 1000),
+            hostKey: failure.hostKey ? JSON.stringify(failure.hostKey) : '',
+            osName: '',
+            osId: '',
+            osVersion: '',
+            kernel: '',
+            bootId: '',
+            pm: '',
+            listsAge: null,
+            reboot: 0,
+            details: '{}',
+            missing: 0,
+            security: 0,
+            newCount: 0,
+            fixedCount: 0,
+            duration: durationMs,
+            now,
+          }).lastInsertRowid,
+        );
+        q.upsertStatusFailed.run({ machineId, resultId, status, kind: failure.kind, now });
+        return resultId;
+      })();
+    },
+
+    status(machineId: number): MachineScanStatus | null {
+      const r = q.status.get(machineId);
+      return r ? toStatus(r) : null;
+    },
+  };
+}
+
+/** Maps a machine_status row (or the m.s_* columns of the machines list) to the shared shape. */
+export function toStatus(r: Record<string, unknown>): MachineScanStatus {
+  return {
+    lastScanAt: Number(r.last_scan_at),
+    lastOkAt: r.last_ok_at === null ? null : Number(r.last_ok_at),
+    lastStatus: r.last_status as MachineScanStatus['lastStatus'],
+    lastErrorKind: r.last_error_kind as MachineScanStatus['lastErrorKind'],
+    missing: Number(r.missing_count),
+    security: Number(r.security_count),
+    rebootRequired: r.reboot_required === 1,
+    eolState: r.eol_state as MachineScanStatus['eolState'],
+    eolName: String(r.eol_name),
+    eolEnds: String(r.eol_ends),
+  };
+}
+
+export type ScansRepo = ReturnType<typeof scansRepo>;

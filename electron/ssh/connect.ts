@@ -1,0 +1,239 @@
+import dns from 'node:dns';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+
+import { Client } from 'ssh2';
+
+import { prepareAuth } from './auth';
+import { abortReason, classifyConnectError, describeEndpoint, type Endpoint, SshError } from './errors';
+import {
+  decideHostKey,
+  hostKeyAlgorithms,
+  type HostKeyInfo,
+  normalizeHostAddress,
+  seenHostKey,
+} from './host-keys';
+import { forwardThrough, parseProxyJump } from './proxy-jump';
+import type { SessionOptions, SshAuth, SshTarget } from './types';
+
+/** An authenticated connection through its jump hosts. */
+export interface Connection {
+  client: Client;
+  hostKey: HostKeyInfo & { pinnedNow: boolean };
+  /** Every client of the chain, target last. */
+  chain: Client[];
+}
+
+const DEFAULT_CONNECT_TIMEOUT = 15_000;
+const DEFAULT_KEEPALIVE = 15_000;
+
+/** Connects and logs in to one endpoint, directly or over a stream a jump host forwarded. */
+function connectOne(
+  endpoint: Endpoint,
+  username: string,
+  auth: SshAuth,
+  sock: Duplex | undefined,
+  options: SessionOptions,
+): Promise<{ client: Client; hostKey: HostKeyInfo & { pinnedNow: boolean } }> {
+  const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT;
+  const policy = options.hostKeyPolicy ?? 'pinned-only';
+  const address = normalizeHostAddress(endpoint.address);
+  const now = options.now ?? Date.now;
+  const signal = options.signal;
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortReason(signal));
+    const prepared = prepareAuth(endpoint, username, auth);
+    const pinned = options.hostKeys.list(address, endpoint.port);
+    const client = new Client();
+    let connected = sock !== undefined;
+    let refusal: SshError | null = null;
+    let toPin: Buffer | null = null;
+    let hostKey: (HostKeyInfo & { pinnedNow: boolean }) | null = null;
+    let settled = false;
+    const started = Date.now();
+
+    const finish = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      client.removeAllListeners('ready');
+      // Keep an error listener: a late socket error must not become an uncaught 'error' event.
+      client.on('error', () => {});
+      client.destroy();
+      options.logger?.error('ssh.connect-failed', {
+        host: describeEndpoint(endpoint),
+        kind: err instanceof SshError ? err.kind : 'aborted',
+        ms: Date.now() - started,
+      });
+      reject(err);
+    };
+    const fail = (err: unknown) =>
+      finish(
+        refusal ??
+          classifyConnectError(err, endpoint, {
+            connected,
+            timeoutMs,
+            username,
+            tried: prepared.tried,
+            ...(prepared.note ? { authNote: prepared.note } : {}),
+          }),
+      );
+    const onAbort = () => finish(abortReason(signal as AbortSignal));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    // One deadline for TCP connect, handshake and login, so a host that accepts and then stalls is caught.
+    let resolving = false;
+    const timer = setTimeout(
+      () =>
+        fail(Object.assign(new Error('connect timeout'), { code: resolving ? 'EAI_AGAIN' : 'ETIMEDOUT' })),
+      timeoutMs,
+    );
+
+    client
+      .on('connect', () => {
+        connected = true;
+      })
+      .on('handshake', () => {
+        if (toPin) {
+          // Pinned only now that the key exchange proved the server holds the key's private half. Another
+          // connection may have pinned a key for this host meanwhile (a pool reaching a new jump host
+          // many times at once): it must agree, or this one is refused like any changed key.
+          const again = decideHostKey(endpoint, toPin, options.hostKeys.list(address, endpoint.port), policy);
+          if (again.action === 'refuse') {
+            refusal = again.error;
+            return fail(again.error);
+          }
+          const seen = seenHostKey(toPin);
+          toPin = null;
+          if (again.action === 'accept') {
+            if (hostKey) hostKey.pinnedNow = false;
+            return;
+          }
+          options.hostKeys.pin({ address, port: endpoint.port, ...seen, trustedAt: now(), source: 'tofu' });
+          options.logger?.info('ssh.host-key-pinned', {
+            host: describeEndpoint(endpoint),
+            keyType: seen.keyType,
+            fingerprint: seen.fingerprint,
+          });
+        }
+      })
+      .on('ready', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        options.logger?.info('ssh.connected', {
+          host: describeEndpoint(endpoint),
+          ms: Date.now() - started,
+          auth: prepared.tried[prepared.tried.length - 1] ?? '',
+        });
+        resolve({ client, hostKey: hostKey as HostKeyInfo & { pinnedNow: boolean } });
+      })
+      .on('error', fail)
+      .on('close', () => fail(new Error('Connection lost before handshake')));
+
+    const start = (host: string) => {
+      if (settled) return;
+      resolving = false;
+      try {
+        client.connect({
+          host,
+          port: endpoint.port,
+          username,
+          ...(sock ? { sock } : {}),
+          readyTimeout: 0,
+          keepaliveInterval: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE,
+          keepaliveCountMax: 3,
+          authHandler: prepared.handler,
+          ...(pinned.length
+            ? { algorithms: { serverHostKey: hostKeyAlgorithms(pinned.map((p) => p.keyType)) as never } }
+            : {}),
+          hostVerifier: (blob: Buffer): boolean => {
+            const decision = decideHostKey(endpoint, blob, pinned, policy);
+            const seen = seenHostKey(blob);
+            if (decision.action === 'refuse') {
+              refusal = decision.error;
+              return false;
+            }
+            if (hostKey === null) {
+              hostKey = {
+                keyType: seen.keyType,
+                fingerprint: seen.fingerprint,
+                pinnedNow: decision.action === 'pin',
+              };
+            }
+            if (decision.action === 'pin') toPin = blob;
+            return true;
+          },
+        });
+      } catch (err) {
+        fail(err);
+      }
+    };
+    // Resolved here rather than by the socket, so a slow or failing DNS is reported as DNS, not as a
+    // host that does not answer. Behind a jump host the jump host resolves the name.
+    if (sock || net.isIP(endpoint.address)) start(endpoint.address);
+    else {
+      resolving = true;
+      dns.promises.lookup(endpoint.address).then(
+        (found) => start(found.address),
+        (err: unknown) => fail(err),
+      );
+    }
+  });
+}
+
+/**
+ * Connects to a target through its ProxyJump chain, checking every hop's host key against the store.
+ * On any failure every connection already made is closed.
+ */
+export async function connect(target: SshTarget, options: SessionOptions): Promise<Connection> {
+  const hops = parseProxyJump(target.proxyJump ?? '');
+  const chain: Client[] = [];
+  const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT;
+  const targetEndpoint: Endpoint = {
+    ...(target.name ? { name: target.name } : {}),
+    address: target.address,
+    port: target.port,
+  };
+  try {
+    let sock: Duplex | undefined;
+    let previous: Endpoint | null = null;
+    for (const hop of hops) {
+      const endpoint: Endpoint = { address: hop.address, port: hop.port, jump: true };
+      if (previous)
+        sock = await forwardThrough(
+          chain[chain.length - 1] as Client,
+          previous,
+          endpoint,
+          timeoutMs,
+          options.signal,
+        );
+      // A hop without a user logs in as the target's user: on a laptop's inventory that is the usual
+      // convention, where OpenSSH would fall back to the local account name.
+      const { client } = await connectOne(
+        endpoint,
+        hop.username ?? target.username,
+        target.jumpAuth ?? target.auth,
+        sock,
+        options,
+      );
+      chain.push(client);
+      previous = endpoint;
+    }
+    if (previous)
+      sock = await forwardThrough(
+        chain[chain.length - 1] as Client,
+        previous,
+        targetEndpoint,
+        timeoutMs,
+        options.signal,
+      );
+    const { client, hostKey } = await connectOne(targetEndpoint, target.username, target.auth, sock, options);
+    chain.push(client);
+    return { client, hostKey, chain };
+  } catch (err) {
+    for (const c of chain.reverse()) c.end();
+    throw err;
+  }
+}

@@ -1,0 +1,200 @@
+import type { Client, ClientChannel } from 'ssh2';
+
+import type { Logger } from '../core/logger';
+import { describeEndpoint, type Endpoint, redact, SshError } from './errors';
+import { classifySudo, sudoCommand, SudoGate, sudoMessage } from './sudo';
+import { DEFAULT_MAX_OUTPUT, type ExecOptions, type ExecResult } from './types';
+
+/** What a command needs to know about the session it runs in. */
+export interface ExecContext {
+  endpoint: Endpoint;
+  username: string;
+  sudoPassword: string | undefined;
+  commandTimeoutMs: number;
+  logger: Logger | undefined;
+  /** The session's own cancel signal. */
+  signal: AbortSignal | undefined;
+  /** The error that ended the connection, if it has ended. */
+  lost(): SshError | null;
+}
+
+/** The parts of ssh2's channel that `signal()` checks, reached directly (see sendKill). */
+interface ChannelInternals {
+  outgoing?: { id?: number; state?: string };
+  _client?: { _protocol?: { signal(id: number, name: string): void } };
+}
+
+/**
+ * Sends SIGKILL to the remote command. ssh2's `channel.signal()` sends nothing once our side of the
+ * channel is ended (state 'eof') — which it is as soon as stdin has been written — so the request goes
+ * straight to the protocol while the channel is open or half-closed. OpenSSH then kills the command's whole process group
+ * (killpg), children included; merely closing the channel would leave e.g. a `sleep` running.
+ */
+function sendKill(channel: ClientChannel): void {
+  const c = channel as unknown as ChannelInternals;
+  try {
+    const state = c.outgoing?.state;
+    if ((state === 'open' || state === 'eof') && typeof c.outgoing?.id === 'number') {
+      c._client?._protocol?.signal(c.outgoing.id, 'KILL');
+    }
+  } catch {
+    // A server that refuses signals still hangs the command up when the channel closes.
+  }
+}
+
+/** Runs one command on an open connection: bounded output, time limit, cancel, optional sudo. */
+export function runExec(
+  client: Client,
+  script: string,
+  options: ExecOptions,
+  ctx: ExecContext,
+): Promise<ExecResult> {
+  const signals = [options.signal, ctx.signal].filter((s): s is AbortSignal => s !== undefined);
+  const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+  const timeoutMs = options.timeoutMs ?? ctx.commandTimeoutMs;
+  const max = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
+  const who = describeEndpoint(ctx.endpoint);
+  const asSudo = options.asRoot === true && ctx.username !== 'root';
+  const wrapped = asSudo ? sudoCommand(script, Boolean(ctx.sudoPassword)) : null;
+  const gate = wrapped ? new SudoGate(wrapped.prompt, wrapped.ready) : null;
+  const started = Date.now();
+
+  return new Promise((resolve, reject) => {
+    const lost = ctx.lost();
+    if (lost) return reject(lost);
+    if (signal?.aborted) return reject(signal.reason);
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let total = 0;
+    let truncated = false;
+    let code: number | null = null;
+    let exitSignal: string | null = null;
+    let channel: ClientChannel | null = null;
+    let done = false;
+
+    const kill = () => {
+      if (!channel) return;
+      sendKill(channel);
+      channel.close();
+    };
+    const settle = (err: unknown, result?: ExecResult) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      ctx.logger?.[err ? 'error' : 'info']('ssh.exec', {
+        host: who,
+        ms: Date.now() - started,
+        code: result?.code ?? -1,
+        bytes: total,
+        truncated,
+        ...(err instanceof SshError ? { kind: err.kind } : {}),
+      });
+      if (err) reject(err);
+      else resolve(result as ExecResult);
+    };
+    const onAbort = () => {
+      kill();
+      settle(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => {
+      kill();
+      settle(
+        new SshError(
+          'timeout',
+          ctx.endpoint,
+          `A command on ${who} did not finish within ${Math.round(timeoutMs / 100) / 10} s and was stopped.`,
+        ),
+      );
+    }, timeoutMs);
+
+    const collect = (into: Buffer[], chunk: Buffer) => {
+      if (truncated || done) return;
+      const room = max - total;
+      if (chunk.length > room) {
+        if (room > 0) into.push(chunk.subarray(0, room));
+        total = max;
+        truncated = true;
+        // Stop reading and stop the command: its output would only be thrown away.
+        kill();
+        finish();
+        return;
+      }
+      into.push(chunk);
+      total += chunk.length;
+    };
+    const sendStdin = () => {
+      if (!channel) return;
+      if (options.stdin !== undefined && options.stdin.length > 0) channel.write(options.stdin);
+      channel.end();
+    };
+    const finish = () => {
+      if (gate && !gate.open && !truncated) {
+        const failure = classifySudo(gate.failureText(), gate.prompts, code);
+        const detail = redact(gate.failureText().slice(0, 500), [ctx.sudoPassword]);
+        return settle(
+          new SshError(
+            'sudo-failed',
+            ctx.endpoint,
+            sudoMessage(failure, who, ctx.username, Boolean(ctx.sudoPassword)),
+            {
+              sudo: failure,
+              detail,
+            },
+          ),
+        );
+      }
+      const gone = code === null && exitSignal === null && !truncated ? ctx.lost() : null;
+      if (gone) return settle(gone);
+      settle(null, {
+        stdout: Buffer.concat(stdout),
+        stderr: Buffer.concat(stderr),
+        code,
+        signal: exitSignal,
+        truncated,
+      });
+    };
+
+    client.exec(wrapped ? wrapped.command : script, (err, ch) => {
+      if (err) {
+        return settle(
+          ctx.lost() ??
+            new SshError(
+              'command-failed',
+              ctx.endpoint,
+              `Could not start a command on ${who} (${err.message}).`,
+              {
+                detail: err.message,
+              },
+            ),
+        );
+      }
+      channel = ch;
+      if (done) return kill();
+      ch.on('data', (chunk: Buffer) => collect(stdout, chunk));
+      ch.stderr.on('data', (chunk: Buffer) => {
+        if (!gate || gate.open) return collect(stderr, chunk);
+        const { newPrompts, after } = gate.push(chunk);
+        if (newPrompts > 0) {
+          // First prompt: answer once. A second prompt means the password was refused: send EOF so
+          // sudo gives up instead of locking the account with more attempts.
+          if (gate.prompts === 1 && ctx.sudoPassword) ch.write(`${ctx.sudoPassword}\n`);
+          else ch.end();
+        }
+        if (after) {
+          // sudo -S ends the prompt line with a newline of its own: only real warnings are kept.
+          if (gate.preamble.toString('latin1').trim()) collect(stderr, gate.preamble);
+          if (after.length) collect(stderr, after);
+          sendStdin();
+        }
+      });
+      ch.on('exit', (exitCode: number | null, sig?: string) => {
+        code = typeof exitCode === 'number' ? exitCode : null;
+        exitSignal = sig ?? null;
+      });
+      ch.on('close', finish);
+      if (!gate) sendStdin();
+    });
+  });
+}

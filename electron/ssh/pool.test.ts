@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+
+import { memoryHostKeyStore } from './host-keys';
+import { createSshPool } from './pool';
+import type { SshSession, SshTarget } from './types';
+
+const target = (address: string): SshTarget => ({ address, port: 22, username: 'ops', auth: {} });
+const options = { hostKeys: memoryHostKeyStore() };
+const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
+
+/** A fake opener that records how many sessions are open at once, overall and per host. */
+function fakeOpen(failFor = '') {
+  const open = new Map<string, number>();
+  const stats = { max: 0, maxPerHost: 0, opened: 0, closed: 0 };
+  let now = 0;
+  const opener = async (t: SshTarget): Promise<SshSession> => {
+    await tick();
+    if (t.address === failFor) throw new Error('cannot connect');
+    stats.opened += 1;
+    now += 1;
+    stats.max = Math.max(stats.max, now);
+    open.set(t.address, (open.get(t.address) ?? 0) + 1);
+    stats.maxPerHost = Math.max(stats.maxPerHost, open.get(t.address) ?? 0);
+    let closed = false;
+    return {
+      hostKey: { keyType: 'ssh-ed25519', fingerprint: 'SHA256:x', pinnedNow: false },
+      exec: () => Promise.reject(new Error('not used')),
+      close: () => {
+        if (closed) return;
+        closed = true;
+        stats.closed += 1;
+        now -= 1;
+        open.set(t.address, (open.get(t.address) ?? 1) - 1);
+      },
+    };
+  };
+  return { opener, stats };
+}
+
+describe('SSH pool', () => {
+  it('runs at most `concurrency` sessions and one per host, and closes each', async () => {
+    const { opener, stats } = fakeOpen();
+    const pool = createSshPool({ concurrency: 4, open: opener });
+    const hosts = Array.from({ length: 10 }, (_, i) => `10.0.0.${i}`);
+    const jobs = [...hosts, ...hosts, ...hosts].map((h) =>
+      pool.withSession(target(h), options, async () => {
+        await tick(10);
+        return h;
+      }),
+    );
+    expect(await Promise.all(jobs)).toHaveLength(30);
+    expect(stats).toEqual({ max: 4, maxPerHost: 1, opened: 30, closed: 30 });
+    expect(pool.stats()).toEqual({ active: 0, queued: 0, concurrency: 4 });
+  });
+
+  it('defaults to 16 at once', async () => {
+    const { opener, stats } = fakeOpen();
+    const pool = createSshPool({ open: opener });
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => pool.withSession(target(`h${i}`), options, () => tick(10))),
+    );
+    expect(stats.max).toBe(16);
+  });
+
+  it('frees the slot when connecting or the work fails', async () => {
+    const { opener, stats } = fakeOpen('bad');
+    const pool = createSshPool({ concurrency: 1, open: opener });
+    const a = pool.withSession(target('bad'), options, async () => 'never');
+    const b = pool.withSession(target('ok'), options, async () => {
+      throw new Error('work failed');
+    });
+    const c = pool.withSession(target('ok'), options, async () => 'done');
+    await expect(a).rejects.toThrow('cannot connect');
+    await expect(b).rejects.toThrow('work failed');
+    expect(await c).toBe('done');
+    expect(stats.closed).toBe(stats.opened);
+  });
+});

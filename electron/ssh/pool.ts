@@ -1,0 +1,88 @@
+import { normalizeHostAddress } from './host-keys';
+import { openSession } from './session';
+import type { SessionOptions, SshSession, SshTarget } from './types';
+
+/** Options of a pool. */
+export interface SshPoolOptions {
+  /** Most connections open at once across all hosts. Default 16. */
+  concurrency?: number;
+  /** Opens a session; replaceable in tests. */
+  open?: (target: SshTarget, options: SessionOptions) => Promise<SshSession>;
+}
+
+/**
+ * Limits a job's SSH work: at most `concurrency` connections at once, and never two to the same host
+ * (a second piece of work for a host waits for the first, outside the limit, so it holds no slot).
+ */
+export function createSshPool(poolOptions: SshPoolOptions = {}) {
+  const concurrency = Math.max(1, Math.floor(poolOptions.concurrency ?? 16));
+  const open = poolOptions.open ?? openSession;
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  const hostTails = new Map<string, Promise<void>>();
+
+  const acquire = (signal: AbortSignal | undefined) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      if (active < concurrency) {
+        active += 1;
+        return resolve();
+      }
+      const entry = () => {
+        signal?.removeEventListener('abort', onAbort);
+        active += 1;
+        resolve();
+      };
+      const onAbort = () => {
+        const i = waiting.indexOf(entry);
+        if (i >= 0) waiting.splice(i, 1);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      waiting.push(entry);
+    });
+  const release = () => {
+    active -= 1;
+    waiting.shift()?.();
+  };
+
+  return {
+    /**
+     * Opens a session to the target when a slot is free, runs `work` with it and closes it, whatever
+     * `work` does. Cancelled while queued when `options.signal` aborts.
+     */
+    async withSession<T>(
+      target: SshTarget,
+      options: SessionOptions,
+      work: (session: SshSession) => Promise<T>,
+    ): Promise<T> {
+      const key = `${normalizeHostAddress(target.address)}\0${target.port}`;
+      const before = hostTails.get(key) ?? Promise.resolve();
+      let done!: () => void;
+      const mine = new Promise<void>((r) => (done = r));
+      hostTails.set(key, mine);
+      try {
+        await before;
+        await acquire(options.signal);
+        try {
+          const session = await open(target, options);
+          try {
+            return await work(session);
+          } finally {
+            session.close();
+          }
+        } finally {
+          release();
+        }
+      } finally {
+        done();
+        if (hostTails.get(key) === mine) hostTails.delete(key);
+      }
+    },
+    /** Work running and waiting, for progress displays. */
+    stats: () => ({ active, queued: waiting.length, concurrency }),
+  };
+}
+
+/** A pool of SSH work for one job. */
+export type SshPool = ReturnType<typeof createSshPool>;
