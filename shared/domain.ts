@@ -258,3 +258,73 @@ export interface FleetPatch {
   machines: number;
   newestVersion: string;
 }
+
+/** Where one host of a scan job is. */
+export type ScanHostState = 'queued' | 'connecting' | 'scanning' | 'done' | 'failed' | 'cancelled';
+
+/** One host's progress in a scan job. */
+export interface ScanHostProgress {
+  machineId: number;
+  state: ScanHostState;
+  errorKind?: ScanErrorKind;
+  message?: string;
+  missing?: number;
+  security?: number;
+  rebootRequired?: boolean;
+  /** Set with a host-key failure: the result to pass to `scan.trustHostKey` after the user compared it. */
+  resultId?: number;
+  hostKey?: SeenHostKeyInfo & { changed: boolean };
+}
+
+/** Counts of a scan job, sent with every progress batch. */
+export interface ScanTotals {
+  total: number;
+  queued: number;
+  running: number;
+  done: number;
+  failed: number;
+  cancelled: number;
+}
+
+/** The latest scan of one machine, for its page. */
+export interface MachineScanDetails {
+  machineId: number;
+  status: MachineScanStatus | null;
+  patches: MachinePatch[];
+  /** From the last successful scan. */
+  lastOk: {
+    at: number;
+    osName: string;
+    kernel: string;
+    packageManager: string;
+    listsAgeSeconds: number | null;
+    rebootReasons: string[];
+    held: string[];
+    removals: string[];
+    warnings: string[];
+    eol: {
+      state: EolState;
+      name: string;
+      ends: string | null;
+      extendedEnds: string | null;
+      estimated: boolean;
+      tableDate: string;
+    };
+  } | null;
+  /** From the last scan if it failed. */
+  lastError: {
+    at: number;
+    kind: ScanErrorKind;
+    message: string;
+    resultId: number;
+    hostKey: (SeenHostKeyInfo & { changed: boolean }) | null;
+  } | null;
+  /** Patch changes from recent scans, newest first. */
+  history: {
+    at: number;
+    kind: 'appeared' | 'fixed';
+    name: string;
+    version: string;
+    security: boolean | null;
+  }[];
+}

@@ -8,11 +8,15 @@ import type {
   AppInfo,
   CredentialSummary,
   Facets,
+  FleetPatch,
   Group,
   ImportPreview,
   ImportResult,
   InventorySummary,
   Machine,
+  MachineScanDetails,
+  ScanHostProgress,
+  ScanTotals,
 } from './domain';
 import type { requestSchemas } from './schemas';
 
@@ -38,6 +42,11 @@ export interface ResponseMap {
   'credentials.delete': { deleted: number };
   'import.preview': ImportPreview;
   'import.commit': ImportResult;
+  'scan.start': { jobId: string; runId: number; total: number };
+  'scan.cancel': { cancelled: boolean };
+  'scan.trustHostKey': { address: string; port: number; fingerprint: string };
+  'machines.scanDetails': MachineScanDetails;
+  'patches.fleet': FleetPatch[];
 }
 
 /** Every request channel. */
@@ -57,6 +66,9 @@ export interface EventMap {
   'machines.changed': { reason: 'created' | 'updated' | 'deleted' | 'imported' | 'tags'; count: number };
   'groups.changed': { count: number };
   'credentials.changed': { count: number };
+  /** A batch of host updates of one scan job (latest state per host since the previous batch). */
+  'scan.progress': { jobId: string; runId: number; hosts: ScanHostProgress[]; totals: ScanTotals };
+  'scan.finished': { jobId: string; runId: number; state: 'done' | 'cancelled'; totals: ScanTotals };
 }
 
 export type EventChannel = keyof EventMap;
@@ -100,18 +112,47 @@ export const REQUEST_CHANNELS = [
   'credentials.delete',
   'import.preview',
   'import.commit',
+  'scan.start',
+  'scan.cancel',
+  'scan.trustHostKey',
+  'machines.scanDetails',
+  'patches.fleet',
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNELS = [
   'machines.changed',
   'groups.changed',
   'credentials.changed',
+  'scan.progress',
+  'scan.finished',
 ] as const satisfies readonly EventChannel[];
 
 // Compile-time check that REQUEST_CHANNELS lists every channel.
 type Missing = Exclude<RequestChannel, (typeof REQUEST_CHANNELS)[number]>;
 const allListed: Missing extends never ? true : Missing = true;
 void allListed;
+
+/** Key under which events are coalesced: one per channel, and per job for job events. */
+export function eventKey(channel: EventChannel, payload: EventMap[EventChannel]): string {
+  return 'jobId' in payload ? `${channel}\u0000${payload.jobId}` : channel;
+}
+
+/**
+ * Merges two events of the same key waiting to be sent: scan progress keeps every host's latest state
+ * and the newest totals; other events keep the newest payload.
+ */
+export function mergeEvents<E extends EventChannel>(
+  channel: E,
+  older: EventMap[E],
+  newer: EventMap[E],
+): EventMap[E] {
+  if (channel !== 'scan.progress') return newer;
+  const a = older as EventMap['scan.progress'];
+  const b = newer as EventMap['scan.progress'];
+  const hosts = new Map(a.hosts.map((h) => [h.machineId, h]));
+  for (const h of b.hosts) hosts.set(h.machineId, { ...hosts.get(h.machineId), ...h });
+  return { ...b, hosts: [...hosts.values()] } as EventMap[E];
+}
 
 /** Prefix of Electron IPC channel names, so they can't collide with Electron's own. */
 export const IPC_PREFIX = 'patchbay:';

@@ -169,5 +169,15 @@ export const requestSchemas = {
   'credentials.create': z.strictObject({ credential: credentialInputSchema }),
   'credentials.delete': z.strictObject({ id }),
   'import.preview': importRequestSchema,
+  'scan.start': z.strictObject({
+    /** Explicit machines, or every machine matching a filter (a group, or {} for all). */
+    machineIds: ids.optional(),
+    filter: machineFilterSchema.optional(),
+    trustNewHostKeys: z.boolean().optional(),
+  }),
+  'scan.cancel': z.strictObject({ jobId: z.string().uuid() }),
+  'scan.trustHostKey': z.strictObject({ resultId: id }),
+  'machines.scanDetails': z.strictObject({ id }),
+  'patches.fleet': z.strictObject({ filter: machineFilterSchema }),
   'import.commit': importRequestSchema.extend({ onDuplicate: z.enum(['skip', 'merge']) }),
 } as const;

@@ -17,6 +17,7 @@ import type { Core } from '../core/create-core';
 import { openNodeCore } from '../core/node-core';
 import { resolveDataDir } from '../core/paths';
 import { formatImportPreview, formatMachineTable } from './format';
+import { runScan } from './scan';
 
 /** Where the CLI writes; tests pass buffers. */
 export interface CliIo {
@@ -28,6 +29,7 @@ export interface CliIo {
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 const USAGE = `Usage: patchbay [--data-dir DIR] machines <command> [options]
+       patchbay [--data-dir DIR] scan [options]
 
 Commands:
   machines list    [--search TEXT] [--tag T]... [--client C]... [--site S]... [--os OS]...
@@ -37,9 +39,13 @@ Commands:
   machines import  FILE [--format csv|ssh-config|ansible-ini|ansible-yaml]
                    [--on-duplicate skip|merge] [--dry-run] [--json]
   machines export  [--out FILE] [the list filters]
+  scan             [--machine NAME|ID]... [--group NAME] [the list filters]
+                   [--trust-new-host-keys] [--json]
+                   Progress goes to stderr, the summary to stdout; Ctrl+C cancels.
 
 The data folder is --data-dir, else $PATCHBAY_DATA_DIR, else the desktop app's own folder.
-Exit codes: 0 done, 1 failed (message on stderr), 2 wrong usage.
+Exit codes: 0 done, 1 failed (message on stderr), 2 wrong usage, 3 scan finished but some
+machines could not be scanned.
 `;
 
 const SORT_KEYS: Record<string, MachineSortKey> = {
@@ -87,6 +93,8 @@ const OPTIONS = {
   'on-duplicate': { type: 'string' },
   'dry-run': { type: 'boolean' },
   out: { type: 'string' },
+  machine: { type: 'string', multiple: true },
+  'trust-new-host-keys': { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -194,6 +202,29 @@ async function exportCsv(core: Core, v: Values, io: CliIo): Promise<number> {
   return EXIT.ok;
 }
 
+async function scan(core: Core, v: Values, io: CliIo): Promise<number> {
+  const filter = await filterFrom(core, v);
+  let machineIds: number[] | undefined;
+  if (v.machine) {
+    const all = core.services.machines.list({}).items;
+    machineIds = v.machine.map((want) => {
+      const m = all.find((x) => String(x.id) === want || x.displayName.toLowerCase() === want.toLowerCase());
+      if (!m) throw new UsageError(`No machine named or numbered "${want}".`);
+      return m.id;
+    });
+  }
+  return runScan(
+    core,
+    {
+      filter,
+      ...(machineIds ? { machineIds } : {}),
+      trustNewHostKeys: v['trust-new-host-keys'] ?? false,
+      json: v.json ?? false,
+    },
+    io,
+  );
+}
+
 /** Runs the CLI; returns the exit code instead of exiting so tests can call it in-process. */
 export async function runCli(argv: string[], io: CliIo, openCore = openNodeCore): Promise<number> {
   let parsed;
@@ -209,13 +240,15 @@ export async function runCli(argv: string[], io: CliIo, openCore = openNodeCore)
     io.stdout(USAGE);
     return v.help ? EXIT.ok : EXIT.usage;
   }
-  if (area !== 'machines' || !['list', 'add', 'import', 'export'].includes(command ?? '')) {
+  const isScan = area === 'scan' && command === undefined;
+  if (!isScan && (area !== 'machines' || !['list', 'add', 'import', 'export'].includes(command ?? ''))) {
     io.stderr(`patchbay: unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
     return EXIT.usage;
   }
   let core: Core | null = null;
   try {
     core = openCore(resolveDataDir(v['data-dir']));
+    if (isScan) return await scan(core, v, io);
     switch (command) {
       case 'list':
         return await list(core, v, io);
@@ -236,6 +269,6 @@ export async function runCli(argv: string[], io: CliIo, openCore = openNodeCore)
     for (const f of fields.slice(1)) io.stderr(`  ${f.path}: ${f.message}\n`);
     return EXIT.failed;
   } finally {
-    core?.close();
+    await core?.close();
   }
 }

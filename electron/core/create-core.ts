@@ -1,15 +1,23 @@
+import path from 'node:path';
+
 import type { AppInfo } from '../../shared/domain';
 import type { EventSink, RequestHandlers } from '../../shared/ipc';
+import { ApiError } from '../../shared/wire';
 import { type Db, openDatabase } from '../db/open';
 import { credentialsRepo } from '../db/repos/credentials';
 import { groupsRepo } from '../db/repos/groups';
-import { machinesRepo } from '../db/repos/machines';
+import { hostKeysRepo } from '../db/repos/host-keys';
+import { filterSql, machinesRepo } from '../db/repos/machines';
 import { type MetaRepo, metaRepo } from '../db/repos/meta';
+import { scansRepo } from '../db/repos/scans';
 import { credentialService } from '../inventory/credential-service';
 import { groupService } from '../inventory/group-service';
 import { importService } from '../inventory/import-service';
 import { machineService } from '../inventory/machine-service';
+import { loadEolTable } from '../platforms/eol';
+import { scanService } from '../scan/scan-service';
 import type { SecretBox } from '../secrets/secret-box';
+import type { SshPoolOptions } from '../ssh/pool';
 import { type Clock, systemClock } from './clock';
 import { createDispatcher } from './dispatch';
 import { type Logger, silentLogger } from './logger';
@@ -25,6 +33,8 @@ export interface CoreOptions {
   host: AppInfo['host'];
   dataDir: string;
   version: string;
+  /** SSH pool settings for scans (concurrency; `open` lets the fleet simulator stand in). */
+  ssh?: SshPoolOptions;
 }
 
 /**
@@ -60,6 +70,22 @@ export function createCore(options: CoreOptions) {
     clock,
     events,
   });
+  const scans = scansRepo(db);
+  const hostKeys = hostKeysRepo(db);
+  const interrupted = scans.markInterrupted(clock.now());
+  if (interrupted > 0) logger.info('scan.interrupted-runs', { count: interrupted });
+  const eol = loadEolTable(path.join(options.dataDir, 'eol.json'));
+  if (eol.problem) logger.error('eol.update-refused', { problem: eol.problem });
+  const scanner = scanService({
+    scans,
+    hostKeys,
+    credentials,
+    eol: () => eol.table,
+    clock,
+    events,
+    logger,
+    ...(options.ssh ? { pool: options.ssh } : {}),
+  });
   const info: AppInfo = {
     version: options.version,
     host: options.host,
@@ -87,22 +113,58 @@ export function createCore(options: CoreOptions) {
     'credentials.delete': async ({ id }) => credentials.delete(id),
     'import.preview': async (req) => imports.preview(req),
     'import.commit': async ({ onDuplicate, ...req }) => imports.commit(req, onDuplicate),
+    'scan.start': async ({ machineIds, filter, trustNewHostKeys }) => {
+      const chosen = machineIds
+        ? machineIds.map((id) => repos.machines.get(id)).filter((m) => m !== null)
+        : machines.list(filter ?? {}).items;
+      return scanner.start({ machines: chosen, trustNewHostKeys: trustNewHostKeys ?? false });
+    },
+    'scan.cancel': async ({ jobId }) => scanner.cancel(jobId),
+    'scan.trustHostKey': async ({ resultId }) => {
+      const seen = scans.hostKeyOfResult(resultId);
+      if (!seen)
+        throw new ApiError({ code: 'not-found', message: 'That scan result has no host key to trust.' });
+      const pinned = scanner.trustHostKey(seen);
+      return { address: pinned.address, port: pinned.port, fingerprint: pinned.fingerprint };
+    },
+    'machines.scanDetails': async ({ id }) => {
+      machines.get(id);
+      return scans.details(id);
+    },
+    'patches.fleet': async ({ filter }) => {
+      const resolved = machines.resolveFilter(filter);
+      if (!resolved) return [];
+      const { where, params } = filterSql(resolved);
+      return scans.fleet(where, params);
+    },
   };
 
   return {
     db,
     handlers,
     dispatch: createDispatcher(handlers, logger),
-    services: { machines, groups, credentials, imports },
+    services: { machines, groups, credentials, imports, scanner },
+    repos: { ...repos, scans, hostKeys },
     logger,
     /** Subscribes to core events; returns the unsubscribe. */
     subscribe(listener: EventSink): () => void {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    close(): void {
-      listeners.clear();
-      db.close();
+    /**
+     * Closes the database — at once when no scan runs (callers may reopen the file straight away),
+     * otherwise after cancelling the scans and letting them record their hosts as cancelled.
+     */
+    close(): Promise<void> {
+      const finish = () => {
+        listeners.clear();
+        if (db.open) db.close();
+      };
+      if (!scanner.busy()) {
+        finish();
+        return Promise.resolve();
+      }
+      return scanner.closeAll().then(finish);
     },
   };
 }

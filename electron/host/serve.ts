@@ -40,7 +40,7 @@ export async function serve(argv: string[]): Promise<void> {
     if (closing) return;
     closing = true;
     await host.close();
-    core.close();
+    await core.close();
     process.exit(0);
   };
   process.on('SIGINT', stop);

@@ -5,10 +5,9 @@ import type { Duplex } from 'node:stream';
 
 import { WebSocket, WebSocketServer } from 'ws';
 
-import type { EventChannel, EventMap } from '../../shared/ipc';
 import { type WireFromHost, WS_MAX_PAYLOAD, WS_PATH } from '../../shared/wire';
 import type { Core } from '../core/create-core';
-import { coalescer } from './coalesce';
+import { eventStream } from './coalesce';
 import { resolveStatic } from './static-files';
 
 export interface HostOptions {
@@ -106,9 +105,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
     };
     // Events are coalesced per channel (latest wins) so bursts cannot flood the page.
-    const events = coalescer<EventChannel, EventMap[EventChannel]>(100, (channel, payload) =>
-      send({ t: 'evt', channel, payload }),
-    );
+    const events = eventStream((channel, payload) => send({ t: 'evt', channel, payload }));
     const unsubscribe = core.subscribe((channel, payload) => events.push(channel, payload));
     ws.on('message', async (data, isBinary) => {
       let msg: { t?: unknown; id?: unknown; channel?: unknown; req?: unknown };

@@ -1,8 +1,8 @@
 import { BrowserWindow, ipcMain, type IpcMainInvokeEvent } from 'electron';
 
-import { type EventChannel, type EventMap, IPC_PREFIX, REQUEST_CHANNELS } from '../../shared/ipc';
+import { IPC_PREFIX, REQUEST_CHANNELS } from '../../shared/ipc';
 import type { Core } from '../core/create-core';
-import { coalescer } from '../host/coalesce';
+import { eventStream } from '../host/coalesce';
 import { RENDERER_URL } from './window';
 
 /** Whether a request comes from our own page in one of our windows (not a subframe or other origin). */
@@ -28,7 +28,7 @@ export function registerIpc(core: Core): () => void {
       return core.dispatch(channel, req);
     });
   }
-  const events = coalescer<EventChannel, EventMap[EventChannel]>(100, (channel, payload) => {
+  const events = eventStream((channel, payload) => {
     for (const win of BrowserWindow.getAllWindows()) {
       if (!win.isDestroyed() && !win.webContents.isDestroyed()) {
         win.webContents.send(IPC_PREFIX + 'evt:' + channel, payload);

@@ -1,13 +1,31 @@
-import type { MachinePatch, MachineScanStatus, ScanErrorKind } from '../../../shared/domain';
+import type {
+  FleetPatch,
+  MachinePatch,
+  MachineScanDetails,
+  MachineScanStatus,
+  ScanErrorKind,
+} from '../../../shared/domain';
+import { compareDebVersions } from '../../platforms/deb-version';
 import type { EolStatus } from '../../platforms/eol';
 import type { ScanFindings } from '../../platforms/types';
 import type { Db } from '../open';
+
+/** A host key seen by a failed scan, kept so the user can trust exactly that key afterwards. */
+export interface SeenHostKeyRecord {
+  address: string;
+  port: number;
+  keyType: string;
+  fingerprint: string;
+  key: string;
+  changed: boolean;
+}
 
 /** How a failed host is recorded. */
 export interface ScanFailure {
   kind: ScanErrorKind;
   message: string;
-  hostKey?: { address: string; port: number; keyType: string; fingerprint: string } | undefined;
+  /** The key seen when the failure is about host keys (public data: it is what the server shows anyone). */
+  hostKey?: SeenHostKeyRecord | undefined;
 }
 
 interface PatchRow {
@@ -84,6 +102,18 @@ export function scansRepo(db: Db) {
       last_status = excluded.last_status, last_error_kind = excluded.last_error_kind,
       last_scan_at = excluded.last_scan_at`),
     setOs: db.prepare('UPDATE machines SET os = ? WHERE id = ?'),
+    lastOk: db.prepare<[number], Record<string, unknown>>(
+      "SELECT * FROM scan_results WHERE machine_id = ? AND status = 'ok' ORDER BY id DESC LIMIT 1",
+    ),
+    last: db.prepare<[number], Record<string, unknown>>(
+      'SELECT * FROM scan_results WHERE machine_id = ? ORDER BY id DESC LIMIT 1',
+    ),
+    history: db.prepare<[number, number], Record<string, unknown>>(
+      'SELECT at, kind, name, version, security FROM patch_events WHERE machine_id = ? ORDER BY id DESC LIMIT ?',
+    ),
+    hostKeyOf: db.prepare<[number], { host_key_json: string }>(
+      'SELECT host_key_json FROM scan_results WHERE id = ?',
+    ),
     status: db.prepare<[number], Record<string, unknown>>(
       'SELECT * FROM machine_status WHERE machine_id = ?',
     ),
@@ -238,6 +268,88 @@ export function scansRepo(db: Db) {
         q.upsertStatusFailed.run({ machineId, resultId, status, kind: failure.kind, now });
         return resultId;
       })();
+    },
+
+    /** What a machine's page shows: current patches, the last good scan, the last failure, history. */
+    details(machineId: number): MachineScanDetails {
+      const ok = q.lastOk.get(machineId);
+      const last = q.last.get(machineId);
+      const d = ok ? (JSON.parse(String(ok.details_json)) as Record<string, unknown>) : {};
+      const reboot = (d.reboot as { reasons?: string[] } | undefined)?.reasons ?? [];
+      const failed = last && last.status !== 'ok' ? last : null;
+      const hk = failed?.host_key_json
+        ? (JSON.parse(String(failed.host_key_json)) as SeenHostKeyRecord)
+        : null;
+      return {
+        machineId,
+        status: this.status(machineId),
+        patches: this.patchesOf(machineId),
+        lastOk: ok
+          ? {
+              at: Number(ok.scanned_at),
+              osName: String(ok.os_name),
+              kernel: String(ok.kernel),
+              packageManager: String(ok.package_manager),
+              listsAgeSeconds: ok.lists_age_s === null ? null : Number(ok.lists_age_s),
+              rebootReasons: ok.reboot_required === 1 ? reboot : [],
+              held: (d.held as string[] | undefined) ?? [],
+              removals: (d.removals as string[] | undefined) ?? [],
+              warnings: (d.warnings as string[] | undefined) ?? [],
+              eol: d.eol as NonNullable<MachineScanDetails['lastOk']>['eol'],
+            }
+          : null,
+        lastError: failed
+          ? {
+              at: Number(failed.scanned_at),
+              kind: failed.error_kind as ScanErrorKind,
+              message: String(failed.error_message),
+              resultId: Number(failed.id),
+              hostKey: hk
+                ? {
+                    address: hk.address,
+                    port: hk.port,
+                    keyType: hk.keyType,
+                    fingerprint: hk.fingerprint,
+                    changed: hk.changed,
+                  }
+                : null,
+            }
+          : null,
+        history: q.history.all(machineId, 200).map((h) => ({
+          at: Number(h.at),
+          kind: h.kind as 'appeared' | 'fixed',
+          name: String(h.name),
+          version: String(h.version),
+          security: h.security === null ? null : h.security === 1,
+        })),
+      };
+    },
+
+    /** Missing patches across the machines a filter selects, by package. */
+    fleet(where: string, params: Record<string, unknown>): FleetPatch[] {
+      const rows = db
+        .prepare<
+          [Record<string, unknown>],
+          { name: string; security: number | null; machines: number; versions: string }
+        >(
+          `SELECT p.name, max(p.security) AS security, count(DISTINCT p.machine_id) AS machines,
+           group_concat(DISTINCT p.candidate_version) AS versions
+           FROM machine_patches p JOIN machines m ON m.id = p.machine_id ${where}
+           GROUP BY p.name ORDER BY max(p.security) DESC, machines DESC, p.name`,
+        )
+        .all(params);
+      return rows.map((r) => ({
+        name: r.name,
+        security: r.security === null ? null : r.security === 1,
+        machines: r.machines,
+        newestVersion: r.versions.split(',').sort(compareDebVersions).at(-1) ?? '',
+      }));
+    },
+
+    /** The host key a failed result saw, or null. */
+    hostKeyOfResult(resultId: number): SeenHostKeyRecord | null {
+      const json = q.hostKeyOf.get(resultId)?.host_key_json;
+      return json ? (JSON.parse(json) as SeenHostKeyRecord) : null;
     },
 
     status(machineId: number): MachineScanStatus | null {
