@@ -174,6 +174,8 @@ export const requestSchemas = {
     machineIds: ids.optional(),
     filter: machineFilterSchema.optional(),
     trustNewHostKeys: z.boolean().optional(),
+    /** Refresh the package lists first (apt-get update as root). */
+    refreshLists: z.boolean().optional(),
   }),
   'scan.cancel': z.strictObject({ jobId: z.string().uuid() }),
   'scan.trustHostKey': z.strictObject({ resultId: id }),

@@ -40,7 +40,7 @@ Commands:
                    [--on-duplicate skip|merge] [--dry-run] [--json]
   machines export  [--out FILE] [the list filters]
   scan             [--machine NAME|ID]... [--group NAME] [the list filters]
-                   [--trust-new-host-keys] [--json]
+                   [--trust-new-host-keys] [--refresh-lists] [--json]
                    Progress goes to stderr, the summary to stdout; Ctrl+C cancels.
 
 The data folder is --data-dir, else $PATCHBAY_DATA_DIR, else the desktop app's own folder.
@@ -95,6 +95,7 @@ const OPTIONS = {
   out: { type: 'string' },
   machine: { type: 'string', multiple: true },
   'trust-new-host-keys': { type: 'boolean' },
+  'refresh-lists': { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -219,6 +220,7 @@ async function scan(core: Core, v: Values, io: CliIo): Promise<number> {
       filter,
       ...(machineIds ? { machineIds } : {}),
       trustNewHostKeys: v['trust-new-host-keys'] ?? false,
+      refreshLists: v['refresh-lists'] ?? false,
       json: v.json ?? false,
     },
     io,

@@ -22,6 +22,7 @@ export interface ScanCliOptions {
   filter: MachineFilter;
   machineIds?: number[];
   trustNewHostKeys: boolean;
+  refreshLists: boolean;
   json: boolean;
 }
 
@@ -79,7 +80,11 @@ export async function runScan(
   process.once('SIGINT', onSigint);
   try {
     const req = opts.machineIds ? { machineIds: opts.machineIds } : { filter: opts.filter };
-    const result = await core.dispatch('scan.start', { ...req, trustNewHostKeys: opts.trustNewHostKeys });
+    const result = await core.dispatch('scan.start', {
+      ...req,
+      trustNewHostKeys: opts.trustNewHostKeys,
+      refreshLists: opts.refreshLists,
+    });
     if (!result.ok) {
       io.stderr(`patchbay: ${result.error.message}\n`);
       return 1;

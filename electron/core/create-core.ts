@@ -113,11 +113,15 @@ export function createCore(options: CoreOptions) {
     'credentials.delete': async ({ id }) => credentials.delete(id),
     'import.preview': async (req) => imports.preview(req),
     'import.commit': async ({ onDuplicate, ...req }) => imports.commit(req, onDuplicate),
-    'scan.start': async ({ machineIds, filter, trustNewHostKeys }) => {
+    'scan.start': async ({ machineIds, filter, trustNewHostKeys, refreshLists }) => {
       const chosen = machineIds
         ? machineIds.map((id) => repos.machines.get(id)).filter((m) => m !== null)
         : machines.list(filter ?? {}).items;
-      return scanner.start({ machines: chosen, trustNewHostKeys: trustNewHostKeys ?? false });
+      return scanner.start({
+        machines: chosen,
+        trustNewHostKeys: trustNewHostKeys ?? false,
+        refreshLists: refreshLists ?? false,
+      });
     },
     'scan.cancel': async ({ jobId }) => scanner.cancel(jobId),
     'scan.trustHostKey': async ({ resultId }) => {

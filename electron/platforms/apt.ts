@@ -4,6 +4,9 @@ import { parseOsRelease } from './os-release';
 import type { Sections } from './sections';
 import { type HostFacts, type PendingPatch, type ScanFindings, UnparseableOutputError } from './types';
 
+/** Start of the warnings about old or missing package lists (a refresh in the same scan drops them). */
+export const STALE_LISTS_PREFIX = 'The package lists ';
+
 /** Lists older than this are reported as stale: the scan may miss recent fixes. */
 export const STALE_LISTS_SECONDS = 7 * 24 * 3600;
 

@@ -22,7 +22,12 @@ const APT = [
   section('apt-dist-upgrade', 'apt-get -s -o Debug::NoLocking=1 dist-upgrade 2>&1; echo "exit=$?"'),
   section('apt-upgrade', 'apt-get -s -o Debug::NoLocking=1 upgrade 2>&1; echo "exit=$?"'),
   section('apt-holds', 'apt-mark showhold 2>/dev/null'),
-  section('apt-lists', "stat -c '%Y %n' /var/lib/apt/lists/*Release 2>/dev/null"),
+  // apt keeps a list file's old mtime when the repository has nothing new, so the APT::Periodic stamps
+  // (written after each successful update where unattended-upgrades runs) count too.
+  section(
+    'apt-lists',
+    "stat -c '%Y %n' /var/lib/apt/lists/*Release /var/lib/apt/periodic/update-success-stamp 2>/dev/null",
+  ),
   section(
     'reboot-required',
     'if [ -f /var/run/reboot-required ]; then echo required; cat /var/run/reboot-required.pkgs 2>/dev/null; fi',

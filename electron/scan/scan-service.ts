@@ -8,7 +8,8 @@ import type { Logger } from '../core/logger';
 import type { HostKeysRepo } from '../db/repos/host-keys';
 import type { ScanFailure, ScansRepo } from '../db/repos/scans';
 import type { CredentialService } from '../inventory/credential-service';
-import { parseApt } from '../platforms/apt';
+import { parseApt, STALE_LISTS_PREFIX } from '../platforms/apt';
+import { parseAptUpdate } from '../platforms/apt-update';
 import { COLLECT_SCRIPT } from '../platforms/collect-script';
 import { eolStatus, type EolTable } from '../platforms/eol';
 import { splitSections } from '../platforms/sections';
@@ -17,7 +18,7 @@ import { SshError } from '../ssh/errors';
 import { trustHostKey } from '../ssh/host-keys';
 import { createSshPool, type SshPoolOptions } from '../ssh/pool';
 import { openSession } from '../ssh/session';
-import type { SshAuth, SshTarget } from '../ssh/types';
+import type { SshAuth, SshSession, SshTarget } from '../ssh/types';
 import { progressBatcher } from './progress';
 
 export interface ScanServiceDeps {
@@ -41,6 +42,34 @@ export interface ScanRequest {
   machines: Machine[];
   /** Pin the key of hosts seen for the first time (the user opted in for this scan). */
   trustNewHostKeys: boolean;
+  /** Run `apt-get update` as root first (sudo), so the scan sees today's repositories. */
+  refreshLists?: boolean;
+}
+
+/** `apt-get update` as root; output merged so its W:/E: lines stay in order. */
+const REFRESH = 'command -v apt-get >/dev/null 2>&1 || exit 0; LC_ALL=C apt-get update -q 2>&1';
+
+/**
+ * Refreshes the package lists. A refresh that fails does not stop the scan; it becomes a warning.
+ * `refreshed` is true when apt ran (some repositories may still have failed: see the warnings).
+ */
+async function refreshLists(
+  session: SshSession,
+  signal: AbortSignal,
+): Promise<{ refreshed: boolean; warnings: string[] }> {
+  try {
+    const r = await session.exec(REFRESH, { asRoot: true, timeoutMs: 300_000, signal });
+    const outcome = parseAptUpdate(r.stdout.toString('utf8'), r.code);
+    if (outcome.ok) return { refreshed: true, warnings: [] };
+    const where = outcome.failed.length ? ` (${outcome.failed.join(', ')})` : '';
+    const warning = `Refreshing the package lists failed${where}: ${outcome.messages[0] ?? `exit code ${r.code}`}`;
+    return { refreshed: r.code === 0, warnings: [warning] };
+  } catch (err) {
+    if (err instanceof SshError && err.kind === 'sudo-failed') {
+      return { refreshed: false, warnings: [`The package lists were not refreshed: ${err.message}`] };
+    }
+    throw err;
+  }
 }
 
 /** Why a host failed, from whatever was thrown. Exported for tests. */
@@ -105,12 +134,15 @@ export function scanService(deps: ScanServiceDeps) {
     machine: Machine,
     runId: number,
     trustNew: boolean,
+    refresh: boolean,
     pool: ReturnType<typeof createSshPool>,
     machineOf: WeakMap<SshTarget, number>,
     signal: AbortSignal,
     report: (p: ScanHostProgress) => void,
   ): Promise<boolean> {
     const started = deps.clock.now();
+    const extraWarnings: string[] = [];
+    let refreshed = false;
     try {
       if (machine.transport !== 'ssh') {
         throw Object.assign(new Error('WinRM scanning is not available yet'), { name: 'Unsupported' });
@@ -136,6 +168,11 @@ export function scanService(deps: ScanServiceDeps) {
         },
         async (session) => {
           report({ machineId: machine.id, state: 'scanning' });
+          if (refresh) {
+            const r = await refreshLists(session, signal);
+            refreshed = r.refreshed;
+            extraWarnings.push(...r.warnings);
+          }
           const r = await session.exec(COLLECT_SCRIPT, {
             maxOutputBytes: deps.maxOutputBytes ?? 16 << 20,
             timeoutMs: deps.commandTimeoutMs ?? 180_000,
@@ -146,6 +183,12 @@ export function scanService(deps: ScanServiceDeps) {
         },
       );
       const findings = parseApt(splitSections(output));
+      if (refreshed) {
+        // apt keeps old mtimes when nothing changed upstream: the lists are as fresh as the refresh just made.
+        findings.listsAgeSeconds = 0;
+        findings.warnings = findings.warnings.filter((w) => !w.startsWith(STALE_LISTS_PREFIX));
+      }
+      findings.warnings.unshift(...extraWarnings);
       const eol = eolStatus(deps.eol(), findings.facts.osId, findings.facts.versionId, deps.clock.now());
       deps.scans.recordSuccess(
         runId,
@@ -236,7 +279,16 @@ export function scanService(deps: ScanServiceDeps) {
       for (const m of req.machines) report({ machineId: m.id, state: 'queued' });
       const done = Promise.all(
         req.machines.map((m) =>
-          scanOne(m, runId, req.trustNewHostKeys, pool, machineOf, abort.signal, report),
+          scanOne(
+            m,
+            runId,
+            req.trustNewHostKeys,
+            req.refreshLists ?? false,
+            pool,
+            machineOf,
+            abort.signal,
+            report,
+          ),
         ),
       ).then(() => {
         deps.scans.finishRun(runId, abort.signal.aborted ? 'cancelled' : 'done', deps.clock.now());
