@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { isSecurityOrigin, parseApt, STALE_LISTS_SECONDS } from './apt';
 import { COLLECT_SCRIPT, SECTION_MARKER } from './collect-script';
 import { compareDebVersions } from './deb-version';
+import { parseFindings, UnsupportedPlatformError } from './findings';
 import { splitSections } from './sections';
 import { UnparseableOutputError } from './types';
 
@@ -167,5 +168,20 @@ describe('Debian version order', () => {
     }
     expect(compareDebVersions('1.0-1', '1.0-01')).toBe(0);
     expect(compareDebVersions('6.1.0-31-amd64', '6.1.0-28-amd64')).toBeGreaterThan(0);
+  });
+});
+
+describe('dispatch by the package manager the host reported', () => {
+  it('uses the apt adapter for apt hosts and refuses unknown ones by name', () => {
+    expect(parseFindings(REAL).packageManager).toBe('apt');
+    const alpine = output({ pm: 'unknown', 'os-release': 'PRETTY_NAME="Alpine Linux v3.20"\nID=alpine' });
+    expect(() => parseFindings(alpine)).toThrow(UnsupportedPlatformError);
+    expect(() => parseFindings(alpine)).toThrow(/no supported package manager found on Alpine Linux v3.20/);
+  });
+
+  it('survives being fed to a real /bin/sh -s, whose stdin the script itself is', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync('/bin/sh', ['-s'], { input: COLLECT_SCRIPT, maxBuffer: 64 << 20 });
+    expect(splitSections(out).get('end')).toBe('done');
   });
 });

@@ -1,11 +1,16 @@
 /**
  * The one remote script a scan runs: detection and collection in a single exec, so a scan costs one round
- * trip per host. It is a constant — nothing from the inventory or from a host is ever spliced into it.
+ * trip per host. It is a constant — nothing from the inventory or from a host is ever spliced into it — and
+ * it goes to `/bin/sh -s` on standard input, so the user's login shell (bash, zsh, fish…) never parses it.
  * Each section starts with a marker line; the parser splits on markers and ignores anything else.
  */
-export const SECTION_MARKER = '@@PATCHBAY:';
+import { section } from './adapter';
+import { ADAPTERS } from './adapters';
 
-const section = (name: string, body: string) => `printf '\\n${SECTION_MARKER}${name}@@\\n'; ${body}`;
+export { SECTION_MARKER } from './adapter';
+
+/** The command the login shell runs; the script arrives on its standard input. */
+export const COLLECT_COMMAND = '/bin/sh -s';
 
 /** Sections every platform prints. */
 const COMMON = [
@@ -17,32 +22,14 @@ const COMMON = [
   section('id', 'id -u'),
 ];
 
-/** apt: simulated full and plain upgrades (no root needed), holds, list ages, reboot flags, kernels. */
-const APT = [
-  section('apt-dist-upgrade', 'apt-get -s -o Debug::NoLocking=1 dist-upgrade 2>&1; echo "exit=$?"'),
-  section('apt-upgrade', 'apt-get -s -o Debug::NoLocking=1 upgrade 2>&1; echo "exit=$?"'),
-  section('apt-holds', 'apt-mark showhold 2>/dev/null'),
-  // apt keeps a list file's old mtime when the repository has nothing new, so the APT::Periodic stamps
-  // (written after each successful update where unattended-upgrades runs) count too.
-  section(
-    'apt-lists',
-    "stat -c '%Y %n' /var/lib/apt/lists/*Release /var/lib/apt/periodic/update-success-stamp 2>/dev/null",
-  ),
-  section(
-    'reboot-required',
-    'if [ -f /var/run/reboot-required ]; then echo required; cat /var/run/reboot-required.pkgs 2>/dev/null; fi',
-  ),
-  section(
-    'kernels',
-    "dpkg-query -W -f='${Package}\\t${Version}\\t${db:Status-Abbrev}\\n' 'linux-image-[0-9]*' 2>/dev/null",
-  ),
-];
-
-/** The whole script, run with `sh -c` semantics by the login shell of the remote user. */
+/** The whole script, fed to COLLECT_COMMAND on standard input. */
 export const COLLECT_SCRIPT = [
   'LC_ALL=C; LANG=C; LANGUAGE=C; export LC_ALL LANG LANGUAGE',
   ...COMMON,
-  section('pm', 'if command -v apt-get >/dev/null 2>&1; then echo apt; else echo unknown; fi'),
-  `if command -v apt-get >/dev/null 2>&1; then ${APT.join('; ')}; fi`,
+  // First adapter whose probe holds: print its id, then its sections.
+  ADAPTERS.map(
+    (a, i) =>
+      `${i === 0 ? 'if' : 'elif'} ${a.probe}; then ${section('pm', `echo ${a.id}`)}; ${a.collect.join('; ')}`,
+  ).join('\n') + `\nelse ${section('pm', 'echo unknown')}; fi`,
   section('end', 'echo done'),
 ].join('\n');

@@ -1,4 +1,4 @@
-import { SECTION_MARKER } from './collect-script';
+import { SECTION_MARKER } from './adapter';
 
 /** Output split by the collection script's markers; a section printed twice keeps its first copy. */
 export type Sections = ReadonlyMap<string, string>;

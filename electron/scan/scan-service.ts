@@ -8,11 +8,11 @@ import type { Logger } from '../core/logger';
 import type { HostKeysRepo } from '../db/repos/host-keys';
 import type { ScanFailure, ScansRepo } from '../db/repos/scans';
 import type { CredentialService } from '../inventory/credential-service';
-import { parseApt, STALE_LISTS_PREFIX } from '../platforms/apt';
+import { STALE_LISTS_PREFIX } from '../platforms/apt';
 import { parseAptUpdate } from '../platforms/apt-update';
-import { COLLECT_SCRIPT } from '../platforms/collect-script';
+import { COLLECT_COMMAND, COLLECT_SCRIPT } from '../platforms/collect-script';
 import { eolStatus, type EolTable } from '../platforms/eol';
-import { splitSections } from '../platforms/sections';
+import { parseFindings, UnsupportedPlatformError } from '../platforms/findings';
 import { UnparseableOutputError } from '../platforms/types';
 import { SshError } from '../ssh/errors';
 import { trustHostKey } from '../ssh/host-keys';
@@ -93,6 +93,8 @@ export function classify(err: unknown, machine: Machine): ScanFailure {
         : {}),
     };
   }
+  if (err instanceof UnsupportedPlatformError)
+    return { kind: 'unsupported', message: `${machine.displayName}: ${err.message}` };
   if (err instanceof UnparseableOutputError) {
     return { kind: 'output-unparseable', message: `${machine.displayName}: ${err.message}` };
   }
@@ -173,7 +175,8 @@ export function scanService(deps: ScanServiceDeps) {
             refreshed = r.refreshed;
             extraWarnings.push(...r.warnings);
           }
-          const r = await session.exec(COLLECT_SCRIPT, {
+          const r = await session.exec(COLLECT_COMMAND, {
+            stdin: COLLECT_SCRIPT,
             maxOutputBytes: deps.maxOutputBytes ?? 16 << 20,
             timeoutMs: deps.commandTimeoutMs ?? 180_000,
             signal,
@@ -182,7 +185,7 @@ export function scanService(deps: ScanServiceDeps) {
           return r.stdout;
         },
       );
-      const findings = parseApt(splitSections(output));
+      const findings = parseFindings(output);
       if (refreshed) {
         // apt keeps old mtimes when nothing changed upstream: the lists are as fresh as the refresh just made.
         findings.listsAgeSeconds = 0;
