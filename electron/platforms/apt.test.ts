@@ -183,5 +183,5 @@ describe('dispatch by the package manager the host reported', () => {
     const { execFileSync } = await import('node:child_process');
     const out = execFileSync('/bin/sh', ['-s'], { input: COLLECT_SCRIPT, maxBuffer: 64 << 20 });
     expect(splitSections(out).get('end')).toBe('done');
-  });
+  }, 60_000);
 });
