@@ -328,3 +328,29 @@ export interface MachineScanDetails {
     security: boolean | null;
   }[];
 }
+
+/** A pinned SSH host key, as the Settings page lists it (public data: no secret). */
+export interface PinnedHostKeyInfo {
+  address: string;
+  port: number;
+  keyType: string;
+  fingerprint: string;
+  trustedAt: number;
+  source: 'user' | 'tofu' | 'known_hosts';
+}
+
+/** What importing a known_hosts file did, for the machines in the inventory. */
+export interface KnownHostsImportReport {
+  imported: number;
+  unchanged: number;
+  conflicts: {
+    address: string;
+    port: number;
+    keyType: string;
+    pinnedFingerprint: string;
+    knownHostsFingerprint: string;
+  }[];
+  notFound: number;
+  revoked: { address: string; port: number; line: number; fingerprint: string }[];
+  skipped: { line: number; reason: string }[];
+}

@@ -13,8 +13,10 @@ import type {
   ImportPreview,
   ImportResult,
   InventorySummary,
+  KnownHostsImportReport,
   Machine,
   MachineScanDetails,
+  PinnedHostKeyInfo,
   ScanHostProgress,
   ScanTotals,
 } from './domain';
@@ -46,6 +48,9 @@ export interface ResponseMap {
   'scan.cancel': { cancelled: boolean };
   'scan.trustHostKey': { address: string; port: number; fingerprint: string };
   'machines.scanDetails': MachineScanDetails;
+  'hostKeys.list': PinnedHostKeyInfo[];
+  'hostKeys.forget': { removed: number };
+  'hostKeys.importKnownHosts': KnownHostsImportReport;
   'patches.fleet': FleetPatch[];
 }
 
@@ -116,6 +121,9 @@ export const REQUEST_CHANNELS = [
   'scan.cancel',
   'scan.trustHostKey',
   'machines.scanDetails',
+  'hostKeys.list',
+  'hostKeys.forget',
+  'hostKeys.importKnownHosts',
   'patches.fleet',
 ] as const satisfies readonly RequestChannel[];
 

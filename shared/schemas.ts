@@ -180,6 +180,14 @@ export const requestSchemas = {
   'scan.cancel': z.strictObject({ jobId: z.string().uuid() }),
   'scan.trustHostKey': z.strictObject({ resultId: id }),
   'machines.scanDetails': z.strictObject({ id }),
+  'hostKeys.list': z.strictObject({}),
+  'hostKeys.forget': z.strictObject({
+    address: boundedString(LIMITS.address).superRefine(rule(checkAddress)),
+    port: z.number().int().min(1).max(65535),
+  }),
+  'hostKeys.importKnownHosts': z.strictObject({
+    text: z.string().max(LIMITS.importText, `the file is larger than ${LIMITS.importText / 1024 / 1024} MB`),
+  }),
   'patches.fleet': z.strictObject({ filter: machineFilterSchema }),
   'import.commit': importRequestSchema.extend({ onDuplicate: z.enum(['skip', 'merge']) }),
 } as const;

@@ -17,6 +17,7 @@ import { machineService } from '../inventory/machine-service';
 import { loadEolTable } from '../platforms/eol';
 import { scanService } from '../scan/scan-service';
 import type { SecretBox } from '../secrets/secret-box';
+import { importKnownHosts } from '../ssh/known-hosts';
 import type { SshPoolOptions } from '../ssh/pool';
 import { type Clock, systemClock } from './clock';
 import { createDispatcher } from './dispatch';
@@ -134,6 +135,20 @@ export function createCore(options: CoreOptions) {
     'machines.scanDetails': async ({ id }) => {
       machines.get(id);
       return scans.details(id);
+    },
+    'hostKeys.list': async () => hostKeys.all().map(({ key: _key, ...info }) => info),
+    'hostKeys.forget': async ({ address, port }) => ({ removed: hostKeys.remove(address, port) }),
+    'hostKeys.importKnownHosts': async ({ text }) => {
+      const endpoints = machines.list({}).items.filter((m) => m.transport === 'ssh');
+      const r = importKnownHosts(hostKeys, text, endpoints, clock.now());
+      return {
+        imported: r.imported.length,
+        unchanged: r.unchanged.length,
+        conflicts: r.conflicts,
+        notFound: r.notFound.length,
+        revoked: r.revoked,
+        skipped: r.skipped.slice(0, 200),
+      };
     },
     'patches.fleet': async ({ filter }) => {
       const resolved = machines.resolveFilter(filter);

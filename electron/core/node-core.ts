@@ -14,5 +14,7 @@ export function openNodeCore(dataDir: string, host: 'browser' | 'electron' = 'br
     host,
     dataDir,
     version,
+    // Connections at once during a scan; the default suits a laptop on an office network.
+    ssh: { concurrency: Number(process.env.PATCHBAY_SCAN_CONCURRENCY) || 16 },
   });
 }
