@@ -1,0 +1,224 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { createCore } from '../../electron/core/create-core';
+import { silentLogger } from '../../electron/core/logger';
+import { dataFiles } from '../../electron/core/paths';
+import { nodeSecretBox } from '../../electron/secrets/node-secrets';
+import type { ScanHostProgress } from '../../shared/domain';
+import type { EventMap } from '../../shared/ipc';
+import { needs } from '../helpers/needs';
+import type { Target } from '../targets/hosts';
+import { rotateHostKey, startTargets, stopAll } from '../targets/hosts';
+
+const ready = needs(
+  'root and the test-target tools',
+  process.getuid?.() === 0 &&
+    fs.existsSync('/usr/sbin/debootstrap') &&
+    fs.existsSync('/usr/bin/apt-ftparchive'),
+  'run as root after apt-get install -y debootstrap openssh-server openssh-client sudo apt-utils gnupg',
+);
+
+type Core = ReturnType<typeof createCore>;
+
+/** Inst lines of `apt-get -s dist-upgrade` run directly in the target: the package manager's own view. */
+async function groundTruth(t: Target): Promise<string[]> {
+  const r = await t.exec('LC_ALL=C apt-get -s dist-upgrade');
+  expect(r.code).toBe(0);
+  return (r.stdout.match(/^Inst (\S+) (?:\[\S+\] )?\((\S+)/gm) ?? []).map((l) => {
+    const m = /^Inst (\S+) (?:\[\S+\] )?\((\S+)/.exec(l);
+    return `${m?.[1]} ${m?.[2]}`;
+  });
+}
+
+describe.runIf(ready)('scanning real Debian targets over real SSH', () => {
+  let core: Core;
+  let dir: string;
+  let web: Target;
+  let stale: Target;
+  let down: Target;
+  const ids: Record<string, number> = {};
+
+  /** Runs a scan to its end and returns each host's final progress. */
+  async function scan(
+    machineIds: number[],
+    trustNewHostKeys = false,
+    refreshLists = false,
+  ): Promise<Map<number, ScanHostProgress>> {
+    const last = new Map<number, ScanHostProgress>();
+    const batches: EventMap['scan.progress'][] = [];
+    const off = core.subscribe((channel, payload) => {
+      if (channel === 'scan.progress') batches.push(payload as EventMap['scan.progress']);
+    });
+    const r = await core.dispatch('scan.start', { machineIds, trustNewHostKeys, refreshLists });
+    if (!r.ok) throw new Error(r.error.message);
+    await core.services.scanner.wait((r.res as { jobId: string }).jobId);
+    off();
+    for (const b of batches)
+      for (const h of b.hosts) last.set(h.machineId, { ...last.get(h.machineId), ...h });
+    return last;
+  }
+
+  beforeAll(async () => {
+    [web, stale, down] = (await startTargets([
+      {
+        name: 'scan-web',
+        cases: [
+          'security-update',
+          'normal-update',
+          'new-dependency',
+          'reboot-required',
+          'held',
+          'epoch',
+          'tilde',
+        ],
+      },
+      { name: 'scan-stale', cases: ['stale-lists', 'normal-update', 'unreachable-repo'], staleListsDays: 12 },
+      { name: 'scan-down', unreachable: true },
+    ])) as [Target, Target, Target];
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-scan-'));
+    const files = dataFiles(dir);
+    core = createCore({
+      dbPath: files.db,
+      secrets: nodeSecretBox(files.keyFile),
+      logger: silentLogger,
+      host: 'browser',
+      dataDir: dir,
+      version: 'test',
+    });
+    const key = await core.handlers['credentials.create']({
+      credential: { name: 'targets', kind: 'ssh-key', keyPath: web.privateKeyPath, secrets: {} },
+    });
+    for (const t of [web, stale, down]) {
+      const m = await core.handlers['machines.create']({
+        machine: {
+          displayName: t.name,
+          address: t.address,
+          port: t.port,
+          transport: 'ssh',
+          username: 'patch',
+          credentialId: key.id,
+          tags: [],
+          client: '',
+          site: '',
+          notes: '',
+          proxyJump: '',
+        },
+      });
+      ids[t.name] = m.id;
+    }
+  }, 300_000);
+
+  afterAll(async () => {
+    await core?.close();
+    await stopAll();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses hosts whose key is not trusted yet, showing the fingerprint the host really serves', async () => {
+    const r = await scan([ids['scan-web'] ?? 0, ids['scan-down'] ?? 0]);
+    const w = r.get(ids['scan-web'] ?? 0);
+    expect(w).toMatchObject({ state: 'failed', errorKind: 'host-key-unknown' });
+    expect(w?.hostKey?.fingerprint).toBe(web.hostKeyFingerprintSha256);
+    expect(r.get(ids['scan-down'] ?? 0)).toMatchObject({ state: 'failed', errorKind: 'refused' });
+    // The user compares the fingerprint and trusts it; the next scan goes through.
+    await core.handlers['scan.trustHostKey']({ resultId: w?.resultId ?? 0 });
+    const again = await scan([ids['scan-web'] ?? 0]);
+    expect(again.get(ids['scan-web'] ?? 0)?.state).toBe('done');
+  });
+
+  it('finds exactly what apt-get -s dist-upgrade finds on the host', async () => {
+    const details = await core.handlers['machines.scanDetails']({ id: ids['scan-web'] ?? 0 });
+    const ours = details.patches.map((p) => `${p.name} ${p.candidateVersion}`).sort();
+    expect(ours).toEqual((await groundTruth(web)).sort());
+    const by = Object.fromEntries(details.patches.map((p) => [p.name, p]));
+    expect(by['pb-epoch']).toMatchObject({ installedVersion: '1:1.0-1', candidateVersion: '1:2.0-1' });
+    expect(by['pb-tilde']).toMatchObject({ installedVersion: '1.0~rc1-1', candidateVersion: '1.0-1' });
+    expect(by['pb-app']).toMatchObject({ keptBack: true, isNew: false });
+    expect(by['pb-libnew']).toMatchObject({ isNew: true, installedVersion: '' });
+    expect(by['pb-held']).toBeUndefined();
+    expect(details.lastOk?.held).toEqual(['pb-held']);
+    expect(details.lastOk?.osName).toMatch(/Debian GNU\/Linux 12/);
+    expect(details.lastOk?.eol.name).toBe('Debian 12 (bookworm)');
+  });
+
+  it("classifies security updates as Debian's unattended-upgrade does", async () => {
+    const details = await core.handlers['machines.scanDetails']({ id: ids['scan-web'] ?? 0 });
+    const ours = details.patches.filter((p) => p.security).map((p) => p.name);
+    const uu = await web.exec('unattended-upgrade --dry-run -d 2>&1');
+    const theirs = /^Packages that will be upgraded: (.*)$/m.exec(uu.stdout)?.[1]?.split(' ') ?? [];
+    expect(ours).toEqual(['pb-openssl']);
+    expect(ours.sort()).toEqual(theirs.sort());
+  });
+
+  it('notices a reboot-required flag and what got fixed since the last scan', async () => {
+    const r = await web.exec(
+      'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --only-upgrade pb-kernel pb-tzdata >/dev/null 2>&1; echo $?',
+    );
+    expect(r.stdout.trim()).toBe('0');
+    const progress = await scan([ids['scan-web'] ?? 0]);
+    expect(progress.get(ids['scan-web'] ?? 0)).toMatchObject({ state: 'done', rebootRequired: true });
+    const details = await core.handlers['machines.scanDetails']({ id: ids['scan-web'] ?? 0 });
+    expect(details.lastOk?.rebootReasons).toEqual(['updated pb-kernel']);
+    const fixed = details.history
+      .filter((h) => h.kind === 'fixed')
+      .map((h) => h.name)
+      .sort();
+    expect(fixed).toEqual(['pb-kernel', 'pb-tzdata']);
+    const listed = await core.handlers['machines.list']({
+      filter: {},
+      sort: { key: 'missing', direction: 'desc' },
+    });
+    expect(listed.items[0]?.status).toMatchObject({
+      rebootRequired: true,
+      security: 1,
+      eolState: expect.any(String),
+    });
+  });
+
+  it('warns about stale package lists', async () => {
+    await core.handlers['scan.trustHostKey']({
+      resultId: (await scan([ids['scan-stale'] ?? 0])).get(ids['scan-stale'] ?? 0)?.resultId ?? 0,
+    });
+    expect((await scan([ids['scan-stale'] ?? 0])).get(ids['scan-stale'] ?? 0)?.state).toBe('done');
+    const details = await core.handlers['machines.scanDetails']({ id: ids['scan-stale'] ?? 0 });
+    expect(details.lastOk?.warnings.join(' ')).toMatch(/package lists are 1[12] days old/);
+  });
+
+  it('refreshes the lists with sudo and reports the repository apt could not reach, though it exits 0', async () => {
+    expect((await scan([ids['scan-stale'] ?? 0], false, true)).get(ids['scan-stale'] ?? 0)?.state).toBe(
+      'done',
+    );
+    const details = await core.handlers['machines.scanDetails']({ id: ids['scan-stale'] ?? 0 });
+    const warnings = details.lastOk?.warnings.join('\n') ?? '';
+    expect(warnings).toMatch(
+      /Refreshing the package lists failed \(http:\/\/127\.0\.0\.2:\d+\/vendor bookworm\): W: Failed to fetch/,
+    );
+    // The reachable archive was refreshed: the lists are no longer stale.
+    expect(warnings).not.toMatch(/days old/);
+    expect(details.lastOk?.listsAgeSeconds).toBeLessThan(3600);
+  });
+
+  it('refuses a changed host key, naming the old and new fingerprints', async () => {
+    const old = web.hostKeyFingerprintSha256;
+    const fresh = await rotateHostKey(web);
+    const r = (await scan([ids['scan-web'] ?? 0])).get(ids['scan-web'] ?? 0);
+    expect(r).toMatchObject({ state: 'failed', errorKind: 'host-key-changed' });
+    expect(r?.message).toContain(old);
+    expect(r?.message).toContain(fresh);
+    // The earlier results are kept: the machine still shows its last good scan.
+    const details = await core.handlers['machines.scanDetails']({ id: ids['scan-web'] ?? 0 });
+    expect(details.lastError?.hostKey).toMatchObject({ fingerprint: fresh, changed: true });
+    expect(details.patches.length).toBeGreaterThan(0);
+  });
+
+  it('lists missing patches across the fleet by package', async () => {
+    const fleet = await core.handlers['patches.fleet']({ filter: {} });
+    const tz = fleet.find((p) => p.name === 'pb-tzdata');
+    expect(tz).toMatchObject({ machines: 1, security: false });
+    expect(fleet[0]).toMatchObject({ name: 'pb-openssl', security: true });
+  });
+});

@@ -1,0 +1,109 @@
+import type { Published } from './apt-archive';
+import type { PackageSpec } from './debian-package';
+
+/** The package states a target can be started in (see README.md). */
+export type CaseName =
+  | 'security-update'
+  | 'normal-update'
+  | 'new-dependency'
+  | 'reboot-required'
+  | 'held'
+  | 'epoch'
+  | 'tilde'
+  | 'conffile'
+  | 'local-only'
+  | 'stale-lists'
+  | 'unreachable-repo';
+
+/** What a case publishes in the archive and what the target has installed when it comes up. */
+export interface CaseDef {
+  publish: Published[];
+  /** `name=version` installed with apt-get from the archive. */
+  install: string[];
+  /** Built here and installed with `dpkg -i`: no repository knows them. */
+  localDebs?: PackageSpec[];
+  /** Shell run as root in the target after the installs (constant text, no variables). */
+  after?: string;
+}
+
+const pkg = (name: string, version: string, extra: Partial<PackageSpec> = {}): PackageSpec => ({
+  name,
+  version,
+  ...extra,
+});
+
+// Only pb-openssl has a version in bookworm-security, so unattended-upgrades (which allows the bookworm and
+// bookworm-security origins but not bookworm-updates) must pick exactly that one on any target.
+/** Every case, keyed by name. Package names start with `pb-` so they never shadow real packages. */
+export const CASES: Record<CaseName, CaseDef> = {
+  'security-update': {
+    publish: [
+      { pkg: pkg('pb-openssl', '3.0.11-1~deb12u1'), suite: 'bookworm' },
+      { pkg: pkg('pb-openssl', '3.0.11-1~deb12u2'), suite: 'bookworm-security' },
+    ],
+    install: ['pb-openssl=3.0.11-1~deb12u1'],
+  },
+  'normal-update': {
+    publish: [
+      { pkg: pkg('pb-tzdata', '2024a-0+deb12u1'), suite: 'bookworm' },
+      { pkg: pkg('pb-tzdata', '2025b-0+deb12u1'), suite: 'bookworm-updates' },
+    ],
+    install: ['pb-tzdata=2024a-0+deb12u1'],
+  },
+  'new-dependency': {
+    publish: [
+      { pkg: pkg('pb-app', '1.0-1'), suite: 'bookworm' },
+      { pkg: pkg('pb-app', '2.0-1', { depends: ['pb-libnew (>= 1.0)'] }), suite: 'bookworm-updates' },
+      { pkg: pkg('pb-libnew', '1.0-1'), suite: 'bookworm-updates' },
+    ],
+    install: ['pb-app=1.0-1'],
+  },
+  'reboot-required': {
+    publish: [
+      { pkg: pkg('pb-kernel', '6.1.0-1'), suite: 'bookworm' },
+      { pkg: pkg('pb-kernel', '6.1.0-2', { rebootRequired: true }), suite: 'bookworm-updates' },
+    ],
+    install: ['pb-kernel=6.1.0-1'],
+  },
+  held: {
+    publish: [
+      { pkg: pkg('pb-held', '1.0-1'), suite: 'bookworm' },
+      { pkg: pkg('pb-held', '1.1-1'), suite: 'bookworm-updates' },
+    ],
+    install: ['pb-held=1.0-1'],
+    after: 'apt-mark hold pb-held >/dev/null',
+  },
+  epoch: {
+    publish: [
+      { pkg: pkg('pb-epoch', '1:1.0-1'), suite: 'bookworm' },
+      { pkg: pkg('pb-epoch', '1:2.0-1'), suite: 'bookworm-updates' },
+    ],
+    install: ['pb-epoch=1:1.0-1'],
+  },
+  tilde: {
+    publish: [
+      { pkg: pkg('pb-tilde', '1.0~rc1-1'), suite: 'bookworm' },
+      { pkg: pkg('pb-tilde', '1.0-1'), suite: 'bookworm-updates' },
+    ],
+    install: ['pb-tilde=1.0~rc1-1'],
+  },
+  conffile: {
+    publish: [
+      { pkg: pkg('pb-conf', '1.0-1', { files: { '/etc/pb-conf.conf': 'level = 1\n' } }), suite: 'bookworm' },
+      {
+        pkg: pkg('pb-conf', '1.1-1', { files: { '/etc/pb-conf.conf': 'level = 2\n' } }),
+        suite: 'bookworm-updates',
+      },
+    ],
+    install: ['pb-conf=1.0-1'],
+    // The admin changed the file: upgrading without --force-confold/confdef now asks a question.
+    after: "echo 'level = 9 # changed by the admin' > /etc/pb-conf.conf",
+  },
+  'local-only': { publish: [], install: [], localDebs: [pkg('pb-local', '0.9-1')] },
+  // Set up by hosts.ts itself: they need a number (days) and a port.
+  'stale-lists': { publish: [], install: [] },
+  'unreachable-repo': { publish: [], install: [] },
+};
+
+/** Everything the cases publish: the archive's seed. */
+export const CASE_PACKAGES: Published[] = Object.values(CASES).flatMap((c) => c.publish);
