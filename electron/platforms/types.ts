@@ -37,9 +37,12 @@ export interface PendingPatch {
   keptBack: boolean;
 }
 
+/** Package managers (and OS update services) Patchbay reads. */
+export type PackageManagerId = 'apt' | 'dnf' | 'yum' | 'zypper' | 'pacman' | 'apk' | 'macos';
+
 /** A complete scan of one host. */
 export interface ScanFindings {
-  packageManager: 'apt';
+  packageManager: PackageManagerId;
   facts: HostFacts;
   patches: PendingPatch[];
   /** Packages a full upgrade would remove. */
@@ -50,6 +53,11 @@ export interface ScanFindings {
   listsAgeSeconds: number | null;
   /** Things the technician should know that are not patches (stale lists, dropped hostile lines…). */
   warnings: string[];
+  /**
+   * Platform limits worth showing next to the results, e.g. "this repository carries no security metadata:
+   * security is unknown" or "installing macOS updates on Apple silicon needs a volume owner".
+   */
+  notes?: string[];
 }
 
 /** Thrown when a host's output cannot be understood; the scan reports it as "output unparseable". */
