@@ -28,6 +28,16 @@ export default defineConfig({
         },
       },
       {
+        // Not part of `npm test`: `npm run bench:targets` measures what the test targets cost.
+        test: {
+          name: 'measure',
+          include: ['test/targets/measure.bench-test.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 900_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],

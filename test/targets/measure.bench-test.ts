@@ -10,7 +10,7 @@ import type { Target } from './hosts';
 import { startTargets, stopAll } from './hosts';
 
 // The numbers in README.md come from here. Opt-in (it takes minutes, and a cold base build fetches ~70 MB):
-//   PATCHBAY_TARGETS_MEASURE=1 npx vitest run test/targets/measure.test.ts
+//   npm run bench:targets
 
 /** PSS (KiB) of every process in a target's PID namespace, unshare included. */
 function memoryKiB(t: Target): number {
@@ -32,7 +32,7 @@ function memoryKiB(t: Target): number {
   return total;
 }
 
-describe.runIf(process.env.PATCHBAY_TARGETS_MEASURE === '1')('measured costs', () => {
+describe('measured costs', () => {
   it(
     'cold base build',
     async () => {
