@@ -14,7 +14,7 @@ const node = {
   sourcemap: true,
   logLevel: 'warning',
   // Native and runtime-provided modules stay outside the bundle.
-  external: ['electron', 'better-sqlite3', 'bufferutil', 'utf-8-validate'],
+  external: ['electron', 'better-sqlite3', 'ssh2', 'cpu-features', 'bufferutil', 'utf-8-validate'],
 };
 
 await Promise.all([
