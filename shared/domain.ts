@@ -77,6 +77,15 @@ export interface InventorySummary {
   clients: number;
   sites: number;
   tags: number;
+  /** Scan counts, kept by database triggers (constant-time whatever the fleet size). */
+  scanned: number;
+  needsSecurity: number;
+  needsReboot: number;
+  endOfLife: number;
+  extendedSupportOnly: number;
+  failedLastScan: number;
+  missingPatches: number;
+  securityPatches: number;
 }
 
 /** Values present in the inventory, for filter menus. */

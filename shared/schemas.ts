@@ -145,7 +145,14 @@ export const groupFilterSchema = machineFilterSchema.omit({ groupId: true });
 /** Request schemas by channel: the main process and the browser host validate with these. */
 export const requestSchemas = {
   'app.info': z.strictObject({}),
-  'machines.list': z.strictObject({ filter: machineFilterSchema, sort: sortSchema }),
+  'machines.list': z.strictObject({
+    filter: machineFilterSchema,
+    sort: sortSchema,
+    /** A window of the result (the table fetches what is on screen); absent: every match. */
+    page: z
+      .strictObject({ offset: z.number().int().min(0), limit: z.number().int().min(1).max(5000) })
+      .optional(),
+  }),
   'machines.get': z.strictObject({ id }),
   'machines.create': z.strictObject({ machine: machineInputSchema }),
   'machines.update': z.strictObject({ id, machine: machineInputSchema }),

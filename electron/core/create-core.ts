@@ -97,7 +97,7 @@ export function createCore(options: CoreOptions) {
 
   const handlers: RequestHandlers = {
     'app.info': async () => info,
-    'machines.list': async ({ filter, sort }) => machines.list(filter, sort.key, sort.direction),
+    'machines.list': async ({ filter, sort, page }) => machines.list(filter, sort.key, sort.direction, page),
     'machines.get': async ({ id }) => machines.get(id),
     'machines.create': async ({ machine }) => machines.create(machine),
     'machines.update': async ({ id, machine }) => machines.update(id, machine),

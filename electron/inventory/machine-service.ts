@@ -100,10 +100,17 @@ export function machineService(deps: MachineServiceDeps) {
 
   return {
     resolveFilter,
-    list(filter: MachineFilter, sortKey: MachineSortKey = 'displayName', direction: 'asc' | 'desc' = 'asc') {
+    /** Machines matching a filter; with `page`, only that window (and the total of all matches). */
+    list(
+      filter: MachineFilter,
+      sortKey: MachineSortKey = 'displayName',
+      direction: 'asc' | 'desc' = 'asc',
+      page?: { offset: number; limit: number },
+    ) {
       const resolved = resolveFilter(filter);
-      const items = resolved ? machines.list(resolved, sortKey, direction) : [];
-      return { items, total: items.length };
+      if (!resolved) return { items: [], total: 0 };
+      const items = machines.list(resolved, sortKey, direction, page);
+      return { items, total: page ? machines.countMatching(resolved) : items.length };
     },
     get(id: number): Machine {
       const m = machines.get(id);

@@ -2,16 +2,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import {
+import ssh2, {
   type AnyAuthMethod,
   type AuthenticationType,
   type AuthHandlerMiddleware,
   type ParsedKey,
-  utils,
 } from 'ssh2';
 
 import { describeEndpoint, type Endpoint, SshError } from './errors';
 import type { SshAuth } from './types';
+
+// ssh2 is CommonJS: Node's ESM loader (tsx, scripts) cannot see its named exports, only the default.
+const { utils } = ssh2;
 
 /** An ssh2 auth handler for one login, and what it tried (for the error message). */
 export interface PreparedAuth {

@@ -2,7 +2,7 @@ import dns from 'node:dns';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 
-import { Client } from 'ssh2';
+import ssh2, { type Client } from 'ssh2';
 
 import { prepareAuth } from './auth';
 import { abortReason, classifyConnectError, describeEndpoint, type Endpoint, SshError } from './errors';
@@ -44,7 +44,7 @@ function connectOne(
     if (signal?.aborted) return reject(abortReason(signal));
     const prepared = prepareAuth(endpoint, username, auth);
     const pinned = options.hostKeys.list(address, endpoint.port);
-    const client = new Client();
+    const client = new ssh2.Client();
     let connected = sock !== undefined;
     let refusal: SshError | null = null;
     let toPin: Buffer | null = null;

@@ -106,6 +106,36 @@ describe('inventory on a real SQLite file', () => {
     core.close();
   });
 
+  it('returns a window of the sorted list with the total of all matches', async () => {
+    const { core } = fileCore();
+    for (let i = 0; i < 25; i++) {
+      await core.handlers['machines.create']({
+        machine: machine({
+          displayName: `n${String(i).padStart(2, '0')}`,
+          address: `192.0.2.${i + 1}`,
+          tags: i % 2 ? ['odd'] : [],
+        }),
+      });
+    }
+    const page = await core.handlers['machines.list']({
+      filter: {},
+      sort: { key: 'displayName', direction: 'asc' },
+      page: { offset: 10, limit: 5 },
+    });
+    expect(page.total).toBe(25);
+    expect(page.items.map((m) => m.displayName)).toEqual(['n10', 'n11', 'n12', 'n13', 'n14']);
+    const odd = await core.handlers['machines.list']({
+      filter: { tags: ['odd'] },
+      sort: { key: 'displayName', direction: 'desc' },
+      page: { offset: 0, limit: 3 },
+    });
+    expect(odd).toMatchObject({
+      total: 12,
+      items: [{ displayName: 'n23' }, { displayName: 'n21' }, { displayName: 'n19' }],
+    });
+    await core.close();
+  });
+
   it('adds and removes tags on many machines at once', async () => {
     const { core } = fileCore();
     const h = core.handlers;

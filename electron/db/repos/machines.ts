@@ -148,12 +148,15 @@ export function machinesRepo(db: Db) {
     .prepare('SELECT id FROM machines WHERE id IN (SELECT value FROM json_each(?))')
     .pluck();
   const count = db.prepare('SELECT count(*) FROM machines').pluck();
-  const summary = db.prepare(`SELECT count(*) AS machines,
-    coalesce(sum(transport = 'ssh'), 0) AS ssh, coalesce(sum(transport = 'winrm'), 0) AS winrm,
-    coalesce(sum(os = ''), 0) AS notScanned,
-    count(DISTINCT nullif(lower(client), '')) AS clients, count(DISTINCT nullif(lower(site), '')) AS sites
-    FROM machines`);
-  const tagCount = db.prepare('SELECT count(DISTINCT tag) FROM machine_tags').pluck();
+  // Every count comes from rows kept by triggers (migration 0004): constant time, whatever the fleet size.
+  const summary = db.prepare(`SELECT f.machines, f.scanned, f.needs_security AS needsSecurity,
+    f.needs_reboot AS needsReboot, f.eol AS endOfLife, f.extended AS extendedSupportOnly,
+    f.failed AS failedLastScan, f.missing AS missingPatches, f.security AS securityPatches,
+    f.ssh, f.not_scanned AS notScanned,
+    (SELECT count(*) FROM label_counts WHERE kind = 'client') AS clients,
+    (SELECT count(*) FROM label_counts WHERE kind = 'site') AS sites,
+    (SELECT count(*) FROM label_counts WHERE kind = 'tag') AS tags
+    FROM fleet_counts f`);
 
   const setTags = (id: number, tags: string[]) => {
     clearTags.run(id);
@@ -177,15 +180,30 @@ export function machinesRepo(db: Db) {
       filter: Omit<MachineFilter, 'groupId'>,
       sortKey: MachineSortKey,
       direction: 'asc' | 'desc',
+      page?: { offset: number; limit: number },
     ): Machine[] {
       const { where, params } = filterSql(filter);
       const dir = direction === 'desc' ? 'DESC' : 'ASC';
+      const limit = page ? ' LIMIT @limit OFFSET @offset' : '';
       const rows = db
         .prepare<[Record<string, unknown>], MachineRow>(
-          `${SELECT} ${where} ORDER BY ${SORT_SQL[sortKey]} ${dir}, m.id ${dir}`,
+          `${SELECT} ${where} ORDER BY ${SORT_SQL[sortKey]} ${dir}, m.id ${dir}${limit}`,
         )
-        .all(params);
+        .all(page ? { ...params, ...page } : params);
       return rows.map(toMachine);
+    },
+    /** How many machines match; the unfiltered count comes from the trigger-kept counter row. */
+    countMatching(filter: Omit<MachineFilter, 'groupId'>): number {
+      const { where, params } = filterSql(filter);
+      if (!where) return Number(db.prepare('SELECT machines FROM fleet_counts').pluck().get());
+      return Number(
+        db
+          .prepare<[Record<string, unknown>], number>(
+            `SELECT count(*) FROM machines m LEFT JOIN machine_status s ON s.machine_id = m.id ${where}`,
+          )
+          .pluck()
+          .get(params),
+      );
     },
     /** Inserts a machine with its tags; the caller wraps batches in a transaction. */
     insert(input: MachineInput, now: number): number {
@@ -213,8 +231,8 @@ export function machinesRepo(db: Db) {
       return deleteIds.run(JSON.stringify(ids)).changes;
     },
     summary(): InventorySummary {
-      const row = summary.get() as Omit<InventorySummary, 'tags'>;
-      return { ...row, tags: Number(tagCount.get()) };
+      const row = summary.get() as Omit<InventorySummary, 'winrm'>;
+      return { ...row, winrm: row.machines - row.ssh };
     },
     facets(): Facets {
       const distinct = (column: string) =>

@@ -2,13 +2,16 @@
 import { useEffect, useRef } from 'react';
 
 import { DashboardPage } from '../features/dashboard/dashboard-page';
+import { MachinePage } from '../features/machine-page/machine-page';
 import { MachinesPage } from '../features/machines/machines-page';
+import { PatchesPage } from '../features/patches/patches-page';
 import { PlaceholderPage } from '../features/placeholders/placeholder-page';
+import { ScanPanel } from '../features/scan/scan-panel';
 import { SettingsPage } from '../features/settings/settings-page';
 import { useAppStore, useStoreApi } from '../stores/store';
 import { ConnectionBanner, TokenRequired } from './connection-pages';
 import { DialogHost } from './dialog-host';
-import { parseHash } from './routes';
+import { parseHash, parseMachineId } from './routes';
 import { Sidebar } from './sidebar';
 import { Toasts } from './toasts';
 
@@ -17,8 +20,12 @@ function useHashRoute(): void {
   const store = useStoreApi();
   const first = useRef(true);
   const route = useAppStore((s) => s.route);
+  const machineId = useAppStore((s) => s.machineId);
   useEffect(() => {
-    const sync = () => store.getState().setRoute(parseHash(window.location.hash));
+    const sync = () => {
+      const hash = window.location.hash;
+      store.getState().setRoute(parseHash(hash), parseMachineId(hash));
+    };
     sync();
     window.addEventListener('hashchange', sync);
     return () => window.removeEventListener('hashchange', sync);
@@ -29,16 +36,19 @@ function useHashRoute(): void {
       return;
     }
     document.querySelector<HTMLElement>('#main h1')?.focus();
-  }, [route]);
+  }, [route, machineId]);
 }
 
 function CurrentPage() {
   const route = useAppStore((s) => s.route);
+  const machineId = useAppStore((s) => s.machineId);
   switch (route) {
     case 'dashboard':
       return <DashboardPage />;
     case 'machines':
-      return <MachinesPage />;
+      return machineId === null ? <MachinesPage /> : <MachinePage key={machineId} id={machineId} />;
+    case 'patches':
+      return <PatchesPage />;
     case 'settings':
       return <SettingsPage />;
     default:
@@ -72,10 +82,13 @@ export function App() {
         Skip to content
       </a>
       <Sidebar />
-      <main id="main" className="main" tabIndex={-1}>
-        {connection === 'lost' ? <ConnectionBanner /> : null}
-        <CurrentPage />
-      </main>
+      <div className="shell-main">
+        <main id="main" className="main" tabIndex={-1}>
+          {connection === 'lost' ? <ConnectionBanner /> : null}
+          <CurrentPage />
+        </main>
+        <ScanPanel />
+      </div>
       <DialogHost />
       <Toasts />
     </div>

@@ -4,6 +4,7 @@ import { DeleteMachinesDialog } from '../features/machines/delete-machines-dialo
 import { EditTagsDialog } from '../features/machines/edit-tags-dialog';
 import { MachineDialog } from '../features/machines/machine-dialog';
 import { SaveGroupDialog } from '../features/machines/save-group-dialog';
+import { HostKeyDialog } from '../features/scan/host-key-dialog';
 import { useAppStore } from '../stores/store';
 
 /** Mounts the open dialog; each dialog closes itself through `closeDialog`. */
@@ -21,5 +22,7 @@ export function DialogHost() {
       return <EditTagsDialog ids={dialog.ids} />;
     case 'save-group':
       return <SaveGroupDialog />;
+    case 'host-key':
+      return <HostKeyDialog key={dialog.prompt.resultId} prompt={dialog.prompt} />;
   }
 }

@@ -19,7 +19,19 @@ export function parseHash(hash: string): Route {
   return ROUTES.find((r) => r.route === name)?.route ?? 'dashboard';
 }
 
+/** The machine of a `#/machines/<id>` hash, or null for the list (and anything else). */
+export function parseMachineId(hash: string): number | null {
+  const m = /^#\/?machines\/(\d{1,15})(?:[/?]|$)/.exec(hash);
+  const id = m ? Number(m[1]) : NaN;
+  return Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+
 /** The hash URL of a page. */
 export function hrefOf(route: Route): string {
   return `#/${route}`;
+}
+
+/** The hash URL of one machine's page. */
+export function machineHref(id: number): string {
+  return `#/machines/${id}`;
 }

@@ -37,6 +37,19 @@ const PATHS = {
   group: <path d="M2.5 4.5h11M4.5 8h7M6.5 11.5h3" />,
   alert: <path d="M8 2.5 14 13H2L8 2.5Zm0 4v3m0 2h.01" />,
   check: <path d="m3.5 8.5 3 3 6-7" />,
+  scan: <path d="M13.5 8A5.5 5.5 0 1 1 11.9 4.1M13.5 2.5v3h-3M8 5.5V8l1.8 1.2" />,
+  reboot: <path d="M4.1 4.1A5.5 5.5 0 1 0 8 2.5M4.1 4.1V1.8M4.1 4.1h2.3" />,
+  key: (
+    <path d="M6.5 10.5a3.5 3.5 0 1 1 2.9-1.5l4.1 4.1-1.5 1.4-1-1-1 1-1-1 .9-.9-.5-.5A3.5 3.5 0 0 1 6.5 10.5Zm-1-4.5h.01" />
+  ),
+  shield: <path d="M8 2 13 4v4c0 3-2.2 5.2-5 6-2.8-.8-5-3-5-6V4l5-2Z" />,
+  spinner: <path d="M8 2.5A5.5 5.5 0 1 1 2.5 8" />,
+  clock: <path d="M8 13.5a5.5 5.5 0 1 0 0-11 5.5 5.5 0 0 0 0 11ZM8 5v3l2 1.5" />,
+  fail: <path d="M8 13.5a5.5 5.5 0 1 0 0-11 5.5 5.5 0 0 0 0 11ZM6 6l4 4M10 6l-4 4" />,
+  cancelled: <path d="M8 13.5a5.5 5.5 0 1 0 0-11 5.5 5.5 0 0 0 0 11ZM4.2 11.8l7.6-7.6" />,
+  done: <path d="M8 13.5a5.5 5.5 0 1 0 0-11 5.5 5.5 0 0 0 0 11Zm-2.5-5.5 1.8 1.8 3.2-3.6" />,
+  edit: <path d="M10.5 2.5 13.5 5.5 6 13H3v-3l7.5-7.5Z" />,
+  back: <path d="M13 8H3m0 0 4-4M3 8l4 4" />,
 } satisfies Record<string, ReactNode>;
 
 /** Names of the available icons. */

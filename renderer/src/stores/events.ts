@@ -8,6 +8,8 @@ export function followCoreEvents(api: PatchbayApi, store: AppStore): () => void 
     api.on('machines.changed', () => store.getState().refreshInventory()),
     api.on('groups.changed', () => void store.getState().loadGroups()),
     api.on('credentials.changed', () => void store.getState().loadCredentials()),
+    api.on('scan.progress', (p) => store.getState().onScanProgress(p)),
+    api.on('scan.finished', (p) => store.getState().onScanFinished(p)),
   ];
   return () => offs.forEach((off) => off());
 }

@@ -47,8 +47,10 @@ export const createInventorySlice = (api: PatchbayApi): StateCreator<Store, [], 
         const s = get();
         void s.loadFacets();
         if (s.loaded) void s.loadMachines();
-        if (s.route === 'dashboard') void s.loadSummary();
+        if (s.route === 'dashboard' || s.route === 'patches') void s.loadSummary();
         else set({ summary: null });
+        if (s.route === 'machines' && s.machineId !== null) void s.loadMachinePage(s.machineId);
+        if (s.route === 'patches') void s.loadFleet();
         // Credentials show how many machines use them.
         if (s.credentialsLoaded) void s.loadCredentials();
       }, 40);

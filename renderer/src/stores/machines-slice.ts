@@ -29,6 +29,8 @@ export interface MachinesSlice {
   setFilter(patch: Partial<MachineFilter>): void;
   clearFilter(): void;
   toggleSort(key: MachineSortKey): void;
+  /** Sets the order; the list re-fetches if it was loaded (else it loads in that order when shown). */
+  setSort(sort: MachineSort): void;
   loadMachines(): Promise<void>;
   selectOnly(id: number): void;
   toggleSelected(id: number): void;
@@ -39,6 +41,8 @@ export interface MachinesSlice {
   deleteMachines(ids: number[]): Promise<number>;
   editTags(ids: number[], add: string[], remove: string[]): Promise<number>;
 }
+
+const DESC_FIRST: ReadonlySet<MachineSortKey> = new Set(['missing', 'security']);
 
 /** Drops empty fields so the filter sent (and saved as a group) stays minimal. */
 export function compactFilter(filter: MachineFilter): MachineFilter {
@@ -78,9 +82,16 @@ export const createMachinesSlice = (api: PatchbayApi): StateCreator<Store, [], [
     },
     toggleSort: (key) => {
       const { sort } = get();
-      const direction = sort.key === key && sort.direction === 'asc' ? 'desc' : 'asc';
+      // Counts read best largest first; names and dates start ascending.
+      const first = DESC_FIRST.has(key) ? 'desc' : 'asc';
+      const direction = sort.key !== key ? first : sort.direction === 'asc' ? 'desc' : 'asc';
       set({ sort: { key, direction } });
       void get().loadMachines();
+    },
+
+    setSort: (sort) => {
+      set({ sort });
+      if (get().loaded) void get().loadMachines();
     },
 
     loadMachines: async () => {

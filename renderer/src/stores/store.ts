@@ -13,11 +13,22 @@ import type { InventorySlice } from './inventory-slice';
 import { createInventorySlice } from './inventory-slice';
 import type { MachinesSlice } from './machines-slice';
 import { createMachinesSlice } from './machines-slice';
+import type { ResultsSlice } from './results-slice';
+import { createResultsSlice } from './results-slice';
+import type { ScanSlice } from './scan-slice';
+import { createScanSlice } from './scan-slice';
 import type { UiSlice } from './ui-slice';
 import { createUiSlice } from './ui-slice';
 
 /** Everything the renderer keeps: a cache of what the core answered, plus UI state. */
-export type Store = AppSlice & MachinesSlice & InventorySlice & GroupsSlice & CredentialsSlice & UiSlice;
+export type Store = AppSlice &
+  MachinesSlice &
+  InventorySlice &
+  GroupsSlice &
+  CredentialsSlice &
+  ScanSlice &
+  ResultsSlice &
+  UiSlice;
 
 /** Builds a fresh store bound to one API (the real one, or a fake in tests). */
 export function createAppStore(api: PatchbayApi) {
@@ -27,6 +38,8 @@ export function createAppStore(api: PatchbayApi) {
     ...createInventorySlice(api)(...a),
     ...createGroupsSlice(api)(...a),
     ...createCredentialsSlice(api)(...a),
+    ...createScanSlice(api)(...a),
+    ...createResultsSlice(api)(...a),
     ...createUiSlice(...a),
   }));
 }

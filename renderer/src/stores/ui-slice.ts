@@ -2,9 +2,10 @@
 import type { StateCreator } from 'zustand';
 
 import type { Route } from '../app/routes';
-import { parseHash } from '../app/routes';
+import { parseHash, parseMachineId } from '../app/routes';
 import type { Theme } from '../app/theme';
 import { applyTheme, readTheme } from '../app/theme';
+import type { HostKeyPrompt } from './host-key';
 import type { Store } from './store';
 
 /** The dialog that is open, if any; only one at a time. */
@@ -13,7 +14,8 @@ export type OpenDialog =
   | { kind: 'import' }
   | { kind: 'delete-machines'; ids: number[] }
   | { kind: 'edit-tags'; ids: number[] }
-  | { kind: 'save-group' };
+  | { kind: 'save-group' }
+  | { kind: 'host-key'; prompt: HostKeyPrompt };
 
 /** A short message in the corner. */
 export interface Toast {
@@ -25,10 +27,12 @@ export interface Toast {
 /** UI state and actions. */
 export interface UiSlice {
   route: Route;
+  /** The machine whose page is shown (`#/machines/<id>`), or null for the list. */
+  machineId: number | null;
   dialog: OpenDialog | null;
   toasts: Toast[];
   theme: Theme;
-  setRoute(route: Route): void;
+  setRoute(route: Route, machineId?: number | null): void;
   openDialog(dialog: OpenDialog): void;
   closeDialog(): void;
   toast(kind: Toast['kind'], message: string): void;
@@ -42,10 +46,11 @@ let nextToast = 1;
 export const createUiSlice: StateCreator<Store, [], [], UiSlice> = (set, get) => ({
   // Start on the page in the address bar, so the first render is already the right page.
   route: typeof window === 'undefined' ? 'dashboard' : parseHash(window.location.hash),
+  machineId: typeof window === 'undefined' ? null : parseMachineId(window.location.hash),
   dialog: null,
   toasts: [],
   theme: readTheme(),
-  setRoute: (route) => set({ route }),
+  setRoute: (route, machineId = null) => set({ route, machineId: route === 'machines' ? machineId : null }),
   openDialog: (dialog) => set({ dialog }),
   closeDialog: () => set({ dialog: null }),
   toast: (kind, message) => {

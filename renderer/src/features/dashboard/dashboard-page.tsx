@@ -2,24 +2,97 @@
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 
+import type { InventorySummary } from '../../../../shared/domain';
 import { hrefOf } from '../../app/routes';
 import { Icon } from '../../components/icons';
 import { PageHeader } from '../../components/page-header';
-import { useAppStore } from '../../stores/store';
+import { useAppStore, useStoreApi } from '../../stores/store';
 
-function Stat({ label, value, href }: { label: string; value: number | string; href?: string }) {
+interface StatProps {
+  label: string;
+  value: number | string;
+  href?: string;
+  /** Highlights a count that needs attention when it is above zero. */
+  tone?: 'danger' | 'warn';
+  /** A small line under the label. */
+  note?: string;
+  onClick?: () => void;
+}
+
+function Stat({ label, value, href, tone, note, onClick }: StatProps) {
   const body = (
     <>
       <span className="stat-value">{typeof value === 'number' ? value.toLocaleString('en-US') : value}</span>
       <span className="stat-label">{label}</span>
+      {note ? <span className="stat-note">{note}</span> : null}
     </>
   );
+  const cls = tone && typeof value === 'number' && value > 0 ? `stat stat-${tone}` : 'stat';
   return href ? (
-    <a className="stat" href={href}>
+    <a className={cls} href={href} onClick={onClick}>
       {body}
     </a>
   ) : (
-    <div className="stat">{body}</div>
+    <div className={cls}>{body}</div>
+  );
+}
+
+/** Counts from each machine's last scan (kept by the core, whatever the fleet size). */
+function ScanStats({ summary }: { summary: InventorySummary }) {
+  const store = useStoreApi();
+  if (summary.scanned === 0) {
+    return (
+      <section className="card" aria-labelledby="scan-heading">
+        <h2 id="scan-heading">No scans yet</h2>
+        <p className="muted">
+          Scan your machines to see which need security updates or a reboot, and which run an OS past its end
+          of life: on the <a href={hrefOf('machines')}>Machines</a> page, select machines and press Scan.
+        </p>
+      </section>
+    );
+  }
+  // Sorting the list by security count puts the machines this number counts first.
+  const bySecurity = () => store.getState().setSort({ key: 'security', direction: 'desc' });
+  const n = (v: number) => v.toLocaleString('en-US');
+  return (
+    <section aria-labelledby="scan-heading" data-testid="scan-stats">
+      <h2 id="scan-heading" className="section-title">
+        From the last scans ({n(summary.scanned)} of {n(summary.machines)} machines scanned)
+      </h2>
+      <div className="stats">
+        <Stat
+          label="Missing updates"
+          value={summary.missingPatches}
+          note={`${n(summary.securityPatches)} security`}
+          href={hrefOf('patches')}
+        />
+        <Stat
+          label="Need security updates"
+          value={summary.needsSecurity}
+          tone="danger"
+          href={hrefOf('machines')}
+          onClick={bySecurity}
+        />
+        <Stat label="Need a reboot" value={summary.needsReboot} tone="warn" href={hrefOf('machines')} />
+        <Stat
+          label="On an end-of-life OS"
+          value={summary.endOfLife}
+          tone="danger"
+          note={
+            summary.extendedSupportOnly
+              ? `and ${n(summary.extendedSupportOnly)} on extended support only`
+              : undefined
+          }
+          href={hrefOf('machines')}
+        />
+        <Stat
+          label="Failed last scan"
+          value={summary.failedLastScan}
+          tone="danger"
+          href={hrefOf('machines')}
+        />
+      </div>
+    </section>
   );
 }
 
@@ -83,6 +156,7 @@ export function DashboardPage() {
       {summary && empty ? <GettingStarted /> : null}
       {summary && !empty ? (
         <>
+          <ScanStats summary={summary} />
           <section aria-labelledby="inventory-heading">
             <h2 id="inventory-heading" className="section-title">
               Inventory
@@ -104,13 +178,6 @@ export function DashboardPage() {
               <Stat label="WinRM (Windows)" value={summary.winrm} />
               <Stat label="Not scanned yet" value={summary.notScanned} />
             </div>
-          </section>
-          <section className="card" aria-labelledby="next-heading">
-            <h2 id="next-heading">Next</h2>
-            <p className="muted">
-              Scan results, missing patches and rollout history will appear here once the scanner runs. Until
-              then, keep the inventory tidy on the <a href={hrefOf('machines')}>Machines</a> page.
-            </p>
           </section>
         </>
       ) : null}

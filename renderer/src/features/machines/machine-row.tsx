@@ -3,7 +3,9 @@ import type { MouseEvent } from 'react';
 import { memo } from 'react';
 
 import type { Machine } from '../../../../shared/domain';
-import { addressText, TRANSPORT_LABEL } from './format';
+import { machineHref } from '../../app/routes';
+import { addressText } from './format';
+import { EolCell, LastScanCell, MissingCell, RebootCell } from './status-cells';
 
 /** Props of {@link MachineRow}. */
 export interface MachineRowProps {
@@ -13,6 +15,8 @@ export interface MachineRowProps {
   selected: boolean;
   active: boolean;
   rowId: string;
+  /** The time relative dates are shown against. */
+  now: number;
   onRowClick(index: number, e: MouseEvent): void;
   onToggle(id: number): void;
   onOpen(id: number): void;
@@ -20,9 +24,9 @@ export interface MachineRowProps {
 
 const MAX_CHIPS = 3;
 
-/** A row: checkbox, name, address, transport, user, OS, tags, client, site. */
+/** A row: checkbox, name (a link to its page), address, OS, scan status, tags, client. */
 export const MachineRow = memo(function MachineRow(props: MachineRowProps) {
-  const { machine: m, index, top, selected, active, rowId, onRowClick, onToggle, onOpen } = props;
+  const { machine: m, index, top, selected, active, rowId, now, onRowClick, onToggle, onOpen } = props;
   let cls = 'table-row';
   if (selected) cls += ' is-selected';
   if (active) cls += ' is-active';
@@ -53,20 +57,28 @@ export const MachineRow = memo(function MachineRow(props: MachineRowProps) {
         />
       </div>
       <div role="gridcell" className="cell cell-name" title={m.displayName}>
-        {m.displayName}
+        <a
+          href={machineHref(m.id)}
+          tabIndex={-1}
+          onClick={(e) => {
+            // A plain click opens the page; with a modifier the row's selection handling applies.
+            if (e.ctrlKey || e.metaKey || e.shiftKey) e.preventDefault();
+            else e.stopPropagation();
+          }}
+        >
+          {m.displayName}
+        </a>
       </div>
-      <div role="gridcell" className="cell mono" title={addressText(m)}>
-        {addressText(m)}
-      </div>
-      <div role="gridcell" className="cell">
-        <span className={`badge badge-${m.transport}`}>{TRANSPORT_LABEL[m.transport]}</span>
-      </div>
-      <div role="gridcell" className="cell" title={m.username}>
-        {m.username}
+      <div role="gridcell" className="cell mono" title={`${m.username}@${addressText(m)}`}>
+        {m.transport === 'winrm' ? <span className="badge badge-winrm">WinRM</span> : null} {addressText(m)}
       </div>
       <div role="gridcell" className="cell" title={m.os || undefined}>
         {m.os ? m.os : <span className="muted">not scanned</span>}
       </div>
+      <MissingCell id={m.id} status={m.status} />
+      <RebootCell status={m.status} />
+      <LastScanCell id={m.id} status={m.status} now={now} />
+      <EolCell status={m.status} />
       <div role="gridcell" className="cell cell-tags" title={m.tags.join(', ') || undefined}>
         {m.tags.slice(0, MAX_CHIPS).map((t) => (
           <span key={t} className="chip">
@@ -79,9 +91,6 @@ export const MachineRow = memo(function MachineRow(props: MachineRowProps) {
       </div>
       <div role="gridcell" className="cell" title={m.client || undefined}>
         {m.client}
-      </div>
-      <div role="gridcell" className="cell" title={m.site || undefined}>
-        {m.site}
       </div>
     </div>
   );

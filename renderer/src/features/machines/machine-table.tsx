@@ -5,21 +5,31 @@ import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 
 import type { MachineSortKey } from '../../../../shared/domain';
+import { machineHref } from '../../app/routes';
 import { useAppStore, useStoreApi } from '../../stores/store';
 import { MachineRow } from './machine-row';
+import { useMinuteClock } from './status-cells';
 
 /** Height of a row and of the header, in pixels (fixed so positions are arithmetic). */
 export const ROW_HEIGHT = 36;
 
-const COLUMNS: { label: string; sortKey?: MachineSortKey }[] = [
-  { label: 'Name', sortKey: 'displayName' },
-  { label: 'Address', sortKey: 'address' },
-  { label: 'Transport' },
-  { label: 'User' },
-  { label: 'OS', sortKey: 'os' },
+/** Columns; a column may sort by more than one key (Missing: the count, or the security count). */
+const COLUMNS: { label: string; sort?: { key: MachineSortKey; label: string }[] }[] = [
+  { label: 'Name', sort: [{ key: 'displayName', label: 'Name' }] },
+  { label: 'Address', sort: [{ key: 'address', label: 'Address' }] },
+  { label: 'OS', sort: [{ key: 'os', label: 'OS' }] },
+  {
+    label: 'Missing',
+    sort: [
+      { key: 'missing', label: 'Missing' },
+      { key: 'security', label: 'Security' },
+    ],
+  },
+  { label: 'Reboot' },
+  { label: 'Last scan', sort: [{ key: 'lastScan', label: 'Last scan' }] },
+  { label: 'EOL' },
   { label: 'Tags' },
-  { label: 'Client', sortKey: 'client' },
-  { label: 'Site', sortKey: 'site' },
+  { label: 'Client', sort: [{ key: 'client', label: 'Client' }] },
 ];
 
 function SelectAll() {
@@ -53,24 +63,31 @@ function HeaderRow() {
         <div role="columnheader" className="cell cell-check">
           <SelectAll />
         </div>
-        {COLUMNS.map(({ label, sortKey }) => {
-          if (!sortKey) {
+        {COLUMNS.map(({ label, sort: keys }) => {
+          if (!keys) {
             return (
               <div key={label} role="columnheader" className="cell">
                 {label}
               </div>
             );
           }
-          const on = sort.key === sortKey;
-          const dir = on ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none';
+          const current = keys.find((k) => k.key === sort.key);
+          const dir = current ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none';
           return (
-            <div key={label} role="columnheader" className="cell" aria-sort={dir}>
-              <button type="button" className="sort-button" onClick={() => toggleSort(sortKey)}>
-                {label}
-                <span className="sort-arrow" aria-hidden="true">
-                  {on ? (sort.direction === 'asc' ? '▲' : '▼') : ''}
-                </span>
-              </button>
+            <div key={label} role="columnheader" className="cell cell-sort" aria-sort={dir}>
+              {keys.map((k) => (
+                <button
+                  key={k.key}
+                  type="button"
+                  className={k.key === sort.key ? 'sort-button is-sorted' : 'sort-button'}
+                  onClick={() => toggleSort(k.key)}
+                >
+                  {k.label}
+                  <span className="sort-arrow" aria-hidden="true">
+                    {k.key === sort.key ? (sort.direction === 'asc' ? '▲' : '▼') : ''}
+                  </span>
+                </button>
+              ))}
             </div>
           );
         })}
@@ -81,7 +98,10 @@ function HeaderRow() {
 
 const estimateSize = () => ROW_HEIGHT;
 
-/** The table; arrow keys move the active row, Space selects it, Enter opens it, Ctrl+A selects all. */
+/**
+ * The table; arrow keys move the active row, Space selects it, Enter opens its page, double-click edits it,
+ * Ctrl+A selects all.
+ */
 export function MachineTable() {
   const items = useAppStore((s) => s.items);
   const selection = useAppStore((s) => s.selection);
@@ -89,6 +109,7 @@ export function MachineTable() {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState<number | null>(null);
   const baseId = useId();
+  const now = useMinuteClock();
 
   // Stable callbacks: the virtualizer recomputes every row's position (O(n)) when they change identity,
   // which at 10,000 rows would happen on every scroll frame.
@@ -167,7 +188,7 @@ export function MachineTable() {
       s.toggleSelected(m.id);
     } else if (e.key === 'Enter' && m) {
       e.preventDefault();
-      s.openDialog({ kind: 'machine', id: m.id });
+      window.location.hash = machineHref(m.id);
     } else if (e.key.toLowerCase() === 'a' && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
       s.setAllSelected(true);
@@ -210,6 +231,7 @@ export function MachineTable() {
               selected={selection.has(m.id)}
               active={v.index === active}
               rowId={rowId(m.id)}
+              now={now}
               onRowClick={onRowClick}
               onToggle={onToggle}
               onOpen={onOpen}

@@ -7,6 +7,7 @@ import { Icon } from '../../components/icons';
 import { PageHeader } from '../../components/page-header';
 import { errorMessage } from '../../stores/errors';
 import { useAppStore, useStoreApi } from '../../stores/store';
+import { ScanMachinesAction } from '../scan/scan-machines-action';
 import { downloadText, exportFileName } from './export-csv';
 import { countText, describeFilter, isFiltered } from './format';
 import { MachineTable } from './machine-table';
@@ -71,33 +72,36 @@ function StatusRow() {
         {countText(total, 'machine')} ({selected.toLocaleString('en-US')} selected)
         {loading ? <span className="muted"> · updating…</span> : null}
       </p>
-      {selected > 0 ? (
-        <div className="button-row">
-          <button
-            type="button"
-            className="button button-small"
-            onClick={() => openDialog({ kind: 'edit-tags', ids: ids() })}
-          >
-            <Icon name="tag" />
-            Edit tags
-          </button>
-          <button
-            type="button"
-            className="button button-small button-danger-outline"
-            onClick={() => openDialog({ kind: 'delete-machines', ids: ids() })}
-          >
-            <Icon name="trash" />
-            Delete
-          </button>
-          <button
-            type="button"
-            className="button button-small button-ghost"
-            onClick={() => store.getState().setAllSelected(false)}
-          >
-            Clear selection
-          </button>
-        </div>
-      ) : null}
+      <div className="button-row">
+        {selected > 0 ? (
+          <>
+            <button
+              type="button"
+              className="button button-small"
+              onClick={() => openDialog({ kind: 'edit-tags', ids: ids() })}
+            >
+              <Icon name="tag" />
+              Edit tags
+            </button>
+            <button
+              type="button"
+              className="button button-small button-danger-outline"
+              onClick={() => openDialog({ kind: 'delete-machines', ids: ids() })}
+            >
+              <Icon name="trash" />
+              Delete
+            </button>
+            <button
+              type="button"
+              className="button button-small button-ghost"
+              onClick={() => store.getState().setAllSelected(false)}
+            >
+              Clear selection
+            </button>
+          </>
+        ) : null}
+        <ScanMachinesAction />
+      </div>
     </div>
   );
 }

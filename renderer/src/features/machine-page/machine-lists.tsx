@@ -1,0 +1,142 @@
+/** The lists of a machine's page: missing patches, held packages, removals, and what changed over time. */
+import type { MachinePatch, MachineScanDetails } from '../../../../shared/domain';
+import { dateTime, relativeTime, shortDate } from '../scan/labels';
+
+const securityRank = (s: boolean | null) => (s === true ? 0 : s === null ? 1 : 2);
+
+/** Security fixes first, then unknown, then the rest; by name within each. */
+export function sortPatches(patches: readonly MachinePatch[]): MachinePatch[] {
+  return [...patches].sort(
+    (a, b) => securityRank(a.security) - securityRank(b.security) || a.name.localeCompare(b.name),
+  );
+}
+
+function SecurityMark({ security, severity }: { security: boolean | null; severity?: string | null }) {
+  if (security === true) {
+    return <span className="badge badge-danger">{severity ? `Security · ${severity}` : 'Security'}</span>;
+  }
+  if (security === null) return <span className="muted">Unknown</span>;
+  return <span className="muted">No</span>;
+}
+
+/** The missing patches table. */
+export function PatchesTable({ patches, now }: { patches: readonly MachinePatch[]; now: number }) {
+  return (
+    <table className="simple-table patch-table" aria-label="Missing patches">
+      <thead>
+        <tr>
+          <th scope="col">Package</th>
+          <th scope="col">Installed → candidate</th>
+          <th scope="col">Origin</th>
+          <th scope="col">Security</th>
+          <th scope="col">Notes</th>
+          <th scope="col">First seen</th>
+        </tr>
+      </thead>
+      <tbody>
+        {sortPatches(patches).map((p) => (
+          <tr
+            key={`${p.name}:${p.arch}`}
+            data-testid="patch-row"
+            data-name={p.name}
+            data-security={String(p.security)}
+          >
+            <th scope="row">
+              {p.name}
+              {p.arch ? <span className="muted"> ({p.arch})</span> : null}
+            </th>
+            <td className="mono version-cell">
+              {p.installedVersion || <span className="muted">not installed</span>} → {p.candidateVersion}
+            </td>
+            <td className="origin-cell" title={p.origin}>
+              {p.origin}
+            </td>
+            <td>
+              <SecurityMark security={p.security} severity={p.severity} />
+              {p.cves.length ? (
+                <span className="muted cve-list" title={p.cves.join(', ')}>
+                  {' '}
+                  {p.cves.length === 1 ? p.cves[0] : `${p.cves.length} CVEs`}
+                </span>
+              ) : null}
+            </td>
+            <td>
+              {p.isNew ? (
+                <span className="chip" title="A full upgrade installs this package as a new dependency">
+                  New dependency
+                </span>
+              ) : null}
+              {p.keptBack ? (
+                <span
+                  className="chip"
+                  title="A plain upgrade keeps it back: it needs new packages or removals"
+                >
+                  Kept back
+                </span>
+              ) : null}
+            </td>
+            <td title={dateTime(p.firstSeenAt)}>{relativeTime(p.firstSeenAt, now)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Held packages and removals a full upgrade would make, each as a list of names. */
+export function NameList({
+  names,
+  empty,
+  label,
+}: {
+  names: readonly string[];
+  empty: string;
+  label: string;
+}) {
+  if (!names.length) return <p className="muted">{empty}</p>;
+  return (
+    <ul className="package-list" aria-label={label}>
+      {names.map((n) => (
+        <li key={n} className="chip chip-mono">
+          {n}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Patches that appeared and were fixed, newest first. */
+export function HistoryTable({ history }: { history: MachineScanDetails['history'] }) {
+  if (!history.length)
+    return <p className="muted">No changes seen yet: they appear after the second scan.</p>;
+  return (
+    <table className="simple-table" aria-label="Patch history">
+      <thead>
+        <tr>
+          <th scope="col">When</th>
+          <th scope="col">Change</th>
+          <th scope="col">Package</th>
+          <th scope="col">Version</th>
+          <th scope="col">Security</th>
+        </tr>
+      </thead>
+      <tbody>
+        {history.map((h, i) => (
+          <tr key={`${h.at}-${h.name}-${i}`} data-testid="history-row" data-kind={h.kind}>
+            <td title={dateTime(h.at)}>{shortDate(h.at)}</td>
+            <td>
+              <span className={h.kind === 'fixed' ? 'status status-ok' : 'status status-warn'}>
+                {h.kind === 'fixed' ? 'Fixed' : 'Appeared'}
+              </span>
+            </td>
+            <th scope="row">{h.name}</th>
+            <td className="mono">{h.version}</td>
+            <td>
+              <SecurityMark security={h.security} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

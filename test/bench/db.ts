@@ -1,0 +1,122 @@
+// `npm run bench:db`: a real SQLite file with N machines × 200 pending patches, N = 1,000 and 10,000.
+// Measures the dashboard's fleet counts and the Machines page query (the first screenful, sorted by name,
+// with each row's tags and scan status), reports the 10,000 / 1,000 ratios (target ≤ 1.5) measured in the
+// same run, and, for reference, queries that necessarily grow with the fleet.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { createCore } from '../../electron/core/create-core';
+import { silentLogger } from '../../electron/core/logger';
+import { dataFiles } from '../../electron/core/paths';
+import { nodeSecretBox } from '../../electron/secrets/node-secrets';
+
+const PATCHES = 200;
+const SIZES = [1_000, 10_000];
+const REPS = Number(process.env.BENCH_REPS ?? 200);
+
+type Core = ReturnType<typeof createCore>;
+
+function seed(core: Core, n: number): void {
+  const now = Date.now();
+  const db = core.db;
+  const patch =
+    db.prepare(`INSERT INTO machine_patches (machine_id, name, arch, installed_version, candidate_version,
+    origin, security, first_seen_at) VALUES (?, ?, 'amd64', '1.0-1', '1.1-1', 'Debian:12/stable', ?, ?)`);
+  const status =
+    db.prepare(`INSERT INTO machine_status (machine_id, last_status, last_scan_at, last_ok_at, missing_count,
+    security_count, reboot_required, eol_state, eol_name, eol_ends) VALUES (?, 'ok', ?, ?, ?, ?, ?, ?, 'Debian 12', '2026-06-10')`);
+  db.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      const id = core.repos.machines.insert(
+        {
+          displayName: `host-${String(i).padStart(5, '0')}`,
+          address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+          port: 22,
+          transport: i % 10 === 0 ? 'winrm' : 'ssh',
+          username: 'admin',
+          credentialId: null,
+          tags: [`t${i % 7}`, 'fleet'],
+          client: `Client ${i % 40}`,
+          site: `Site ${i % 9}`,
+          notes: '',
+          proxyJump: '',
+        },
+        now,
+      );
+      const security = i % 3;
+      for (let p = 0; p < PATCHES; p++) patch.run(id, `pkg-${p}`, p < security ? 1 : 0, now);
+      status.run(id, now, now, PATCHES, security, i % 5 === 0 ? 1 : 0, i % 11 === 0 ? 'eol' : 'extended');
+    }
+  })();
+}
+
+/** Median time of `fn` in microseconds over REPS runs, after a warm-up. */
+function measure(fn: () => unknown, reps = REPS): number {
+  for (let i = 0; i < Math.min(10, reps); i++) fn();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = process.hrtime.bigint();
+    fn();
+    times.push(Number(process.hrtime.bigint() - t) / 1000);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? NaN;
+}
+
+async function main(): Promise<void> {
+  const results: Record<number, Record<string, number>> = {};
+  for (const n of SIZES) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `patchbay-bench-db-${n}-`));
+    const files = dataFiles(dir);
+    const core = createCore({
+      dbPath: files.db,
+      secrets: nodeSecretBox(files.keyFile),
+      logger: silentLogger,
+      host: 'browser',
+      dataDir: dir,
+      version: 'bench',
+    });
+    const t0 = performance.now();
+    seed(core, n);
+    core.db.pragma('optimize');
+    const seeded = performance.now() - t0;
+    results[n] = {
+      'fleet counts (dashboard)': measure(() => core.services.machines.summary()),
+      'Machines page: first 100 by name': measure(() =>
+        core.services.machines.list({}, 'displayName', 'asc', { offset: 0, limit: 100 }),
+      ),
+      'Machines page: 100 at the middle': measure(() =>
+        core.services.machines.list({}, 'displayName', 'asc', { offset: n / 2, limit: 100 }),
+      ),
+      'Machines page: first 100 by missing (ref.)': measure(
+        () => core.services.machines.list({}, 'missing', 'desc', { offset: 0, limit: 100 }),
+        20,
+      ),
+      'whole list, every row (ref.)': measure(() => core.services.machines.list({}, 'displayName', 'asc'), 5),
+      'patches across the fleet (ref.)': measure(() => core.repos.scans.fleet('', {}), 5),
+    };
+    const size = fs.statSync(files.db).size;
+    console.log(
+      `${n} machines × ${PATCHES} patches: seeded in ${(seeded / 1000).toFixed(1)} s, database ${(size / 1e6).toFixed(0)} MB`,
+    );
+    await core.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const [small, big] = SIZES.map((n) => results[n] ?? {});
+  console.log(
+    `\nMedian of ${REPS} runs (reference rows: 5–20) (µs)           1,000      10,000    ratio   target`,
+  );
+  for (const name of Object.keys(small ?? {})) {
+    const a = small?.[name] ?? NaN;
+    const b = big?.[name] ?? NaN;
+    const target = name.includes('(ref.)') ? '  -' : ' <= 1.5';
+    console.log(
+      `  ${name.padEnd(40)} ${a.toFixed(0).padStart(8)} ${b.toFixed(0).padStart(10)} ${(b / a).toFixed(2).padStart(7)}x ${target}`,
+    );
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
