@@ -72,7 +72,7 @@ export interface InventorySummary {
   machines: number;
   ssh: number;
   winrm: number;
-  /** Machines whose OS is still unknown (never scanned). */
+  /** Machines never scanned (no scan result at all, not even a failed one). */
   notScanned: number;
   clients: number;
   sites: number;
@@ -282,7 +282,7 @@ export interface ScanHostProgress {
   rebootRequired?: boolean;
   /** Set with a host-key failure: the result to pass to `scan.trustHostKey` after the user compared it. */
   resultId?: number;
-  hostKey?: SeenHostKeyInfo & { changed: boolean };
+  hostKey?: SeenHostKeyInfo & { changed: boolean; previousFingerprint?: string };
 }
 
 /** Counts of a scan job, sent with every progress batch. */
@@ -326,7 +326,7 @@ export interface MachineScanDetails {
     kind: ScanErrorKind;
     message: string;
     resultId: number;
-    hostKey: (SeenHostKeyInfo & { changed: boolean }) | null;
+    hostKey: (SeenHostKeyInfo & { changed: boolean; previousFingerprint?: string }) | null;
   } | null;
   /** Patch changes from recent scans, newest first. */
   history: {

@@ -47,7 +47,8 @@ export interface ScanRequest {
 }
 
 /** `apt-get update` as root; output merged so its W:/E: lines stay in order. */
-const REFRESH = 'command -v apt-get >/dev/null 2>&1 || exit 0; LC_ALL=C apt-get update -q 2>&1';
+const NO_APT = 'patchbay: no apt-get on this host';
+const REFRESH = `command -v apt-get >/dev/null 2>&1 || { echo '${NO_APT}'; exit 0; }; LC_ALL=C apt-get update -q 2>&1`;
 
 /**
  * Refreshes the package lists. A refresh that fails does not stop the scan; it becomes a warning.
@@ -59,6 +60,8 @@ async function refreshLists(
 ): Promise<{ refreshed: boolean; warnings: string[] }> {
   try {
     const r = await session.exec(REFRESH, { asRoot: true, timeoutMs: 300_000, signal });
+    // Only apt's lists are refreshed so far; other platforms keep their own staleness warnings.
+    if (r.stdout.toString('utf8').includes(NO_APT)) return { refreshed: false, warnings: [] };
     const outcome = parseAptUpdate(r.stdout.toString('utf8'), r.code);
     if (outcome.ok) return { refreshed: true, warnings: [] };
     const where = outcome.failed.length ? ` (${outcome.failed.join(', ')})` : '';
@@ -88,6 +91,7 @@ export function classify(err: unknown, machine: Machine): ScanFailure {
               fingerprint: hk.fingerprint,
               key: hk.key,
               changed: err.kind === 'host-key-changed',
+              ...(err.pinnedFingerprint ? { previousFingerprint: err.pinnedFingerprint } : {}),
             },
           }
         : {}),
@@ -243,6 +247,7 @@ export function scanService(deps: ScanServiceDeps) {
                 keyType: hk.keyType,
                 fingerprint: hk.fingerprint,
                 changed: hk.changed,
+                ...(hk.previousFingerprint ? { previousFingerprint: hk.previousFingerprint } : {}),
               },
             }
           : {}),

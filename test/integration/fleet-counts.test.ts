@@ -9,7 +9,7 @@ function recount(db: ReturnType<typeof fileCore>['core']['db']): Partial<Invento
     .prepare(
       `SELECT (SELECT count(*) FROM machines) AS machines,
         (SELECT count(*) FROM machines WHERE transport = 'ssh') AS ssh,
-        (SELECT count(*) FROM machines WHERE os = '') AS notScanned,
+        (SELECT count(*) FROM machines WHERE id NOT IN (SELECT machine_id FROM machine_status)) AS notScanned,
         count(*) AS scanned, coalesce(sum(security_count > 0), 0) AS needsSecurity,
         coalesce(sum(reboot_required), 0) AS needsReboot, coalesce(sum(eol_state = 'eol'), 0) AS endOfLife,
         coalesce(sum(last_status = 'failed'), 0) AS failedLastScan, coalesce(sum(missing_count), 0) AS missingPatches,

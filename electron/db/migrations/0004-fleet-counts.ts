@@ -10,7 +10,6 @@ CREATE TABLE fleet_counts (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   machines INTEGER NOT NULL,
   ssh INTEGER NOT NULL,
-  not_scanned INTEGER NOT NULL,
   scanned INTEGER NOT NULL,
   needs_security INTEGER NOT NULL,
   needs_reboot INTEGER NOT NULL,
@@ -24,7 +23,6 @@ CREATE TABLE fleet_counts (
 INSERT INTO fleet_counts SELECT 1,
   (SELECT count(*) FROM machines),
   (SELECT count(*) FROM machines WHERE transport = 'ssh'),
-  (SELECT count(*) FROM machines WHERE os = ''),
   count(*),
   coalesce(sum(security_count > 0), 0),
   coalesce(sum(reboot_required), 0),
@@ -76,16 +74,13 @@ CREATE TRIGGER labels_tag_removed AFTER DELETE ON machine_tags BEGIN
 END;
 
 CREATE TRIGGER fleet_machine_added AFTER INSERT ON machines BEGIN
-  UPDATE fleet_counts SET machines = machines + 1, ssh = ssh + (NEW.transport = 'ssh'),
-    not_scanned = not_scanned + (NEW.os = '');
+  UPDATE fleet_counts SET machines = machines + 1, ssh = ssh + (NEW.transport = 'ssh');
 END;
 CREATE TRIGGER fleet_machine_removed AFTER DELETE ON machines BEGIN
-  UPDATE fleet_counts SET machines = machines - 1, ssh = ssh - (OLD.transport = 'ssh'),
-    not_scanned = not_scanned - (OLD.os = '');
+  UPDATE fleet_counts SET machines = machines - 1, ssh = ssh - (OLD.transport = 'ssh');
 END;
-CREATE TRIGGER fleet_machine_changed AFTER UPDATE OF transport, os ON machines BEGIN
-  UPDATE fleet_counts SET ssh = ssh + (NEW.transport = 'ssh') - (OLD.transport = 'ssh'),
-    not_scanned = not_scanned + (NEW.os = '') - (OLD.os = '');
+CREATE TRIGGER fleet_machine_changed AFTER UPDATE OF transport ON machines BEGIN
+  UPDATE fleet_counts SET ssh = ssh + (NEW.transport = 'ssh') - (OLD.transport = 'ssh');
 END;
 CREATE TRIGGER fleet_status_added AFTER INSERT ON machine_status BEGIN
   UPDATE fleet_counts SET scanned = scanned + 1,

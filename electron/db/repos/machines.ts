@@ -152,7 +152,7 @@ export function machinesRepo(db: Db) {
   const summary = db.prepare(`SELECT f.machines, f.scanned, f.needs_security AS needsSecurity,
     f.needs_reboot AS needsReboot, f.eol AS endOfLife, f.extended AS extendedSupportOnly,
     f.failed AS failedLastScan, f.missing AS missingPatches, f.security AS securityPatches,
-    f.ssh, f.not_scanned AS notScanned,
+    f.ssh, f.machines - f.scanned AS notScanned,
     (SELECT count(*) FROM label_counts WHERE kind = 'client') AS clients,
     (SELECT count(*) FROM label_counts WHERE kind = 'site') AS sites,
     (SELECT count(*) FROM label_counts WHERE kind = 'tag') AS tags

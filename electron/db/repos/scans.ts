@@ -18,6 +18,8 @@ export interface SeenHostKeyRecord {
   fingerprint: string;
   key: string;
   changed: boolean;
+  /** For a changed key: the fingerprint that was pinned before. */
+  previousFingerprint?: string;
 }
 
 /** How a failed host is recorded. */
@@ -311,6 +313,7 @@ export function scansRepo(db: Db) {
                     keyType: hk.keyType,
                     fingerprint: hk.fingerprint,
                     changed: hk.changed,
+                    ...(hk.previousFingerprint ? { previousFingerprint: hk.previousFingerprint } : {}),
                   }
                 : null,
             }
