@@ -311,6 +311,8 @@ export interface MachineScanDetails {
     held: string[];
     removals: string[];
     warnings: string[];
+    /** Platform limits worth knowing (no security data, installs that need someone at the Mac…). */
+    notes: string[];
     eol: {
       state: EolState;
       name: string;

@@ -46,6 +46,8 @@ export interface ResponseMap {
   'import.commit': ImportResult;
   'scan.start': { jobId: string; runId: number; total: number };
   'scan.cancel': { cancelled: boolean };
+  /** Running scan jobs, each with every host's latest state (same shape as a progress batch). */
+  'scan.active': EventMap['scan.progress'][];
   'scan.trustHostKey': { address: string; port: number; fingerprint: string };
   'machines.scanDetails': MachineScanDetails;
   'hostKeys.list': PinnedHostKeyInfo[];
@@ -119,6 +121,7 @@ export const REQUEST_CHANNELS = [
   'import.commit',
   'scan.start',
   'scan.cancel',
+  'scan.active',
   'scan.trustHostKey',
   'machines.scanDetails',
   'hostKeys.list',

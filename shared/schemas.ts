@@ -185,6 +185,7 @@ export const requestSchemas = {
     refreshLists: z.boolean().optional(),
   }),
   'scan.cancel': z.strictObject({ jobId: z.string().uuid() }),
+  'scan.active': z.strictObject({}),
   'scan.trustHostKey': z.strictObject({ resultId: id }),
   'machines.scanDetails': z.strictObject({ id }),
   'hostKeys.list': z.strictObject({}),

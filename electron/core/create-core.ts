@@ -125,6 +125,7 @@ export function createCore(options: CoreOptions) {
       });
     },
     'scan.cancel': async ({ jobId }) => scanner.cancel(jobId),
+    'scan.active': async () => scanner.active(),
     'scan.trustHostKey': async ({ resultId }) => {
       const seen = scans.hostKeyOfResult(resultId);
       if (!seen)

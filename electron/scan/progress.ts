@@ -28,8 +28,12 @@ export function progressBatcher(jobId: string, runId: number, totals: ScanTotals
     pending.clear();
     events('scan.progress', { jobId, runId, hosts, totals: { ...totals } });
   };
+  const latest = new Map<number, ScanHostProgress>();
   return {
+    /** Every host's latest state, for a window that (re)attaches while the job runs. */
+    snapshot: () => ({ jobId, runId, totals: { ...totals }, hosts: [...latest.values()] }),
     push(p: ScanHostProgress): void {
+      latest.set(p.machineId, { ...latest.get(p.machineId), ...p });
       const before = state.get(p.machineId);
       if (before) totals[bucket[before]]--;
       else totals.queued--;

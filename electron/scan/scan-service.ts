@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 
 import type { Machine, ScanErrorKind, ScanHostProgress, ScanTotals } from '../../shared/domain';
-import type { EventSink } from '../../shared/ipc';
+import type { EventMap, EventSink } from '../../shared/ipc';
 import { ApiError } from '../../shared/wire';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
@@ -113,7 +113,10 @@ export function classify(err: unknown, machine: Machine): ScanFailure {
 
 /** Scans machines over SSH: one connection and one remote exec per host, results stored as they come. */
 export function scanService(deps: ScanServiceDeps) {
-  const jobs = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  const jobs = new Map<
+    string,
+    { abort: AbortController; done: Promise<void>; snapshot: () => EventMap['scan.progress'] }
+  >();
 
   /** The login for a machine from its credential; without one, the user's ssh-agent if there is one. */
   function authFor(machine: Machine): SshAuth {
@@ -304,7 +307,7 @@ export function scanService(deps: ScanServiceDeps) {
         jobs.delete(jobId);
         deps.events('machines.changed', { reason: 'updated', count: req.machines.length });
       });
-      jobs.set(jobId, { abort, done });
+      jobs.set(jobId, { abort, done, snapshot: batch.snapshot });
       return { jobId, runId, total: req.machines.length };
     },
     /** Cancels a job: queued hosts are dropped, running ones closed. */
@@ -336,6 +339,8 @@ export function scanService(deps: ScanServiceDeps) {
         );
       });
     },
+    /** Running jobs with every host's latest state: a reloaded window picks up where it was. */
+    active: (): EventMap['scan.progress'][] => [...jobs.values()].map((j) => j.snapshot()),
     /** Whether any job is running. */
     busy: (): boolean => jobs.size > 0,
     /** Cancels every job (the app is closing). */

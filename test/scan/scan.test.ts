@@ -55,7 +55,12 @@ describe.runIf(ready)('scanning real Debian targets over real SSH', () => {
     });
     const r = await core.dispatch('scan.start', { machineIds, trustNewHostKeys, refreshLists });
     if (!r.ok) throw new Error(r.error.message);
-    await core.services.scanner.wait((r.res as { jobId: string }).jobId);
+    const jobId = (r.res as { jobId: string }).jobId;
+    // A window that opens mid-scan gets every host's state so far.
+    const active = (await core.handlers['scan.active']({})).find((j) => j.jobId === jobId);
+    expect(active?.hosts.map((h) => h.machineId).sort()).toEqual([...machineIds].sort());
+    await core.services.scanner.wait(jobId);
+    expect((await core.handlers['scan.active']({})).find((j) => j.jobId === jobId)).toBeUndefined();
     off();
     for (const b of batches)
       for (const h of b.hosts) last.set(h.machineId, { ...last.get(h.machineId), ...h });

@@ -166,6 +166,7 @@ export function scansRepo(db: Db) {
               held: f.held,
               removals: f.removals,
               warnings: f.warnings,
+              notes: f.notes ?? [],
               eol,
               codename: f.facts.codename,
               arch: f.facts.arch,
@@ -297,6 +298,7 @@ export function scansRepo(db: Db) {
               held: (d.held as string[] | undefined) ?? [],
               removals: (d.removals as string[] | undefined) ?? [],
               warnings: (d.warnings as string[] | undefined) ?? [],
+              notes: (d.notes as string[] | undefined) ?? [],
               eol: d.eol as NonNullable<MachineScanDetails['lastOk']>['eol'],
             }
           : null,

@@ -1,0 +1,127 @@
+import type { SimFault } from './sim-host';
+import { PROFILES } from './sim-profiles';
+
+/** One simulated machine of the demo, with the inventory fields an MSP would have filled in. */
+export interface DemoMachine {
+  name: string;
+  client: string;
+  site: string;
+  tags: string[];
+  notes: string;
+  profile: string;
+  /** Delay of each command after the first scan, so later scans look like a real network. */
+  latencyMs: number;
+  fault: SimFault | null;
+  /** The demo pins a different key for this host: the first scan shows a changed host key. */
+  staleKey: boolean;
+}
+
+// Made-up customers of a small managed-service provider. Any likeness to a real firm is a coincidence.
+const CLIENTS = [
+  { name: 'Harbourside Dental', code: 'hbd', sites: ['Portsmouth', 'Southampton'], tags: ['healthcare'] },
+  { name: 'Northwind Freight', code: 'nwf', sites: ['Felixstowe', 'Birmingham', 'Glasgow'], tags: ['pci'] },
+  { name: 'Greenacre Veterinary', code: 'gav', sites: ['Harrogate'], tags: ['healthcare'] },
+  { name: 'Copperline Architects', code: 'cpa', sites: ['Bristol', 'Cardiff'], tags: [] },
+  {
+    name: 'St Brigid Academy Trust',
+    code: 'sbt',
+    sites: ['Leeds', 'Wakefield', 'York'],
+    tags: ['education'],
+  },
+  { name: 'Meridian Accountancy', code: 'mer', sites: ['London'], tags: ['pci'] },
+  { name: 'Bluebell Care Homes', code: 'bch', sites: ['Norwich', 'Ipswich'], tags: ['healthcare'] },
+  { name: 'Oakridge Legal', code: 'okl', sites: ['Manchester'], tags: [] },
+  { name: 'Fenwick Brewing Co.', code: 'fbc', sites: ['Keswick'], tags: ['pci'] },
+];
+
+const ROLES = [
+  { role: 'web', tags: ['web'], weight: 5 },
+  { role: 'app', tags: ['app'], weight: 4 },
+  { role: 'db', tags: ['database'], weight: 3 },
+  { role: 'file', tags: ['file-server'], weight: 2 },
+  { role: 'backup', tags: ['backup'], weight: 1 },
+  { role: 'mon', tags: ['monitoring'], weight: 1 },
+  { role: 'proxy', tags: ['dmz'], weight: 2 },
+  { role: 'mail', tags: ['mail'], weight: 1 },
+  { role: 'ws', tags: ['workstation'], weight: 2 },
+];
+
+const NOTES = [
+  'Patch window: Sunday 02:00-04:00.',
+  'Do not reboot during business hours (08:00-18:00).',
+  'Customer contact: IT lead, call before kernel updates.',
+  'Runs the practice management system.',
+];
+
+/** Small deterministic PRNG (mulberry32): the demo looks the same on every start. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function weighted<T extends { weight: number }>(items: readonly T[], r: number): T {
+  let slot = r * items.reduce((a, x) => a + x.weight, 0);
+  for (const x of items) {
+    if (slot < x.weight) return x;
+    slot -= x.weight;
+  }
+  return items[items.length - 1] as T;
+}
+
+/** Which captured profile a machine replays: workstations get the busy real-workstation fixture. */
+function profileFor(role: string, r: number): string {
+  const has = (id: string) => PROFILES.some((p) => p.id === id);
+  if (role === 'ws' && has('fixture-debian12')) return 'fixture-debian12';
+  const servers = [
+    { id: 'debian12-security', weight: 40 },
+    { id: 'debian12-current', weight: 30 },
+    { id: 'debian12-reboot', weight: 15 },
+    { id: 'debian12-stale', weight: 15 },
+  ].filter((p) => has(p.id));
+  return servers.length ? weighted(servers, r).id : (PROFILES[0]?.id ?? '');
+}
+
+/** The demo's machines: `n` hosts spread over made-up MSP customers, with a few broken ones. */
+export function demoPlan(n: number): DemoMachine[] {
+  const rnd = random(20_240_601);
+  const counters = new Map<string, number>();
+  const plan: DemoMachine[] = [];
+  for (let i = 0; i < n; i++) {
+    const client = CLIENTS[i % CLIENTS.length] as (typeof CLIENTS)[number];
+    const site = client.sites[Math.floor(rnd() * client.sites.length)] as string;
+    const role = weighted(ROLES, rnd());
+    const base = `${client.code}-${role.role}`;
+    const seq = (counters.get(base) ?? 0) + 1;
+    counters.set(base, seq);
+    const env = rnd() < 0.15 ? 'staging' : 'prod';
+    plan.push({
+      name: `${base}${String(seq).padStart(2, '0')}`,
+      client: client.name,
+      site,
+      tags: [env, ...role.tags, ...client.tags],
+      notes: rnd() < 0.2 ? (NOTES[Math.floor(rnd() * NOTES.length)] as string) : '',
+      profile: profileFor(role.role, rnd()),
+      latencyMs: 200 + Math.floor(rnd() * 1000),
+      fault: null,
+      staleKey: false,
+    });
+  }
+  // A few machines that fail, so the failure views have something to show.
+  const broken: [number, Partial<DemoMachine>][] = [
+    [7, { fault: { kind: 'refuse' }, notes: 'Not answering since the office move: decommissioned?' }],
+    [23, { fault: { kind: 'refuse' } }],
+    [41, { fault: { kind: 'auth-fail' }, notes: 'Customer rotated the service account password.' }],
+    [58, { staleKey: true, notes: 'Rebuilt by the customer last week.' }],
+  ];
+  for (const [at, change] of broken) {
+    const m = plan[at];
+    if (m) Object.assign(m, change);
+  }
+  return plan;
+}
