@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 
 import type { Machine, ScanErrorKind, ScanHostProgress, ScanTotals } from '../../shared/domain';
 import type { EventMap, EventSink } from '../../shared/ipc';
@@ -266,6 +267,8 @@ export function scanService(deps: ScanServiceDeps) {
       const jobId = crypto.randomUUID();
       const runId = deps.scans.startRun(req.machines.length, deps.clock.now());
       const abort = new AbortController();
+      // Every host of the job listens to this one signal: hundreds of listeners are expected, not a leak.
+      setMaxListeners(0, abort.signal);
       // Hosts are "connecting" when the pool really opens their connection, not while they wait for a slot.
       const machineOf = new WeakMap<SshTarget, number>();
       const open = deps.pool?.open ?? openSession;
