@@ -151,9 +151,12 @@ describe('apt parser', () => {
 });
 
 describe('the collection script', () => {
-  it('is one constant script that forces the C locale', () => {
+  it('is one constant script that forces the C locale and that sh parses', async () => {
     expect(COLLECT_SCRIPT.startsWith('LC_ALL=C')).toBe(true);
-    expect(COLLECT_SCRIPT).not.toMatch(/\$\{?(1|@|\*)/);
+    expect(COLLECT_SCRIPT).not.toMatch(/undefined|\[object /);
+    const { execFileSync } = await import('node:child_process');
+    // `sh -n` reads without running: a syntax error in any adapter's snippet fails here.
+    expect(() => execFileSync('/bin/sh', ['-n'], { input: COLLECT_SCRIPT })).not.toThrow();
   });
 });
 

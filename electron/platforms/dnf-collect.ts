@@ -48,16 +48,20 @@ export const DNF_COLLECT = [
   section(
     'dnf-repomd',
     'for f in /var/cache/dnf/*/repodata/repomd.xml /var/cache/libdnf5/*/repodata/repomd.xml ' +
-      '/var/cache/yum/*/*/*/repomd.xml /var/tmp/dnf-*/*/repodata/repomd.xml; do [ -f "$f" ] || continue; ' +
+      '/var/cache/yum/*/*/*/repomd.xml /var/tmp/dnf-*/*/repodata/repomd.xml ' +
+      '"$HOME"/.cache/libdnf5/*/repodata/repomd.xml; do [ -f "$f" ] || continue; ' +
       'if grep -q \'type="updateinfo"\' "$f"; then u=updateinfo; else u=none; fi; ' +
       'echo "$u $(stat -c %Y "$f" 2>/dev/null) $f"; done 2>/dev/null | head -n 500',
   ),
-  // Exit 1 = reboot needed — but also "no such command" when dnf-utils is missing, so the text decides.
+  // Exit 1 = reboot needed — but also "no such command" when the plugin is missing, so the text decides.
+  // yum 3 has only /usr/bin/needs-restarting (yum-utils); dnf has the plugin command, and some hosts the
+  // standalone script without it.
   section(
     'dnf-reboot',
-    'if [ "$PB_DNF" = yum ]; then if command -v needs-restarting >/dev/null 2>&1; then ' +
-      'needs-restarting -r 2>&1; echo "exit=$?"; else echo "exit=127"; fi; ' +
-      'else dnf -q -C needs-restarting -r 2>&1; echo "exit=$?"; fi',
+    'PB_NR=""; PB_RC=127; if [ "$PB_DNF" != yum ]; then PB_NR=$(dnf -q -C needs-restarting -r 2>&1); PB_RC=$?; fi; ' +
+      'case "$PB_RC:$PB_NR" in 127:*|*"No such command"*|*"Unknown argument"*) ' +
+      'if command -v needs-restarting >/dev/null 2>&1; then PB_NR=$(needs-restarting -r 2>&1); PB_RC=$?; fi ;; esac; ' +
+      'if [ -n "$PB_NR" ]; then printf \'%s\\n\' "$PB_NR"; fi; echo "exit=$PB_RC"',
   ),
   section('dnf-locks', '$PB_PM -q -C versionlock list 2>&1 | head -n 2000; echo "exit=$?"'),
 ];

@@ -3,7 +3,7 @@
  * installed-package list, and which repositories publish updateinfo (read from their cached repomd.xml).
  */
 import { displayText, keyOf, type Nevra, nevraOf, REPO_ID } from './dnf-rpm-names';
-import { compareEvr, parseEvr } from './dnf-rpm-version';
+import { compareEvr } from './dnf-rpm-version';
 import { parseOsRelease } from './os-release';
 import type { Sections } from './sections';
 import type { HostFacts } from './types';
@@ -87,10 +87,12 @@ export interface RepoMeta {
   mtime: number | null;
 }
 
-// The cache layouts of DNF4 and DNF5 (<id>-<16 hex>), yum 3 (<basearch>/<releasever>/<id>) and zypper (<alias>).
+// The cache layouts of DNF4 and DNF5 (<id>-<16 hex>; a user's own under /var/tmp or ~/.cache), yum 3
+// (<basearch>/<releasever>/<id>) and zypper (<alias>).
 const REPOMD_PATHS = [
   /^\/var\/cache\/(?:dnf|libdnf5)\/(.+)-[0-9a-f]{16}\/repodata\/repomd\.xml$/,
   /^\/var\/tmp\/dnf-[^/]+\/(.+)-[0-9a-f]{16}\/repodata\/repomd\.xml$/,
+  /^\/.+\/\.cache\/libdnf5\/(.+)-[0-9a-f]{16}\/repodata\/repomd\.xml$/,
   /^\/var\/cache\/yum\/[^/]+\/[^/]+\/([^/]+)\/repomd\.xml$/,
   /^\/var\/cache\/zypp\/raw\/([^/]+)\/repodata\/repomd\.xml$/,
 ];
@@ -130,15 +132,9 @@ export function metadataAge(repos: Map<string, RepoMeta>, sections: Sections): n
  */
 export function newerKernel(installed: Nevra[], running: string): string | null {
   const kernels = installed.filter((p) => p.name === 'kernel' || p.name === 'kernel-core');
-  const runningVr = running.replace(/\.[A-Za-z0-9_]+$/, '');
-  if (!running || !kernels.some((k) => `${k.version}-${k.release}` === runningVr)) return null;
+  const vr = running.replace(/\.[A-Za-z0-9_]+$/, '');
+  const current = kernels.find((k) => `${k.version}-${k.release}` === vr);
+  if (!current) return null;
   const newest = kernels.reduce((a, b) => (compareEvr(b, a) > 0 ? b : a));
-  const cmp = compareEvr(
-    { epoch: newest.epoch, version: newest.version, release: newest.release },
-    {
-      ...parseEvr(runningVr),
-      epoch: newest.epoch,
-    },
-  );
-  return cmp > 0 ? `${newest.version}-${newest.release}.${newest.arch}` : null;
+  return compareEvr(newest, current) > 0 ? `${newest.version}-${newest.release}.${newest.arch}` : null;
 }

@@ -69,14 +69,17 @@ export function parseCheckUpdate(lines: string[]): CheckUpdate {
   let obsoleting = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
-    if (/^Obsoleting Packages\s*$/.test(line)) {
+    // DNF4 and yum say "Obsoleting Packages", DNF5 "Obsoleting packages".
+    if (/^Obsoleting packages\s*$/i.test(line)) {
       obsoleting = true;
       continue;
     }
     let tokens = line.trim().split(/\s+/);
-    const next = lines[i + 1] ?? '';
-    if (tokens.length === 1 && tokens[0]?.includes('.') && /^\s+\S+\s+\S+\s*$/.test(next)) {
-      tokens = [...tokens, ...next.trim().split(/\s+/)];
+    // An overflowing column ends its line; the rest follows on the next one, indented (yum's fmtColumns).
+    while (tokens.length < 3 && tokens[0]?.includes('.') && /^\s+\S/.test(lines[i + 1] ?? '')) {
+      const more = (lines[i + 1] ?? '').trim().split(/\s+/);
+      if (tokens.length + more.length > 3) break;
+      tokens = [...tokens, ...more];
       i++;
     }
     const listed = listedLine(tokens);
@@ -116,6 +119,17 @@ export interface AdvisoryEntry {
   package: Nevra;
 }
 
+// Progress and plugin chatter yum and dnf print around a listing even with -q.
+const NOISE = [
+  /^Loaded plugins: /,
+  /^Loading mirror speeds/,
+  /^ \* [\w.-]+: /,
+  /^\w+ (list|info|summary) done$/,
+  /^Last metadata expiration check/,
+  /^Updating and loading repositories:$/,
+  /^Repositories loaded\.$/,
+];
+
 const DNF4_LABEL =
   /^(?:(Critical|Important|Moderate|Low|Unknown)\/Sec\.|(security)|(bugfix|enhancement|newpackage|unknown))$/;
 const DATE = /^\d{4}-\d\d-\d\d$/;
@@ -133,11 +147,14 @@ export function parseAdvisories(
 ): { entries: AdvisoryEntry[]; unreadable: number } {
   const entries: AdvisoryEntry[] = [];
   let unreadable = 0;
+  let first = true;
   for (const line of lines) {
     const t = line.trim().split(/\s+/);
-    if (!line.trim()) continue;
-    // DNF5's header (its words are translated, so it is recognised by shape: it has no NEVRA).
-    if (flavour === 'dnf5' && t.length >= 4 && !t.some((x) => parseNevra(x))) continue;
+    if (!line.trim() || NOISE.some((n) => n.test(line))) continue;
+    // DNF5's table header (its words are translated, so it is recognised by shape: no NEVRA).
+    const header = first && flavour === 'dnf5' && !t.some((x) => parseNevra(x));
+    first = false;
+    if (header) continue;
     let entry: AdvisoryEntry | null = null;
     if (flavour === 'dnf5') {
       const [id = '', type = ''] = t;
@@ -206,11 +223,12 @@ export function parseNeedsRestarting(exit: string | undefined, lines: string[]):
   if (exit === '0' && says(/^(Reboot should not be necessary|Reboot is probably not necessary)/)) {
     return { state: 'not-required', reasons: [] };
   }
-  if (exit === '127' || says(/^No such command: needs-restarting/)) {
+  // DNF4 says "No such command", DNF5 'Unknown argument "needs-restarting"' when the plugin is missing.
+  if (exit === '127' || says(/^(No such command: needs-restarting|Unknown argument "needs-restarting")/)) {
     return {
       state: 'unknown',
       reasons: [],
-      why: 'needs-restarting is not installed (dnf-utils or yum-utils)',
+      why: 'needs-restarting is not installed (dnf-utils, yum-utils or dnf5-plugins)',
     };
   }
   return { state: 'unknown', reasons: [], why: 'needs-restarting gave no answer Patchbay can read' };

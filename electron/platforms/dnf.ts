@@ -56,12 +56,14 @@ function candidates(sections: Sections, flavour: DnfFlavour) {
     if (!seen || compareEvr(u, seen) > 0) newest.set(keyOf(u), u);
   }
   const chosen = new Map<string, Listed>();
-  // check-update is what an upgrade would do (it honours versionlock and excludes; repoquery does not).
+  // check-update is what an upgrade would do (it honours versionlock; repoquery does not) — when it listed
+  // anything readable at all.
+  const authority = listed.updates.size > 0;
   const excluded: string[] = [];
   for (const [key, u] of newest) {
     const l = listed.updates.get(key);
-    if (!l) excluded.push(u.name);
-    else chosen.set(key, compareEvr(l, u) === 0 ? u : l);
+    if (authority && !l) excluded.push(u.name);
+    else chosen.set(key, l && compareEvr(l, u) !== 0 ? l : u);
   }
   for (const [key, l] of listed.updates) if (!chosen.has(key)) chosen.set(key, l);
   const warnings = [...listed.messages];
@@ -90,7 +92,7 @@ function advisories(sections: Sections, flavour: DnfFlavour) {
   };
   for (const e of parsed.entries) slot(e.package).advisories.push(e);
   if (cves.exit === '0') for (const e of parseCveList(cves.lines, flavour)) slot(e.package).cves.push(e);
-  return { byKey, doubt: list.exit !== '0' || parsed.unreadable > 0, unreadable: parsed.unreadable };
+  return { byKey, doubt: list.exit !== '0' || parsed.unreadable > 0 };
 }
 
 const RANK = (p: PendingPatch) => (p.security === true ? 0 : p.security === null ? 1 : 2);
@@ -112,12 +114,13 @@ export function parseDnf(sections: Sections): ScanFindings {
   // Obsoleting packages are new installs: dnf upgrade puts them in and removes what they replace.
   const pending = [
     ...[...found.chosen.values()].map((c) => ({ c, isNew: false })),
-    ...found.obsoleting.map((o) => ({ c: o.by, isNew: true })),
+    // DNF5 lists an obsoleter among the upgrades too when it has an installed namesake.
+    ...found.obsoleting.filter((o) => !found.chosen.has(keyOf(o.by))).map((o) => ({ c: o.by, isNew: true })),
   ].slice(0, LIMITS.patches);
   const patches = pending.map(({ c, isNew }): PendingPatch => {
     const old = isNew
       ? undefined
-      : (installed.get(keyOf(c)) ?? installedList.packages.find((p) => p.name === c.name));
+      : (installed.get(keyOf(c)) ?? [...installed.values()].find((p) => p.name === c.name));
     // An advisory counts when installing the candidate installs (or passes) the version it fixes.
     const applies = (e: AdvisoryEntry) =>
       compareEvr(e.package, c) <= 0 && (!old || compareEvr(e.package, old) > 0);

@@ -37,7 +37,7 @@ export const ZYPPER_COLLECT = [
   ),
   // Exit 100: patches needed, 101: security patches needed, 0: none.
   section('zypper-patch-check', 'pb_zypper --quiet patch-check'),
-  // Exit 102: reboot needed. zypper older than 1.14 lacks the command; its flag file still tells.
+  // Exit 102: reboot needed. Older zyppers lack the command; the flag file libzypp writes still tells.
   section(
     'zypper-reboot',
     'pb_zypper --quiet needs-rebooting; ' +

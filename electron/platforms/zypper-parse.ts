@@ -111,7 +111,7 @@ export interface PatchConflict {
 
 // Capabilities print as name.arch only with a real arch; names themselves may contain dots (python3.11).
 const ARCHES = new Set(
-  'noarch x86_64 i386 i486 i586 i686 athlon aarch64 aarch64_ilp32 armv6hl armv7hl armv7l ppc ppc64 ppc64le s390 s390x riscv64 loongarch64 src nosrc'.split(
+  'noarch x86_64 x86_64_v2 x86_64_v3 x86_64_v4 i386 i486 i586 i686 athlon aarch64 aarch64_ilp32 armv6hl armv7hl armv7l ppc ppc64 ppc64le s390 s390x riscv64 loongarch64 src nosrc'.split(
     ' ',
   ),
 );
@@ -130,15 +130,19 @@ function conflict(text: string): PatchConflict | null {
 export function parsePatchInfo(text: string): Map<string, PatchConflict[]> {
   const out = new Map<string, PatchConflict[]>();
   let current: PatchConflict[] | null = null;
+  let inConflicts = false;
   for (const line of text.split('\n')) {
     const head = /^Information for patch (\S+):$/.exec(line);
     if (head) {
       current = ADVISORY_ID.test(head[1] ?? '') ? [] : null;
       if (current) out.set(head[1] ?? '', current);
+      inConflicts = false;
       continue;
     }
     const inline = /^Conflicts\s*:\s*(.*)$/.exec(line);
-    const entry = inline ? (inline[1] ?? '') : /^\s+\S/.test(line) ? line : '';
+    if (inline) inConflicts = true;
+    else if (!/^\s+\S/.test(line)) inConflicts = false;
+    const entry = inline ? (inline[1] ?? '') : inConflicts ? line : '';
     const c = entry && !/^\[\d+\]$/.test(entry.trim()) ? conflict(entry) : null;
     if (c && current && current.length < 500) current.push(c);
   }

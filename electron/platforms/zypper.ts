@@ -1,9 +1,9 @@
 import type { PlatformAdapter } from './adapter';
 import { STALE_LISTS_SECONDS } from './apt';
-import { displayText, evrOf, maxSeverity } from './dnf-rpm-names';
-import { compareEvr } from './dnf-rpm-version';
 import { LIMITS, metadataAge, parseInstalled, parseRepomd, readRun, rpmHostFacts } from './dnf-common';
 import { lockedNames } from './dnf-parse';
+import { displayText, evrOf, maxSeverity } from './dnf-rpm-names';
+import { compareEvr } from './dnf-rpm-version';
 import type { Sections } from './sections';
 import { type PendingPatch, type ScanFindings, UnparseableOutputError } from './types';
 import { ZYPPER_COLLECT, ZYPPER_LOCK_SLEEP, ZYPPER_LOCK_TRIES } from './zypper-collect';
@@ -12,6 +12,7 @@ import {
   parsePatches,
   parsePatchInfo,
   parseUpdates,
+  type PatchConflict,
   type ZypperPatch,
 } from './zypper-parse';
 import { xmlMessages } from './zypper-xml';
@@ -65,22 +66,29 @@ export function parseZypper(sections: Sections): ScanFindings {
   const doubt = !lpOk || pending.some((p) => p.category === 'security' && !info.has(p.id));
   if (lpOk && doubt) {
     warnings.push(
-      'zypper did not say which packages some security patches update: their packages show as unknown.',
+      'zypper did not say which packages some security patches update: updates without a known security patch show as unknown.',
     );
   }
   const repos = parseRepomd(sections.get('zypper-repomd'));
   const unclassified = new Set<string>();
 
+  // Which pending patches name each package in their Conflicts (indexed: hosts can have thousands of both).
+  const byName = new Map<string, { patch: ZypperPatch; conflict: PatchConflict }[]>();
+  for (const patch of pending) {
+    for (const conflict of info.get(patch.id) ?? []) {
+      byName.set(conflict.name, [...(byName.get(conflict.name) ?? []), { patch, conflict }]);
+    }
+  }
+
   const patches = updates.updates.slice(0, LIMITS.patches).map((u): PendingPatch => {
-    const mine: ZypperPatch[] = pending.filter((p) =>
-      (info.get(p.id) ?? []).some(
-        (c) =>
-          c.name === u.name &&
-          (c.arch === null || c.arch === u.arch) &&
-          (!u.old || compareEvr(u.old, c.below) < 0) &&
-          compareEvr(c.below, u) <= 0,
-      ),
+    // A patch covers the update when it replaces the installed version and the candidate satisfies it.
+    const covering = (byName.get(u.name) ?? []).filter(
+      ({ conflict: c }) =>
+        (c.arch === null || c.arch === u.arch) &&
+        (!u.old || compareEvr(u.old, c.below) < 0) &&
+        compareEvr(c.below, u) <= 0,
     );
+    const mine = [...new Set(covering.map((x) => x.patch))];
     const sec = mine.filter((p) => p.category === 'security');
     let security: boolean | null = false;
     if (sec.length > 0) security = true;
