@@ -21,7 +21,12 @@ export default defineConfig({
         // Real OpenSSH servers and Debian roots on loopback: need root and Debian's tools.
         test: {
           name: 'system',
-          include: ['test/ssh/**/*.test.ts', 'test/targets/**/*.test.ts', 'test/scan/**/*.test.ts'],
+          include: [
+            'test/ssh/**/*.test.ts',
+            'test/targets/**/*.test.ts',
+            'test/scan/**/*.test.ts',
+            'test/sim/**/*.test.ts',
+          ],
           testTimeout: 180_000,
           hookTimeout: 300_000,
           fileParallelism: false,

@@ -36,6 +36,8 @@ export interface CoreOptions {
   version: string;
   /** SSH pool settings for scans (concurrency; `open` lets the fleet simulator stand in). */
   ssh?: SshPoolOptions;
+  /** Per-hop connect + login limit for scans (default 15 s). */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -86,6 +88,7 @@ export function createCore(options: CoreOptions) {
     events,
     logger,
     ...(options.ssh ? { pool: options.ssh } : {}),
+    ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
   });
   const info: AppInfo = {
     version: options.version,

@@ -1,5 +1,5 @@
 import type { SimFault } from './sim-host';
-import { PROFILES } from './sim-profiles';
+import { usableProfiles } from './sim-profiles';
 
 /** One simulated machine of the demo, with the inventory fields an MSP would have filled in. */
 export interface DemoMachine {
@@ -76,15 +76,20 @@ function weighted<T extends { weight: number }>(items: readonly T[], r: number):
 
 /** Which captured profile a machine replays: workstations get the busy real-workstation fixture. */
 function profileFor(role: string, r: number): string {
-  const has = (id: string) => PROFILES.some((p) => p.id === id);
+  const has = (id: string) => usableProfiles().some((p) => p.id === id);
   if (role === 'ws' && has('fixture-debian12')) return 'fixture-debian12';
   const servers = [
     { id: 'debian12-security', weight: 40 },
     { id: 'debian12-current', weight: 30 },
     { id: 'debian12-reboot', weight: 15 },
     { id: 'debian12-stale', weight: 15 },
+    // RPM hosts join the demo by themselves once their adapters are registered (usableProfiles()).
+    { id: 'fixture-dnf-updates', weight: 10 },
+    { id: 'fixture-dnf-up-to-date', weight: 5 },
+    { id: 'fixture-zypper-updates', weight: 6 },
+    { id: 'fixture-zypper-up-to-date', weight: 3 },
   ].filter((p) => has(p.id));
-  return servers.length ? weighted(servers, r).id : (PROFILES[0]?.id ?? '');
+  return servers.length ? weighted(servers, r).id : (usableProfiles()[0]?.id ?? '');
 }
 
 /** The demo's machines: `n` hosts spread over made-up MSP customers, with a few broken ones. */

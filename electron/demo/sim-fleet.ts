@@ -4,9 +4,9 @@
 import os from 'node:os';
 import path from 'node:path';
 
-import { generateKey, hostKeyCache, type SimKey } from './sim-keys';
 import { type SimAuth, type SimFault, type SimHost, startSimHost } from './sim-host';
-import { profileById, PROFILES, type SimProfile } from './sim-profiles';
+import { generateKey, hostKeyCache, type SimKey } from './sim-keys';
+import { profileById, type SimProfile, usableProfiles } from './sim-profiles';
 
 /** How a fleet is laid out and how it behaves. */
 export interface FleetOptions {
@@ -15,11 +15,13 @@ export interface FleetOptions {
   name?: (index: number) => string;
   /**
    * Which profile each host replays: a list of ids used in turn, a weight per id, or a function of the
-   * index. Default: every captured profile in turn.
+   * index. Default: every usable profile (usableProfiles()) in turn.
    */
   profiles?: string[] | Record<string, number> | ((index: number, name: string) => string);
   /** Delay before a command's output, per host or one for all (default 0). */
   latencyMs?: number | ((index: number, name: string) => number);
+  /** Extra random delay per command, 0 to this many ms (default 0). */
+  jitterMs?: number;
   /** Faults by host name, present from the start. */
   faults?: Record<string, SimFault>;
   /** Client public keys accepted for any user. Without them a client key is made: see Fleet.clientKey. */
@@ -79,8 +81,9 @@ function profilePicker(spec: FleetOptions['profiles']): (i: number, name: string
       return profiles[profiles.length - 1] as SimProfile;
     };
   }
-  if (PROFILES.length === 0) throw new Error('simulator: no profiles (run test/sim/capture-profiles.ts)');
-  return (i) => PROFILES[i % PROFILES.length] as SimProfile;
+  const all = usableProfiles();
+  if (all.length === 0) throw new Error('simulator: no profiles (run test/sim/capture-profiles.ts)');
+  return (i) => all[i % all.length] as SimProfile;
 }
 
 const errCode = (e: unknown) => (e as NodeJS.ErrnoException).code;
@@ -117,6 +120,7 @@ export async function startFleet(options: FleetOptions) {
       profile: pick(i, name),
       auth,
       latencyMs: typeof latency === 'function' ? latency(i, name) : latency,
+      jitterMs: options.jitterMs ?? 0,
       fault: options.faults?.[name] ?? null,
       // Hosts have been up for a while, each for a different time (stable per index).
       bootedAt: now - Math.floor(((i * 7919) % 1000) * 7776 * 1000) - 3_600_000,

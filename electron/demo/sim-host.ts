@@ -7,9 +7,9 @@ import net from 'node:net';
 import type { Connection, ParsedKey, Server, ServerChannel, Session } from 'ssh2';
 
 import { SECTION_MARKER } from '../platforms/adapter';
-import { SshServer, sshUtils as utils } from './ssh2-module';
 import type { SimKey } from './sim-keys';
 import { renderProfile, type SimProfile } from './sim-profiles';
+import { SshServer, sshUtils as utils } from './ssh2-module';
 
 /** What the server says it is, on the wire: no one should mistake it for a real sshd. */
 export const SIM_IDENT = 'PatchbaySim_1.0 fleet-simulator';
@@ -47,12 +47,34 @@ export interface SimHostOptions {
   profile: SimProfile;
   auth: SimAuth;
   latencyMs: number;
+  /** Each command waits latencyMs plus up to this much more, at random (real networks vary). */
+  jitterMs?: number;
   fault: SimFault | null;
   /** When the host last booted (epoch ms): its uptime counts from here. */
   bootedAt: number;
 }
 
 const sudoReady = /\[patchbay-ready-[A-Za-z0-9_-]+\]/;
+
+/** The parts of ssh2's channel a window adjustment needs (internals, as electron/ssh/exec.ts reaches them). */
+interface ChannelInternals {
+  incoming?: { window?: number };
+  outgoing?: { id?: number };
+  _client?: { _protocol?: { channelWindowAdjust(id: number, amount: number): void } };
+}
+
+/**
+ * Returns the window a stdin chunk used, at once. Silent until stdin ended, the simulator would leave the
+ * client's EOF waiting in Nagle's algorithm for a delayed ACK: +40 ms per command, which OpenSSH does not
+ * show (measured on one exec with stdin: same time with and without TCP_NODELAY on the client).
+ */
+function giveBackWindow(channel: ServerChannel, bytes: number): void {
+  const c = channel as unknown as ChannelInternals;
+  const id = c.outgoing?.id;
+  if (typeof id !== 'number' || !c.incoming || typeof c.incoming.window !== 'number') return;
+  c.incoming.window += bytes;
+  c._client?._protocol?.channelWindowAdjust(id, bytes);
+}
 
 /** Parses authorized_keys lines once; a line ssh2 cannot read is an error in the test, not a refusal. */
 function parseAuthorized(lines: string[]): ParsedKey[] {
@@ -85,18 +107,14 @@ export async function startSimHost(options: SimHostOptions) {
     timers.add(t);
   };
 
-  const facts = () => ({
-    bootId,
-    uptimeSeconds: Math.max(0, (Date.now() - bootedAt) / 1000),
-    nowSeconds: Math.floor(Date.now() / 1000),
-  });
+  const facts = () => ({ bootId, uptimeSeconds: Math.max(0, (Date.now() - bootedAt) / 1000) });
 
   /** Answers one exec once its standard input has ended, after the host's latency. */
   function answer(channel: ServerChannel, command: string, stdin: Buffer, socket: net.Socket): void {
     execs += 1;
     const isCollect = command === '/bin/sh -s' && stdin.includes(SECTION_MARKER);
     const isRefresh = sudoReady.test(command) && command.includes('apt-get update');
-    later(latencyMs, () => {
+    later(latencyMs + Math.random() * (options.jitterMs ?? 0), () => {
       if (!channel.writable) return;
       if (!isCollect && !isRefresh) {
         channel.stderr.write(`patchbay-sim: this simulated host does not run "${command.slice(0, 80)}"\n`);
@@ -127,7 +145,10 @@ export async function startSimHost(options: SimHostOptions) {
       const ready = sudoReady.exec(info.command)?.[0];
       if (ready) channel.stderr.write(`${ready}\n`);
       const stdin: Buffer[] = [];
-      channel.on('data', (chunk: Buffer) => stdin.push(chunk));
+      channel.on('data', (chunk: Buffer) => {
+        stdin.push(chunk);
+        giveBackWindow(channel, chunk.length);
+      });
       channel.on('end', () => answer(channel, info.command, Buffer.concat(stdin), socket));
     });
     session.on('pty', (_accept, reject) => reject?.());

@@ -1,4 +1,6 @@
 import { SECTION_MARKER } from '../platforms/adapter';
+import { ADAPTERS } from '../platforms/adapters';
+import { parseFindings } from '../platforms/findings';
 import { CAPTURED_PROFILES } from './sim-profiles.generated';
 
 /**
@@ -23,8 +25,6 @@ export interface SimProfile {
 export interface SimFacts {
   bootId: string;
   uptimeSeconds: number;
-  /** The host's clock, epoch seconds. */
-  nowSeconds: number;
   /** Used only when the collection output has a `hostname` section. */
   hostname?: string;
 }
@@ -45,12 +45,12 @@ export function sectionOf(output: string, name: string): string {
 }
 
 /**
- * A profile's output with this host's facts. Only the first line of the fact sections changes, and the
- * apt list times move with the clock, so list ages, patches and the script's structure stay as captured.
+ * A profile's output with this host's facts: the first line of `boot-id`, `uptime` (and `hostname`, should
+ * the script ever print one) changes; nothing else does. The host clock (`now`) stays as captured on
+ * purpose: every platform's parser measures ages (package lists, metadata caches) against it, with
+ * timestamps in sections of its own, so a replayed `now` keeps each of those ages exactly as captured.
  */
 export function renderProfile(profile: SimProfile, facts: SimFacts): string {
-  const capturedNow = Number(sectionOf(profile.output, 'now'));
-  const shift = Number.isFinite(capturedNow) && capturedNow > 0 ? facts.nowSeconds - capturedNow : 0;
   // /proc/uptime's second field (idle time) keeps its captured ratio to the first.
   const [up, idle] = sectionOf(profile.output, 'uptime').split(/\s+/).map(Number);
   const idleRatio = up && idle ? idle / up : 1;
@@ -65,21 +65,13 @@ export function renderProfile(profile: SimProfile, facts: SimFacts): string {
         first = true;
         return line;
       }
-      if (line === '') return line;
-      const isFirst = first;
+      if (line === '' || !first) return line;
       first = false;
-      if (section === 'apt-lists') {
-        const t = /^(\d+) (.*)$/.exec(line);
-        return t ? `${Number(t[1]) + shift} ${t[2]}` : line;
-      }
-      if (!isFirst) return line;
       switch (section) {
         case 'boot-id':
           return facts.bootId;
         case 'uptime':
           return `${facts.uptimeSeconds.toFixed(2)} ${(facts.uptimeSeconds * idleRatio).toFixed(2)}`;
-        case 'now':
-          return String(facts.nowSeconds);
         case 'hostname':
           return facts.hostname ?? line;
         default:
@@ -91,6 +83,25 @@ export function renderProfile(profile: SimProfile, facts: SimFacts): string {
 
 /** Every profile this build carries (see test/sim/README.md to add one). */
 export const PROFILES: readonly SimProfile[] = CAPTURED_PROFILES;
+
+let usable: readonly SimProfile[] | null = null;
+
+/**
+ * The profiles a fleet replays by default: those whose platform Patchbay has an adapter for and whose
+ * output it parses. Captured outputs of platforms still in the works wait here until their adapter lands.
+ */
+export function usableProfiles(): readonly SimProfile[] {
+  usable ??= PROFILES.filter((p) => {
+    if (!ADAPTERS.some((a) => a.id === p.platform)) return false;
+    try {
+      parseFindings(p.output);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  return usable;
+}
 
 /** A profile by id; throws with the known ids, so a typo in a test says what exists. */
 export function profileById(id: string): SimProfile {

@@ -5,6 +5,7 @@ import { version } from '../../package.json';
 import { type Core, createCore } from '../core/create-core';
 import { fileLogger } from '../core/logger';
 import { dataFiles } from '../core/paths';
+import { type Demo, startDemo } from '../demo/start-demo';
 import { nodeSecretBox } from '../secrets/node-secrets';
 import { registerIpc } from './ipc';
 import { electronNativeBinding } from './native';
@@ -12,11 +13,12 @@ import { safeStorageBox } from './safe-storage-box';
 import { createMainWindow } from './window';
 
 let core: Core | null = null;
+let demo: Demo | null = null;
 
-function start(): void {
-  const dataDir = app.getPath('userData');
+/** The core as the desktop app builds it for a data folder (the demo seeds its folder with the same). */
+function openCore(dataDir: string): Core {
   const files = dataFiles(dataDir);
-  core = createCore({
+  return createCore({
     dbPath: files.db,
     nativeBinding: electronNativeBinding(),
     // The OS keychain when it really encrypts; otherwise the same key file the browser host uses.
@@ -26,6 +28,10 @@ function start(): void {
     dataDir,
     version,
   });
+}
+
+function start(dataDir: string): void {
+  core = openCore(dataDir);
   registerIpc(core);
   // The renderer needs no permissions (camera, notifications…): refuse them all.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
@@ -43,9 +49,13 @@ if (!app.requestSingleInstanceLock()) {
     }
   });
   app.whenReady().then(
-    () => {
+    async () => {
       try {
-        start();
+        if (process.argv.includes('--demo')) {
+          demo = await startDemo({ openCore });
+          console.log(demo.notice);
+        }
+        start(demo?.dataDir ?? app.getPath('userData'));
       } catch (err) {
         dialog.showErrorBox('Patchbay could not start', err instanceof Error ? err.message : String(err));
         app.exit(1);
@@ -59,5 +69,14 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('will-quit', () => void core?.close());
+  app.on('will-quit', (event) => {
+    if (!demo) return void core?.close();
+    // The demo's throwaway folder is deleted once the core has let go of it.
+    event.preventDefault();
+    const d = demo;
+    demo = null;
+    void Promise.resolve(core?.close())
+      .then(() => d.stop())
+      .finally(() => app.quit());
+  });
 }

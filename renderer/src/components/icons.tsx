@@ -36,6 +36,7 @@ const PATHS = {
   chevron: <path d="M4.5 6.5 8 10l3.5-3.5" />,
   group: <path d="M2.5 4.5h11M4.5 8h7M6.5 11.5h3" />,
   alert: <path d="M8 2.5 14 13H2L8 2.5Zm0 4v3m0 2h.01" />,
+  info: <path d="M8 13.5a5.5 5.5 0 1 0 0-11 5.5 5.5 0 0 0 0 11ZM8 7.5v3.5M8 5h.01" />,
   check: <path d="m3.5 8.5 3 3 6-7" />,
   scan: <path d="M13.5 8A5.5 5.5 0 1 1 11.9 4.1M13.5 2.5v3h-3M8 5.5V8l1.8 1.2" />,
   reboot: <path d="M4.1 4.1A5.5 5.5 0 1 0 8 2.5M4.1 4.1V1.8M4.1 4.1h2.3" />,

@@ -13,6 +13,7 @@ export interface AppSlice {
   connection: ConnectionStatus;
   appInfo: AppInfo | null;
   appInfoError: string | null;
+  /** Records the connection state; each time it (re)opens, running scans are attached to the panel. */
   setConnection(status: ConnectionStatus): void;
   loadAppInfo(): Promise<void>;
 }
@@ -20,12 +21,16 @@ export interface AppSlice {
 /** Creates the app slice for one API. */
 export const createAppSlice =
   (api: PatchbayApi): StateCreator<Store, [], [], AppSlice> =>
-  (set) => ({
+  (set, get) => ({
     api,
     connection: 'connecting',
     appInfo: null,
     appInfoError: null,
-    setConnection: (connection) => set({ connection }),
+    setConnection: (connection) => {
+      const before = get().connection;
+      set({ connection });
+      if (connection === 'open' && before !== 'open') void get().attachActiveScans();
+    },
     loadAppInfo: async () => {
       try {
         set({ appInfo: await api['app.info']({}), appInfoError: null });

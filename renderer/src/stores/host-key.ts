@@ -7,7 +7,8 @@ export interface HostKeyPrompt {
   name: string;
   /** The failed result to pass to `scan.trustHostKey`. */
   resultId: number;
-  hostKey: SeenHostKeyInfo & { changed: boolean };
+  /** For a changed key, `previousFingerprint` is the key trusted before (cores before it: see the message). */
+  hostKey: SeenHostKeyInfo & { changed: boolean; previousFingerprint?: string };
   /** The core's message; for a changed key it names the old and the new fingerprint. */
   message: string;
 }
@@ -15,6 +16,12 @@ export interface HostKeyPrompt {
 /** The fingerprint that was trusted before, from a host-key-changed message ("it was SHA256:… and is now"). */
 export function previousFingerprint(message: string): string | null {
   return /\bit was (SHA256:[A-Za-z0-9+/=]+|MD5:[0-9a-f:]+)/.exec(message)?.[1] ?? null;
+}
+
+/** The key trusted before a change: the core's field, else read from its message (older cores). */
+export function previousKeyOf(prompt: Pick<HostKeyPrompt, 'hostKey' | 'message'>): string | null {
+  if (!prompt.hostKey.changed) return null;
+  return prompt.hostKey.previousFingerprint || previousFingerprint(prompt.message);
 }
 
 /** `/etc/ssh/ssh_host_ed25519_key.pub` for an `ssh-ed25519` key, and so on. */

@@ -7,6 +7,7 @@ import {
   addJob,
   applyFinished,
   applyProgress,
+  attachActive,
   failureKinds,
   findings,
   isRunning,
@@ -190,5 +191,58 @@ describe('scan session', () => {
     expect(findings(s)).toMatchObject({ missing: 1960, withUpdates: 980 });
     // 100 batches over a 1,000-host Map: well under a frame each (generous bound for slow CI).
     expect(ms / 100).toBeLessThan(16);
+  });
+
+  it('attaches to a running job with every host, counting hosts not reported yet as queued', () => {
+    const job = {
+      jobId: 'a',
+      runId: 7,
+      totals: totals({ total: 4, queued: 1, running: 1, done: 1, failed: 1 }),
+      hosts: [
+        { machineId: 1, state: 'done' as const, missing: 3, security: 1 },
+        { machineId: 2, state: 'failed' as const, errorKind: 'refused' as const, message: 'refused' },
+        { machineId: 3, state: 'connecting' as const },
+      ],
+    };
+    const s = attachActive(null, [job], 5);
+    expect(s).not.toBeNull();
+    expect(isRunning(s)).toBe(true);
+    expect(s?.joinedLate).toBe(true);
+    expect(s?.order).toEqual([1, 2, 3]);
+    expect(s?.totals).toEqual(totals({ total: 4, queued: 1, running: 1, done: 1, failed: 1 }));
+    expect(s && recount(s)).toEqual(s?.totals);
+    // Nothing runs, nothing to show.
+    expect(attachActive(null, [], 5)).toBeNull();
+  });
+
+  it('merges the snapshot into a session that events reached first, never undoing a final state', () => {
+    let s = applyProgress(started(2), progress('a', [{ machineId: 1, state: 'done', missing: 0 }]), 1);
+    s = attachActive(
+      s,
+      [
+        {
+          jobId: 'a',
+          runId: 1,
+          totals: totals({ total: 2, running: 2 }),
+          hosts: [
+            { machineId: 1, state: 'scanning' },
+            { machineId: 2, state: 'connecting' },
+          ],
+        },
+      ],
+      2,
+    )!;
+    expect(s.hosts.get(1)?.state).toBe('done');
+    expect(s.hosts.get(2)?.state).toBe('connecting');
+    expect(s.totals).toEqual(recount(s));
+    expect(s.joinedLate).toBe(false);
+  });
+
+  it('ends jobs the core no longer runs (they finished while the connection was down)', () => {
+    const s = applyProgress(started(1), progress('a', [{ machineId: 1, state: 'scanning' }]), 1);
+    const after = attachActive(s, [], 9)!;
+    expect(isRunning(after)).toBe(false);
+    expect(after.finishedAt).toBe(9);
+    expect(after.totals).toEqual(recount(after));
   });
 });

@@ -33,6 +33,8 @@ export interface ScanSession {
   /** Counts over `hosts` (plus jobs not reported yet, as queued). */
   totals: ScanTotals;
   startedAt: number;
+  /** Attached to jobs already running (a reload, another window): when they started is not known. */
+  joinedLate: boolean;
   finishedAt: number | null;
   /** Set while a start request is on its way. */
   starting: boolean;
@@ -66,6 +68,7 @@ export function newSession(now: number, names: ReadonlyMap<number, string> = new
     names,
     totals: ZERO,
     startedAt: now,
+    joinedLate: false,
     finishedAt: null,
     starting: true,
     startError: null,
@@ -170,6 +173,45 @@ export function applyFinished(s: ScanSession, f: EventMap['scan.finished'], now:
     hosts.set(id, { ...h, state: 'cancelled' });
   }
   if (hosts && totals) session = { ...session, hosts, totals };
+  return session;
+}
+
+/**
+ * Re-attaches to the jobs the core says are running (`scan.active`), each with every host's latest state:
+ * after a reload the panel shows the whole job, not only what changes from now on. Jobs the session still
+ * thinks are running but the core no longer lists ended while this window was away. Returns null when
+ * there is nothing to show.
+ */
+export function attachActive(
+  s: ScanSession | null,
+  active: readonly EventMap['scan.progress'][],
+  now: number,
+): ScanSession | null {
+  let session = s;
+  const listed = new Set(active.map((j) => j.jobId));
+  if (session) {
+    for (const j of session.jobs.values()) {
+      if (j.outcome === 'running' && !listed.has(j.jobId)) {
+        session = applyFinished(
+          session,
+          { jobId: j.jobId, runId: j.runId, state: 'done', totals: ZERO },
+          now,
+        );
+      }
+    }
+  }
+  for (const job of active) {
+    if (!session || (!isRunning(session) && !session.jobs.has(job.jobId))) {
+      session = { ...newSession(now, session?.names), starting: false, joinedLate: true };
+    }
+    // Events that arrived before this answer may be newer: never take a host back from a final state.
+    const current = session.hosts;
+    const hosts = job.hosts.filter((h) => {
+      const before = current.get(h.machineId);
+      return !before || before.jobId !== job.jobId || !isFinal(before.state) || isFinal(h.state);
+    });
+    session = applyProgress(session, { ...job, hosts }, now);
+  }
   return session;
 }
 

@@ -5,7 +5,15 @@ import type { MachineFilter } from '../../../shared/domain';
 import type { EventMap, PatchbayApi } from '../../../shared/ipc';
 import { errorMessage } from './errors';
 import type { ScanSession } from './scan-session';
-import { addJob, applyFinished, applyProgress, isRunning, newSession, startFailed } from './scan-session';
+import {
+  addJob,
+  applyFinished,
+  applyProgress,
+  attachActive,
+  isRunning,
+  newSession,
+  startFailed,
+} from './scan-session';
 import type { Store } from './store';
 
 /** What to scan: explicit machines, or every machine a filter matches. */
@@ -39,12 +47,20 @@ export interface ScanSlice {
   trustAndRescan(resultId: number, machineId: number, name: string): Promise<void>;
   setScanPanel(mode: ScanPanelMode): void;
   closeScanPanel(): void;
+  /**
+   * Asks the core which scans run and shows them with every host's state: on start and whenever the
+   * connection (re)opens, so a reload mid-scan shows the whole job, not only later changes.
+   */
+  attachActiveScans(): Promise<void>;
   onScanProgress(p: EventMap['scan.progress']): void;
   onScanFinished(p: EventMap['scan.finished']): void;
 }
 
 /** During a long scan the list refreshes at most this often, so finished hosts show their counts. */
 const LIVE_REFRESH_MS = 5000;
+
+/** Names of a few hosts are asked one by one; more than this, and the whole list is asked once. */
+const NAME_LOOKUPS = 25;
 
 /** Creates the scan slice for one API. */
 export const createScanSlice = (api: PatchbayApi): StateCreator<Store, [], [], ScanSlice> => {
@@ -62,6 +78,42 @@ export const createScanSlice = (api: PatchbayApi): StateCreator<Store, [], [], S
         },
         Math.max(0, LIVE_REFRESH_MS - (Date.now() - lastRefresh)),
       );
+    };
+    /** Hosts of jobs this window did not start have no names yet: ask the core for them. */
+    const asked = new Set<number>(); // each id once: a deleted machine is not asked for again and again
+    const nameHosts = async () => {
+      const s = get().scan;
+      if (!s) return;
+      const listed = new Set(get().items.map((m) => m.id));
+      const unnamed = s.order.filter((id) => !s.names.has(id) && !listed.has(id) && !asked.has(id));
+      if (!unnamed.length) return;
+      for (const id of unnamed) asked.add(id);
+      const names = new Map<number, string>();
+      try {
+        if (unnamed.length <= NAME_LOOKUPS) {
+          const found = await Promise.allSettled(unnamed.map((id) => api['machines.get']({ id })));
+          for (const r of found) if (r.status === 'fulfilled') names.set(r.value.id, r.value.displayName);
+        } else {
+          // Keep every name: the hosts the job reports later are then named without asking again.
+          const { items } = await api['machines.list']({
+            filter: {},
+            sort: { key: 'displayName', direction: 'asc' },
+          });
+          for (const m of items) names.set(m.id, m.displayName);
+        }
+      } catch {
+        return; // Rows keep "Machine <id>" and link to the machine's page.
+      }
+      const now = get().scan;
+      if (now && names.size) set({ scan: { ...now, names: new Map([...now.names, ...names]) } });
+    };
+    let nameTimer: ReturnType<typeof setTimeout> | null = null;
+    /** An attached job reports hosts this window has no names for: look them up, a batch at a time. */
+    const nameHostsSoon = () => {
+      nameTimer ??= setTimeout(() => {
+        nameTimer = null;
+        void nameHosts();
+      }, 300);
     };
     return {
       scan: null,
@@ -115,6 +167,20 @@ export const createScanSlice = (api: PatchbayApi): StateCreator<Store, [], [], S
         );
       },
 
+      attachActiveScans: async () => {
+        let active: EventMap['scan.progress'][];
+        try {
+          active = await api['scan.active']({});
+        } catch {
+          return; // Live events still arrive; the panel then shows hosts as they change.
+        }
+        const before = get().scan;
+        const scan = attachActive(before, active, Date.now());
+        if (scan === before) return;
+        set({ scan, ...(before ? {} : { scanPanel: 'open' as const }) });
+        if (active.length) await nameHosts();
+      },
+
       setScanPanel: (scanPanel) => set({ scanPanel }),
       closeScanPanel: () => {
         if (!isRunning(get().scan)) set({ scan: null });
@@ -125,7 +191,9 @@ export const createScanSlice = (api: PatchbayApi): StateCreator<Store, [], [], S
         // News of a job this session does not know, after it ended, starts a new session.
         const fresh = !s || (!isRunning(s) && !s.jobs.has(p.jobId));
         const base = fresh ? { ...newSession(Date.now()), starting: false } : s;
-        set({ scan: applyProgress(base, p, Date.now()), ...(fresh ? { scanPanel: 'open' as const } : {}) });
+        const scan = applyProgress(base, p, Date.now());
+        set({ scan, ...(fresh ? { scanPanel: 'open' as const } : {}) });
+        if (scan.joinedLate && p.hosts.some((h) => !scan.names.has(h.machineId))) nameHostsSoon();
         if (p.hosts.some((h) => h.state === 'done' || h.state === 'failed')) refreshSoon();
       },
       onScanFinished: (p) => {

@@ -9,6 +9,8 @@ import type { CredentialsSlice } from './credentials-slice';
 import { createCredentialsSlice } from './credentials-slice';
 import type { GroupsSlice } from './groups-slice';
 import { createGroupsSlice } from './groups-slice';
+import type { HostKeysSlice } from './host-keys-slice';
+import { createHostKeysSlice } from './host-keys-slice';
 import type { InventorySlice } from './inventory-slice';
 import { createInventorySlice } from './inventory-slice';
 import type { MachinesSlice } from './machines-slice';
@@ -28,6 +30,7 @@ export type Store = AppSlice &
   CredentialsSlice &
   ScanSlice &
   ResultsSlice &
+  HostKeysSlice &
   UiSlice;
 
 /** Builds a fresh store bound to one API (the real one, or a fake in tests). */
@@ -40,6 +43,7 @@ export function createAppStore(api: PatchbayApi) {
     ...createCredentialsSlice(api)(...a),
     ...createScanSlice(api)(...a),
     ...createResultsSlice(api)(...a),
+    ...createHostKeysSlice(api)(...a),
     ...createUiSlice(...a),
   }));
 }

@@ -45,19 +45,24 @@ function ScanStats({ summary }: { summary: InventorySummary }) {
       <section className="card" aria-labelledby="scan-heading">
         <h2 id="scan-heading">No scans yet</h2>
         <p className="muted">
-          Scan your machines to see which need security updates or a reboot, and which run an OS past its end
-          of life: on the <a href={hrefOf('machines')}>Machines</a> page, select machines and press Scan.
+          {summary.machines === 1
+            ? 'Your machine is not scanned yet.'
+            : `Your ${summary.machines.toLocaleString('en-US')} machines are not scanned yet.`}{' '}
+          Scan them to see which need security updates or a reboot, and which run an OS past its end of life:
+          on the <a href={hrefOf('machines')}>Machines</a> page, select machines and press Scan.
         </p>
       </section>
     );
   }
   // Sorting the list by security count puts the machines this number counts first.
   const bySecurity = () => store.getState().setSort({ key: 'security', direction: 'desc' });
+  // Oldest scan first: machines never scanned lead the list.
+  const neverFirst = () => store.getState().setSort({ key: 'lastScan', direction: 'asc' });
   const n = (v: number) => v.toLocaleString('en-US');
   return (
     <section aria-labelledby="scan-heading" data-testid="scan-stats">
       <h2 id="scan-heading" className="section-title">
-        From the last scans ({n(summary.scanned)} of {n(summary.machines)} machines scanned)
+        From each machine’s last scan
       </h2>
       <div className="stats">
         <Stat
@@ -90,6 +95,14 @@ function ScanStats({ summary }: { summary: InventorySummary }) {
           value={summary.failedLastScan}
           tone="danger"
           href={hrefOf('machines')}
+        />
+        {/* notScanned: no result at all; a machine whose scans all failed counts as failed, above. */}
+        <Stat
+          label="Never scanned"
+          value={summary.notScanned}
+          note={`${n(summary.scanned)} of ${n(summary.machines)} have a result`}
+          href={hrefOf('machines')}
+          onClick={neverFirst}
         />
       </div>
     </section>
@@ -176,7 +189,6 @@ export function DashboardPage() {
             <div className="stats">
               <Stat label="SSH (Linux, macOS)" value={summary.ssh} />
               <Stat label="WinRM (Windows)" value={summary.winrm} />
-              <Stat label="Not scanned yet" value={summary.notScanned} />
             </div>
           </section>
         </>

@@ -74,6 +74,33 @@ export function WarningsBanner({ warnings }: { warnings: string[] }) {
   );
 }
 
+/**
+ * What the platform cannot tell or do (no security classification, installs that need someone at the
+ * Mac…): facts about the machine, not problems of this scan, so blue rather than amber.
+ */
+export function NotesBanner({ notes }: { notes: string[] }) {
+  if (!notes.length) return null;
+  return (
+    <div className="banner banner-info" data-testid="scan-notes" role="note" aria-label="Platform notes">
+      <Icon name="info" />
+      <div className="banner-text">
+        <p>
+          <strong>Good to know about this machine</strong>
+        </p>
+        {notes.length === 1 ? (
+          <p>{notes[0]}</p>
+        ) : (
+          <ul className="banner-list">
+            {notes.map((n) => (
+              <li key={n}>{n}</li>
+            ))}
+          </ul>
+        )}
+      </div>
+    </div>
+  );
+}
+
 /** The last scan's failure, with its full message and, for a host key, the way to trust it. */
 export function LastErrorBanner(props: {
   error: LastError;

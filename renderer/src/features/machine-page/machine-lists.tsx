@@ -22,64 +22,71 @@ function SecurityMark({ security, severity }: { security: boolean | null; severi
 /** The missing patches table. */
 export function PatchesTable({ patches, now }: { patches: readonly MachinePatch[]; now: number }) {
   return (
-    <table className="simple-table patch-table" aria-label="Missing patches">
-      <thead>
-        <tr>
-          <th scope="col">Package</th>
-          <th scope="col">Installed → candidate</th>
-          <th scope="col">Origin</th>
-          <th scope="col">Security</th>
-          <th scope="col">Notes</th>
-          <th scope="col">First seen</th>
-        </tr>
-      </thead>
-      <tbody>
-        {sortPatches(patches).map((p) => (
-          <tr
-            key={`${p.name}:${p.arch}`}
-            data-testid="patch-row"
-            data-name={p.name}
-            data-security={String(p.security)}
-          >
-            <th scope="row">
-              {p.name}
-              {p.arch ? <span className="muted"> ({p.arch})</span> : null}
-            </th>
-            <td className="mono version-cell">
-              {p.installedVersion || <span className="muted">not installed</span>} → {p.candidateVersion}
-            </td>
-            <td className="origin-cell" title={p.origin}>
-              {p.origin}
-            </td>
-            <td>
-              <SecurityMark security={p.security} severity={p.severity} />
-              {p.cves.length ? (
-                <span className="muted cve-list" title={p.cves.join(', ')}>
-                  {' '}
-                  {p.cves.length === 1 ? p.cves[0] : `${p.cves.length} CVEs`}
-                </span>
-              ) : null}
-            </td>
-            <td>
-              {p.isNew ? (
-                <span className="chip" title="A full upgrade installs this package as a new dependency">
-                  New dependency
-                </span>
-              ) : null}
-              {p.keptBack ? (
-                <span
-                  className="chip"
-                  title="A plain upgrade keeps it back: it needs new packages or removals"
-                >
-                  Kept back
-                </span>
-              ) : null}
-            </td>
-            <td title={dateTime(p.firstSeenAt)}>{relativeTime(p.firstSeenAt, now)}</td>
+    <div className="table-scroll">
+      <table className="simple-table patch-table" aria-label="Missing patches">
+        <thead>
+          <tr>
+            <th scope="col">Package</th>
+            <th scope="col">Installed → candidate</th>
+            <th scope="col">Origin</th>
+            <th scope="col">Security</th>
+            <th scope="col">Notes</th>
+            <th scope="col">First seen</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {sortPatches(patches).map((p) => (
+            <tr
+              key={`${p.name}:${p.arch}`}
+              data-testid="patch-row"
+              data-name={p.name}
+              data-security={String(p.security)}
+            >
+              <th scope="row">
+                {p.name}
+                {p.arch ? <span className="muted"> ({p.arch})</span> : null}
+              </th>
+              <td className="mono version-cell">
+                {p.installedVersion ? (
+                  <span>{p.installedVersion}</span>
+                ) : (
+                  <span className="muted">not installed</span>
+                )}{' '}
+                → <span>{p.candidateVersion}</span>
+              </td>
+              <td className="origin-cell" title={p.origin}>
+                {p.origin}
+              </td>
+              <td>
+                <SecurityMark security={p.security} severity={p.severity} />
+                {p.cves.length ? (
+                  <span className="muted cve-list" title={p.cves.join(', ')}>
+                    {' '}
+                    {p.cves.length === 1 ? p.cves[0] : `${p.cves.length} CVEs`}
+                  </span>
+                ) : null}
+              </td>
+              <td>
+                {p.isNew ? (
+                  <span className="chip" title="A full upgrade installs this package as a new dependency">
+                    New dependency
+                  </span>
+                ) : null}
+                {p.keptBack ? (
+                  <span
+                    className="chip"
+                    title="A plain upgrade keeps it back: it needs new packages or removals"
+                  >
+                    Kept back
+                  </span>
+                ) : null}
+              </td>
+              <td title={dateTime(p.firstSeenAt)}>{relativeTime(p.firstSeenAt, now)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

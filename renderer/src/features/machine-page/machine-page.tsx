@@ -13,7 +13,7 @@ import { addressText, TRANSPORT_LABEL } from '../machines/format';
 import { useMinuteClock } from '../machines/status-cells';
 import { ageText, dateTime, errorLabel, relativeTime } from '../scan/labels';
 import { ScanButton } from '../scan/scan-button';
-import { EolBanner, LastErrorBanner, RebootBanner, WarningsBanner } from './machine-banners';
+import { EolBanner, LastErrorBanner, NotesBanner, RebootBanner, WarningsBanner } from './machine-banners';
 import { HistoryTable, NameList, PatchesTable } from './machine-lists';
 
 function Actions({ machine }: { machine: Machine }) {
@@ -143,6 +143,8 @@ function Results({ machine, details }: { machine: Machine; details: MachineScanD
         <RebootBanner reasons={ok.rebootReasons} />
       ) : null}
       {ok ? <WarningsBanner warnings={ok.warnings} /> : null}
+      {/* Older results may lack notes. */}
+      {ok ? <NotesBanner notes={ok.notes ?? []} /> : null}
       {ok ? (
         <>
           <section className="card" aria-labelledby="patches-heading">

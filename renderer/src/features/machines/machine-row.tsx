@@ -73,7 +73,8 @@ export const MachineRow = memo(function MachineRow(props: MachineRowProps) {
         {m.transport === 'winrm' ? <span className="badge badge-winrm">WinRM</span> : null} {addressText(m)}
       </div>
       <div role="gridcell" className="cell" title={m.os || undefined}>
-        {m.os ? m.os : <span className="muted">not scanned</span>}
+        {/* A machine whose scans all failed has a status but no OS yet. */}
+        {m.os ? m.os : <span className="muted">{m.status ? 'unknown' : 'not scanned'}</span>}
       </div>
       <MissingCell id={m.id} status={m.status} />
       <RebootCell status={m.status} />

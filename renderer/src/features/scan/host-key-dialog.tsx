@@ -9,7 +9,7 @@ import { Icon } from '../../components/icons';
 import { Modal } from '../../components/modal';
 import { errorMessage } from '../../stores/errors';
 import type { HostKeyPrompt } from '../../stores/host-key';
-import { hostKeyFile, previousFingerprint } from '../../stores/host-key';
+import { hostKeyFile, previousKeyOf } from '../../stores/host-key';
 import { useStoreApi } from '../../stores/store';
 
 function endpoint(address: string, port: number): string {
@@ -52,7 +52,7 @@ export function HostKeyDialog({ prompt }: { prompt: HostKeyPrompt }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const changed = prompt.hostKey.changed;
-  const previous = changed ? previousFingerprint(prompt.message) : null;
+  const previous = previousKeyOf(prompt);
   const confirmed = !changed || typed.trim() === prompt.name;
   const close = () => store.getState().closeDialog();
 
@@ -74,6 +74,7 @@ export function HostKeyDialog({ prompt }: { prompt: HostKeyPrompt }) {
       title={changed ? `The host key of ${prompt.name} changed` : `Trust the host key of ${prompt.name}?`}
       testId="host-key-dialog"
       size="medium"
+      className="host-key-modal"
       onClose={close}
       footer={
         <>

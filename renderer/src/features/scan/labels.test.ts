@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { hostKeyFile, previousFingerprint } from '../../stores/host-key';
+import { hostKeyFile, previousFingerprint, previousKeyOf } from '../../stores/host-key';
 import { ageText, duration, errorLabel, relativeTime } from './labels';
 
 describe('labels', () => {
@@ -37,6 +37,19 @@ describe('labels', () => {
       'SHA256:NEWdef456. This happens when a server is reinstalled.';
     expect(previousFingerprint(msg)).toBe('SHA256:OLDabc+/123');
     expect(previousFingerprint('no fingerprints here')).toBeNull();
+  });
+
+  it('prefers the previous fingerprint the core sends, and reads the message only without it', () => {
+    const key = { address: '10.0.0.5', port: 22, keyType: 'ssh-ed25519', fingerprint: 'SHA256:NEW' };
+    const message = 'changed since it was trusted: it was SHA256:FROMTEXT and is now SHA256:NEW.';
+    expect(
+      previousKeyOf({ hostKey: { ...key, changed: true, previousFingerprint: 'SHA256:OLD' }, message }),
+    ).toBe('SHA256:OLD');
+    expect(previousKeyOf({ hostKey: { ...key, changed: true }, message })).toBe('SHA256:FROMTEXT');
+    expect(previousKeyOf({ hostKey: { ...key, changed: true }, message: 'no fingerprint' })).toBeNull();
+    expect(
+      previousKeyOf({ hostKey: { ...key, changed: false, previousFingerprint: 'SHA256:OLD' }, message }),
+    ).toBeNull();
   });
 
   it('names the host key file to compare with', () => {

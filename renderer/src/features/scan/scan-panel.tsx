@@ -2,7 +2,8 @@
  * The live scan panel, docked under the page (non-modal): totals, the hosts, Cancel, and a summary at the
  * end. It can be collapsed to its header; it closes only once nothing runs.
  */
-import { useEffect, useMemo, useState } from 'react';
+import type { CSSProperties } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 
 import { Icon } from '../../components/icons';
 import type { ScanSession } from '../../stores/scan-session';
@@ -72,7 +73,8 @@ function Header({ session, open }: { session: ScanSession; open: boolean }) {
       <h2 id="scan-panel-title" className="scan-panel-title">
         <Icon name={running ? 'spinner' : 'scan'} className={running ? 'spin' : undefined} />
         {title}
-        <Elapsed since={session.startedAt} until={session.finishedAt} />
+        {/* After a reload the start of the job is not known: no clock rather than a wrong one. */}
+        {session.joinedLate ? null : <Elapsed since={session.startedAt} until={session.finishedAt} />}
       </h2>
       <ScanTotalsBar totals={session.totals} />
       <div className="scan-panel-actions">
@@ -151,19 +153,50 @@ function Body({ session }: { session: ScanSession }) {
   );
 }
 
+/** Rows the open panel has room for: fewer for a small scan, so one host does not get a tall empty box. */
+const MAX_ROWS = 7;
+
+/** Publishes the panel's height as `--scan-panel-height` on <html>, so the toasts stay clear of it. */
+function usePanelHeight() {
+  const ref = useRef<HTMLElement>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return undefined;
+    const root = document.documentElement.style;
+    const publish = () => root.setProperty('--scan-panel-height', `${el.offsetHeight}px`);
+    publish();
+    const observer = new ResizeObserver(publish);
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      root.removeProperty('--scan-panel-height');
+    };
+  }, []);
+  return ref;
+}
+
 /** The panel; nothing when no scan was started. */
 export function ScanPanel() {
   const session = useAppStore((s) => s.scan);
-  const mode = useAppStore((s) => s.scanPanel);
   if (!session) return null;
+  return <Panel session={session} />;
+}
+
+function Panel({ session }: { session: ScanSession }) {
+  const mode = useAppStore((s) => s.scanPanel);
+  const ref = usePanelHeight();
   const state = isRunning(session)
     ? 'running'
     : [...session.jobs.values()].some((j) => j.outcome === 'cancelled')
       ? 'cancelled'
       : 'done';
   const open = mode === 'open';
+  // Sized from the job's total (known from the start), not from the hosts reported so far: no jumping.
+  const rows = Math.min(Math.max(session.totals.total, 1), MAX_ROWS);
   return (
     <section
+      ref={ref}
+      style={{ '--scan-rows': rows } as CSSProperties}
       className={open ? 'scan-panel is-open' : 'scan-panel'}
       aria-labelledby="scan-panel-title"
       data-testid="scan-panel"

@@ -1,4 +1,4 @@
-/** Settings: credentials, groups, theme and what this copy of Patchbay is. */
+/** Settings: credentials, host keys, groups, theme and what this copy of Patchbay is. */
 import { useEffect } from 'react';
 
 import type { Theme } from '../../app/theme';
@@ -6,6 +6,7 @@ import { PageHeader } from '../../components/page-header';
 import { useAppStore } from '../../stores/store';
 import { CredentialsSection } from './credentials-section';
 import { GroupsSection } from './groups-section';
+import { HostKeysSection } from './host-keys-section';
 
 const THEMES: { value: Theme; label: string }[] = [
   { value: 'system', label: 'System' },
@@ -77,6 +78,7 @@ export function SettingsPage() {
       <PageHeader title="Settings" />
       <div className="settings-stack">
         <CredentialsSection />
+        <HostKeysSection />
         <GroupsSection />
         <ThemeSection />
         <AboutSection />

@@ -1,0 +1,266 @@
+// `npm run bench:scale` (tsx test/bench/scale.ts): scans a simulated fleet (test/sim, electron/demo/sim-*)
+// of 1,000 hosts with 100 ms of latency per command and checks how Patchbay's core scales:
+//   wall time      ≤ 1.2 × ⌈N / concurrency⌉ × (one host scanned alone, measured in the same run)
+//   CPU per host   ≤ 5 ms (this process only: the simulator runs in a child process)
+//   peak RSS       ≤ 300 MB (sampled every 50 ms)
+//   UI messages    ≤ 20/s scan.progress after the core's batching and the host's coalescing (eventStream)
+// Env: BENCH_HOSTS (1000), BENCH_LATENCY_MS (100), BENCH_JITTER_MS (0: extra random 0..n ms per command),
+// BENCH_CONCURRENCY (16), BENCH_PROFILES (ids, comma-separated), BENCH_CLIENT_NODELAY=1 (measures the
+// TCP_NODELAY change proposed for electron/ssh/connect.ts before it lands).
+// The simulator is not a real host: test/bench/scan.ts measures against real Debian targets.
+import { type ChildProcess, fork } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+import { Client, type ConnectConfig } from 'ssh2';
+
+import { type Core, createCore } from '../../electron/core/create-core';
+import { silentLogger } from '../../electron/core/logger';
+import { dataFiles } from '../../electron/core/paths';
+import type { FleetHost } from '../../electron/demo/sim-fleet';
+import { generateKey } from '../../electron/demo/sim-keys';
+import { eventStream } from '../../electron/host/coalesce';
+import { nodeSecretBox } from '../../electron/secrets/node-secrets';
+import { openSession } from '../../electron/ssh/session';
+import type { SessionOptions, SshSession, SshTarget } from '../../electron/ssh/types';
+import type { EventChannel, EventMap } from '../../shared/ipc';
+import type { FleetReply, FleetRequest } from '../sim/fleet-process';
+
+const N = Number(process.env.BENCH_HOSTS ?? 1000);
+const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 100);
+const C = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const JITTER = Number(process.env.BENCH_JITTER_MS ?? 0);
+const PROFILES = process.env.BENCH_PROFILES?.split(',').filter(Boolean);
+const NODELAY = process.env.BENCH_CLIENT_NODELAY === '1';
+if (NODELAY) {
+  // Applied from outside (electron/ is not this file's to change): Nagle off on every client socket.
+  const connect = Client.prototype.connect;
+  Client.prototype.connect = function (this: Client, config: ConnectConfig) {
+    this.once('connect', () => this.setNoDelay(true));
+    return connect.call(this, config);
+  };
+}
+const TARGET = { wall: 1.2, cpuMs: 5, rssMb: 300, msgsPerSec: 20 };
+
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const pct = (xs: number[], q: number) =>
+  sorted(xs)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
+const median = (xs: number[]) => pct(xs, 0.5);
+const mb = (b: number) => b / (1 << 20);
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+/** The fleet in a child process (its CPU is not Patchbay's), driven over IPC. */
+function fleetProcess(publicKey: string) {
+  const child: ChildProcess = fork(path.join(import.meta.dirname, '..', 'sim', 'fleet-process.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const request = <T extends FleetReply['type']>(m: FleetRequest, type: T) =>
+    new Promise<Extract<FleetReply, { type: T }>>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`fleet process exited (${code})`));
+      child.once('exit', onExit);
+      child.once('message', (r: FleetReply) => {
+        child.off('exit', onExit);
+        if (r.type === type) resolve(r as Extract<FleetReply, { type: T }>);
+        else reject(new Error(r.type === 'error' ? r.message : `unexpected ${r.type}`));
+      });
+      child.send(m);
+    });
+  const options = {
+    hosts: N,
+    latencyMs: LATENCY,
+    jitterMs: JITTER,
+    authorizedKeys: [publicKey],
+    ...(PROFILES ? { profiles: PROFILES } : {}),
+  };
+  return {
+    ready: request({ type: 'start', options }, 'ready'),
+    stop: () => request({ type: 'stop' }, 'stopped'),
+    kill: () => child.kill(),
+  };
+}
+
+/** Connect and command times through the pool's `open` hook: where a slow host-scan spends its time. */
+const timing = { connect: [] as number[], exec: [] as number[] };
+async function timedOpen(target: SshTarget, options: SessionOptions): Promise<SshSession> {
+  const t = performance.now();
+  const session = await openSession(target, options);
+  timing.connect.push(performance.now() - t);
+  return {
+    hostKey: session.hostKey,
+    close: session.close,
+    exec: async (command, o) => {
+      const e = performance.now();
+      try {
+        return await session.exec(command, o);
+      } finally {
+        timing.exec.push(performance.now() - e);
+      }
+    },
+  };
+}
+
+/** One credential and a machine per simulated host, host keys pinned (as after the user trusted them). */
+async function inventory(core: Core, hosts: FleetHost[], privateKey: string): Promise<number[]> {
+  const cred = await core.handlers['credentials.create']({
+    credential: { name: 'bench', kind: 'ssh-key', keyPath: '', secrets: { privateKey } },
+  });
+  const ids: number[] = [];
+  for (const h of hosts) {
+    const machine = { displayName: h.name, address: h.address, port: h.port, transport: 'ssh' as const };
+    const m = await core.handlers['machines.create']({
+      machine: {
+        ...machine,
+        username: 'patch',
+        credentialId: cred.id,
+        tags: [],
+        client: '',
+        site: '',
+        notes: '',
+        proxyJump: '',
+      },
+    });
+    ids.push(m.id);
+    core.repos.hostKeys.pin({
+      address: h.address,
+      port: h.port,
+      ...h.hostKey,
+      trustedAt: Date.now(),
+      source: 'user',
+    });
+  }
+  return ids;
+}
+
+async function main(): Promise<void> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-bench-scale-'));
+  const clientKey = generateKey();
+  const sim = fleetProcess(clientKey.publicKey);
+  try {
+    const t0 = performance.now();
+    const { hosts, mode } = await sim.ready;
+    console.log(
+      `Simulated fleet: ${hosts.length} hosts (${mode}) up in ${Math.round(performance.now() - t0)} ms`,
+    );
+    const files = dataFiles(work);
+    const core = createCore({
+      dbPath: files.db,
+      secrets: nodeSecretBox(files.keyFile),
+      logger: silentLogger,
+      host: 'browser',
+      dataDir: work,
+      version: 'bench',
+      ssh: { concurrency: C, open: timedOpen },
+    });
+    const ids = await inventory(core, hosts, clientKey.privateKey);
+    const scan = async (machineIds: number[]) => {
+      const r = await core.dispatch('scan.start', { machineIds });
+      if (!r.ok) throw new Error(r.error.message);
+      await core.services.scanner.wait((r.res as { jobId: string }).jobId);
+    };
+
+    // Warm-up (JIT, SQLite pages), then one host at a time: the per-host time the ideal is built from.
+    await scan(ids.slice(0, 2 * C));
+    const alone: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const t = performance.now();
+      await scan([ids[(i * 37) % ids.length] as number]);
+      alone.push(performance.now() - t);
+    }
+    const perHost = median(alone);
+    const aloneSplit = [median(timing.connect.slice(-15)), median(timing.exec.slice(-15))];
+    timing.connect.length = 0;
+    timing.exec.length = 0;
+
+    // The measured run: every host; progress counted as the core emits it and as a window would get it.
+    let coreMsgs = 0;
+    const uiTimes: number[] = [];
+    const ui = eventStream((channel) => {
+      if (channel === 'scan.progress') uiTimes.push(performance.now());
+    });
+    const off = core.subscribe((channel, payload) => {
+      if (channel === 'scan.progress') coreMsgs++;
+      ui.push(channel as EventChannel, payload as EventMap[EventChannel]);
+    });
+    let peakRss = process.memoryUsage().rss;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+    const lag = monitorEventLoopDelay({ resolution: 5 });
+    lag.enable();
+    const cpu0 = process.cpuUsage();
+    const start = performance.now();
+    await scan(ids);
+    const wall = performance.now() - start;
+    const cpu = process.cpuUsage(cpu0);
+    lag.disable();
+    await new Promise((r) => setTimeout(r, 250)); // the coalescer's last batch
+    clearInterval(sampler);
+    off();
+    ui.stop();
+    const failed = core.db
+      .prepare(
+        "SELECT COUNT(*) AS n FROM scan_results WHERE run_id = (SELECT MAX(id) FROM scan_runs) AND status != 'ok'",
+      )
+      .get() as { n: number };
+    const simStats = await sim.stop();
+    await core.close();
+
+    const ideal = Math.ceil(N / C) * perHost;
+    const cpuPerHost = (cpu.user + cpu.system) / 1000 / N;
+    const uiRate = uiTimes.length / (wall / 1000);
+    const uiPeak = Math.max(0, ...uiTimes.map((t) => uiTimes.filter((u) => u >= t && u < t + 1000).length));
+    const row = (label: string, value: string, measured: number, target: number, unit: string) =>
+      console.log(
+        `  ${label.padEnd(30)} ${value.padEnd(30)} ${`${measured.toFixed(2)}${unit}`.padStart(9)} ` +
+          `(target ≤ ${target}${unit}, ${(measured / target).toFixed(2)} of it)  ${measured <= target ? 'ok' : 'MISSED'}`,
+      );
+    const load = os.loadavg()[0]?.toFixed(1);
+    console.log(
+      `\nbench:scale N=${N} concurrency=${C} latency=${LATENCY}+${JITTER} ms nodelay=${NODELAY} failed=${failed.n} load=${load}`,
+    );
+    console.log(
+      `  one host alone (median of 15)  ${ms(perHost)}; ideal ⌈N/C⌉ × that = ${(ideal / 1000).toFixed(2)} s`,
+    );
+    row('wall time / ideal', `${(wall / 1000).toFixed(2)} s`, wall / ideal, TARGET.wall, '×');
+    row(
+      'CPU per host-scan',
+      `${((cpu.user + cpu.system) / 1000).toFixed(0)} ms in all`,
+      cpuPerHost,
+      TARGET.cpuMs,
+      ' ms',
+    );
+    row('peak RSS', 'sampled every 50 ms', mb(peakRss), TARGET.rssMb, ' MB');
+    row(
+      'UI scan.progress per second',
+      `${uiTimes.length} msgs, peak ${uiPeak} in 1 s`,
+      Math.max(uiRate, uiPeak),
+      TARGET.msgsPerSec,
+      '/s',
+    );
+    console.log(
+      `  connect / exec median: alone ${ms(aloneSplit[0] ?? NaN)} / ${ms(aloneSplit[1] ?? NaN)}, full run ` +
+        `${ms(median(timing.connect))} / ${ms(median(timing.exec))} (p90 ${ms(pct(timing.connect, 0.9))} / ${ms(pct(timing.exec, 0.9))})`,
+    );
+    console.log(
+      `  event-loop delay: p50 ${ms(lag.percentile(50) / 1e6)}, p99 ${ms(lag.percentile(99) / 1e6)}, max ${ms(lag.max / 1e6)}; ` +
+        `kernel peak RSS of this process ${mb(process.resourceUsage().maxRSS * 1024).toFixed(0)} MB`,
+    );
+    console.log(
+      `  scan.progress from the core: ${coreMsgs} (${(coreMsgs / (wall / 1000)).toFixed(1)}/s); to the UI: ${uiTimes.length}`,
+    );
+    console.log(
+      `  simulator process (not counted): ${(simStats.cpuMs / 1000).toFixed(1)} s CPU, ` +
+        `peak RSS ${mb(simStats.peakRss).toFixed(0)} MB, ${simStats.execs} commands, ` +
+        `event-loop delay p99 ${ms(simStats.lagP99Ms)}, max ${ms(simStats.lagMaxMs)}`,
+    );
+  } finally {
+    sim.kill();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
