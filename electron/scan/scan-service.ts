@@ -291,7 +291,8 @@ export function scanService(deps: ScanServiceDeps) {
       const batch = progressBatcher(jobId, runId, totals, deps.events);
       const report = (p: ScanHostProgress) => batch.push(p);
       for (const m of req.machines) report({ machineId: m.id, state: 'queued' });
-      const done = Promise.all(
+      // allSettled: a host whose result cannot even be stored (disk full…) must not leave the job hanging.
+      const done = Promise.allSettled(
         req.machines.map((m) =>
           scanOne(
             m,
@@ -304,7 +305,12 @@ export function scanService(deps: ScanServiceDeps) {
             report,
           ),
         ),
-      ).then(() => {
+      ).then((outcomes) => {
+        for (const o of outcomes) {
+          if (o.status === 'rejected') {
+            deps.logger.error('scan.host-unrecorded', { runId, error: String(o.reason).slice(0, 300) });
+          }
+        }
         deps.scans.finishRun(runId, abort.signal.aborted ? 'cancelled' : 'done', deps.clock.now());
         batch.finish(abort.signal.aborted ? 'cancelled' : 'done');
         jobs.delete(jobId);

@@ -5,16 +5,13 @@
 //   peak RSS       ≤ 300 MB (sampled every 50 ms)
 //   UI messages    ≤ 20/s scan.progress after the core's batching and the host's coalescing (eventStream)
 // Env: BENCH_HOSTS (1000), BENCH_LATENCY_MS (100), BENCH_JITTER_MS (0: extra random 0..n ms per command),
-// BENCH_CONCURRENCY (16), BENCH_PROFILES (ids, comma-separated), BENCH_CLIENT_NODELAY=1 (measures the
-// TCP_NODELAY change proposed for electron/ssh/connect.ts before it lands).
+// BENCH_CONCURRENCY (16), BENCH_PROFILES (ids, comma-separated).
 // The simulator is not a real host: test/bench/scan.ts measures against real Debian targets.
 import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-
-import { Client, type ConnectConfig } from 'ssh2';
 
 import { type Core, createCore } from '../../electron/core/create-core';
 import { silentLogger } from '../../electron/core/logger';
@@ -33,15 +30,6 @@ const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 100);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const JITTER = Number(process.env.BENCH_JITTER_MS ?? 0);
 const PROFILES = process.env.BENCH_PROFILES?.split(',').filter(Boolean);
-const NODELAY = process.env.BENCH_CLIENT_NODELAY === '1';
-if (NODELAY) {
-  // Applied from outside (electron/ is not this file's to change): Nagle off on every client socket.
-  const connect = Client.prototype.connect;
-  Client.prototype.connect = function (this: Client, config: ConnectConfig) {
-    this.once('connect', () => this.setNoDelay(true));
-    return connect.call(this, config);
-  };
-}
 const TARGET = { wall: 1.2, cpuMs: 5, rssMb: 300, msgsPerSec: 20 };
 
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
@@ -217,7 +205,7 @@ async function main(): Promise<void> {
       );
     const load = os.loadavg()[0]?.toFixed(1);
     console.log(
-      `\nbench:scale N=${N} concurrency=${C} latency=${LATENCY}+${JITTER} ms nodelay=${NODELAY} failed=${failed.n} load=${load}`,
+      `\nbench:scale N=${N} concurrency=${C} latency=${LATENCY}+${JITTER} ms failed=${failed.n} load=${load}`,
     );
     console.log(
       `  one host alone (median of 15)  ${ms(perHost)}; ideal ⌈N/C⌉ × that = ${(ideal / 1000).toFixed(2)} s`,
