@@ -1,18 +1,22 @@
 // `npm start`: the Electron app where Electron's binary is available, else the browser host.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const root = path.resolve(new URL('..', import.meta.url).pathname);
-const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 
-/** Electron's binary path, or null when the package or its binary is missing. */
+/**
+ * Electron's binary path, or null when the package or its binary is missing. Read from the package's
+ * path.txt rather than `require('electron')`, which would try to download right there and print a
+ * stack trace on machines that cannot reach the download host.
+ */
 function electronBinary() {
+  const pkg = path.join(root, 'node_modules', 'electron');
   try {
-    const bin = require('electron');
-    return typeof bin === 'string' && fs.existsSync(bin) ? bin : null;
+    const rel = fs.readFileSync(path.join(pkg, 'path.txt'), 'utf8').trim();
+    const bin = path.join(pkg, 'dist', rel);
+    return rel && fs.existsSync(bin) ? bin : null;
   } catch {
     return null;
   }

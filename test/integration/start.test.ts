@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
+import fs from 'node:fs';
 import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -8,8 +8,10 @@ import { tempDir } from '../helpers/temp';
 
 /** Whether Electron's binary is really installed here (then `npm start` opens a window, not the host). */
 function electronInstalled(): boolean {
+  // Not require('electron'): that would try to download the binary on the spot.
+  const pkg = path.resolve('node_modules/electron');
   try {
-    return typeof createRequire(import.meta.url)('electron') === 'string';
+    return fs.existsSync(path.join(pkg, 'dist', fs.readFileSync(path.join(pkg, 'path.txt'), 'utf8').trim()));
   } catch {
     return false;
   }
@@ -54,6 +56,41 @@ describe('npm start without Electron', () => {
           child.kill('SIGTERM');
         });
       }
+    },
+  );
+
+  it.skipIf(electronInstalled())(
+    '--demo serves simulated machines from a throwaway folder it deletes on exit',
+    async () => {
+      const child = spawn(process.execPath, [path.resolve('scripts/start.mjs'), '--demo', '--port', '0'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, PATCHBAY_DEMO_HOSTS: '12' },
+      });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      const seen = { folder: '' };
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no URL printed:\n${out}`)), 60_000);
+          child.stdout.on('data', () => {
+            if (/http:\/\/127\.0\.0\.1:\d+\/\?token=/.test(out)) {
+              clearTimeout(timer);
+              resolve();
+            }
+          });
+        });
+        expect(out).toMatch(/DEMO MODE: 12 simulated machines/);
+        seen.folder = /Data folder: (\S+) \(demo/.exec(out)?.[1] ?? '';
+        expect(fs.existsSync(path.join(seen.folder, 'patchbay.db'))).toBe(true);
+      } finally {
+        await new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        });
+      }
+      expect(seen.folder).not.toBe('');
+      expect(fs.existsSync(seen.folder)).toBe(false);
     },
   );
 });
