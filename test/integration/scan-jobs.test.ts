@@ -1,11 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { fileCore } from '../helpers/temp';
 
 describe('scan jobs without reaching any host', () => {
-  it('classifies a machine with no credential and no ssh-agent, and a WinRM machine as unsupported', async () => {
-    const saved = process.env.SSH_AUTH_SOCK;
+  // No ssh-agent: a machine without a credential then has no way to log in.
+  const saved = process.env.SSH_AUTH_SOCK;
+  beforeEach(() => {
     delete process.env.SSH_AUTH_SOCK;
+  });
+  afterEach(() => {
+    if (saved !== undefined) process.env.SSH_AUTH_SOCK = saved;
+  });
+
+  it('classifies a machine with no credential and no ssh-agent, and a WinRM machine as unsupported', async () => {
     const { core } = fileCore();
     try {
       const base = {
@@ -31,14 +38,11 @@ describe('scan jobs without reaching any host', () => {
       });
       expect((await core.handlers['machines.scanDetails']({ id: w.id })).lastError?.kind).toBe('unsupported');
     } finally {
-      if (saved !== undefined) process.env.SSH_AUTH_SOCK = saved;
       await core.close();
     }
   });
 
   it('finishes the job even when a host result cannot be stored', async () => {
-    const saved = process.env.SSH_AUTH_SOCK;
-    delete process.env.SSH_AUTH_SOCK;
     const { core } = fileCore();
     try {
       const base = {
@@ -67,7 +71,6 @@ describe('scan jobs without reaching any host', () => {
       expect(core.db.prepare('SELECT state FROM scan_runs WHERE id = ?').pluck().get(runId)).toBe('done');
       expect(await core.handlers['scan.active']({})).toEqual([]);
     } finally {
-      if (saved !== undefined) process.env.SSH_AUTH_SOCK = saved;
       await core.close();
     }
   });
