@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type Sections,splitSections } from '../../electron/platforms/sections';
+import { type Sections, splitSections } from '../../electron/platforms/sections';
 import type { ScanFindings } from '../../electron/platforms/types';
 import { needs } from '../helpers/needs';
 import { cannotCapture, captureRpm } from './rpm-repos';
