@@ -88,8 +88,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
         `DEMO MODE: ${n} simulated machines (not real hosts, served by this process on ${running.mode === 'ports' ? '127.0.0.1' : 'loopback addresses'}). ` +
         `Data folder ${dataDir} is deleted on exit.`,
       async stop() {
-        await running.stop();
-        fs.rmSync(dataDir, { recursive: true, force: true });
+        try {
+          await running.stop();
+        } finally {
+          // The folder goes whatever happened to the simulator: demo data must not outlive the demo.
+          fs.rmSync(dataDir, { recursive: true, force: true });
+        }
       },
     };
   } catch (err) {

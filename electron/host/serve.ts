@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
+import type { Core } from '../core/create-core';
 import { openNodeCore } from '../core/node-core';
 import { resolveDataDir } from '../core/paths';
 import { type Demo, startDemo } from '../demo/start-demo';
@@ -32,39 +33,54 @@ export async function serve(argv: string[]): Promise<void> {
   }
   if (values.demo && values['data-dir'])
     throw new Error('--demo uses a throwaway data folder; drop --data-dir');
-  const demo: Demo | null = values.demo ? await startDemo() : null;
-  if (demo) process.stdout.write(`${demo.notice}\n`);
-  const dataDir = demo?.dataDir ?? resolveDataDir(values['data-dir']);
-  const core = openNodeCore(dataDir, 'browser');
-  const staticDir = path.join(__dirname, '..', 'renderer');
-  const wanted = values.port !== undefined ? Number(values.port) : DEFAULT_PORT;
-  let host: RunningHost;
-  try {
-    host = await startHost({ core, staticDir, port: wanted }).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EADDRINUSE' || values.port !== undefined) throw err;
-      return startHost({ core, staticDir, port: 0 });
-    });
-  } catch (err) {
-    await core.close();
-    await demo?.stop();
-    throw err;
-  }
-  process.stdout.write(
-    `Patchbay is running in your browser at:\n\n  ${host.url}\n\n` +
-      `Open that link (it holds a one-time token; only this computer can reach it).\n` +
-      `Data folder: ${dataDir}${demo ? ' (demo: deleted when you stop)' : ''}\nPress Ctrl+C to stop.\n`,
-  );
+  // Signal handlers come first: a SIGTERM that arrives between printing the URL and registering them
+  // would end the process at once, leaving the database open and a demo folder behind.
+  let demo: Demo | null = null;
+  let core: Core | null = null;
+  let host: RunningHost | null = null;
   let closing = false;
-  const stop = async () => {
+  const stop = async (code = 0) => {
     if (closing) return;
     closing = true;
-    await host.close();
-    await core.close();
-    await demo?.stop();
-    process.exit(0);
+    // Each step runs even if an earlier one failed: the database is closed and a demo folder removed.
+    for (const step of [() => host?.close(), () => core?.close(), () => demo?.stop()]) {
+      try {
+        await step();
+      } catch (err) {
+        code = 1;
+        process.stderr.write(
+          `patchbay: while stopping: ${err instanceof Error ? err.message : String(err)}\n`,
+        );
+      }
+    }
+    process.exit(code);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  try {
+    if (values.demo) {
+      demo = await startDemo();
+      process.stdout.write(`${demo.notice}\n`);
+    }
+    const dataDir = demo?.dataDir ?? resolveDataDir(values['data-dir']);
+    const opened = openNodeCore(dataDir, 'browser');
+    core = opened;
+    const staticDir = path.join(__dirname, '..', 'renderer');
+    const wanted = values.port !== undefined ? Number(values.port) : DEFAULT_PORT;
+    host = await startHost({ core: opened, staticDir, port: wanted }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE' || values.port !== undefined) throw err;
+      return startHost({ core: opened, staticDir, port: 0 });
+    });
+    if (closing) return;
+    process.stdout.write(
+      `Patchbay is running in your browser at:\n\n  ${host.url}\n\n` +
+        `Open that link (it holds a one-time token; only this computer can reach it).\n` +
+        `Data folder: ${dataDir}${demo ? ' (demo: deleted when you stop)' : ''}\nPress Ctrl+C to stop.\n`,
+    );
+  } catch (err) {
+    process.stderr.write(`patchbay: ${err instanceof Error ? err.message : String(err)}\n`);
+    await stop(1);
+  }
 }
 
 if (require.main === module) {

@@ -90,7 +90,7 @@ describe('npm start without Electron', () => {
         });
       }
       expect(seen.folder).not.toBe('');
-      expect(fs.existsSync(seen.folder)).toBe(false);
+      expect(fs.existsSync(seen.folder), out).toBe(false);
     },
   );
 });
