@@ -27,7 +27,7 @@ describe('coalescer', () => {
     const c = coalescer<string, number>(20, (k, v) => got.push([k, v]));
     for (let i = 0; i < 1000; i++) c.push(i % 2 ? 'a' : 'b', i);
     expect(got).toEqual([]);
-    await new Promise((r) => setTimeout(r, 50));
+    await expect.poll(() => got.length, { timeout: 5000 }).toBeGreaterThan(0);
     expect(got).toEqual([
       ['b', 998],
       ['a', 999],

@@ -130,7 +130,9 @@ describe('browser host', () => {
     });
     const unknown = await rpc(ws, 3, 'shell.exec', { cmd: 'id' });
     expect(unknown).toMatchObject({ ok: false, error: { code: 'invalid' } });
-    await new Promise((r) => setTimeout(r, 250));
+    // Events are coalesced (100 ms); wait for the batch rather than for a fixed time.
+    await expect.poll(() => events.length, { timeout: 5000 }).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 150));
     expect(events).toEqual([
       { t: 'evt', channel: 'machines.changed', payload: { reason: 'created', count: 1 } },
     ]);
