@@ -2,6 +2,30 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { fileCore } from '../helpers/temp';
 
+/** A machine with no credential, on an address no test reaches (TEST-NET-1). */
+function add(
+  core: ReturnType<typeof fileCore>['core'],
+  name: string,
+  address: string,
+  transport: 'ssh' | 'winrm',
+) {
+  return core.handlers['machines.create']({
+    machine: {
+      displayName: name,
+      address,
+      port: transport === 'ssh' ? 22 : 5985,
+      transport,
+      username: 'root',
+      credentialId: null,
+      tags: [],
+      client: '',
+      site: '',
+      notes: '',
+      proxyJump: '',
+    },
+  });
+}
+
 describe('scan jobs without reaching any host', () => {
   // No ssh-agent: a machine without a credential then has no way to log in.
   const saved = process.env.SSH_AUTH_SOCK;
@@ -15,21 +39,8 @@ describe('scan jobs without reaching any host', () => {
   it('classifies a machine with no credential and no ssh-agent, and a WinRM machine as unsupported', async () => {
     const { core } = fileCore();
     try {
-      const base = {
-        username: 'root',
-        credentialId: null,
-        tags: [],
-        client: '',
-        site: '',
-        notes: '',
-        proxyJump: '',
-      };
-      const a = await core.handlers['machines.create']({
-        machine: { ...base, displayName: 'a', address: '192.0.2.1', port: 22, transport: 'ssh' },
-      });
-      const w = await core.handlers['machines.create']({
-        machine: { ...base, displayName: 'w', address: '192.0.2.2', port: 5985, transport: 'winrm' },
-      });
+      const a = await add(core, 'a', '192.0.2.1', 'ssh');
+      const w = await add(core, 'w', '192.0.2.2', 'winrm');
       const { jobId } = await core.handlers['scan.start']({ machineIds: [a.id, w.id] });
       await core.services.scanner.wait(jobId);
       expect((await core.handlers['machines.scanDetails']({ id: a.id })).lastError).toMatchObject({
@@ -45,18 +56,7 @@ describe('scan jobs without reaching any host', () => {
   it('finishes the job even when a host result cannot be stored', async () => {
     const { core } = fileCore();
     try {
-      const base = {
-        username: 'root',
-        credentialId: null,
-        tags: [],
-        client: '',
-        site: '',
-        notes: '',
-        proxyJump: '',
-      };
-      const a = await core.handlers['machines.create']({
-        machine: { ...base, displayName: 'a', address: '192.0.2.1', port: 22, transport: 'ssh' },
-      });
+      const a = await add(core, 'a', '192.0.2.1', 'ssh');
       core.db.exec(
         "CREATE TRIGGER full BEFORE INSERT ON scan_results BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END",
       );

@@ -8,10 +8,10 @@ me=${0##*/}
 action=
 when=now
 case $me in
-  reboot) action=reboot ;;
-  poweroff | halt) action=poweroff ;;
+  reboot) action=reboot ;;            # simulated: only this target's PID 1 is signalled
+  poweroff | halt) action=poweroff ;;  # simulated, likewise
   shutdown)
-    action=poweroff
+    action=poweroff # simulated default of shutdown, as the real one powers off
     for a in "$@"; do
       case $a in
         -r | --reboot) action=reboot ;;

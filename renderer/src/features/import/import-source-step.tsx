@@ -2,8 +2,8 @@
 import { useState } from 'react';
 
 import type { CredentialSummary, ImportFormat } from '../../../../shared/domain';
-import { LIMITS } from '../../../../shared/validation';
 import { Field } from '../../components/field';
+import { useTextFile } from '../../components/use-text-file';
 import { FORMAT_LABEL, guessFormat } from './guess-format';
 
 /** What step 1 collects. */
@@ -23,33 +23,15 @@ export interface ImportSourceStepProps {
   onChange(next: ImportSource): void;
 }
 
-const MB = 1024 * 1024;
-
 /** The source form. */
 export function ImportSourceStep({ source, credentials, onChange }: ImportSourceStepProps) {
-  const [fileError, setFileError] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
 
   const withText = (text: string, fileName: string | null) => {
     const guessed = source.formatChosen ? null : guessFormat(fileName, text);
     onChange({ ...source, text, fileName, format: guessed ?? source.format });
   };
-
-  const readFile = async (file: File | undefined) => {
-    if (!file) return;
-    if (file.size > LIMITS.importText) {
-      setFileError(
-        `${file.name} is ${(file.size / MB).toFixed(1)} MB; Patchbay imports files up to ${LIMITS.importText / MB} MB.`,
-      );
-      return;
-    }
-    setFileError(null);
-    try {
-      withText(await file.text(), file.name);
-    } catch {
-      setFileError(`Could not read ${file.name}. Check that it is a text file you can open.`);
-    }
-  };
+  const { fileError, readFile } = useTextFile(withText);
 
   const lines = source.text ? source.text.split('\n').length : 0;
 

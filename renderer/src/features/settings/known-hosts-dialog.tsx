@@ -5,16 +5,14 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 
 import type { KnownHostsImportReport } from '../../../../shared/domain';
-import { LIMITS } from '../../../../shared/validation';
 import { Field } from '../../components/field';
 import { Icon } from '../../components/icons';
 import { Modal } from '../../components/modal';
+import { useTextFile } from '../../components/use-text-file';
 import { errorMessage } from '../../stores/errors';
 import { useStoreApi } from '../../stores/store';
 import { countText } from '../machines/format';
 import { endpointText } from './host-key-format';
-
-const MB = 1024 * 1024;
 
 function Source(props: {
   text: string;
@@ -22,22 +20,7 @@ function Source(props: {
   onText(text: string, fileName: string | null): void;
 }) {
   const { text, fileName, onText } = props;
-  const [fileError, setFileError] = useState<string | null>(null);
-  const readFile = async (file: File | undefined) => {
-    if (!file) return;
-    if (file.size > LIMITS.importText) {
-      setFileError(
-        `${file.name} is ${(file.size / MB).toFixed(1)} MB; Patchbay reads files up to ${LIMITS.importText / MB} MB.`,
-      );
-      return;
-    }
-    setFileError(null);
-    try {
-      onText(await file.text(), file.name);
-    } catch {
-      setFileError(`Could not read ${file.name}. Check that it is a text file you can open.`);
-    }
-  };
+  const { fileError, readFile } = useTextFile(onText);
   const lines = text ? text.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#')).length : 0;
   return (
     <div className="known-hosts-source">
