@@ -35,6 +35,18 @@ export interface PendingPatch {
   isNew: boolean;
   /** Not installed by a plain upgrade because it needs new packages (apt's "kept back"). */
   keptBack: boolean;
+  /**
+   * Set when the candidate itself is not a security release but a security fix exists in an older
+   * version above the installed one (apt: -security has X, -updates or a point release has a newer Y;
+   * dnf/zypper: an advisory fixes a version older than the newest available). `security` is then true
+   * and a "security only" install must take at least this version. Undefined or '' otherwise.
+   */
+  securityVersion?: string;
+  /**
+   * The package is held or locked on the host (apt-mark hold, dnf versionlock, zypper lock): the update
+   * exists but the package manager will not install it until the hold is lifted.
+   */
+  held?: boolean;
 }
 
 /** Package managers (and OS update services) Patchbay reads. */
