@@ -10,12 +10,12 @@ import type {
   MachineSortKey,
 } from '../../shared/domain';
 import { guessImportFormat } from '../../shared/import-format';
-import type { RequestChannel, RequestOf, ResponseMap } from '../../shared/ipc';
 import { splitTags } from '../../shared/validation';
 import { ApiError } from '../../shared/wire';
 import type { Core } from '../core/create-core';
 import { openNodeCore } from '../core/node-core';
 import { resolveDataDir } from '../core/paths';
+import { call, UsageError } from './call';
 import { formatImportPreview, formatMachineTable } from './format';
 import { runScan } from './scan';
 
@@ -56,18 +56,6 @@ const SORT_KEYS: Record<string, MachineSortKey> = {
   site: 'site',
   updated: 'updatedAt',
 };
-
-class UsageError extends Error {}
-
-async function call<C extends RequestChannel>(
-  core: Core,
-  channel: C,
-  req: RequestOf<C>,
-): Promise<ResponseMap[C]> {
-  const result = await core.dispatch(channel, req);
-  if (!result.ok) throw new ApiError(result.error);
-  return result.res as ResponseMap[C];
-}
 
 const OPTIONS = {
   'data-dir': { type: 'string' },
@@ -207,7 +195,9 @@ async function scan(core: Core, v: Values, io: CliIo): Promise<number> {
   const filter = await filterFrom(core, v);
   let machineIds: number[] | undefined;
   if (v.machine) {
-    const all = core.services.machines.list({}).items;
+    const all = (
+      await call(core, 'machines.list', { filter: {}, sort: { key: 'displayName', direction: 'asc' } })
+    ).items;
     machineIds = v.machine.map((want) => {
       const m = all.find((x) => String(x.id) === want || x.displayName.toLowerCase() === want.toLowerCase());
       if (!m) throw new UsageError(`No machine named or numbered "${want}".`);

@@ -1,5 +1,6 @@
 import type { MachineFilter, ScanHostProgress } from '../../shared/domain';
 import type { Core } from '../core/create-core';
+import { call } from './call';
 
 /** What `patchbay scan` prints per machine with --json. */
 export interface CliScanRow {
@@ -16,6 +17,8 @@ export interface CliScanRow {
   hostKeyFingerprint?: string;
   hostKey?: ScanHostProgress['hostKey'];
   resultId?: number;
+  /** What the host reported beside the result (unreachable repository, stale package lists…). */
+  warnings?: string[];
 }
 
 export interface ScanCliOptions {
@@ -45,7 +48,11 @@ export async function runScan(
   opts: ScanCliOptions,
   io: { stdout: (s: string) => void; stderr: (s: string) => void },
 ): Promise<number> {
-  const names = new Map(core.services.machines.list(opts.filter).items.map((m) => [m.id, m.displayName]));
+  const listed = await call(core, 'machines.list', {
+    filter: opts.filter,
+    sort: { key: 'displayName', direction: 'asc' },
+  });
+  const names = new Map(listed.items.map((m) => [m.id, m.displayName]));
   const rows = new Map<number, CliScanRow>();
   let jobId = '';
   let finished!: () => void;
@@ -75,7 +82,7 @@ export async function runScan(
   });
   const onSigint = () => {
     io.stderr('Cancelling the scan…\n');
-    core.services.scanner.cancel(jobId);
+    void core.dispatch('scan.cancel', { jobId });
   };
   process.once('SIGINT', onSigint);
   try {
@@ -98,9 +105,13 @@ export async function runScan(
     unsubscribe();
   }
   for (const row of rows.values()) {
-    const status = core.repos.scans.status(row.id);
-    const m = core.repos.machines.get(row.id);
-    if (m?.os) row.os = m.os;
+    const m = await call(core, 'machines.get', { id: row.id });
+    if (m.os) row.os = m.os;
+    const details = await call(core, 'machines.scanDetails', { id: row.id });
+    const status = details.status;
+    // Warnings of this scan only: a failed host's lastOk warnings are from an older run.
+    if (row.state === 'done' && details.lastOk && details.lastOk.warnings.length > 0)
+      row.warnings = details.lastOk.warnings;
     if (status && status.eolState !== 'unknown')
       row.eol = `${status.eolState}${status.eolEnds ? ` (${status.eolEnds})` : ''}`;
     if (row.hostKey) row.hostKeyFingerprint = row.hostKey.fingerprint;
@@ -114,11 +125,11 @@ export async function runScan(
 
 function summary(list: CliScanRow[]): string {
   const ok = list.filter((r) => r.state === 'done');
-  const lines = ok.map(
-    (r) =>
-      `${r.name.padEnd(24)} ${String(r.missing ?? 0).padStart(4)} missing ${String(r.security ?? 0).padStart(4)} security` +
+  const lines = ok.flatMap((r) => [
+    `${r.name.padEnd(24)} ${String(r.missing ?? 0).padStart(4)} missing ${String(r.security ?? 0).padStart(4)} security` +
       `${r.rebootRequired ? '  reboot' : ''}${r.eol && !r.eol.startsWith('supported') ? `  EOL: ${r.eol}` : ''}  ${r.os ?? ''}`,
-  );
+    ...(r.warnings ?? []).map((w) => `${''.padEnd(24)} warning: ${w}`),
+  ]);
   const failed = list.filter((r) => r.state !== 'done');
   for (const r of failed) lines.push(`${r.name.padEnd(24)} ${r.state.toUpperCase()}: ${r.message ?? ''}`);
   const unknownKeys = failed.filter((r) => r.errorKind === 'host-key-unknown');

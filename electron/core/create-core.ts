@@ -2,22 +2,22 @@ import path from 'node:path';
 
 import type { AppInfo } from '../../shared/domain';
 import type { EventSink, RequestHandlers } from '../../shared/ipc';
-import { ApiError } from '../../shared/wire';
 import { type Db, openDatabase } from '../db/open';
 import { credentialsRepo } from '../db/repos/credentials';
 import { groupsRepo } from '../db/repos/groups';
 import { hostKeysRepo } from '../db/repos/host-keys';
-import { filterSql, machinesRepo } from '../db/repos/machines';
+import { machinesRepo } from '../db/repos/machines';
 import { type MetaRepo, metaRepo } from '../db/repos/meta';
 import { scansRepo } from '../db/repos/scans';
 import { credentialService } from '../inventory/credential-service';
 import { groupService } from '../inventory/group-service';
+import { inventoryHandlers } from '../inventory/handlers';
 import { importService } from '../inventory/import-service';
 import { machineService } from '../inventory/machine-service';
 import { loadEolTable } from '../platforms/eol';
+import { scanHandlers } from '../scan/handlers';
 import { scanService } from '../scan/scan-service';
 import type { SecretBox } from '../secrets/secret-box';
-import { importKnownHosts } from '../ssh/known-hosts';
 import type { SshPoolOptions } from '../ssh/pool';
 import { type Clock, systemClock } from './clock';
 import { createDispatcher } from './dispatch';
@@ -100,66 +100,8 @@ export function createCore(options: CoreOptions) {
 
   const handlers: RequestHandlers = {
     'app.info': async () => info,
-    'machines.list': async ({ filter, sort, page }) => machines.list(filter, sort.key, sort.direction, page),
-    'machines.get': async ({ id }) => machines.get(id),
-    'machines.create': async ({ machine }) => machines.create(machine),
-    'machines.update': async ({ id, machine }) => machines.update(id, machine),
-    'machines.delete': async ({ ids }) => machines.delete(ids),
-    'machines.editTags': async ({ ids, add, remove }) => machines.editTags(ids, add, remove),
-    'machines.facets': async () => machines.facets(),
-    'machines.summary': async () => machines.summary(),
-    'machines.exportCsv': async ({ filter }) => machines.exportCsv(filter),
-    'groups.list': async () => groups.list(),
-    'groups.save': async (req) => groups.save(req),
-    'groups.delete': async ({ id }) => groups.delete(id),
-    'credentials.list': async () => credentials.list(),
-    'credentials.create': async ({ credential }) => credentials.create(credential),
-    'credentials.delete': async ({ id }) => credentials.delete(id),
-    'import.preview': async (req) => imports.preview(req),
-    'import.commit': async ({ onDuplicate, ...req }) => imports.commit(req, onDuplicate),
-    'scan.start': async ({ machineIds, filter, trustNewHostKeys, refreshLists }) => {
-      const chosen = machineIds
-        ? machineIds.map((id) => repos.machines.get(id)).filter((m) => m !== null)
-        : machines.list(filter ?? {}).items;
-      return scanner.start({
-        machines: chosen,
-        trustNewHostKeys: trustNewHostKeys ?? false,
-        refreshLists: refreshLists ?? false,
-      });
-    },
-    'scan.cancel': async ({ jobId }) => scanner.cancel(jobId),
-    'scan.active': async () => scanner.active(),
-    'scan.trustHostKey': async ({ resultId }) => {
-      const seen = scans.hostKeyOfResult(resultId);
-      if (!seen)
-        throw new ApiError({ code: 'not-found', message: 'That scan result has no host key to trust.' });
-      const pinned = scanner.trustHostKey(seen);
-      return { address: pinned.address, port: pinned.port, fingerprint: pinned.fingerprint };
-    },
-    'machines.scanDetails': async ({ id }) => {
-      machines.get(id);
-      return scans.details(id);
-    },
-    'hostKeys.list': async () => hostKeys.all().map(({ key: _key, ...info }) => info),
-    'hostKeys.forget': async ({ address, port }) => ({ removed: hostKeys.remove(address, port) }),
-    'hostKeys.importKnownHosts': async ({ text }) => {
-      const endpoints = machines.list({}).items.filter((m) => m.transport === 'ssh');
-      const r = importKnownHosts(hostKeys, text, endpoints, clock.now());
-      return {
-        imported: r.imported.length,
-        unchanged: r.unchanged.length,
-        conflicts: r.conflicts,
-        notFound: r.notFound.length,
-        revoked: r.revoked,
-        skipped: r.skipped.slice(0, 200),
-      };
-    },
-    'patches.fleet': async ({ filter }) => {
-      const resolved = machines.resolveFilter(filter);
-      if (!resolved) return [];
-      const { where, params } = filterSql(resolved);
-      return scans.fleet(where, params);
-    },
+    ...inventoryHandlers({ machines, groups, credentials, imports }),
+    ...scanHandlers({ machines, machinesRepo: repos.machines, scans, hostKeys, scanner, clock }),
   };
 
   return {
