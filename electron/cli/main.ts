@@ -16,8 +16,12 @@ import type { Core } from '../core/create-core';
 import { openNodeCore } from '../core/node-core';
 import { resolveDataDir } from '../core/paths';
 import { call, UsageError } from './call';
+import { runCredentials } from './credentials';
 import { formatImportPreview, formatMachineTable } from './format';
+import { listPatches, showMachine } from './patches';
+import { resolveMachines } from './resolve';
 import { runScan } from './scan';
+import { refuseSecretsInArgv } from './secret-input';
 
 /** Where the CLI writes; tests pass buffers. */
 export interface CliIo {
@@ -30,6 +34,8 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 const USAGE = `Usage: patchbay [--data-dir DIR] machines <command> [options]
        patchbay [--data-dir DIR] scan [options]
+       patchbay [--data-dir DIR] patches list [options]
+       patchbay [--data-dir DIR] credentials <command> [options]
 
 Commands:
   machines list    [--search TEXT] [--tag T]... [--client C]... [--site S]... [--os OS]...
@@ -39,6 +45,21 @@ Commands:
   machines import  FILE [--format csv|ssh-config|ansible-ini|ansible-yaml]
                    [--on-duplicate skip|merge] [--dry-run] [--json]
   machines export  [--out FILE] [the list filters]
+  machines show    NAME|ID [--json]
+                   OS, last scan, EOL, warnings, reboot reasons, held packages, removals and
+                   the missing patches (installed → candidate, security, held).
+  patches list     [--machine NAME|ID]... [the list filters] [--security] [--json]
+                   Per machine with --machine; otherwise by package across the selected machines.
+  credentials list [--json]                   Never prints secrets, only which ones are stored.
+  credentials add  NAME --kind ssh-key|ssh-password|ssh-agent|winrm-password
+                   [--key-file FILE | --key-path PATH] [--passphrase] [--sudo-password]
+                   [--password-stdin] [--json]
+                   Secrets are asked for at a prompt (not echoed). --password-stdin reads them from
+                   stdin instead, one per line in this order: password, key passphrase, sudo
+                   password. --key-file stores the private key read from FILE; --key-path only
+                   remembers where the key is. Secrets are never accepted as arguments.
+  credentials remove NAME|ID
+  credentials assign NAME|ID|none --machine NAME|ID [--machine …]
   scan             [--machine NAME|ID]... [--group NAME] [the list filters]
                    [--trust-new-host-keys] [--refresh-lists] [--json]
                    Progress goes to stderr, the summary to stdout; Ctrl+C cancels.
@@ -84,7 +105,20 @@ const OPTIONS = {
   machine: { type: 'string', multiple: true },
   'trust-new-host-keys': { type: 'boolean' },
   'refresh-lists': { type: 'boolean' },
+  security: { type: 'boolean' },
+  kind: { type: 'string' },
+  'key-file': { type: 'string' },
+  'key-path': { type: 'string' },
+  passphrase: { type: 'boolean' },
+  'sudo-password': { type: 'boolean' },
+  'password-stdin': { type: 'boolean' },
 } as const;
+
+const COMMANDS: Record<string, string[]> = {
+  machines: ['list', 'add', 'import', 'export', 'show'],
+  patches: ['list'],
+  credentials: ['add', 'list', 'remove', 'assign'],
+};
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
@@ -195,14 +229,7 @@ async function scan(core: Core, v: Values, io: CliIo): Promise<number> {
   const filter = await filterFrom(core, v);
   let machineIds: number[] | undefined;
   if (v.machine) {
-    const all = (
-      await call(core, 'machines.list', { filter: {}, sort: { key: 'displayName', direction: 'asc' } })
-    ).items;
-    machineIds = v.machine.map((want) => {
-      const m = all.find((x) => String(x.id) === want || x.displayName.toLowerCase() === want.toLowerCase());
-      if (!m) throw new UsageError(`No machine named or numbered "${want}".`);
-      return m.id;
-    });
+    machineIds = (await resolveMachines(core, v.machine)).map((m) => m.id);
   }
   return runScan(
     core,
@@ -221,6 +248,7 @@ async function scan(core: Core, v: Values, io: CliIo): Promise<number> {
 export async function runCli(argv: string[], io: CliIo, openCore = openNodeCore): Promise<number> {
   let parsed;
   try {
+    refuseSecretsInArgv(argv);
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
     io.stderr(`patchbay: ${(err as Error).message}\n\n${USAGE}`);
@@ -233,7 +261,7 @@ export async function runCli(argv: string[], io: CliIo, openCore = openNodeCore)
     return v.help ? EXIT.ok : EXIT.usage;
   }
   const isScan = area === 'scan' && command === undefined;
-  if (!isScan && (area !== 'machines' || !['list', 'add', 'import', 'export'].includes(command ?? ''))) {
+  if (!isScan && !COMMANDS[area]?.includes(command ?? '')) {
     io.stderr(`patchbay: unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
     return EXIT.usage;
   }
@@ -241,7 +269,18 @@ export async function runCli(argv: string[], io: CliIo, openCore = openNodeCore)
   try {
     core = openCore(resolveDataDir(v['data-dir']));
     if (isScan) return await scan(core, v, io);
+    if (area === 'credentials') return await runCredentials(core, command ?? '', rest, v, io);
+    if (area === 'patches') {
+      const filter = await filterFrom(core, v);
+      const opts = { filter, securityOnly: v.security ?? false, json: v.json ?? false };
+      await listPatches(core, v.machine ? { ...opts, machines: v.machine } : opts, io.stdout);
+      return EXIT.ok;
+    }
     switch (command) {
+      case 'show':
+        if (!rest[0]) throw new UsageError('machines show needs a machine NAME or ID');
+        await showMachine(core, rest[0], v.json ?? false, io.stdout);
+        return EXIT.ok;
       case 'list':
         return await list(core, v, io);
       case 'add':
