@@ -9,9 +9,10 @@ import { UsageError } from './call';
 function promptHidden(question: string): Promise<string> {
   const stdin = process.stdin;
   return new Promise((resolve, reject) => {
-    process.stderr.write(question);
     let value = '';
+    // Echo goes off before the prompt shows: text typed (or pasted) right after the prompt must not echo.
     stdin.setRawMode(true);
+    process.stderr.write(question);
     stdin.resume();
     stdin.setEncoding('utf8');
     const finish = (err: Error | null) => {
