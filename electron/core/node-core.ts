@@ -3,6 +3,7 @@ import { nodeSecretBox } from '../secrets/node-secrets';
 import { type Core, createCore } from './create-core';
 import { fileLogger } from './logger';
 import { dataFiles } from './paths';
+import { scanConcurrency } from './scan-settings';
 
 /** A core for the browser host and the CLI: data folder on disk, key-file or passphrase secrets, a log file. */
 export function openNodeCore(dataDir: string, host: 'browser' | 'electron' = 'browser'): Core {
@@ -14,7 +15,6 @@ export function openNodeCore(dataDir: string, host: 'browser' | 'electron' = 'br
     host,
     dataDir,
     version,
-    // Connections at once during a scan; the default suits a laptop on an office network.
-    ssh: { concurrency: Number(process.env.PATCHBAY_SCAN_CONCURRENCY) || 16 },
+    ssh: { concurrency: scanConcurrency() },
   });
 }

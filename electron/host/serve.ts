@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { Core } from '../core/create-core';
 import { openNodeCore } from '../core/node-core';
 import { resolveDataDir } from '../core/paths';
-import { type Demo, startDemo } from '../demo/start-demo';
+import type { Demo } from '../demo/start-demo';
 import { type RunningHost, startHost } from './server';
 
 /** Default port; when taken, another free one is used. */
@@ -59,6 +59,8 @@ export async function serve(argv: string[]): Promise<void> {
   process.on('SIGTERM', () => void stop());
   try {
     if (values.demo) {
+      // The simulator loads only in demo mode (its own bundle; see scripts/build.mjs).
+      const { startDemo } = await import('../demo/start-demo');
       demo = await startDemo();
       process.stdout.write(`${demo.notice}\n`);
     }

@@ -5,7 +5,8 @@ import { version } from '../../package.json';
 import { type Core, createCore } from '../core/create-core';
 import { fileLogger } from '../core/logger';
 import { dataFiles } from '../core/paths';
-import { type Demo, startDemo } from '../demo/start-demo';
+import { scanConcurrency } from '../core/scan-settings';
+import type { Demo } from '../demo/start-demo';
 import { nodeSecretBox } from '../secrets/node-secrets';
 import { registerIpc } from './ipc';
 import { electronNativeBinding } from './native';
@@ -27,6 +28,7 @@ function openCore(dataDir: string): Core {
     host: 'electron',
     dataDir,
     version,
+    ssh: { concurrency: scanConcurrency() },
   });
 }
 
@@ -52,6 +54,8 @@ if (!app.requestSingleInstanceLock()) {
     async () => {
       try {
         if (process.argv.includes('--demo')) {
+          // The simulator loads only in demo mode (its own bundle; see scripts/build.mjs).
+          const { startDemo } = await import('../demo/start-demo');
           demo = await startDemo({ openCore });
           console.log(demo.notice);
         }

@@ -219,3 +219,16 @@ describe('patchbay machines show and patches list on a scanned fleet', () => {
     expect(unknown.stderr).toMatch(/No machine named or numbered "no-such-host"/);
   });
 });
+
+describe('the built bundles', () => {
+  it('keep the fleet simulator in the demo bundle only, loaded when demo mode asks for it', () => {
+    const read = (f: string) => fs.readFileSync(path.resolve('dist', f), 'utf8');
+    // startFleet is the simulator's entry; sim-fleet.ts defines it.
+    expect(read('demo/start-demo.cjs')).toContain('startFleet');
+    for (const f of ['cli/patchbay.cjs', 'host/serve.cjs', 'electron/main.cjs']) {
+      expect(read(f)).not.toContain('startFleet');
+    }
+    for (const f of ['host/serve.cjs', 'electron/main.cjs'])
+      expect(read(f)).toContain('import("../demo/start-demo.cjs")');
+  });
+});
