@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -218,7 +218,45 @@ describe('patchbay machines show and patches list on a scanned fleet', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/No machine named or numbered "no-such-host"/);
   });
+
+  it('scan prints the warnings hosts report, in the summary and in --json', async () => {
+    const r = await runAsync(demo.dataDir, ['scan', '--json']);
+    // The demo fleet has a host that refuses connections, hence 3.
+    expect(r.code).toBe(3);
+    const rows = JSON.parse(r.stdout) as { name: string; state: string; warnings?: string[] }[];
+    const stale = rows.filter((x) => x.warnings?.some((w) => /package lists are \d+ days old/.test(w)));
+    expect(stale.length).toBeGreaterThanOrEqual(1);
+    // Only scanned hosts carry warnings, and an empty list is left out.
+    for (const x of rows) if (x.warnings) expect(x.state === 'done' && x.warnings.length > 0).toBe(true);
+    const name = stale[0]?.name ?? '';
+    const human = await runAsync(demo.dataDir, ['scan', '--machine', name]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(
+      new RegExp(`^${name} .*\n +warning: The package lists are \\d+ days old`, 'm'),
+    );
+    const shown = run(demo.dataDir, ['machines', 'show', name]);
+    expect(shown.stdout).toMatch(/Warning: {4}The package lists are \d+ days old/);
+  });
+
+  it('refuses unknown machines by name', () => {
+    const unknown = run(demo.dataDir, ['machines', 'show', 'no-such-host']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/No machine named or numbered "no-such-host"/);
+  });
 });
+
+/** Runs the CLI without blocking this process: the demo's simulated hosts answer from here. */
+function runAsync(
+  dataDir: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, '--data-dir', dataDir, ...args], (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
 
 describe('the built bundles', () => {
   it('keep the fleet simulator in the demo bundle only, loaded when demo mode asks for it', () => {
