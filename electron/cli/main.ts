@@ -261,6 +261,12 @@ export async function runCli(argv: string[], io: CliIo, openCore = openNodeCore)
     return v.help ? EXIT.ok : EXIT.usage;
   }
   const isScan = area === 'scan' && command === undefined;
+  const known = COMMANDS[area];
+  if (known && !known.includes(command ?? '')) {
+    const what = command === undefined ? 'needs a command' : `has no command "${command}"`;
+    io.stderr(`patchbay: \`patchbay ${area}\` ${what}: ${known.join(', ')}. See \`patchbay --help\`.\n`);
+    return EXIT.usage;
+  }
   if (!isScan && !COMMANDS[area]?.includes(command ?? '')) {
     io.stderr(`patchbay: unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
     return EXIT.usage;
