@@ -98,6 +98,9 @@ export async function startSimHost(options: SimHostOptions) {
   let listener: net.Server | null = null;
   let stopped = false;
   let execs = 0;
+  // Every connection ever accepted (sockets.size is only the open ones): "one connection per host" is
+  // asserted on this count.
+  let accepted = 0;
 
   const later = (ms: number, fn: () => void) => {
     const t = setTimeout(() => {
@@ -199,6 +202,7 @@ export async function startSimHost(options: SimHostOptions) {
 
   function onSocket(socket: net.Socket): void {
     const id = peer(socket.remoteAddress, socket.remotePort);
+    accepted += 1;
     sockets.add(socket);
     byPeer.set(id, socket);
     socket.on('close', () => {
@@ -277,7 +281,8 @@ export async function startSimHost(options: SimHostOptions) {
       bootedAt = Date.now();
       if (!stopped && fault?.kind !== 'refuse') await listen();
     },
-    stats: () => ({ connections: sockets.size, execs, listening: listener !== null }),
+    /** Open connections now, connections accepted and commands answered since the start. */
+    stats: () => ({ connections: sockets.size, accepted, execs, listening: listener !== null }),
     stop(): void {
       stopped = true;
       unlisten();

@@ -60,6 +60,8 @@ async function refreshLists(
   signal: AbortSignal,
 ): Promise<{ refreshed: boolean; warnings: string[] }> {
   try {
+    // asRoot: the host itself stops a stuck apt-get (and its http methods) after 5 minutes, via GNU
+    // timeout (ssh/remote-timeout.ts) — sshd could not, as it runs as root under sudo.
     const r = await session.exec(REFRESH, { asRoot: true, timeoutMs: 300_000, signal });
     // Only apt's lists are refreshed so far; other platforms keep their own staleness warnings.
     if (r.stdout.toString('utf8').includes(NO_APT)) return { refreshed: false, warnings: [] };
