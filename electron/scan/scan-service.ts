@@ -121,8 +121,13 @@ export function scanService(deps: ScanServiceDeps) {
     { abort: AbortController; done: Promise<void>; snapshot: () => EventMap['scan.progress'] }
   >();
 
-  /** The login for a machine from its credential; without one, the user's ssh-agent if there is one. */
-  function authFor(machine: Machine): SshAuth {
+  /**
+   * The login for a machine from its credential; without one, the user's ssh-agent if there is one.
+   * One object per credential and job (`auths`): the transport prepares each key once per object.
+   */
+  function authFor(machine: Machine, auths: Map<number, SshAuth>): SshAuth {
+    const known = machine.credentialId === null ? undefined : auths.get(machine.credentialId);
+    if (known) return known;
     if (machine.credentialId === null) {
       if (process.env.SSH_AUTH_SOCK) return { agent: true };
       throw new ApiError({
@@ -139,6 +144,7 @@ export function scanService(deps: ScanServiceDeps) {
     } else if (c.kind === 'ssh-password') auth.password = c.password ?? '';
     else if (c.kind === 'ssh-agent') auth.agent = true;
     if (c.sudoPassword) auth.sudoPassword = c.sudoPassword;
+    auths.set(machine.credentialId, auth);
     return auth;
   }
 
@@ -149,6 +155,7 @@ export function scanService(deps: ScanServiceDeps) {
     refresh: boolean,
     pool: ReturnType<typeof createSshPool>,
     machineOf: WeakMap<SshTarget, number>,
+    auths: Map<number, SshAuth>,
     signal: AbortSignal,
     report: (p: ScanHostProgress) => void,
   ): Promise<boolean> {
@@ -164,7 +171,7 @@ export function scanService(deps: ScanServiceDeps) {
         address: machine.address,
         port: machine.port,
         username: machine.username,
-        auth: authFor(machine),
+        auth: authFor(machine, auths),
         ...(machine.proxyJump ? { proxyJump: machine.proxyJump } : {}),
       };
       machineOf.set(target, machine.id);
@@ -273,6 +280,7 @@ export function scanService(deps: ScanServiceDeps) {
       setMaxListeners(0, abort.signal);
       // Hosts are "connecting" when the pool really opens their connection, not while they wait for a slot.
       const machineOf = new WeakMap<SshTarget, number>();
+      const auths = new Map<number, SshAuth>();
       const open = deps.pool?.open ?? openSession;
       const pool = createSshPool({
         ...deps.pool,
@@ -303,6 +311,7 @@ export function scanService(deps: ScanServiceDeps) {
             req.refreshLists ?? false,
             pool,
             machineOf,
+            auths,
             abort.signal,
             report,
           ),
