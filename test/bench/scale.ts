@@ -18,12 +18,14 @@ import { silentLogger } from '../../electron/core/logger';
 import { dataFiles } from '../../electron/core/paths';
 import type { FleetHost } from '../../electron/demo/sim-fleet';
 import { generateKey } from '../../electron/demo/sim-keys';
+import { PROFILES as ALL_PROFILES, usableProfiles } from '../../electron/demo/sim-profiles';
 import { eventStream } from '../../electron/host/coalesce';
 import { nodeSecretBox } from '../../electron/secrets/node-secrets';
 import { openSession } from '../../electron/ssh/session';
 import type { SessionOptions, SshSession, SshTarget } from '../../electron/ssh/types';
 import type { EventChannel, EventMap } from '../../shared/ipc';
 import type { FleetReply, FleetRequest } from '../sim/fleet-process';
+import { type HostOutcome, scaleRunProblems } from './scale-checks';
 
 const N = Number(process.env.BENCH_HOSTS ?? 1000);
 const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 100);
@@ -65,6 +67,7 @@ function fleetProcess(publicKey: string) {
   };
   return {
     ready: request({ type: 'start', options }, 'ready'),
+    counts: async () => (await request({ type: 'counts' }, 'counts')).counts,
     stop: () => request({ type: 'stop' }, 'stopped'),
     kill: () => child.kill(),
   };
@@ -143,6 +146,7 @@ async function main(): Promise<void> {
       ssh: { concurrency: C, open: timedOpen },
     });
     const ids = await inventory(core, hosts, clientKey.privateKey);
+    const profileOf = new Map(hosts.map((h) => [h.name, h.profile]));
     const scan = async (machineIds: number[]) => {
       const r = await core.dispatch('scan.start', { machineIds });
       if (!r.ok) throw new Error(r.error.message);
@@ -176,6 +180,7 @@ async function main(): Promise<void> {
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
     const lag = monitorEventLoopDelay({ resolution: 5 });
     lag.enable();
+    const countsBefore = await sim.counts();
     const cpu0 = process.cpuUsage();
     const start = performance.now();
     await scan(ids);
@@ -186,11 +191,16 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     off();
     ui.stop();
-    const failed = core.db
-      .prepare(
-        "SELECT COUNT(*) AS n FROM scan_results WHERE run_id = (SELECT MAX(id) FROM scan_runs) AND status != 'ok'",
-      )
-      .get() as { n: number };
+    const countsAfter = await sim.counts();
+    const outcomes = (
+      core.db
+        .prepare(
+          `SELECT m.display_name AS name, r.status, r.error_kind AS errorKind FROM scan_results r
+           JOIN machines m ON m.id = r.machine_id WHERE r.run_id = (SELECT MAX(id) FROM scan_runs)`,
+        )
+        .all() as Omit<HostOutcome, 'profile'>[]
+    ).map((o) => ({ ...o, profile: profileOf.get(o.name) ?? '?' }));
+    const failed = { n: outcomes.filter((o) => o.status !== 'ok').length };
     const simStats = await sim.stop();
     await core.close();
 
@@ -242,6 +252,20 @@ async function main(): Promise<void> {
         `peak RSS ${mb(simStats.peakRss).toFixed(0)} MB, ${simStats.execs} commands, ` +
         `event-loop delay p99 ${ms(simStats.lagP99Ms)}, max ${ms(simStats.lagMaxMs)}`,
     );
+    const usable = new Set(usableProfiles().map((p) => p.id));
+    const problems = scaleRunProblems({
+      outcomes,
+      hosts: hosts.map((h) => h.name),
+      failingProfiles: new Set(ALL_PROFILES.map((p) => p.id).filter((id) => !usable.has(id))),
+      before: countsBefore,
+      after: countsAfter,
+    });
+    if (problems.length) {
+      console.error(`\nbench:scale FAILED — the measured run does not count:\n  ${problems.join('\n  ')}`);
+      process.exitCode = 1;
+    } else {
+      console.log(`  checked: every host ended as expected, with one connection and one command each`);
+    }
   } finally {
     sim.kill();
     fs.rmSync(work, { recursive: true, force: true });
