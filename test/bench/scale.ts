@@ -5,13 +5,16 @@
 //   peak RSS       ≤ 300 MB (sampled every 50 ms)
 //   UI messages    ≤ 20/s scan.progress after the core's batching and the host's coalescing (eventStream)
 // Env: BENCH_HOSTS (1000), BENCH_LATENCY_MS (100), BENCH_JITTER_MS (0: extra random 0..n ms per command),
-// BENCH_CONCURRENCY (16), BENCH_PROFILES (ids, comma-separated).
+// BENCH_CONCURRENCY (16), BENCH_PROFILES (ids, comma-separated), BENCH_KEY_PASSPHRASE (log in with an
+// encrypted OpenSSH key).
 // The simulator is not a real host: test/bench/scan.ts measures against real Debian targets.
 import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+import ssh2 from 'ssh2';
 
 import { type Core, createCore } from '../../electron/core/create-core';
 import { silentLogger } from '../../electron/core/logger';
@@ -32,6 +35,8 @@ const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 100);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const JITTER = Number(process.env.BENCH_JITTER_MS ?? 0);
 const PROFILES = process.env.BENCH_PROFILES?.split(',').filter(Boolean);
+// Log in with an OpenSSH key encrypted with this passphrase (bcrypt, 16 rounds as ssh-keygen makes it).
+const PASSPHRASE = process.env.BENCH_KEY_PASSPHRASE;
 const TARGET = { wall: 1.2, cpuMs: 5, rssMb: 300, msgsPerSec: 20 };
 
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
@@ -95,8 +100,9 @@ async function timedOpen(target: SshTarget, options: SessionOptions): Promise<Ss
 
 /** One credential and a machine per simulated host, host keys pinned (as after the user trusted them). */
 async function inventory(core: Core, hosts: FleetHost[], privateKey: string): Promise<number[]> {
+  const secrets = PASSPHRASE ? { privateKey, passphrase: PASSPHRASE } : { privateKey };
   const cred = await core.handlers['credentials.create']({
-    credential: { name: 'bench', kind: 'ssh-key', keyPath: '', secrets: { privateKey } },
+    credential: { name: 'bench', kind: 'ssh-key', keyPath: '', secrets },
   });
   const ids: number[] = [];
   for (const h of hosts) {
@@ -125,9 +131,20 @@ async function inventory(core: Core, hosts: FleetHost[], privateKey: string): Pr
   return ids;
 }
 
+/** The login key: the simulator's usual ed25519 key, or one encrypted with BENCH_KEY_PASSPHRASE. */
+function loginKey(): { publicKey: string; privateKey: string } {
+  if (!PASSPHRASE) return generateKey();
+  const pair = ssh2.utils.generateKeyPairSync('ed25519', {
+    passphrase: PASSPHRASE,
+    cipher: 'aes256-ctr',
+    rounds: 16,
+  });
+  return { publicKey: pair.public, privateKey: pair.private };
+}
+
 async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-bench-scale-'));
-  const clientKey = generateKey();
+  const clientKey = loginKey();
   const sim = fleetProcess(clientKey.publicKey);
   try {
     const t0 = performance.now();
