@@ -37,7 +37,7 @@ function expandHome(p: string): string {
  * makes a login signature cost what the signing itself costs. The replacement is used only once a probe
  * signature verifies with the key's own public half; otherwise ssh2's signing stays.
  */
-function signFromKeyObject(key: ParsedKey): void {
+export function signFromKeyObject(key: ParsedKey): void {
   let keyObject: crypto.KeyObject;
   try {
     keyObject = crypto.createPrivateKey(key.getPrivatePEM());

@@ -8,7 +8,6 @@
 // BENCH_CONCURRENCY (16), BENCH_PROFILES (ids, comma-separated), BENCH_KEY_PASSPHRASE (log in with an
 // encrypted OpenSSH key).
 // The simulator is not a real host: test/bench/scan.ts measures against real Debian targets.
-import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,7 +26,7 @@ import { nodeSecretBox } from '../../electron/secrets/node-secrets';
 import { openSession } from '../../electron/ssh/session';
 import type { SessionOptions, SshSession, SshTarget } from '../../electron/ssh/types';
 import type { EventChannel, EventMap } from '../../shared/ipc';
-import type { FleetReply, FleetRequest } from '../sim/fleet-process';
+import { fleetProcess } from './fleet-child';
 import { type HostOutcome, scaleRunProblems } from './scale-checks';
 
 const N = Number(process.env.BENCH_HOSTS ?? 1000);
@@ -45,38 +44,6 @@ const pct = (xs: number[], q: number) =>
 const median = (xs: number[]) => pct(xs, 0.5);
 const mb = (b: number) => b / (1 << 20);
 const ms = (x: number) => `${x.toFixed(1)} ms`;
-
-/** The fleet in a child process (its CPU is not Patchbay's), driven over IPC. */
-function fleetProcess(publicKey: string) {
-  const child: ChildProcess = fork(path.join(import.meta.dirname, '..', 'sim', 'fleet-process.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const request = <T extends FleetReply['type']>(m: FleetRequest, type: T) =>
-    new Promise<Extract<FleetReply, { type: T }>>((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`fleet process exited (${code})`));
-      child.once('exit', onExit);
-      child.once('message', (r: FleetReply) => {
-        child.off('exit', onExit);
-        if (r.type === type) resolve(r as Extract<FleetReply, { type: T }>);
-        else reject(new Error(r.type === 'error' ? r.message : `unexpected ${r.type}`));
-      });
-      child.send(m);
-    });
-  const options = {
-    hosts: N,
-    latencyMs: LATENCY,
-    jitterMs: JITTER,
-    authorizedKeys: [publicKey],
-    ...(PROFILES ? { profiles: PROFILES } : {}),
-  };
-  return {
-    ready: request({ type: 'start', options }, 'ready'),
-    counts: async () => (await request({ type: 'counts' }, 'counts')).counts,
-    stop: () => request({ type: 'stop' }, 'stopped'),
-    kill: () => child.kill(),
-  };
-}
 
 /** Connect and command times through the pool's `open` hook: where a slow host-scan spends its time. */
 const timing = { connect: [] as number[], exec: [] as number[] };
@@ -145,7 +112,13 @@ function loginKey(): { publicKey: string; privateKey: string } {
 async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-bench-scale-'));
   const clientKey = loginKey();
-  const sim = fleetProcess(clientKey.publicKey);
+  const sim = fleetProcess({
+    hosts: N,
+    latencyMs: LATENCY,
+    jitterMs: JITTER,
+    authorizedKeys: [clientKey.publicKey],
+    ...(PROFILES ? { profiles: PROFILES } : {}),
+  });
   try {
     const t0 = performance.now();
     const { hosts, mode } = await sim.ready;
