@@ -168,15 +168,16 @@ export function runExec(
       }
       const gone = code === null && exitSignal === null && !truncated ? ctx.lost() : null;
       if (gone) return settle(gone);
-      const err = root ? takeLimitLine(Buffer.concat(stderr), root.tag) : { stderr: Buffer.concat(stderr) };
-      if (err.limit === 'none') ctx.logger?.info('ssh.no-remote-timeout', { host: who });
+      // The wrapper's own line says whether the host enforced the limit; the caller gets the rest.
+      const own = root ? takeLimitLine(Buffer.concat(stderr), root.tag) : { stderr: Buffer.concat(stderr) };
+      if (own.limit === 'none') ctx.logger?.info('ssh.no-remote-timeout', { host: who });
       settle(null, {
         stdout: Buffer.concat(stdout),
-        stderr: err.stderr,
+        stderr: own.stderr,
         code,
         signal: exitSignal,
         truncated,
-        ...(err.limit ? { remoteLimit: err.limit } : {}),
+        ...(own.limit ? { remoteLimit: own.limit } : {}),
       });
     };
 
