@@ -53,6 +53,12 @@ export interface FleetHost {
   fingerprint: string;
 }
 
+/** What one simulated host has served: connections accepted and commands answered. */
+export interface HostCounts {
+  connections: number;
+  execs: number;
+}
+
 /** Default location of the host-key cache. */
 export const DEFAULT_KEY_CACHE = path.join(os.tmpdir(), 'patchbay-sim-cache', 'host-keys.json');
 
@@ -202,6 +208,15 @@ export async function startFleet(options: FleetOptions) {
         execs += s.execs;
       }
       return { hosts: hosts.length, connections, execs };
+    },
+    /** Connections accepted and commands answered since the start, per host name. */
+    counts(): Record<string, HostCounts> {
+      const out: Record<string, HostCounts> = {};
+      for (const h of hosts) {
+        const { accepted, execs } = h.stats();
+        out[h.name] = { connections: accepted, execs };
+      }
+      return out;
     },
     async stop(): Promise<void> {
       for (const h of hosts) h.stop();

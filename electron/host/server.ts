@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 
 import { WebSocket, WebSocketServer } from 'ws';
 
+import { SECURITY_HEADERS } from '../../shared/security-headers';
 import { type WireFromHost, WS_MAX_PAYLOAD, WS_PATH } from '../../shared/wire';
 import type { Core } from '../core/create-core';
 import { eventStream } from './coalesce';
@@ -27,21 +28,6 @@ export interface RunningHost {
   token: string;
   close(): Promise<void>;
 }
-
-/** Sent as a header too: `frame-ancestors` only works there, not in the page's meta tag. */
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-  "connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'; " +
-  "frame-ancestors 'none'; form-action 'none'";
-
-const SECURITY_HEADERS = {
-  'Content-Security-Policy': CSP,
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cache-Control': 'no-store',
-};
 
 function sameSecret(a: string, b: string): boolean {
   const x = crypto.createHash('sha256').update(a).digest();

@@ -10,6 +10,7 @@ import type { Demo } from '../demo/start-demo';
 import { nodeSecretBox } from '../secrets/node-secrets';
 import { registerIpc } from './ipc';
 import { electronNativeBinding } from './native';
+import { serveRendererWithHeaders } from './renderer-headers';
 import { safeStorageBox } from './safe-storage-box';
 import { createMainWindow } from './window';
 
@@ -37,6 +38,7 @@ function start(dataDir: string): void {
   registerIpc(core);
   // The renderer needs no permissions (camera, notifications…): refuse them all.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  serveRendererWithHeaders();
   createMainWindow();
 }
 

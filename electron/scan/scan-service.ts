@@ -60,6 +60,8 @@ async function refreshLists(
   signal: AbortSignal,
 ): Promise<{ refreshed: boolean; warnings: string[] }> {
   try {
+    // asRoot: the host itself stops a stuck apt-get (and its http methods) after 5 minutes, via GNU
+    // timeout (ssh/remote-timeout.ts) — sshd could not, as it runs as root under sudo.
     const r = await session.exec(REFRESH, { asRoot: true, timeoutMs: 300_000, signal });
     // Only apt's lists are refreshed so far; other platforms keep their own staleness warnings.
     if (r.stdout.toString('utf8').includes(NO_APT)) return { refreshed: false, warnings: [] };
@@ -119,8 +121,13 @@ export function scanService(deps: ScanServiceDeps) {
     { abort: AbortController; done: Promise<void>; snapshot: () => EventMap['scan.progress'] }
   >();
 
-  /** The login for a machine from its credential; without one, the user's ssh-agent if there is one. */
-  function authFor(machine: Machine): SshAuth {
+  /**
+   * The login for a machine from its credential; without one, the user's ssh-agent if there is one.
+   * One object per credential and job (`auths`): the transport prepares each key once per object.
+   */
+  function authFor(machine: Machine, auths: Map<number, SshAuth>): SshAuth {
+    const known = machine.credentialId === null ? undefined : auths.get(machine.credentialId);
+    if (known) return known;
     if (machine.credentialId === null) {
       if (process.env.SSH_AUTH_SOCK) return { agent: true };
       throw new ApiError({
@@ -137,6 +144,7 @@ export function scanService(deps: ScanServiceDeps) {
     } else if (c.kind === 'ssh-password') auth.password = c.password ?? '';
     else if (c.kind === 'ssh-agent') auth.agent = true;
     if (c.sudoPassword) auth.sudoPassword = c.sudoPassword;
+    auths.set(machine.credentialId, auth);
     return auth;
   }
 
@@ -147,6 +155,7 @@ export function scanService(deps: ScanServiceDeps) {
     refresh: boolean,
     pool: ReturnType<typeof createSshPool>,
     machineOf: WeakMap<SshTarget, number>,
+    auths: Map<number, SshAuth>,
     signal: AbortSignal,
     report: (p: ScanHostProgress) => void,
   ): Promise<boolean> {
@@ -162,7 +171,7 @@ export function scanService(deps: ScanServiceDeps) {
         address: machine.address,
         port: machine.port,
         username: machine.username,
-        auth: authFor(machine),
+        auth: authFor(machine, auths),
         ...(machine.proxyJump ? { proxyJump: machine.proxyJump } : {}),
       };
       machineOf.set(target, machine.id);
@@ -271,6 +280,7 @@ export function scanService(deps: ScanServiceDeps) {
       setMaxListeners(0, abort.signal);
       // Hosts are "connecting" when the pool really opens their connection, not while they wait for a slot.
       const machineOf = new WeakMap<SshTarget, number>();
+      const auths = new Map<number, SshAuth>();
       const open = deps.pool?.open ?? openSession;
       const pool = createSshPool({
         ...deps.pool,
@@ -301,6 +311,7 @@ export function scanService(deps: ScanServiceDeps) {
             req.refreshLists ?? false,
             pool,
             machineOf,
+            auths,
             abort.signal,
             report,
           ),

@@ -1,4 +1,6 @@
-import type { AnyAuthMethod, AuthenticationType } from 'ssh2';
+import crypto from 'node:crypto';
+
+import ssh2, { type AnyAuthMethod, type AuthenticationType, type ParsedKey } from 'ssh2';
 import { describe, expect, it } from 'vitest';
 
 import { prepareAuth } from './auth';
@@ -65,6 +67,47 @@ describe('login preparation', () => {
       expect(err).toBeInstanceOf(SshError);
       expect((err as SshError).kind).toBe('auth-failed');
       expect((err as SshError).message).toMatch(message);
+    }
+  });
+
+  /** The key the handler offers first. */
+  const offeredKey = (auth: Parameters<typeof prepareAuth>[2]): ParsedKey => {
+    let key: ParsedKey | undefined;
+    prepareAuth(DB01, 'ops', auth).handler(null as never, false, (m) => {
+      key = (m as { key?: ParsedKey }).key;
+    });
+    if (!key) throw new Error('no key offered');
+    return key;
+  };
+
+  it('reads and decrypts a key once per credential object, not once per connection', () => {
+    const { private: text } = ssh2.utils.generateKeyPairSync('ed25519', {
+      passphrase: 'pp',
+      cipher: 'aes256-ctr',
+      rounds: 2,
+    });
+    const auth = { privateKey: text, passphrase: 'pp' };
+    expect(offeredKey(auth)).toBe(offeredKey(auth));
+    // Another object (another credential, or the next job) reads it again.
+    expect(offeredKey({ ...auth })).not.toBe(offeredKey(auth));
+  });
+
+  it.each([
+    ['ed25519', undefined, [undefined]],
+    ['ecdsa', 256, [undefined]],
+    ['rsa', 2048, [undefined, 'sha256', 'sha512']],
+  ] as const)('signs logins with a %s key as the server verifies them', (type, bits, algos) => {
+    const pair = ssh2.utils.generateKeyPairSync(type, bits ? { bits } : {});
+    const key = offeredKey({ privateKey: pair.private });
+    const pub = ssh2.utils.parseKey(pair.public) as ParsedKey;
+    const data = crypto.randomBytes(64);
+    // Signed from a KeyObject (an own method), not by ssh2's prototype method re-reading the PEM.
+    expect(Object.hasOwn(key, 'sign')).toBe(true);
+    for (const algo of algos) {
+      const sig = key.sign(data, algo);
+      expect(sig).toBeInstanceOf(Buffer);
+      expect(pub.verify(data, sig, algo), `${type} ${algo ?? 'default'}`).toBe(true);
+      expect(pub.verify(Buffer.from('other data'), sig, algo)).toBe(false);
     }
   });
 });

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,8 +31,60 @@ function expandHome(p: string): string {
   return p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : p;
 }
 
+/**
+ * ssh2's ParsedKey signs with the key's PEM text, so OpenSSL parses the key again for every signature
+ * (measured: ed25519 0.50 ms per signature from PEM, 0.04 ms from a KeyObject). One KeyObject per key
+ * makes a login signature cost what the signing itself costs. The replacement is used only once a probe
+ * signature verifies with the key's own public half; otherwise ssh2's signing stays.
+ */
+export function signFromKeyObject(key: ParsedKey): void {
+  let keyObject: crypto.KeyObject;
+  try {
+    keyObject = crypto.createPrivateKey(key.getPrivatePEM());
+  } catch {
+    return;
+  }
+  const original = key.sign.bind(key);
+  // ssh2's default hash per key type, used when it passes no algorithm (ssh-rsa: SHA-1, as the protocol has it).
+  const defaults: Record<string, string | null> = {
+    'ssh-ed25519': null,
+    'ssh-rsa': 'sha1',
+    'ecdsa-sha2-nistp256': 'sha256',
+    'ecdsa-sha2-nistp384': 'sha384',
+    'ecdsa-sha2-nistp521': 'sha512',
+  };
+  const fallback = defaults[key.type];
+  if (fallback === undefined) return;
+  const fast = (data: Buffer | string, algo?: string): Buffer => {
+    try {
+      return crypto.sign(algo || fallback, Buffer.from(data), keyObject);
+    } catch {
+      return original(data, algo);
+    }
+  };
+  const probe = crypto.randomBytes(32);
+  const algos = key.type === 'ssh-rsa' ? [undefined, 'sha256', 'sha512'] : [undefined];
+  if (algos.every((a) => key.verify(probe, fast(probe, a), a) === true)) key.sign = fast;
+}
+
+/**
+ * Loaded keys by the SshAuth object that holds them: a scan hands every machine of one credential the
+ * same object, so each key is read, decrypted (an OpenSSH key with a passphrase costs ~0.3 s of bcrypt)
+ * and prepared once per credential and job, not once per connection. Dropped with the object.
+ */
+const loaded = new WeakMap<SshAuth, { key: ParsedKey | null; problem: string | null }>();
+
 /** Reads and decrypts the private key now, so that a wrong passphrase is reported as such. */
 function loadKey(auth: SshAuth): { key: ParsedKey | null; problem: string | null } {
+  const known = loaded.get(auth);
+  if (known) return known;
+  const result = readKey(auth);
+  if (result.key) signFromKeyObject(result.key);
+  loaded.set(auth, result);
+  return result;
+}
+
+function readKey(auth: SshAuth): { key: ParsedKey | null; problem: string | null } {
   let text = auth.privateKey;
   let from = 'the stored private key';
   if (!text && auth.keyPath) {

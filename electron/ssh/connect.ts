@@ -10,7 +10,9 @@ import {
   decideHostKey,
   hostKeyAlgorithms,
   type HostKeyInfo,
+  type HostKeyPolicy,
   normalizeHostAddress,
+  type PinnedHostKey,
   seenHostKey,
 } from './host-keys';
 import { forwardThrough, parseProxyJump } from './proxy-jump';
@@ -22,6 +24,42 @@ export interface Connection {
   hostKey: HostKeyInfo & { pinnedNow: boolean };
   /** Every client of the chain, target last. */
   chain: Client[];
+}
+
+/** What one connection attempt's host-key check keeps between ssh2's callbacks. */
+export interface HostKeyCheck {
+  /** Why the key was refused; reported instead of ssh2's generic handshake error. */
+  refusal: SshError | null;
+  /** A key to pin once the key exchange has proved the server holds its private half. */
+  toPin: Buffer | null;
+  /** The key the server presented (the first one, when ssh2 asks again after a re-key). */
+  hostKey: (HostKeyInfo & { pinnedNow: boolean }) | null;
+}
+
+/**
+ * ssh2's `hostVerifier`: true lets the handshake go on. A refused key (changed, or unknown under
+ * pinned-only) must return false — ssh2 then drops the connection before any login is attempted.
+ */
+export function verifyHostKey(
+  endpoint: Endpoint,
+  blob: Buffer,
+  pinned: readonly PinnedHostKey[],
+  policy: HostKeyPolicy,
+  check: HostKeyCheck,
+): boolean {
+  const decision = decideHostKey(endpoint, blob, pinned, policy);
+  if (decision.action === 'refuse') {
+    check.refusal = decision.error;
+    return false;
+  }
+  const seen = seenHostKey(blob);
+  check.hostKey ??= {
+    keyType: seen.keyType,
+    fingerprint: seen.fingerprint,
+    pinnedNow: decision.action === 'pin',
+  };
+  if (decision.action === 'pin') check.toPin = blob;
+  return true;
 }
 
 const DEFAULT_CONNECT_TIMEOUT = 15_000;
@@ -46,9 +84,7 @@ function connectOne(
     const pinned = options.hostKeys.list(address, endpoint.port);
     const client = new ssh2.Client();
     let connected = sock !== undefined;
-    let refusal: SshError | null = null;
-    let toPin: Buffer | null = null;
-    let hostKey: (HostKeyInfo & { pinnedNow: boolean }) | null = null;
+    const check: HostKeyCheck = { refusal: null, toPin: null, hostKey: null };
     let settled = false;
     const started = Date.now();
 
@@ -70,7 +106,7 @@ function connectOne(
     };
     const fail = (err: unknown) =>
       finish(
-        refusal ??
+        check.refusal ??
           classifyConnectError(err, endpoint, {
             connected,
             timeoutMs,
@@ -97,19 +133,20 @@ function connectOne(
         client.setNoDelay(true);
       })
       .on('handshake', () => {
+        const toPin = check.toPin;
         if (toPin) {
           // Pinned only now that the key exchange proved the server holds the key's private half. Another
           // connection may have pinned a key for this host meanwhile (a pool reaching a new jump host
           // many times at once): it must agree, or this one is refused like any changed key.
           const again = decideHostKey(endpoint, toPin, options.hostKeys.list(address, endpoint.port), policy);
           if (again.action === 'refuse') {
-            refusal = again.error;
+            check.refusal = again.error;
             return fail(again.error);
           }
           const seen = seenHostKey(toPin);
-          toPin = null;
+          check.toPin = null;
           if (again.action === 'accept') {
-            if (hostKey) hostKey.pinnedNow = false;
+            if (check.hostKey) check.hostKey.pinnedNow = false;
             return;
           }
           options.hostKeys.pin({ address, port: endpoint.port, ...seen, trustedAt: now(), source: 'tofu' });
@@ -130,7 +167,7 @@ function connectOne(
           ms: Date.now() - started,
           auth: prepared.tried[prepared.tried.length - 1] ?? '',
         });
-        resolve({ client, hostKey: hostKey as HostKeyInfo & { pinnedNow: boolean } });
+        resolve({ client, hostKey: check.hostKey as HostKeyInfo & { pinnedNow: boolean } });
       })
       .on('error', fail)
       .on('close', () => fail(new Error('Connection lost before handshake')));
@@ -151,23 +188,7 @@ function connectOne(
           ...(pinned.length
             ? { algorithms: { serverHostKey: hostKeyAlgorithms(pinned.map((p) => p.keyType)) as never } }
             : {}),
-          hostVerifier: (blob: Buffer): boolean => {
-            const decision = decideHostKey(endpoint, blob, pinned, policy);
-            const seen = seenHostKey(blob);
-            if (decision.action === 'refuse') {
-              refusal = decision.error;
-              return false;
-            }
-            if (hostKey === null) {
-              hostKey = {
-                keyType: seen.keyType,
-                fingerprint: seen.fingerprint,
-                pinnedNow: decision.action === 'pin',
-              };
-            }
-            if (decision.action === 'pin') toPin = blob;
-            return true;
-          },
+          hostVerifier: (blob: Buffer): boolean => verifyHostKey(endpoint, blob, pinned, policy, check),
         });
       } catch (err) {
         fail(err);

@@ -1,7 +1,11 @@
+import crypto from 'node:crypto';
+
 import type { Client, ClientChannel } from 'ssh2';
 
 import type { Logger } from '../core/logger';
 import { describeEndpoint, type Endpoint, redact, SshError } from './errors';
+import { shQuote } from './quote';
+import { takeLimitLine, withRemoteTimeout } from './remote-timeout';
 import { classifySudo, sudoCommand, SudoGate, sudoMessage } from './sudo';
 import { DEFAULT_MAX_OUTPUT, type ExecOptions, type ExecResult } from './types';
 
@@ -42,6 +46,21 @@ function sendKill(channel: ClientChannel): void {
   }
 }
 
+/**
+ * The host's own limit for a root command runs this much longer than Patchbay's, so that a command
+ * running out of time is always reported by Patchbay's timer (a 'timeout' error, not exit code 124),
+ * while the host still stops the process tree shortly after.
+ */
+const REMOTE_LIMIT_MARGIN_MS = 500;
+
+/** The command line for a root command: limited on the host itself, through sudo unless root. */
+function rootCommand(script: string, asSudo: boolean, withPassword: boolean, timeoutMs: number) {
+  const tag = `[patchbay-limit-${crypto.randomBytes(9).toString('base64url')}]`;
+  const limited = withRemoteTimeout(script, timeoutMs + REMOTE_LIMIT_MARGIN_MS, tag);
+  if (asSudo) return { tag, sudo: sudoCommand(limited, withPassword) };
+  return { tag, command: `/bin/sh -c ${shQuote(limited)}` };
+}
+
 /** Runs one command on an open connection: bounded output, time limit, cancel, optional sudo. */
 export function runExec(
   client: Client,
@@ -55,7 +74,9 @@ export function runExec(
   const max = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
   const who = describeEndpoint(ctx.endpoint);
   const asSudo = options.asRoot === true && ctx.username !== 'root';
-  const wrapped = asSudo ? sudoCommand(script, Boolean(ctx.sudoPassword)) : null;
+  const root = options.asRoot ? rootCommand(script, asSudo, Boolean(ctx.sudoPassword), timeoutMs) : null;
+  const wrapped = root?.sudo ?? null;
+  const command = wrapped?.command ?? root?.command ?? script;
   const gate = wrapped ? new SudoGate(wrapped.prompt, wrapped.ready) : null;
   const started = Date.now();
 
@@ -147,16 +168,20 @@ export function runExec(
       }
       const gone = code === null && exitSignal === null && !truncated ? ctx.lost() : null;
       if (gone) return settle(gone);
+      // The wrapper's own line says whether the host enforced the limit; the caller gets the rest.
+      const own = root ? takeLimitLine(Buffer.concat(stderr), root.tag) : { stderr: Buffer.concat(stderr) };
+      if (own.limit === 'none') ctx.logger?.info('ssh.no-remote-timeout', { host: who });
       settle(null, {
         stdout: Buffer.concat(stdout),
-        stderr: Buffer.concat(stderr),
+        stderr: own.stderr,
         code,
         signal: exitSignal,
         truncated,
+        ...(own.limit ? { remoteLimit: own.limit } : {}),
       });
     };
 
-    client.exec(wrapped ? wrapped.command : script, (err, ch) => {
+    client.exec(command, (err, ch) => {
       if (err) {
         return settle(
           ctx.lost() ??

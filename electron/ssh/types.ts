@@ -1,5 +1,6 @@
 import type { Logger } from '../core/logger';
 import type { HostKeyInfo, HostKeyPolicy, HostKeyStore } from './host-keys';
+import type { RemoteLimit } from './remote-timeout';
 
 /**
  * How to log in. Every field is optional; the methods present are tried in OpenSSH's order (public key,
@@ -60,7 +61,11 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Bound on stdout + stderr together. Default 16 MiB; past it the channel is killed. */
   maxOutputBytes?: number;
-  /** Run as root: as is when logged in as root, otherwise through sudo (`-n`, or `-S` when asked). */
+  /**
+   * Run as root: as is when logged in as root, otherwise through sudo (`-n`, or `-S` when asked). The
+   * time limit is then also enforced on the host by GNU `timeout` where it exists (see remote-timeout.ts),
+   * because sshd cannot signal a command running as root under sudo.
+   */
   asRoot?: boolean;
   signal?: AbortSignal;
 }
@@ -74,6 +79,8 @@ export interface ExecResult {
   signal: string | null;
   /** True when output passed maxOutputBytes: the command was killed and the output cut there. */
   truncated: boolean;
+  /** Root commands only: whether the host enforced the time limit itself ('none': no usable `timeout`). */
+  remoteLimit?: RemoteLimit;
 }
 
 /** One open connection to one machine. */

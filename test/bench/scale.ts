@@ -5,31 +5,37 @@
 //   peak RSS       ≤ 300 MB (sampled every 50 ms)
 //   UI messages    ≤ 20/s scan.progress after the core's batching and the host's coalescing (eventStream)
 // Env: BENCH_HOSTS (1000), BENCH_LATENCY_MS (100), BENCH_JITTER_MS (0: extra random 0..n ms per command),
-// BENCH_CONCURRENCY (16), BENCH_PROFILES (ids, comma-separated).
+// BENCH_CONCURRENCY (16), BENCH_PROFILES (ids, comma-separated), BENCH_KEY_PASSPHRASE (log in with an
+// encrypted OpenSSH key).
 // The simulator is not a real host: test/bench/scan.ts measures against real Debian targets.
-import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+import ssh2 from 'ssh2';
 
 import { type Core, createCore } from '../../electron/core/create-core';
 import { silentLogger } from '../../electron/core/logger';
 import { dataFiles } from '../../electron/core/paths';
 import type { FleetHost } from '../../electron/demo/sim-fleet';
 import { generateKey } from '../../electron/demo/sim-keys';
+import { PROFILES as ALL_PROFILES, usableProfiles } from '../../electron/demo/sim-profiles';
 import { eventStream } from '../../electron/host/coalesce';
 import { nodeSecretBox } from '../../electron/secrets/node-secrets';
 import { openSession } from '../../electron/ssh/session';
 import type { SessionOptions, SshSession, SshTarget } from '../../electron/ssh/types';
 import type { EventChannel, EventMap } from '../../shared/ipc';
-import type { FleetReply, FleetRequest } from '../sim/fleet-process';
+import { fleetProcess } from './fleet-child';
+import { type HostOutcome, scaleRunProblems } from './scale-checks';
 
 const N = Number(process.env.BENCH_HOSTS ?? 1000);
 const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 100);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const JITTER = Number(process.env.BENCH_JITTER_MS ?? 0);
 const PROFILES = process.env.BENCH_PROFILES?.split(',').filter(Boolean);
+// Log in with an OpenSSH key encrypted with this passphrase (bcrypt, 16 rounds as ssh-keygen makes it).
+const PASSPHRASE = process.env.BENCH_KEY_PASSPHRASE;
 const TARGET = { wall: 1.2, cpuMs: 5, rssMb: 300, msgsPerSec: 20 };
 
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
@@ -38,37 +44,6 @@ const pct = (xs: number[], q: number) =>
 const median = (xs: number[]) => pct(xs, 0.5);
 const mb = (b: number) => b / (1 << 20);
 const ms = (x: number) => `${x.toFixed(1)} ms`;
-
-/** The fleet in a child process (its CPU is not Patchbay's), driven over IPC. */
-function fleetProcess(publicKey: string) {
-  const child: ChildProcess = fork(path.join(import.meta.dirname, '..', 'sim', 'fleet-process.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const request = <T extends FleetReply['type']>(m: FleetRequest, type: T) =>
-    new Promise<Extract<FleetReply, { type: T }>>((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`fleet process exited (${code})`));
-      child.once('exit', onExit);
-      child.once('message', (r: FleetReply) => {
-        child.off('exit', onExit);
-        if (r.type === type) resolve(r as Extract<FleetReply, { type: T }>);
-        else reject(new Error(r.type === 'error' ? r.message : `unexpected ${r.type}`));
-      });
-      child.send(m);
-    });
-  const options = {
-    hosts: N,
-    latencyMs: LATENCY,
-    jitterMs: JITTER,
-    authorizedKeys: [publicKey],
-    ...(PROFILES ? { profiles: PROFILES } : {}),
-  };
-  return {
-    ready: request({ type: 'start', options }, 'ready'),
-    stop: () => request({ type: 'stop' }, 'stopped'),
-    kill: () => child.kill(),
-  };
-}
 
 /** Connect and command times through the pool's `open` hook: where a slow host-scan spends its time. */
 const timing = { connect: [] as number[], exec: [] as number[] };
@@ -92,8 +67,9 @@ async function timedOpen(target: SshTarget, options: SessionOptions): Promise<Ss
 
 /** One credential and a machine per simulated host, host keys pinned (as after the user trusted them). */
 async function inventory(core: Core, hosts: FleetHost[], privateKey: string): Promise<number[]> {
+  const secrets = PASSPHRASE ? { privateKey, passphrase: PASSPHRASE } : { privateKey };
   const cred = await core.handlers['credentials.create']({
-    credential: { name: 'bench', kind: 'ssh-key', keyPath: '', secrets: { privateKey } },
+    credential: { name: 'bench', kind: 'ssh-key', keyPath: '', secrets },
   });
   const ids: number[] = [];
   for (const h of hosts) {
@@ -122,10 +98,27 @@ async function inventory(core: Core, hosts: FleetHost[], privateKey: string): Pr
   return ids;
 }
 
+/** The login key: the simulator's usual ed25519 key, or one encrypted with BENCH_KEY_PASSPHRASE. */
+function loginKey(): { publicKey: string; privateKey: string } {
+  if (!PASSPHRASE) return generateKey();
+  const pair = ssh2.utils.generateKeyPairSync('ed25519', {
+    passphrase: PASSPHRASE,
+    cipher: 'aes256-ctr',
+    rounds: 16,
+  });
+  return { publicKey: pair.public, privateKey: pair.private };
+}
+
 async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-bench-scale-'));
-  const clientKey = generateKey();
-  const sim = fleetProcess(clientKey.publicKey);
+  const clientKey = loginKey();
+  const sim = fleetProcess({
+    hosts: N,
+    latencyMs: LATENCY,
+    jitterMs: JITTER,
+    authorizedKeys: [clientKey.publicKey],
+    ...(PROFILES ? { profiles: PROFILES } : {}),
+  });
   try {
     const t0 = performance.now();
     const { hosts, mode } = await sim.ready;
@@ -143,6 +136,7 @@ async function main(): Promise<void> {
       ssh: { concurrency: C, open: timedOpen },
     });
     const ids = await inventory(core, hosts, clientKey.privateKey);
+    const profileOf = new Map(hosts.map((h) => [h.name, h.profile]));
     const scan = async (machineIds: number[]) => {
       const r = await core.dispatch('scan.start', { machineIds });
       if (!r.ok) throw new Error(r.error.message);
@@ -176,6 +170,7 @@ async function main(): Promise<void> {
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
     const lag = monitorEventLoopDelay({ resolution: 5 });
     lag.enable();
+    const countsBefore = await sim.counts();
     const cpu0 = process.cpuUsage();
     const start = performance.now();
     await scan(ids);
@@ -186,11 +181,16 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     off();
     ui.stop();
-    const failed = core.db
-      .prepare(
-        "SELECT COUNT(*) AS n FROM scan_results WHERE run_id = (SELECT MAX(id) FROM scan_runs) AND status != 'ok'",
-      )
-      .get() as { n: number };
+    const countsAfter = await sim.counts();
+    const outcomes = (
+      core.db
+        .prepare(
+          `SELECT m.display_name AS name, r.status, r.error_kind AS errorKind FROM scan_results r
+           JOIN machines m ON m.id = r.machine_id WHERE r.run_id = (SELECT MAX(id) FROM scan_runs)`,
+        )
+        .all() as Omit<HostOutcome, 'profile'>[]
+    ).map((o) => ({ ...o, profile: profileOf.get(o.name) ?? '?' }));
+    const failed = { n: outcomes.filter((o) => o.status !== 'ok').length };
     const simStats = await sim.stop();
     await core.close();
 
@@ -242,6 +242,20 @@ async function main(): Promise<void> {
         `peak RSS ${mb(simStats.peakRss).toFixed(0)} MB, ${simStats.execs} commands, ` +
         `event-loop delay p99 ${ms(simStats.lagP99Ms)}, max ${ms(simStats.lagMaxMs)}`,
     );
+    const usable = new Set(usableProfiles().map((p) => p.id));
+    const problems = scaleRunProblems({
+      outcomes,
+      hosts: hosts.map((h) => h.name),
+      failingProfiles: new Set(ALL_PROFILES.map((p) => p.id).filter((id) => !usable.has(id))),
+      before: countsBefore,
+      after: countsAfter,
+    });
+    if (problems.length) {
+      console.error(`\nbench:scale FAILED — the measured run does not count:\n  ${problems.join('\n  ')}`);
+      process.exitCode = 1;
+    } else {
+      console.log(`  checked: every host ended as expected, with one connection and one command each`);
+    }
   } finally {
     sim.kill();
     fs.rmSync(work, { recursive: true, force: true });

@@ -4,7 +4,7 @@
 // 'ready'. It exits when told to stop or when its parent goes away.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
-import type { Fleet, FleetHost, FleetOptions } from '../../electron/demo/sim-fleet';
+import type { Fleet, FleetHost, FleetOptions, HostCounts } from '../../electron/demo/sim-fleet';
 import { startFleet } from '../../electron/demo/sim-fleet';
 
 /** Messages to the fleet process. */
@@ -16,11 +16,13 @@ export type FleetRequest =
         profiles?: string[];
       };
     }
+  | { type: 'counts' }
   | { type: 'stop' };
 
 /** Messages from the fleet process. */
 export type FleetReply =
   | { type: 'ready'; hosts: FleetHost[]; mode: Fleet['mode'] }
+  | { type: 'counts'; counts: Record<string, HostCounts> }
   | { type: 'stopped'; cpuMs: number; peakRss: number; execs: number; lagP99Ms: number; lagMaxMs: number }
   | { type: 'error'; message: string };
 
@@ -39,6 +41,8 @@ process.on('message', (m: FleetRequest) => {
       },
       (err: unknown) => send({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
     );
+  } else if (m.type === 'counts') {
+    send({ type: 'counts', counts: fleet?.counts() ?? {} });
   } else if (m.type === 'stop') {
     const execs = fleet?.stats().execs ?? 0;
     void fleet?.stop().then(() => {

@@ -55,6 +55,13 @@ describe('scanning a simulated fleet with the real core and the real SSH transpo
     }
   });
 
+  it('used one connection and one command per host (the README promises it)', () => {
+    // The scan above was the first contact with this fleet: host keys were pinned without connecting.
+    const counts = fleet.counts();
+    expect(Object.keys(counts).sort()).toEqual(fleet.hosts.map((h) => h.name).sort());
+    for (const [name, c] of Object.entries(counts)) expect(c, name).toEqual({ connections: 1, execs: 1 });
+  });
+
   it('gives every host its own boot id and host key', () => {
     const boots = new Set(fleet.hosts.map((h) => fleet.bootId(h.name)));
     const keys = new Set(fleet.hosts.map((h) => h.fingerprint));

@@ -131,21 +131,38 @@ describe.skipIf(!available)('logins and sudo on a real Debian target', () => {
     }
   });
 
-  // sshd kills the process group of a user's command; a command under sudo belongs to root, which sshd
-  // (signalling as the user) may not kill: it ends on its next write, when the closed channel breaks its pipe.
+  // sshd kills the process group of the login user's command when the time limit passes. It cannot
+  // signal a command under sudo (it signals as the user): root commands carry the host's own limit
+  // (GNU timeout, remote-timeout.ts), which ends the whole tree, including children ignoring SIGTERM.
   it.each([
-    ['a silent command of the login user', false, (m: string) => `sleep 60; echo ${m}`],
-    ['a command under sudo once it writes', true, (m: string) => `while :; do sleep 0.1; echo ${m}; done`],
-  ])('stops %s when it times out', async (_what, asRoot, script) => {
-    const marker = `patchbay-kill-${process.pid}-${String(asRoot)}`;
+    ['a silent command of the login user', false],
+    ['a silent root command under sudo, ignoring SIGTERM, with a child', true],
+  ])('stops %s when it times out, whole tree gone on the host', async (_what, asRoot) => {
+    const pids = `/tmp/patchbay-kill-${process.pid}-${String(asRoot)}.pids`;
+    const script = `${asRoot ? "trap '' TERM; " : ''}echo $$ > ${pids}; sleep 300 & echo $! >> ${pids}; wait`;
     await withSession(as('patch', { privateKey: key }), async (s) => {
-      const err = await rejection(s.exec(script(marker), { timeoutMs: 500, asRoot }));
+      const err = await rejection(s.exec(script, { timeoutMs: 500, asRoot }));
       expect(err?.kind).toBe('timeout');
     });
-    await new Promise((r) => setTimeout(r, 500));
-    // '[p]atchbay' matches the command but not this pgrep's own shell, whose text has the brackets.
-    const left = await host.exec(`pgrep -af '[p]${marker.slice(1)}' || true`);
-    expect(left.stdout.trim()).toBe('');
+    const started = (await host.exec(`cat ${pids}`)).stdout.trim().split('\n');
+    expect(started).toHaveLength(2);
+    // Live (not zombie) processes among those the command started, polled until none is left.
+    const check = `for p in ${started.join(' ')}; do grep -qv ') Z ' /proc/$p/stat 2>/dev/null && echo $p; done; true`;
+    let left = started.join(' ');
+    for (let i = 0; i < 50 && left !== ''; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      left = (await host.exec(check)).stdout.trim();
+    }
+    expect(left).toBe('');
+  });
+
+  it('reports that the host enforced the limit of a root command, its own stderr untouched', async () => {
+    const r = await withSession(as('patch', { privateKey: key }), (s) =>
+      s.exec('echo out; echo err >&2', { asRoot: true, timeoutMs: 60_000 }),
+    );
+    expect(r).toMatchObject({ code: 0, remoteLimit: 'timeout' });
+    expect(r.stdout.toString()).toBe('out\n');
+    expect(r.stderr.toString()).toBe('err\n');
   });
 
   it('answers a keyboard-interactive password prompt (PAM)', async () => {

@@ -29,12 +29,13 @@ const COPY: Partial<Record<Route, Copy>> = {
   rollouts: {
     title: 'Rollouts',
     icon: 'rollouts',
-    heading: 'No rollouts yet',
+    heading: 'Installing patches is not available yet',
     body: (
       <>
-        Rollouts install chosen patches on a group of machines in waves, with a pause and a report after each.
-        They become available once machines have been scanned; start by saving a group of machines on the{' '}
-        <a href={hrefOf('machines')}>Machines</a> page.
+        Patchbay finds what is missing today — see <a href={hrefOf('patches')}>Patches</a> and each
+        machine&apos;s page — but does not install anything yet. Approvals come next (choosing which patches
+        may be installed), then rollouts that install the approved patches on your machines. Until then,
+        install updates with the tools you use now.
       </>
     ),
   },
