@@ -1,6 +1,3 @@
-import { compareDebVersions } from './deb-version';
-import { DEB_PACKAGE, isDebPackage } from './debian-names';
-import { parseOsRelease } from './os-release';
 import {
   describeOrigins,
   newestSecurityVersion,
@@ -10,6 +7,9 @@ import {
   type Release,
   sourceArch,
 } from './apt-policy';
+import { compareDebVersions } from './deb-version';
+import { DEB_PACKAGE, isDebPackage } from './debian-names';
+import { parseOsRelease } from './os-release';
 import type { Sections } from './sections';
 import { type HostFacts, type PendingPatch, type ScanFindings, UnparseableOutputError } from './types';
 
