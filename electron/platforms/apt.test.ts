@@ -364,6 +364,34 @@ describe('security fixes behind a newer version, and held packages', () => {
   });
 });
 
+// The whole COLLECT_SCRIPT run as `nobody` on the build machine (Debian 12, deb.debian.org sources),
+// with the apt-cache policy sections. Expected values checked by hand against the file with grep.
+const REAL_POLICY = fs.readFileSync(path.join(__dirname, 'fixtures', 'debian12-policy.txt'));
+
+describe('apt findings with policy data from a real Debian 12 host', () => {
+  const f = parse(REAL_POLICY);
+  const by = Object.fromEntries(f.patches.map((p) => [p.name, p]));
+
+  it('parses every real policy line and classifies as the Inst origins say where no fix is behind', () => {
+    expect(f.warnings).toEqual([]);
+    expect(f.patches).toHaveLength(140);
+    // 90 Inst lines name a Debian-Security origin; on this host no fix sits behind a newer candidate.
+    expect(f.patches.filter((p) => p.security)).toHaveLength(90);
+    expect(f.patches.filter((p) => p.securityVersion)).toEqual([]);
+  });
+
+  it('ignores a security version older than the installed one', () => {
+    // curl: 7.88.1-10+deb12u5 in bookworm-security, deb12u14 installed, deb12u15 from the point release.
+    expect(by.curl).toMatchObject({
+      security: false,
+      installedVersion: '7.88.1-10+deb12u14',
+      candidateVersion: '7.88.1-10+deb12u15',
+    });
+    expect(by.curl?.securityVersion).toBeUndefined();
+    expect(by['ca-certificates']).toMatchObject({ security: true, candidateVersion: '20250419~deb12u2' });
+  });
+});
+
 describe('the collection script', () => {
   it('is one constant script that forces the C locale and that sh parses', async () => {
     expect(COLLECT_SCRIPT.startsWith('LC_ALL=C')).toBe(true);
