@@ -45,9 +45,9 @@ function parseOrigins(text: string): Origin[] {
 }
 
 /**
- * Security the way Debian's unattended-upgrades decides it for the default configuration: the candidate
- * is available from a release labelled Debian-Security, or from a `*-security` suite (Ubuntu, and
- * Debian's own security archive).
+ * A security origin: a release labelled Debian-Security, or a `*-security` suite (Ubuntu, and Debian's
+ * own security archive). A version from one is a security fix; when it is older than apt's candidate,
+ * see withSecurityVersion. The system tests give unattended-upgrades exactly this rule and compare.
  */
 export function isSecurityOrigin(o: Origin): boolean {
   return o.label === 'Debian-Security' || /-security$/.test(o.archive);
