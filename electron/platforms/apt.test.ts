@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
+import { needs } from '../../test/helpers/needs';
 import { isSecurityOrigin, parseApt, STALE_LISTS_SECONDS } from './apt';
 import { COLLECT_SCRIPT, SECTION_MARKER } from './collect-script';
 import { compareDebVersions } from './deb-version';
@@ -150,27 +152,284 @@ describe('apt parser', () => {
   });
 });
 
+// `apt-cache policy` without arguments on a Debian 12 host (shape as captured on the build machine), plus a
+// label-only and a suite-only security source to tell the two halves of the rule apart.
+const DEBIAN_SOURCES = [
+  'Package files:',
+  ' 100 /var/lib/dpkg/status',
+  '     release a=now',
+  ' 500 http://deb.debian.org/debian-security bookworm-security/main amd64 Packages',
+  '     release v=12,o=Debian,a=oldstable-security,n=bookworm-security,l=Debian-Security,c=main,b=amd64',
+  '     origin deb.debian.org',
+  ' 500 http://deb.debian.org/debian bookworm-updates/main amd64 Packages',
+  '     release v=12-updates,o=Debian,a=oldstable-updates,n=bookworm-updates,l=Debian,c=main,b=amd64',
+  '     origin deb.debian.org',
+  ' 500 http://deb.debian.org/debian bookworm/main amd64 Packages',
+  '     release v=12.15,o=Debian,a=oldstable,n=bookworm,l=Debian,c=main,b=amd64',
+  '     origin deb.debian.org',
+  ' 500 http://mirror.example/labelled bookworm-lts/main amd64 Packages',
+  '     release o=Debian,a=bookworm-lts,n=bookworm-lts,l=Debian-Security,c=main,b=amd64',
+  ' 500 http://vendor.example/apt vendor-security/main amd64 Packages',
+  '     release o=Vendor,a=vendor-security,n=vendor-security,l=Vendor,c=main,b=amd64',
+  'Pinned packages:',
+].join('\n');
+
+/** One package's `apt-cache policy` block; versions newest first, each with its source lines. */
+function block(
+  name: string,
+  installed: string,
+  candidate: string,
+  versions: [string, ...string[]][],
+): string {
+  const lines = [`${name}:`, `  Installed: ${installed}`, `  Candidate: ${candidate}`, '  Version table:'];
+  for (const [v, ...sources] of versions) {
+    lines.push(`${v === installed ? ' ***' : '    '} ${v} ${v === installed ? 100 : 500}`);
+    for (const s of sources) lines.push(`        500 ${s}`);
+    if (v === installed) lines.push('        100 /var/lib/dpkg/status');
+  }
+  return lines.join('\n');
+}
+const SEC = 'http://deb.debian.org/debian-security bookworm-security/main amd64 Packages';
+const UPD = 'http://deb.debian.org/debian bookworm-updates/main amd64 Packages';
+const MAIN = 'http://deb.debian.org/debian bookworm/main amd64 Packages';
+const LABEL_ONLY = 'http://mirror.example/labelled bookworm-lts/main amd64 Packages';
+const SUITE_ONLY = 'http://vendor.example/apt vendor-security/main amd64 Packages';
+
+describe('security fixes behind a newer version, and held packages', () => {
+  const full = [
+    'Inst behind [1.0-1] (1.2-1 Debian:12-updates/oldstable-updates [amd64])',
+    'Inst point [2.0-1] (2.0-3 Debian:12.15/oldstable [amd64])',
+    'Inst direct [3.0-1] (3.0-2 Debian-Security:12/oldstable-security [amd64])',
+    'Inst plain [4.0-1] (4.1-1 Debian:12-updates/oldstable-updates [amd64])',
+    'Inst old-fix [5.0-2] (5.0-3 Debian:12.15/oldstable [amd64])',
+    'Inst bylabel [6.0-1] (6.2-1 Debian:12.15/oldstable [amd64])',
+    'Inst bysuite [7.0-1] (7.2-1 Debian:12.15/oldstable [amd64])',
+    'exit=0',
+  ].join('\n');
+  const policy = [
+    block('behind', '1.0-1', '1.2-1', [
+      ['1.2-1', UPD],
+      ['1.1-1', SEC],
+      ['1.0-1', MAIN],
+    ]),
+    block('point', '2.0-1', '2.0-3', [['2.0-3', MAIN], ['2.0-2', SEC], ['2.0-1']]),
+    block('direct', '3.0-1', '3.0-2', [
+      ['3.0-2', SEC],
+      ['3.0-1', MAIN],
+    ]),
+    block('plain', '4.0-1', '4.1-1', [
+      ['4.1-1', UPD],
+      ['4.0-1', MAIN],
+    ]),
+    // The security version is older than the installed one: nothing to fix.
+    block('old-fix', '5.0-2', '5.0-3', [['5.0-3', MAIN], ['5.0-2'], ['5.0-1', SEC]]),
+    block('bylabel', '6.0-1', '6.2-1', [['6.2-1', MAIN], ['6.1-1', LABEL_ONLY], ['6.0-1']]),
+    block('bysuite', '7.0-1', '7.2-1', [['7.2-1', MAIN], ['7.1-1', SUITE_ONLY], ['7.0-1']]),
+    block('pb-held', '1.0-1', '1.2-1', [
+      ['1.2-1', UPD],
+      ['1.1-1', SEC],
+      ['1.0-1', MAIN],
+    ]),
+    block('quiet-held', '1.0-1', '1.0-1', [['1.0-1', MAIN]]),
+  ].join('\n');
+  const f = parse(
+    output({
+      'apt-dist-upgrade': full,
+      'apt-upgrade': full,
+      'apt-holds': 'pb-held\nquiet-held\nnot-in-policy',
+      'apt-sources': DEBIAN_SOURCES,
+      'apt-policy': policy,
+    }),
+  );
+  const by = Object.fromEntries(f.patches.map((p) => [p.name, p]));
+
+  it('reports -security behind -updates, and behind a point release, with both versions', () => {
+    expect(by.behind).toMatchObject({ security: true, securityVersion: '1.1-1', candidateVersion: '1.2-1' });
+    expect(by.point).toMatchObject({ security: true, securityVersion: '2.0-2', candidateVersion: '2.0-3' });
+  });
+
+  it('leaves securityVersion unset when the candidate itself is the security release', () => {
+    expect(by.direct).toMatchObject({ security: true, candidateVersion: '3.0-2' });
+    expect(by.direct?.securityVersion).toBeUndefined();
+    expect(by.plain).toMatchObject({ security: false });
+    expect(by.plain?.securityVersion).toBeUndefined();
+    expect(by['old-fix']).toMatchObject({ security: false });
+  });
+
+  it('applies each half of the rule on its own: the Debian-Security label, a *-security suite', () => {
+    expect(by.bylabel).toMatchObject({ security: true, securityVersion: '6.1-1' });
+    expect(by.bysuite).toMatchObject({ security: true, securityVersion: '7.1-1' });
+  });
+
+  it('reports a held package with a pending update, and a held security fix as such', () => {
+    expect(by['pb-held']).toMatchObject({
+      held: true,
+      arch: 'amd64',
+      installedVersion: '1.0-1',
+      candidateVersion: '1.2-1',
+      security: true,
+      securityVersion: '1.1-1',
+      origin: 'Debian:12-updates/oldstable-updates',
+      keptBack: false,
+      isNew: false,
+    });
+    // Held but up to date (or unknown to apt): no patch, still listed as held.
+    expect(by['quiet-held']).toBeUndefined();
+    expect(by['not-in-policy']).toBeUndefined();
+    expect(f.held).toEqual(['pb-held', 'quiet-held', 'not-in-policy']);
+    expect(f.patches.filter((p) => p.held).map((p) => p.name)).toEqual(['pb-held']);
+    expect(f.warnings).toEqual([]);
+  });
+
+  it('reads Ubuntu: a fix in jammy-security behind jammy-updates', () => {
+    const sources = [
+      'Package files:',
+      ' 100 /var/lib/dpkg/status',
+      '     release a=now',
+      ' 500 http://security.ubuntu.com/ubuntu jammy-security/main amd64 Packages',
+      '     release v=22.04,o=Ubuntu,a=jammy-security,n=jammy,l=Ubuntu,c=main,b=amd64',
+      '     origin security.ubuntu.com',
+      ' 500 http://archive.ubuntu.com/ubuntu jammy-updates/main amd64 Packages',
+      '     release v=22.04,o=Ubuntu,a=jammy-updates,n=jammy,l=Ubuntu,c=main,b=amd64',
+      '     origin archive.ubuntu.com',
+      ' 500 http://archive.ubuntu.com/ubuntu jammy/main amd64 Packages',
+      '     release v=22.04,o=Ubuntu,a=jammy,n=jammy,l=Ubuntu,c=main,b=amd64',
+      '     origin archive.ubuntu.com',
+      'Pinned packages:',
+    ].join('\n');
+    const U = 'http://archive.ubuntu.com/ubuntu';
+    const inst = [
+      'Inst openssl [3.0.2-0ubuntu1.10] (3.0.2-0ubuntu1.12 Ubuntu:22.04/jammy-updates [amd64])',
+      'Inst libssl3 [3.0.2-0ubuntu1.10] (3.0.2-0ubuntu1.11 Ubuntu:22.04/jammy-updates, Ubuntu:22.04/jammy-security [amd64])',
+      'Inst tzdata [2024a-0ubuntu0.22.04] (2024b-0ubuntu0.22.04 Ubuntu:22.04/jammy-updates [all])',
+      'exit=0',
+    ].join('\n');
+    const pol = [
+      block('openssl', '3.0.2-0ubuntu1.10', '3.0.2-0ubuntu1.12', [
+        ['3.0.2-0ubuntu1.12', `${U} jammy-updates/main amd64 Packages`],
+        ['3.0.2-0ubuntu1.11', 'http://security.ubuntu.com/ubuntu jammy-security/main amd64 Packages'],
+        ['3.0.2-0ubuntu1.10'],
+        ['3.0.2-0ubuntu1', `${U} jammy/main amd64 Packages`],
+      ]),
+      block('tzdata', '2024a-0ubuntu0.22.04', '2024b-0ubuntu0.22.04', [
+        ['2024b-0ubuntu0.22.04', `${U} jammy-updates/main amd64 Packages`],
+        ['2024a-0ubuntu0.22.04'],
+      ]),
+    ].join('\n');
+    const u = parse(
+      output({ 'apt-dist-upgrade': inst, 'apt-upgrade': inst, 'apt-sources': sources, 'apt-policy': pol }),
+    );
+    const ub = Object.fromEntries(u.patches.map((p) => [p.name, p]));
+    expect(ub.openssl).toMatchObject({ security: true, securityVersion: '3.0.2-0ubuntu1.11' });
+    expect(ub.libssl3).toMatchObject({ security: true, candidateVersion: '3.0.2-0ubuntu1.11' });
+    expect(ub.libssl3?.securityVersion).toBeUndefined();
+    expect(ub.tzdata).toMatchObject({ security: false, arch: 'all' });
+  });
+
+  it('drops and counts hostile or huge policy output, and never takes a version from it', () => {
+    const hostile = [
+      block('behind', '1.0-1', '1.2-1', [
+        ['1.2-1', UPD],
+        ['1.1-1', SEC],
+        ['1.0-1', MAIN],
+      ]),
+      '$(reboot):',
+      '  Installed: 1.0',
+      'pb-held:',
+      '  Installed: 1.0-1',
+      '  Candidate: 9.9;rm -rf /',
+      '  Version table:',
+      '     9.9;rm 500',
+      `        500 ${SEC}`,
+      'x'.repeat(200_000),
+    ].join('\n');
+    const sources = `${DEBIAN_SOURCES}\n <script>\n     release l=Debian-Security,a=${'z'.repeat(50_000)}`;
+    const h = parse(
+      output({
+        'apt-dist-upgrade': full,
+        'apt-upgrade': full,
+        'apt-holds': 'pb-held',
+        'apt-sources': sources,
+        'apt-policy': hostile,
+      }),
+    );
+    const hb = Object.fromEntries(h.patches.map((p) => [p.name, p]));
+    expect(hb.behind).toMatchObject({ security: true, securityVersion: '1.1-1' });
+    expect(hb['pb-held']).toBeUndefined();
+    expect(h.warnings.join()).toMatch(/\d+ line\(s\) of apt-cache policy output did not fit/);
+    // A policy section cut short or missing: the Inst lines still stand, classified by their own origins.
+    const bare = parse(output({ 'apt-dist-upgrade': full, 'apt-upgrade': full }));
+    expect(bare.patches.find((p) => p.name === 'behind')).toMatchObject({ security: false });
+    expect(bare.patches.find((p) => p.name === 'direct')).toMatchObject({ security: true });
+  });
+});
+
+// The whole COLLECT_SCRIPT run as `nobody` on the build machine (Debian 12, deb.debian.org sources),
+// with the apt-cache policy sections. Expected values checked by hand against the file with grep.
+const REAL_POLICY = fs.readFileSync(path.join(__dirname, 'fixtures', 'debian12-policy.txt'));
+
+describe('apt findings with policy data from a real Debian 12 host', () => {
+  const f = parse(REAL_POLICY);
+  const by = Object.fromEntries(f.patches.map((p) => [p.name, p]));
+
+  it('parses every real policy line and classifies as the Inst origins say where no fix is behind', () => {
+    expect(f.warnings).toEqual([]);
+    expect(f.patches).toHaveLength(140);
+    // 90 Inst lines name a Debian-Security origin; on this host no fix sits behind a newer candidate.
+    expect(f.patches.filter((p) => p.security)).toHaveLength(90);
+    expect(f.patches.filter((p) => p.securityVersion)).toEqual([]);
+  });
+
+  it('ignores a security version older than the installed one', () => {
+    // curl: 7.88.1-10+deb12u5 in bookworm-security, deb12u14 installed, deb12u15 from the point release.
+    expect(by.curl).toMatchObject({
+      security: false,
+      installedVersion: '7.88.1-10+deb12u14',
+      candidateVersion: '7.88.1-10+deb12u15',
+    });
+    expect(by.curl?.securityVersion).toBeUndefined();
+    expect(by['ca-certificates']).toMatchObject({ security: true, candidateVersion: '20250419~deb12u2' });
+  });
+});
+
 describe('the collection script', () => {
   it('is one constant script that forces the C locale and that sh parses', async () => {
     expect(COLLECT_SCRIPT.startsWith('LC_ALL=C')).toBe(true);
     expect(COLLECT_SCRIPT).not.toMatch(/undefined|\[object /);
-    const { execFileSync } = await import('node:child_process');
     // `sh -n` reads without running: a syntax error in any adapter's snippet fails here.
     expect(() => execFileSync('/bin/sh', ['-n'], { input: COLLECT_SCRIPT })).not.toThrow();
   });
 });
 
+// The versions apt's findings are sorted and compared with; ordered oldest first.
+const ORDERED = ['1.0~rc1-1', '1.0-1', '1.0-1+deb12u1', '1.0a-1', '1.0.1-1', '1.10-1', '1:0.1-1'];
+
+/**
+ * dpkg's verdict (-1, 0, 1) for every ordered pair, from ONE shell process: the versions go in as
+ * arguments (never spliced into the script), and the shell loops over all pairs calling dpkg itself.
+ */
+function dpkgOrder(versions: string[]): number[][] {
+  const script =
+    'for a in "$@"; do for b in "$@"; do ' +
+    'if dpkg --compare-versions "$a" lt "$b"; then printf -- "-1 "; ' +
+    'elif dpkg --compare-versions "$a" eq "$b"; then printf "0 "; else printf "1 "; fi; done; echo; done';
+  const out = execFileSync('/bin/sh', ['-c', script, 'sh', ...versions], { encoding: 'utf8' });
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(' ').map(Number));
+}
+
 describe('Debian version order', () => {
-  it('matches dpkg', () => {
-    const ordered = ['1.0~rc1-1', '1.0-1', '1.0-1+deb12u1', '1.0a-1', '1.0.1-1', '1.10-1', '1:0.1-1'];
-    for (let i = 0; i + 1 < ordered.length; i++) {
-      expect(
-        compareDebVersions(ordered[i] ?? '', ordered[i + 1] ?? ''),
-        `${ordered[i]} < ${ordered[i + 1]}`,
-      ).toBeLessThan(0);
-    }
-    expect(compareDebVersions('1.0-1', '1.0-01')).toBe(0);
-    expect(compareDebVersions('6.1.0-31-amd64', '6.1.0-28-amd64')).toBeGreaterThan(0);
+  it.runIf(
+    needs('dpkg', fs.existsSync('/usr/bin/dpkg'), "Debian's dpkg is needed to cross-check version order"),
+  )('matches the real dpkg on every pair', () => {
+    const versions = [...ORDERED, '1.0-01', '6.1.0-31-amd64', '6.1.0-28-amd64'];
+    const expected = dpkgOrder(versions);
+    const ours = versions.map((a) => versions.map((b) => Math.sign(compareDebVersions(a, b))));
+    expect(ours).toEqual(expected);
+    // And dpkg agrees with the hand-written order the parser's tests rely on.
+    expect(ORDERED.slice(1).map((_, i) => expected[i]?.[i + 1])).toEqual(ORDERED.slice(1).map(() => -1));
   });
 });
 
@@ -183,7 +442,6 @@ describe('dispatch by the package manager the host reported', () => {
   });
 
   it('survives being fed to a real /bin/sh -s, whose stdin the script itself is', async () => {
-    const { execFileSync } = await import('node:child_process');
     const out = execFileSync('/bin/sh', ['-s'], { input: COLLECT_SCRIPT, maxBuffer: 64 << 20 });
     expect(splitSections(out).get('end')).toBe('done');
   }, 60_000);

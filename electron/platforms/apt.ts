@@ -1,3 +1,12 @@
+import {
+  describeOrigins,
+  newestSecurityVersion,
+  type PackagePolicy,
+  parsePackages,
+  parseSources,
+  type Release,
+  sourceArch,
+} from './apt-policy';
 import { compareDebVersions } from './deb-version';
 import { DEB_PACKAGE, isDebPackage } from './debian-names';
 import { parseOsRelease } from './os-release';
@@ -36,9 +45,9 @@ function parseOrigins(text: string): Origin[] {
 }
 
 /**
- * Security the way Debian's unattended-upgrades decides it for the default configuration: the candidate
- * is available from a release labelled Debian-Security, or from a `*-security` suite (Ubuntu, and
- * Debian's own security archive).
+ * A security origin: a release labelled Debian-Security, or a `*-security` suite (Ubuntu, and Debian's
+ * own security archive). A version from one is a security fix; when it is older than apt's candidate,
+ * see withSecurityVersion. The system tests give unattended-upgrades exactly this rule and compare.
  */
 export function isSecurityOrigin(o: Origin): boolean {
   return o.label === 'Debian-Security' || /-security$/.test(o.archive);
@@ -151,23 +160,107 @@ function reboot(sections: Sections, kernel: string): ScanFindings['reboot'] {
   return { required: false, reasons: [] };
 }
 
+/**
+ * Security fixes behind a newer version, the way unattended-upgrades adjusts its candidate: when apt's
+ * candidate is not from a security origin but an older version above the installed one is, the package
+ * is a security fix and `securityVersion` names that version.
+ */
+function withSecurityVersion(
+  p: PendingPatch,
+  policy: PackagePolicy | undefined,
+  releases: ReadonlyMap<string, Release>,
+): PendingPatch {
+  if (p.security || !policy) return p;
+  const fix = newestSecurityVersion({ ...policy, installed: p.installedVersion }, releases, isSecurityOrigin);
+  return fix ? { ...p, security: true, securityVersion: fix } : p;
+}
+
+/**
+ * Held packages with a pending update: dist-upgrade leaves them out, so they come from the policy data,
+ * classified like the others (a held security fix must be visible).
+ */
+function heldPatches(
+  held: string[],
+  packages: ReadonlyMap<string, PackagePolicy>,
+  releases: ReadonlyMap<string, Release>,
+  hostArch: string,
+): PendingPatch[] {
+  const out: PendingPatch[] = [];
+  for (const name of held) {
+    const policy = packages.get(name);
+    if (!policy?.installed || !policy.candidate) continue;
+    if (compareDebVersions(policy.candidate, policy.installed) <= 0) continue;
+    const cand = policy.versions.find((v) => v.version === policy.candidate);
+    const security = (cand?.sources ?? []).some((s) => {
+      const r = releases.get(s);
+      return r !== undefined && isSecurityOrigin(r);
+    });
+    const patch: PendingPatch = {
+      name,
+      arch: sourceArch(cand) || hostArch,
+      installedVersion: policy.installed,
+      candidateVersion: policy.candidate,
+      origin: describeOrigins(cand, releases),
+      security,
+      severity: null,
+      advisories: [],
+      cves: [],
+      isNew: false,
+      keptBack: false,
+      held: true,
+    };
+    out.push(withSecurityVersion(patch, policy, releases));
+  }
+  return out;
+}
+
+// uname's machine → dpkg's architecture: only for a held package whose candidate has no source line.
+const DPKG_ARCH: Record<string, string> = {
+  x86_64: 'amd64',
+  aarch64: 'arm64',
+  i686: 'i386',
+  armv7l: 'armhf',
+};
+
 /** Turns the collection script's apt sections into findings. */
 export function parseApt(sections: Sections): ScanFindings {
   if (!sections.has('end'))
     throw new UnparseableOutputError('the scan output ended early (connection dropped?)');
   const full = parseSimulation(sections.get('apt-dist-upgrade') ?? '', 'apt-get dist-upgrade');
   const plain = parseSimulation(sections.get('apt-upgrade') ?? '', 'apt-get upgrade');
+  const sources = parseSources(sections.get('apt-sources') ?? '');
+  const policy = parsePackages(sections.get('apt-policy') ?? '');
   const hostFacts = facts(sections);
   const held = (sections.get('apt-holds') ?? '').split('\n').filter((p) => DEB_PACKAGE.test(p));
-  const patches = [...full.inst.entries()].map(([key, p]) => ({
-    ...p,
-    // In the full upgrade but not the plain one: needs new packages (or removals) to go in.
-    keptBack: !p.isNew && !plain.inst.has(key),
-  }));
+  const patches = [...full.inst.entries()].map(([key, p]) =>
+    withSecurityVersion(
+      {
+        ...p,
+        // In the full upgrade but not the plain one: needs new packages (or removals) to go in.
+        keptBack: !p.isNew && !plain.inst.has(key),
+      },
+      policy.packages.get(key) ?? policy.packages.get(p.name),
+      sources.releases,
+    ),
+  );
+  const inst = new Set(patches.map((p) => p.name));
+  patches.push(
+    ...heldPatches(
+      held.filter((h) => !inst.has(h)),
+      policy.packages,
+      sources.releases,
+      DPKG_ARCH[hostFacts.arch] ?? '',
+    ),
+  );
   const warnings: string[] = [];
   const dropped = full.dropped + plain.dropped;
   if (dropped > 0)
     warnings.push(`${dropped} line(s) of apt output did not look like Debian packages and were ignored`);
+  const policyDropped = sources.dropped + policy.dropped;
+  if (policyDropped > 0)
+    warnings.push(
+      `${policyDropped} line(s) of apt-cache policy output did not fit its format and were ignored`,
+    );
   const age = listsAge(sections);
   if (age === null) warnings.push('The package lists have never been downloaded (run apt-get update).');
   else if (age > STALE_LISTS_SECONDS) {

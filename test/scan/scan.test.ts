@@ -7,12 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../electron/core/create-core';
 import { silentLogger } from '../../electron/core/logger';
 import { dataFiles } from '../../electron/core/paths';
+import { COLLECT_COMMAND, COLLECT_SCRIPT } from '../../electron/platforms/collect-script';
+import { parseFindings } from '../../electron/platforms/findings';
 import { nodeSecretBox } from '../../electron/secrets/node-secrets';
 import type { ScanHostProgress } from '../../shared/domain';
 import type { EventMap } from '../../shared/ipc';
 import { needs } from '../helpers/needs';
 import type { Target } from '../targets/hosts';
 import { rotateHostKey, startTargets, stopAll } from '../targets/hosts';
+import { ssh } from '../targets/ssh';
 
 const ready = needs(
   'root and the test-target tools',
@@ -40,6 +43,7 @@ describe.runIf(ready)('scanning real Debian targets over real SSH', () => {
   let web: Target;
   let stale: Target;
   let down: Target;
+  let sec: Target;
   const ids: Record<string, number> = {};
 
   /** Runs a scan to its end and returns each host's final progress. */
@@ -68,7 +72,7 @@ describe.runIf(ready)('scanning real Debian targets over real SSH', () => {
   }
 
   beforeAll(async () => {
-    [web, stale, down] = (await startTargets([
+    [web, sec, stale, down] = (await startTargets([
       {
         name: 'scan-web',
         cases: [
@@ -81,9 +85,20 @@ describe.runIf(ready)('scanning real Debian targets over real SSH', () => {
           'tilde',
         ],
       },
+      {
+        name: 'scan-sec',
+        cases: [
+          'security-update',
+          'security-label-only',
+          'security-suite-only',
+          'security-behind-updates',
+          'held-security',
+          'uu-patchbay-rule',
+        ],
+      },
       { name: 'scan-stale', cases: ['stale-lists', 'normal-update', 'unreachable-repo'], staleListsDays: 12 },
       { name: 'scan-down', unreachable: true },
-    ])) as [Target, Target, Target];
+    ])) as [Target, Target, Target, Target];
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-scan-'));
     const files = dataFiles(dir);
     core = createCore({
@@ -137,26 +152,61 @@ describe.runIf(ready)('scanning real Debian targets over real SSH', () => {
 
   it('finds exactly what apt-get -s dist-upgrade finds on the host', async () => {
     const details = await core.handlers['machines.scanDetails']({ id: ids['scan-web'] ?? 0 });
-    const ours = details.patches.map((p) => `${p.name} ${p.candidateVersion}`).sort();
-    expect(ours).toEqual((await groundTruth(web)).sort());
+    // dist-upgrade leaves held packages out; Patchbay lists them apart, marked held.
+    const held = details.lastOk?.held ?? [];
+    const ours = details.patches
+      .filter((p) => !held.includes(p.name))
+      .map((p) => `${p.name} ${p.candidateVersion}`);
+    expect(ours.sort()).toEqual((await groundTruth(web)).sort());
     const by = Object.fromEntries(details.patches.map((p) => [p.name, p]));
     expect(by['pb-epoch']).toMatchObject({ installedVersion: '1:1.0-1', candidateVersion: '1:2.0-1' });
     expect(by['pb-tilde']).toMatchObject({ installedVersion: '1.0~rc1-1', candidateVersion: '1.0-1' });
     expect(by['pb-app']).toMatchObject({ keptBack: true, isNew: false });
     expect(by['pb-libnew']).toMatchObject({ isNew: true, installedVersion: '' });
-    expect(by['pb-held']).toBeUndefined();
-    expect(details.lastOk?.held).toEqual(['pb-held']);
+    // Held, so not in dist-upgrade, but its pending update is reported (marked held by the parser).
+    expect(by['pb-held']).toMatchObject({
+      security: false,
+      installedVersion: '1.0-1',
+      candidateVersion: '1.1-1',
+    });
+    expect(held).toEqual(['pb-held']);
     expect(details.lastOk?.osName).toMatch(/Debian GNU\/Linux 12/);
     expect(details.lastOk?.eol.name).toBe('Debian 12 (bookworm)');
   });
 
-  it("classifies security updates as Debian's unattended-upgrade does", async () => {
-    const details = await core.handlers['machines.scanDetails']({ id: ids['scan-web'] ?? 0 });
-    const ours = details.patches.filter((p) => p.security).map((p) => p.name);
-    const uu = await web.exec('unattended-upgrade --dry-run -d 2>&1');
-    const theirs = /^Packages that will be upgraded: (.*)$/m.exec(uu.stdout)?.[1]?.split(' ') ?? [];
-    expect(ours).toEqual(['pb-openssl']);
+  it("selects exactly the security updates, and versions, that Debian's unattended-upgrade installs", async () => {
+    // Patchbay's findings from the collection script over real SSH, as the login user sees the host.
+    const knownHostsFile = path.join(dir, 'known_hosts');
+    const r = await ssh(sec, COLLECT_COMMAND, { input: COLLECT_SCRIPT, knownHostsFile, timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    const findings = parseFindings(r.stdout);
+    expect(findings.warnings).toEqual([]);
+    // What a "security only" install takes: the security version when it is behind a newer candidate.
+    const ours = findings.patches
+      .filter((p) => p.security && !p.held)
+      .map((p) => `${p.name} ${p.securityVersion || p.candidateVersion}`);
+    // The target's u-u has exactly Patchbay's rule (case uu-patchbay-rule): label Debian-Security or a
+    // *-security suite. Each security package matches only one half of it, or is behind -updates.
+    const uu = await sec.exec('unattended-upgrade --dry-run -d 2>&1');
+    expect(uu.code).toBe(0);
+    const debs = /--unpack .*\/var\/cache\/apt\/archives\/([^_/\s]+)_([^_/\s]+)_[^_/\s]+\.deb/g;
+    const theirs = [...uu.stdout.matchAll(debs)].map((m) => `${m[1]} ${decodeURIComponent(m[2] ?? '')}`);
+    expect(ours.sort()).toEqual(
+      ['pb-behind 3.0-2', 'pb-labelsec 1.0-2', 'pb-openssl 3.0.11-1~deb12u2', 'pb-suitesec 2.0-2'].sort(),
+    );
     expect(ours.sort()).toEqual(theirs.sort());
+    const by = Object.fromEntries(findings.patches.map((p) => [p.name, p]));
+    expect(by['pb-behind']).toMatchObject({ candidateVersion: '3.0-3', securityVersion: '3.0-2' });
+    expect(by['pb-openssl']?.securityVersion).toBeUndefined();
+    // A held security fix: u-u leaves it alone, Patchbay shows it as a security fix being held back.
+    expect(by['pb-heldsec']).toMatchObject({
+      held: true,
+      security: true,
+      installedVersion: '4.0-1',
+      candidateVersion: '4.0-2',
+    });
+    expect(findings.held).toEqual(['pb-heldsec']);
+    expect(theirs.join(' ')).not.toMatch(/pb-heldsec/);
   });
 
   it('notices a reboot-required flag and what got fixed since the last scan', async () => {

@@ -13,8 +13,14 @@ import { endPidNamespace } from './processes';
 import { run } from './run';
 import { processTempDir } from './temp';
 
-/** The three suites a bookworm host has, as Debian names them. */
-export type SuiteName = 'bookworm' | 'bookworm-updates' | 'bookworm-security';
+/**
+ * The three suites a bookworm host has, as Debian names them, and two that each match only one half of the
+ * security rule: `bookworm-lts` is labelled Debian-Security but its suite does not end in -security (as a
+ * security mirror with its own suite name), `vendor-security` is a `*-security` suite with another label
+ * (as Ubuntu's jammy-security, labelled Ubuntu).
+ */
+export type SuiteName =
+  'bookworm' | 'bookworm-updates' | 'bookworm-security' | 'bookworm-lts' | 'vendor-security';
 
 /** A package version placed in one suite of the archive. */
 export interface Published {
@@ -64,11 +70,23 @@ const SUITES: Record<
     },
     valid: 7,
   },
+  'bookworm-lts': {
+    root: 'debian-lts',
+    pool: 'pool/main/bookworm-lts',
+    fields: { Origin: 'Debian', Label: 'Debian-Security', Suite: 'bookworm-lts', Codename: 'bookworm-lts' },
+  },
+  'vendor-security': {
+    root: 'vendor',
+    pool: 'pool/main/vendor-security',
+    fields: { Origin: 'Vendor', Label: 'Vendor', Suite: 'vendor-security', Codename: 'vendor-security' },
+  },
 };
 const DESCRIPTIONS: Record<SuiteName, string> = {
   bookworm: 'Debian 12.11 Released',
   'bookworm-updates': 'Debian 12 - Updates',
   'bookworm-security': 'Debian 12 - Security Updates',
+  'bookworm-lts': 'Security fixes under a suite name without -security',
+  'vendor-security': 'A vendor security suite with its own label',
 };
 
 const rfc2822 = (d: Date) => d.toUTCString().replace('GMT', 'UTC');
@@ -231,6 +249,8 @@ export async function startArchive(seed: readonly Published[] = CASE_PACKAGES): 
         `deb [signed-by=${keyring}] ${url}/debian bookworm main`,
         `deb [signed-by=${keyring}] ${url}/debian bookworm-updates main`,
         `deb [signed-by=${keyring}] ${url}/debian-security bookworm-security main`,
+        `deb [signed-by=${keyring}] ${url}/debian-lts bookworm-lts main`,
+        `deb [signed-by=${keyring}] ${url}/vendor vendor-security main`,
         '',
       ].join('\n');
     return { url, keyringPath, publish, sourcesList, stop };

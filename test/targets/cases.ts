@@ -8,6 +8,11 @@ export type CaseName =
   | 'new-dependency'
   | 'reboot-required'
   | 'held'
+  | 'security-label-only'
+  | 'security-suite-only'
+  | 'security-behind-updates'
+  | 'held-security'
+  | 'uu-patchbay-rule'
   | 'epoch'
   | 'tilde'
   | 'conffile'
@@ -32,8 +37,9 @@ const pkg = (name: string, version: string, extra: Partial<PackageSpec> = {}): P
   ...extra,
 });
 
-// Only pb-openssl has a version in bookworm-security, so unattended-upgrades (which allows the bookworm and
-// bookworm-security origins but not bookworm-updates) must pick exactly that one on any target.
+// Of the original cases only pb-openssl has a version in bookworm-security, so unattended-upgrades (which
+// allows the bookworm and bookworm-security origins but not bookworm-updates) must pick exactly that one on
+// a target without the security-* cases below.
 /** Every case, keyed by name. Package names start with `pb-` so they never shadow real packages. */
 export const CASES: Record<CaseName, CaseDef> = {
   'security-update': {
@@ -72,6 +78,49 @@ export const CASES: Record<CaseName, CaseDef> = {
     ],
     install: ['pb-held=1.0-1'],
     after: 'apt-mark hold pb-held >/dev/null',
+  },
+  // Security fixes that each match only one half of the rule (see apt-archive.ts), one behind a newer
+  // version in -updates (u-u adjusts its candidate down to the security version), one held.
+  'security-label-only': {
+    publish: [
+      { pkg: pkg('pb-labelsec', '1.0-1'), suite: 'bookworm' },
+      { pkg: pkg('pb-labelsec', '1.0-2'), suite: 'bookworm-lts' },
+    ],
+    install: ['pb-labelsec=1.0-1'],
+  },
+  'security-suite-only': {
+    publish: [
+      { pkg: pkg('pb-suitesec', '2.0-1'), suite: 'bookworm' },
+      { pkg: pkg('pb-suitesec', '2.0-2'), suite: 'vendor-security' },
+    ],
+    install: ['pb-suitesec=2.0-1'],
+  },
+  'security-behind-updates': {
+    publish: [
+      { pkg: pkg('pb-behind', '3.0-1'), suite: 'bookworm' },
+      { pkg: pkg('pb-behind', '3.0-2'), suite: 'bookworm-security' },
+      { pkg: pkg('pb-behind', '3.0-3'), suite: 'bookworm-updates' },
+    ],
+    install: ['pb-behind=3.0-1'],
+  },
+  'held-security': {
+    publish: [
+      { pkg: pkg('pb-heldsec', '4.0-1'), suite: 'bookworm' },
+      { pkg: pkg('pb-heldsec', '4.0-2'), suite: 'bookworm-security' },
+    ],
+    install: ['pb-heldsec=4.0-1'],
+    after: 'apt-mark hold pb-heldsec >/dev/null',
+  },
+  // Debian's default origins (codename + label) cannot express "label Debian-Security OR any *-security
+  // suite", so unattended-upgrades gets exactly Patchbay's documented rule. Its patterns are fnmatch
+  // globs over o, a (suite), n, l, c, site; `#clear` drops the defaults from 50unattended-upgrades.
+  'uu-patchbay-rule': {
+    publish: [],
+    install: [],
+    after:
+      "printf '%s\\n' '#clear Unattended-Upgrade::Origins-Pattern;' " +
+      '\'Unattended-Upgrade::Origins-Pattern { "label=Debian-Security"; "archive=*-security"; };\' ' +
+      '> /etc/apt/apt.conf.d/51patchbay-security-rule',
   },
   epoch: {
     publish: [
