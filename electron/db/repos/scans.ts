@@ -5,9 +5,9 @@ import type {
   MachineScanStatus,
   ScanErrorKind,
 } from '../../../shared/domain';
-import { compareVersions } from '../../platforms/version-order';
 import type { EolStatus } from '../../platforms/eol';
 import type { ScanFindings } from '../../platforms/types';
+import { compareVersions } from '../../platforms/version-order';
 import type { Db } from '../open';
 
 /** A host key seen by a failed scan, kept so the user can trust exactly that key afterwards. */
