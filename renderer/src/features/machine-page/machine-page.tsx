@@ -151,7 +151,8 @@ function Results({ machine, details }: { machine: Machine; details: MachineScanD
           {heldSecurity.length === 1
             ? `A security fix is held back on this machine: ${heldSecurity[0]?.name ?? ''}.`
             : `${heldSecurity.length} security fixes are held back on this machine: ${heldSecurity.map((p) => p.name).join(', ')}.`}{' '}
-          They are not installed until the hold (apt-mark hold, versionlock, zypper lock) is lifted.
+          {heldSecurity.length === 1 ? 'It is' : 'They are'} not installed until the hold (apt-mark hold,
+          versionlock, zypper lock) is lifted.
         </p>
       ) : null}
       {ok ? <WarningsBanner warnings={ok.warnings} /> : null}
