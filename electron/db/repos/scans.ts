@@ -159,6 +159,8 @@ export function scansRepo(db: Db) {
     );
   }
 
+  // CROSS JOIN keeps machines as the outer loop: the filter picks machines first, then their patches by
+  // primary key, instead of walking every patch row in package order to skip the GROUP BY's sort.
   function fleetFiltered(where: string, params: Record<string, unknown>): FleetPatch[] {
     const rows = db
       .prepare<
@@ -178,7 +180,7 @@ export function scansRepo(db: Db) {
          count(DISTINCT CASE WHEN p.held = 1 THEN p.machine_id END) AS held,
          group_concat(DISTINCT p.candidate_version) AS versions,
          group_concat(DISTINCT p.security_version) AS securityVersions
-         FROM machine_patches p JOIN machines m ON m.id = p.machine_id ${where}
+         FROM machines m CROSS JOIN machine_patches p ON p.machine_id = m.id ${where}
          GROUP BY p.package_manager, p.name`,
       )
       .all(params);
