@@ -86,6 +86,10 @@ export interface InventorySummary {
   failedLastScan: number;
   missingPatches: number;
   securityPatches: number;
+  /** Pending updates held back on their hosts, counted apart from missing. */
+  heldPatches: number;
+  /** Security fixes among the held ones. */
+  heldSecurityPatches: number;
 }
 
 /** Values present in the inventory, for filter menus. */
@@ -228,8 +232,14 @@ export interface MachineScanStatus {
   lastOkAt: number | null;
   lastStatus: 'ok' | 'failed' | 'cancelled';
   lastErrorKind: ScanErrorKind | '';
+  /** Pending updates that can be installed (held ones excluded). */
   missing: number;
+  /** Security fixes among `missing` (held ones excluded). */
   security: number;
+  /** Pending updates held back on the host (apt-mark hold, versionlock, zypper lock). */
+  held: number;
+  /** Security fixes among `held`. */
+  heldSecurity: number;
   rebootRequired: boolean;
   eolState: EolState;
   eolName: string;
@@ -246,10 +256,16 @@ export interface SeenHostKeyInfo {
 
 /** One missing patch on one machine. */
 export interface MachinePatch {
+  /** The ecosystem that reported it (apt, dnf, zypper…): patches are keyed by it. */
+  packageManager: string;
   name: string;
   arch: string;
   installedVersion: string;
   candidateVersion: string;
+  /** A security fix older than the candidate (security is then true), or null. */
+  securityVersion: string | null;
+  /** Held or locked on the host: pending, but not installable until the hold is lifted. */
+  held: boolean;
   origin: string;
   security: boolean | null;
   severity: string | null;
@@ -262,10 +278,17 @@ export interface MachinePatch {
 
 /** A patch across the fleet: how many machines miss it. */
 export interface FleetPatch {
+  packageManager: string;
   name: string;
   security: boolean | null;
+  /** Machines that miss it, held ones included. */
   machines: number;
+  /** Machines where it is held back. */
+  heldMachines: number;
+  /** Newest candidate, by the package manager's own version order. */
   newestVersion: string;
+  /** Newest security version older than a candidate (by the package manager's order), or null. */
+  securityVersion: string | null;
 }
 
 /** Where one host of a scan job is. */

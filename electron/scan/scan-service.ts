@@ -221,8 +221,9 @@ export function scanService(deps: ScanServiceDeps) {
       report({
         machineId: machine.id,
         state: 'done',
-        missing: findings.patches.length,
-        security: findings.patches.filter((p) => p.security).length,
+        // Counted as stored (scans repo): held updates are not missing/security, they are counted apart.
+        missing: findings.patches.filter((p) => !p.held).length,
+        security: findings.patches.filter((p) => p.security && !p.held).length,
         rebootRequired: findings.reboot.required,
       });
       return true;

@@ -2,6 +2,7 @@ import { migration0001 } from './0001-inventory';
 import { migration0002 } from './0002-host-keys';
 import { migration0003 } from './0003-scans';
 import { migration0004 } from './0004-fleet-counts';
+import { migration0005 } from './0005-patch-ecosystems';
 
 /** A schema change: applied once, in version order, inside a transaction. */
 export interface Migration {
@@ -11,4 +12,10 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. Append; never edit or reorder a landed one. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
+export const MIGRATIONS: readonly Migration[] = [
+  migration0001,
+  migration0002,
+  migration0003,
+  migration0004,
+  migration0005,
+];

@@ -5,9 +5,9 @@ import type {
   MachineScanStatus,
   ScanErrorKind,
 } from '../../../shared/domain';
-import { compareDebVersions } from '../../platforms/deb-version';
 import type { EolStatus } from '../../platforms/eol';
 import type { ScanFindings } from '../../platforms/types';
+import { compareVersions } from '../../platforms/version-order';
 import type { Db } from '../open';
 
 /** A host key seen by a failed scan, kept so the user can trust exactly that key afterwards. */
@@ -31,10 +31,13 @@ export interface ScanFailure {
 }
 
 interface PatchRow {
+  package_manager: string;
   name: string;
   arch: string;
   installed_version: string;
   candidate_version: string;
+  security_version: string | null;
+  held: number;
   origin: string;
   security: number | null;
   severity: string | null;
@@ -46,10 +49,13 @@ interface PatchRow {
 }
 
 const toPatch = (r: PatchRow): MachinePatch => ({
+  packageManager: r.package_manager,
   name: r.name,
   arch: r.arch,
   installedVersion: r.installed_version,
   candidateVersion: r.candidate_version,
+  securityVersion: r.security_version,
+  held: r.held === 1,
   origin: r.origin,
   security: r.security === null ? null : r.security === 1,
   severity: r.severity,
@@ -78,23 +84,26 @@ export function scansRepo(db: Db) {
       VALUES (@runId, @machineId, @status, @errorKind, @errorMessage, @hostKey, @osName, @osId, @osVersion, @kernel,
       @bootId, @pm, @listsAge, @reboot, @details, @missing, @security, @newCount, @fixedCount, @duration, @now)`),
     patchesOf: db.prepare<[number], PatchRow>(
-      'SELECT * FROM machine_patches WHERE machine_id = ? ORDER BY security DESC, name, arch',
+      'SELECT * FROM machine_patches WHERE machine_id = ? ORDER BY held DESC, security DESC, name, arch',
     ),
     clearPatches: db.prepare('DELETE FROM machine_patches WHERE machine_id = ?'),
-    insertPatch: db.prepare(`INSERT INTO machine_patches (machine_id, name, arch, installed_version,
-      candidate_version, origin, security, severity, advisories_json, cves_json, is_new, kept_back, first_seen_at)
-      VALUES (@machineId, @name, @arch, @installedVersion, @candidateVersion, @origin, @security, @severity,
-      @advisories, @cves, @isNew, @keptBack, @firstSeenAt)`),
+    insertPatch: db.prepare(`INSERT INTO machine_patches (machine_id, package_manager, name, arch,
+      installed_version, candidate_version, security_version, held, origin, security, severity, advisories_json,
+      cves_json, is_new, kept_back, first_seen_at)
+      VALUES (@machineId, @pm, @name, @arch, @installedVersion, @candidateVersion, @securityVersion, @held, @origin,
+      @security, @severity, @advisories, @cves, @isNew, @keptBack, @firstSeenAt)`),
     insertEvent:
       db.prepare(`INSERT INTO patch_events (result_id, machine_id, kind, name, arch, version, security, at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     upsertStatusOk:
       db.prepare(`INSERT INTO machine_status (machine_id, last_result_id, last_status, last_error_kind,
-      last_scan_at, last_ok_at, missing_count, security_count, reboot_required, eol_state, eol_name, eol_ends)
-      VALUES (@machineId, @resultId, 'ok', '', @now, @now, @missing, @security, @reboot, @eolState, @eolName, @eolEnds)
+      last_scan_at, last_ok_at, missing_count, security_count, held_count, held_security_count, reboot_required,
+      eol_state, eol_name, eol_ends) VALUES (@machineId, @resultId, 'ok', '', @now, @now, @missing, @security,
+      @held, @heldSecurity, @reboot, @eolState, @eolName, @eolEnds)
       ON CONFLICT (machine_id) DO UPDATE SET last_result_id = excluded.last_result_id, last_status = 'ok',
       last_error_kind = '', last_scan_at = excluded.last_scan_at, last_ok_at = excluded.last_ok_at,
       missing_count = excluded.missing_count, security_count = excluded.security_count,
+      held_count = excluded.held_count, held_security_count = excluded.held_security_count,
       reboot_required = excluded.reboot_required, eol_state = excluded.eol_state, eol_name = excluded.eol_name,
       eol_ends = excluded.eol_ends`),
     // A failure keeps the counts of the last good scan: the patches are still missing, as far as we know.
@@ -121,6 +130,73 @@ export function scansRepo(db: Db) {
     ),
   };
 
+  const summaryRows = db.prepare<
+    [],
+    { pm: string; name: string; security: number | null; machines: number; held: number }
+  >(`SELECT package_manager AS pm, name,
+    CASE WHEN security_rows > 0 THEN 1 WHEN known_rows > 0 THEN 0 END AS security,
+    machines, held_machines AS held FROM fleet_patches`);
+  const summaryVersions = db.prepare<[], { pm: string; name: string; kind: string; versions: string }>(
+    `SELECT package_manager AS pm, name, kind, group_concat(version, char(31)) AS versions
+     FROM fleet_patch_versions GROUP BY package_manager, name, kind`,
+  );
+
+  function fleetSummary(): FleetPatch[] {
+    const versions = new Map<string, string[]>();
+    for (const v of summaryVersions.all()) {
+      versions.set(`${v.pm}\u0000${v.name}\u0000${v.kind}`, v.versions.split('\u001f'));
+    }
+    return sortFleet(
+      summaryRows.all().map((r) => ({
+        packageManager: r.pm,
+        name: r.name,
+        security: r.security === null ? null : r.security === 1,
+        machines: r.machines,
+        heldMachines: r.held,
+        newestVersion: newest(r.pm, versions.get(`${r.pm}\u0000${r.name}\u0000c`)) ?? '',
+        securityVersion: newest(r.pm, versions.get(`${r.pm}\u0000${r.name}\u0000s`)),
+      })),
+    );
+  }
+
+  // CROSS JOIN keeps machines as the outer loop: the filter picks machines first, then their patches by
+  // primary key, instead of walking every patch row in package order to skip the GROUP BY's sort.
+  function fleetFiltered(where: string, params: Record<string, unknown>): FleetPatch[] {
+    const rows = db
+      .prepare<
+        [Record<string, unknown>],
+        {
+          pm: string;
+          name: string;
+          security: number | null;
+          machines: number;
+          held: number;
+          versions: string;
+          securityVersions: string | null;
+        }
+      >(
+        `SELECT p.package_manager AS pm, p.name, max(p.security) AS security,
+         count(DISTINCT p.machine_id) AS machines,
+         count(DISTINCT CASE WHEN p.held = 1 THEN p.machine_id END) AS held,
+         group_concat(DISTINCT p.candidate_version) AS versions,
+         group_concat(DISTINCT p.security_version) AS securityVersions
+         FROM machines m CROSS JOIN machine_patches p ON p.machine_id = m.id ${where}
+         GROUP BY p.package_manager, p.name`,
+      )
+      .all(params);
+    return sortFleet(
+      rows.map((r) => ({
+        packageManager: r.pm,
+        name: r.name,
+        security: r.security === null ? null : r.security === 1,
+        machines: r.machines,
+        heldMachines: r.held,
+        newestVersion: newest(r.pm, r.versions.split(',')) ?? '',
+        securityVersion: newest(r.pm, r.securityVersions?.split(',')),
+      })),
+    );
+  }
+
   return {
     startRun: (machineCount: number, now: number): number =>
       Number(q.startRun.run(now, 'running', machineCount).lastInsertRowid),
@@ -144,7 +220,11 @@ export function scansRepo(db: Db) {
         const after = new Map(f.patches.map((p) => [`${p.name}\u0000${p.arch}`, p]));
         const appeared = f.patches.filter((p) => !before.has(`${p.name}\u0000${p.arch}`));
         const fixed = [...before].filter(([k]) => !after.has(k)).map(([, p]) => p);
-        const security = f.patches.filter((p) => p.security === true).length;
+        // Held updates are counted apart: they are pending but cannot be installed until the hold is lifted.
+        const installable = f.patches.filter((p) => p.held !== true);
+        const heldPatches = f.patches.filter((p) => p.held === true);
+        const security = installable.filter((p) => p.security === true).length;
+        const heldSecurity = heldPatches.filter((p) => p.security === true).length;
         const resultId = Number(
           q.insertResult.run({
             runId,
@@ -172,7 +252,7 @@ export function scansRepo(db: Db) {
               arch: f.facts.arch,
               uptimeSeconds: f.facts.uptimeSeconds,
             }),
-            missing: f.patches.length,
+            missing: installable.length,
             security,
             newCount: appeared.length,
             fixedCount: fixed.length,
@@ -186,6 +266,9 @@ export function scansRepo(db: Db) {
           q.insertPatch.run({
             machineId,
             ...p,
+            pm: f.packageManager,
+            securityVersion: p.securityVersion ?? null,
+            held: p.held === true ? 1 : 0,
             security: bool(p.security),
             advisories: JSON.stringify(p.advisories),
             cves: JSON.stringify(p.cves),
@@ -222,8 +305,10 @@ export function scansRepo(db: Db) {
           machineId,
           resultId,
           now,
-          missing: f.patches.length,
+          missing: installable.length,
           security,
+          held: heldPatches.length,
+          heldSecurity,
           reboot: f.reboot.required ? 1 : 0,
           eolState: eol.state,
           eolName: eol.name,
@@ -330,25 +415,12 @@ export function scansRepo(db: Db) {
       };
     },
 
-    /** Missing patches across the machines a filter selects, by package. */
+    /**
+     * Missing patches across the machines a filter selects, by (package manager, name). The whole fleet
+     * reads the trigger-kept summary (rows per package, not per machine); a filter still groups.
+     */
     fleet(where: string, params: Record<string, unknown>): FleetPatch[] {
-      const rows = db
-        .prepare<
-          [Record<string, unknown>],
-          { name: string; security: number | null; machines: number; versions: string }
-        >(
-          `SELECT p.name, max(p.security) AS security, count(DISTINCT p.machine_id) AS machines,
-           group_concat(DISTINCT p.candidate_version) AS versions
-           FROM machine_patches p JOIN machines m ON m.id = p.machine_id ${where}
-           GROUP BY p.name ORDER BY max(p.security) DESC, machines DESC, p.name`,
-        )
-        .all(params);
-      return rows.map((r) => ({
-        name: r.name,
-        security: r.security === null ? null : r.security === 1,
-        machines: r.machines,
-        newestVersion: r.versions.split(',').sort(compareDebVersions).at(-1) ?? '',
-      }));
+      return where.trim() === '' ? fleetSummary() : fleetFiltered(where, params);
     },
 
     /** The host key a failed result saw, or null. */
@@ -364,6 +436,25 @@ export function scansRepo(db: Db) {
   };
 }
 
+/** The newest of some versions by the package manager's own order, or null when there are none. */
+function newest(pm: string, versions: string[] | undefined): string | null {
+  if (!versions || versions.length === 0) return null;
+  return versions.reduce((a, b) => (compareVersions(pm, a, b) >= 0 ? a : b));
+}
+
+/** Security fixes first; then by how many machines miss it; then by name. */
+function sortFleet(rows: FleetPatch[]): FleetPatch[] {
+  // As before: security, then known non-security, then unknown.
+  const rank = (s: boolean | null) => (s === true ? 0 : s === false ? 1 : 2);
+  return rows.sort(
+    (a, b) =>
+      rank(a.security) - rank(b.security) ||
+      b.machines - a.machines ||
+      a.name.localeCompare(b.name) ||
+      a.packageManager.localeCompare(b.packageManager),
+  );
+}
+
 /** Maps a machine_status row (or the m.s_* columns of the machines list) to the shared shape. */
 export function toStatus(r: Record<string, unknown>): MachineScanStatus {
   return {
@@ -373,6 +464,8 @@ export function toStatus(r: Record<string, unknown>): MachineScanStatus {
     lastErrorKind: r.last_error_kind as MachineScanStatus['lastErrorKind'],
     missing: Number(r.missing_count),
     security: Number(r.security_count),
+    held: Number(r.held_count ?? 0),
+    heldSecurity: Number(r.held_security_count ?? 0),
     rebootRequired: r.reboot_required === 1,
     eolState: r.eol_state as MachineScanStatus['eolState'],
     eolName: String(r.eol_name),

@@ -72,6 +72,13 @@ function ScanStats({ summary }: { summary: InventorySummary }) {
           href={hrefOf('patches')}
         />
         <Stat
+          label="Held back"
+          value={summary.heldPatches}
+          note={`${n(summary.heldSecurityPatches)} security`}
+          tone={summary.heldSecurityPatches > 0 ? 'danger' : undefined}
+          href={hrefOf('patches')}
+        />
+        <Stat
           label="Need security updates"
           value={summary.needsSecurity}
           tone="danger"

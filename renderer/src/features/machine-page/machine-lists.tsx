@@ -3,12 +3,12 @@ import type { MachinePatch, MachineScanDetails } from '../../../../shared/domain
 import { dateTime, relativeTime, shortDate } from '../scan/labels';
 
 const securityRank = (s: boolean | null) => (s === true ? 0 : s === null ? 1 : 2);
+// A held security fix is what a technician must not miss: it sorts above everything else.
+const rank = (p: MachinePatch) => (p.held && p.security === true ? -1 : securityRank(p.security));
 
-/** Security fixes first, then unknown, then the rest; by name within each. */
+/** Held security fixes first, then security fixes, then unknown, then the rest; by name within each. */
 export function sortPatches(patches: readonly MachinePatch[]): MachinePatch[] {
-  return [...patches].sort(
-    (a, b) => securityRank(a.security) - securityRank(b.security) || a.name.localeCompare(b.name),
-  );
+  return [...patches].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
 }
 
 function SecurityMark({ security, severity }: { security: boolean | null; severity?: string | null }) {
@@ -41,6 +41,8 @@ export function PatchesTable({ patches, now }: { patches: readonly MachinePatch[
               data-testid="patch-row"
               data-name={p.name}
               data-security={String(p.security)}
+              data-held={String(p.held)}
+              className={p.held && p.security === true ? 'held-security-row' : undefined}
             >
               <th scope="row">
                 {p.name}
@@ -52,7 +54,17 @@ export function PatchesTable({ patches, now }: { patches: readonly MachinePatch[
                 ) : (
                   <span className="muted">not installed</span>
                 )}{' '}
-                → <span>{p.candidateVersion}</span>
+                →{' '}
+                {p.securityVersion ? (
+                  <>
+                    <span className="security-count" data-testid="security-version">
+                      security fix {p.securityVersion}
+                    </span>
+                    , newest <span>{p.candidateVersion}</span>
+                  </>
+                ) : (
+                  <span>{p.candidateVersion}</span>
+                )}
               </td>
               <td className="origin-cell" title={p.origin}>
                 {p.origin}
@@ -67,6 +79,14 @@ export function PatchesTable({ patches, now }: { patches: readonly MachinePatch[
                 ) : null}
               </td>
               <td>
+                {p.held ? (
+                  <span
+                    className={p.security === true ? 'badge badge-danger' : 'chip'}
+                    title="Held or locked on the host: the update is pending but is not installed until the hold is lifted"
+                  >
+                    {p.security === true ? 'Security fix held back' : 'Held'}
+                  </span>
+                ) : null}
                 {p.isNew ? (
                   <span className="chip" title="A full upgrade installs this package as a new dependency">
                     New dependency

@@ -126,7 +126,11 @@ function Facts({ machine, details, now }: { machine: Machine; details: MachineSc
 function Results({ machine, details }: { machine: Machine; details: MachineScanDetails }) {
   const now = useMinuteClock();
   const ok = details.lastOk;
-  const security = details.patches.filter((p) => p.security).length;
+  // Counted as the Machines table and the dashboard count: held updates apart from missing/security.
+  const installable = details.patches.filter((p) => !p.held);
+  const security = installable.filter((p) => p.security).length;
+  const held = details.patches.filter((p) => p.held);
+  const heldSecurity = held.filter((p) => p.security === true);
   return (
     <>
       <Facts machine={machine} details={details} now={now} />
@@ -142,6 +146,15 @@ function Results({ machine, details }: { machine: Machine; details: MachineScanD
       {ok && (details.status?.rebootRequired || ok.rebootReasons.length) ? (
         <RebootBanner reasons={ok.rebootReasons} />
       ) : null}
+      {heldSecurity.length ? (
+        <p className="banner banner-error" role="alert" data-testid="held-security-banner">
+          {heldSecurity.length === 1
+            ? `A security fix is held back on this machine: ${heldSecurity[0]?.name ?? ''}.`
+            : `${heldSecurity.length} security fixes are held back on this machine: ${heldSecurity.map((p) => p.name).join(', ')}.`}{' '}
+          {heldSecurity.length === 1 ? 'It is' : 'They are'} not installed until the hold (apt-mark hold,
+          versionlock, zypper lock) is lifted.
+        </p>
+      ) : null}
       {ok ? <WarningsBanner warnings={ok.warnings} /> : null}
       {/* Older results may lack notes. */}
       {ok ? <NotesBanner notes={ok.notes ?? []} /> : null}
@@ -151,8 +164,11 @@ function Results({ machine, details }: { machine: Machine; details: MachineScanD
             <h2 id="patches-heading">
               Missing patches{' '}
               <span className="muted heading-count" data-testid="missing-count">
-                {details.patches.length}
+                {installable.length}
                 {security ? ` (${security} security)` : ''}
+                {held.length
+                  ? ` · ${held.length} held${heldSecurity.length ? ` (${heldSecurity.length} security)` : ''}`
+                  : ''}
               </span>
             </h2>
             {details.patches.length ? (

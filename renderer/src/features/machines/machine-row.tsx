@@ -5,7 +5,7 @@ import { memo } from 'react';
 import type { Machine } from '../../../../shared/domain';
 import { machineHref } from '../../app/routes';
 import { addressText } from './format';
-import { EolCell, LastScanCell, MissingCell, RebootCell } from './status-cells';
+import { EolCell, HeldCell, LastScanCell, MissingCell, RebootCell, SecurityCell } from './status-cells';
 
 /** Props of {@link MachineRow}. */
 export interface MachineRowProps {
@@ -77,6 +77,8 @@ export const MachineRow = memo(function MachineRow(props: MachineRowProps) {
         {m.os ? m.os : <span className="muted">{m.status ? 'unknown' : 'not scanned'}</span>}
       </div>
       <MissingCell id={m.id} status={m.status} />
+      <SecurityCell id={m.id} status={m.status} />
+      <HeldCell status={m.status} />
       <RebootCell status={m.status} />
       <LastScanCell id={m.id} status={m.status} now={now} />
       <EolCell status={m.status} />

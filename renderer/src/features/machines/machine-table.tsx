@@ -13,18 +13,14 @@ import { useMinuteClock } from './status-cells';
 /** Height of a row and of the header, in pixels (fixed so positions are arithmetic). */
 export const ROW_HEIGHT = 36;
 
-/** Columns; a column may sort by more than one key (Missing: the count, or the security count). */
+/** Columns; a column may sort by more than one key. Missing, Security and Held each have their own cells. */
 const COLUMNS: { label: string; sort?: { key: MachineSortKey; label: string }[] }[] = [
   { label: 'Name', sort: [{ key: 'displayName', label: 'Name' }] },
   { label: 'Address', sort: [{ key: 'address', label: 'Address' }] },
   { label: 'OS', sort: [{ key: 'os', label: 'OS' }] },
-  {
-    label: 'Missing',
-    sort: [
-      { key: 'missing', label: 'Missing' },
-      { key: 'security', label: 'Security' },
-    ],
-  },
+  { label: 'Missing', sort: [{ key: 'missing', label: 'Missing' }] },
+  { label: 'Security', sort: [{ key: 'security', label: 'Security' }] },
+  { label: 'Held' },
   { label: 'Reboot' },
   { label: 'Last scan', sort: [{ key: 'lastScan', label: 'Last scan' }] },
   { label: 'EOL' },

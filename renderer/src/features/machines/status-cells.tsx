@@ -16,6 +16,8 @@ const EMPTY_STATUS: MachineScanStatus = {
   lastErrorKind: '',
   missing: 0,
   security: 0,
+  held: 0,
+  heldSecurity: 0,
   rebootRequired: false,
   eolState: 'unknown',
   eolName: '',
@@ -45,27 +47,53 @@ function useLiveHost(id: number, status: MachineScanStatus | null): ScanHostRow 
   return !status || status.lastScanAt < since ? host : undefined;
 }
 
-/** "12 (3 security)", the security part highlighted; a dash before the first scan. */
-export function MissingCell({ id, status }: { id: number; status: MachineScanStatus | null }) {
+/** The status a count cell shows: a live scan result when it is news to the list, else the stored one. */
+function useShownStatus(id: number, status: MachineScanStatus | null): MachineScanStatus | null {
   const live = useLiveHost(id, status);
-  const shown: MachineScanStatus | null =
-    live?.state === 'done'
-      ? { ...(status ?? EMPTY_STATUS), lastOkAt: 0, missing: live.missing ?? 0, security: live.security ?? 0 }
-      : status;
-  if (!shown || shown.lastOkAt === null) {
-    return (
-      <div role="gridcell" className="cell cell-num">
-        <span className="muted">—</span>
-      </div>
-    );
-  }
-  const title = `${shown.missing} updates missing, ${shown.security} of them security updates`;
+  return live?.state === 'done'
+    ? { ...(status ?? EMPTY_STATUS), lastOkAt: 0, missing: live.missing ?? 0, security: live.security ?? 0 }
+    : status;
+}
+
+const dash = (
+  <div role="gridcell" className="cell cell-num">
+    <span className="muted">—</span>
+  </div>
+);
+
+/** Installable updates missing (held ones are in their own column); a dash before the first scan. */
+export function MissingCell({ id, status }: { id: number; status: MachineScanStatus | null }) {
+  const shown = useShownStatus(id, status);
+  if (!shown || shown.lastOkAt === null) return dash;
+  return (
+    <div role="gridcell" className="cell cell-num" title={`${shown.missing} updates missing`}>
+      <span className={shown.missing ? undefined : 'muted'}>{shown.missing.toLocaleString('en-US')}</span>
+    </div>
+  );
+}
+
+/** Security fixes among the missing updates, highlighted. */
+export function SecurityCell({ id, status }: { id: number; status: MachineScanStatus | null }) {
+  const shown = useShownStatus(id, status);
+  if (!shown || shown.lastOkAt === null) return dash;
+  return (
+    <div role="gridcell" className="cell cell-num" title={`${shown.security} security updates missing`}>
+      <span className={shown.security ? 'security-count' : 'muted'}>
+        {shown.security.toLocaleString('en-US')}
+      </span>
+    </div>
+  );
+}
+
+/** Updates held back on the host; a held security fix is marked, since it is what a technician must see. */
+export function HeldCell({ status }: { status: MachineScanStatus | null }) {
+  if (!status || status.lastOkAt === null) return dash;
+  const title = `${status.held} updates held back on the host, ${status.heldSecurity} of them security fixes`;
   return (
     <div role="gridcell" className="cell cell-num" title={title}>
-      <span className={shown.missing ? undefined : 'muted'}>{shown.missing.toLocaleString('en-US')}</span>
-      {shown.security > 0 ? (
-        <span className="security-count"> ({shown.security.toLocaleString('en-US')} security)</span>
-      ) : null}
+      <span className={status.held ? undefined : 'muted'}>{status.held.toLocaleString('en-US')}</span>
+      {/* The column is narrow: a mark here, the number of held security fixes in the title. */}
+      {status.heldSecurity > 0 ? <span className="security-count">!</span> : null}
     </div>
   );
 }

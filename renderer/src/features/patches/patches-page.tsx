@@ -20,22 +20,26 @@ function PatchTable({ patches }: { patches: readonly FleetPatch[] }) {
       <thead>
         <tr>
           <th scope="col">Package</th>
+          <th scope="col">Package manager</th>
           <th scope="col">Security</th>
           <th scope="col" className="num">
             Machines missing it
           </th>
+          <th scope="col">Held</th>
           <th scope="col">Newest version</th>
         </tr>
       </thead>
       <tbody>
         {patches.slice(0, LIMIT).map((p) => (
           <tr
-            key={p.name}
+            key={`${p.packageManager}:${p.name}`}
             data-testid="fleet-patch-row"
             data-name={p.name}
+            data-package-manager={p.packageManager}
             data-security={String(p.security)}
           >
             <th scope="row">{p.name}</th>
+            <td>{p.packageManager || <span className="muted">unknown</span>}</td>
             <td>
               {p.security === true ? (
                 <span className="badge badge-danger">Security</span>
@@ -46,7 +50,22 @@ function PatchTable({ patches }: { patches: readonly FleetPatch[] }) {
               )}
             </td>
             <td className="num">{p.machines.toLocaleString('en-US')}</td>
-            <td className="mono">{p.newestVersion}</td>
+            <td>
+              {p.heldMachines > 0 ? (
+                <span className={p.security ? 'badge badge-danger' : 'badge'}>
+                  held on {p.heldMachines.toLocaleString('en-US')}{' '}
+                  {p.heldMachines === 1 ? 'machine' : 'machines'}
+                </span>
+              ) : null}
+            </td>
+            <td className="mono">
+              {p.securityVersion ? (
+                <>
+                  <span className="security-count">security fix {p.securityVersion}</span>, newest{' '}
+                </>
+              ) : null}
+              {p.newestVersion}
+            </td>
           </tr>
         ))}
       </tbody>
