@@ -57,13 +57,16 @@ function candidates(sections: Sections, flavour: DnfFlavour) {
   }
   const chosen = new Map<string, Listed>();
   // check-update is what an upgrade would do (it honours versionlock; repoquery does not) — when it listed
-  // anything readable at all.
+  // anything readable at all. What only repoquery offers is held back on the host: kept, to be shown held.
   const authority = listed.updates.size > 0;
   const excluded: string[] = [];
+  const withheld = new Map<string, Listed>();
   for (const [key, u] of newest) {
     const l = listed.updates.get(key);
-    if (authority && !l) excluded.push(u.name);
-    else chosen.set(key, l && compareEvr(l, u) !== 0 ? l : u);
+    if (authority && !l) {
+      excluded.push(u.name);
+      withheld.set(key, u);
+    } else chosen.set(key, l && compareEvr(l, u) !== 0 ? l : u);
   }
   for (const [key, l] of listed.updates) if (!chosen.has(key)) chosen.set(key, l);
   const warnings = [...listed.messages];
@@ -73,6 +76,7 @@ function candidates(sections: Sections, flavour: DnfFlavour) {
   return {
     chosen: check.exit === '0' ? new Map<string, Listed>() : chosen,
     excluded: check.exit === '0' ? [] : excluded,
+    withheld: check.exit === '0' ? new Map<string, Listed>() : withheld,
     obsoleting: listed.obsoleting,
     dropped: listed.dropped + (structured?.dropped ?? 0),
     warnings,
@@ -111,9 +115,14 @@ export function parseDnf(sections: Sections): ScanFindings {
   const warnings = [...found.warnings];
   const unclassified = new Set<string>();
 
-  // Obsoleting packages are new installs: dnf upgrade puts them in and removes what they replace.
+  const names = installedList.packages.map((p) => p.name);
+  const locked = new Set(lockedNames(parseLocks(readRun(sections.get('dnf-locks')).lines), names));
+  // Obsoleting packages are new installs: dnf upgrade puts them in and removes what they replace. Updates
+  // of versionlocked (or excluded) packages are listed too, marked held: a held security fix must show.
   const pending = [
     ...[...found.chosen.values()].map((c) => ({ c, isNew: false })),
+    // Only what a lock explains: any other difference between the two lists is not known to be a hold.
+    ...[...found.withheld.values()].filter((c) => locked.has(c.name)).map((c) => ({ c, isNew: false })),
     // DNF5 lists an obsoleter among the upgrades too when it has an installed namesake.
     ...found.obsoleting.filter((o) => !found.chosen.has(keyOf(o.by))).map((o) => ({ c: o.by, isNew: true })),
   ].slice(0, LIMITS.patches);
@@ -131,6 +140,12 @@ export function parseDnf(sections: Sections): ScanFindings {
     if (sec.length > 0) security = true;
     else if (adv.doubt || !repos.get(c.repo)?.updateinfo) security = null;
     if (security === null && !adv.doubt) unclassified.add(c.repo || 'unknown repositories');
+    // The newest security fix up to the candidate: when it is older, a security-only install stops there.
+    const fix = sec.reduce<Nevra | null>(
+      (m, e) => (!m || compareEvr(e.package, m) > 0 ? e.package : m),
+      null,
+    );
+    const held = locked.has(c.name);
     return {
       name: c.name,
       arch: c.arch,
@@ -143,6 +158,8 @@ export function parseDnf(sections: Sections): ScanFindings {
       cves: [...new Set((mine?.cves ?? []).filter(applies).map((e) => e.id))].sort().slice(0, LIMITS.cves),
       isNew,
       keptBack: false,
+      ...(fix && compareEvr(fix, c) < 0 ? { securityVersion: evrOf(fix) } : {}),
+      ...(held ? { held: true } : {}),
     };
   });
   const removals = found.obsoleting.flatMap((o) => o.replaces);
@@ -157,15 +174,7 @@ export function parseDnf(sections: Sections): ScanFindings {
     else warnings.push(`Could not tell whether a reboot is needed: ${answer.why}.`);
   }
 
-  const names = installedList.packages.map((p) => p.name);
-  const held = [
-    ...new Set([
-      ...lockedNames(parseLocks(readRun(sections.get('dnf-locks')).lines), names),
-      ...found.excluded,
-    ]),
-  ]
-    .sort()
-    .slice(0, LIMITS.held);
+  const held = [...new Set([...locked, ...found.excluded])].sort().slice(0, LIMITS.held);
   const dropped = found.dropped + installedList.dropped;
   if (dropped > 0)
     warnings.push(`${dropped} line(s) of dnf output did not look like rpm packages and were ignored`);
