@@ -94,6 +94,13 @@ export function parseZypper(sections: Sections): ScanFindings {
     if (sec.length > 0) security = true;
     else if (doubt || !repos.get(u.repo)?.updateinfo) security = null;
     if (security === null && !doubt) unclassified.add(u.repo);
+    // The newest version a security patch asks for: when older than the candidate, a security-only install
+    // may stop there. Only `<` entries name the fixed edition itself (`<=` names the last vulnerable one).
+    const fixes = covering.filter((x) => x.patch.category === 'security' && x.conflict.strict);
+    const fix = fixes.reduce<PatchConflict | null>(
+      (m, x) => (!m || compareEvr(x.conflict.below, m.below) > 0 ? x.conflict : m),
+      null,
+    );
     return {
       name: u.name,
       arch: u.arch,
@@ -106,6 +113,7 @@ export function parseZypper(sections: Sections): ScanFindings {
       cves: [...new Set(sec.flatMap((p) => p.cves))].sort().slice(0, LIMITS.cves),
       isNew: !u.old,
       keptBack: false,
+      ...(fix && compareEvr(fix.below, u) < 0 ? { securityVersion: evrOf(fix.below) } : {}),
     };
   });
 
