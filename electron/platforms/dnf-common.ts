@@ -3,7 +3,7 @@
  * installed-package list, and which repositories publish updateinfo (read from their cached repomd.xml).
  */
 import { displayText, keyOf, type Nevra, nevraOf, REPO_ID } from './dnf-rpm-names';
-import { compareEvr } from './dnf-rpm-version';
+import { compareEvr } from './rpm-version';
 import { parseOsRelease } from './os-release';
 import type { Sections } from './sections';
 import type { HostFacts } from './types';

@@ -15,7 +15,7 @@ import {
   REPO_ID,
   RPM_NAME,
 } from './dnf-rpm-names';
-import { parseEvr } from './dnf-rpm-version';
+import { parseEvr } from './rpm-version';
 
 /** Which tool the host has: their output formats differ. */
 export type DnfFlavour = 'dnf5' | 'dnf4' | 'yum';

@@ -25,7 +25,7 @@ import {
   parseRepoquery,
 } from './dnf-parse';
 import { evrOf, keyOf, maxSeverity, type Nevra } from './dnf-rpm-names';
-import { compareEvr } from './dnf-rpm-version';
+import { compareEvr } from './rpm-version';
 import type { Sections } from './sections';
 import { type PendingPatch, type ScanFindings, UnparseableOutputError } from './types';
 

@@ -1,5 +1,5 @@
 import { compareDebVersions } from './deb-version';
-import { compareEvr } from './dnf-rpm-version';
+import { compareEvr } from './rpm-version';
 import { comparePacmanVersions } from './pacman-vercmp';
 import type { PackageManagerId } from './types';
 

@@ -11,7 +11,7 @@ import {
   REPO_ID,
   RPM_NAME,
 } from './dnf-rpm-names';
-import { type Evr, parseEvr } from './dnf-rpm-version';
+import { type Evr, parseEvr } from './rpm-version';
 import { xmlEvents } from './zypper-xml';
 
 /** A package update from list-updates. */

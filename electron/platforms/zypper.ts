@@ -3,7 +3,7 @@ import { STALE_LISTS_SECONDS } from './apt';
 import { LIMITS, metadataAge, parseInstalled, parseRepomd, readRun, rpmHostFacts } from './dnf-common';
 import { lockedNames } from './dnf-parse';
 import { displayText, evrOf, maxSeverity } from './dnf-rpm-names';
-import { compareEvr } from './dnf-rpm-version';
+import { compareEvr } from './rpm-version';
 import type { Sections } from './sections';
 import { type PendingPatch, type ScanFindings, UnparseableOutputError } from './types';
 import { ZYPPER_COLLECT, ZYPPER_LOCK_SLEEP, ZYPPER_LOCK_TRIES } from './zypper-collect';
