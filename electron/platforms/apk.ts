@@ -1,5 +1,6 @@
 import type { PlatformAdapter } from './adapter';
 import { APK_COLLECT, APK_PROBE } from './apk-collect';
+import { STALE_LISTS_SECONDS } from './lists-age';
 import {
   ago,
   exitCode,
@@ -9,7 +10,6 @@ import {
   message,
   newestAge,
   sectionLines,
-  STALE_SECONDS,
 } from './pacman-shared';
 import type { Sections } from './sections';
 import { type PendingPatch, type ScanFindings, UnparseableOutputError } from './types';
@@ -124,7 +124,7 @@ export function parseApk(sections: Sections): ScanFindings {
   if (cut) warnings.push('apk printed more lines than Patchbay reads; the list may be incomplete');
   const age = newestAge(sections, 'apk-indexes');
   if (age === null) warnings.push('The package lists have never been downloaded (run apk update).');
-  else if (age > STALE_SECONDS) {
+  else if (age > STALE_LISTS_SECONDS) {
     warnings.push(
       `The package lists were last downloaded ${ago(age)}: recent fixes may be missing (run apk update).`,
     );

@@ -1,5 +1,6 @@
 import { compareDebVersions } from './deb-version';
 import { DEB_PACKAGE, isDebPackage } from './debian-names';
+import { STALE_LISTS_SECONDS } from './lists-age';
 import { parseOsRelease } from './os-release';
 import type { Sections } from './sections';
 import { type HostFacts, type PendingPatch, type ScanFindings, UnparseableOutputError } from './types';
@@ -7,8 +8,8 @@ import { type HostFacts, type PendingPatch, type ScanFindings, UnparseableOutput
 /** Start of the warnings about old or missing package lists (a refresh in the same scan drops them). */
 export const STALE_LISTS_PREFIX = 'The package lists ';
 
-/** Lists older than this are reported as stale: the scan may miss recent fixes. */
-export const STALE_LISTS_SECONDS = 7 * 24 * 3600;
+/** Re-exported for apt's callers; the threshold lives in lists-age.ts, shared by every adapter. */
+export { STALE_LISTS_SECONDS };
 
 // `Inst name [old] (new Label:Version/Archive, Label:Version/Archive [arch]) [extra]`; no `[old]` = new package.
 const INST = /^Inst (\S+) (?:\[(\S+)\] )?\((\S+) (.*?) ?\[([^\]\s]+)\]\)(?: \[.*\])?$/;

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { SECTION_MARKER } from './adapter';
 import { dnfAdapter, NO_UPDATEINFO_NOTE, parseDnf } from './dnf';
 import { DNF_COLLECT } from './dnf-collect';
-import { LIMITS } from './dnf-common';
+import { LIMITS } from './rpm-common';
 import { type Sections, splitSections } from './sections';
 import { UnparseableOutputError } from './types';
 

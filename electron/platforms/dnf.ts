@@ -1,6 +1,17 @@
 import type { PlatformAdapter } from './adapter';
-import { STALE_LISTS_SECONDS } from './apt';
 import { DNF_COLLECT } from './dnf-collect';
+import {
+  type AdvisoryEntry,
+  type DnfFlavour,
+  type Listed,
+  parseAdvisories,
+  parseCheckUpdate,
+  parseCveList,
+  parseLocks,
+  parseNeedsRestarting,
+  parseRepoquery,
+} from './dnf-parse';
+import { STALE_LISTS_SECONDS } from './lists-age';
 import {
   firstLine,
   LIMITS,
@@ -11,20 +22,8 @@ import {
   parseRepomd,
   readRun,
   rpmHostFacts,
-} from './dnf-common';
-import {
-  type AdvisoryEntry,
-  type DnfFlavour,
-  type Listed,
-  lockedNames,
-  parseAdvisories,
-  parseCheckUpdate,
-  parseCveList,
-  parseLocks,
-  parseNeedsRestarting,
-  parseRepoquery,
-} from './dnf-parse';
-import { evrOf, keyOf, maxSeverity, type Nevra } from './dnf-rpm-names';
+} from './rpm-common';
+import { evrOf, keyOf, lockedNames, maxSeverity, type Nevra } from './rpm-names';
 import { compareEvr } from './rpm-version';
 import type { Sections } from './sections';
 import { type PendingPatch, type ScanFindings, UnparseableOutputError } from './types';

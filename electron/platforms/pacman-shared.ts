@@ -10,9 +10,6 @@ import type { HostFacts } from './types';
 /** No platform prints more lines than this for one section; beyond it the scan keeps the first ones. */
 export const MAX_SECTION_LINES = 20_000;
 
-/** Lists older than this are reported as stale: the scan may miss recent fixes. */
-export const STALE_SECONDS = 7 * 24 * 3600;
-
 /** A section's lines, capped; `cut` says the host printed more than Patchbay reads. */
 export function sectionLines(sections: Sections, name: string): { lines: string[]; cut: boolean } {
   const text = sections.get(name) ?? '';

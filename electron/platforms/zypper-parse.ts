@@ -2,15 +2,7 @@
  * Readers for zypper's output (C locale): `--xmlout list-updates`, `--xmlout list-patches`, the Conflicts
  * of `info -t patch` and `--xmlout locks`. Names and versions are checked against the rpm grammar.
  */
-import {
-  ADVISORY_ID,
-  CVE_ID,
-  type Nevra,
-  nevraOf,
-  normalizeSeverity,
-  REPO_ID,
-  RPM_NAME,
-} from './dnf-rpm-names';
+import { ADVISORY_ID, CVE_ID, type Nevra, nevraOf, normalizeSeverity, REPO_ID, RPM_NAME } from './rpm-names';
 import { type Evr, parseEvr } from './rpm-version';
 import { xmlEvents } from './zypper-xml';
 

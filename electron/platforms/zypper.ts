@@ -1,8 +1,8 @@
 import type { PlatformAdapter } from './adapter';
-import { STALE_LISTS_SECONDS } from './apt';
-import { LIMITS, metadataAge, parseInstalled, parseRepomd, readRun, rpmHostFacts } from './dnf-common';
-import { lockedNames } from './dnf-parse';
-import { displayText, evrOf, maxSeverity } from './dnf-rpm-names';
+import { STALE_LISTS_SECONDS } from './lists-age';
+import { LIMITS, metadataAge, parseInstalled, parseRepomd, readRun, rpmHostFacts } from './rpm-common';
+import { lockedNames } from './rpm-names';
+import { displayText, evrOf, maxSeverity } from './rpm-names';
 import { compareEvr } from './rpm-version';
 import type { Sections } from './sections';
 import { type PendingPatch, type ScanFindings, UnparseableOutputError } from './types';

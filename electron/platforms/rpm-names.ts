@@ -135,3 +135,9 @@ function classHas(set: string, c: string): boolean {
   }
   return hit !== negate;
 }
+
+/** Installed package names a lock pattern covers (a lock on something not installed holds nothing back). */
+export function lockedNames(patterns: string[], installed: Iterable<string>): string[] {
+  const names = [...new Set(installed)];
+  return [...new Set(patterns.flatMap((p) => names.filter((n) => globMatch(p, n))))].sort();
+}

@@ -2,9 +2,9 @@
  * What the dnf and zypper adapters share because both sit on rpm: host facts, `exit=N` trailers, the
  * installed-package list, and which repositories publish updateinfo (read from their cached repomd.xml).
  */
-import { displayText, keyOf, type Nevra, nevraOf, REPO_ID } from './dnf-rpm-names';
-import { compareEvr } from './rpm-version';
 import { parseOsRelease } from './os-release';
+import { displayText, keyOf, type Nevra, nevraOf, REPO_ID } from './rpm-names';
+import { compareEvr } from './rpm-version';
 import type { Sections } from './sections';
 import type { HostFacts } from './types';
 

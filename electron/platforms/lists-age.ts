@@ -1,0 +1,5 @@
+/**
+ * The one stale-lists threshold every adapter uses: package lists or repository metadata older than this
+ * are reported, because the scan may then miss recent fixes.
+ */
+export const STALE_LISTS_SECONDS = 7 * 24 * 3600;
