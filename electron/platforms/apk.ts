@@ -1,16 +1,8 @@
 import type { PlatformAdapter } from './adapter';
 import { APK_COLLECT, APK_PROBE } from './apk-collect';
+import { isKernelRelease, linuxFacts } from './host-facts';
 import { STALE_LISTS_SECONDS } from './lists-age';
-import {
-  ago,
-  exitCode,
-  isKernelRelease,
-  keyValues,
-  linuxFacts,
-  message,
-  newestAge,
-  sectionLines,
-} from './pacman-shared';
+import { ago, exitCode, keyValues, message, newestAge, sectionLines } from './section-readers';
 import type { Sections } from './sections';
 import { type PendingPatch, type ScanFindings, UnparseableOutputError } from './types';
 

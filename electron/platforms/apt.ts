@@ -1,9 +1,9 @@
 import { compareDebVersions } from './deb-version';
 import { DEB_PACKAGE, isDebPackage } from './debian-names';
+import { linuxFacts } from './host-facts';
 import { STALE_LISTS_SECONDS } from './lists-age';
-import { parseOsRelease } from './os-release';
 import type { Sections } from './sections';
-import { type HostFacts, type PendingPatch, type ScanFindings, UnparseableOutputError } from './types';
+import { type PendingPatch, type ScanFindings, UnparseableOutputError } from './types';
 
 /** Start of the warnings about old or missing package lists (a refresh in the same scan drops them). */
 export const STALE_LISTS_PREFIX = 'The package lists ';
@@ -99,24 +99,6 @@ function parseSimulation(text: string, section: string): SimResult {
   return { inst, removals, dropped };
 }
 
-function facts(sections: Sections): HostFacts {
-  const os = parseOsRelease(sections.get('os-release') ?? '');
-  const [, kernel = '', arch = ''] = (sections.get('uname') ?? '').split(/\s+/);
-  const uptime = Number((sections.get('uptime') ?? '').split(/\s+/)[0]);
-  const bootId = sections.get('boot-id') ?? '';
-  return {
-    osId: (os.ID ?? '').toLowerCase(),
-    osLike: os.ID_LIKE ?? '',
-    prettyName: os.PRETTY_NAME ?? os.NAME ?? '',
-    versionId: os.VERSION_ID ?? '',
-    codename: os.VERSION_CODENAME ?? os.UBUNTU_CODENAME ?? '',
-    kernel: /^[\w.+~-]{1,100}$/.test(kernel) ? kernel : '',
-    arch: /^[\w-]{1,32}$/.test(arch) ? arch : '',
-    bootId: /^[0-9a-f-]{36}$/.test(bootId) ? bootId : '',
-    uptimeSeconds: Number.isFinite(uptime) && uptime >= 0 ? Math.floor(uptime) : null,
-  };
-}
-
 /** Age of the package lists: the newest list file is when `apt-get update` last fetched anything. */
 function listsAge(sections: Sections): number | null {
   const now = Number(sections.get('now'));
@@ -158,7 +140,7 @@ export function parseApt(sections: Sections): ScanFindings {
     throw new UnparseableOutputError('the scan output ended early (connection dropped?)');
   const full = parseSimulation(sections.get('apt-dist-upgrade') ?? '', 'apt-get dist-upgrade');
   const plain = parseSimulation(sections.get('apt-upgrade') ?? '', 'apt-get upgrade');
-  const hostFacts = facts(sections);
+  const hostFacts = linuxFacts(sections);
   const held = (sections.get('apt-holds') ?? '').split('\n').filter((p) => DEB_PACKAGE.test(p));
   const patches = [...full.inst.entries()].map(([key, p]) => ({
     ...p,

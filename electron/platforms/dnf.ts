@@ -11,6 +11,7 @@ import {
   parseNeedsRestarting,
   parseRepoquery,
 } from './dnf-parse';
+import { linuxFacts } from './host-facts';
 import { STALE_LISTS_SECONDS } from './lists-age';
 import {
   firstLine,
@@ -21,7 +22,6 @@ import {
   parseInstalled,
   parseRepomd,
   readRun,
-  rpmHostFacts,
 } from './rpm-common';
 import { evrOf, keyOf, lockedNames, maxSeverity, type Nevra } from './rpm-names';
 import { compareEvr } from './rpm-version';
@@ -105,7 +105,7 @@ export function parseDnf(sections: Sections): ScanFindings {
   if (!sections.has('end'))
     throw new UnparseableOutputError('the scan output ended early (connection dropped?)');
   const flavour = flavourOf(sections);
-  const facts = rpmHostFacts(sections);
+  const facts = linuxFacts(sections);
   const found = candidates(sections, flavour);
   const installedList = parseInstalled(sections.get('dnf-installed'));
   const installed = newestInstalled(installedList.packages);

@@ -2,7 +2,7 @@ import type { PlatformAdapter } from './adapter';
 import { STALE_LISTS_SECONDS } from './lists-age';
 import { parseBrew } from './macos-brew';
 import { MACOS_COLLECT, MACOS_PROBE } from './macos-collect';
-import { ago, exitCode, keyValues, message, newestAge, sectionLines } from './pacman-shared';
+import { ago, exitCode, keyValues, message, newestAge, sectionLines } from './section-readers';
 import type { Sections } from './sections';
 import { type HostFacts, type PendingPatch, type ScanFindings, UnparseableOutputError } from './types';
 

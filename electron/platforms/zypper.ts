@@ -1,6 +1,7 @@
 import type { PlatformAdapter } from './adapter';
+import { linuxFacts } from './host-facts';
 import { STALE_LISTS_SECONDS } from './lists-age';
-import { LIMITS, metadataAge, parseInstalled, parseRepomd, readRun, rpmHostFacts } from './rpm-common';
+import { LIMITS, metadataAge, parseInstalled, parseRepomd, readRun } from './rpm-common';
 import { lockedNames } from './rpm-names';
 import { displayText, evrOf, maxSeverity } from './rpm-names';
 import { compareEvr } from './rpm-version';
@@ -162,7 +163,7 @@ export function parseZypper(sections: Sections): ScanFindings {
   }
   return {
     packageManager: 'zypper',
-    facts: rpmHostFacts(sections),
+    facts: linuxFacts(sections),
     patches: patches.sort(
       (a, b) => RANK(a) - RANK(b) || a.name.localeCompare(b.name) || a.arch.localeCompare(b.arch),
     ),
