@@ -12,7 +12,7 @@ import {
   parseRepoquery,
 } from './dnf-parse';
 import { linuxFacts } from './host-facts';
-import { STALE_LISTS_SECONDS } from './lists-age';
+import { STALE_LISTS_SECONDS, STALE_METADATA_PREFIX } from './lists-age';
 import {
   firstLine,
   LIMITS,
@@ -24,6 +24,7 @@ import {
   readRun,
 } from './rpm-common';
 import { evrOf, keyOf, lockedNames, maxSeverity, type Nevra } from './rpm-names';
+import { DNF_REFRESH } from './rpm-refresh';
 import { compareEvr } from './rpm-version';
 import type { Sections } from './sections';
 import { type PendingPatch, type ScanFindings, UnparseableOutputError } from './types';
@@ -185,7 +186,7 @@ export function parseDnf(sections: Sections): ScanFindings {
   const age = metadataAge(repos, sections);
   if (age !== null && age > STALE_LISTS_SECONDS) {
     warnings.push(
-      `The repository metadata is ${Math.floor(age / 86400)} days old: recent fixes may be missing.`,
+      `${STALE_METADATA_PREFIX}${Math.floor(age / 86400)} days old: recent fixes may be missing.`,
     );
   }
   const notes = unclassified.size
@@ -214,4 +215,5 @@ export const dnfAdapter: PlatformAdapter = {
   probe: 'command -v dnf >/dev/null 2>&1 || command -v yum >/dev/null 2>&1',
   collect: DNF_COLLECT,
   parse: parseDnf,
+  refresh: DNF_REFRESH,
 };

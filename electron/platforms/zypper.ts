@@ -1,9 +1,10 @@
 import type { PlatformAdapter } from './adapter';
 import { linuxFacts } from './host-facts';
-import { STALE_LISTS_SECONDS } from './lists-age';
+import { STALE_LISTS_SECONDS, STALE_METADATA_PREFIX } from './lists-age';
 import { LIMITS, metadataAge, parseInstalled, parseRepomd, readRun } from './rpm-common';
 import { lockedNames } from './rpm-names';
 import { displayText, evrOf, maxSeverity } from './rpm-names';
+import { ZYPPER_REFRESH } from './rpm-refresh';
 import { compareEvr } from './rpm-version';
 import type { Sections } from './sections';
 import { type PendingPatch, type ScanFindings, UnparseableOutputError } from './types';
@@ -148,7 +149,7 @@ export function parseZypper(sections: Sections): ScanFindings {
   const age = metadataAge(repos, sections);
   if (age !== null && age > STALE_LISTS_SECONDS) {
     warnings.push(
-      `The repository metadata is ${Math.floor(age / 86400)} days old: recent fixes may be missing.`,
+      `${STALE_METADATA_PREFIX}${Math.floor(age / 86400)} days old: recent fixes may be missing.`,
     );
   }
   const notes: string[] = [];
@@ -182,4 +183,5 @@ export const zypperAdapter: PlatformAdapter = {
   probe: 'command -v zypper >/dev/null 2>&1',
   collect: ZYPPER_COLLECT,
   parse: parseZypper,
+  refresh: ZYPPER_REFRESH,
 };
