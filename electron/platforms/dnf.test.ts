@@ -96,6 +96,13 @@ describe('dnf findings from real dnf 4.14 output (captured)', () => {
     expect(f.patches.filter((p) => p.held).map((p) => p.name)).toEqual(['pb-tzdata']);
   });
 
+  it('still shows the held update when it is the only one (check-update exits 0)', () => {
+    const g = parse(edit('updates', { 'dnf-check-update': 'exit=0' }));
+    expect(g.patches.map((p) => `${p.name} ${p.candidateVersion} ${String(p.held)}`)).toEqual([
+      'pb-tzdata 2024b-1 true',
+    ]);
+  });
+
   it('needs no securityVersion when the candidate itself is the newest security fix', () => {
     expect(by('pb-libxml')?.securityVersion).toBeUndefined();
     expect(f.patches.filter((p) => p.securityVersion)).toEqual([]);

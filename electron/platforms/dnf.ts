@@ -76,7 +76,8 @@ function candidates(sections: Sections, flavour: DnfFlavour) {
   return {
     chosen: check.exit === '0' ? new Map<string, Listed>() : chosen,
     excluded: check.exit === '0' ? [] : excluded,
-    withheld: check.exit === '0' ? new Map<string, Listed>() : withheld,
+    // Nothing installable (exit 0): whatever repoquery still offers is held back, e.g. by versionlock.
+    withheld: check.exit === '0' ? newest : withheld,
     obsoleting: listed.obsoleting,
     dropped: listed.dropped + (structured?.dropped ?? 0),
     warnings,
