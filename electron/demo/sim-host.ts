@@ -6,7 +6,7 @@ import net from 'node:net';
 
 import type { Connection, ParsedKey, Server, ServerChannel, Session } from 'ssh2';
 
-import { SECTION_MARKER } from '../platforms/adapter';
+import { REFRESH_MARKER, SECTION_MARKER } from '../platforms/adapter';
 import { signFromKeyObject } from '../ssh/auth';
 import type { SimKey } from './sim-keys';
 import { renderProfile, type SimProfile } from './sim-profiles';
@@ -148,7 +148,10 @@ export async function startSimHost(options: SimHostOptions) {
         channel.end();
         return;
       }
-      const out = isCollect ? renderProfile(options.profile, facts()) : (options.profile.refreshOutput ?? '');
+      // The simulated hosts are captured apt hosts: the refresh script names apt before apt's own output.
+      const out = isCollect
+        ? renderProfile(options.profile, facts())
+        : `${REFRESH_MARKER}apt\n${options.profile.refreshOutput ?? ''}`;
       if (fault?.kind === 'drop' && isCollect) {
         const cut = Math.floor(out.length * (fault.fraction ?? 0.5));
         channel.write(out.slice(0, cut));

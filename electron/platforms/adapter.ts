@@ -14,7 +14,27 @@ export interface PlatformAdapter {
   collect: string[];
   /** Turns the sections into findings; throws UnparseableOutputError when they make no sense. */
   parse(sections: Sections): ScanFindings;
+  /** How this platform refreshes its package lists (run as root before the scan when asked). */
+  refresh?: RefreshStep;
 }
+
+/** What a list refresh really did: the tools exit 0 even when a repository could not be reached. */
+export interface RefreshOutcome {
+  ok: boolean;
+  /** The repositories that failed, as the tool names them. */
+  failed: string[];
+  /** The tool's own messages about the failures, cut to a sane length. */
+  messages: string[];
+}
+
+/** A platform's list refresh: constant shell (stdout and stderr merged, C locale) and its reader. */
+export interface RefreshStep {
+  command: string;
+  parse(output: string, exitCode: number | null): RefreshOutcome;
+}
+
+/** Marker before the refreshing adapter's output: which platform's reader applies. */
+export const REFRESH_MARKER = 'patchbay-refresh: ';
 
 /** Marker that starts each section of the collection output. */
 export const SECTION_MARKER = '@@PATCHBAY:';

@@ -1,16 +1,8 @@
 import type { PlatformAdapter } from './adapter';
 import { APK_COLLECT, APK_PROBE } from './apk-collect';
-import {
-  ago,
-  exitCode,
-  isKernelRelease,
-  keyValues,
-  linuxFacts,
-  message,
-  newestAge,
-  sectionLines,
-  STALE_SECONDS,
-} from './pacman-shared';
+import { isKernelRelease, linuxFacts } from './host-facts';
+import { STALE_LISTS_SECONDS } from './lists-age';
+import { ago, exitCode, keyValues, message, newestAge, sectionLines } from './section-readers';
 import type { Sections } from './sections';
 import { type PendingPatch, type ScanFindings, UnparseableOutputError } from './types';
 
@@ -124,7 +116,7 @@ export function parseApk(sections: Sections): ScanFindings {
   if (cut) warnings.push('apk printed more lines than Patchbay reads; the list may be incomplete');
   const age = newestAge(sections, 'apk-indexes');
   if (age === null) warnings.push('The package lists have never been downloaded (run apk update).');
-  else if (age > STALE_SECONDS) {
+  else if (age > STALE_LISTS_SECONDS) {
     warnings.push(
       `The package lists were last downloaded ${ago(age)}: recent fixes may be missing (run apk update).`,
     );

@@ -1,11 +1,7 @@
-/** What `apt-get update` really did: it exits 0 even when a repository could not be reached. */
-export interface AptUpdateOutcome {
-  ok: boolean;
-  /** Repository URLs (with suite) that failed, as apt names them in its `Err:` lines. */
-  failed: string[];
-  /** apt's own W:/E: lines about the failures, cut to a sane length. */
-  messages: string[];
-}
+import type { RefreshOutcome, RefreshStep } from './adapter';
+
+/** What `apt-get update` really did; `failed` holds repository URLs with suite, from its `Err:` lines. */
+export type AptUpdateOutcome = RefreshOutcome;
 
 const ERR = /^Err:\d+ (\S+) (\S+)(?: (\S+))?/;
 
@@ -26,3 +22,9 @@ export function parseAptUpdate(output: string, exitCode: number | null): AptUpda
   const hardError = messages.some((m) => m.startsWith('E: '));
   return { ok: exitCode === 0 && failed.size === 0 && !hardError, failed: [...failed], messages };
 }
+
+/** apt's list refresh: `apt-get update`, judged by its output, not its exit code. */
+export const APT_REFRESH: RefreshStep = {
+  command: 'LC_ALL=C apt-get update -q 2>&1',
+  parse: parseAptUpdate,
+};

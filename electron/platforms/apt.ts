@@ -9,15 +9,16 @@ import {
 } from './apt-policy';
 import { compareDebVersions } from './deb-version';
 import { DEB_PACKAGE, isDebPackage } from './debian-names';
-import { parseOsRelease } from './os-release';
+import { linuxFacts } from './host-facts';
+import { STALE_LISTS_SECONDS } from './lists-age';
 import type { Sections } from './sections';
-import { type HostFacts, type PendingPatch, type ScanFindings, UnparseableOutputError } from './types';
+import { type PendingPatch, type ScanFindings, UnparseableOutputError } from './types';
 
 /** Start of the warnings about old or missing package lists (a refresh in the same scan drops them). */
 export const STALE_LISTS_PREFIX = 'The package lists ';
 
-/** Lists older than this are reported as stale: the scan may miss recent fixes. */
-export const STALE_LISTS_SECONDS = 7 * 24 * 3600;
+/** Re-exported for apt's callers; the threshold lives in lists-age.ts, shared by every adapter. */
+export { STALE_LISTS_SECONDS };
 
 // `Inst name [old] (new Label:Version/Archive, Label:Version/Archive [arch]) [extra]`; no `[old]` = new package.
 const INST = /^Inst (\S+) (?:\[(\S+)\] )?\((\S+) (.*?) ?\[([^\]\s]+)\]\)(?: \[.*\])?$/;
@@ -105,24 +106,6 @@ function parseSimulation(text: string, section: string): SimResult {
     }
   }
   return { inst, removals, dropped };
-}
-
-function facts(sections: Sections): HostFacts {
-  const os = parseOsRelease(sections.get('os-release') ?? '');
-  const [, kernel = '', arch = ''] = (sections.get('uname') ?? '').split(/\s+/);
-  const uptime = Number((sections.get('uptime') ?? '').split(/\s+/)[0]);
-  const bootId = sections.get('boot-id') ?? '';
-  return {
-    osId: (os.ID ?? '').toLowerCase(),
-    osLike: os.ID_LIKE ?? '',
-    prettyName: os.PRETTY_NAME ?? os.NAME ?? '',
-    versionId: os.VERSION_ID ?? '',
-    codename: os.VERSION_CODENAME ?? os.UBUNTU_CODENAME ?? '',
-    kernel: /^[\w.+~-]{1,100}$/.test(kernel) ? kernel : '',
-    arch: /^[\w-]{1,32}$/.test(arch) ? arch : '',
-    bootId: /^[0-9a-f-]{36}$/.test(bootId) ? bootId : '',
-    uptimeSeconds: Number.isFinite(uptime) && uptime >= 0 ? Math.floor(uptime) : null,
-  };
 }
 
 /** Age of the package lists: the newest list file is when `apt-get update` last fetched anything. */
@@ -230,7 +213,7 @@ export function parseApt(sections: Sections): ScanFindings {
   const plain = parseSimulation(sections.get('apt-upgrade') ?? '', 'apt-get upgrade');
   const sources = parseSources(sections.get('apt-sources') ?? '');
   const policy = parsePackages(sections.get('apt-policy') ?? '');
-  const hostFacts = facts(sections);
+  const hostFacts = linuxFacts(sections);
   const held = (sections.get('apt-holds') ?? '').split('\n').filter((p) => DEB_PACKAGE.test(p));
   const patches = [...full.inst.entries()].map(([key, p]) =>
     withSecurityVersion(

@@ -6,7 +6,6 @@ import {
   ADVISORY_ID,
   CVE_ID,
   displayText,
-  globMatch,
   keyOf,
   type Nevra,
   nevraOf,
@@ -14,8 +13,8 @@ import {
   parseNevra,
   REPO_ID,
   RPM_NAME,
-} from './dnf-rpm-names';
-import { parseEvr } from './dnf-rpm-version';
+} from './rpm-names';
+import { parseEvr } from './rpm-version';
 
 /** Which tool the host has: their output formats differ. */
 export type DnfFlavour = 'dnf5' | 'dnf4' | 'yum';
@@ -248,10 +247,4 @@ export function parseLocks(lines: string[]): string[] {
     if (name && !line.startsWith('!') && /^[A-Za-z0-9._+*?[\]-]{1,128}$/.test(name)) names.push(name);
   }
   return names;
-}
-
-/** Installed package names a lock pattern covers (a lock on something not installed holds nothing back). */
-export function lockedNames(patterns: string[], installed: Iterable<string>): string[] {
-  const names = [...new Set(installed)];
-  return [...new Set(patterns.flatMap((p) => names.filter((n) => globMatch(p, n))))].sort();
 }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { SECTION_MARKER } from './adapter';
 import { dnfAdapter, NO_UPDATEINFO_NOTE, parseDnf } from './dnf';
 import { DNF_COLLECT } from './dnf-collect';
-import { LIMITS } from './dnf-common';
+import { LIMITS } from './rpm-common';
 import { type Sections, splitSections } from './sections';
 import { UnparseableOutputError } from './types';
 
@@ -43,7 +43,7 @@ describe('dnf findings from real dnf 4.14 output (captured)', () => {
 
   it('lists what check-update lists, with the newest version repoquery offers', () => {
     const upgrades = f.patches
-      .filter((p) => !p.isNew)
+      .filter((p) => !p.isNew && !p.held)
       .map((p) => `${p.name}.${p.arch} ${p.candidateVersion}`);
     expect(upgrades.sort()).toEqual(checkUpdateLines(real));
     // repoquery offers 2.9-2 and 2.9-3: the newest wins, both advisories count.
@@ -83,9 +83,65 @@ describe('dnf findings from real dnf 4.14 output (captured)', () => {
     expect(f.notes).toEqual([`${NO_UPDATEINFO_NOTE}pb-vendor: these repositories publish no updateinfo.`]);
   });
 
-  it('holds versionlocked packages back instead of listing them', () => {
+  it('lists a versionlocked package with its pending update, marked held and classified', () => {
     expect(f.held).toEqual(['pb-tzdata']);
-    expect(by('pb-tzdata')).toBeUndefined();
+    // check-update leaves it out (versionlock); repoquery offers 2024b-1, fixed by an enhancement advisory.
+    expect(by('pb-tzdata')).toMatchObject({
+      installedVersion: '2024a-1',
+      candidateVersion: '2024b-1',
+      held: true,
+      security: false,
+      advisories: ['PBEA-2024:0004'],
+    });
+    expect(f.patches.filter((p) => p.held).map((p) => p.name)).toEqual(['pb-tzdata']);
+  });
+
+  it('still shows the held update when it is the only one (check-update exits 0)', () => {
+    const g = parse(edit('updates', { 'dnf-check-update': 'exit=0' }));
+    expect(g.patches.map((p) => `${p.name} ${p.candidateVersion} ${String(p.held)}`)).toEqual([
+      'pb-tzdata 2024b-1 true',
+    ]);
+  });
+
+  it('needs no securityVersion when the candidate itself is the newest security fix', () => {
+    expect(by('pb-libxml')?.securityVersion).toBeUndefined();
+    expect(f.patches.filter((p) => p.securityVersion)).toEqual([]);
+  });
+
+  it('keeps a security fix older than the candidate: securityVersion is the fixed version', () => {
+    // Only 2.9-2 is a security fix; the candidate 2.9-3 is a bugfix release.
+    const g = parse(
+      edit('updates', {
+        'dnf-advisories': fixture('updates')
+          .split('@@PATCHBAY:dnf-advisories@@\n')[1]!
+          .split('\n\n')[0]!
+          .replace(
+            'PBSA-2024:0003 Moderate/Sec.  pb-libxml-2.9-3',
+            'PBBA-2024:0003 bugfix         pb-libxml-2.9-3',
+          ),
+      }),
+    );
+    const libxml = g.patches.find((p) => p.name === 'pb-libxml');
+    expect(libxml).toMatchObject({
+      installedVersion: '2.9-1',
+      candidateVersion: '2.9-3',
+      securityVersion: '2.9-2',
+      security: true,
+      severity: 'Important',
+      advisories: ['PBSA-2024:0002', 'PBBA-2024:0003'],
+    });
+    // A security fix locked behind versionlock is a held security fix, with both versions.
+    const h = parse(
+      edit('updates', {
+        'dnf-advisories': 'PBSA-2024:0009 Important/Sec. pb-tzdata-2024b-1.noarch\nexit=0',
+      }),
+    );
+    expect(h.patches.find((p) => p.name === 'pb-tzdata')).toMatchObject({
+      held: true,
+      security: true,
+      severity: 'Important',
+      candidateVersion: '2024b-1',
+    });
   });
 
   it('lists obsoleting packages as new installs and what they replace as removals', () => {
@@ -164,7 +220,7 @@ describe('formats this machine cannot run (from documentation)', () => {
     expect(by('python3-urllib3+brotli')).toMatchObject({ isNew: true });
     expect(f.removals).toEqual(['python3-brotli-urllib3']);
     expect(f.held).toEqual(['postgresql-server']);
-    expect(by('postgresql-server')).toBeUndefined();
+    expect(by('postgresql-server')).toMatchObject({ held: true, candidateVersion: '16.6-1.fc41' });
     expect(f.reboot.reasons).toEqual(['updated kernel since boot', 'updated kernel-core since boot']);
   });
 
@@ -236,7 +292,8 @@ describe('hostile dnf output', () => {
     });
     const bytes = Buffer.concat([Buffer.from(text), Buffer.from([0xff, 0xfe, 0x00, 0xc3])]);
     const f = parse(bytes);
-    expect(f.patches.map((p) => p.name)).toEqual(['pb-plain']);
+    // pb-tzdata is the versionlocked update repoquery still offers.
+    expect(f.patches.map((p) => p.name)).toEqual(['pb-plain', 'pb-tzdata']);
   });
 
   it('refuses truncated output', () => {

@@ -1,6 +1,18 @@
 import type { PlatformAdapter } from './adapter';
-import { STALE_LISTS_SECONDS } from './apt';
 import { DNF_COLLECT } from './dnf-collect';
+import {
+  type AdvisoryEntry,
+  type DnfFlavour,
+  type Listed,
+  parseAdvisories,
+  parseCheckUpdate,
+  parseCveList,
+  parseLocks,
+  parseNeedsRestarting,
+  parseRepoquery,
+} from './dnf-parse';
+import { linuxFacts } from './host-facts';
+import { STALE_LISTS_SECONDS, STALE_METADATA_PREFIX } from './lists-age';
 import {
   firstLine,
   LIMITS,
@@ -10,22 +22,10 @@ import {
   parseInstalled,
   parseRepomd,
   readRun,
-  rpmHostFacts,
-} from './dnf-common';
-import {
-  type AdvisoryEntry,
-  type DnfFlavour,
-  type Listed,
-  lockedNames,
-  parseAdvisories,
-  parseCheckUpdate,
-  parseCveList,
-  parseLocks,
-  parseNeedsRestarting,
-  parseRepoquery,
-} from './dnf-parse';
-import { evrOf, keyOf, maxSeverity, type Nevra } from './dnf-rpm-names';
-import { compareEvr } from './dnf-rpm-version';
+} from './rpm-common';
+import { evrOf, keyOf, lockedNames, maxSeverity, type Nevra } from './rpm-names';
+import { DNF_REFRESH } from './rpm-refresh';
+import { compareEvr } from './rpm-version';
 import type { Sections } from './sections';
 import { type PendingPatch, type ScanFindings, UnparseableOutputError } from './types';
 
@@ -57,13 +57,16 @@ function candidates(sections: Sections, flavour: DnfFlavour) {
   }
   const chosen = new Map<string, Listed>();
   // check-update is what an upgrade would do (it honours versionlock; repoquery does not) — when it listed
-  // anything readable at all.
+  // anything readable at all. What only repoquery offers is held back on the host: kept, to be shown held.
   const authority = listed.updates.size > 0;
   const excluded: string[] = [];
+  const withheld = new Map<string, Listed>();
   for (const [key, u] of newest) {
     const l = listed.updates.get(key);
-    if (authority && !l) excluded.push(u.name);
-    else chosen.set(key, l && compareEvr(l, u) !== 0 ? l : u);
+    if (authority && !l) {
+      excluded.push(u.name);
+      withheld.set(key, u);
+    } else chosen.set(key, l && compareEvr(l, u) !== 0 ? l : u);
   }
   for (const [key, l] of listed.updates) if (!chosen.has(key)) chosen.set(key, l);
   const warnings = [...listed.messages];
@@ -73,6 +76,8 @@ function candidates(sections: Sections, flavour: DnfFlavour) {
   return {
     chosen: check.exit === '0' ? new Map<string, Listed>() : chosen,
     excluded: check.exit === '0' ? [] : excluded,
+    // Nothing installable (exit 0): whatever repoquery still offers is held back, e.g. by versionlock.
+    withheld: check.exit === '0' ? newest : withheld,
     obsoleting: listed.obsoleting,
     dropped: listed.dropped + (structured?.dropped ?? 0),
     warnings,
@@ -102,7 +107,7 @@ export function parseDnf(sections: Sections): ScanFindings {
   if (!sections.has('end'))
     throw new UnparseableOutputError('the scan output ended early (connection dropped?)');
   const flavour = flavourOf(sections);
-  const facts = rpmHostFacts(sections);
+  const facts = linuxFacts(sections);
   const found = candidates(sections, flavour);
   const installedList = parseInstalled(sections.get('dnf-installed'));
   const installed = newestInstalled(installedList.packages);
@@ -111,9 +116,14 @@ export function parseDnf(sections: Sections): ScanFindings {
   const warnings = [...found.warnings];
   const unclassified = new Set<string>();
 
-  // Obsoleting packages are new installs: dnf upgrade puts them in and removes what they replace.
+  const names = installedList.packages.map((p) => p.name);
+  const locked = new Set(lockedNames(parseLocks(readRun(sections.get('dnf-locks')).lines), names));
+  // Obsoleting packages are new installs: dnf upgrade puts them in and removes what they replace. Updates
+  // of versionlocked (or excluded) packages are listed too, marked held: a held security fix must show.
   const pending = [
     ...[...found.chosen.values()].map((c) => ({ c, isNew: false })),
+    // Only what a lock explains: any other difference between the two lists is not known to be a hold.
+    ...[...found.withheld.values()].filter((c) => locked.has(c.name)).map((c) => ({ c, isNew: false })),
     // DNF5 lists an obsoleter among the upgrades too when it has an installed namesake.
     ...found.obsoleting.filter((o) => !found.chosen.has(keyOf(o.by))).map((o) => ({ c: o.by, isNew: true })),
   ].slice(0, LIMITS.patches);
@@ -131,6 +141,12 @@ export function parseDnf(sections: Sections): ScanFindings {
     if (sec.length > 0) security = true;
     else if (adv.doubt || !repos.get(c.repo)?.updateinfo) security = null;
     if (security === null && !adv.doubt) unclassified.add(c.repo || 'unknown repositories');
+    // The newest security fix up to the candidate: when it is older, a security-only install stops there.
+    const fix = sec.reduce<Nevra | null>(
+      (m, e) => (!m || compareEvr(e.package, m) > 0 ? e.package : m),
+      null,
+    );
+    const held = locked.has(c.name);
     return {
       name: c.name,
       arch: c.arch,
@@ -143,6 +159,8 @@ export function parseDnf(sections: Sections): ScanFindings {
       cves: [...new Set((mine?.cves ?? []).filter(applies).map((e) => e.id))].sort().slice(0, LIMITS.cves),
       isNew,
       keptBack: false,
+      ...(fix && compareEvr(fix, c) < 0 ? { securityVersion: evrOf(fix) } : {}),
+      ...(held ? { held: true } : {}),
     };
   });
   const removals = found.obsoleting.flatMap((o) => o.replaces);
@@ -157,15 +175,7 @@ export function parseDnf(sections: Sections): ScanFindings {
     else warnings.push(`Could not tell whether a reboot is needed: ${answer.why}.`);
   }
 
-  const names = installedList.packages.map((p) => p.name);
-  const held = [
-    ...new Set([
-      ...lockedNames(parseLocks(readRun(sections.get('dnf-locks')).lines), names),
-      ...found.excluded,
-    ]),
-  ]
-    .sort()
-    .slice(0, LIMITS.held);
+  const held = [...new Set([...locked, ...found.excluded])].sort().slice(0, LIMITS.held);
   const dropped = found.dropped + installedList.dropped;
   if (dropped > 0)
     warnings.push(`${dropped} line(s) of dnf output did not look like rpm packages and were ignored`);
@@ -177,7 +187,7 @@ export function parseDnf(sections: Sections): ScanFindings {
   const age = metadataAge(repos, sections);
   if (age !== null && age > STALE_LISTS_SECONDS) {
     warnings.push(
-      `The repository metadata is ${Math.floor(age / 86400)} days old: recent fixes may be missing.`,
+      `${STALE_METADATA_PREFIX}${Math.floor(age / 86400)} days old: recent fixes may be missing.`,
     );
   }
   const notes = unclassified.size
@@ -206,4 +216,5 @@ export const dnfAdapter: PlatformAdapter = {
   probe: 'command -v dnf >/dev/null 2>&1 || command -v yum >/dev/null 2>&1',
   collect: DNF_COLLECT,
   parse: parseDnf,
+  refresh: DNF_REFRESH,
 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { exitCode, message } from './pacman-shared';
+import { exitCode, message } from './section-readers';
 import type { PendingPatch } from './types';
 
 /**

@@ -1,7 +1,8 @@
 import type { PlatformAdapter } from './adapter';
+import { STALE_LISTS_SECONDS } from './lists-age';
 import { parseBrew } from './macos-brew';
 import { MACOS_COLLECT, MACOS_PROBE } from './macos-collect';
-import { ago, exitCode, keyValues, message, newestAge, sectionLines, STALE_SECONDS } from './pacman-shared';
+import { ago, exitCode, keyValues, message, newestAge, sectionLines } from './section-readers';
 import type { Sections } from './sections';
 import { type HostFacts, type PendingPatch, type ScanFindings, UnparseableOutputError } from './types';
 
@@ -154,7 +155,7 @@ export function parseMacos(sections: Sections): ScanFindings {
   if (brew.ran) {
     notes.push(BREW_GREEDY_NOTE);
     listsAge = newestAge(sections, 'brew-api');
-    if (listsAge !== null && listsAge > STALE_SECONDS) {
+    if (listsAge !== null && listsAge > STALE_LISTS_SECONDS) {
       warnings.push(
         `Homebrew's package data was last updated ${ago(listsAge)}: run brew update as the Mac's user.`,
       );

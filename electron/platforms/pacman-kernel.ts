@@ -1,6 +1,7 @@
+import { isKernelRelease } from './host-facts';
 import { PACMAN_NAME, PACMAN_VERSION } from './pacman-names';
-import { isKernelRelease, keyValues } from './pacman-shared';
 import { comparePacmanVersions } from './pacman-vercmp';
+import { keyValues } from './section-readers';
 import type { ScanFindings } from './types';
 
 /**

@@ -1,9 +1,10 @@
 import type { PlatformAdapter } from './adapter';
+import { linuxFacts } from './host-facts';
 import { PACMAN_COLLECT, PACMAN_PROBE } from './pacman-collect';
 import { pacmanReboot } from './pacman-kernel';
 import { isPacmanPackage, PACMAN_NAME, PACMAN_VERSION } from './pacman-names';
-import { ago, exitCode, linuxFacts, message, newestAge, sectionLines } from './pacman-shared';
 import { comparePacmanVersions } from './pacman-vercmp';
+import { ago, exitCode, message, newestAge, sectionLines } from './section-readers';
 import type { Sections } from './sections';
 import { type PendingPatch, type ScanFindings, UnparseableOutputError } from './types';
 

@@ -1,6 +1,6 @@
 import { compareDebVersions } from './deb-version';
-import { compareEvr } from './dnf-rpm-version';
 import { comparePacmanVersions } from './pacman-vercmp';
+import { compareEvr } from './rpm-version';
 import type { PackageManagerId } from './types';
 
 /**

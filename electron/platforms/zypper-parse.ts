@@ -2,16 +2,8 @@
  * Readers for zypper's output (C locale): `--xmlout list-updates`, `--xmlout list-patches`, the Conflicts
  * of `info -t patch` and `--xmlout locks`. Names and versions are checked against the rpm grammar.
  */
-import {
-  ADVISORY_ID,
-  CVE_ID,
-  type Nevra,
-  nevraOf,
-  normalizeSeverity,
-  REPO_ID,
-  RPM_NAME,
-} from './dnf-rpm-names';
-import { type Evr, parseEvr } from './dnf-rpm-version';
+import { ADVISORY_ID, CVE_ID, type Nevra, nevraOf, normalizeSeverity, REPO_ID, RPM_NAME } from './rpm-names';
+import { type Evr, parseEvr } from './rpm-version';
 import { xmlEvents } from './zypper-xml';
 
 /** A package update from list-updates. */
@@ -107,6 +99,8 @@ export interface PatchConflict {
   name: string;
   arch: string | null;
   below: Evr;
+  /** `<` (below is the fixed edition) rather than `<=` (below is the last affected one). */
+  strict: boolean;
 }
 
 // Capabilities print as name.arch only with a real arch; names themselves may contain dots (python3.11).
@@ -117,13 +111,13 @@ const ARCHES = new Set(
 );
 
 function conflict(text: string): PatchConflict | null {
-  const m = /^(\S+) <=? (\S+)$/.exec(text.trim());
-  if (!m?.[1] || !m[2]) return null;
+  const m = /^(\S+) (<=?) (\S+)$/.exec(text.trim());
+  if (!m?.[1] || !m[3]) return null;
   const dot = m[1].lastIndexOf('.');
   const arch = dot > 0 && ARCHES.has(m[1].slice(dot + 1)) ? m[1].slice(dot + 1) : null;
   const name = arch ? m[1].slice(0, dot) : m[1];
-  const below = parseEvr(m[2]);
-  return RPM_NAME.test(name) && evrOk(below) ? { name, arch, below } : null;
+  const below = parseEvr(m[3]);
+  return RPM_NAME.test(name) && evrOk(below) ? { name, arch, below, strict: m[2] === '<' } : null;
 }
 
 /** `Information for patch X:` followed by `Conflicts : a < 1` or `Conflicts : [n]` and indented entries. */

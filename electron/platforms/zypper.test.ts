@@ -70,6 +70,29 @@ describe('zypper findings from real zypper 1.14 output (captured)', () => {
     expect(by('pb-plain')).toMatchObject({ security: false, advisories: [] });
   });
 
+  it('needs no securityVersion when the candidate itself is the newest security fix', () => {
+    expect(by('pb-libxml')?.securityVersion).toBeUndefined();
+    expect(f.patches.filter((p) => p.securityVersion)).toEqual([]);
+  });
+
+  it('keeps a security patch for an edition older than the candidate: securityVersion', () => {
+    // PBSA-2024:0003 (pb-libxml < 2.9-3) becomes a plain recommended patch: only 2.9-2 fixes a flaw.
+    const text = splitSections(real).get('zypper-patches') ?? '';
+    const recommended = text.replace(
+      /(name="PBSA-2024:0003"[^>]*)category="security" severity="moderate"/,
+      '$1category="recommended" severity="moderate"',
+    );
+    expect(recommended).not.toBe(text);
+    const g = parse(edit('updates', { 'zypper-patches': recommended }));
+    expect(g.patches.find((p) => p.name === 'pb-libxml')).toMatchObject({
+      installedVersion: '2.9-1',
+      candidateVersion: '2.9-3',
+      securityVersion: '2.9-2',
+      security: true,
+      severity: 'Important',
+    });
+  });
+
   it('never guesses: updates from a repository without updateinfo are unknown', () => {
     expect(by('pb-vendor-agent')).toMatchObject({ security: null });
     expect(f.notes).toContain(

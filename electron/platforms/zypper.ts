@@ -1,9 +1,11 @@
 import type { PlatformAdapter } from './adapter';
-import { STALE_LISTS_SECONDS } from './apt';
-import { LIMITS, metadataAge, parseInstalled, parseRepomd, readRun, rpmHostFacts } from './dnf-common';
-import { lockedNames } from './dnf-parse';
-import { displayText, evrOf, maxSeverity } from './dnf-rpm-names';
-import { compareEvr } from './dnf-rpm-version';
+import { linuxFacts } from './host-facts';
+import { STALE_LISTS_SECONDS, STALE_METADATA_PREFIX } from './lists-age';
+import { LIMITS, metadataAge, parseInstalled, parseRepomd, readRun } from './rpm-common';
+import { lockedNames } from './rpm-names';
+import { displayText, evrOf, maxSeverity } from './rpm-names';
+import { ZYPPER_REFRESH } from './rpm-refresh';
+import { compareEvr } from './rpm-version';
 import type { Sections } from './sections';
 import { type PendingPatch, type ScanFindings, UnparseableOutputError } from './types';
 import { ZYPPER_COLLECT, ZYPPER_LOCK_SLEEP, ZYPPER_LOCK_TRIES } from './zypper-collect';
@@ -94,6 +96,13 @@ export function parseZypper(sections: Sections): ScanFindings {
     if (sec.length > 0) security = true;
     else if (doubt || !repos.get(u.repo)?.updateinfo) security = null;
     if (security === null && !doubt) unclassified.add(u.repo);
+    // The newest version a security patch asks for: when older than the candidate, a security-only install
+    // may stop there. Only `<` entries name the fixed edition itself (`<=` names the last vulnerable one).
+    const fixes = covering.filter((x) => x.patch.category === 'security' && x.conflict.strict);
+    const fix = fixes.reduce<PatchConflict | null>(
+      (m, x) => (!m || compareEvr(x.conflict.below, m.below) > 0 ? x.conflict : m),
+      null,
+    );
     return {
       name: u.name,
       arch: u.arch,
@@ -106,6 +115,7 @@ export function parseZypper(sections: Sections): ScanFindings {
       cves: [...new Set(sec.flatMap((p) => p.cves))].sort().slice(0, LIMITS.cves),
       isNew: !u.old,
       keptBack: false,
+      ...(fix && compareEvr(fix.below, u) < 0 ? { securityVersion: evrOf(fix.below) } : {}),
     };
   });
 
@@ -139,7 +149,7 @@ export function parseZypper(sections: Sections): ScanFindings {
   const age = metadataAge(repos, sections);
   if (age !== null && age > STALE_LISTS_SECONDS) {
     warnings.push(
-      `The repository metadata is ${Math.floor(age / 86400)} days old: recent fixes may be missing.`,
+      `${STALE_METADATA_PREFIX}${Math.floor(age / 86400)} days old: recent fixes may be missing.`,
     );
   }
   const notes: string[] = [];
@@ -154,7 +164,7 @@ export function parseZypper(sections: Sections): ScanFindings {
   }
   return {
     packageManager: 'zypper',
-    facts: rpmHostFacts(sections),
+    facts: linuxFacts(sections),
     patches: patches.sort(
       (a, b) => RANK(a) - RANK(b) || a.name.localeCompare(b.name) || a.arch.localeCompare(b.arch),
     ),
@@ -173,4 +183,5 @@ export const zypperAdapter: PlatformAdapter = {
   probe: 'command -v zypper >/dev/null 2>&1',
   collect: ZYPPER_COLLECT,
   parse: parseZypper,
+  refresh: ZYPPER_REFRESH,
 };

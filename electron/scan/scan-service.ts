@@ -9,11 +9,12 @@ import type { Logger } from '../core/logger';
 import type { HostKeysRepo } from '../db/repos/host-keys';
 import type { ScanFailure, ScansRepo } from '../db/repos/scans';
 import type { CredentialService } from '../inventory/credential-service';
+import { REFRESH_SCRIPT, refreshedBy } from '../platforms/adapters';
 import { STALE_LISTS_PREFIX } from '../platforms/apt';
-import { parseAptUpdate } from '../platforms/apt-update';
 import { COLLECT_COMMAND, COLLECT_SCRIPT } from '../platforms/collect-script';
 import { eolStatus, type EolTable } from '../platforms/eol';
 import { parseFindings, UnsupportedPlatformError } from '../platforms/findings';
+import { STALE_METADATA_PREFIX } from '../platforms/lists-age';
 import { UnparseableOutputError } from '../platforms/types';
 import { SshError } from '../ssh/errors';
 import { trustHostKey } from '../ssh/host-keys';
@@ -43,29 +44,29 @@ export interface ScanRequest {
   machines: Machine[];
   /** Pin the key of hosts seen for the first time (the user opted in for this scan). */
   trustNewHostKeys: boolean;
-  /** Run `apt-get update` as root first (sudo), so the scan sees today's repositories. */
+  /** Refresh the lists as root first (apt-get update, dnf makecache, zypper refresh), so the scan sees today's repositories. */
   refreshLists?: boolean;
 }
 
-/** `apt-get update` as root; output merged so its W:/E: lines stay in order. */
-const NO_APT = 'patchbay: no apt-get on this host';
-const REFRESH = `command -v apt-get >/dev/null 2>&1 || { echo '${NO_APT}'; exit 0; }; LC_ALL=C apt-get update -q 2>&1`;
-
 /**
- * Refreshes the package lists. A refresh that fails does not stop the scan; it becomes a warning.
- * `refreshed` is true when apt ran (some repositories may still have failed: see the warnings).
+ * Refreshes the package lists with the host's own adapter (apt-get update, dnf makecache, zypper refresh),
+ * as root, from one constant script. A refresh that fails does not stop the scan; it becomes a warning.
+ * `refreshed` is true when the tool ran and exited 0 (some repositories may still have failed: see the
+ * warnings).
  */
 async function refreshLists(
   session: SshSession,
   signal: AbortSignal,
 ): Promise<{ refreshed: boolean; warnings: string[] }> {
   try {
-    // asRoot: the host itself stops a stuck apt-get (and its http methods) after 5 minutes, via GNU
-    // timeout (ssh/remote-timeout.ts) — sshd could not, as it runs as root under sudo.
-    const r = await session.exec(REFRESH, { asRoot: true, timeoutMs: 300_000, signal });
-    // Only apt's lists are refreshed so far; other platforms keep their own staleness warnings.
-    if (r.stdout.toString('utf8').includes(NO_APT)) return { refreshed: false, warnings: [] };
-    const outcome = parseAptUpdate(r.stdout.toString('utf8'), r.code);
+    // asRoot: the host itself stops a stuck refresh (and its helpers) after 5 minutes, via GNU timeout
+    // (ssh/remote-timeout.ts) — sshd could not, as it runs as root under sudo.
+    const r = await session.exec(REFRESH_SCRIPT, { asRoot: true, timeoutMs: 300_000, signal });
+    const text = r.stdout.toString('utf8');
+    const adapter = refreshedBy(text);
+    // Platforms without a refresh step keep their own staleness warnings.
+    if (!adapter?.refresh) return { refreshed: false, warnings: [] };
+    const outcome = adapter.refresh.parse(text, r.code);
     if (outcome.ok) return { refreshed: true, warnings: [] };
     const where = outcome.failed.length ? ` (${outcome.failed.join(', ')})` : '';
     const warning = `Refreshing the package lists failed${where}: ${outcome.messages[0] ?? `exit code ${r.code}`}`;
@@ -204,9 +205,12 @@ export function scanService(deps: ScanServiceDeps) {
       );
       const findings = parseFindings(output);
       if (refreshed) {
-        // apt keeps old mtimes when nothing changed upstream: the lists are as fresh as the refresh just made.
+        // apt (and dnf's cache) keep old mtimes when nothing changed upstream: the lists are as fresh as the
+        // refresh just made.
         findings.listsAgeSeconds = 0;
-        findings.warnings = findings.warnings.filter((w) => !w.startsWith(STALE_LISTS_PREFIX));
+        findings.warnings = findings.warnings.filter(
+          (w) => !w.startsWith(STALE_LISTS_PREFIX) && !w.startsWith(STALE_METADATA_PREFIX),
+        );
       }
       findings.warnings.unshift(...extraWarnings);
       const eol = eolStatus(deps.eol(), findings.facts.osId, findings.facts.versionId, deps.clock.now());

@@ -3,7 +3,7 @@
  * dnf and zypper adapters. Anything a host reports that does not fit is dropped, so it never reaches storage
  * or, later, a command line. Stricter than rpm itself on purpose (Fedora's and SUSE's naming rules).
  */
-import { type Evr, formatEvr } from './dnf-rpm-version';
+import { type Evr, formatEvr } from './rpm-version';
 
 export const RPM_NAME = /^[A-Za-z0-9_+][A-Za-z0-9._+-]{0,127}$/;
 /** Version or release: no `-` (rpm forbids it), `~` and `^` allowed. */
@@ -134,4 +134,10 @@ function classHas(set: string, c: string): boolean {
     } else if (c === from) hit = true;
   }
   return hit !== negate;
+}
+
+/** Installed package names a lock pattern covers (a lock on something not installed holds nothing back). */
+export function lockedNames(patterns: string[], installed: Iterable<string>): string[] {
+  const names = [...new Set(installed)];
+  return [...new Set(patterns.flatMap((p) => names.filter((n) => globMatch(p, n))))].sort();
 }

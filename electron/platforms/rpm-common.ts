@@ -1,34 +1,13 @@
 /**
- * What the dnf and zypper adapters share because both sit on rpm: host facts, `exit=N` trailers, the
+ * What the dnf and zypper adapters share because both sit on rpm: `exit=N` trailers, the
  * installed-package list, and which repositories publish updateinfo (read from their cached repomd.xml).
  */
-import { displayText, keyOf, type Nevra, nevraOf, REPO_ID } from './dnf-rpm-names';
-import { compareEvr } from './dnf-rpm-version';
-import { parseOsRelease } from './os-release';
+import { displayText, keyOf, type Nevra, nevraOf, REPO_ID } from './rpm-names';
+import { compareEvr } from './rpm-version';
 import type { Sections } from './sections';
-import type { HostFacts } from './types';
 
 /** Upper bounds on what one host may make a scan store. */
 export const LIMITS = { patches: 5000, advisories: 50, cves: 200, held: 1000, warnings: 20 } as const;
-
-/** /etc/os-release and uname, as every adapter reads them. */
-export function rpmHostFacts(sections: Sections): HostFacts {
-  const os = parseOsRelease(sections.get('os-release') ?? '');
-  const [, kernel = '', arch = ''] = (sections.get('uname') ?? '').split(/\s+/);
-  const uptime = Number((sections.get('uptime') ?? '').split(/\s+/)[0]);
-  const bootId = sections.get('boot-id') ?? '';
-  return {
-    osId: (os.ID ?? '').toLowerCase(),
-    osLike: os.ID_LIKE ?? '',
-    prettyName: os.PRETTY_NAME ?? os.NAME ?? '',
-    versionId: os.VERSION_ID ?? '',
-    codename: os.VERSION_CODENAME ?? '',
-    kernel: /^[\w.+~-]{1,100}$/.test(kernel) ? kernel : '',
-    arch: /^[\w-]{1,32}$/.test(arch) ? arch : '',
-    bootId: /^[0-9a-f-]{36}$/.test(bootId) ? bootId : '',
-    uptimeSeconds: Number.isFinite(uptime) && uptime >= 0 ? Math.floor(uptime) : null,
-  };
-}
 
 /** A section that ends in the command's `exit=N` line. */
 export interface Run {

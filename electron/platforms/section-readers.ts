@@ -1,17 +1,11 @@
 /**
- * Helpers the pacman, apk and macOS adapters share: bounded reading of untrusted sections, exit codes,
- * messages safe to show, Linux host facts and list ages. (Named pacman-* only because this change could add
- * no other file names; apt.ts keeps its own copy of the facts for now.)
+ * Readers of untrusted collection sections the pacman, apk and macOS adapters share: bounded lines, exit
+ * codes, messages safe to show, key=value lists and list ages.
  */
-import { parseOsRelease } from './os-release';
 import type { Sections } from './sections';
-import type { HostFacts } from './types';
 
 /** No platform prints more lines than this for one section; beyond it the scan keeps the first ones. */
 export const MAX_SECTION_LINES = 20_000;
-
-/** Lists older than this are reported as stale: the scan may miss recent fixes. */
-export const STALE_SECONDS = 7 * 24 * 3600;
 
 /** A section's lines, capped; `cut` says the host printed more than Patchbay reads. */
 export function sectionLines(sections: Sections, name: string): { lines: string[]; cut: boolean } {
@@ -41,28 +35,6 @@ export function message(line: string, max = 200): string {
       .slice(0, max)
   );
 }
-
-/** Host facts from the common sections (os-release and uname), as every Linux host prints them. */
-export function linuxFacts(sections: Sections): HostFacts {
-  const os = parseOsRelease(sections.get('os-release') ?? '');
-  const [, kernel = '', arch = ''] = (sections.get('uname') ?? '').split(/\s+/);
-  const uptime = Number((sections.get('uptime') ?? '').split(/\s+/)[0]);
-  const bootId = sections.get('boot-id') ?? '';
-  return {
-    osId: (os.ID ?? '').toLowerCase(),
-    osLike: os.ID_LIKE ?? '',
-    prettyName: os.PRETTY_NAME ?? os.NAME ?? '',
-    versionId: os.VERSION_ID ?? '',
-    codename: os.VERSION_CODENAME ?? '',
-    kernel: isKernelRelease(kernel) ? kernel : '',
-    arch: /^[\w-]{1,32}$/.test(arch) ? arch : '',
-    bootId: /^[0-9a-f-]{36}$/.test(bootId) ? bootId : '',
-    uptimeSeconds: Number.isFinite(uptime) && uptime >= 0 ? Math.floor(uptime) : null,
-  };
-}
-
-/** A `uname -r` string as kernels print it. */
-export const isKernelRelease = (r: string): boolean => /^[\w.+~-]{1,100}$/.test(r);
 
 /**
  * Seconds since the newest of the `stat` lines (`<mtime> <path>`) in a section, or null without any. The

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 import { needs } from '../../test/helpers/needs';
-import { compareEvr, formatEvr, parseEvr, rpmvercmp } from './dnf-rpm-version';
+import { compareEvr, formatEvr, parseEvr, rpmvercmp } from './rpm-version';
 
 // Versions chosen for the corners of rpm's algorithm: tilde (pre-release), caret (post-release snapshot),
 // letters against digits, leading zeros, separators, non-ASCII bytes, and real RHEL/SUSE/Fedora strings.
@@ -110,4 +110,34 @@ describe('rpm version order', () => {
     expect(formatEvr(parseEvr('0:1.0-1'))).toBe('1.0-1');
     expect(formatEvr(parseEvr('3:1.0-1'))).toBe('3:1.0-1');
   });
+});
+
+// The one implementation with libalpm's rules; pacman-vercmp.test.ts checks those against libalpm's vercmp.
+describe('rpmvercmp: rpm and libalpm rules side by side', () => {
+  // [a, b, rpm's answer, libalpm's answer]; rpm's are what `rpm.vercmp` prints, libalpm's what vercmp does.
+  const cases: [string, string, number, number][] = [
+    ['1.0a', '1.0', 1, -1],
+    ['1..0', '1.0', 0, 1],
+    ['1.0~rc1', '1.0', -1, 1],
+    ['1.0^git1', '1.0', 1, 1],
+    ['1.0', '1.0.1', -1, -1],
+    ['1.a', '1', 1, 1],
+    ['2.40', '2.39+r52', 1, 1],
+  ];
+  it.each(cases)('%s against %s: rpm %i, libalpm %i', (a, b, rpm, alpm) => {
+    expect(rpmvercmp(a, b)).toBe(rpm);
+    expect(rpmvercmp(a, b, 'alpm')).toBe(alpm);
+    expect(rpmvercmp(b, a, 'alpm')).toBe(-alpm);
+  });
+  it.runIf(needs('rpm', fs.existsSync('/usr/bin/rpm'), "Debian's rpm package gives rpm's answers"))(
+    'gives the answers above that the real rpm gives',
+    () => {
+      for (const [a, b, want] of cases) {
+        const out = execFileSync('rpm', ['--eval', `%{lua: print(rpm.vercmp("${a}", "${b}"))}`], {
+          encoding: 'utf8',
+        });
+        expect(Number(out.trim()), `${a} vs ${b}`).toBe(want);
+      }
+    },
+  );
 });
