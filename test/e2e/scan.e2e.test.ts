@@ -212,7 +212,10 @@ describe.runIf(run)('scanning real Debian hosts from the UI', () => {
 
   it('shows what web01 misses: the security fix first, a new dependency, a held package', async () => {
     await nav('Machines').click();
-    await expect.poll(() => machineRow('web01').textContent()).toMatch(/\(1 security\)/);
+    // Missing, Security and Held are separate cells; pb-held's update counts as held, not missing.
+    await expect
+      .poll(() => machineRow('web01').locator('[title="1 security updates missing"]').count())
+      .toBe(1);
     await page.getByRole('button', { name: 'Close scan panel' }).click();
     await screenshot(page, '25-machines-status');
     await machineRow('web01').getByRole('link', { name: 'web01' }).click();
@@ -224,6 +227,9 @@ describe.runIf(run)('scanning real Debian hosts from the UI', () => {
     const libnew = page.locator('[data-testid="patch-row"][data-name="pb-libnew"]');
     expect(await libnew.textContent()).toMatch(/New dependency/);
     expect(await page.getByRole('list', { name: 'Held packages' }).textContent()).toContain('pb-held');
+    const held = page.locator('[data-testid="patch-row"][data-name="pb-held"]');
+    expect(await held.getAttribute('data-held')).toBe('true');
+    expect(await held.textContent()).toContain('1.0-1 → 1.1-1');
     expect(await page.getByTestId('missing-count').textContent()).toMatch(/\(1 security\)/);
     await screenshot(page, '26-machine-page');
   });
