@@ -43,6 +43,9 @@ if [ "${1:-}" = --inner ]; then
   }
   # Nothing mounted here may propagate back to the host's namespace.
   mount --make-rprivate /
+  # The root must be a mount point, as / is on a real machine: `unshare --mount` inside (debootstrap of
+  # the test targets, the RPM captures) changes the propagation of / and fails with EINVAL otherwise.
+  mnt "$root" --bind "$root"
   mnt "$root/proc" -t proc proc
   mnt "$root/sys" --rbind /sys
   mnt "$root/dev" --rbind /dev
