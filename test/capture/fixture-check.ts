@@ -9,11 +9,17 @@ import type { ScanFindings } from '../../electron/platforms/types';
 import { needs } from '../helpers/needs';
 import { cannotCapture, captureRpm } from './rpm-repos';
 
-/** What must not change between two captures (clock-dependent fields aside). */
+/**
+ * What the adapter derives from the emulated host (the package manager's output and the os-release the
+ * capture writes). Kernel release, architecture, boot id and uptime belong to the machine that ran the
+ * capture: they differ on every other machine and after every reboot, so they are no part of a fixture's
+ * truth. The lists' age depends on the clock: only whether it is known counts.
+ */
 function stable(f: ScanFindings) {
+  const { osId, osLike, prettyName, versionId, codename } = f.facts;
   return {
     ...f,
-    facts: { ...f.facts, uptimeSeconds: null },
+    facts: { osId, osLike, prettyName, versionId, codename },
     listsAgeSeconds: f.listsAgeSeconds === null ? null : 'known',
   };
 }
