@@ -62,11 +62,15 @@ if [ "${1:-}" = --inner ]; then
   for v in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY npm_config_registry; do
     [ -n "${!v:-}" ] && env+=("$v=${!v}")
   done
-  set +e
-  chroot "$root" /usr/bin/env -i "${env[@]}" /bin/bash -c 'cd /build/patchbay && exec bash .ci/run' </dev/null
-  rc=$?
-  set -e
-  exit "$rc"
+  # pivot_root, not only chroot: the test targets enter their own mount namespaces with nsenter, which
+  # resets the root to the namespace's root; with a bare chroot that would be the host's / (and its /tmp).
+  cd "$root"
+  mkdir -p .pivot-old
+  pivot_root . .pivot-old
+  umount -l /.pivot-old
+  rmdir /.pivot-old
+  trap - EXIT # the mounts now live only in this namespace and vanish with it
+  exec chroot / /usr/bin/env -i "${env[@]}" /bin/bash -c 'cd /build/patchbay && exec bash .ci/run' </dev/null
 fi
 
 # --- outer part -----------------------------------------------------------------------------------------
