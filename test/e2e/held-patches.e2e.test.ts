@@ -5,9 +5,9 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { EolStatus } from '../../electron/platforms/eol';
 import type { PackageManagerId, PendingPatch, ScanFindings } from '../../electron/platforms/types';
 import { type HostProcess, launchChromium, screenshot, startHostProcess } from '../helpers/browser-host';
+import { pendingPatch, scanFindings, SUPPORTED_EOL } from '../helpers/findings';
 import { hasChromium, needs } from '../helpers/needs';
 import { fileCore } from '../helpers/temp';
 
@@ -15,51 +15,14 @@ import { fileCore } from '../helpers/temp';
 // file (as a scan stores them), then shown by the browser host in real Chromium.
 const run = needs('Chromium', hasChromium(), "install Debian's chromium (apt-get install chromium)");
 
-const eol: EolStatus = {
-  state: 'supported',
-  name: 'Debian 12',
-  ends: null,
-  extendedEnds: null,
-  estimated: false,
-  days: null,
-  tableDate: '2026-01-01',
-};
-
-const patch = (name: string, from: string, to: string, extra: Partial<PendingPatch> = {}): PendingPatch => ({
-  name,
-  arch: 'amd64',
-  installedVersion: from,
-  candidateVersion: to,
-  origin: 'Debian:12.8/stable',
-  security: false,
-  severity: null,
-  advisories: [],
-  cves: [],
-  isNew: false,
-  keptBack: false,
-  ...extra,
-});
-
-const findings = (pm: PackageManagerId, patches: PendingPatch[]): ScanFindings => ({
-  packageManager: pm,
-  facts: {
-    osId: pm === 'apt' ? 'debian' : 'rocky',
-    osLike: '',
-    prettyName: pm === 'apt' ? 'Debian GNU/Linux 12 (bookworm)' : 'Rocky Linux 9.4',
-    versionId: '12',
-    codename: 'bookworm',
-    kernel: '6.1.0-28-amd64',
-    arch: 'x86_64',
-    bootId: 'b',
-    uptimeSeconds: 100,
-  },
-  patches,
-  removals: [],
-  held: patches.filter((p) => p.held).map((p) => p.name),
-  reboot: { required: false, reasons: [] },
-  listsAgeSeconds: 60,
-  warnings: [],
-});
+const patch = pendingPatch;
+const findings = (pm: PackageManagerId, patches: PendingPatch[]): ScanFindings =>
+  scanFindings(
+    pm,
+    patches,
+    pm === 'apt' ? {} : { osId: 'rocky', prettyName: 'Rocky Linux 9.4', versionId: '9.4', codename: '' },
+  );
+const eol = SUPPORTED_EOL;
 
 describe.runIf(run)('held patches and security versions in real Chromium', () => {
   let browser: Browser;

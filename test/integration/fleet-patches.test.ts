@@ -2,55 +2,14 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 
 import { MIGRATIONS } from '../../electron/db/migrations';
-import type { EolStatus } from '../../electron/platforms/eol';
-import type { PackageManagerId, PendingPatch, ScanFindings } from '../../electron/platforms/types';
+import type { PendingPatch } from '../../electron/platforms/types';
+import { pendingPatch, scanFindings, SUPPORTED_EOL } from '../helpers/findings';
 import { fileCore, tempDir } from '../helpers/temp';
 
-const eol: EolStatus = {
-  state: 'supported',
-  name: 'x',
-  ends: null,
-  extendedEnds: null,
-  estimated: false,
-  days: null,
-  tableDate: '2026-01-01',
-};
-
-const patch = (name: string, candidate: string, extra: Partial<PendingPatch> = {}): PendingPatch => ({
-  name,
-  arch: 'amd64',
-  installedVersion: '1',
-  candidateVersion: candidate,
-  origin: 'o',
-  security: false,
-  severity: null,
-  advisories: [],
-  cves: [],
-  isNew: false,
-  keptBack: false,
-  ...extra,
-});
-
-const findings = (pm: PackageManagerId, patches: PendingPatch[]): ScanFindings => ({
-  packageManager: pm,
-  facts: {
-    osId: 'debian',
-    osLike: '',
-    prettyName: 'Test',
-    versionId: '12',
-    codename: '',
-    kernel: 'k',
-    arch: 'x86_64',
-    bootId: 'b',
-    uptimeSeconds: null,
-  },
-  patches,
-  removals: [],
-  held: patches.filter((p) => p.held).map((p) => p.name),
-  reboot: { required: false, reasons: [] },
-  listsAgeSeconds: null,
-  warnings: [],
-});
+const eol = SUPPORTED_EOL;
+const patch = (name: string, candidate: string, extra: Partial<PendingPatch> = {}): PendingPatch =>
+  pendingPatch(name, '1', candidate, extra);
+const findings = scanFindings;
 
 type Core = ReturnType<typeof fileCore>['core'];
 
