@@ -17,7 +17,8 @@ const PB_ZYPPER =
 
 /**
  * zypper: package updates and patches (with category, severity and CVEs) as XML, which packages each
- * needed patch fixes, patch-check and needs-rebooting exit codes, locks, which repositories publish
+ * needed patch fixes, patch-check and needs-rebooting exit codes, locks and every update including
+ * locked packages', which repositories publish
  * updateinfo, installed packages. Constant shell; patch names only travel from zypper's own output to
  * zypper's arguments through xargs (no shell parses them) after a grammar check.
  */
@@ -44,6 +45,9 @@ export const ZYPPER_COLLECT = [
       'if [ -e /run/reboot-needed ] || [ -e /var/run/reboot-needed ]; then echo "flag=reboot-needed"; fi',
   ),
   section('zypper-locks', 'pb_zypper --xmlout locks'),
+  // Plain list-updates leaves out locked packages; `--all` lists them too, so a locked package's pending
+  // update (above all a held security fix) can be shown as held.
+  section('zypper-updates-all', '[ "$pb_zlock" = 1 ] || pb_zypper --xmlout list-updates --all'),
   section(
     'zypper-repomd',
     'for f in /var/cache/zypp/raw/*/repodata/repomd.xml; do [ -f "$f" ] || continue; ' +

@@ -41,7 +41,8 @@ describe('zypper findings from real zypper 1.14 output (captured)', () => {
     const listed = [...xml.matchAll(/<update kind="package" name="([^"]+)" edition="([^"]+)"/g)].map(
       (m) => `${m[1]} ${m[2]}`,
     );
-    expect(f.patches.map((p) => `${p.name} ${p.candidateVersion}`).sort()).toEqual(listed.sort());
+    const installable = f.patches.filter((p) => !p.held);
+    expect(installable.map((p) => `${p.name} ${p.candidateVersion}`).sort()).toEqual(listed.sort());
     expect(by('pb-a-very-long-package-name-to-stretch-the-columns')).toMatchObject({
       installedVersion: '1:1.0-1',
       candidateVersion: '2:0.9-1',
@@ -102,10 +103,55 @@ describe('zypper findings from real zypper 1.14 output (captured)', () => {
 
   it('reports locks as held and needs-rebooting (exit 102) as a required reboot', () => {
     expect(f.held).toEqual(['pb-tzdata']);
-    expect(by('pb-tzdata')).toBeUndefined();
+    expect(f.patches.filter((p) => p.held).map((p) => p.name)).toEqual(['pb-tzdata']);
     expect(f.reboot.required).toBe(true);
     expect(f.notes).toContain('Installing PBSA-2024:0001 will need a reboot (the patches say so).');
     expect(f.warnings).toEqual([]);
+  });
+});
+
+describe('updates of locked packages (list-updates --all, captured)', () => {
+  const real = fixture('updates');
+  const sections = splitSections(real);
+
+  it('shows the locked package that plain list-updates leaves out as held, with its versions', () => {
+    expect(sections.get('zypper-updates')).not.toContain('name="pb-tzdata"');
+    expect(sections.get('zypper-updates-all')).toContain('name="pb-tzdata" edition="2024b-1"');
+    expect(parse(real).patches.find((p) => p.name === 'pb-tzdata')).toMatchObject({
+      installedVersion: '2024a-1',
+      candidateVersion: '2024b-1',
+      origin: 'pb-baseos',
+      security: false,
+      advisories: ['PBEA-2024:0004'],
+      held: true,
+    });
+  });
+
+  it('marks a held security fix as security, classified like any other update', () => {
+    const text = sections.get('zypper-patches') ?? '';
+    const security = text.replace(
+      /(name="PBEA-2024:0004"[^>]*)category="enhancement" severity="none"/,
+      '$1category="security" severity="important"',
+    );
+    expect(security).not.toBe(text);
+    const f = parse(edit('updates', { 'zypper-patches': security }));
+    expect(f.patches.find((p) => p.name === 'pb-tzdata')).toMatchObject({
+      security: true,
+      severity: 'Important',
+      held: true,
+    });
+    // Security first, as for every other package.
+    expect(f.patches.findIndex((p) => p.name === 'pb-tzdata')).toBeLessThan(
+      f.patches.findIndex((p) => p.security !== true),
+    );
+  });
+
+  it('adds only updates a lock covers, and nothing when the lock list or --all is missing', () => {
+    const unlocked = parse(edit('updates', { 'zypper-locks': 'exit=0' }));
+    expect(unlocked.patches.some((p) => p.held)).toBe(false);
+    const failed = parse(edit('updates', { 'zypper-updates-all': 'exit=4' }));
+    expect(failed.patches.some((p) => p.held)).toBe(false);
+    expect(failed.held).toEqual(['pb-tzdata']);
   });
 });
 
@@ -152,9 +198,29 @@ describe('hostile zypper output', () => {
       'exit=0',
     ].join('\n');
     const f = parse(edit('updates', { 'zypper-updates': xml }));
-    expect(f.patches.map((p) => p.name)).toEqual(['pb-plain']);
+    expect(f.patches.filter((p) => !p.held).map((p) => p.name)).toEqual(['pb-plain']);
     expect(f.warnings.join()).toMatch(/4 item\(s\) of zypper output did not look like rpm packages/);
     expect(decodeEntities('a&amp;b&#x3c;&#60;&bogus;')).toBe('a&b<<&bogus;');
+  });
+
+  it('drops hostile lines in list-updates --all and never lets a lock match them', () => {
+    const lock = (name: string) => `<lock number="1">\n<name>${name}</name>\n</lock>`;
+    const locks = ['<locks>', lock('*'), '</locks>', 'exit=0'].join('\n');
+    const all = [
+      '<update-list>',
+      update('name="$(reboot)" edition="1-2" arch="noarch" edition-old="1-1"'),
+      update('name="pb-x;id" edition="1-2" arch="noarch" edition-old="1-1"'),
+      update('name="pb-tzdata" edition="2024b-1`id`" arch="noarch" edition-old="2024a-1"'),
+      update('name="pb-tzdata" edition="2024b-1" arch="noarch" edition-old="2024a-1"', 'bad alias'),
+      update('name="pb-tzdata" edition="2024b-1" arch="noarch" edition-old="2024a-1"'),
+      '<update kind="package" name="pb-unclosed" edition="9-9" arch="noarch" edition-old="1-1"',
+      'exit=0',
+    ].join('\n');
+    const f = parse(edit('updates', { 'zypper-locks': locks, 'zypper-updates-all': all }));
+    expect(f.patches.filter((p) => p.held).map((p) => `${p.name} ${p.candidateVersion}`)).toEqual([
+      'pb-tzdata 2024b-1',
+    ]);
+    expect(f.patches.every((p) => /^[\w.+-]+$/.test(p.name))).toBe(true);
   });
 
   it('ignores hostile patch names and Conflicts entries', () => {
@@ -193,7 +259,7 @@ describe('hostile zypper output', () => {
     const xml = `<update-list>\n${'<'.repeat(100_000)}\n${update('name="pb-plain" edition="1.1-1" arch="noarch" edition-old="1.0-1"')}\n\u0000</update-list>\nexit=0`;
     const text = edit('updates', { 'zypper-updates': xml });
     const f = parse(Buffer.concat([Buffer.from(text), Buffer.from([0xff, 0xfe, 0xc3])]));
-    expect(f.patches.map((p) => p.name)).toEqual(['pb-plain']);
+    expect(f.patches.filter((p) => !p.held).map((p) => p.name)).toEqual(['pb-plain']);
   });
 
   it('refuses truncated output and reports zypper errors in words', () => {

@@ -16,6 +16,7 @@ import {
   parseUpdates,
   type PatchConflict,
   type ZypperPatch,
+  type ZypperUpdate,
 } from './zypper-parse';
 import { xmlMessages } from './zypper-xml';
 
@@ -82,7 +83,19 @@ export function parseZypper(sections: Sections): ScanFindings {
     }
   }
 
-  const patches = updates.updates.slice(0, LIMITS.patches).map((u): PendingPatch => {
+  const installed = parseInstalled(sections.get('zypper-installed'));
+  const locks = parseLockPatterns(readRun(sections.get('zypper-locks')).lines.join('\n'));
+  // Plain list-updates leaves locked packages out; `--all` lists their updates too. Only those a lock
+  // covers are added (held): `--all` also lists versions an upgrade would not pick for other reasons.
+  const all = readRun(sections.get('zypper-updates-all'));
+  const seen = new Set(updates.updates.map((u) => `${u.name}\t${u.arch}`));
+  const heldUpdates =
+    all.exit === '0' || all.exit === '106'
+      ? parseUpdates(all.lines.join('\n')).updates.filter(
+          (u) => !seen.has(`${u.name}\t${u.arch}`) && lockedNames(locks, [u.name]).length > 0,
+        )
+      : [];
+  const toPatch = (u: ZypperUpdate, held: boolean): PendingPatch => {
     // A patch covers the update when it replaces the installed version and the candidate satisfies it.
     const covering = (byName.get(u.name) ?? []).filter(
       ({ conflict: c }) =>
@@ -116,8 +129,13 @@ export function parseZypper(sections: Sections): ScanFindings {
       isNew: !u.old,
       keptBack: false,
       ...(fix && compareEvr(fix.below, u) < 0 ? { securityVersion: evrOf(fix.below) } : {}),
+      ...(held ? { held: true } : {}),
     };
-  });
+  };
+  const patches = [
+    ...updates.updates.map((u) => toPatch(u, false)),
+    ...heldUpdates.map((u) => toPatch(u, true)),
+  ].slice(0, LIMITS.patches);
 
   const check = readRun(sections.get('zypper-patch-check'));
   if (check.exit === '101' && !pending.some((p) => p.category === 'security')) {
@@ -137,8 +155,6 @@ export function parseZypper(sections: Sections): ScanFindings {
     warnings.push('Could not tell whether a reboot is needed: zypper needs-rebooting gave no answer.');
   }
 
-  const installed = parseInstalled(sections.get('zypper-installed'));
-  const locks = parseLockPatterns(readRun(sections.get('zypper-locks')).lines.join('\n'));
   const held = lockedNames(
     locks,
     installed.packages.map((p) => p.name),
