@@ -27,7 +27,8 @@ type Req<C extends keyof typeof requestSchemas> = z.infer<(typeof requestSchemas
 /** Responses by channel. */
 export interface ResponseMap {
   'app.info': AppInfo;
-  'machines.list': { items: Machine[]; total: number };
+  /** `ids`: every match's id in list order, when the request asked `withIds`. */
+  'machines.list': { items: Machine[]; total: number; ids?: number[] };
   'machines.get': Machine;
   'machines.create': Machine;
   'machines.update': Machine;

@@ -152,6 +152,8 @@ export const requestSchemas = {
     page: z
       .strictObject({ offset: z.number().int().min(0), limit: z.number().int().min(1).max(5000) })
       .optional(),
+    /** Also answer every match's id in order (cheap), so a paged table can select all and by range. */
+    withIds: z.boolean().optional(),
   }),
   'machines.get': z.strictObject({ id }),
   'machines.create': z.strictObject({ machine: machineInputSchema }),

@@ -32,7 +32,8 @@ export function inventoryHandlers(deps: {
 }): Pick<RequestHandlers, InventoryChannels> {
   const { machines, groups, credentials, imports } = deps;
   return {
-    'machines.list': async ({ filter, sort, page }) => machines.list(filter, sort.key, sort.direction, page),
+    'machines.list': async ({ filter, sort, page, withIds }) =>
+      machines.list(filter, sort.key, sort.direction, page, withIds),
     'machines.get': async ({ id }) => machines.get(id),
     'machines.create': async ({ machine }) => machines.create(machine),
     'machines.update': async ({ id, machine }) => machines.update(id, machine),

@@ -106,10 +106,15 @@ export function machineService(deps: MachineServiceDeps) {
       sortKey: MachineSortKey = 'displayName',
       direction: 'asc' | 'desc' = 'asc',
       page?: { offset: number; limit: number },
-    ) {
+      withIds = false,
+    ): { items: Machine[]; total: number; ids?: number[] } {
       const resolved = resolveFilter(filter);
-      if (!resolved) return { items: [], total: 0 };
+      if (!resolved) return withIds ? { items: [], total: 0, ids: [] } : { items: [], total: 0 };
       const items = machines.list(resolved, sortKey, direction, page);
+      if (withIds) {
+        const ids = machines.ids(resolved, sortKey, direction);
+        return { items, total: ids.length, ids };
+      }
       return { items, total: page ? machines.countMatching(resolved) : items.length };
     },
     get(id: number): Machine {

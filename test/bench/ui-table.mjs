@@ -89,11 +89,15 @@ async function measure(browser, url, n) {
     }
     return times;
   });
-  const domRows = await page.getByTestId('machine-row').count();
-  const lastVisible = await page
+  // Rows arrive a page at a time: give the last page a moment to come in after the scroll stops.
+  const lastRow = page
     .getByTestId('machine-row')
-    .filter({ hasText: `host-${String(n - 1).padStart(5, '0')}` })
-    .count();
+    .filter({ hasText: `host-${String(n - 1).padStart(5, '0')}` });
+  const lastVisible = await lastRow.waitFor({ timeout: 10_000 }).then(
+    () => lastRow.count(),
+    () => 0,
+  );
+  const domRows = await page.getByTestId('machine-row').count();
   await page.close();
   frames.sort((a, b) => a - b);
   const mean = frames.reduce((s, x) => s + x, 0) / frames.length;

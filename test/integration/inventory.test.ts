@@ -133,6 +133,20 @@ describe('inventory on a real SQLite file', () => {
       total: 12,
       items: [{ displayName: 'n23' }, { displayName: 'n21' }, { displayName: 'n19' }],
     });
+    // withIds: every match's id in the same order, so the table can select all beyond its pages.
+    const withIds = await core.handlers['machines.list']({
+      filter: { tags: ['odd'] },
+      sort: { key: 'displayName', direction: 'desc' },
+      page: { offset: 0, limit: 3 },
+      withIds: true,
+    });
+    const whole = await core.handlers['machines.list']({
+      filter: { tags: ['odd'] },
+      sort: { key: 'displayName', direction: 'desc' },
+    });
+    expect(withIds.ids).toEqual(whole.items.map((m) => m.id));
+    expect(withIds.ids).toHaveLength(12);
+    expect(withIds.items).toHaveLength(3);
     await core.close();
   });
 

@@ -1,4 +1,8 @@
-/** The machine list: filter, sort, the rows the core returned, and the selection. */
+/**
+ * The machine list: filter, sort, the ordered ids of every match (one cheap request), the rows fetched so
+ * far page by page as the table scrolls, and the selection (over ids, so select-all and ranges cover rows
+ * not fetched yet).
+ */
 import type { StateCreator } from 'zustand';
 
 import type { Machine, MachineFilter, MachineInput, MachineSortKey } from '../../../shared/domain';
@@ -17,6 +21,11 @@ export interface MachineSort {
 export interface MachinesSlice {
   filter: MachineFilter;
   sort: MachineSort;
+  /** Ids of every machine matching the filter, in list order. */
+  ids: number[];
+  /** Rows fetched so far, by id (pages of the current list; dropped when filter, sort or machines change). */
+  rows: ReadonlyMap<number, Machine>;
+  /** The fetched rows as a list, for lookups by id (names in dialogs); not in list order. */
   items: Machine[];
   total: number;
   loading: boolean;
@@ -32,6 +41,8 @@ export interface MachinesSlice {
   /** Sets the order; the list re-fetches if it was loaded (else it loads in that order when shown). */
   setSort(sort: MachineSort): void;
   loadMachines(): Promise<void>;
+  /** Fetches the page holding list position `index` unless it is fetched or on its way. */
+  loadPageAt(index: number): void;
   selectOnly(id: number): void;
   toggleSelected(id: number): void;
   selectRange(id: number): void;
@@ -41,6 +52,9 @@ export interface MachinesSlice {
   deleteMachines(ids: number[]): Promise<number>;
   editTags(ids: number[], add: string[], remove: string[]): Promise<number>;
 }
+
+/** Rows per page request. */
+export const PAGE_SIZE = 200;
 
 const DESC_FIRST: ReadonlySet<MachineSortKey> = new Set(['missing', 'security']);
 
@@ -61,9 +75,13 @@ export function compactFilter(filter: MachineFilter): MachineFilter {
 export const createMachinesSlice = (api: PatchbayApi): StateCreator<Store, [], [], MachinesSlice> => {
   // Answers can arrive out of order while someone types; only the latest request's answer is kept.
   let latest = 0;
+  // Pages of the current list requested so far; reset with every new list (new `latest`).
+  let requested = new Set<number>();
   return (set, get) => ({
     filter: {},
     sort: { key: 'displayName', direction: 'asc' },
+    ids: [],
+    rows: new Map(),
     items: [],
     total: 0,
     loading: false,
@@ -99,13 +117,19 @@ export const createMachinesSlice = (api: PatchbayApi): StateCreator<Store, [], [
       set({ loading: true });
       try {
         const { filter, sort } = get();
-        const { items, total } = await api['machines.list']({ filter, sort });
+        const page = { offset: 0, limit: PAGE_SIZE };
+        const res = await api['machines.list']({ filter, sort, page, withIds: true });
         if (seq !== latest) return;
-        const present = new Set(items.map((m) => m.id));
+        const { items } = res;
+        const ids = res.ids ?? items.map((m) => m.id);
+        requested = new Set([0]);
+        const present = new Set(ids);
         const anchorId = get().anchorId;
         set({
+          ids,
+          rows: new Map(items.map((m) => [m.id, m])),
           items,
-          total,
+          total: ids.length,
           loading: false,
           loaded: true,
           error: null,
@@ -117,14 +141,33 @@ export const createMachinesSlice = (api: PatchbayApi): StateCreator<Store, [], [
       }
     },
 
+    loadPageAt: (index) => {
+      const n = Math.floor(index / PAGE_SIZE);
+      if (index < 0 || index >= get().ids.length || requested.has(n)) return;
+      requested.add(n);
+      const seq = latest;
+      const { filter, sort } = get();
+      const page = { offset: n * PAGE_SIZE, limit: PAGE_SIZE };
+      api['machines.list']({ filter, sort, page }).then(
+        ({ items }) => {
+          if (seq !== latest) return;
+          const rows = new Map(get().rows);
+          for (const m of items) rows.set(m.id, m);
+          set({ rows, items: [...rows.values()] });
+        },
+        () => {
+          // Let a later scroll retry this page; the list-wide error banner is for the first request.
+          if (seq === latest) requested.delete(n);
+        },
+      );
+    },
+
     selectOnly: (id) => set({ selection: new Set([id]), anchorId: id }),
     toggleSelected: (id) => set({ selection: toggled(get().selection, id), anchorId: id }),
     selectRange: (id) => {
-      const order = get().items.map((m) => m.id);
-      set({ selection: new Set(rangeIds(order, get().anchorId, id)) });
+      set({ selection: new Set(rangeIds(get().ids, get().anchorId, id)) });
     },
-    setAllSelected: (all) =>
-      set({ selection: all ? new Set(get().items.map((m) => m.id)) : new Set(), anchorId: null }),
+    setAllSelected: (all) => set({ selection: all ? new Set(get().ids) : new Set(), anchorId: null }),
 
     createMachine: async (machine) => {
       const created = await api['machines.create']({ machine });

@@ -71,6 +71,39 @@ describe('machines slice', () => {
     expect([...store.getState().selection]).toEqual([2, 1]);
   });
 
+  it('fetches pages by position, selects all and ranges over ids not fetched, drops stale pages', async () => {
+    const all = Array.from({ length: 450 }, (_, i) => machine(i + 1));
+    const pages: unknown[] = [];
+    const store = createAppStore(
+      stubApi({
+        'machines.list': (req: { page?: { offset: number; limit: number }; withIds?: boolean }) => {
+          pages.push(req.page);
+          const items = all.slice(req.page?.offset ?? 0, (req.page?.offset ?? 0) + (req.page?.limit ?? 450));
+          return { items, total: all.length, ...(req.withIds ? { ids: all.map((m) => m.id) } : {}) };
+        },
+      }),
+    );
+    await store.getState().loadMachines();
+    expect(store.getState().total).toBe(450);
+    expect(store.getState().rows.size).toBe(200);
+    store.getState().loadPageAt(420);
+    store.getState().loadPageAt(430); // same page: one request
+    await vi.waitFor(() => expect(store.getState().rows.has(450)).toBe(true));
+    expect(pages).toEqual([
+      { offset: 0, limit: 200 },
+      { offset: 400, limit: 200 },
+    ]);
+    expect(store.getState().rows.has(250)).toBe(false);
+    store.getState().setAllSelected(true);
+    expect(store.getState().selection.size).toBe(450);
+    store.getState().selectOnly(3);
+    store.getState().selectRange(300);
+    expect(store.getState().selection.size).toBe(298);
+    // A new list drops the pages fetched for the old one.
+    await store.getState().loadMachines();
+    expect(store.getState().rows.has(450)).toBe(false);
+  });
+
   it('sorts in the core: a header click toggles the direction and re-fetches', async () => {
     const list = vi.fn((_req: never) => ({ items: [], total: 0 }));
     const store = createAppStore(stubApi({ 'machines.list': list }));

@@ -30,7 +30,7 @@ const COLUMNS: { label: string; sort?: { key: MachineSortKey; label: string }[] 
 
 function SelectAll() {
   const { count, selected } = useAppStore(
-    useShallow((s) => ({ count: s.items.length, selected: s.selection.size })),
+    useShallow((s) => ({ count: s.ids.length, selected: s.selection.size })),
   );
   const setAllSelected = useAppStore((s) => s.setAllSelected);
   const ref = useRef<HTMLInputElement>(null);
@@ -99,7 +99,8 @@ const estimateSize = () => ROW_HEIGHT;
  * Ctrl+A selects all.
  */
 export function MachineTable() {
-  const items = useAppStore((s) => s.items);
+  const ids = useAppStore((s) => s.ids);
+  const rows = useAppStore((s) => s.rows);
   const selection = useAppStore((s) => s.selection);
   const store = useStoreApi();
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -109,10 +110,10 @@ export function MachineTable() {
 
   // Stable callbacks: the virtualizer recomputes every row's position (O(n)) when they change identity,
   // which at 10,000 rows would happen on every scroll frame.
-  const getItemKey = useCallback((i: number) => items[i]?.id ?? i, [items]);
+  const getItemKey = useCallback((i: number) => ids[i] ?? -1 - i, [ids]);
   const getScrollElement = useCallback(() => scrollRef.current, []);
   const virtualizer = useVirtualizer({
-    count: items.length,
+    count: ids.length,
     getScrollElement,
     estimateSize,
     overscan: 10,
@@ -132,28 +133,38 @@ export function MachineTable() {
 
   // A new list keeps the active row only if it still exists.
   useEffect(() => {
-    setActive((a) => (a === null || items.length === 0 ? null : Math.min(a, items.length - 1)));
-  }, [items]);
+    setActive((a) => (a === null || ids.length === 0 ? null : Math.min(a, ids.length - 1)));
+  }, [ids]);
+
+  // Rows arrive a page at a time: ask for the pages the visible window (with overscan) touches.
+  const virtualItems = virtualizer.getVirtualItems();
+  const firstIndex = virtualItems[0]?.index ?? 0;
+  const lastIndex = virtualItems[virtualItems.length - 1]?.index ?? 0;
+  useEffect(() => {
+    const s = store.getState();
+    s.loadPageAt(firstIndex);
+    s.loadPageAt(lastIndex);
+  }, [store, firstIndex, lastIndex, ids]);
 
   const moveTo = useCallback(
     (index: number) => {
-      const clamped = Math.max(0, Math.min(items.length - 1, index));
+      const clamped = Math.max(0, Math.min(ids.length - 1, index));
       setActive(clamped);
       virtualizer.scrollToIndex(clamped, { align: 'auto' });
       return clamped;
     },
-    [items.length, virtualizer],
+    [ids.length, virtualizer],
   );
 
   const onRowClick = useCallback(
     (index: number, e: MouseEvent) => {
-      const m = store.getState().items[index];
-      if (!m) return;
-      setActive(index);
       const s = store.getState();
-      if (e.shiftKey) s.selectRange(m.id);
-      else if (e.ctrlKey || e.metaKey) s.toggleSelected(m.id);
-      else s.selectOnly(m.id);
+      const id = s.ids[index];
+      if (id === undefined) return;
+      setActive(index);
+      if (e.shiftKey) s.selectRange(id);
+      else if (e.ctrlKey || e.metaKey) s.toggleSelected(id);
+      else s.selectOnly(id);
       scrollRef.current?.focus({ preventScroll: true });
     },
     [store],
@@ -162,7 +173,7 @@ export function MachineTable() {
   const onOpen = useCallback((id: number) => store.getState().openDialog({ kind: 'machine', id }), [store]);
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    if (e.target !== e.currentTarget || items.length === 0) return;
+    if (e.target !== e.currentTarget || ids.length === 0) return;
     const s = store.getState();
     const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 360) / ROW_HEIGHT) - 2);
     const step: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page };
@@ -170,21 +181,21 @@ export function MachineTable() {
     let target: number | null = null;
     if (e.key in step) target = current < 0 ? 0 : current + (step[e.key] ?? 0);
     else if (e.key === 'Home') target = 0;
-    else if (e.key === 'End') target = items.length - 1;
+    else if (e.key === 'End') target = ids.length - 1;
     if (target !== null) {
       e.preventDefault();
       const index = moveTo(target);
-      const m = items[index];
-      if (m && e.shiftKey) s.selectRange(m.id);
+      const id = ids[index];
+      if (id !== undefined && e.shiftKey) s.selectRange(id);
       return;
     }
-    const m = active === null ? undefined : items[active];
-    if (e.key === ' ' && m) {
+    const id = active === null ? undefined : ids[active];
+    if (e.key === ' ' && id !== undefined) {
       e.preventDefault();
-      s.toggleSelected(m.id);
-    } else if (e.key === 'Enter' && m) {
+      s.toggleSelected(id);
+    } else if (e.key === 'Enter' && id !== undefined) {
       e.preventDefault();
-      window.location.hash = machineHref(m.id);
+      window.location.hash = machineHref(id);
     } else if (e.key.toLowerCase() === 'a' && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
       s.setAllSelected(true);
@@ -194,7 +205,7 @@ export function MachineTable() {
     }
   };
 
-  const activeMachine = active === null ? undefined : items[active];
+  const activeId = active === null ? undefined : ids[active];
   const rowId = (id: number) => `${baseId}-row-${id}`;
 
   return (
@@ -203,21 +214,38 @@ export function MachineTable() {
       className="table"
       role="grid"
       aria-label="Machines"
-      aria-rowcount={items.length + 1}
+      aria-rowcount={ids.length + 1}
       aria-colcount={COLUMNS.length + 1}
       aria-multiselectable="true"
-      aria-activedescendant={activeMachine ? rowId(activeMachine.id) : undefined}
+      aria-activedescendant={activeId !== undefined ? rowId(activeId) : undefined}
       tabIndex={0}
       onKeyDown={onKeyDown}
       onFocus={(e) => {
-        if (e.target === e.currentTarget && active === null && items.length > 0) setActive(0);
+        if (e.target === e.currentTarget && active === null && ids.length > 0) setActive(0);
       }}
     >
       <HeaderRow />
       <div role="rowgroup" className="table-body" style={{ height: virtualizer.getTotalSize() }}>
-        {virtualizer.getVirtualItems().map((v) => {
-          const m = items[v.index];
-          if (!m) return null;
+        {virtualItems.map((v) => {
+          const id = ids[v.index];
+          const m = id === undefined ? undefined : rows.get(id);
+          if (!m) {
+            // Its page is on the way: hold the place so the scrollbar and positions stay right.
+            return (
+              <div
+                key={v.key}
+                role="row"
+                className="table-row row-loading"
+                aria-rowindex={v.index + 2}
+                aria-busy="true"
+                style={{ transform: `translateY(${v.start - ROW_HEIGHT}px)` }}
+              >
+                <div role="gridcell" className="cell muted">
+                  Loading…
+                </div>
+              </div>
+            );
+          }
           return (
             <MachineRow
               key={m.id}

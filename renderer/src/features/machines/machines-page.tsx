@@ -111,7 +111,7 @@ function Body() {
     useShallow((s) => ({
       loaded: s.loaded,
       error: s.error,
-      count: s.items.length,
+      count: s.ids.length,
       filter: s.filter,
       groups: s.groups,
     })),
