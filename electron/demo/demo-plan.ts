@@ -77,7 +77,7 @@ function weighted<T extends { weight: number }>(items: readonly T[], r: number):
 /** Which captured profile a machine replays: workstations get the busy real-workstation fixture. */
 function profileFor(role: string, r: number): string {
   const has = (id: string) => usableProfiles().some((p) => p.id === id);
-  if (role === 'ws' && has('fixture-debian12')) return 'fixture-debian12';
+  if (role === 'ws' && has('fixture-debian12-policy')) return 'fixture-debian12-policy';
   const servers = [
     { id: 'debian12-security', weight: 40 },
     { id: 'debian12-current', weight: 30 },

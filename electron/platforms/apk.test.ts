@@ -35,7 +35,16 @@ describe('apk findings (output from documentation)', () => {
       'libcrypto3',
       'libssl3',
       'linux-lts',
+      'nginx',
       'py3-setuptools',
+    ]);
+    // `nginx=1.26.1-r0` in world pins it: apk upgrade leaves it, but its pending update shows, held.
+    expect(f.patches.filter((p) => p.held)).toEqual([
+      expect.objectContaining({
+        name: 'nginx',
+        installedVersion: '1.26.1-r0',
+        candidateVersion: '1.26.1-r1',
+      }),
     ]);
     expect(f.patches.find((p) => p.name === 'libssl3')).toMatchObject({
       installedVersion: '3.3.1-r0',
@@ -127,7 +136,7 @@ describe('apk parser against hostile output', () => {
 
   it('survives invalid UTF-8 and NULs', () => {
     const bytes = Buffer.concat([Buffer.from([0xff, 0x00, 0xfe]), Buffer.from(PENDING), Buffer.from([0xc3])]);
-    expect(parse(bytes).patches).toHaveLength(8);
+    expect(parse(bytes).patches).toHaveLength(9);
   });
 
   it('refuses truncated output and reports apk errors in words', () => {

@@ -82,7 +82,6 @@ export function parseApk(sections: Sections): ScanFindings {
       unknown.push(line);
       continue;
     }
-    if (held.includes(candidate.name)) continue;
     // Two newer versions in two allowed repositories: apk lists both; the first stands for the update.
     if (patches.has(candidate.name)) {
       duplicates++;
@@ -100,6 +99,8 @@ export function parseApk(sections: Sections): ScanFindings {
       cves: [],
       isNew: false,
       keptBack: false,
+      // Pinned in /etc/apk/world: apk upgrade leaves it, but the update (maybe a fix) must still show.
+      ...(held.includes(candidate.name) ? { held: true } : {}),
     });
   }
   const failure = messages.find((l) => l.startsWith('ERROR: ')) ?? unknown[0];

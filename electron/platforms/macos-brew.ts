@@ -56,7 +56,8 @@ const patch = (name: string, installed: string, candidate: string, kind: string)
 
 /**
  * Reads the brew section: `skipped=root|absent`, or brew's JSON (stdout) with its warnings (stderr) around
- * it, then `exit=N`. Entries that break Homebrew's grammar are dropped; pinned formulae are held.
+ * it, then `exit=N`. Entries that break Homebrew's grammar are dropped; pinned formulae are held (their
+ * update listed, marked held).
  */
 export function parseBrew(lines: readonly string[]): BrewResult {
   const result: BrewResult = { ran: false, patches: [], held: [], warnings: [] };
@@ -108,13 +109,11 @@ export function parseBrew(lines: readonly string[]): BrewResult {
         dropped++;
         continue;
       }
-      if (pinned) {
-        result.held.push(name);
-        continue;
-      }
       if (seen.has(`${kind}:${name}`)) continue;
       seen.add(`${kind}:${name}`);
-      result.patches.push(patch(name, installed, candidate, kind));
+      // A pinned formula's update stays listed, marked held: brew upgrade skips it, the technician must see it.
+      if (pinned) result.held.push(name);
+      result.patches.push({ ...patch(name, installed, candidate, kind), ...(pinned ? { held: true } : {}) });
     }
   }
   if (dropped > 0)

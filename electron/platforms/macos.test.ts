@@ -51,8 +51,11 @@ describe('macOS findings (known output shapes, not captures)', () => {
       'Homebrew cask: firefox 126.0.1 -> 127.0.2',
       'Homebrew formula: git 2.45.1 -> 2.45.2',
       'Homebrew formula: openssl@3 3.3.0 -> 3.3.1',
+      'Homebrew formula: python@3.12 3.12.3 -> 3.12.4',
     ]);
+    // `brew pin`: brew upgrade skips it, but the pending update shows, marked held (never dropped).
     expect(f.held).toEqual(['python@3.12']);
+    expect(f.patches.filter((p) => p.held).map((p) => p.name)).toEqual(['python@3.12']);
     expect(f.listsAgeSeconds).toBe(9900);
     expect(f.warnings).toEqual([]);
   });
@@ -63,6 +66,8 @@ describe('macOS findings (known output shapes, not captures)', () => {
     expect(rsr.patches).toMatchObject([
       {
         name: 'macOS Security Response 13.4.1 (c)-22F770820d',
+        // The Mac runs 13.4.1 with Rapid Security Response (a): that is what (c) replaces.
+        installedVersion: '13.4.1 (a)',
         candidateVersion: '13.4.1 (c)',
         security: true,
       },
@@ -205,7 +210,7 @@ describe('softwareupdate against hostile output', () => {
       Buffer.from(SONOMA),
       Buffer.from([0xe2, 0x82]),
     ]);
-    expect(parse(bytes).patches).toHaveLength(7);
+    expect(parse(bytes).patches).toHaveLength(8);
   });
 });
 

@@ -41,7 +41,8 @@ const RSR_VERSION = /^\d+(?:\.\d+)+ \([a-z]\)$/;
 const CHATTER =
   /^(Software Update Tool|Finding available software|Software Update found the following new or updated software:|No new software available\.)$/;
 
-function macFacts(sections: Sections): HostFacts {
+/** sw_vers: the macOS version, and the Rapid Security Response letter (` (a)`) when one is installed. */
+function swVers(sections: Sections): { version: string; extra: string } {
   const sw = new Map<string, string>();
   for (const line of (sections.get('sw-vers') ?? '').split('\n')) {
     const m = /^(\w{1,40}):\s+(.*)$/.exec(line);
@@ -54,6 +55,11 @@ function macFacts(sections: Sections): HostFacts {
   const extra = /^\([a-z]\)$/.test(sw.get('ProductVersionExtra') ?? '')
     ? ` ${sw.get('ProductVersionExtra')}`
     : '';
+  return { version, extra };
+}
+
+function macFacts(sections: Sections): HostFacts {
+  const { version, extra } = swVers(sections);
   const [major = '', minor = ''] = version.split('.');
   const name = NAMES[major === '10' ? `10.${minor}` : major] ?? '';
   const [, kernel = '', arch = ''] = (sections.get('uname') ?? '').split(/\s+/);
@@ -143,7 +149,9 @@ export function parseMacos(sections: Sections): ScanFindings {
   if (!sections.has('end'))
     throw new UnparseableOutputError('the scan output ended early (connection dropped?)');
   const facts = macFacts(sections);
-  const apple = appleUpdates(sectionLines(sections, 'softwareupdate').lines, facts.versionId);
+  // A system update replaces the macOS in place, Rapid Security Response included: `13.4.1 (a)` -> `13.4.1 (c)`.
+  const { extra } = swVers(sections);
+  const apple = appleUpdates(sectionLines(sections, 'softwareupdate').lines, `${facts.versionId}${extra}`);
   const brew = parseBrew(sectionLines(sections, 'brew').lines);
   const warnings = [...apple.warnings, ...brew.warnings];
   const notes = [MACOS_SECURITY_NOTE];

@@ -42,7 +42,8 @@ describe('pacman findings from real pacman 6.0.2 output (test/capture/pacman-rep
     const f = parse(host(['pending.txt']));
     const qu = /@@PATCHBAY:pacman-qu@@\n([^@]*)exit=0/.exec(fixture('pending.txt'))?.[1] ?? '';
     const listed = qu.split('\n').filter((l) => l.includes(' -> ') && !l.endsWith('[ignored]'));
-    expect(f.patches.map((p) => `${p.name} ${p.installedVersion} -> ${p.candidateVersion}`).sort()).toEqual(
+    const installable = f.patches.filter((p) => !p.held);
+    expect(installable.map((p) => `${p.name} ${p.installedVersion} -> ${p.candidateVersion}`).sort()).toEqual(
       listed.sort(),
     );
     expect(f.patches.find((p) => p.name === 'python-pip')).toMatchObject({
@@ -51,7 +52,17 @@ describe('pacman findings from real pacman 6.0.2 output (test/capture/pacman-rep
       security: null,
     });
     expect(f.held).toEqual(['nvidia-utils']);
-    expect(f.patches.some((p) => p.name === 'nvidia-utils' || p.name === 'vim')).toBe(false);
+    // IgnorePkg holds nvidia-utils back: its pending update shows, marked held (never dropped); vim is not
+    // installed, so it is nowhere.
+    expect(f.patches.filter((p) => p.held)).toEqual([
+      expect.objectContaining({
+        name: 'nvidia-utils',
+        installedVersion: '550.90.07-1',
+        candidateVersion: '555.58-1',
+        held: true,
+      }),
+    ]);
+    expect(f.patches.some((p) => p.name === 'vim')).toBe(false);
     // libalpm kept the repository's modification time (published 10 days before the capture).
     expect(f.listsAgeSeconds).toBe(nowOf('pending.txt') - syncOf('pending.txt'));
     expect(f.listsAgeSeconds).toBeGreaterThanOrEqual(10 * 86400);
@@ -67,7 +78,7 @@ describe('pacman findings from real pacman 6.0.2 output (test/capture/pacman-rep
 
   it('asks for a reboot once the running kernel package was upgraded', () => {
     const f = parse(host(['upgraded.txt']));
-    expect(f.patches).toEqual([]);
+    expect(f.patches.map((p) => [p.name, p.held])).toEqual([['nvidia-utils', true]]);
     expect(f.held).toEqual(['nvidia-utils']);
     expect(f.reboot).toEqual({
       required: true,
@@ -97,16 +108,34 @@ describe('pacman findings from real pacman 6.0.2 output (test/capture/pacman-rep
 describe('pacman findings with checkupdates and arch-audit (output from documentation)', () => {
   it('prefers checkupdates: fresh lists, no staleness warning', () => {
     const f = parse(host(['checkupdates-from-docs.txt', 'pending.txt']));
-    expect(f.patches).toHaveLength(6);
+    // checkupdates' six, and the IgnorePkg update (which checkupdates leaves out) from pacman -Qu, held.
+    expect(f.patches.filter((p) => !p.held)).toHaveLength(6);
+    expect(f.patches.filter((p) => p.held).map((p) => p.name)).toEqual(['nvidia-utils']);
     expect(f.listsAgeSeconds).toBe(0);
     expect(f.warnings.join('\n')).not.toMatch(/stale/);
     expect(f.held).toEqual(['nvidia-utils']);
-    expect(parse(host(['checkupdates-none-from-docs.txt', 'pending.txt'])).patches).toEqual([]);
+    const none = parse(host(['checkupdates-none-from-docs.txt', 'pending.txt']));
+    expect(none.patches.map((p) => [p.name, p.held])).toEqual([['nvidia-utils', true]]);
+  });
+
+  it("shows a held package's security fix as a held security patch, never drops it", () => {
+    // nvidia-utils is in IgnorePkg; arch-audit says its pending version fixes a vulnerability.
+    const audit = 'nvidia-utils|High|555.58-1|CVE-2024-0090\nexit=0';
+    const f = parse(host(['pending.txt'], { 'pacman-audit': audit }));
+    expect(f.patches.find((p) => p.name === 'nvidia-utils')).toMatchObject({
+      installedVersion: '550.90.07-1',
+      candidateVersion: '555.58-1',
+      security: true,
+      severity: 'High',
+      cves: ['CVE-2024-0090'],
+      held: true,
+    });
+    expect(f.patches.filter((p) => p.held)).toHaveLength(1);
   });
 
   it('falls back to the host databases when checkupdates cannot sync, and says why', () => {
     const f = parse(host(['checkupdates-failed-from-docs.txt', 'pending.txt']));
-    expect(f.patches).toHaveLength(6);
+    expect(f.patches.filter((p) => !p.held)).toHaveLength(6);
     expect(f.warnings[0]).toMatch(/could not sync a private copy of the databases \(==> ERROR: Cannot fetch/);
     expect(f.listsAgeSeconds).toBeGreaterThan(10 * 86400 - 1);
     const slow = parse(host(['pending.txt'], { 'pacman-checkupdates': 'exit=124' }));

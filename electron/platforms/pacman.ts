@@ -137,8 +137,11 @@ export function parsePacman(sections: Sections): ScanFindings {
   else if (audited) notes.push(ARCH_AUDIT_NOTE);
 
   const patches = new Map<string, PendingPatch>();
-  for (const u of source.updates) {
-    if (u.ignored || held.includes(u.name) || patches.has(u.name)) continue;
+  // A held package's update is shown, marked held (a held security fix must not vanish): checkupdates
+  // leaves IgnorePkg lines out, so those come from pacman -Qu's `[ignored]` lines.
+  const ignoredUpdates = qList.updates.filter((u) => u.ignored);
+  for (const u of [...source.updates, ...ignoredUpdates]) {
+    if (patches.has(u.name)) continue;
     const a = audited?.get(u.name);
     // A fix newer than the candidate is not in this host's databases yet: the update may not contain it.
     const behind = a?.fixed ? comparePacmanVersions(u.candidate, a.fixed) < 0 : false;
@@ -159,6 +162,7 @@ export function parsePacman(sections: Sections): ScanFindings {
       cves: a && !behind ? a.cves : [],
       isNew: false,
       keptBack: false,
+      ...(u.ignored || held.includes(u.name) ? { held: true } : {}),
     });
   }
   const dropped = source.unknown.length;

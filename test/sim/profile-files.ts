@@ -9,6 +9,7 @@ import path from 'node:path';
 import prettier from 'prettier';
 
 import { sectionOf, type SimProfile } from '../../electron/demo/sim-profiles';
+import { ADAPTERS } from '../../electron/platforms/adapters';
 import { COLLECT_SCRIPT, SECTION_MARKER } from '../../electron/platforms/collect-script';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -50,6 +51,33 @@ const isFullCollection = (text: string) =>
 // so): a simulator replaying those would only repeat a guess, so they are left out.
 const NOT_CAPTURED = /from-docs|known-shape|documented/;
 
+// Captured adapter fixtures kept on purpose in the shape an OLDER collection script printed (the parser
+// must still read it), so a simulator must not replay them as a host of today. Each needs a reason.
+const OLD_SHAPE: Record<string, string> = {
+  'debian12-collect.txt':
+    'apt before the apt-sources/apt-policy sections; the same machine with them is debian12-policy.txt',
+};
+
+const sectionNames = (text: string): string[] =>
+  [...text.matchAll(/@@PATCHBAY:([a-z0-9-]{1,40})@@/g)].map((m) => m[1] as string);
+
+/**
+ * The sections the current COLLECT_SCRIPT prints on a host of this platform: the common ones, `pm` and
+ * `end` (the script's markers that belong to no adapter), then the platform adapter's own.
+ */
+export function currentSections(platform: string): string[] {
+  const adapterOwned = new Set(ADAPTERS.flatMap((a) => sectionNames(a.collect.join('\n'))));
+  const shared = sectionNames(COLLECT_SCRIPT).filter((n) => !adapterOwned.has(n));
+  const own = ADAPTERS.find((a) => a.id === platform)?.collect.join('\n') ?? '';
+  return [...new Set([...shared, ...sectionNames(own)])];
+}
+
+/** The sections the current script prints for this profile's platform that its output lacks. */
+export function missingSections(p: Pick<SimProfile, 'platform' | 'output'>): string[] {
+  const have = new Set(sectionNames(p.output));
+  return currentSections(p.platform).filter((n) => !have.has(n));
+}
+
 /** Fixture files under electron/platforms/fixtures (top level and one folder per platform). */
 function fixtureFiles(): string[] {
   return fs
@@ -59,7 +87,7 @@ function fixtureFiles(): string[] {
         ? fs.readdirSync(path.join(FIXTURE_DIR, e.name)).map((f) => `${e.name}/${f}`)
         : [e.name],
     )
-    .filter((f) => f.endsWith('.txt') && !NOT_CAPTURED.test(f))
+    .filter((f) => f.endsWith('.txt') && !NOT_CAPTURED.test(f) && !(path.basename(f) in OLD_SHAPE))
     .sort();
 }
 

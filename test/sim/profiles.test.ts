@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 
 import { PROFILES, renderProfile, usableProfiles } from '../../electron/demo/sim-profiles';
 import { parseFindings } from '../../electron/platforms/findings';
-import { currentScriptSha256, generatedSource, isCaptured, loadProfiles } from './profile-files';
+import {
+  currentScriptSha256,
+  generatedSource,
+  isCaptured,
+  loadProfiles,
+  missingSections,
+} from './profile-files';
 
 const REGENERATE = 'npx tsx test/sim/capture-profiles.ts --generate-only';
 
@@ -47,10 +53,26 @@ describe('simulator profiles', () => {
     }
   });
 
+  it('have every section the collection script in use now prints for their platform', () => {
+    // An output from an older script still parses (the parsers tolerate a missing section), so parsing
+    // alone cannot notice; but a host of today prints these sections, and a profile without them replays
+    // a host Patchbay no longer meets (e.g. apt without apt-policy: no security fix behind a newer
+    // candidate, no held package's update). Re-capture: `npx tsx test/sim/capture-profiles.ts` (root).
+    const lacking = PROFILES.map((p) => ({ id: p.id, missing: missingSections(p) })).filter(
+      (p) => p.missing.length > 0,
+    );
+    expect(lacking).toEqual([]);
+    // The check itself: the section list is the script's, so it cannot pass by finding nothing to want.
+    const apt = PROFILES.find((p) => p.platform === 'apt');
+    expect(
+      apt && missingSections({ ...apt, output: apt.output.replace('@@PATCHBAY:apt-policy@@', '') }),
+    ).toEqual(['apt-policy']);
+  });
+
   it('were captured with the collection script in use now (else re-run capture-profiles)', () => {
     const stale = PROFILES.filter((p) => p.scriptSha256 && p.scriptSha256 !== currentScriptSha256());
-    // Not a failure: other platforms' adapters change the script often, and an old capture still
-    // replays correctly as long as the parser accepts it (checked above). Say so loudly instead.
+    // A different hash with every section present (checked above) is only a changed command inside a
+    // section: the output still has today's shape, so say so loudly instead of failing.
     if (stale.length > 0)
       console.warn(
         `simulator profiles captured with an older COLLECT_SCRIPT: ${stale.map((p) => p.id).join(', ')} — ` +
