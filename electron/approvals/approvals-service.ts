@@ -5,7 +5,7 @@ import type {
   PatchSelection,
   ResolvedDecision,
 } from '../../shared/decisions';
-import type { Machine, MachinePatch } from '../../shared/domain';
+import type { FleetPatch, Machine, MachinePatch } from '../../shared/domain';
 import { ApiError } from '../../shared/wire';
 import type { AuditLog } from '../audit/audit-log';
 import type { Clock } from '../core/clock';
@@ -238,8 +238,26 @@ export function approvalsService(deps: {
       }));
   }
 
+  /** Fleet rows with the decisions recorded for the versions they show. */
+  function withFleetDecisions(rows: FleetPatch[]): FleetPatch[] {
+    const byPackage = new Map<string, PatchDecision[]>();
+    for (const d of decisions.packageDecisions()) {
+      const k = `${d.packageManager}\u0000${d.name}`;
+      byPackage.set(k, [...(byPackage.get(k) ?? []), d]);
+    }
+    if (byPackage.size === 0) return rows;
+    return rows.map((r) => {
+      const shown = new Set([r.newestVersion, r.securityVersion]);
+      const ds = (byPackage.get(`${r.packageManager}\u0000${r.name}`) ?? [])
+        .filter((d) => shown.has(d.version))
+        .sort((x, y) => y.at - x.at);
+      return ds.length > 0 ? { ...r, decisions: ds } : r;
+    });
+  }
+
   return {
     selectRefs,
+    withFleetDecisions,
     decide,
     unapprove,
     resolveDecisions,

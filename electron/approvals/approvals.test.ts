@@ -197,3 +197,41 @@ describe('approval scopes', () => {
     expect(core.services.audit.verify()).toEqual({ ok: true, entries: 3, broken: null });
   });
 });
+
+describe('approval requests through the dispatcher', () => {
+  it('shows decisions on the fleet rows and the machine page, and validates scopes', async () => {
+    const { core, a, openssl } = await fleet();
+    const decided = await core.dispatch('decisions.decide', {
+      select: openssl('3.0.15-1'),
+      scope: { kind: 'all' },
+      decision: 'declined',
+      reason: 'crashes nginx',
+    });
+    expect(decided).toMatchObject({ ok: true, res: { decided: 1 } });
+    const fleetRows = await core.handlers['patches.fleet']({ filter: {} });
+    expect(fleetRows.find((r) => r.name === 'openssl')?.decisions).toMatchObject([
+      { decision: 'declined', reason: 'crashes nginx', scopeLabel: 'everywhere' },
+    ]);
+    expect(fleetRows.find((r) => r.name === 'curl')?.decisions).toBeUndefined();
+    const details = await core.handlers['machines.scanDetails']({ id: a });
+    expect(details.patches.find((p) => p.name === 'openssl')?.decision?.by?.reason).toBe('crashes nginx');
+    const bad = await core.dispatch('decisions.decide', {
+      select: {},
+      scope: { kind: 'machine' },
+      decision: 'approved',
+    });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid' } });
+  });
+
+  it('records operator name changes in the audit log, as the previous operator', async () => {
+    const { core } = await fleet();
+    const before = await core.handlers['settings.operator']({});
+    expect(before.actor).toBe(before.osUser);
+    const after = await core.handlers['settings.setOperator']({ name: 'Dana' });
+    expect(after).toMatchObject({ name: 'Dana', actor: 'Dana' });
+    const { items } = await core.handlers['audit.list']({ action: 'settings' });
+    expect(items).toMatchObject([
+      { action: 'settings.operator', actor: before.osUser, detail: { to: 'Dana' } },
+    ]);
+  });
+});

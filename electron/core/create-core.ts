@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { AppInfo } from '../../shared/domain';
 import type { EventSink, RequestHandlers } from '../../shared/ipc';
 import { approvalsService } from '../approvals/approvals-service';
+import { approvalHandlers } from '../approvals/handlers';
 import { auditLog } from '../audit/audit-log';
 import { operatorSettings } from '../audit/operator';
 import { type Db, openDatabase } from '../db/open';
@@ -118,7 +119,16 @@ export function createCore(options: CoreOptions) {
   const handlers: RequestHandlers = {
     'app.info': async () => info,
     ...inventoryHandlers({ machines, groups, credentials, imports }),
-    ...scanHandlers({ machines, machinesRepo: repos.machines, scans, hostKeys, scanner, clock }),
+    ...scanHandlers({
+      machines,
+      machinesRepo: repos.machines,
+      scans,
+      hostKeys,
+      scanner,
+      clock,
+      decisions: approvals,
+    }),
+    ...approvalHandlers({ approvals, audit, operator, events }),
   };
 
   return {
