@@ -53,6 +53,8 @@ export const createDecisionsSlice =
     },
     setOperator: async (name) => {
       set({ operator: await api['settings.setOperator']({ name }) });
+      // A change of name is itself an audit entry.
+      if (get().audit) void get().loadAudit();
     },
     decide: async ({ selections, scope, decision, note, reason }) => {
       let count = 0;
@@ -80,7 +82,8 @@ export const createDecisionsSlice =
     auditCheck: null,
     loadAudit: async () => {
       try {
-        set({ audit: await api['audit.list']({ limit: 50 }), auditError: null });
+        // A shown check result would be stale once the list has grown.
+        set({ audit: await api['audit.list']({ limit: 50 }), auditError: null, auditCheck: null });
       } catch (e) {
         set({ auditError: errorMessage(e) });
       }

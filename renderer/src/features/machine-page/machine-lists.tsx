@@ -117,7 +117,7 @@ export function PatchesTable({
                 ) : null}
               </td>
               <td title={dateTime(p.firstSeenAt)}>{relativeTime(p.firstSeenAt, now)}</td>
-              <td data-testid="patch-decision">
+              <td data-testid="patch-decision" className="decision-cell">
                 <ResolvedBadge decision={p.decision} />
               </td>
               {onDecide ? (

@@ -101,6 +101,7 @@ export function DecideDialog({ target }: { target: DecideTarget }) {
     >
       <form
         id="decide-form"
+        className="form-stack"
         noValidate
         onSubmit={(e) => {
           e.preventDefault();

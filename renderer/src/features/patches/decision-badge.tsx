@@ -27,7 +27,13 @@ export function ResolvedBadge({ decision }: { decision: ResolvedDecision | undef
       </span>
     );
   }
-  if (decision.state === 'declined') return <Declined d={d} />;
+  if (decision.state === 'declined') {
+    return (
+      <>
+        <Declined d={d} /> <span className="muted">({d.scopeLabel})</span>
+      </>
+    );
+  }
   return (
     <span className="decision" data-testid="decision-approved" title={byLine(d)}>
       <span className="badge badge-ok">Approved</span>{' '}

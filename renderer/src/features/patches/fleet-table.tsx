@@ -91,7 +91,7 @@ export function FleetTable({ patches, selected, onSelect, onDecide }: FleetTable
               ) : null}
               {p.newestVersion}
             </td>
-            <td data-testid="fleet-decision">
+            <td data-testid="fleet-decision" className="decision-cell">
               <FleetDecisions decisions={p.decisions} />
             </td>
             <td>

@@ -103,8 +103,8 @@ export function PatchesPage() {
         selections: selectionsFor(rows, filter),
         what:
           rows.length === 1
-            ? `${rows[0]?.name} (${rows[0]?.packageManager}) on ${describeFilter(filter, groups)}`
-            : `${rows.length} packages on ${describeFilter(filter, groups)}`,
+            ? `${rows[0]?.name} (${rows[0]?.packageManager}), the versions pending on ${describeFilter(filter, groups)}`
+            : `${rows.length} packages, the versions pending on ${describeFilter(filter, groups)}`,
         defaultScope: scopeFor(filter),
       },
     });
