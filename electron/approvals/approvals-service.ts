@@ -176,7 +176,7 @@ export function approvalsService(deps: {
           },
         });
       }
-    })();
+    }).immediate();
     return { decided: refs.length, refs };
   }
 
@@ -198,7 +198,7 @@ export function approvalsService(deps: {
           detail: { ref, scope, was: gone.decision },
         });
       }
-    })();
+    }).immediate();
     return { removed: removed.length, refs: removed };
   }
 

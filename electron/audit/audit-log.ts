@@ -31,24 +31,44 @@ const toEntry = (r: AuditRow): AuditEntry => ({
   hash: r.hash,
 });
 
+// Statements are prepared once per database, not per entry: a rollout appends many.
+const prepared = new WeakMap<Db, { repo: AuditLogRepo; meta: ReturnType<typeof metaRepo> }>();
+function statementsOf(db: Db) {
+  let s = prepared.get(db);
+  if (!s) {
+    s = { repo: auditLogRepo(db), meta: metaRepo(db) };
+    prepared.set(db, s);
+  }
+  return s;
+}
+
 /**
- * Appends one entry to the hash chain, inside a transaction (a savepoint when the caller already holds
- * one, so a rollout's state change and its audit entry commit together).
+ * Appends one entry to the hash chain. IMMEDIATE, so a second process (the CLI beside the app) waits for
+ * the write lock instead of reading the same head and forking the chain; inside a caller's transaction it
+ * is a savepoint, so a rollout's state change and its audit entry commit together.
  */
 export function appendAudit(db: Db, input: AuditInput & { actor: string }, now: number): AuditEntry {
-  const repo = auditLogRepo(db);
-  const meta = metaRepo(db);
-  return db.transaction(() => {
-    const last = repo.last();
-    const seq = (last?.seq ?? 0) + 1;
-    const prev = last?.hash ?? GENESIS_HASH;
-    const detail = input.detail ?? {};
-    const fields = { seq, at: now, actor: input.actor, action: input.action, subject: input.subject, detail };
-    const hash = entryHash(prev, fields);
-    repo.insert({ ...fields, detail_json: JSON.stringify(detail), prev_hash: prev, hash });
-    meta.set(HEAD_KEY, `${seq}:${hash}`);
-    return { ...fields, prevHash: prev, hash };
-  })();
+  const { repo, meta } = statementsOf(db);
+  return db
+    .transaction(() => {
+      const last = repo.last();
+      const seq = (last?.seq ?? 0) + 1;
+      const prev = last?.hash ?? GENESIS_HASH;
+      const detail = input.detail ?? {};
+      const fields = {
+        seq,
+        at: now,
+        actor: input.actor,
+        action: input.action,
+        subject: input.subject,
+        detail,
+      };
+      const hash = entryHash(prev, fields);
+      repo.insert({ ...fields, detail_json: JSON.stringify(detail), prev_hash: prev, hash });
+      meta.set(HEAD_KEY, `${seq}:${hash}`);
+      return { ...fields, prevHash: prev, hash };
+    })
+    .immediate();
 }
 
 /** Walks the chain from the first entry and names the first one that does not hold. */

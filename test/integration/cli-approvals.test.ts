@@ -107,6 +107,10 @@ describe('patchbay approve | decline | unapprove | audit', () => {
       by: { reason: 'breaks the ERP client' },
     });
     expect(decisionOf(dir, 'acme-web', 'openssl')?.state).toBe('approved');
+    expect(run(dir, ['patches', 'list', '--machine', 'acme-db']).stdout).toMatch(
+      /openssl .*DECLINED \(acme-db\): breaks the ERP client/,
+    );
+    expect(run(dir, ['patches', 'list']).stdout).toMatch(/openssl .*approved \(Acme\)/);
 
     expect(run(dir, ['unapprove', '--machine', 'acme-db', '--package', 'openssl=3.0.14-1']).code).toBe(0);
     expect(decisionOf(dir, 'acme-db', 'openssl')?.state).toBe('approved');
