@@ -173,6 +173,14 @@ describe('approval scopes', () => {
     ]);
   });
 
+  it('drops a deleted machine's own decisions, so a machine given its id later inherits none', async () => {
+    const { core, c, approvals, openssl } = await fleet();
+    approvals.decide(openssl('3.0.15-1'), { kind: 'machine', machineId: c }, 'approved');
+    expect(approvals.list({})).toHaveLength(1);
+    await core.handlers['machines.delete']({ ids: [c] });
+    expect(approvals.list({})).toEqual([]);
+  });
+
   it('requires a reason to decline, and unapprove returns a patch to not reviewed', async () => {
     const { a, approvals, state, openssl } = await fleet();
     expect(() => approvals.decide(openssl('3.0.15-1'), { kind: 'all' }, 'declined')).toThrow(/why/);
