@@ -173,7 +173,7 @@ describe('approval scopes', () => {
     ]);
   });
 
-  it('drops a deleted machine's own decisions, so a machine given its id later inherits none', async () => {
+  it('drops the decisions of a deleted machine, so a machine given its id later inherits none', async () => {
     const { core, c, approvals, openssl } = await fleet();
     approvals.decide(openssl('3.0.15-1'), { kind: 'machine', machineId: c }, 'approved');
     expect(approvals.list({})).toHaveLength(1);
