@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 
+import type { AuditEntry, AuditVerifyReport, OperatorInfo, PatchDecision, PatchRef } from './decisions';
 import type {
   AppInfo,
   CredentialSummary,
@@ -55,6 +56,15 @@ export interface ResponseMap {
   'hostKeys.forget': { removed: number };
   'hostKeys.importKnownHosts': KnownHostsImportReport;
   'patches.fleet': FleetPatch[];
+  'decisions.list': PatchDecision[];
+  /** `refs`: the patch identities the selection resolved to. */
+  'decisions.decide': { decided: number; refs: PatchRef[] };
+  'decisions.unapprove': { removed: number; refs: PatchRef[] };
+  'audit.list': { items: AuditEntry[]; total: number };
+  'audit.exportCsv': { csv: string; count: number };
+  'audit.verify': AuditVerifyReport;
+  'settings.operator': OperatorInfo;
+  'settings.setOperator': OperatorInfo;
 }
 
 /** Every request channel. */
@@ -77,6 +87,8 @@ export interface EventMap {
   /** A batch of host updates of one scan job (latest state per host since the previous batch). */
   'scan.progress': { jobId: string; runId: number; hosts: ScanHostProgress[]; totals: ScanTotals };
   'scan.finished': { jobId: string; runId: number; state: 'done' | 'cancelled'; totals: ScanTotals };
+  /** Approvals or declines changed; pages showing decision badges refetch. */
+  'decisions.changed': { count: number };
 }
 
 export type EventChannel = keyof EventMap;
@@ -129,6 +141,14 @@ export const REQUEST_CHANNELS = [
   'hostKeys.forget',
   'hostKeys.importKnownHosts',
   'patches.fleet',
+  'decisions.list',
+  'decisions.decide',
+  'decisions.unapprove',
+  'audit.list',
+  'audit.exportCsv',
+  'audit.verify',
+  'settings.operator',
+  'settings.setOperator',
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNELS = [
@@ -137,6 +157,7 @@ export const EVENT_CHANNELS = [
   'credentials.changed',
   'scan.progress',
   'scan.finished',
+  'decisions.changed',
 ] as const satisfies readonly EventChannel[];
 
 // Compile-time check that REQUEST_CHANNELS lists every channel.
