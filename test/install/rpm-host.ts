@@ -79,17 +79,21 @@ export class RpmHost {
   run(script: string, opts: { pre?: string; post?: string } = {}): HostRun {
     fs.writeFileSync(path.join(this.dir, 'script.sh'), script);
     fs.rmSync(path.join(this.dir, 'rc'), { force: true });
-    const r = spawnSync('unshare', ['--mount', '/bin/sh', '-c', DRIVER], {
-      env: {
-        ...process.env,
-        PB_HOST: this.dir,
-        PB_TOOL: this.tool,
-        PB_PRE: opts.pre ?? '',
-        PB_POST: opts.post ?? '',
+    const r = spawnSync(
+      'unshare',
+      ['--mount', '--propagation', 'private', '--pid', '--fork', '--mount-proc', '/bin/sh', '-c', DRIVER],
+      {
+        env: {
+          ...process.env,
+          PB_HOST: this.dir,
+          PB_TOOL: this.tool,
+          PB_PRE: opts.pre ?? '',
+          PB_POST: opts.post ?? '',
+        },
+        encoding: 'utf8',
+        timeout: 300_000,
       },
-      encoding: 'utf8',
-      timeout: 300_000,
-    });
+    );
     if (r.status !== 0) throw new Error(`namespace run failed (${r.status}): ${r.stderr}`);
     return {
       output: fs.readFileSync(path.join(this.dir, 'out.txt'), 'utf8'),
