@@ -24,6 +24,8 @@ export interface PreflightSpec {
   lists: string;
   /** Shell printing `reboot 1`, `reboot 0` or `reboot unknown`. */
   reboot: string;
+  /** Shell printing the boot id (lower-case UUID); Linux's /proc/sys/kernel/random/boot_id when unset. */
+  boot?: string;
 }
 
 /** Shell for `lock <file> …` of an fcntl lock (rpm's .rpm.lock): looked up in /proc/locks by device:inode. */
@@ -55,7 +57,7 @@ export function preflightScript(spec: PreflightSpec, downloadBytes: number | nul
   const tools = spec.tools.map((t) => `command -v ${shQuote(t)} >/dev/null 2>&1 && t="$t ${t}"`);
   return `export LC_ALL=C
 echo "uid $(id -u)"
-echo "boot $(cat /proc/sys/kernel/random/boot_id 2>/dev/null)"
+echo "boot $(${spec.boot ?? 'cat /proc/sys/kernel/random/boot_id 2>/dev/null'})"
 echo "now $(date +%s)"
 echo "download ${download}"
 echo "kernel ${kernel ? 1 : 0}"
