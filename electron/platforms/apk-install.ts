@@ -98,7 +98,7 @@ export function parseApkDryRun(output: string, exitCode: number | null): DryRunP
       } else plan.notes.push(`${verb} ${name} ${a}`);
     } else if (/^ERROR: /.test(line)) plan.problems.push(displayText(line.slice(7)));
     else if (/^WARNING: /.test(line)) plan.notes.push(displayText(line.slice(9)));
-    else if (/^\s+\S.*(no such package|breaks:|conflicts:|required by:)/.test(line))
+    else if (/^\s+.*(no such package|breaks:|conflicts:|required by:)/.test(line))
       plan.problems.push(displayText(line));
   }
   const code = Number(done[1]);
