@@ -16,8 +16,8 @@ import { lineOf } from './dnf-install';
 import {
   fcntlLockShell,
   parsePreflightLines,
-  type PreflightSpec,
   preflightScript,
+  type PreflightSpec,
 } from './install-preflight';
 import type {
   DryRunPlan,

@@ -7,9 +7,8 @@
  */
 import { shJoin, shQuote } from '../ssh/quote';
 import { INSTALLED_MARK, parseDnfDryRun, STEP_MARK } from './dnf-install-parse';
-import { parsePreflightLines, pidLockShell, type PreflightSpec, preflightScript } from './install-preflight';
+import { parsePreflightLines, pidLockShell, preflightScript, type PreflightSpec } from './install-preflight';
 import type { InstallFailure, InstallFailureKind, InstallRequest, PlatformInstaller } from './installer';
-import { ADVISORY_ID } from './rpm-names';
 import {
   checkedItems,
   nevraSpec,
@@ -19,6 +18,7 @@ import {
   rpmInstalledScript,
   validRpmItem,
 } from './rpm-install';
+import { ADVISORY_ID } from './rpm-names';
 
 /** Which binary: dnf hosts, or yum-only hosts (EL7). */
 export type RpmFlavour = 'dnf' | 'yum';

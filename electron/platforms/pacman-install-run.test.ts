@@ -16,8 +16,8 @@ import { needs } from '../../test/helpers/needs';
 import { cannotRunPacman, PacmanHost } from '../../test/install/pacman-host';
 import { record } from '../../test/install/record';
 import type { InstallRequest } from './installer';
-import { FULL_UPGRADE_NOTE } from './pacman-install-parse';
 import { pacmanInstaller } from './pacman-install';
+import { FULL_UPGRADE_NOTE } from './pacman-install-parse';
 
 const why = cannotRunPacman();
 const pacman = pacmanInstaller();

@@ -10,7 +10,7 @@
  */
 import { shJoin } from '../ssh/quote';
 import { lineOf } from './dnf-install';
-import { parsePreflightLines, type PreflightSpec, preflightScript } from './install-preflight';
+import { parsePreflightLines, preflightScript, type PreflightSpec } from './install-preflight';
 import type {
   InstallFailure,
   InstallFailureKind,

@@ -4,9 +4,9 @@
  * duplicate packages left by an interrupted transaction).
  */
 import { shJoin } from '../ssh/quote';
+import { fcntlLockShell } from './install-preflight';
 import type { InstallItem } from './installer';
 import { RPM_ARCH, RPM_EPOCH, RPM_NAME, RPM_VERSION } from './rpm-names';
-import { fcntlLockShell } from './install-preflight';
 import { compareEvr, formatEvr, parseEvr } from './rpm-version';
 
 /** Whether an item fits rpm's grammar: version `[epoch:]version-release`, arch '' (any) or an rpm arch. */

@@ -7,7 +7,8 @@
  * zypper's `--xmlout` install summary, which carries old and new editions.
  */
 import { shJoin, shQuote } from '../ssh/quote';
-import { parsePreflightLines, pidLockShell, type PreflightSpec, preflightScript } from './install-preflight';
+import { lineOf } from './dnf-install';
+import { parsePreflightLines, pidLockShell, preflightScript, type PreflightSpec } from './install-preflight';
 import type {
   DryRunPlan,
   InstallFailure,
@@ -16,7 +17,6 @@ import type {
   PlannedChange,
   PlatformInstaller,
 } from './installer';
-import { lineOf } from './dnf-install';
 import {
   checkedItems,
   parseRpmInstalled,
