@@ -75,6 +75,10 @@ describe.runIf(needs('root, pacman, pacman-conf, repo-add and bsdtar', why === n
       host = new PacmanHost(work, RUNNING);
       await host.init();
       await host.publish(INSTALLED);
+      // libalpm fetches a database only when the server's copy is newer (If-Modified-Since, whole seconds):
+      // the first one is dated an hour back, so the one published below is newer even within the same second.
+      const old = new Date(Date.now() - 3600_000);
+      fs.utimesSync(path.join(host.repo, 'core.db.tar.gz'), old, old);
       const files = await host.packageFiles(INSTALLED);
       host.setup(`pacman --noconfirm -U ${files.join(' ')}\npacman --noconfirm -Sy`);
       await host.publish(PUBLISHED);
@@ -158,6 +162,25 @@ describe.runIf(needs('root, pacman, pacman-conf, repo-add and bsdtar', why === n
       } finally {
         host.serve(`file://${host.repo}`);
       }
+      expect(versions(['openssl']).get('openssl')).toBe('3.3.0-1');
+    });
+
+    it('stops a full package cache in pre-flight; pacman itself only sees corrupted packages', () => {
+      const pre = 'mount -t tmpfs -o size=4k tmpfs /var/cache/pacman/pkg';
+      const pf = run(
+        'preflight-cache-full',
+        pacman.preflightCommand({ downloadBytes: 1_700, kernel: false }),
+        { pre },
+      );
+      expect(pacman.parsePreflight(pf.output, pf.code).checks.find((c) => c.id === 'space')?.message).toMatch(
+        /^only 4 kB free on \/var\/cache\/pacman\/pkg/,
+      );
+      const r = run('install-cache-full', pacman.installCommand(req([openssl])), { pre });
+      expect(pacman.classifyFailure(r.output, r.code)).toEqual({
+        kind: 'unknown',
+        message: 'error: failed to commit transaction (invalid or corrupted package (checksum))',
+      });
+      expect(r.output).toContain('Errors occurred, no packages were upgraded.');
       expect(versions(['openssl']).get('openssl')).toBe('3.3.0-1');
     });
 

@@ -109,9 +109,11 @@ export function classifyPacmanFailure(output: string, exitCode: number | null): 
     const line = lineOf(output, re);
     if (line) return { kind, message: line };
   }
+  // An error may follow a question on the same line ("Do you want to delete it? [Y/n] error: …").
   const last = output
     .split('\n')
-    .filter((l) => /^error: /.test(l))
+    .map((l) => /(?:^|\] )(error: .*)$/.exec(l)?.[1])
+    .filter((l) => l !== undefined)
     .pop();
   return {
     kind: 'unknown',

@@ -157,6 +157,32 @@ describe.runIf(needs('root, zypper, rpm, rpmbuild and createrepo_c', why === nul
       expect(versions(['pb-sudo']).get('pb-sudo')).toBe('1.9-1');
     });
 
+    it('stops a full package cache in pre-flight; zypper itself only says it cannot copy the package', () => {
+      // A 4 kB tmpfs over zypper's package cache: the download (a copy from the file:// repository) fails.
+      const pre = 'mount -t tmpfs -o size=4k tmpfs /var/cache/zypp/packages';
+      const pf = run(
+        'preflight-cache-full',
+        zypper.preflightCommand({ downloadBytes: 5_600, kernel: false }),
+        { pre },
+      );
+      expect(zypper.parsePreflight(pf.output, pf.code).checks.find((c) => c.id === 'space')).toEqual({
+        id: 'space',
+        ok: false,
+        message: expect.stringMatching(
+          /^only 4 kB free on \/var\/cache\/zypp\/packages \(\/var\/cache\/zypp\/packages\), 1 MB needed$/,
+        ),
+      });
+      const items = [{ name: 'pb-libxml', arch: '', version: '2.9-2' }];
+      const r = run('install-cache-full', zypper.installCommand(req({ items })), { pre });
+      expect(r.code).toBe(8);
+      expect(zypper.classifyFailure(r.output, r.code)).toEqual({
+        kind: 'unknown',
+        message:
+          'Failed to provide Package pb-libxml-2.9-2.noarch (pb-baseos). Do you want to retry retrieval?',
+      });
+      expect(versions(['pb-libxml']).get('pb-libxml')).toBe('2.9-1');
+    });
+
     it('installs editions and patches; a reboot patch only once reboots are allowed', () => {
       const items = [{ name: 'pb-curl', arch: 'noarch', version: '7.76-2' }];
       const advisories = ['PBSA-2024:0001', 'PBSA-2024:0006', 'PBSA-2024:0007'];

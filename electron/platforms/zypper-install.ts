@@ -230,10 +230,13 @@ export function classifyZypperFailure(output: string, exitCode: number | null): 
     if (line) return { kind, message: line };
   }
   if (exitCode === 7) return { kind: 'lock-held', message: 'zypper: system management is locked' };
-  const last = output
-    .split('\n')
-    .filter((l) => l.trim())
-    .pop();
+  // zypper ends with "Please see the above error message for a hint.": its first complaint says more.
+  const last =
+    lineOf(output, /^(Failed to provide|Can't provide|Error: |Problem occurred)/m) ??
+    output
+      .split('\n')
+      .filter((l) => l.trim())
+      .pop();
   return {
     kind: 'unknown',
     message: displayText(last ?? `zypper exited with code ${exitCode ?? 'none (killed)'}`),
