@@ -113,7 +113,7 @@ function replacedChange(nevra: string): PlannedChange | null {
 }
 
 const PROBLEM =
-  /^(Error: .+|No match for argument: .+|No package .+ available\.|Problem( \d+)?: .+|\s+- .+)$/;
+  /^\s*(Error: .+|No match for argument: .+|No package .+ available\.|Problem( \d+)?: .+|- .+)$/;
 
 /**
  * Reads the dry run: each step's simulation up to its STEP_MARK line, then INSTALLED_MARK and rpm -qa.
@@ -146,13 +146,16 @@ export function parseDnfDryRun(output: string, exitCode: number | null): DryRunP
     const code = Number(step[2]);
     const said = (re: RegExp) => r.lines.some((l) => re.test(l));
     const problems = r.lines.filter((l) => PROBLEM.test(l)).map((l) => displayText(l));
+    // dnf's "Problem:" lines in a resolved transaction are candidates it could not take; they matter when
+    // it skipped packages for them (best=False), as the approved version then does not go in.
+    const skipped = r.rows.some((row) => /^Skipping packages with broken dependencies/.test(row.heading));
+    const aside = skipped ? plan.problems : plan.notes;
     if (r.table && said(/^(Operation aborted\.|Exiting on user command)/)) {
-      // A resolved transaction: dnf's "Problem:" lines here are candidates it could not take (not best).
-      plan.notes.push(...problems);
+      aside.push(...problems);
     } else if (said(/^Nothing to do\.?$|^No packages marked for update$/) && code === 0) {
       if (step[1] === 'advisories')
         plan.notes.push('the advisories fix nothing more on this host (already installed or not applicable)');
-      plan.notes.push(...problems);
+      aside.push(...problems);
     } else {
       plan.problems.push(...(problems.length ? problems : [`${step[1]}: dnf exited with code ${code}`]));
     }
@@ -171,7 +174,13 @@ export function parseDnfDryRun(output: string, exitCode: number | null): DryRunP
               toVersion: row.version,
             };
       if (bucket === 'other') {
-        plan.notes.push(`${row.heading}: ${row.name}.${row.arch} ${row.version}`);
+        // best=False (Fedora's default) skips what it cannot resolve instead of failing: for an approved
+        // version that means it would not be installed.
+        if (/^Skipping packages with broken dependencies/.test(row.heading))
+          plan.problems.push(
+            `${row.name}.${row.arch} ${row.version} would be skipped: its dependencies cannot be met`,
+          );
+        else plan.notes.push(`${row.heading}: ${row.name}.${row.arch} ${row.version}`);
         continue;
       }
       const key = `${bucket}:${row.name}.${row.arch}`;

@@ -25,6 +25,10 @@ const req = (r: Partial<InstallRequest>): InstallRequest => ({
   allowReboot: false,
   ...r,
 });
+const NEEDY = [
+  { name: 'pb-needy', version: '1.0', release: '1', arch: 'noarch' as const },
+  { name: 'pb-needy', version: '2.0', release: '1', arch: 'noarch' as const, extra: ['Requires: pb-absent'] },
+];
 const repoFile = (id: string, url: string, extra = '') =>
   `[${id}]\nname=${id}\nbaseurl=${url}\ngpgcheck=0\n${extra}`;
 
@@ -45,14 +49,20 @@ describe.runIf(needs('root, dnf, rpm, rpmbuild and createrepo_c', why === null, 
       const old = repo(work, 'old', OLD);
       baseos = repo(work, 'baseos', NEW, ADVISORIES);
       const vendor = repo(work, 'vendor', VENDOR);
+      // pb-needy 2.0 needs a package no repository has: a dependency problem.
+      const needy = repo(work, 'needy', NEEDY);
       host = RpmHost.create(work, 'host', 'dnf');
       host.setup(
         [
           `dnf -y -q install ${old}/*/*.rpm`,
           'mkdir -p /etc/yum.repos.d',
           `cat > /etc/yum.repos.d/patchbay.repo <<'EOF'`,
-          repoFile('pb-baseos', `file://${baseos}`) + repoFile('pb-vendor', `file://${vendor}`) + 'EOF',
+          repoFile('pb-baseos', `file://${baseos}`) +
+            repoFile('pb-vendor', `file://${vendor}`) +
+            repoFile('pb-needy', `file://${needy}`) +
+            'EOF',
           'dnf -q makecache',
+          'dnf -y -q install pb-needy-1.0-1',
         ].join('\n'),
       );
     }, 300_000);
@@ -108,6 +118,23 @@ describe.runIf(needs('root, dnf, rpm, rpmbuild and createrepo_c', why === null, 
         'No match for argument: pb-curl-7.76-9.noarch',
         'Error: No packages marked for upgrade.',
       ]);
+    });
+
+    it('reports a dependency no repository satisfies in the dry run, and classifies the failed install', () => {
+      const items = [{ name: 'pb-needy', arch: 'noarch', version: '2.0-1' }];
+      const d = run('dry-run-dependency', dnf.dryRunCommand(req({ items })));
+      const plan = dnf.parseDryRun(d.output, d.code);
+      expect(plan.upgrades).toEqual([]);
+      expect(plan.problems.join('\n')).toMatch(
+        /nothing provides pb-absent needed by pb-needy-2\.0-1\.noarch/,
+      );
+      const r = run('install-dependency', dnf.installCommand(req({ items })));
+      expect(dnf.classifyFailure(r.output, r.code)?.kind).toBe('dependency-problem');
+      expect(
+        dnf
+          .parseInstalledVersions(host.run(dnf.installedVersionsCommand(['pb-needy'])).output)
+          .get('pb-needy'),
+      ).toBe('1.0-1');
     });
 
     it('passes pre-flight on a clean host and records its boot id', () => {

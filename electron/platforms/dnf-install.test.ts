@@ -76,6 +76,21 @@ describe('dnf dry run (recorded from dnf 4.14)', () => {
     ).toBe(true);
   });
 
+  it('counts a package dnf would skip for broken dependencies (best=False) as a problem, and its install as failed', () => {
+    const d = fx('dry-run-dependency');
+    expect(dnf.parseDryRun(d.output, d.code).problems).toEqual([
+      'Problem: cannot install the best update candidate for package pb-needy-1.0-1.noarch',
+      '- nothing provides pb-absent needed by pb-needy-2.0-1.noarch',
+      'pb-needy.noarch 2.0-1 would be skipped: its dependencies cannot be met',
+    ]);
+    const r = fx('install-dependency');
+    expect(r.code).toBe(0);
+    expect(dnf.classifyFailure(r.output, r.code)).toEqual({
+      kind: 'dependency-problem',
+      message: 'nothing provides pb-absent needed by pb-needy-2.0-1.noarch',
+    });
+  });
+
   it('refuses output that never reached the installed-package list', () => {
     expect(() => parseDnfDryRun('Last metadata expiration check: 0:00:01 ago\n', 255)).toThrow(
       /did not finish/,

@@ -133,6 +133,15 @@ export function lineOf(output: string, re: RegExp): string | null {
  * and 137 GNU timeout's; the rest is read from the tools' own texts, the most specific first.
  */
 export function classifyDnfFailure(output: string, exitCode: number | null): InstallFailure | null {
+  // best=False (Fedora's and Debian's default) skips an upgrade it cannot resolve and still exits 0: the
+  // approved version did not go in, which is a failure to report, not a success.
+  if (exitCode === 0 && /^Skipping packages with broken dependencies:/m.test(output)) {
+    const why = (lineOf(output, /nothing provides|conflicts with/) ?? lineOf(output, /Problem: /))?.replace(
+      /^- /,
+      '',
+    );
+    return { kind: 'dependency-problem', message: why ?? 'dnf skipped packages with broken dependencies' };
+  }
   if (exitCode === 0) return null;
   if (exitCode === 124 || exitCode === 137)
     return {

@@ -25,6 +25,10 @@ const req = (r: Partial<InstallRequest>): InstallRequest => ({
   ...r,
 });
 // SUSE does multilib with separately named -32bit packages: the i686 build is left to the dnf tests.
+const NEEDY = [
+  { name: 'pb-needy', version: '1.0', release: '1', arch: 'noarch' as const },
+  { name: 'pb-needy', version: '2.0', release: '1', arch: 'noarch' as const, extra: ['Requires: pb-absent'] },
+];
 const OLD_NAMES = OLD.filter((p) => p.arch !== 'i686').map((p) => p.name);
 
 describe.runIf(needs('root, zypper, rpm, rpmbuild and createrepo_c', why === null, why ?? ''))(
@@ -45,6 +49,8 @@ describe.runIf(needs('root, zypper, rpm, rpmbuild and createrepo_c', why === nul
       const old = repo(work, 'old', OLD);
       const baseos = repo(work, 'baseos', NEW, ADVISORIES);
       const vendor = repo(work, 'vendor', VENDOR);
+      // pb-needy 2.0 needs a package no repository has: a dependency problem.
+      const needy = repo(work, 'needy', NEEDY);
       host = RpmHost.create(work, 'host', 'zypper');
       host.setup(
         [
@@ -53,7 +59,9 @@ describe.runIf(needs('root, zypper, rpm, rpmbuild and createrepo_c', why === nul
           'zypper -q -n rr pb-install',
           `zypper -q -n ar -G file://${baseos} pb-baseos`,
           `zypper -q -n ar -G file://${vendor} pb-vendor`,
+          `zypper -q -n ar -G file://${needy} pb-needy`,
           'zypper -q -n ref',
+          'zypper -q -n in pb-needy=1.0-1',
         ].join('\n'),
       );
     }, 300_000);
@@ -123,6 +131,17 @@ describe.runIf(needs('root, zypper, rpm, rpmbuild and createrepo_c', why === nul
       expect(zypper.parseDryRun(r.output, r.code).problems).toEqual([
         "No provider of 'pb-curl=7.76-9' found.",
       ]);
+    });
+
+    it('reports a dependency no repository satisfies in the dry run, and classifies the failed install', () => {
+      const items = [{ name: 'pb-needy', arch: '', version: '2.0-1' }];
+      const d = run('dry-run-dependency', zypper.dryRunCommand(req({ items })));
+      const plan = zypper.parseDryRun(d.output, d.code);
+      expect(plan.upgrades).toEqual([]);
+      expect(plan.problems.join('\n')).toMatch(/nothing provides '?pb-absent'? needed by/);
+      const r = run('install-dependency', zypper.installCommand(req({ items })));
+      expect(zypper.classifyFailure(r.output, r.code)?.kind).toBe('dependency-problem');
+      expect(versions(['pb-needy']).get('pb-needy')).toBe('1.0-1');
     });
 
     it('passes pre-flight on a clean host', () => {

@@ -52,6 +52,18 @@ describe('zypper dry run (recorded from zypper 1.14)', () => {
     ]);
   });
 
+  it('reads the solver problem zypper asks about in a prompt, and classifies the install', () => {
+    const d = fx('dry-run-dependency');
+    expect(zypper.parseDryRun(d.output, d.code).problems).toEqual([
+      'Problem: nothing provides pb-absent needed by pb-needy-2.0-1.noarch',
+    ]);
+    const r = fx('install-dependency');
+    expect(zypper.classifyFailure(r.output, r.code)).toEqual({
+      kind: 'dependency-problem',
+      message: 'Problem: nothing provides pb-absent needed by pb-needy-2.0-1.noarch',
+    });
+  });
+
   it('reports a solver problem with a non-zero exit — zypper XML shape from documentation', () => {
     const out = [
       "<?xml version='1.0'?>",

@@ -121,8 +121,16 @@ const BUCKETS: Record<string, keyof Pick<DryRunPlan, 'upgrades' | 'installs' | '
 function readStep(xml: string, code: number, step: string, plan: DryRunPlan): void {
   let section = '';
   let summary = false;
+  let prompt: string | null = null;
   for (const e of xmlEvents(xml)) {
-    if (e.kind === 'open' && e.name === 'install-summary') {
+    // A solver problem comes as a prompt ("Choose from above solutions"), its text in <description>.
+    if (e.kind === 'open' && e.name === 'description' && !e.selfClosing && !section) prompt = '';
+    else if (e.kind === 'text' && prompt !== null) prompt += e.text;
+    else if (e.kind === 'close' && e.name === 'description' && prompt !== null) {
+      const first = prompt.trim().split('\n')[0] ?? '';
+      if (/^Problem: /.test(first)) plan.problems.push(displayText(first));
+      prompt = null;
+    } else if (e.kind === 'open' && e.name === 'install-summary') {
       summary = true;
       const size = Number(e.attrs['download-size']);
       plan.downloadBytes =
