@@ -184,6 +184,34 @@ describe.runIf(needs('root, pacman, pacman-conf, repo-add and bsdtar', why === n
       expect(versions(['openssl']).get('openssl')).toBe('3.3.0-1');
     });
 
+    it('fails the whole upgrade on a dependency no repository satisfies (a second host)', async () => {
+      const other = new PacmanHost(path.join(work, 'needy'), RUNNING);
+      fs.mkdirSync(other.dir);
+      await other.init();
+      const needy = { name: 'needy', version: '1.0-1' };
+      await other.publish([needy]);
+      const old = new Date(Date.now() - 3600_000);
+      fs.utimesSync(path.join(other.repo, 'core.db.tar.gz'), old, old);
+      other.setup(
+        `pacman --noconfirm -U ${(await other.packageFiles([needy])).join(' ')}\npacman --noconfirm -Sy`,
+      );
+      await other.publish([{ name: 'needy', version: '2.0-1', extra: ['depend = absent'] }]);
+      const items = [{ name: 'needy', arch: '', version: '2.0-1' }];
+      const d = other.run(pacman.dryRunCommand(req(items)));
+      record('pacman', 'dry-run-dependency', work, d.output, d.code);
+      expect(pacman.parseDryRun(d.output, d.code).problems).toEqual([
+        'error: failed to prepare transaction (could not satisfy dependencies)',
+        ":: unable to satisfy dependency 'absent' required by needy",
+        'needy 2.0-1 is not offered: the repositories have no newer needy than 1.0-1',
+      ]);
+      const r = other.run(pacman.installCommand(req(items)));
+      record('pacman', 'install-dependency', work, r.output, r.code);
+      expect(pacman.classifyFailure(r.output, r.code)).toEqual({
+        kind: 'dependency-problem',
+        message: 'error: failed to prepare transaction (could not satisfy dependencies)',
+      });
+    });
+
     it('upgrades everything; pacman -Q then reports the versions and the kernel reboot is pending', () => {
       const r = run('install-ok', pacman.installCommand(req([openssl])));
       expect(pacman.classifyFailure(r.output, r.code)).toBeNull();

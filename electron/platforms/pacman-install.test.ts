@@ -70,6 +70,12 @@ describe('pacman installer', () => {
       kind: 'repository-unreachable',
       message: expect.stringMatching(/^error: failed retrieving file 'core.db' from 127.0.0.1:1/),
     });
+    const dep = fx('install-dependency');
+    // The error follows --noconfirm's unanswered-looking question on the same line.
+    expect(pacman.classifyFailure(dep.output, dep.code)).toEqual({
+      kind: 'dependency-problem',
+      message: 'error: failed to prepare transaction (could not satisfy dependencies)',
+    });
     expect(pacman.parseInstalledVersions('openssl 3.3.1-1\nerror: package nope not found\n')).toEqual(
       new Map([['openssl', '3.3.1-1']]),
     );

@@ -106,7 +106,8 @@ export function classifyPacmanFailure(output: string, exitCode: number | null): 
       message: `the install did not finish in time and was stopped (exit ${exitCode})`,
     };
   for (const [kind, re] of FAILURES) {
-    const line = lineOf(output, re);
+    // --noconfirm answers a question without a newline: the error follows it on the same line.
+    const line = lineOf(output, re)?.replace(/^.*\? \[[YyNn/]+\] /, '');
     if (line) return { kind, message: line };
   }
   // An error may follow a question on the same line ("Do you want to delete it? [Y/n] error: …").
