@@ -36,6 +36,7 @@ describe.runIf(needs('root, zypper, rpm, rpmbuild and createrepo_c', why === nul
   () => {
     let work = '';
     let host: RpmHost;
+    let baseos = '';
     const run = (name: string, script: string, opts: { pre?: string; post?: string } = {}) => {
       const r = host.run(script, opts);
       record('zypper', name, work, r.output, r.code);
@@ -47,7 +48,7 @@ describe.runIf(needs('root, zypper, rpm, rpmbuild and createrepo_c', why === nul
     beforeAll(() => {
       work = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-zypper-install-'));
       const old = repo(work, 'old', OLD);
-      const baseos = repo(work, 'baseos', NEW, ADVISORIES);
+      baseos = repo(work, 'baseos', NEW, ADVISORIES);
       const vendor = repo(work, 'vendor', VENDOR);
       // pb-needy 2.0 needs a package no repository has: a dependency problem.
       const needy = repo(work, 'needy', NEEDY);
@@ -221,6 +222,16 @@ describe.runIf(needs('root, zypper, rpm, rpmbuild and createrepo_c', why === nul
       );
       expect(zypper.classifyFailure(rb.output, rb.code)).toBeNull();
       expect(versions(['pb-openssl']).get('pb-openssl')).toBe('1.0-2');
+    });
+
+    it('finds the duplicate an interrupted rpm transaction leaves; zypper has no recover command', () => {
+      host.setup(`rpm -i --nodeps ${baseos}/noarch/pb-tzdata-2024b-1.noarch.rpm 2>/dev/null`);
+      const pf = run('preflight-interrupted', zypper.preflightCommand({ downloadBytes: 0, kernel: false }));
+      const check = zypper.parsePreflight(pf.output, pf.code).checks.find((c) => c.id === 'interrupted');
+      expect(check?.ok).toBe(false);
+      expect(check?.message).toMatch(/duplicate pb-tzdata\.noarch.*rpm -e --nodeps/);
+      expect(zypper.recoverCommand).toBeNull();
+      host.setup('rpm -e --nodeps pb-tzdata-2024b-1.noarch 2>/dev/null');
     });
 
     it('fails as repository-unreachable when the only repository with the package is down', () => {
