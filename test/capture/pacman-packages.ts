@@ -10,6 +10,8 @@ export interface ArchPackage {
   version: string;
   /** Installed files, relative to the root (`usr/lib/modules/…`). */
   files?: Record<string, string>;
+  /** More .PKGINFO lines (`replaces = x`, `conflict = x`, `provides = x`). */
+  extra?: string[];
 }
 
 const NAME = /^[a-z0-9@_+][a-z0-9@._+-]*$/;
@@ -46,6 +48,7 @@ export async function buildArchPackage(pkg: ArchPackage, arch: string, outDir: s
       'size = 4096',
       `arch = ${arch}`,
       'license = custom',
+      ...(pkg.extra ?? []),
       '',
     ].join('\n');
     await fs.writeFile(path.join(work, '.PKGINFO'), pkginfo);

@@ -1,0 +1,106 @@
+/**
+ * The zypper installer's readers on outputs recorded from the real zypper 1.14 (fixtures/install/zypper,
+ * made by zypper-install-run.test.ts with PATCHBAY_RECORD_INSTALL=1); texts Debian cannot provoke are
+ * marked as from documentation.
+ */
+import { describe, expect, it } from 'vitest';
+
+import { recorded } from '../../test/install/record';
+import type { InstallRequest } from './installer';
+import { parseZypperDryRun, REBOOT_SKIP, ZYPPER_STEP, zypperInstaller } from './zypper-install';
+
+const zypper = zypperInstaller();
+const fx = (name: string) => recorded('zypper', name);
+const req = (r: Partial<InstallRequest>): InstallRequest => ({
+  items: [],
+  advisories: [],
+  allowReboot: false,
+  ...r,
+});
+
+describe('zypper installer commands', () => {
+  it('updates packages to exact editions and installs patches by id; reboot patches filtered unless allowed', () => {
+    const items = [{ name: 'pb-openssl', arch: 'x86_64', version: '1.0-2' }];
+    const no = zypper.installCommand(req({ items, advisories: ['openSUSE-SLE-15.6-2024-1234'] }));
+    expect(no).toContain("zypper --non-interactive update 'pb-openssl.x86_64=1.0-2'");
+    expect(no).toContain("zypper --non-interactive info -t patch 'openSUSE-SLE-15.6-2024-1234'");
+    expect(no).toContain('zypper --non-interactive install -t patch $keep');
+    const yes = zypper.installCommand(req({ advisories: ['A-1'], allowReboot: true }));
+    expect(yes).not.toContain('info -t patch');
+    expect(() => zypper.installCommand(req({ advisories: ['a b'] }))).toThrow(/not a valid patch id/);
+  });
+});
+
+describe('zypper dry run (recorded from zypper 1.14)', () => {
+  it('reads editions old and new, new packages and removals from the XML summary', () => {
+    const { output, code } = fx('dry-run-items');
+    const plan = zypper.parseDryRun(output, code);
+    expect(plan.upgrades).toHaveLength(3);
+    expect(plan.installs.map((c) => c.name)).toEqual(['pb-newname']);
+    expect(plan.removals.map((c) => `${c.name} ${c.fromVersion}`)).toEqual(['pb-oldname 1.0-1']);
+    expect(plan.downloadBytes).toBeGreaterThan(0);
+  });
+
+  it('notes the patch left out for its reboot flag, and the reboot warning when allowed', () => {
+    const no = fx('dry-run-patches-no-reboot');
+    expect(zypper.parseDryRun(no.output, no.code).notes[0]).toBe(
+      'PBSA-2024:0001 needs a reboot: left out, the reboot policy does not allow one',
+    );
+    const missing = fx('dry-run-missing');
+    expect(zypper.parseDryRun(missing.output, missing.code).problems).toEqual([
+      "No provider of 'pb-curl=7.76-9' found.",
+    ]);
+  });
+
+  it('reads the solver problem zypper asks about in a prompt, and classifies the install', () => {
+    const d = fx('dry-run-dependency');
+    expect(zypper.parseDryRun(d.output, d.code).problems).toEqual([
+      'Problem: nothing provides pb-absent needed by pb-needy-2.0-1.noarch',
+    ]);
+    const r = fx('install-dependency');
+    expect(zypper.classifyFailure(r.output, r.code)).toEqual({
+      kind: 'dependency-problem',
+      message: 'Problem: nothing provides pb-absent needed by pb-needy-2.0-1.noarch',
+    });
+  });
+
+  it('reports a solver problem with a non-zero exit — zypper XML shape from documentation', () => {
+    const out = [
+      "<?xml version='1.0'?>",
+      '<stream>',
+      '<message type="error">Problem: nothing provides &apos;libfoo.so.2&apos; needed by the to be installed bar-2.0-1.x86_64</message>',
+      '</stream>',
+      `${ZYPPER_STEP} items 4`,
+    ].join('\n');
+    expect(parseZypperDryRun(out, 0).problems).toEqual([
+      "Problem: nothing provides 'libfoo.so.2' needed by the to be installed bar-2.0-1.x86_64",
+    ]);
+    expect(() => parseZypperDryRun('<stream>\n', 0)).toThrow(/did not finish/);
+    const odd = `${REBOOT_SKIP} $(id)\n<install-summary download-size="0">\n</install-summary>\n${ZYPPER_STEP} patches 0\n`;
+    // A skip marker naming no valid patch id is not believed.
+    expect(parseZypperDryRun(odd, 0).notes).toEqual([]);
+  });
+});
+
+describe('zypper pre-flight and failures (recorded)', () => {
+  it('passes a clean host and names the zypp lock holder', () => {
+    const clean = fx('preflight-clean');
+    expect(zypper.parsePreflight(clean.output, clean.code).checks.every((c) => c.ok)).toBe(true);
+    const held = fx('preflight-lock');
+    expect(
+      zypper.parsePreflight(held.output, held.code).checks.find((c) => c.id === 'lock')?.message,
+    ).toMatch(/is held by process \d+ \(sleep\)/);
+  });
+
+  it('classifies lock, unreachable repository and success (102: reboot needed, 106: repository skipped)', () => {
+    const lock = fx('install-lock');
+    expect(zypper.classifyFailure(lock.output, lock.code)?.kind).toBe('lock-held');
+    const down = fx('install-unreachable');
+    expect(zypper.classifyFailure(down.output, down.code)?.kind).toBe('repository-unreachable');
+    const reboot = fx('install-reboot-patch');
+    expect(reboot.code).toBe(102);
+    expect(zypper.classifyFailure(reboot.output, reboot.code)).toBeNull();
+    expect(zypper.classifyFailure('Warning: Skipping repository', 106)).toBeNull();
+    expect(zypper.classifyFailure('', 137)?.kind).toBe('timeout');
+  });
+});
