@@ -1,5 +1,7 @@
 /** Domain types shared by the core, the IPC contract and the renderer. Plain serialisable data only. */
 
+export * from './rollout';
+
 /** How Patchbay reaches a machine. */
 export type Transport = 'ssh' | 'winrm';
 
