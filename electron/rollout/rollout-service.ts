@@ -1,0 +1,498 @@
+import { setMaxListeners } from 'node:events';
+
+import {
+  DEFAULT_ROLLOUT_OPTIONS,
+  FINAL_HOST_STATES,
+  type Machine,
+  type Rollout,
+  type RolloutContent,
+  type RolloutDetail,
+  type RolloutItem,
+  type RolloutOptions,
+  type RolloutTargets,
+} from '../../shared/domain';
+import type { EventSink, RolloutProgressBatch } from '../../shared/ipc';
+import { ApiError } from '../../shared/wire';
+import type { Clock } from '../core/clock';
+import type { Logger } from '../core/logger';
+import type { RolloutsRepo, StoredHost } from '../db/repos/rollouts';
+import { thresholdReached } from './decisions';
+import { type HostRunContext, runHost } from './host-runner';
+import type { RolloutPorts } from './ports';
+import { rolloutProgress } from './progress';
+
+/** What the rollout service needs. */
+export interface RolloutServiceDeps {
+  repo: RolloutsRepo;
+  ports: RolloutPorts;
+  clock: Clock;
+  logger: Logger;
+  events: EventSink;
+  /** Polling interval of running operations (default 1 s; tests go faster). */
+  pollMs?: number;
+  /** How long a host whose connection dropped is retried (default 5 minutes). */
+  reconnectMs?: number;
+}
+
+/** A rollout create request (options default per field). */
+export interface RolloutCreateInput {
+  name?: string | undefined;
+  targets: RolloutTargets;
+  content: RolloutContent;
+  options?: Partial<RolloutOptions> | undefined;
+}
+
+const notFound = () => new ApiError({ code: 'not-found', message: 'That rollout does not exist.' });
+
+/**
+ * Rollouts: create (targets and content resolved per host from the approvals), review (each host's own dry
+ * run), start, cancel and resume. Hosts run through host-runner.ts; everything is in SQLite first.
+ */
+export function rolloutService(deps: RolloutServiceDeps) {
+  const { repo, ports, clock, logger } = deps;
+  const runs = new Map<number, { abort: AbortController; cancel: { value: boolean }; done: Promise<void> }>();
+  const reviews = new Set<number>();
+  const progress = rolloutProgress(deps.events, (id) => {
+    const r = repo.get(id);
+    return {
+      rolloutId: id,
+      state: r?.state ?? 'finished',
+      stopReason: r?.stopReason ?? '',
+      counts: r?.counts ?? ({} as Rollout['counts']),
+    };
+  });
+  const closing = new AbortController();
+  setMaxListeners(0, closing.signal);
+
+  const mustGet = (id: number): Rollout =>
+    repo.get(id) ??
+    (() => {
+      throw notFound();
+    })();
+  const detail = (id: number): RolloutDetail => ({
+    ...mustGet(id),
+    hosts: repo.hosts(id).map(({ logOffset: _o, ...h }) => h),
+  });
+
+  function targetMachines(t: RolloutTargets): Machine[] {
+    if (t.kind === 'machines') {
+      return t.machineIds.map((id) => {
+        const m = ports.machine(id);
+        if (!m) throw new ApiError({ code: 'not-found', message: `Machine ${id} does not exist.` });
+        return m;
+      });
+    }
+    return ports.machinesOf(t.kind === 'group' ? { groupId: t.groupId } : { client: t.client });
+  }
+
+  /** The items a host gets: approved now, for its package manager, cut down to the named refs. */
+  function itemsFor(
+    content: RolloutContent,
+    machineId: number,
+    pm: string,
+  ): { items: RolloutItem[]; advisories: string[] } {
+    const approved = ports
+      .approved(machineId, { securityOnly: content.kind === 'security-approved' })
+      .filter((a) => a.packageManager === pm);
+    const refs = content.kind === 'named' ? content.refs.filter((r) => r.packageManager === pm) : null;
+    const picked = refs
+      ? approved.filter((a) =>
+          refs.some((r) =>
+            r.kind === 'package'
+              ? r.name === a.name && (r.version === '' || r.version === a.version)
+              : a.advisories.includes(r.name),
+          ),
+        )
+      : approved;
+    const byKey = new Map<string, RolloutItem>();
+    for (const a of picked) {
+      byKey.set(`${a.name}\u0000${a.arch}`, {
+        name: a.name,
+        arch: a.arch,
+        version: a.version,
+        advisories: a.advisories,
+        security: a.security,
+      });
+    }
+    const advisories = (refs ?? [])
+      .filter((r) => r.kind === 'advisory' && picked.some((a) => a.advisories.includes(r.name)))
+      .map((r) => r.name);
+    return { items: [...byKey.values()], advisories };
+  }
+
+  async function pool<T>(list: T[], n: number, work: (t: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < list.length) {
+        const t = list[next++] as T;
+        await work(t);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(n, list.length)) }, worker));
+  }
+
+  async function reviewHost(r: Rollout, h: StoredHost): Promise<void> {
+    const now = () => clock.now();
+    const machine = ports.machine(h.machineId);
+    const pm = ports.packageManagerOf(h.machineId) || h.packageManager;
+    const fail = (failureKind: string, reason: string) =>
+      repo.transition(r.id, h.machineId, 'failed', { failureKind, reason, packageManager: pm }, now());
+    if (!machine) return void fail('deleted', `${h.machineName} was removed from the inventory.`);
+    const { items, advisories } = itemsFor(r.content, h.machineId, pm);
+    if (items.length === 0 && advisories.length === 0) {
+      repo.transition(
+        r.id,
+        h.machineId,
+        'skipped',
+        { items, advisories, packageManager: pm, reason: 'Nothing approved to install on this host.' },
+        now(),
+      );
+      return;
+    }
+    const inst = ports.installer(pm);
+    if (!inst)
+      return void fail(
+        'unsupported',
+        `Installing with ${pm || 'an unknown package manager (scan the host first)'} is not supported yet.`,
+      );
+    const invalid = items.filter((i) => !inst.validItem(i));
+    if (invalid.length > 0)
+      return void fail(
+        'invalid',
+        `Refused unsafe package names or versions: ${invalid
+          .map((i) => i.name)
+          .join(', ')
+          .slice(0, 200)}`,
+      );
+    repo.transition(
+      r.id,
+      h.machineId,
+      'reviewing',
+      { items, advisories, packageManager: pm, plan: null, failureKind: '', reason: '' },
+      now(),
+    );
+    const req = {
+      items: items.map((i) => ({ name: i.name, arch: i.arch, version: i.version })),
+      advisories,
+      allowReboot: r.options.reboot !== 'never',
+    };
+    let release: (() => void) | null = null;
+    try {
+      release = await ports.lockHost(h.machineId, `rollout-${r.id}-review`, closing.signal);
+      const out = await ports.withSession(machine, closing.signal, (s) =>
+        s.exec(inst.dryRunCommand(req), { asRoot: true, timeoutMs: 300_000, signal: closing.signal }),
+      );
+      const plan = inst.parseDryRun(out.stdout.toString('utf8'), out.code);
+      if (plan.problems.length > 0) {
+        repo.transition(
+          r.id,
+          h.machineId,
+          'failed',
+          { plan, failureKind: 'dependency-problem', reason: plan.problems.join('; ').slice(0, 1000) },
+          now(),
+        );
+      } else {
+        repo.transition(r.id, h.machineId, 'reviewed', { plan }, now());
+      }
+    } catch (err) {
+      if (closing.signal.aborted) throw err;
+      fail('unreachable', err instanceof Error ? err.message : String(err));
+    } finally {
+      release?.();
+    }
+  }
+
+  async function run(id: number): Promise<void> {
+    const rollout = mustGet(id);
+    const abort = new AbortController();
+    setMaxListeners(0, abort.signal);
+    const onClose = () => abort.abort(closing.signal.reason);
+    closing.signal.addEventListener('abort', onClose, { once: true });
+    const cancel = { value: rollout.cancelRequested };
+    let stopped: 'threshold' | 'cancelled' | null =
+      rollout.stopReason === 'threshold' ? 'threshold' : cancel.value ? 'cancelled' : null;
+    const ctx: HostRunContext = {
+      rollout,
+      repo,
+      ports,
+      clock,
+      logger,
+      cancelled: () => cancel.value,
+      signal: abort.signal,
+      report: (machineId, p) => progress.host(id, { machineId, ...p }),
+      output: (machineId, text) => {
+        const h = repo.host(id, machineId);
+        if (h) progress.output(id, machineId, h.state, h.step, text);
+      },
+      pollMs: deps.pollMs ?? 1000,
+      reconnectMs: deps.reconnectMs ?? 5 * 60_000,
+    };
+    // Hosts already under way (a resume) first, then the queue in order.
+    const hosts = repo.hosts(id).filter((h) => !FINAL_HOST_STATES.has(h.state));
+    hosts.sort((a, b) => Number(a.state === 'reviewed') - Number(b.state === 'reviewed'));
+    const done = pool(hosts, rollout.options.concurrency, async (h) => {
+      if (abort.signal.aborted) return;
+      if (h.state === 'reviewed' && (stopped || cancel.value)) {
+        const why = cancel.value ? 'cancelled' : 'skipped';
+        const reason = cancel.value
+          ? 'Cancelled before it started.'
+          : 'Not started: the failure threshold was reached.';
+        repo.transition(id, h.machineId, why, { reason, finishedAt: clock.now() }, clock.now());
+        progress.host(id, { machineId: h.machineId, state: why, step: '', reason });
+        return;
+      }
+      try {
+        await runHost(ctx, h.machineId);
+      } catch (err) {
+        if (abort.signal.aborted) return;
+        logger.error('rollout.host-crashed', {
+          rolloutId: id,
+          machineId: h.machineId,
+          error: String(err).slice(0, 300),
+        });
+        repo.transition(
+          id,
+          h.machineId,
+          'failed',
+          {
+            failureKind: 'internal',
+            reason: 'Patchbay hit an unexpected error on this host.',
+            finishedAt: clock.now(),
+          },
+          clock.now(),
+        );
+      }
+      const started = repo.hosts(id).filter((x) => x.startedAt !== null);
+      const finished = started.filter((x) => FINAL_HOST_STATES.has(x.state));
+      const failed = finished.filter((x) => x.state === 'failed').length;
+      if (!stopped && thresholdReached(rollout.options.failureThreshold, failed, finished.length)) {
+        stopped = 'threshold';
+        repo.stop(id, 'threshold', clock.now());
+        logger.info('rollout.threshold', { rolloutId: id, failed, finished: finished.length });
+      }
+    });
+    const entry = { abort, cancel, done: done.then(() => undefined) };
+    runs.set(id, entry);
+    progress.touch(id);
+    try {
+      await done;
+    } finally {
+      closing.signal.removeEventListener('abort', onClose);
+      runs.delete(id);
+    }
+    // Closing the core leaves the rollout running in the database: the next start resumes it.
+    if (abort.signal.aborted) return;
+    const to = cancel.value ? 'cancelled' : 'finished';
+    repo.setState(id, to, clock.now(), { finishedAt: clock.now() });
+    const r = mustGet(id);
+    ports.audit({
+      action: `rollout.${to}`,
+      subject: `rollout ${id}${r.name ? ` (${r.name})` : ''}`,
+      detail: { rolloutId: id, counts: r.counts, stopReason: r.stopReason },
+    });
+    progress.touch(id);
+    progress.flush();
+  }
+
+  const launch = (id: number) => {
+    const p = run(id).catch((err: unknown) =>
+      logger.error('rollout.run-failed', { rolloutId: id, error: String(err).slice(0, 300) }),
+    );
+    void p;
+  };
+
+  return {
+    /** Creates a rollout; nothing runs until it is reviewed and started. */
+    create(input: RolloutCreateInput): RolloutDetail {
+      const options: RolloutOptions = {
+        ...DEFAULT_ROLLOUT_OPTIONS,
+        ...Object.fromEntries(Object.entries(input.options ?? {}).filter(([, v]) => v !== undefined)),
+      };
+      const machines = targetMachines(input.targets);
+      if (machines.length === 0)
+        throw new ApiError({ code: 'invalid', message: 'The targets name no machine.' });
+      const createdBy = ports.actor();
+      const id = repo.create(
+        {
+          name: input.name ?? '',
+          targets: input.targets,
+          content: input.content,
+          options,
+          createdBy,
+          hosts: machines.map((m) => ({
+            machineId: m.id,
+            machineName: m.displayName,
+            packageManager: ports.packageManagerOf(m.id),
+          })),
+        },
+        clock.now(),
+      );
+      ports.audit({
+        action: 'rollout.created',
+        subject: `rollout ${id}${input.name ? ` (${input.name})` : ''}`,
+        detail: {
+          rolloutId: id,
+          targets: input.targets,
+          content: input.content,
+          options,
+          hosts: machines.length,
+        },
+      });
+      return detail(id);
+    },
+
+    /** Runs every host's dry run and stores the plan; resolves when all hosts are reviewed. */
+    async review(id: number): Promise<RolloutDetail> {
+      const r = mustGet(id);
+      if (r.state !== 'created' && r.state !== 'reviewed') {
+        throw new ApiError({
+          code: 'conflict',
+          message: `A rollout that is ${r.state} cannot be reviewed again.`,
+        });
+      }
+      if (reviews.has(id))
+        throw new ApiError({ code: 'conflict', message: 'That rollout is being reviewed already.' });
+      reviews.add(id);
+      try {
+        repo.setState(id, 'reviewing', clock.now());
+        await pool(repo.hosts(id), Math.max(r.options.concurrency, 8), (h) => reviewHost(r, h));
+        repo.setState(id, 'reviewed', clock.now());
+      } finally {
+        reviews.delete(id);
+      }
+      return detail(id);
+    },
+
+    /** Starts a reviewed rollout; removals in any plan need `confirmRemovals`. */
+    start(id: number, confirmRemovals = false): Rollout {
+      const r = mustGet(id);
+      if (r.state !== 'reviewed') {
+        throw new ApiError({
+          code: 'conflict',
+          message:
+            r.state === 'created' ? 'Review the rollout before starting it.' : `The rollout is ${r.state}.`,
+        });
+      }
+      const hosts = repo.hosts(id);
+      const removing = hosts.filter((h) => h.state === 'reviewed' && (h.plan?.removals.length ?? 0) > 0);
+      if (removing.length > 0 && !confirmRemovals) {
+        throw new ApiError({
+          code: 'invalid',
+          message: `The plan removes packages on ${removing
+            .map((h) => h.machineName)
+            .join(', ')
+            .slice(0, 300)}: confirm the removals to start.`,
+        });
+      }
+      if (!hosts.some((h) => h.state === 'reviewed'))
+        throw new ApiError({ code: 'invalid', message: 'No host has anything reviewed to install.' });
+      repo.setState(id, 'running', clock.now(), { startedAt: clock.now(), confirmRemovals });
+      ports.audit({
+        action: 'rollout.started',
+        subject: `rollout ${id}${r.name ? ` (${r.name})` : ''}`,
+        detail: { rolloutId: id, hosts: hosts.filter((h) => h.state === 'reviewed').length, confirmRemovals },
+      });
+      launch(id);
+      return mustGet(id);
+    },
+
+    /** Stops new work at once; a running package operation is followed to its end, never killed. */
+    cancel(id: number): { cancelled: boolean } {
+      const r = mustGet(id);
+      if (r.state === 'finished' || r.state === 'cancelled') return { cancelled: false };
+      if (r.state === 'reviewing')
+        throw new ApiError({ code: 'conflict', message: 'Wait for the review to end, then cancel.' });
+      repo.transaction(() => {
+        if (r.state === 'running') repo.stop(id, 'cancelled', clock.now());
+        else {
+          for (const h of repo.hosts(id)) {
+            if (!FINAL_HOST_STATES.has(h.state))
+              repo.transition(
+                id,
+                h.machineId,
+                'cancelled',
+                { reason: 'Cancelled before it started.' },
+                clock.now(),
+              );
+          }
+          repo.setState(id, 'cancelled', clock.now(), { finishedAt: clock.now() });
+        }
+      });
+      const run = runs.get(id);
+      if (run) run.cancel.value = true;
+      ports.audit({
+        action: 'rollout.cancelled',
+        subject: `rollout ${id}${r.name ? ` (${r.name})` : ''}`,
+        detail: { rolloutId: id, was: r.state },
+      });
+      progress.touch(id);
+      return { cancelled: true };
+    },
+
+    /** Resumes rollouts that were running when Patchbay stopped; reviews cut short go back to created. */
+    resumeAll(): number[] {
+      for (const id of repo.idsInState('reviewing')) {
+        for (const h of repo.hosts(id))
+          if (h.state === 'reviewing')
+            repo.transition(id, h.machineId, 'queued', {}, clock.now(), { interrupted: true });
+        repo.setState(id, 'created', clock.now(), { detail: { interrupted: true } });
+      }
+      const ids = repo.idsInState('running').filter((id) => !runs.has(id));
+      for (const id of ids) {
+        repo.setState(id, 'running', clock.now(), { detail: { resumed: true } });
+        ports.audit({
+          action: 'rollout.resumed',
+          subject: `rollout ${id}`,
+          detail: {
+            rolloutId: id,
+            hosts: repo
+              .hosts(id)
+              .filter((h) => !FINAL_HOST_STATES.has(h.state))
+              .map((h) => ({ machineId: h.machineId, state: h.state, step: h.step })),
+          },
+        });
+        launch(id);
+      }
+      return ids;
+    },
+
+    get: detail,
+    list: (limit = 50): Rollout[] => repo.list(limit),
+    output: (id: number, machineId: number, afterId = 0, limit = 1000) => ({
+      chunks: repo.output(mustGet(id).id, machineId, afterId, limit),
+    }),
+    /** Running rollouts with every host's latest state. */
+    active(): RolloutProgressBatch[] {
+      return [...runs.keys()].map((id) => {
+        const r = mustGet(id);
+        return {
+          rolloutId: id,
+          state: r.state,
+          stopReason: r.stopReason,
+          counts: r.counts,
+          hosts: repo.hosts(id).map((h) => ({
+            machineId: h.machineId,
+            state: h.state,
+            step: h.step,
+            ...(h.reason ? { reason: h.reason } : {}),
+            ...(h.failureKind ? { failureKind: h.failureKind } : {}),
+          })),
+        };
+      });
+    },
+    /** Resolves when a rollout's run ends (tests, CLI `status --follow`). */
+    wait: async (id: number): Promise<void> => {
+      await runs.get(id)?.done;
+    },
+    busy: (): boolean => runs.size > 0 || reviews.size > 0,
+    /** Stops every run where it is (the core closes); the database keeps them running for the resume. */
+    async close(): Promise<void> {
+      closing.abort(new Error('Patchbay is closing'));
+      await Promise.all([...runs.values()].map((r) => r.done.catch(() => undefined)));
+      progress.flush();
+    },
+  };
+}
+
+/** The rollout service. */
+export type RolloutService = ReturnType<typeof rolloutService>;
