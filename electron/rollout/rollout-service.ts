@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 
 import {
@@ -32,6 +33,8 @@ export interface RolloutServiceDeps {
   pollMs?: number;
   /** How long a host whose connection dropped is retried (default 5 minutes). */
   reconnectMs?: number;
+  /** Lease of a running rollout, renewed while it runs; a crashed process's lease ends after this (default 30 s). */
+  leaseMs?: number;
 }
 
 /** A rollout create request (options default per field). */
@@ -63,6 +66,11 @@ export function rolloutService(deps: RolloutServiceDeps) {
   });
   const closing = new AbortController();
   setMaxListeners(0, closing.signal);
+  // This process's name on the rollouts it runs (see repo.claim): another process never runs them at once.
+  const runner = `${process.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  const leaseMs = deps.leaseMs ?? 30_000;
+  const retries = new Set<NodeJS.Timeout>();
+  const claim = (id: number) => repo.claim(id, runner, clock.now(), clock.now() + leaseMs);
 
   const mustGet = (id: number): Rollout =>
     repo.get(id) ??
@@ -274,16 +282,23 @@ export function rolloutService(deps: RolloutServiceDeps) {
     const entry = { abort, cancel, done: done.then(() => undefined) };
     runs.set(id, entry);
     progress.touch(id);
+    const heartbeat = setInterval(() => claim(id), Math.max(50, Math.floor(leaseMs / 3)));
+    heartbeat.unref();
     try {
       await done;
     } finally {
+      clearInterval(heartbeat);
       closing.signal.removeEventListener('abort', onClose);
       runs.delete(id);
     }
     // Closing the core leaves the rollout running in the database: the next start resumes it.
-    if (abort.signal.aborted) return;
+    if (abort.signal.aborted) {
+      repo.unclaim(id, runner);
+      return;
+    }
     const to = cancel.value ? 'cancelled' : 'finished';
     repo.setState(id, to, clock.now(), { finishedAt: clock.now() });
+    repo.unclaim(id, runner);
     const r = mustGet(id);
     ports.audit({
       action: `rollout.${to}`,
@@ -292,6 +307,36 @@ export function rolloutService(deps: RolloutServiceDeps) {
     });
     progress.touch(id);
     progress.flush();
+  }
+
+  /**
+   * Resumes a running rollout when its lease is free; when another process's lease still holds (it may have
+   * just crashed), tries again once the lease ends. Returns whether it resumed now.
+   */
+  function resume(id: number): boolean {
+    if (closing.signal.aborted || runs.has(id)) return false;
+    if (!claim(id)) {
+      const wait = Math.max(0, repo.leaseUntil(id) - clock.now()) + 100;
+      const t = setTimeout(() => {
+        retries.delete(t);
+        if (repo.get(id)?.state === 'running') resume(id);
+      }, wait);
+      t.unref();
+      retries.add(t);
+      return false;
+    }
+    repo.setState(id, 'running', clock.now(), { detail: { resumed: true } });
+    const hosts = repo.hosts(id).filter((h) => !FINAL_HOST_STATES.has(h.state));
+    ports.audit({
+      action: 'rollout.resumed',
+      subject: `rollout ${id}`,
+      detail: {
+        rolloutId: id,
+        hosts: hosts.map((h) => ({ machineId: h.machineId, state: h.state, step: h.step })),
+      },
+    });
+    launch(id);
+    return true;
   }
 
   const launch = (id: number) => {
@@ -366,6 +411,16 @@ export function rolloutService(deps: RolloutServiceDeps) {
     /** Starts a reviewed rollout; removals in any plan need `confirmRemovals`. */
     start(id: number, confirmRemovals = false): Rollout {
       const r = mustGet(id);
+      // A running rollout nobody runs (Patchbay stopped): starting it again resumes it.
+      if (r.state === 'running') {
+        if (!runs.has(id) && !resume(id)) {
+          throw new ApiError({
+            code: 'conflict',
+            message: 'Another Patchbay process is running that rollout.',
+          });
+        }
+        return mustGet(id);
+      }
       if (r.state !== 'reviewed') {
         throw new ApiError({
           code: 'conflict',
@@ -386,6 +441,11 @@ export function rolloutService(deps: RolloutServiceDeps) {
       }
       if (!hosts.some((h) => h.state === 'reviewed'))
         throw new ApiError({ code: 'invalid', message: 'No host has anything reviewed to install.' });
+      if (!claim(id))
+        throw new ApiError({
+          code: 'conflict',
+          message: 'Another Patchbay process is starting that rollout.',
+        });
       repo.setState(id, 'running', clock.now(), { startedAt: clock.now(), confirmRemovals });
       ports.audit({
         action: 'rollout.started',
@@ -437,23 +497,7 @@ export function rolloutService(deps: RolloutServiceDeps) {
             repo.transition(id, h.machineId, 'queued', {}, clock.now(), { interrupted: true });
         repo.setState(id, 'created', clock.now(), { detail: { interrupted: true } });
       }
-      const ids = repo.idsInState('running').filter((id) => !runs.has(id));
-      for (const id of ids) {
-        repo.setState(id, 'running', clock.now(), { detail: { resumed: true } });
-        ports.audit({
-          action: 'rollout.resumed',
-          subject: `rollout ${id}`,
-          detail: {
-            rolloutId: id,
-            hosts: repo
-              .hosts(id)
-              .filter((h) => !FINAL_HOST_STATES.has(h.state))
-              .map((h) => ({ machineId: h.machineId, state: h.state, step: h.step })),
-          },
-        });
-        launch(id);
-      }
-      return ids;
+      return repo.idsInState('running').filter((id) => !runs.has(id) && resume(id));
     },
 
     get: detail,
@@ -488,6 +532,8 @@ export function rolloutService(deps: RolloutServiceDeps) {
     /** Stops every run where it is (the core closes); the database keeps them running for the resume. */
     async close(): Promise<void> {
       closing.abort(new Error('Patchbay is closing'));
+      for (const t of retries) clearTimeout(t);
+      retries.clear();
       await Promise.all([...runs.values()].map((r) => r.done.catch(() => undefined)));
       progress.flush();
     },

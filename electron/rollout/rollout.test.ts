@@ -349,4 +349,34 @@ describe('rollout resume', () => {
     expect([...h.ops.keys()]).toEqual([opIdFor(d.id, 1, 2)]);
     expect(h.installs.get('openssl')).toBe(1);
   });
+
+  it('leaves a rollout another live process holds, and resumes it once that lease runs out', async () => {
+    db = openDatabase({ path: ':memory:' });
+    const repo = rolloutsRepo(db);
+    const fleet = fakeFleet(1, [{ name: 'openssl', version: '3' }]);
+    const service = rolloutService({
+      repo,
+      ports: fleet.ports,
+      clock: { now: () => Date.now() },
+      logger: silentLogger,
+      events: () => {},
+      pollMs: 5,
+      leaseMs: 200,
+    });
+    const r = service.create({
+      targets: { kind: 'machines', machineIds: [1] },
+      content: { kind: 'all-approved' },
+    });
+    await service.review(r.id);
+    repo.setState(r.id, 'running', Date.now(), { startedAt: Date.now() });
+    // Another process (crashed a moment ago) still holds the lease.
+    expect(repo.claim(r.id, 'other-process', Date.now(), Date.now() + 150)).toBe(true);
+    expect(service.resumeAll()).toEqual([]);
+    expect(() => service.start(r.id)).toThrow(/Another Patchbay process/);
+    expect(fleet.host(1).ops.size).toBe(0);
+    while (service.get(r.id).state === 'running') await new Promise((res) => setTimeout(res, 20));
+    expect(service.get(r.id).hosts[0]?.state).toBe('succeeded');
+    expect(fleet.host(1).installs.get('openssl')).toBe(1);
+    await service.close();
+  });
 });

@@ -22,7 +22,11 @@ CREATE TABLE rollouts (
   confirm_removals INTEGER NOT NULL DEFAULT 0 CHECK (confirm_removals IN (0, 1)),
   cancel_requested INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1)),
   -- Why new hosts stopped being started ('' while none): 'threshold' or 'cancelled'.
-  stop_reason TEXT NOT NULL DEFAULT ''
+  stop_reason TEXT NOT NULL DEFAULT '',
+  -- The process running it and until when its lease holds (renewed while it runs): two Patchbay processes
+  -- on one database (the app and the CLI) never run one rollout at once; a crashed one's lease runs out.
+  runner TEXT NOT NULL DEFAULT '',
+  runner_until INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE INDEX rollouts_state ON rollouts (state);
 
