@@ -185,6 +185,8 @@ export interface Rollout {
   cancelRequested: boolean;
   /** Why no new hosts are started: '' | 'threshold' | 'cancelled'. */
   stopReason: string;
+  /** Until when a live Patchbay process holds the rollout's run (epoch ms; 0 when none does). */
+  runnerUntil: number;
   counts: RolloutCounts;
 }
 

@@ -144,7 +144,7 @@ export const groupFilterSchema = machineFilterSchema.omit({ groupId: true });
 
 /** Request schemas by channel: the main process and the browser host validate with these. */
 const rolloutRefSchema = z.strictObject({
-  packageManager: z.enum(['apt', 'dnf', 'yum', 'zypper', 'pacman', 'apk', 'macos']),
+  packageManager: boundedString(16).regex(/^[a-z]{2,16}$/, 'is not a package manager'),
   kind: z.enum(['package', 'advisory']),
   name: boundedString(256).regex(/^[A-Za-z0-9][A-Za-z0-9.+_:@~-]*$/, 'is not a package or advisory name'),
   version: boundedString(256).regex(/^[A-Za-z0-9.+_:~-]*$/, 'is not a version'),

@@ -20,6 +20,7 @@ import { runCredentials } from './credentials';
 import { formatImportPreview, formatMachineTable } from './format';
 import { listPatches, showMachine } from './patches';
 import { resolveMachines } from './resolve';
+import { runRollout } from './rollout';
 import { runScan } from './scan';
 import { refuseSecretsInArgv } from './secret-input';
 
@@ -36,6 +37,7 @@ const USAGE = `Usage: patchbay [--data-dir DIR] machines <command> [options]
        patchbay [--data-dir DIR] scan [options]
        patchbay [--data-dir DIR] patches list [options]
        patchbay [--data-dir DIR] credentials <command> [options]
+       patchbay [--data-dir DIR] rollout <command> [options]
 
 Commands:
   machines list    [--search TEXT] [--tag T]... [--client C]... [--site S]... [--os OS]...
@@ -63,10 +65,22 @@ Commands:
   scan             [--machine NAME|ID]... [--group NAME] [the list filters]
                    [--trust-new-host-keys] [--refresh-lists] [--json]
                    Progress goes to stderr, the summary to stdout; Ctrl+C cancels.
+  rollout create   --machine NAME|ID... | --group NAME | --client C
+                   [--security | --pm PM (--package NAME[=VERSION] | --advisory ID)...]
+                   [--concurrency N] [--max-failures N|N%] [--reboot never|if-required|always]
+                   [--reboot-wait MIN] [--host-time-limit MIN] [--name N] [--json]
+                   Only approved patches are ever installed (see \`patchbay approve\`).
+  rollout review   ID [--json]      Runs each host's own dry run; shows upgrades, installs, REMOVALS.
+  rollout start    ID [--confirm-removals] [--detach] [--json]
+                   Runs in the foreground (progress on stderr); Ctrl+C cancels: no new hosts
+                   start, running installs finish. Starting a running rollout resumes it.
+  rollout status   ID [--follow] [--json]
+  rollout cancel   ID
+  rollout list     [--json]
 
 The data folder is --data-dir, else $PATCHBAY_DATA_DIR, else the desktop app's own folder.
 Exit codes: 0 done, 1 failed (message on stderr), 2 wrong usage, 3 scan finished but some
-machines could not be scanned.
+machines could not be scanned, or a rollout ended with hosts not fully patched.
 `;
 
 const SORT_KEYS: Record<string, MachineSortKey> = {
@@ -112,12 +126,24 @@ const OPTIONS = {
   passphrase: { type: 'boolean' },
   'sudo-password': { type: 'boolean' },
   'password-stdin': { type: 'boolean' },
+  package: { type: 'string', multiple: true },
+  advisory: { type: 'string', multiple: true },
+  pm: { type: 'string' },
+  concurrency: { type: 'string' },
+  'max-failures': { type: 'string' },
+  reboot: { type: 'string' },
+  'reboot-wait': { type: 'string' },
+  'host-time-limit': { type: 'string' },
+  'confirm-removals': { type: 'boolean' },
+  detach: { type: 'boolean' },
+  follow: { type: 'boolean' },
 } as const;
 
 const COMMANDS: Record<string, string[]> = {
   machines: ['list', 'add', 'import', 'export', 'show'],
   patches: ['list'],
   credentials: ['add', 'list', 'remove', 'assign'],
+  rollout: ['create', 'review', 'start', 'status', 'cancel', 'list'],
 };
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -276,6 +302,7 @@ export async function runCli(argv: string[], io: CliIo, openCore = openNodeCore)
     core = openCore(resolveDataDir(v['data-dir']));
     if (isScan) return await scan(core, v, io);
     if (area === 'credentials') return await runCredentials(core, command ?? '', rest, v, io);
+    if (area === 'rollout') return await runRollout(core, command ?? '', rest, v, io);
     if (area === 'patches') {
       const filter = await filterFrom(core, v);
       const opts = { filter, securityOnly: v.security ?? false, json: v.json ?? false };

@@ -207,16 +207,19 @@ export function fakeFleet(n: number, approved: { name: string; version: string; 
     audit: (e) => audit.push({ action: e.action, subject: e.subject }),
     actor: () => 'tester',
     rescan: async () => {},
+    bootId: async (s) => (hosts.get(idOf(s)) as FakeHost).bootId,
     reboot: async (s) => {
       const h = hosts.get(idOf(s)) as FakeHost;
       h.reboots++;
       h.bootId = `${h.bootId.replace(/-\d+$/, '')}-${h.reboots}`;
       h.rebootRequired = false;
     },
-    waitForReturn: async (m, before) => {
+    waitForReturn: async (m, before, limitMs) => {
       const h = hosts.get(m.id) as FakeHost;
-      if (h.bootId === before) throw new Error('did not come back');
-      return h.bootId;
+      if (h.bootId === before) {
+        return { ok: false, kind: 'timeout', message: `host${m.id} did not come back within ${limitMs} ms.` };
+      }
+      return { ok: true, bootId: h.bootId };
     },
   };
   // Sessions carry their host id so ops can find the host.

@@ -57,9 +57,6 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', onAbort, { once: true });
   });
 
-const minutes = (ms: number) =>
-  `${Math.round(ms / 60_000)} minute${Math.round(ms / 60_000) === 1 ? '' : 's'}`;
-
 /**
  * Runs one host of a started rollout through its state machine until a final state:
  * reviewed → preflight → installing → verifying (→ rebooting → verifying) → succeeded | partly | failed |
@@ -262,30 +259,31 @@ async function step(ctx: HostRunContext, h: StoredHost): Promise<StoredHost> {
 
     case 'rebooting': {
       const machine = machineOf(ctx, h);
-      const inst = installerOf(ctx, h);
       if (h.step === 'reboot') {
         // The reboot may have been asked already (crash right after): only ask when the boot id is unchanged.
         const bootNow = await ports.withSession(machine, ctx.signal, async (s) => {
-          const report = await preflight(s, ctx, inst, h);
-          if (report.bootId === h.bootIdBefore) await ports.reboot(s, machine);
-          return report.bootId;
+          const id = await ports.bootId(s, ctx.signal);
+          if (id === h.bootIdBefore) await ports.reboot(s, machine, ctx.signal);
+          return id;
         });
-        if (bootNow !== h.bootIdBefore)
+        if (bootNow !== h.bootIdBefore) {
           return move(ctx, h, 'verifying', { step: 'after-reboot', bootIdAfter: bootNow });
+        }
         h = move(ctx, h, 'rebooting', { step: 'wait-return' });
       }
-      const limit = rollout.options.rebootReturnMs;
-      let bootId: string;
-      try {
-        bootId = await ports.waitForReturn(machine, h.bootIdBefore, limit, ctx.signal);
-      } catch (err) {
-        if (ctx.signal.aborted) throw err;
+      const back = await ports.waitForReturn(
+        machine,
+        h.bootIdBefore,
+        rollout.options.rebootReturnMs,
+        ctx.signal,
+      );
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      if (!back.ok)
         throw new HostFailure(
-          'reboot-timeout',
-          `${h.machineName} did not come back within ${minutes(limit)} of the reboot.`,
+          back.kind === 'timeout' ? 'reboot-timeout' : `reboot-${back.kind}`,
+          back.message,
         );
-      }
-      return move(ctx, h, 'verifying', { step: 'after-reboot', bootIdAfter: bootId });
+      return move(ctx, h, 'verifying', { step: 'after-reboot', bootIdAfter: back.bootId });
     }
 
     case 'verifying': {

@@ -49,8 +49,19 @@ export interface RolloutPorts {
   actor(): string;
   /** Rescans the host over the session, recorded in the scan history. */
   rescan(session: SshSession, machine: Machine, signal: AbortSignal): Promise<void>;
+  /** The host's boot id now. */
+  bootId(session: SshSession, signal: AbortSignal): Promise<string>;
   /** Asks the host to reboot (its own command, as root); returns once the request was made. */
-  reboot(session: SshSession, machine: Machine): Promise<void>;
-  /** Waits until the host answers with a boot id other than `before`; throws after `limitMs`. */
-  waitForReturn(machine: Machine, before: string, limitMs: number, signal: AbortSignal): Promise<string>;
+  reboot(session: SshSession, machine: Machine, signal: AbortSignal): Promise<void>;
+  /**
+   * Waits until the host answers with a boot id other than `before` (pinned host key only); never throws
+   * for the host's behaviour: a host that does not come back, comes back unrebooted or with another key is
+   * a failure with plain words.
+   */
+  waitForReturn(
+    machine: Machine,
+    before: string,
+    limitMs: number,
+    signal: AbortSignal,
+  ): Promise<{ ok: true; bootId: string } | { ok: false; kind: string; message: string }>;
 }

@@ -33,6 +33,8 @@ interface RolloutRow {
   confirm_removals: number;
   cancel_requested: number;
   stop_reason: string;
+  runner: string;
+  runner_until: number;
 }
 
 interface HostRow {
@@ -155,6 +157,7 @@ export function rolloutsRepo(db: Db) {
     confirmRemovals: r.confirm_removals === 1,
     cancelRequested: r.cancel_requested === 1,
     stopReason: r.stop_reason,
+    runnerUntil: r.runner === '' ? 0 : r.runner_until,
     counts: counts(r.id),
   });
   const event = db.prepare(
