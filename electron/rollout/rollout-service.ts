@@ -141,6 +141,20 @@ export function rolloutService(deps: RolloutServiceDeps) {
 
   async function reviewHost(r: Rollout, h: StoredHost): Promise<void> {
     const now = () => clock.now();
+    // Every review transition also goes to the live view.
+    const repo = {
+      transition: (...a: Parameters<RolloutsRepo['transition']>) => {
+        const next = deps.repo.transition(...a);
+        progress.host(r.id, {
+          machineId: next.machineId,
+          state: next.state,
+          step: next.step,
+          ...(next.reason ? { reason: next.reason } : {}),
+          ...(next.failureKind ? { failureKind: next.failureKind } : {}),
+        });
+        return next;
+      },
+    };
     const machine = ports.machine(h.machineId);
     const pm = ports.packageManagerOf(h.machineId) || h.packageManager;
     const fail = (failureKind: string, reason: string) =>

@@ -6,7 +6,7 @@ import { type Db, openDatabase } from '../db/open';
 import { rolloutsRepo } from '../db/repos/rollouts';
 import { installAction, opIdFor, outcomeOf, shouldReboot, thresholdReached, verifyItems } from './decisions';
 import { fakeFleet } from './fake-ports.test-helper';
-import { rolloutService } from './rollout-service';
+import { type RolloutService, rolloutService } from './rollout-service';
 
 describe('rollout decisions', () => {
   it('counts the failure threshold over finished hosts only', () => {
@@ -64,9 +64,16 @@ describe('rollout decisions', () => {
   });
 });
 
+const services: RolloutService[] = [];
+const track = (s: RolloutService) => (services.push(s), s);
+
 describe('rollout engine (fake hosts, real SQLite)', () => {
   let db: Db | null = null;
-  afterEach(() => db?.close());
+  afterEach(async () => {
+    // Services first: their last progress batch reads the database.
+    await Promise.all(services.splice(0).map((s) => s.close()));
+    db?.close();
+  });
 
   const setup = (n: number, approved = [{ name: 'openssl', version: '3' }]) => {
     db = openDatabase({ path: ':memory:' });
@@ -74,17 +81,19 @@ describe('rollout engine (fake hosts, real SQLite)', () => {
     const fleet = fakeFleet(n, approved);
     const events: EventMap['rollout.progress'][] = [];
     const make = () =>
-      rolloutService({
-        repo,
-        ports: fleet.ports,
-        clock: { now: () => Date.now() },
-        logger: silentLogger,
-        events: (ch, p) => {
-          if (ch === 'rollout.progress') events.push(p as EventMap['rollout.progress']);
-        },
-        pollMs: 5,
-        reconnectMs: 50,
-      });
+      track(
+        rolloutService({
+          repo,
+          ports: fleet.ports,
+          clock: { now: () => Date.now() },
+          logger: silentLogger,
+          events: (ch, p) => {
+            if (ch === 'rollout.progress') events.push(p as EventMap['rollout.progress']);
+          },
+          pollMs: 5,
+          reconnectMs: 50,
+        }),
+      );
     return { repo, fleet, events, service: make(), make };
   };
   const machines = (n: number) => ({
@@ -249,7 +258,11 @@ describe('rollout engine (fake hosts, real SQLite)', () => {
 
 describe('rollout resume', () => {
   let db: Db | null = null;
-  afterEach(() => db?.close());
+  afterEach(async () => {
+    // Services first: their last progress batch reads the database.
+    await Promise.all(services.splice(0).map((s) => s.close()));
+    db?.close();
+  });
 
   /** A rollout left in 'installing' with op r1-m1-a1 in the given remote state, as after a crash. */
   async function crashedAt(
@@ -264,14 +277,16 @@ describe('rollout resume', () => {
       { name: 'curl', version: '8' },
     ]);
     const make = () =>
-      rolloutService({
-        repo,
-        ports: fleet.ports,
-        clock: { now: () => Date.now() },
-        logger: silentLogger,
-        events: () => {},
-        pollMs: 5,
-      });
+      track(
+        rolloutService({
+          repo,
+          ports: fleet.ports,
+          clock: { now: () => Date.now() },
+          logger: silentLogger,
+          events: () => {},
+          pollMs: 5,
+        }),
+      );
     const first = make();
     const r = first.create({
       targets: { kind: 'machines', machineIds: [1] },
@@ -354,15 +369,17 @@ describe('rollout resume', () => {
     db = openDatabase({ path: ':memory:' });
     const repo = rolloutsRepo(db);
     const fleet = fakeFleet(1, [{ name: 'openssl', version: '3' }]);
-    const service = rolloutService({
-      repo,
-      ports: fleet.ports,
-      clock: { now: () => Date.now() },
-      logger: silentLogger,
-      events: () => {},
-      pollMs: 5,
-      leaseMs: 200,
-    });
+    const service = track(
+      rolloutService({
+        repo,
+        ports: fleet.ports,
+        clock: { now: () => Date.now() },
+        logger: silentLogger,
+        events: () => {},
+        pollMs: 5,
+        leaseMs: 200,
+      }),
+    );
     const r = service.create({
       targets: { kind: 'machines', machineIds: [1] },
       content: { kind: 'all-approved' },
@@ -377,6 +394,5 @@ describe('rollout resume', () => {
     while (service.get(r.id).state === 'running') await new Promise((res) => setTimeout(res, 20));
     expect(service.get(r.id).hosts[0]?.state).toBe('succeeded');
     expect(fleet.host(1).installs.get('openssl')).toBe(1);
-    await service.close();
   });
 });
