@@ -164,7 +164,10 @@ export function fakeFleet(n: number, approved: { name: string; version: string; 
   };
   const ports: RolloutPorts = {
     lockHost: async () => () => {},
-    withSession: async (m, _signal, work) => work(session(m.id)),
+    withSession: async (m, _signal, work) => {
+      if (hosts.get(m.id)?.down) throw new Error(`host${m.id} is unreachable`);
+      return work(session(m.id));
+    },
     machine: (id) => machines.find((m) => m.id === id) ?? null,
     packageManagerOf: () => 'apt',
     installer: (pm) => (pm === 'apt' ? fakeInstaller : null),
@@ -224,7 +227,11 @@ export function fakeFleet(n: number, approved: { name: string; version: string; 
   };
   // Sessions carry their host id so ops can find the host.
   const sessionIds = new WeakMap<SshSession, number>();
-  const idOf = (s: SshSession) => sessionIds.get(s) ?? 0;
+  const idOf = (s: SshSession) => {
+    const id = sessionIds.get(s) ?? 0;
+    if (hosts.get(id)?.down) throw new Error(`host${id} is unreachable`);
+    return id;
+  };
   const withSession = ports.withSession;
   ports.withSession = async (m, signal, work) =>
     withSession(m, signal, (s) => {

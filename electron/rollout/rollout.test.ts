@@ -238,6 +238,80 @@ describe('rollout engine (fake hosts, real SQLite)', () => {
     expect(fleet.host(2).reboots).toBe(0);
   });
 
+  it('installs only the named patches, and only when approved', async () => {
+    const { service, fleet } = setup(1, [
+      { name: 'openssl', version: '3' },
+      { name: 'curl', version: '8' },
+    ]);
+    const r = service.create({
+      targets: machines(1),
+      content: {
+        kind: 'named',
+        refs: [
+          { packageManager: 'apt', kind: 'package', name: 'curl', version: '' },
+          // Not approved (the fake approves openssl 3 and curl 8 only): never installed.
+          { packageManager: 'apt', kind: 'package', name: 'zlib', version: '' },
+          { packageManager: 'apt', kind: 'package', name: 'openssl', version: '4' },
+        ],
+      },
+    });
+    const d = await service.review(r.id);
+    expect(d.hosts[0]?.items.map((i) => i.name)).toEqual(['curl']);
+    service.start(r.id);
+    await service.wait(r.id);
+    expect(fleet.host(1).installs.get('curl')).toBe(1);
+    expect(fleet.host(1).installs.has('openssl')).toBe(false);
+  });
+
+  it('keeps following an install across a dropped connection, never starting it again', async () => {
+    const { service, fleet } = setup(1);
+    fleet.host(1).holdOps = true;
+    const r = service.create({ targets: machines(1), content: { kind: 'all-approved' } });
+    await service.review(r.id);
+    service.start(r.id);
+    while (fleet.host(1).ops.size === 0) await new Promise((res) => setTimeout(res, 5));
+    fleet.host(1).down = true;
+    await new Promise((res) => setTimeout(res, 30));
+    fleet.finishOps(1);
+    fleet.host(1).down = false;
+    await service.wait(r.id);
+    expect(service.get(r.id).hosts[0]?.state).toBe('succeeded');
+    expect(fleet.host(1).ops.size).toBe(1);
+    expect(fleet.host(1).installs.get('openssl')).toBe(1);
+  });
+
+  it('fails a host that stays unreachable mid-install, saying the operation may still finish', async () => {
+    const { service, fleet } = setup(1);
+    fleet.host(1).holdOps = true;
+    const r = service.create({ targets: machines(1), content: { kind: 'all-approved' } });
+    await service.review(r.id);
+    service.start(r.id);
+    while (fleet.host(1).ops.size === 0) await new Promise((res) => setTimeout(res, 5));
+    fleet.host(1).down = true;
+    await service.wait(r.id);
+    const h = service.get(r.id).hosts[0];
+    expect(h?.state).toBe('failed');
+    expect(h?.failureKind).toBe('unreachable');
+    expect(h?.reason).toMatch(/may still finish on the host/);
+  });
+
+  it('reports a host that does not come back from its reboot as failed, in plain words', async () => {
+    const { service, fleet } = setup(1, [{ name: 'linux-image-amd64', version: '6' }]);
+    fleet.ports.reboot = async () => {};
+    const r = service.create({
+      targets: machines(1),
+      content: { kind: 'all-approved' },
+      options: { reboot: 'always' },
+    });
+    await service.review(r.id);
+    service.start(r.id);
+    await service.wait(r.id);
+    const h = service.get(r.id).hosts[0];
+    expect(h?.state).toBe('failed');
+    expect(h?.failureKind).toBe('reboot-timeout');
+    expect(h?.reason).toMatch(/did not come back/);
+  });
+
   it('coalesces progress into few messages whatever the host count', async () => {
     const { service, events } = setup(40);
     const r = service.create({
