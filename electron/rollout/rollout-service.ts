@@ -8,7 +8,6 @@ import {
   type Rollout,
   type RolloutContent,
   type RolloutDetail,
-  type RolloutItem,
   type RolloutOptions,
   type RolloutTargets,
 } from '../../shared/domain';
@@ -16,11 +15,12 @@ import type { EventSink, RolloutProgressBatch } from '../../shared/ipc';
 import { ApiError } from '../../shared/wire';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
-import type { RolloutsRepo, StoredHost } from '../db/repos/rollouts';
+import type { RolloutsRepo } from '../db/repos/rollouts';
 import { thresholdReached } from './decisions';
 import { type HostRunContext, runHost } from './host-runner';
 import type { RolloutPorts } from './ports';
 import { rolloutProgress } from './progress';
+import { reviewHost, workPool } from './review';
 
 /** What the rollout service needs. */
 export interface RolloutServiceDeps {
@@ -93,137 +93,6 @@ export function rolloutService(deps: RolloutServiceDeps) {
     return ports.machinesOf(t.kind === 'group' ? { groupId: t.groupId } : { client: t.client });
   }
 
-  /** The items a host gets: approved now, for its package manager, cut down to the named refs. */
-  function itemsFor(
-    content: RolloutContent,
-    machineId: number,
-    pm: string,
-  ): { items: RolloutItem[]; advisories: string[] } {
-    const approved = ports
-      .approved(machineId, { securityOnly: content.kind === 'security-approved' })
-      .filter((a) => a.packageManager === pm);
-    const refs = content.kind === 'named' ? content.refs.filter((r) => r.packageManager === pm) : null;
-    const picked = refs
-      ? approved.filter((a) =>
-          refs.some((r) =>
-            r.kind === 'package'
-              ? r.name === a.name && (r.version === '' || r.version === a.version)
-              : a.advisories.includes(r.name),
-          ),
-        )
-      : approved;
-    const byKey = new Map<string, RolloutItem>();
-    for (const a of picked) {
-      byKey.set(`${a.name}\u0000${a.arch}`, {
-        name: a.name,
-        arch: a.arch,
-        version: a.version,
-        advisories: a.advisories,
-        security: a.security,
-      });
-    }
-    const advisories = (refs ?? [])
-      .filter((r) => r.kind === 'advisory' && picked.some((a) => a.advisories.includes(r.name)))
-      .map((r) => r.name);
-    return { items: [...byKey.values()], advisories };
-  }
-
-  async function pool<T>(list: T[], n: number, work: (t: T) => Promise<void>): Promise<void> {
-    let next = 0;
-    const worker = async () => {
-      while (next < list.length) {
-        const t = list[next++] as T;
-        await work(t);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(n, list.length)) }, worker));
-  }
-
-  async function reviewHost(r: Rollout, h: StoredHost): Promise<void> {
-    const now = () => clock.now();
-    // Every review transition also goes to the live view.
-    const repo = {
-      transition: (...a: Parameters<RolloutsRepo['transition']>) => {
-        const next = deps.repo.transition(...a);
-        progress.host(r.id, {
-          machineId: next.machineId,
-          state: next.state,
-          step: next.step,
-          ...(next.reason ? { reason: next.reason } : {}),
-          ...(next.failureKind ? { failureKind: next.failureKind } : {}),
-        });
-        return next;
-      },
-    };
-    const machine = ports.machine(h.machineId);
-    const pm = ports.packageManagerOf(h.machineId) || h.packageManager;
-    const fail = (failureKind: string, reason: string) =>
-      repo.transition(r.id, h.machineId, 'failed', { failureKind, reason, packageManager: pm }, now());
-    if (!machine) return void fail('deleted', `${h.machineName} was removed from the inventory.`);
-    const { items, advisories } = itemsFor(r.content, h.machineId, pm);
-    if (items.length === 0 && advisories.length === 0) {
-      repo.transition(
-        r.id,
-        h.machineId,
-        'skipped',
-        { items, advisories, packageManager: pm, reason: 'Nothing approved to install on this host.' },
-        now(),
-      );
-      return;
-    }
-    const inst = ports.installer(pm);
-    if (!inst)
-      return void fail(
-        'unsupported',
-        `Installing with ${pm || 'an unknown package manager (scan the host first)'} is not supported yet.`,
-      );
-    const invalid = items.filter((i) => !inst.validItem(i));
-    if (invalid.length > 0)
-      return void fail(
-        'invalid',
-        `Refused unsafe package names or versions: ${invalid
-          .map((i) => i.name)
-          .join(', ')
-          .slice(0, 200)}`,
-      );
-    repo.transition(
-      r.id,
-      h.machineId,
-      'reviewing',
-      { items, advisories, packageManager: pm, plan: null, failureKind: '', reason: '' },
-      now(),
-    );
-    const req = {
-      items: items.map((i) => ({ name: i.name, arch: i.arch, version: i.version })),
-      advisories,
-      allowReboot: r.options.reboot !== 'never',
-    };
-    let release: (() => void) | null = null;
-    try {
-      release = await ports.lockHost(h.machineId, `rollout-${r.id}-review`, closing.signal);
-      const out = await ports.withSession(machine, closing.signal, (s) =>
-        s.exec(inst.dryRunCommand(req), { asRoot: true, timeoutMs: 300_000, signal: closing.signal }),
-      );
-      const plan = inst.parseDryRun(out.stdout.toString('utf8'), out.code);
-      if (plan.problems.length > 0) {
-        repo.transition(
-          r.id,
-          h.machineId,
-          'failed',
-          { plan, failureKind: 'dependency-problem', reason: plan.problems.join('; ').slice(0, 1000) },
-          now(),
-        );
-      } else {
-        repo.transition(r.id, h.machineId, 'reviewed', { plan }, now());
-      }
-    } catch (err) {
-      if (closing.signal.aborted) throw err;
-      fail('unreachable', err instanceof Error ? err.message : String(err));
-    } finally {
-      release?.();
-    }
-  }
-
   async function run(id: number): Promise<void> {
     const rollout = mustGet(id);
     const abort = new AbortController();
@@ -252,7 +121,7 @@ export function rolloutService(deps: RolloutServiceDeps) {
     // Hosts already under way (a resume) first, then the queue in order.
     const hosts = repo.hosts(id).filter((h) => !FINAL_HOST_STATES.has(h.state));
     hosts.sort((a, b) => Number(a.state === 'reviewed') - Number(b.state === 'reviewed'));
-    const done = pool(hosts, rollout.options.concurrency, async (h) => {
+    const done = workPool(hosts, rollout.options.concurrency, async (h) => {
       if (abort.signal.aborted) return;
       if (h.state === 'reviewed' && (stopped || cancel.value)) {
         const why = cancel.value ? 'cancelled' : 'skipped';
@@ -414,7 +283,13 @@ export function rolloutService(deps: RolloutServiceDeps) {
       reviews.add(id);
       try {
         repo.setState(id, 'reviewing', clock.now());
-        await pool(repo.hosts(id), Math.max(r.options.concurrency, 8), (h) => reviewHost(r, h));
+        await workPool(repo.hosts(id), Math.max(r.options.concurrency, 8), (h) =>
+          reviewHost(
+            { repo, ports, clock, signal: closing.signal, report: (id, p) => progress.host(id, p) },
+            r,
+            h,
+          ),
+        );
         repo.setState(id, 'reviewed', clock.now());
       } finally {
         reviews.delete(id);
