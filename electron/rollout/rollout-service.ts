@@ -16,11 +16,10 @@ import { ApiError } from '../../shared/wire';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { RolloutsRepo } from '../db/repos/rollouts';
-import { thresholdReached } from './decisions';
-import { type HostRunContext, runHost } from './host-runner';
 import type { RolloutPorts } from './ports';
 import { rolloutProgress } from './progress';
 import { reviewHost, workPool } from './review';
+import { type RunEntry, runRollout } from './rollout-run';
 
 /** What the rollout service needs. */
 export interface RolloutServiceDeps {
@@ -53,7 +52,7 @@ const notFound = () => new ApiError({ code: 'not-found', message: 'That rollout 
  */
 export function rolloutService(deps: RolloutServiceDeps) {
   const { repo, ports, clock, logger } = deps;
-  const runs = new Map<number, { abort: AbortController; cancel: { value: boolean }; done: Promise<void> }>();
+  const runs = new Map<number, RunEntry>();
   const reviews = new Set<number>();
   const progress = rolloutProgress(deps.events, (id) => {
     const r = repo.get(id);
@@ -93,104 +92,25 @@ export function rolloutService(deps: RolloutServiceDeps) {
     return ports.machinesOf(t.kind === 'group' ? { groupId: t.groupId } : { client: t.client });
   }
 
-  async function run(id: number): Promise<void> {
-    const rollout = mustGet(id);
-    const abort = new AbortController();
-    setMaxListeners(0, abort.signal);
-    const onClose = () => abort.abort(closing.signal.reason);
-    closing.signal.addEventListener('abort', onClose, { once: true });
-    const cancel = { value: rollout.cancelRequested };
-    let stopped: 'threshold' | 'cancelled' | null =
-      rollout.stopReason === 'threshold' ? 'threshold' : cancel.value ? 'cancelled' : null;
-    const ctx: HostRunContext = {
-      rollout,
-      repo,
-      ports,
-      clock,
-      logger,
-      cancelled: () => cancel.value,
-      signal: abort.signal,
-      report: (machineId, p) => progress.host(id, { machineId, ...p }),
-      output: (machineId, text) => {
-        const h = repo.host(id, machineId);
-        if (h) progress.output(id, machineId, h.state, h.step, text);
+  const run = (id: number) =>
+    runRollout(
+      {
+        repo,
+        ports,
+        clock,
+        logger,
+        progress,
+        closing: closing.signal,
+        renew: () => claim(id),
+        renewEveryMs: Math.max(50, Math.floor(leaseMs / 3)),
+        release: () => repo.unclaim(id, runner),
+        register: (entry) => runs.set(id, entry),
+        unregister: () => runs.delete(id),
+        pollMs: deps.pollMs ?? 1000,
+        reconnectMs: deps.reconnectMs ?? 5 * 60_000,
       },
-      pollMs: deps.pollMs ?? 1000,
-      reconnectMs: deps.reconnectMs ?? 5 * 60_000,
-    };
-    // Hosts already under way (a resume) first, then the queue in order.
-    const hosts = repo.hosts(id).filter((h) => !FINAL_HOST_STATES.has(h.state));
-    hosts.sort((a, b) => Number(a.state === 'reviewed') - Number(b.state === 'reviewed'));
-    const done = workPool(hosts, rollout.options.concurrency, async (h) => {
-      if (abort.signal.aborted) return;
-      if (h.state === 'reviewed' && (stopped || cancel.value)) {
-        const why = cancel.value ? 'cancelled' : 'skipped';
-        const reason = cancel.value
-          ? 'Cancelled before it started.'
-          : 'Not started: the failure threshold was reached.';
-        repo.transition(id, h.machineId, why, { reason, finishedAt: clock.now() }, clock.now());
-        progress.host(id, { machineId: h.machineId, state: why, step: '', reason });
-        return;
-      }
-      try {
-        await runHost(ctx, h.machineId);
-      } catch (err) {
-        if (abort.signal.aborted) return;
-        logger.error('rollout.host-crashed', {
-          rolloutId: id,
-          machineId: h.machineId,
-          error: String(err).slice(0, 300),
-        });
-        repo.transition(
-          id,
-          h.machineId,
-          'failed',
-          {
-            failureKind: 'internal',
-            reason: 'Patchbay hit an unexpected error on this host.',
-            finishedAt: clock.now(),
-          },
-          clock.now(),
-        );
-      }
-      const started = repo.hosts(id).filter((x) => x.startedAt !== null);
-      const finished = started.filter((x) => FINAL_HOST_STATES.has(x.state));
-      const failed = finished.filter((x) => x.state === 'failed').length;
-      if (!stopped && thresholdReached(rollout.options.failureThreshold, failed, finished.length)) {
-        stopped = 'threshold';
-        repo.stop(id, 'threshold', clock.now());
-        logger.info('rollout.threshold', { rolloutId: id, failed, finished: finished.length });
-      }
-    });
-    const entry = { abort, cancel, done: done.then(() => undefined) };
-    runs.set(id, entry);
-    progress.touch(id);
-    const heartbeat = setInterval(() => claim(id), Math.max(50, Math.floor(leaseMs / 3)));
-    heartbeat.unref();
-    try {
-      await done;
-    } finally {
-      clearInterval(heartbeat);
-      closing.signal.removeEventListener('abort', onClose);
-      runs.delete(id);
-    }
-    // Closing the core leaves the rollout running in the database: the next start resumes it.
-    if (abort.signal.aborted) {
-      repo.unclaim(id, runner);
-      return;
-    }
-    const to = cancel.value ? 'cancelled' : 'finished';
-    repo.setState(id, to, clock.now(), { finishedAt: clock.now() });
-    repo.unclaim(id, runner);
-    const r = mustGet(id);
-    ports.audit({
-      action: `rollout.${to}`,
-      subject: `rollout ${id}${r.name ? ` (${r.name})` : ''}`,
-      detail: { rolloutId: id, counts: r.counts, stopReason: r.stopReason },
-    });
-    progress.touch(id);
-    progress.flush();
-  }
+      mustGet(id),
+    );
 
   /**
    * Resumes a running rollout when its lease is free; when another process's lease still holds (it may have
