@@ -1,5 +1,8 @@
 import { FINAL_HOST_STATES, type RolloutHostState } from '../../shared/domain';
+import { ApiError } from '../../shared/wire';
 import type { StoredHost } from '../db/repos/rollouts';
+import { UnparseableOutputError } from '../platforms/types';
+import { SshError } from '../ssh/errors';
 import { newRemovals, opIdFor, outcomeOf, shouldReboot } from './decisions';
 import {
   HostFailure,
@@ -15,6 +18,24 @@ import {
 import { install } from './install-step';
 
 export { type HostRunContext, MAX_ATTEMPTS } from './host-common';
+
+/** Failures a retry cannot fix: a changed host key, a refused login or sudo, output that makes no sense. */
+const PERMANENT = new Set([
+  'host-key-changed',
+  'host-key-unknown',
+  'auth-failed',
+  'sudo-failed',
+  'no-credential',
+  'output-unparseable',
+]);
+
+/** A failure kind for what a step threw ('unreachable' for anything connection-like). */
+function failureKindOf(err: unknown): string {
+  if (err instanceof SshError) return err.kind;
+  if (err instanceof UnparseableOutputError) return 'output-unparseable';
+  if (err instanceof ApiError && err.code === 'locked') return 'no-credential';
+  return 'unreachable';
+}
 
 /**
  * Runs one host of a started rollout through its state machine until a final state:
@@ -56,13 +77,19 @@ export async function runHost(ctx: HostRunContext, machineId: number): Promise<R
           state: h.state,
           why: why.slice(0, 200),
         });
-        if (now - failingSince >= ctx.reconnectMs || h.state === 'preflight' || h.state === 'reviewed') {
+        const kind = failureKindOf(err);
+        if (
+          PERMANENT.has(kind) ||
+          now - failingSince >= ctx.reconnectMs ||
+          h.state === 'preflight' ||
+          h.state === 'reviewed'
+        ) {
           const during =
             h.state === 'installing'
               ? ' while installing; the operation may still finish on the host — retry to re-check it'
               : '';
           h = move(ctx, h, 'failed', {
-            failureKind: 'unreachable',
+            failureKind: kind,
             reason: `${why}${during}`,
             finishedAt: ctx.clock.now(),
           });
