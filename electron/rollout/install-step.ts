@@ -81,8 +81,10 @@ export async function install(ctx: HostRunContext, h: StoredHost): Promise<Store
       if (chunk.text !== '' || chunk.nextOffset !== offset) {
         repo.appendOutput(rollout.id, cur.machineId, chunk.text, chunk.nextOffset, ctx.clock.now());
         ctx.output(cur.machineId, chunk.text);
+        const read = chunk.nextOffset - offset;
         offset = chunk.nextOffset;
-        if (chunk.text.length > 0 && Buffer.byteLength(chunk.text) >= LOG_CHUNK) continue;
+        // A full chunk: there may be more already, read on before deciding.
+        if (read >= LOG_CHUNK) continue;
       }
       if (status.state === 'finished') break;
       if (status.state === 'lost' || status.state === 'unknown') {
