@@ -211,16 +211,18 @@ export function parseAptPreflight(output: string, exitCode: number | null): Pref
   const audit = get('audit')
     .map((l) => l.trim())
     .filter(Boolean);
-  const interrupted = audit
-    .filter((l) => /^\S+\s{2,}/.test(l) || /^\S+$/.test(l))
-    .map((l) => l.split(/\s+/)[0]);
+  // While another dpkg runs, --audit sees its half-done work: say so instead of calling it interrupted.
+  const busy = audit.some((l) => /^Another process has locked the database/.test(l));
+  const interrupted = audit.filter((l) => /^\S+\s{2,}\S/.test(l)).map((l) => l.split(/\s+/)[0]);
   checks.push({
     id: 'interrupted',
     ok: audit.length === 0,
     message:
       audit.length === 0
         ? 'no interrupted package operation'
-        : `an earlier package operation was interrupted (${interrupted.join(', ') || 'see dpkg --audit'}): dpkg --configure -a is needed`,
+        : busy
+          ? 'cannot tell whether an earlier package operation was interrupted while another one runs'
+          : `an earlier package operation was interrupted (${interrupted.join(', ') || 'see dpkg --audit'}): dpkg --configure -a is needed`,
   });
 
   const now = Number(first('now'));
@@ -280,12 +282,19 @@ export function classifyAptFailure(output: string, exitCode: number | null): Ins
       message: `the install did not finish in time and was stopped (exit ${exitCode})`,
     };
   }
-  for (const [kind, re] of FAILURES) {
-    const m = re.exec(output);
-    if (m) {
-      const at = output.lastIndexOf('\n', m.index) + 1;
-      const end = output.indexOf('\n', m.index);
-      return { kind, message: bounded(output.slice(at, end < 0 ? undefined : end).trim()) };
+  // apt's own error lines say it best; the rest of the output (dpkg's lines) only when they say nothing.
+  const errors = output
+    .split('\n')
+    .filter((l) => /^E: /.test(l))
+    .join('\n');
+  for (const text of [errors, output]) {
+    for (const [kind, re] of FAILURES) {
+      const m = re.exec(text);
+      if (m) {
+        const at = text.lastIndexOf('\n', m.index) + 1;
+        const end = text.indexOf('\n', m.index);
+        return { kind, message: bounded(text.slice(at, end < 0 ? undefined : end).trim()) };
+      }
     }
   }
   const last = output

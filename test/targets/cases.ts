@@ -46,6 +46,17 @@ const pkg = (name: string, version: string, extra: Partial<PackageSpec> = {}): P
 // Of the original cases only pb-openssl has a version in bookworm-security, so unattended-upgrades (which
 // allows the bookworm and bookworm-security origins but not bookworm-updates) must pick exactly that one on
 // a target without the security-* cases below.
+/**
+ * A pb-slow version whose postinst waits until /run/pb-slow-go exists (at most 10 minutes): publish
+ * more of them mid-test for further slow installs.
+ */
+export const slowPackage = (version: string): PackageSpec =>
+  pkg('pb-slow', version, {
+    postinst:
+      '  echo "pb-slow: waiting for /run/pb-slow-go"; i=0\n' +
+      '  while [ ! -e /run/pb-slow-go ] && [ $i -lt 3000 ]; do sleep 0.2; i=$((i+1)); done',
+  });
+
 // Random base64 compresses to about 3/4 of its length: the .deb stays near 1 MB.
 const BIG_BLOB = crypto.randomBytes(1024 * 1024).toString('base64');
 
@@ -172,14 +183,7 @@ export const CASES: Record<CaseName, CaseDef> = {
   'slow-postinst': {
     publish: [
       { pkg: pkg('pb-slow', '1.0-1'), suite: 'bookworm' },
-      {
-        pkg: pkg('pb-slow', '1.1-1', {
-          postinst:
-            '  echo "pb-slow: waiting for /run/pb-slow-go"; i=0\n' +
-            '  while [ ! -e /run/pb-slow-go ] && [ $i -lt 3000 ]; do sleep 0.2; i=$((i+1)); done',
-        }),
-        suite: 'bookworm-updates',
-      },
+      { pkg: slowPackage('1.1-1'), suite: 'bookworm-updates' },
     ],
     install: ['pb-slow=1.0-1'],
   },
