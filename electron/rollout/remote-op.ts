@@ -53,11 +53,14 @@ st=
 [ -r /proc/$$/stat ] && st=$(sed 's/^.*) //' /proc/$$/stat | cut -d' ' -f20)
 printf '%s %s\\n' "$$" "$st" > "$d/pid.tmp" && mv -f "$d/pid.tmp" "$d/pid"
 if timeout --kill-after=1s 10s true >/dev/null 2>&1; then
-  timeout --kill-after="$3" "$2" /bin/sh "$d/script"
+  timeout --kill-after="$3" "$2" /bin/sh "$d/script"; rc=$?
+  case $rc in
+    124) printf '\\n[patchbay] stopped: ran past its time limit of %s\\n' "$2" ;;
+    137) printf '\\n[patchbay] killed (SIGKILL): past its time limit of %s, or by the system\\n' "$2" ;;
+  esac
 else
-  /bin/sh "$d/script"
+  /bin/sh "$d/script"; rc=$?
 fi
-rc=$?
 printf '%s\\n' "$rc" > "$d/exit.tmp" && mv -f "$d/exit.tmp" "$d/exit"
 `;
 
@@ -192,8 +195,9 @@ export async function readLog(
   id: string,
   offset: number,
   maxBytes: number,
+  base = OPS_DIR,
 ): Promise<{ status: OpStatus; chunk: Buffer }> {
-  const r = await session.exec(pollCommand(id, offset, maxBytes), {
+  const r = await session.exec(pollCommand(id, offset, maxBytes, base), {
     asRoot: true,
     timeoutMs: 30_000,
     maxOutputBytes: maxBytes + 4096,
@@ -255,6 +259,8 @@ export interface FollowOptions {
   fromOffset?: number;
   /** Log bytes read per poll; default 256 KiB. */
   chunkBytes?: number;
+  /** Where operations live on the host (tests); default OPS_DIR. */
+  base?: string;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -288,7 +294,7 @@ export async function followOp(
   });
   for (;;) {
     if (opts.signal?.aborted) return result('cancelled', null);
-    const { status, chunk } = await readLog(session, id, offset, chunkBytes);
+    const { status, chunk } = await readLog(session, id, offset, chunkBytes, opts.base);
     if (chunk.length > 0) {
       offset += chunk.length;
       tail.push(chunk);
