@@ -257,7 +257,7 @@ const FAILURES: [InstallFailureKind, RegExp][] = [
   ['interrupted', /dpkg was interrupted, you must manually run/],
   ['disk-full', /You don't have enough free space in|No space left on device/],
   // Not "Configuration file '…'": dpkg prints that also when it keeps the old file as told.
-  ['conffile-prompt', /end of file on stdin at conffile prompt|\(Y\/I\/N\/O\/D\/Z\) \[default=N\] \?/],
+  ['conffile-prompt', /end of file on stdin at conffile prompt/],
   [
     'repository-unreachable',
     /Failed to fetch|Could not connect to|Unable to fetch some archives|Temporary failure resolving|Could not resolve/,
@@ -293,7 +293,11 @@ export function classifyAptFailure(output: string, exitCode: number | null): Ins
       if (m) {
         const at = text.lastIndexOf('\n', m.index) + 1;
         const end = text.indexOf('\n', m.index);
-        return { kind, message: bounded(text.slice(at, end < 0 ? undefined : end).trim()) };
+        const line = text.slice(at, end < 0 ? undefined : end).trim();
+        // dpkg names the file in its question, a few lines before the error: keep it with the error.
+        const file =
+          kind === 'conffile-prompt' ? /^Configuration file '[^'\n]{1,200}'$/m.exec(output)?.[0] : undefined;
+        return { kind, message: bounded(file ? `${file}: ${line}` : line) };
       }
     }
   }

@@ -45,6 +45,7 @@ describe.runIf(targetsReady())('apt faults on real Debian targets', () => {
   let broken: Target;
   let disk: Target;
   let net: Target;
+  let boot: Target;
   const sessions: SshSession[] = [];
   const open = async (t: Target, user = 'patch', pw?: string) => {
     const s = await sessionTo(t, user, pw);
@@ -59,15 +60,16 @@ describe.runIf(targetsReady())('apt faults on real Debian targets', () => {
   beforeAll(async () => {
     // Its own archive: the last test stops it to make the repository unreachable.
     archive = await startArchive();
-    [slow, broken, disk, net] = (await startTargets(
+    [slow, broken, disk, net, boot] = (await startTargets(
       [
         { name: 'ro-slow', cases: ['slow-postinst', 'security-update'] },
         { name: 'ro-broken', cases: ['interrupted'] },
         { name: 'ro-disk', cases: ['big-download'] },
         { name: 'ro-net', cases: ['security-update'] },
+        { name: 'ro-boot', cases: ['slow-postinst'], rebootDelaySeconds: 1 },
       ],
       { archive },
-    )) as [Target, Target, Target, Target];
+    )) as [Target, Target, Target, Target, Target];
   }, 300_000);
   afterAll(async () => {
     for (const s of sessions) s.close();
@@ -167,6 +169,33 @@ describe.runIf(targetsReady())('apt faults on real Debian targets', () => {
     expect(fix.code).toBe(0);
     expect(failed((await preflight(s)).report)).toEqual({});
     expect((await installedPb(slow))['pb-slow']).toBe('1.3-1');
+  });
+
+  it('host rebooted mid-install: the operation is lost, never restarted, and recovery finishes dpkg', async () => {
+    const s = await open(boot);
+    await startOp(s, 'rebooted', apt.installCommand(req('pb-slow', '1.1-1')), 300_000);
+    await followUntil(s, 'rebooted', 'waiting for /run/pb-slow-go');
+    const bootId = (await boot.exec('cat /proc/sys/kernel/random/boot_id')).stdout;
+    await boot.exec('reboot').catch(() => undefined);
+    while ((await boot.exec('cat /proc/sys/kernel/random/boot_id')).stdout === bootId) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await boot.waitForSsh(30_000);
+    const again = await open(boot);
+    const lost = await followOp(again, 'rebooted', { pollMs: 100 });
+    expect(lost).toMatchObject({ state: 'lost', exitCode: null });
+    expect(lost.output).toMatch(/pb-slow: waiting for \/run\/pb-slow-go\n$/);
+    expect(await startOp(again, 'rebooted', apt.installCommand(req('pb-slow', '1.1-1')), 300_000)).toEqual({
+      kind: 'already-started',
+    });
+    const { out, report } = await preflight(again);
+    capture('preflight-after-reboot', out);
+    expect(failed(report)).toEqual({
+      interrupted: 'an earlier package operation was interrupted (pb-slow): dpkg --configure -a is needed',
+    });
+    await boot.exec('touch /run/pb-slow-go');
+    expect((await again.exec(apt.recoverCommand ?? '', { asRoot: true })).code).toBe(0);
+    expect((await installedPb(boot))['pb-slow']).toBe('1.1-1');
   });
 
   it('interrupted dpkg from before: pre-flight flags it, the dry run notes it, recovery fixes it', async () => {

@@ -44,13 +44,14 @@ export function capture(name: string, text: string): void {
   fs.writeFileSync(path.join(dir, `${name}.txt`), text);
 }
 
-/** `name version` of every installed pb-* package, from dpkg itself inside the target. */
+/** Version of every installed pb-* package, from dpkg itself inside the target. */
 export async function installedPb(t: Target): Promise<Record<string, string>> {
   const r = await t.exec("dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Version}\\n' 'pb-*'");
   const out: Record<string, string> = {};
   for (const line of r.stdout.split('\n')) {
     const m = /^(\S+)\s+(\S+) (\S+)$/.exec(line);
-    if (m && m[1] === 'ii') out[m[2] ?? ''] = m[3] ?? '';
+    // Installed, held or not ("ii", "hi"); unpacked or half-configured ones are not done.
+    if (m && /^[a-z]i$/.test(m[1] ?? '')) out[m[2] ?? ''] = m[3] ?? '';
   }
   return out;
 }

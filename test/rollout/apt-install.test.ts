@@ -19,15 +19,17 @@ const req = (items: [string, string][]): InstallRequest => ({
 // is apt's own simulation, the install runs detached on the host, and dpkg's database is the truth.
 describe.runIf(targetsReady())('apt dry run, pre-flight and install on a real Debian target', () => {
   let web: Target;
+  let conf: Target;
   let s: SshSession;
 
   beforeAll(async () => {
-    [web] = (await startTargets([
+    [web, conf] = (await startTargets([
       {
         name: 'ro-web',
         cases: ['security-update', 'normal-update', 'new-dependency', 'removal', 'conffile'],
       },
-    ])) as [Target];
+      { name: 'ro-conf', cases: ['conffile', 'held'] },
+    ])) as [Target, Target];
     s = await sessionTo(web);
   }, 300_000);
   afterAll(async () => {
@@ -155,5 +157,57 @@ describe.runIf(targetsReady())('apt dry run, pre-flight and install on a real De
       'pb-openssl': '3.0.11-1~deb12u2',
     });
     expect(apt.parseInstalledVersions(v.stdout.toString()).has('pb-plugin')).toBe(false);
+  });
+
+  it('without the conffile options apt stops at the prompt: classified, and recovery keeps the local file', async () => {
+    // What Patchbay's install avoids: the same upgrade with DEBIAN_FRONTEND=noninteractive only.
+    const r = await conf.exec(
+      'DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Use-Pty=0 --only-upgrade pb-conf=1.1-1 </dev/null 2>&1',
+    );
+    capture('install-conffile-prompt', r.stdout);
+    expect(r.code).toBe(100);
+    expect(apt.classifyFailure(r.stdout, r.code)).toEqual({
+      kind: 'conffile-prompt',
+      message: "Configuration file '/etc/pb-conf.conf': end of file on stdin at conffile prompt",
+    });
+    const cs = await sessionTo(conf);
+    try {
+      const pre = apt.parsePreflight(
+        (
+          await cs.exec(apt.preflightCommand({ downloadBytes: 0, kernel: false }), { asRoot: true })
+        ).stdout.toString(),
+        0,
+      );
+      expect(pre.checks.find((c) => c.id === 'interrupted')).toMatchObject({ ok: false });
+      const fix = await cs.exec(apt.recoverCommand ?? '', { asRoot: true });
+      capture('recover-conffile', fix.stdout.toString());
+      expect(fix.code).toBe(0);
+      expect((await installedPb(conf))['pb-conf']).toBe('1.1-1');
+      expect((await conf.exec('cat /etc/pb-conf.conf')).stdout).toBe('level = 9 # changed by the admin\n');
+    } finally {
+      cs.close();
+    }
+  });
+
+  it('leaves a held package alone: the dry run says so and the install refuses', async () => {
+    const cs = await sessionTo(conf);
+    try {
+      const held = req([['pb-held', '1.1-1']]);
+      const dry = await cs.exec(apt.dryRunCommand(held), { asRoot: true });
+      capture('dry-run-held', dry.stdout.toString());
+      expect(apt.parseDryRun(dry.stdout.toString(), dry.code).problems).toContain(
+        'held packages would be changed (a hold on the host blocks this update)',
+      );
+      await startOp(cs, 'ro-conf-held', apt.installCommand(held), 60_000);
+      const r = await followOp(cs, 'ro-conf-held', { pollMs: 200 });
+      capture('install-held', r.output);
+      expect(apt.classifyFailure(r.output, r.exitCode)).toEqual({
+        kind: 'dependency-problem',
+        message: 'E: Held packages were changed and -y was used without --allow-change-held-packages.',
+      });
+      expect((await installedPb(conf))['pb-held']).toBe('1.0-1');
+    } finally {
+      cs.close();
+    }
   });
 });
