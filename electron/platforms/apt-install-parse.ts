@@ -91,15 +91,15 @@ export function parseAptDryRun(output: string, exitCode: number | null): DryRunP
     );
   }
   if (simExit) {
+    // The size counts only when --print-uris itself succeeded (it refuses e.g. a held package).
     let bytes = 0;
-    let ok = true;
+    let ended = false;
     for (const line of after.slice(1)) {
-      if (!line.trim()) continue;
       const u = /^'[^']+' \S+ (\d{1,15}) /.exec(line);
       if (u) bytes += Number(u[1]);
-      else ok = false;
+      else if (line === `${URIS_MARK}-end 0`) ended = true;
     }
-    plan.downloadBytes = ok && code === 0 ? bytes : null;
+    plan.downloadBytes = ended && code === 0 ? bytes : null;
   }
   return plan;
 }

@@ -71,7 +71,10 @@ function dryRunScript(req: InstallRequest): string {
     `apt-get -s -o Debug::NoLocking=1 ${COMMON} ${items} 2>&1`,
     'rc=$?',
     `printf '%s %s\\n' ${shQuote(URIS_MARK)} "$rc"`,
-    `[ "$rc" = 0 ] && apt-get --print-uris -qq -o Debug::NoLocking=1 ${COMMON} ${items} 2>/dev/null`,
+    'if [ "$rc" = 0 ]; then',
+    `  apt-get --print-uris -qq -o Debug::NoLocking=1 ${COMMON} ${items} 2>/dev/null`,
+    `  printf '%s %s\\n' ${shQuote(`${URIS_MARK}-end`)} "$?"`,
+    'fi',
     'exit "$rc"',
   ].join('\n');
 }
