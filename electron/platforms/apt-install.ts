@@ -61,8 +61,9 @@ function installScript(req: InstallRequest, lockTimeoutSeconds: number): string 
 
 /**
  * The dry run: apt's own simulation (no lock needed, Debug::NoLocking), then its exit code after
- * URIS_MARK, then `--print-uris -qq`, whose lines carry each .deb's size: `apt-get -s` never says how
- * much it would download, and a real `--download-only` would change the host.
+ * URIS_MARK, then `--print-uris -qq` and its exit code: its lines carry each .deb's size, because
+ * `apt-get -s` never says how much it would download and a real `--download-only` would change the
+ * host. Debs already in the cache are not listed, so the size is what remains to fetch.
  */
 function dryRunScript(req: InstallRequest): string {
   const items = shJoin(specs(req));

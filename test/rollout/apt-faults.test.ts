@@ -254,6 +254,17 @@ describe.runIf(targetsReady())('apt faults on real Debian targets', () => {
     expect((await net.exec('ls /var/lib/patchbay/ops 2>&1 || true')).stdout).not.toMatch(/no-sudo/);
   });
 
+  it('sudo with a password: the password goes to sudo only, the operation runs as root detached', async () => {
+    const s = await open(net, 'sudopw', TEST_USERS.sudopw.password);
+    expect((await startOp(s, 'with-password', 'id -u; cat; echo "stdin ended"', 60_000)).kind).toBe(
+      'started',
+    );
+    const r = await followOp(s, 'with-password', { pollMs: 100 });
+    expect(r).toMatchObject({ state: 'finished', exitCode: 0, output: '0\nstdin ended\n' });
+    expect(r.output).not.toContain(TEST_USERS.sudopw.password);
+    expect((await net.exec('stat -c %a /var/lib/patchbay /var/lib/patchbay/ops')).stdout).toBe('700\n700\n');
+  });
+
   it('repository unreachable: the dry run still plans from the lists, the install fails as unreachable', async () => {
     const s = await open(net);
     const dry = await s.exec(apt.dryRunCommand(req('pb-openssl', '3.0.11-1~deb12u2')), { asRoot: true });
