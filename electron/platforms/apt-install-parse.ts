@@ -214,12 +214,15 @@ export function parseAptPreflight(output: string, exitCode: number | null): Pref
   // While another dpkg runs, --audit sees its half-done work: say so instead of calling it interrupted.
   const busy = audit.some((l) => /^Another process has locked the database/.test(l));
   const interrupted = audit.filter((l) => /^\S+\s{2,}\S/.test(l)).map((l) => l.split(/\s+/)[0]);
+  const journal = first('journal') === '1' && !busy;
   checks.push({
     id: 'interrupted',
-    ok: audit.length === 0,
+    ok: audit.length === 0 && !journal,
     message:
       audit.length === 0
-        ? 'no interrupted package operation'
+        ? journal
+          ? 'dpkg was interrupted (its journal in /var/lib/dpkg/updates is not empty): dpkg --configure -a is needed'
+          : 'no interrupted package operation'
         : busy
           ? 'cannot tell whether an earlier package operation was interrupted while another one runs'
           : `an earlier package operation was interrupted (${interrupted.join(', ') || 'see dpkg --audit'}): dpkg --configure -a is needed`,

@@ -37,7 +37,7 @@ describe('apt installer: real outputs from the test targets, read as checked by 
     expect(fixtures).toEqual(
       expect.arrayContaining(['dry-run-removal', 'preflight-locked', 'install-ok', 'install-timeout']),
     );
-    expect(fixtures.length).toBe(17);
+    expect(fixtures.length).toBe(18);
   });
 
   it.each(fixtures)('%s', (name) => {
@@ -178,6 +178,16 @@ describe('apt installer commands', () => {
     expect(plan.installs).toEqual([{ name: 'libfoo', arch: 'i386', fromVersion: '', toVersion: '1.0-1' }]);
     expect(plan.removals).toEqual([{ name: 'oldthing', arch: 'i386', fromVersion: '0.9-1', toVersion: '' }]);
     expect(plan.downloadBytes).toBe(1234);
+  });
+
+  it('flags a dpkg journal left by a killed dpkg even when --audit is clean', () => {
+    const base = ['uid 0', 'tools apt-get dpkg', 'now 100', 'lists 90', 'journal 1'].join('\n');
+    expect(apt.parsePreflight(base, 0).checks.find((c) => c.id === 'interrupted')).toEqual({
+      id: 'interrupted',
+      ok: false,
+      message:
+        'dpkg was interrupted (its journal in /var/lib/dpkg/updates is not empty): dpkg --configure -a is needed',
+    });
   });
 
   it('classifies the remaining failures from apt and dpkg lines', () => {

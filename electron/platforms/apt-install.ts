@@ -83,7 +83,9 @@ function dryRunScript(req: InstallRequest): string {
 /**
  * Pre-flight: `key value` lines. The dpkg locks are fcntl locks; minimal hosts have neither lsof nor
  * fuser, so the lock files' device:inode are looked up in /proc/locks (major:minor in hex, as the
- * kernel prints them). `dpkg --audit` prints nothing on a clean host. List age is the newest Release
+ * kernel prints them). `dpkg --audit` prints nothing on a clean host; journal files in
+ * /var/lib/dpkg/updates are what a killed dpkg leaves, and what makes apt refuse with "dpkg was
+ * interrupted". List age is the newest Release
  * file's mtime against the host's own clock.
  */
 function preflightScript(downloadBytes: number | null, kernel: boolean): string {
@@ -110,6 +112,7 @@ for f in /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock; do
   if [ -n "$pid" ]; then echo "lock $f held $pid $(cat /proc/$pid/comm 2>/dev/null | head -c 32)"; else echo "lock $f free"; fi
 done
 dpkg --audit 2>&1 | sed 's/^/audit /'
+ls /var/lib/dpkg/updates 2>/dev/null | grep -q '^[0-9]' && echo "journal 1"
 l=$(stat -c %Y /var/lib/apt/lists/*Release 2>/dev/null | sort -n | tail -n 1); echo "lists \${l:-0}"
 [ -e /var/run/reboot-required ] && echo "reboot 1" || echo "reboot 0"
 exit 0

@@ -188,6 +188,16 @@ describe.runIf(targetsReady())('apt faults on real Debian targets', () => {
     expect(await startOp(again, 'rebooted', apt.installCommand(req('pb-slow', '1.1-1')), 300_000)).toEqual({
       kind: 'already-started',
     });
+    // apt itself refuses anything now, in its own words.
+    await startOp(again, 'after-reboot', apt.installCommand(req('pb-slow', '1.1-1')), 60_000);
+    const refused = await followOp(again, 'after-reboot', { pollMs: 100 });
+    capture('install-interrupted', refused.output);
+    expect(apt.classifyFailure(refused.output, refused.exitCode)).toEqual({
+      kind: 'interrupted',
+      // Under sudo apt says 'sudo dpkg --configure -a'.
+      message:
+        "E: dpkg was interrupted, you must manually run 'sudo dpkg --configure -a' to correct the problem.",
+    });
     const { out, report } = await preflight(again);
     capture('preflight-after-reboot', out);
     expect(failed(report)).toEqual({
