@@ -317,7 +317,7 @@ export function classifyAptFailure(output: string, exitCode: number | null): Ins
 /**
  * Reads `dpkg-query -W -f '${Package}\t${Architecture}\t${db:Status-Abbrev}\t${Version}\n'`: only
  * packages whose status is "installed" count (not unpacked or half-configured: those are not done).
- * Keyed by name; foreign-architecture packages also by `name:arch`.
+ * Keyed by name, and also by `name:arch` (how multiarch packages are told apart).
  */
 export function parseDpkgInstalled(output: string): Map<string, string> {
   const out = new Map<string, string>();

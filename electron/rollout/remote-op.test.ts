@@ -81,6 +81,7 @@ describe('remote operations, run with the real scripts on this machine', () => {
     expect(fs.statSync(base).mode & 0o777).toBe(0o700);
     expect(fs.readdirSync(path.join(base, 'op-a')).sort()).toEqual([
       'boot',
+      'child',
       'exit',
       'log',
       'pid',
@@ -125,11 +126,16 @@ describe('remote operations, run with the real scripts on this machine', () => {
   });
 
   it('is lost when the process is gone without an exit code, or its pid now belongs to another process', async () => {
-    await start('op-kill', 'sleep 2');
+    const goK = path.join(dir, 'go-k');
+    await start('op-kill', `while [ ! -e '${goK}' ]; do sleep 0.05; done`);
     const [pid] = fs.readFileSync(path.join(base, 'op-kill', 'pid'), 'utf8').split(' ');
-    // The wrapper dies without writing an exit code (an OOM kill, say).
+    // The wrapper dies without writing an exit code (an OOM kill, say) while the command goes on:
+    // still running, so nobody touches a package manager that is still at work.
     process.kill(Number(pid), 'SIGKILL');
     let st = await status('op-kill');
+    expect(st).toEqual({ state: 'running', logBytes: 0 });
+    // Once the command ends too, nobody is left to record how: lost.
+    fs.writeFileSync(goK, '');
     while (st.state === 'running') st = await status('op-kill');
     expect(st).toEqual({ state: 'lost', logBytes: 0 });
 
@@ -138,8 +144,12 @@ describe('remote operations, run with the real scripts on this machine', () => {
     expect(await status('op-reused')).toMatchObject({ state: 'running' });
     // Same pid, another start time: the pid was reused (after a reboot), not our process.
     const pidFile = path.join(base, 'op-reused', 'pid');
+    const childFile = path.join(base, 'op-reused', 'child');
     const [p] = fs.readFileSync(pidFile, 'utf8').trim().split(' ');
+    const [c] = fs.readFileSync(childFile, 'utf8').trim().split(' ');
     fs.writeFileSync(pidFile, `${p} 1\n`);
+    expect(await status('op-reused')).toMatchObject({ state: 'running' });
+    fs.writeFileSync(childFile, `${c} 1\n`);
     expect(await status('op-reused')).toEqual({ state: 'lost', logBytes: 0 });
     // And a host booted since: another boot id.
     fs.writeFileSync(

@@ -11,7 +11,8 @@ import type { SshSession } from '../ssh/types';
  * Layout, all root-only: /var/lib/patchbay/ops/<id>/
  *   script  the operation (run with /bin/sh)   run   the constant wrapper below
  *   boot    boot id when launched              pid   "<pid> <start time>" of the wrapper
- *   log     stdout+stderr                      exit  exit code, written once at the end (tmp + mv)
+ *   child   the same for the command it runs   log   stdout+stderr
+ *   exit    exit code, written once at the end (tmp + mv)
  * Creating the directory with `mkdir` (never -p) is the atomic "started" record: a second start of the
  * same id finds it and does nothing, whatever happened in between.
  *
@@ -40,26 +41,36 @@ function dirOf(id: string, base: string): string {
 /** Seconds as GNU timeout reads them. */
 const secs = (ms: number) => `${Math.max(1, Math.ceil(ms / 1000))}s`;
 
+/** Prints the start time (field 22 of /proc/<pid>/stat, after the command name) of pid $1. */
+const START_TIME = `stt() { [ -r "/proc/$1/stat" ] && sed 's/^.*) //' "/proc/$1/stat" | cut -d' ' -f20; }`;
+
 /**
  * The wrapper that runs detached: records its own pid and start time (so a reused pid after a reboot
  * is not mistaken for it), runs the script under GNU timeout when usable (in its own process group, so
- * the whole tree stops at the limit), and writes the exit code atomically. $1 = dir, $2 = limit,
+ * the whole tree stops at the limit), records that child too (so a wrapper killed on its own does not
+ * make a still-running install look lost), and writes the exit code atomically. $1 = dir, $2 = limit,
  * $3 = kill-after.
  */
 const WRAPPER = `d=$1
 trap '' HUP
 cd /
-st=
-[ -r /proc/$$/stat ] && st=$(sed 's/^.*) //' /proc/$$/stat | cut -d' ' -f20)
-printf '%s %s\\n' "$$" "$st" > "$d/pid.tmp" && mv -f "$d/pid.tmp" "$d/pid"
+${START_TIME}
+printf '%s %s\\n' "$$" "$(stt $$)" > "$d/pid.tmp" && mv -f "$d/pid.tmp" "$d/pid"
+lim=0
 if timeout --kill-after=1s 10s true >/dev/null 2>&1; then
-  timeout --kill-after="$3" "$2" /bin/sh "$d/script"; rc=$?
+  lim=1
+  timeout --kill-after="$3" "$2" /bin/sh "$d/script" &
+else
+  /bin/sh "$d/script" &
+fi
+c=$!
+printf '%s %s\\n' "$c" "$(stt $c)" > "$d/child.tmp" && mv -f "$d/child.tmp" "$d/child"
+wait "$c"; rc=$?
+if [ $lim = 1 ]; then
   case $rc in
     124) printf '\\n[patchbay] stopped: ran past its time limit of %s\\n' "$2" ;;
     137) printf '\\n[patchbay] killed (SIGKILL): past its time limit of %s, or by the system\\n' "$2" ;;
   esac
-else
-  /bin/sh "$d/script"; rc=$?
 fi
 printf '%s\\n' "$rc" > "$d/exit.tmp" && mv -f "$d/exit.tmp" "$d/exit"
 `;
@@ -67,7 +78,7 @@ printf '%s\\n' "$rc" > "$d/exit.tmp" && mv -f "$d/exit.tmp" "$d/exit"
 /**
  * Shell (root) that starts `script` as operation `id`, detached, limited to `timeoutMs` on the host.
  * Prints `started <pid>`, `already-started`, or `failed <why>` (exit 1). Returns as soon as the wrapper
- * has recorded its pid: the SSH channel never waits for the operation.
+ * has recorded its own and its command's pid: the SSH channel never waits for the operation.
  */
 export function startOpCommand(id: string, script: string, timeoutMs: number, base = OPS_DIR): string {
   const d = dirOf(id, base);
@@ -90,7 +101,7 @@ else
   nohup /bin/sh "$d/run" "$d" ${secs(timeoutMs)} ${secs(killAfterMs(timeoutMs))} </dev/null >>"$d/log" 2>&1 &
 fi
 i=0
-while [ ! -s "$d/pid" ] && [ ! -f "$d/exit" ] && [ $i -lt 100 ]; do sleep 0.1 2>/dev/null || sleep 1; i=$((i+1)); done
+while [ ! -s "$d/child" ] && [ ! -f "$d/exit" ] && [ $i -lt 100 ]; do sleep 0.1 2>/dev/null || sleep 1; i=$((i+1)); done
 if [ -s "$d/pid" ]; then set -- $(cat "$d/pid"); echo "started $1"; exit 0; fi
 echo 'failed the operation did not start'; exit 1
 `;
@@ -110,25 +121,27 @@ export function parseStart(stdout: string): StartOutcome {
 
 /**
  * Status script: prints one line, `unknown`, `finished <code> <logBytes>`, `running <logBytes>` or
- * `lost <logBytes>`. Lost = started, no exit code and the wrapper is gone: its pid is dead, belongs to
- * another process (different start time), or the host booted since (different boot id).
+ * `lost <logBytes>`. Running = the wrapper or the command it started is still alive: same boot id, the
+ * pid exists and has the start time recorded at launch (a pid reused after a reboot has another).
+ * Lost = started, no exit code, and neither is alive.
  */
-const STATUS = `if [ ! -d "$d" ]; then echo unknown; else
+const STATUS = `${START_TIME}
+alive() {
+  [ -s "$d/$1" ] || return 1
+  set -- $(cat "$d/$1")
+  kill -0 "$1" 2>/dev/null || return 1
+  [ -z "\${2:-}" ] || [ ! -r "/proc/$1/stat" ] || [ "$(stt "$1")" = "$2" ]
+}
+if [ ! -d "$d" ]; then echo unknown; else
 sz=$(wc -c < "$d/log" 2>/dev/null | tr -d ' '); sz=\${sz:-0}
 if [ -f "$d/exit" ]; then echo "finished $(cat "$d/exit") $sz"; else
-alive=1
-now=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)
-[ "$now" = "$(cat "$d/boot" 2>/dev/null)" ] || alive=0
-if [ -s "$d/pid" ]; then
-  set -- $(cat "$d/pid")
-  if [ $alive = 1 ] && kill -0 "$1" 2>/dev/null; then
-    if [ -n "\${2:-}" ] && [ -r "/proc/$1/stat" ]; then
-      [ "$(sed 's/^.*) //' "/proc/$1/stat" | cut -d' ' -f20)" = "$2" ] || alive=0
-    fi
-  else alive=0; fi
+up=0
+if [ "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" = "$(cat "$d/boot" 2>/dev/null)" ]; then
+  # Not yet any pid file: the launcher is still starting it (it waits for the pid before answering).
+  if [ ! -s "$d/pid" ] || alive pid || alive child; then up=1; fi
 fi
 if [ -f "$d/exit" ]; then echo "finished $(cat "$d/exit") $sz"
-elif [ $alive = 1 ]; then echo "running $sz"; else echo "lost $sz"; fi
+elif [ $up = 1 ]; then echo "running $sz"; else echo "lost $sz"; fi
 fi; fi`;
 
 /** Shell (root) that prints an operation's status line (see parseStatus). */
