@@ -37,7 +37,7 @@ describe('apt installer: real outputs from the test targets, read as checked by 
     expect(fixtures).toEqual(
       expect.arrayContaining(['dry-run-removal', 'preflight-locked', 'install-ok', 'install-timeout']),
     );
-    expect(fixtures.length).toBe(18);
+    expect(fixtures.length).toBe(20);
   });
 
   it.each(fixtures)('%s', (name) => {
@@ -178,6 +178,30 @@ describe('apt installer commands', () => {
     expect(plan.installs).toEqual([{ name: 'libfoo', arch: 'i386', fromVersion: '', toVersion: '1.0-1' }]);
     expect(plan.removals).toEqual([{ name: 'oldthing', arch: 'i386', fromVersion: '0.9-1', toVersion: '' }]);
     expect(plan.downloadBytes).toBe(1234);
+  });
+
+  it('fails the lists check on stale or missing lists, measured on the host clock', () => {
+    const lists = (now: number, newest: number) =>
+      apt
+        .parsePreflight(['uid 0', `now ${now}`, `lists ${newest}`].join('\n'), 0)
+        .checks.find((c) => c.id === 'lists');
+    expect(lists(1_000_000, 1_000_000 - 12 * 86_400)).toEqual({
+      id: 'lists',
+      ok: false,
+      message: 'package lists are 12 days old: refresh them first',
+    });
+    expect(lists(1_000_000, 1_000_000 - 5 * 3600)).toMatchObject({
+      ok: true,
+      message: 'package lists are 5 hours old',
+    });
+    expect(lists(1_000_000, 0)).toMatchObject({
+      ok: false,
+      message: 'no package lists found: refresh them first',
+    });
+  });
+
+  it('refuses pre-flight output from a script that never ran', () => {
+    expect(() => apt.parsePreflight('sudo: a password is required\n', 1)).toThrow(UnparseableOutputError);
   });
 
   it('flags a dpkg journal left by a killed dpkg even when --audit is clean', () => {

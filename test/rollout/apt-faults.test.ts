@@ -157,8 +157,11 @@ describe.runIf(targetsReady())('apt faults on real Debian targets', () => {
     expect(r.state).toBe('finished');
     expect([124, 137]).toContain(r.exitCode);
     expect(apt.classifyFailure(r.output, r.exitCode)?.kind).toBe('timeout');
-    // No process of the operation is left behind.
-    expect((await slow.exec('ps -eo args | grep -c "[p]b-slow" || true')).stdout.trim()).toBe('0');
+    // No process of the operation is left behind (timeout waits for its child only: the rest of the
+    // group got the same SIGTERM and may take a moment to go).
+    const left = async () => (await slow.exec('ps -eo args | grep -c "[p]b-slow" || true')).stdout.trim();
+    for (let i = 0; i < 50 && (await left()) !== '0'; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await left()).toBe('0');
     const { out, report } = await preflight(s);
     capture('preflight-interrupted-timeout', out);
     expect(Object.keys(failed(report))).toEqual(['interrupted']);
@@ -225,6 +228,31 @@ describe.runIf(targetsReady())('apt faults on real Debian targets', () => {
     capture('recover-interrupted', fix.stdout.toString());
     expect(fix.code).toBe(0);
     expect(failed((await preflight(s)).report)).toEqual({});
+    expect((await installedPb(broken))['pb-half']).toBe('1.1-1');
+  });
+
+  it('dependency problem: the dry run shows the unmet dependency, the install refuses with nothing changed', async () => {
+    await archive.publish(
+      { name: 'pb-half', version: '2.0-1', depends: ['pb-missing (>= 1.0)'] },
+      'bookworm-updates',
+    );
+    await broken.exec('apt-get update -q >/dev/null 2>&1');
+    const s = await open(broken);
+    const dry = await s.exec(apt.dryRunCommand(req('pb-half', '2.0-1')), { asRoot: true });
+    capture('dry-run-unmet', dry.stdout.toString());
+    const plan = apt.parseDryRun(dry.stdout.toString(), dry.code);
+    expect(dry.code).toBe(100);
+    expect(plan.problems).toEqual([
+      'pb-half : Depends: pb-missing (>= 1.0) but it is not installable',
+      'Unable to correct problems, you have held broken packages.',
+    ]);
+    await startOp(s, 'unmet', apt.installCommand(req('pb-half', '2.0-1')), 60_000);
+    const r = await followOp(s, 'unmet', { pollMs: 100 });
+    capture('install-unmet', r.output);
+    expect(apt.classifyFailure(r.output, r.exitCode)).toEqual({
+      kind: 'dependency-problem',
+      message: 'E: Unable to correct problems, you have held broken packages.',
+    });
     expect((await installedPb(broken))['pb-half']).toBe('1.1-1');
   });
 
