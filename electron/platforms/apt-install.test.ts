@@ -185,16 +185,16 @@ describe('apt installer commands', () => {
       apt
         .parsePreflight(['uid 0', `now ${now}`, `lists ${newest}`].join('\n'), 0)
         .checks.find((c) => c.id === 'lists');
-    expect(lists(1_000_000, 1_000_000 - 12 * 86_400)).toEqual({
+    expect(lists(1_800_000_000, 1_800_000_000 - 12 * 86_400)).toEqual({
       id: 'lists',
       ok: false,
       message: 'package lists are 12 days old: refresh them first',
     });
-    expect(lists(1_000_000, 1_000_000 - 5 * 3600)).toMatchObject({
+    expect(lists(1_800_000_000, 1_800_000_000 - 5 * 3600)).toMatchObject({
       ok: true,
       message: 'package lists are 5 hours old',
     });
-    expect(lists(1_000_000, 0)).toMatchObject({
+    expect(lists(1_800_000_000, 0)).toMatchObject({
       ok: false,
       message: 'no package lists found: refresh them first',
     });
