@@ -83,6 +83,7 @@ describe('remote operations, run with the real scripts on this machine', () => {
       'boot',
       'child',
       'exit',
+      'launcher',
       'log',
       'pid',
       'run',
@@ -160,6 +161,21 @@ describe('remote operations, run with the real scripts on this machine', () => {
     fs.writeFileSync(path.join(base, 'op-reused', 'boot'), '00000000-0000-0000-0000-000000000000\n');
     expect(await status('op-reused')).toMatchObject({ state: 'lost' });
     fs.writeFileSync(go, '');
+  });
+
+  it('is lost when the start command died before it launched anything', async () => {
+    const d = path.join(base, 'op-half');
+    fs.mkdirSync(d);
+    // (copyFile would copy nothing: /proc files report size 0)
+    fs.writeFileSync(path.join(d, 'boot'), fs.readFileSync('/proc/sys/kernel/random/boot_id'));
+    // Directory made, launcher not recorded yet: the launch is in progress.
+    expect(await status('op-half')).toEqual({ state: 'running', logBytes: 0 });
+    fs.writeFileSync(path.join(d, 'launcher'), `${process.pid} ${startTime(process.pid)}\n`);
+    expect(await status('op-half')).toEqual({ state: 'running', logBytes: 0 });
+    // The launcher is gone (a pid no process has) and never recorded a wrapper.
+    fs.writeFileSync(path.join(d, 'launcher'), '4194303 1\n');
+    expect(await status('op-half')).toEqual({ state: 'lost', logBytes: 0 });
+    expect(await start('op-half', 'echo never')).toEqual({ kind: 'already-started' });
   });
 
   it('stops an operation at its time limit on the host and says so in the log', async () => {

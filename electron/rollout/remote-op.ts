@@ -11,7 +11,8 @@ import type { SshSession } from '../ssh/types';
  * Layout, all root-only: /var/lib/patchbay/ops/<id>/
  *   script  the operation (run with /bin/sh)   run   the constant wrapper below
  *   boot    boot id when launched              pid   "<pid> <start time>" of the wrapper
- *   child   the same for the command it runs   log   stdout+stderr
+ *   child   the same for the command it runs   launcher  the same for the start command
+ *   log     stdout+stderr
  *   exit    exit code, written once at the end (tmp + mv)
  * Creating the directory with `mkdir` (never -p) is the atomic "started" record: a second start of the
  * same id finds it and does nothing, whatever happened in between.
@@ -82,8 +83,12 @@ printf '%s\\n' "$rc" > "$d/exit.tmp" && mv -f "$d/exit.tmp" "$d/exit"
  */
 export function startOpCommand(id: string, script: string, timeoutMs: number, base = OPS_DIR): string {
   const d = dirOf(id, base);
+  // HUP ignored: once the directory exists the operation counts as started, so a connection that drops
+  // now must not stop the launch half-way.
   return `set -u
+trap '' HUP
 umask 077
+${START_TIME}
 d=${shQuote(d)}
 mkdir -p ${shQuote(base)} || { echo 'failed cannot create the operations directory'; exit 1; }
 chmod 700 ${shQuote(base)} "$(dirname ${shQuote(base)})" 2>/dev/null
@@ -91,6 +96,7 @@ if ! mkdir "$d" 2>/dev/null; then
   if [ -d "$d" ]; then echo already-started; exit 0; fi
   echo 'failed cannot create the operation directory'; exit 1
 fi
+printf '%s %s\\n' "$$" "$(stt $$)" > "$d/launcher"
 cat /proc/sys/kernel/random/boot_id > "$d/boot" 2>/dev/null || : > "$d/boot"
 printf '%s\\n' ${shQuote(script)} > "$d/script"
 printf '%s' ${shQuote(WRAPPER)} > "$d/run"
@@ -123,7 +129,7 @@ export function parseStart(stdout: string): StartOutcome {
  * Status script: prints one line, `unknown`, `finished <code> <logBytes>`, `running <logBytes>` or
  * `lost <logBytes>`. Running = the wrapper or the command it started is still alive: same boot id, the
  * pid exists and has the start time recorded at launch (a pid reused after a reboot has another).
- * Lost = started, no exit code, and neither is alive.
+ * Lost = started, no exit code, and neither is alive (or the start command died before launching).
  */
 const STATUS = `${START_TIME}
 alive() {
@@ -133,12 +139,13 @@ alive() {
   [ -z "\${2:-}" ] || [ ! -r "/proc/$1/stat" ] || [ "$(stt "$1")" = "$2" ]
 }
 if [ ! -d "$d" ]; then echo unknown; else
-sz=$(wc -c < "$d/log" 2>/dev/null | tr -d ' '); sz=\${sz:-0}
+sz=$(wc -c 2>/dev/null < "$d/log" | tr -d ' '); sz=\${sz:-0}
 if [ -f "$d/exit" ]; then echo "finished $(cat "$d/exit") $sz"; else
 up=0
 if [ "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" = "$(cat "$d/boot" 2>/dev/null)" ]; then
-  # Not yet any pid file: the launcher is still starting it (it waits for the pid before answering).
-  if [ ! -s "$d/pid" ] || alive pid || alive child; then up=1; fi
+  # No pid file yet: running while the launcher is still at it, lost if the launcher died first.
+  if [ ! -s "$d/pid" ]; then { [ ! -s "$d/launcher" ] || alive launcher; } && up=1
+  elif alive pid || alive child; then up=1; fi
 fi
 if [ -f "$d/exit" ]; then echo "finished $(cat "$d/exit") $sz"
 elif [ $up = 1 ]; then echo "running $sz"; else echo "lost $sz"; fi
