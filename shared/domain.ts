@@ -221,6 +221,8 @@ export type ScanErrorKind =
   | 'no-credential'
   | 'unsupported'
   | 'cancelled'
+  /** Skipped: a rollout holds the machine (it is being patched) — scan it again when that ends. */
+  | 'busy'
   | 'internal';
 
 /** Where an OS release stands against the end-of-life table. */

@@ -18,9 +18,10 @@ import { loadEolTable } from '../platforms/eol';
 import { scanHandlers } from '../scan/handlers';
 import { scanService } from '../scan/scan-service';
 import type { SecretBox } from '../secrets/secret-box';
-import type { SshPoolOptions } from '../ssh/pool';
+import { createSshPool, type SshPoolOptions } from '../ssh/pool';
 import { type Clock, systemClock } from './clock';
 import { createDispatcher } from './dispatch';
+import { createHostLocks } from './host-locks';
 import { type Logger, silentLogger } from './logger';
 
 export interface CoreOptions {
@@ -34,7 +35,7 @@ export interface CoreOptions {
   host: AppInfo['host'];
   dataDir: string;
   version: string;
-  /** SSH pool settings for scans (concurrency; `open` lets the fleet simulator stand in). */
+  /** The core's SSH pool (concurrency across all jobs; `open` lets the fleet simulator stand in). */
   ssh?: SshPoolOptions;
   /** Per-hop connect + login limit for scans (default 15 s). */
   connectTimeoutMs?: number;
@@ -79,7 +80,13 @@ export function createCore(options: CoreOptions) {
   if (interrupted > 0) logger.info('scan.interrupted-runs', { count: interrupted });
   const eol = loadEolTable(path.join(options.dataDir, 'eol.json'));
   if (eol.problem) logger.error('eol.update-refused', { problem: eol.problem });
+  // One pool and one set of host locks for every job: two jobs together never exceed the connection limit,
+  // never reach one host at once, and a scan never works on a host a rollout is patching.
+  const pool = createSshPool(options.ssh ?? {});
+  const hostLocks = createHostLocks();
   const scanner = scanService({
+    pool,
+    hostLocks,
     scans,
     hostKeys,
     credentials,
@@ -87,7 +94,6 @@ export function createCore(options: CoreOptions) {
     clock,
     events,
     logger,
-    ...(options.ssh ? { pool: options.ssh } : {}),
     ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
   });
   const info: AppInfo = {
@@ -109,6 +115,8 @@ export function createCore(options: CoreOptions) {
     handlers,
     dispatch: createDispatcher(handlers, logger),
     services: { machines, groups, credentials, imports, scanner },
+    /** The one SSH pool and the host locks every job shares (rollouts take theirs from here). */
+    ssh: { pool, hostLocks },
     repos: { ...repos, scans, hostKeys },
     logger,
     /** Subscribes to core events; returns the unsubscribe. */

@@ -10,9 +10,16 @@ export interface SshPoolOptions {
   open?: (target: SshTarget, options: SessionOptions) => Promise<SshSession>;
 }
 
+/** Per-call hooks of `withSession`. */
+export interface WithSessionHooks {
+  /** Called when the pool really starts opening the connection (a slot is free), not while queued. */
+  onConnecting?: () => void;
+}
+
 /**
- * Limits a job's SSH work: at most `concurrency` connections at once, and never two to the same host
- * (a second piece of work for a host waits for the first, outside the limit, so it holds no slot).
+ * Limits SSH work — the core has one pool shared by every job: at most `concurrency` connections at once,
+ * and never two to the same host (a second piece of work for a host waits for the first, outside the
+ * limit, so it holds no slot).
  */
 export function createSshPool(poolOptions: SshPoolOptions = {}) {
   const concurrency = Math.max(1, Math.floor(poolOptions.concurrency ?? 16));
@@ -55,6 +62,7 @@ export function createSshPool(poolOptions: SshPoolOptions = {}) {
       target: SshTarget,
       options: SessionOptions,
       work: (session: SshSession) => Promise<T>,
+      hooks: WithSessionHooks = {},
     ): Promise<T> {
       const key = `${normalizeHostAddress(target.address)}\0${target.port}`;
       const before = hostTails.get(key) ?? Promise.resolve();
@@ -65,6 +73,7 @@ export function createSshPool(poolOptions: SshPoolOptions = {}) {
         await before;
         await acquire(options.signal);
         try {
+          hooks.onConnecting?.();
           const session = await open(target, options);
           try {
             return await work(session);
@@ -84,5 +93,5 @@ export function createSshPool(poolOptions: SshPoolOptions = {}) {
   };
 }
 
-/** A pool of SSH work for one job. */
+/** A pool of SSH work (one per core). */
 export type SshPool = ReturnType<typeof createSshPool>;
