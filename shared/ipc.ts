@@ -13,6 +13,7 @@ import type {
   ImportPreview,
   ImportResult,
   InventorySummary,
+  JobProgress,
   KnownHostsImportReport,
   Machine,
   MachineScanDetails,
@@ -55,6 +56,8 @@ export interface ResponseMap {
   'hostKeys.forget': { removed: number };
   'hostKeys.importKnownHosts': KnownHostsImportReport;
   'patches.fleet': FleetPatch[];
+  /** Every running job of the core (scans, rollouts), each with every host's latest state. */
+  'jobs.active': JobProgress[];
 }
 
 /** Every request channel. */
@@ -129,6 +132,7 @@ export const REQUEST_CHANNELS = [
   'hostKeys.forget',
   'hostKeys.importKnownHosts',
   'patches.fleet',
+  'jobs.active',
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNELS = [

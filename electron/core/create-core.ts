@@ -22,6 +22,7 @@ import { createSshPool, type SshPoolOptions } from '../ssh/pool';
 import { type Clock, systemClock } from './clock';
 import { createDispatcher } from './dispatch';
 import { createHostLocks } from './host-locks';
+import { createJobRegistry, jobHandlers } from './jobs';
 import { type Logger, silentLogger } from './logger';
 
 export interface CoreOptions {
@@ -96,6 +97,8 @@ export function createCore(options: CoreOptions) {
     logger,
     ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
   });
+  const jobs = createJobRegistry();
+  jobs.addSource('scan', scanner.jobs);
   const info: AppInfo = {
     version: options.version,
     host: options.host,
@@ -108,6 +111,7 @@ export function createCore(options: CoreOptions) {
     'app.info': async () => info,
     ...inventoryHandlers({ machines, groups, credentials, imports }),
     ...scanHandlers({ machines, machinesRepo: repos.machines, scans, hostKeys, scanner, clock }),
+    ...jobHandlers(jobs),
   };
 
   return {
@@ -117,6 +121,8 @@ export function createCore(options: CoreOptions) {
     services: { machines, groups, credentials, imports, scanner },
     /** The one SSH pool and the host locks every job shares (rollouts take theirs from here). */
     ssh: { pool, hostLocks },
+    /** Running jobs of every kind; rollouts add their source here. */
+    jobs,
     repos: { ...repos, scans, hostKeys },
     logger,
     /** Subscribes to core events; returns the unsubscribe. */

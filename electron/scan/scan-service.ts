@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 
-import type { Machine, ScanHostProgress, ScanTotals } from '../../shared/domain';
+import type { JobProgress, Machine, ScanHostProgress, ScanTotals } from '../../shared/domain';
 import type { EventMap, EventSink } from '../../shared/ipc';
 import { ApiError } from '../../shared/wire';
 import type { HostLocks } from '../core/host-locks';
@@ -10,9 +10,9 @@ import type { CredentialService } from '../inventory/credential-service';
 import { trustHostKey } from '../ssh/host-keys';
 import { machineTarget } from '../ssh/machine-target';
 import type { SshPool } from '../ssh/pool';
-import type { SshAuth } from '../ssh/types';
+import type { SshAuth, SshSession, SshTarget } from '../ssh/types';
 import { progressBatcher } from './progress';
-import { recordScanFailure, scanHost, type ScanHostDeps } from './scan-host';
+import { recordScanFailure, scanHost, type ScanHostDeps, scanHostRun } from './scan-host';
 
 export interface ScanServiceDeps extends ScanHostDeps {
   hostKeys: HostKeysRepo;
@@ -41,7 +41,13 @@ export { classify } from './scan-host';
 export function scanService(deps: ScanServiceDeps) {
   const jobs = new Map<
     string,
-    { abort: AbortController; done: Promise<void>; snapshot: () => EventMap['scan.progress'] }
+    {
+      abort: AbortController;
+      done: Promise<void>;
+      snapshot: () => EventMap['scan.progress'];
+      title: string;
+      startedAt: number;
+    }
   >();
 
   async function scanOne(
@@ -131,7 +137,8 @@ export function scanService(deps: ScanServiceDeps) {
     start(req: ScanRequest): { jobId: string; runId: number; total: number } {
       if (req.machines.length === 0) throw new ApiError({ code: 'invalid', message: 'No machines to scan.' });
       const jobId = crypto.randomUUID();
-      const runId = deps.scans.startRun(req.machines.length, deps.clock.now());
+      const startedAt = deps.clock.now();
+      const runId = deps.scans.startRun(req.machines.length, startedAt);
       const abort = new AbortController();
       // Every host of the job listens to this one signal: hundreds of listeners are expected, not a leak.
       setMaxListeners(0, abort.signal);
@@ -172,7 +179,9 @@ export function scanService(deps: ScanServiceDeps) {
         jobs.delete(jobId);
         deps.events('machines.changed', { reason: 'updated', count: req.machines.length });
       });
-      jobs.set(jobId, { abort, done, snapshot: batch.snapshot });
+      const n = req.machines.length;
+      const title = n === 1 ? `Scan of ${req.machines[0]?.displayName}` : `Scan of ${n} machines`;
+      jobs.set(jobId, { abort, done, snapshot: batch.snapshot, title, startedAt });
       return { jobId, runId, total: req.machines.length };
     },
     /** Cancels a job: queued hosts are dropped, running ones closed. */
@@ -206,6 +215,23 @@ export function scanService(deps: ScanServiceDeps) {
     },
     /** Running jobs with every host's latest state: a reloaded window picks up where it was. */
     active: (): EventMap['scan.progress'][] => [...jobs.values()].map((j) => j.snapshot()),
+    /**
+     * Verify-by-rescan (rollouts): scans one host over a session the caller holds, as a one-host run of its
+     * own in the scan history, and returns the findings with the run id.
+     */
+    scanHostRun: (
+      session: SshSession,
+      machine: Machine,
+      options?: { refreshLists?: boolean; signal?: AbortSignal },
+    ) => scanHostRun(deps, session, machine, options),
+    /** A machine's SSH target with its login unlocked from its credential (ApiError 'locked' without). */
+    targetOf: (machine: Machine): SshTarget => machineTarget(machine, deps.credentials),
+    /** Running jobs in the core's common job shape (`jobs.active`). */
+    jobs: (): JobProgress[] =>
+      [...jobs.values()].map((j) => {
+        const { jobId, totals, hosts } = j.snapshot();
+        return { kind: 'scan', jobId, title: j.title, startedAt: j.startedAt, totals, hosts };
+      }),
     /** Whether any job is running. */
     busy: (): boolean => jobs.size > 0,
     /** Cancels every job (the app is closing). */

@@ -99,4 +99,46 @@ describe("the core's one SSH pool and host locks, shared by every job", () => {
     const again = await sim.scan([held]);
     expect(again.get(sim.id(held))?.state).toBe('done');
   });
+
+  it('lists a running scan in jobs.active, in the common job shape, until it ends', async () => {
+    const names = fleet.hosts.map((h) => h.name);
+    const job = await sim.start(names);
+    const active = await sim.core.handlers['jobs.active']({});
+    expect(active).toHaveLength(1);
+    expect(active[0]).toMatchObject({
+      kind: 'scan',
+      jobId: job.jobId,
+      title: `Scan of ${names.length} machines`,
+    });
+    expect(active[0]?.totals.total).toBe(names.length);
+    expect(active[0]?.hosts.map((h) => h.machineId).sort()).toEqual(names.map((n) => sim.id(n)).sort());
+    await job.done;
+    expect(await sim.core.handlers['jobs.active']({})).toEqual([]);
+  });
+
+  it('scans one host over a session the caller holds, as a run of its own in the scan history', async () => {
+    const name = fleet.hosts[2]?.name ?? '';
+    const machine = await sim.core.handlers['machines.get']({ id: sim.id(name) });
+    const { scanner } = sim.core.services;
+    const before = fleet.counts()[name];
+    const r = await sim.core.ssh.pool.withSession(
+      scanner.targetOf(machine),
+      { hostKeys: sim.core.repos.hostKeys, hostKeyPolicy: 'pinned-only' },
+      (session) => scanner.scanHostRun(session, machine),
+    );
+    expect(r.ok).toBe(true);
+    expect(r.ok && r.findings.facts.bootId).toBe(fleet.bootId(name));
+    // One connection, one command: the collection over the caller's session.
+    expect(fleet.counts()[name]).toEqual({
+      connections: (before?.connections ?? 0) + 1,
+      execs: (before?.execs ?? 0) + 1,
+    });
+    const run = sim.core.db
+      .prepare('SELECT state, machine_count, ok_count FROM scan_runs WHERE id = ?')
+      .get(r.runId);
+    expect(run).toEqual({ state: 'done', machine_count: 1, ok_count: 1 });
+    const details = await sim.core.handlers['machines.scanDetails']({ id: machine.id });
+    expect(details.status?.lastScanAt).toBeGreaterThan(0);
+    expect(sim.bootIdOf(name)).toBe(fleet.bootId(name));
+  });
 });
