@@ -152,7 +152,9 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * pool (each attempt holds a connection slot only while it connects and reads the id) and with its pinned
  * host key only. Connection failures while it is down are expected and retried; the host answering with
  * the old id after it went away, a changed host key, a failed reboot, or the time limit passing each end
- * with their own outcome. Never throws for the host's behaviour.
+ * with their own outcome. Never throws for the host's behaviour. Call it after the `withSession` that
+ * rebooted the host has ended: the pool serves one session per host at a time, so waiting inside it
+ * would wait for itself. The caller keeps the host lock across it.
  */
 export async function waitForReturn(
   target: SshTarget,
