@@ -2,6 +2,20 @@ import { normalizeHostAddress } from './host-keys';
 import { openSession } from './session';
 import type { SessionOptions, SshSession, SshTarget } from './types';
 
+/** Resolves with `p`, or rejects with the signal's reason as soon as it aborts. */
+function untilDone(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, reject);
+  });
+}
+
 /** Options of a pool. */
 export interface SshPoolOptions {
   /** Most connections open at once across all hosts. Default 16. */
@@ -70,7 +84,7 @@ export function createSshPool(poolOptions: SshPoolOptions = {}) {
       const mine = new Promise<void>((r) => (done = r));
       hostTails.set(key, mine);
       try {
-        await before;
+        await untilDone(before, options.signal);
         await acquire(options.signal);
         try {
           hooks.onConnecting?.();
@@ -84,8 +98,12 @@ export function createSshPool(poolOptions: SshPoolOptions = {}) {
           release();
         }
       } finally {
-        done();
-        if (hostTails.get(key) === mine) hostTails.delete(key);
+        // Work given up while queued behind the host's current work still ends its turn only after that
+        // work: the next one in line must not reach the host while it is busy.
+        void before.then(() => {
+          done();
+          if (hostTails.get(key) === mine) hostTails.delete(key);
+        });
       }
     },
     /** Work running and waiting, for progress displays. */
