@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type Core, createCore } from '../../electron/core/create-core';
@@ -29,6 +30,8 @@ describe.runIf(targetsReady())('crash test: SIGKILL mid-rollout, restart, resume
   let dir: string;
   const ids: number[] = [];
   let killPoints = 0;
+  // Where each kill landed: every host's state(step) at that moment, as the database recorded it.
+  const landed = new Map<string, number>();
 
   const openCore = (): Core => {
     const files = dataFiles(dir);
@@ -99,7 +102,9 @@ describe.runIf(targetsReady())('crash test: SIGKILL mid-rollout, restart, resume
     await archive?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
 
-    console.log(`crash test: ${killPoints} kill points`);
+    console.log(
+      `crash test: ${killPoints} kill points; host states at the kills: ${[...landed].map(([k, n]) => `${k} ×${n}`).join(', ')}`,
+    );
   });
 
   /** Runs the child until it says DONE, killing it at a random moment after READY each time but the last. */
@@ -131,6 +136,13 @@ describe.runIf(targetsReady())('crash test: SIGKILL mid-rollout, restart, resume
           process.kill(child.pid, 'SIGKILL');
           await ended;
           kills++;
+          const db = new Database(dataFiles(dir).db, { readonly: true });
+          const rows = db
+            .prepare('SELECT state, step FROM rollout_hosts WHERE rollout_id = ? ORDER BY machine_id')
+            .all(rolloutId) as { state: string; step: string }[];
+          db.close();
+          const at = rows.map((r) => `${r.state}${r.step ? `(${r.step})` : ''}`).join(' + ');
+          landed.set(at, (landed.get(at) ?? 0) + 1);
           continue;
         }
       }
@@ -163,7 +175,7 @@ describe.runIf(targetsReady())('crash test: SIGKILL mid-rollout, restart, resume
       expect(reviewed.hosts.map((h) => h.state)).toEqual(['reviewed', 'reviewed']);
       await core.close();
       killPoints += await runWithKills(r.id, 4);
-       
+
       console.log(`round ${round}: ${killPoints} kill points so far`);
       const check = openCore();
       const done = await call(check, 'rollouts.get', { id: r.id });
