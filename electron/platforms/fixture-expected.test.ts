@@ -70,16 +70,26 @@ function project(p: PendingPatch): Record<string, unknown> {
 const byKey = (a: Record<string, unknown>, b: Record<string, unknown>) =>
   `${String(a.name)}.${String(a.arch)}`.localeCompare(`${String(b.name)}.${String(b.arch)}`);
 
-/** Every `.txt` fixture as `tool/name` (top-level files are apt's). */
+/**
+ * Folders of the install side's captures (dry runs, installs, pre-flights): they are checked against their
+ * own hand-written results by the installers' tests (apt-install.test.ts, *-install.test.ts), not by a
+ * scan parser.
+ */
+const INSTALL_FIXTURE_DIRS = new Set(['apt-install', 'install']);
+
+/** Every scan `.txt` fixture as `tool/name` (top-level files are apt's). */
 function fixtures(): { tool: string; dir: string; fixture: string }[] {
-  return fs.readdirSync(ROOT, { withFileTypes: true }).flatMap((e) => {
-    const dir = e.isDirectory() ? path.join(ROOT, e.name) : ROOT;
-    const files = e.isDirectory() ? fs.readdirSync(dir) : [e.name];
-    const tool = e.isDirectory() ? e.name : 'apt';
-    return files
-      .filter((f) => f.endsWith('.txt') && !NOT_FIXTURES.has(f))
-      .map((f) => ({ tool, dir, fixture: f.replace(/\.txt$/, '') }));
-  });
+  const entries = fs.readdirSync(ROOT, { withFileTypes: true });
+  return entries
+    .filter((e) => !(e.isDirectory() && INSTALL_FIXTURE_DIRS.has(e.name)))
+    .flatMap((e) => {
+      const dir = e.isDirectory() ? path.join(ROOT, e.name) : ROOT;
+      const files = e.isDirectory() ? fs.readdirSync(dir) : [e.name];
+      const tool = e.isDirectory() ? e.name : 'apt';
+      return files
+        .filter((f) => f.endsWith('.txt') && !NOT_FIXTURES.has(f))
+        .map((f) => ({ tool, dir, fixture: f.replace(/\.txt$/, '') }));
+    });
 }
 
 const cases = fixtures();
