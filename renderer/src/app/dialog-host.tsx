@@ -4,6 +4,7 @@ import { DeleteMachinesDialog } from '../features/machines/delete-machines-dialo
 import { EditTagsDialog } from '../features/machines/edit-tags-dialog';
 import { MachineDialog } from '../features/machines/machine-dialog';
 import { SaveGroupDialog } from '../features/machines/save-group-dialog';
+import { RolloutWizard } from '../features/rollouts/rollout-wizard';
 import { HostKeyDialog } from '../features/scan/host-key-dialog';
 import { useAppStore } from '../stores/store';
 
@@ -24,5 +25,7 @@ export function DialogHost() {
       return <SaveGroupDialog />;
     case 'host-key':
       return <HostKeyDialog key={dialog.prompt.resultId} prompt={dialog.prompt} />;
+    case 'new-rollout':
+      return <RolloutWizard machineIds={dialog.machineIds} />;
   }
 }

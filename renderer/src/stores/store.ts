@@ -17,6 +17,8 @@ import type { MachinesSlice } from './machines-slice';
 import { createMachinesSlice } from './machines-slice';
 import type { ResultsSlice } from './results-slice';
 import { createResultsSlice } from './results-slice';
+import type { RolloutsSlice } from './rollouts-slice';
+import { createRolloutsSlice } from './rollouts-slice';
 import type { ScanSlice } from './scan-slice';
 import { createScanSlice } from './scan-slice';
 import type { UiSlice } from './ui-slice';
@@ -31,6 +33,7 @@ export type Store = AppSlice &
   ScanSlice &
   ResultsSlice &
   HostKeysSlice &
+  RolloutsSlice &
   UiSlice;
 
 /** Builds a fresh store bound to one API (the real one, or a fake in tests). */
@@ -44,6 +47,7 @@ export function createAppStore(api: PatchbayApi) {
     ...createScanSlice(api)(...a),
     ...createResultsSlice(api)(...a),
     ...createHostKeysSlice(api)(...a),
+    ...createRolloutsSlice(api)(...a),
     ...createUiSlice(...a),
   }));
 }
