@@ -1,61 +1,41 @@
-import { FINAL_HOST_STATES, type Machine, type Rollout, type RolloutHostState } from '../../shared/domain';
-import type { Clock } from '../core/clock';
-import type { Logger } from '../core/logger';
-import type { HostPatch, RolloutsRepo, StoredHost } from '../db/repos/rollouts';
-import type { InstallRequest, PlatformInstaller, PreflightReport } from '../platforms/installer';
-import type { SshSession } from '../ssh/types';
-import { installAction, newRemovals, opIdFor, outcomeOf, shouldReboot, verifyItems } from './decisions';
-import type { RolloutPorts } from './ports';
+import { FINAL_HOST_STATES, type RolloutHostState } from '../../shared/domain';
+import { ApiError } from '../../shared/wire';
+import type { StoredHost } from '../db/repos/rollouts';
+import { UnparseableOutputError } from '../platforms/types';
+import { SshError } from '../ssh/errors';
+import { newRemovals, opIdFor, outcomeOf, shouldReboot } from './decisions';
+import {
+  HostFailure,
+  type HostRunContext,
+  installedVersions,
+  installerOf,
+  machineOf,
+  move,
+  preflight,
+  requestOf,
+  sleep,
+} from './host-common';
+import { install } from './install-step';
 
-/** Install attempts per host: a lost operation is re-checked and only what is missing tried again. */
-export const MAX_ATTEMPTS = 3;
-const LOG_CHUNK = 64 * 1024;
+export { type HostRunContext, MAX_ATTEMPTS } from './host-common';
 
-/** What a host runner needs; one per running rollout. */
-export interface HostRunContext {
-  rollout: Rollout;
-  repo: RolloutsRepo;
-  ports: RolloutPorts;
-  clock: Clock;
-  logger: Logger;
-  /** True once the rollout is cancelled: no new steps, a running install is followed to its end. */
-  cancelled: () => boolean;
-  /** Aborted when the core closes: the host stays where it is, for the resume. */
-  signal: AbortSignal;
-  report: (
-    machineId: number,
-    p: { state: RolloutHostState; step: string; reason?: string; failureKind?: string },
-  ) => void;
-  output: (machineId: number, text: string) => void;
-  /** Polling interval of a running operation. */
-  pollMs: number;
-  /** How long to keep reconnecting to a host whose connection dropped mid-step. */
-  reconnectMs: number;
+/** Failures a retry cannot fix: a changed host key, a refused login or sudo, output that makes no sense. */
+const PERMANENT = new Set([
+  'host-key-changed',
+  'host-key-unknown',
+  'auth-failed',
+  'sudo-failed',
+  'no-credential',
+  'output-unparseable',
+]);
+
+/** A failure kind for what a step threw ('unreachable' for anything connection-like). */
+function failureKindOf(err: unknown): string {
+  if (err instanceof SshError) return err.kind;
+  if (err instanceof UnparseableOutputError) return 'output-unparseable';
+  if (err instanceof ApiError && err.code === 'locked') return 'no-credential';
+  return 'unreachable';
 }
-
-/** A failure that ends the host in `failed` with plain words. */
-class HostFailure extends Error {
-  constructor(
-    readonly kind: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 
 /**
  * Runs one host of a started rollout through its state machine until a final state:
@@ -97,13 +77,19 @@ export async function runHost(ctx: HostRunContext, machineId: number): Promise<R
           state: h.state,
           why: why.slice(0, 200),
         });
-        if (now - failingSince >= ctx.reconnectMs || h.state === 'preflight' || h.state === 'reviewed') {
+        const kind = failureKindOf(err);
+        if (
+          PERMANENT.has(kind) ||
+          now - failingSince >= ctx.reconnectMs ||
+          h.state === 'preflight' ||
+          h.state === 'reviewed'
+        ) {
           const during =
             h.state === 'installing'
               ? ' while installing; the operation may still finish on the host — retry to re-check it'
               : '';
           h = move(ctx, h, 'failed', {
-            failureKind: 'unreachable',
+            failureKind: kind,
             reason: `${why}${during}`,
             finishedAt: ctx.clock.now(),
           });
@@ -128,68 +114,6 @@ export async function runHost(ctx: HostRunContext, machineId: number): Promise<R
     },
   });
   return h.state;
-}
-
-function move(
-  ctx: HostRunContext,
-  h: StoredHost,
-  to: RolloutHostState,
-  patch: HostPatch,
-  detail: object = {},
-): StoredHost {
-  const next = ctx.repo.transition(h.rolloutId, h.machineId, to, patch, ctx.clock.now(), detail);
-  ctx.report(h.machineId, {
-    state: next.state,
-    step: next.step,
-    ...(next.reason ? { reason: next.reason } : {}),
-    ...(next.failureKind ? { failureKind: next.failureKind } : {}),
-  });
-  return next;
-}
-
-function machineOf(ctx: HostRunContext, h: StoredHost): Machine {
-  const m = ctx.ports.machine(h.machineId);
-  if (!m) throw new HostFailure('deleted', `${h.machineName} was removed from the inventory.`);
-  return m;
-}
-
-function installerOf(ctx: HostRunContext, h: StoredHost): PlatformInstaller {
-  const inst = ctx.ports.installer(h.packageManager);
-  if (!inst)
-    throw new HostFailure(
-      'unsupported',
-      `Installing with ${h.packageManager || 'an unknown package manager'} is not supported yet.`,
-    );
-  return inst;
-}
-
-const requestOf = (ctx: HostRunContext, h: StoredHost, items = h.items): InstallRequest => ({
-  items: items.map((i) => ({ name: i.name, arch: i.arch, version: i.version })),
-  advisories: h.advisories,
-  allowReboot: ctx.rollout.options.reboot !== 'never',
-});
-
-async function preflight(
-  s: SshSession,
-  ctx: HostRunContext,
-  inst: PlatformInstaller,
-  h: StoredHost,
-): Promise<PreflightReport> {
-  const kernel = h.items.some((i) => /^(linux-image|kernel)/.test(i.name));
-  const r = await s.exec(inst.preflightCommand({ downloadBytes: h.plan?.downloadBytes ?? null, kernel }), {
-    asRoot: true,
-    timeoutMs: 120_000,
-    signal: ctx.signal,
-  });
-  return inst.parsePreflight(r.stdout.toString('utf8'), r.code);
-}
-
-async function installedVersions(s: SshSession, ctx: HostRunContext, inst: PlatformInstaller, h: StoredHost) {
-  const r = await s.exec(inst.installedVersionsCommand(h.items.map((i) => i.name)), {
-    timeoutMs: 120_000,
-    signal: ctx.signal,
-  });
-  return verifyItems(h.packageManager, h.items, inst.parseInstalledVersions(r.stdout.toString('utf8')));
 }
 
 /** One state's work; returns the host after the transition it made. */
@@ -327,92 +251,4 @@ async function step(ctx: HostRunContext, h: StoredHost): Promise<StoredHost> {
     default:
       return h;
   }
-}
-
-/** The installing state: start, follow, collect or re-check the op, never running it blindly twice. */
-async function install(ctx: HostRunContext, h: StoredHost): Promise<StoredHost> {
-  const { ports, repo, rollout } = ctx;
-  const machine = machineOf(ctx, h);
-  const inst = installerOf(ctx, h);
-  const opId = h.opId ?? opIdFor(rollout.id, h.machineId, h.attempts);
-  return ports.withSession(machine, ctx.signal, async (s) => {
-    let cur = h;
-    let status = await ports.ops.status(s, opId);
-    const action = installAction(status, cur.step !== 'start');
-    if (action === 'recheck') {
-      // Finish an interrupted package operation first (dpkg --configure -a, …), then install only what is missing.
-      const report = await preflight(s, ctx, inst, cur);
-      const interrupted = report.checks.some((c) => c.id === 'interrupted' && !c.ok);
-      if (interrupted && inst.recoverCommand) {
-        cur = move(ctx, cur, 'installing', { step: 'recover' });
-        const r = await s.exec(inst.recoverCommand, {
-          asRoot: true,
-          timeoutMs: rollout.options.hostTimeLimitMs,
-          signal: ctx.signal,
-        });
-        ctx.output(cur.machineId, r.stdout.toString('utf8') + r.stderr.toString('utf8'));
-      }
-      const versions = await installedVersions(s, ctx, inst, cur);
-      if (versions.missing.length === 0) return move(ctx, cur, 'verifying', { step: 'after-install' });
-      if (cur.attempts >= MAX_ATTEMPTS) {
-        throw new HostFailure(
-          'interrupted',
-          `The install was interrupted ${cur.attempts} times; ${versions.missing.map((m) => m.name).join(', ')} still missing.`,
-        );
-      }
-      const attempt = cur.attempts + 1;
-      cur = move(
-        ctx,
-        cur,
-        'installing',
-        { step: 'start', opId: opIdFor(rollout.id, cur.machineId, attempt), attempts: attempt, logOffset: 0 },
-        { recheck: status.state, missing: versions.missing.length },
-      );
-      return cur;
-    }
-    if (action === 'start') {
-      // A later attempt installs only what is still missing; the first installs everything reviewed.
-      let items = cur.items;
-      if (cur.attempts > 1) {
-        const versions = await installedVersions(s, ctx, inst, cur);
-        const missing = new Set(versions.missing.map((m) => `${m.name}\u0000${m.arch}`));
-        items = cur.items.filter((i) => missing.has(`${i.name}\u0000${i.arch}`));
-        if (items.length === 0) return move(ctx, cur, 'verifying', { step: 'after-install' });
-      }
-      await ports.ops.start(
-        s,
-        opId,
-        inst.installCommand(requestOf(ctx, cur, items)),
-        rollout.options.hostTimeLimitMs,
-      );
-      cur = move(ctx, cur, 'installing', { step: 'follow' });
-      status = await ports.ops.status(s, opId);
-    }
-    let offset = cur.logOffset;
-    // Follow until finished: read the log in bounded chunks, store it with the new offset in one transaction.
-    for (;;) {
-      const chunk = await ports.ops.readLog(s, opId, offset, LOG_CHUNK);
-      if (chunk.text !== '' || chunk.nextOffset !== offset) {
-        repo.appendOutput(rollout.id, cur.machineId, chunk.text, chunk.nextOffset, ctx.clock.now());
-        ctx.output(cur.machineId, chunk.text);
-        offset = chunk.nextOffset;
-        if (chunk.text.length > 0 && Buffer.byteLength(chunk.text) >= LOG_CHUNK) continue;
-      }
-      if (status.state === 'finished') break;
-      if (status.state === 'lost' || status.state === 'unknown') {
-        return move(ctx, cur, 'installing', { step: 'lost' }, { op: status.state });
-      }
-      await sleep(ctx.pollMs, ctx.signal);
-      status = await ports.ops.status(s, opId);
-    }
-    const code = status.code;
-    const failure = inst.classifyFailure(repo.outputText(rollout.id, cur.machineId), code);
-    return move(
-      ctx,
-      cur,
-      'verifying',
-      { step: 'after-install', ...(failure ? { failureKind: failure.kind, reason: failure.message } : {}) },
-      { exitCode: code },
-    );
-  });
 }

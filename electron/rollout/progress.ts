@@ -65,3 +65,6 @@ export function rolloutProgress(events: EventSink, summary: (rolloutId: number) 
     },
   };
 }
+
+/** A rollout progress batcher. */
+export type RolloutProgress = ReturnType<typeof rolloutProgress>;

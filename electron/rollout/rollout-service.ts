@@ -8,7 +8,6 @@ import {
   type Rollout,
   type RolloutContent,
   type RolloutDetail,
-  type RolloutItem,
   type RolloutOptions,
   type RolloutTargets,
 } from '../../shared/domain';
@@ -16,11 +15,11 @@ import type { EventSink, RolloutProgressBatch } from '../../shared/ipc';
 import { ApiError } from '../../shared/wire';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
-import type { RolloutsRepo, StoredHost } from '../db/repos/rollouts';
-import { thresholdReached } from './decisions';
-import { type HostRunContext, runHost } from './host-runner';
+import type { RolloutsRepo } from '../db/repos/rollouts';
 import type { RolloutPorts } from './ports';
 import { rolloutProgress } from './progress';
+import { reviewHost, workPool } from './review';
+import { type RunEntry, runRollout } from './rollout-run';
 
 /** What the rollout service needs. */
 export interface RolloutServiceDeps {
@@ -53,7 +52,7 @@ const notFound = () => new ApiError({ code: 'not-found', message: 'That rollout 
  */
 export function rolloutService(deps: RolloutServiceDeps) {
   const { repo, ports, clock, logger } = deps;
-  const runs = new Map<number, { abort: AbortController; cancel: { value: boolean }; done: Promise<void> }>();
+  const runs = new Map<number, RunEntry>();
   const reviews = new Set<number>();
   const progress = rolloutProgress(deps.events, (id) => {
     const r = repo.get(id);
@@ -93,235 +92,25 @@ export function rolloutService(deps: RolloutServiceDeps) {
     return ports.machinesOf(t.kind === 'group' ? { groupId: t.groupId } : { client: t.client });
   }
 
-  /** The items a host gets: approved now, for its package manager, cut down to the named refs. */
-  function itemsFor(
-    content: RolloutContent,
-    machineId: number,
-    pm: string,
-  ): { items: RolloutItem[]; advisories: string[] } {
-    const approved = ports
-      .approved(machineId, { securityOnly: content.kind === 'security-approved' })
-      .filter((a) => a.packageManager === pm);
-    const refs = content.kind === 'named' ? content.refs.filter((r) => r.packageManager === pm) : null;
-    const picked = refs
-      ? approved.filter((a) =>
-          refs.some((r) =>
-            r.kind === 'package'
-              ? r.name === a.name && (r.version === '' || r.version === a.version)
-              : a.advisories.includes(r.name),
-          ),
-        )
-      : approved;
-    const byKey = new Map<string, RolloutItem>();
-    for (const a of picked) {
-      byKey.set(`${a.name}\u0000${a.arch}`, {
-        name: a.name,
-        arch: a.arch,
-        version: a.version,
-        advisories: a.advisories,
-        security: a.security,
-      });
-    }
-    const advisories = (refs ?? [])
-      .filter((r) => r.kind === 'advisory' && picked.some((a) => a.advisories.includes(r.name)))
-      .map((r) => r.name);
-    return { items: [...byKey.values()], advisories };
-  }
-
-  async function pool<T>(list: T[], n: number, work: (t: T) => Promise<void>): Promise<void> {
-    let next = 0;
-    const worker = async () => {
-      while (next < list.length) {
-        const t = list[next++] as T;
-        await work(t);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(n, list.length)) }, worker));
-  }
-
-  async function reviewHost(r: Rollout, h: StoredHost): Promise<void> {
-    const now = () => clock.now();
-    // Every review transition also goes to the live view.
-    const repo = {
-      transition: (...a: Parameters<RolloutsRepo['transition']>) => {
-        const next = deps.repo.transition(...a);
-        progress.host(r.id, {
-          machineId: next.machineId,
-          state: next.state,
-          step: next.step,
-          ...(next.reason ? { reason: next.reason } : {}),
-          ...(next.failureKind ? { failureKind: next.failureKind } : {}),
-        });
-        return next;
+  const run = (id: number) =>
+    runRollout(
+      {
+        repo,
+        ports,
+        clock,
+        logger,
+        progress,
+        closing: closing.signal,
+        renew: () => claim(id),
+        renewEveryMs: Math.max(50, Math.floor(leaseMs / 3)),
+        release: () => repo.unclaim(id, runner),
+        register: (entry) => runs.set(id, entry),
+        unregister: () => runs.delete(id),
+        pollMs: deps.pollMs ?? 1000,
+        reconnectMs: deps.reconnectMs ?? 5 * 60_000,
       },
-    };
-    const machine = ports.machine(h.machineId);
-    const pm = ports.packageManagerOf(h.machineId) || h.packageManager;
-    const fail = (failureKind: string, reason: string) =>
-      repo.transition(r.id, h.machineId, 'failed', { failureKind, reason, packageManager: pm }, now());
-    if (!machine) return void fail('deleted', `${h.machineName} was removed from the inventory.`);
-    const { items, advisories } = itemsFor(r.content, h.machineId, pm);
-    if (items.length === 0 && advisories.length === 0) {
-      repo.transition(
-        r.id,
-        h.machineId,
-        'skipped',
-        { items, advisories, packageManager: pm, reason: 'Nothing approved to install on this host.' },
-        now(),
-      );
-      return;
-    }
-    const inst = ports.installer(pm);
-    if (!inst)
-      return void fail(
-        'unsupported',
-        `Installing with ${pm || 'an unknown package manager (scan the host first)'} is not supported yet.`,
-      );
-    const invalid = items.filter((i) => !inst.validItem(i));
-    if (invalid.length > 0)
-      return void fail(
-        'invalid',
-        `Refused unsafe package names or versions: ${invalid
-          .map((i) => i.name)
-          .join(', ')
-          .slice(0, 200)}`,
-      );
-    repo.transition(
-      r.id,
-      h.machineId,
-      'reviewing',
-      { items, advisories, packageManager: pm, plan: null, failureKind: '', reason: '' },
-      now(),
+      mustGet(id),
     );
-    const req = {
-      items: items.map((i) => ({ name: i.name, arch: i.arch, version: i.version })),
-      advisories,
-      allowReboot: r.options.reboot !== 'never',
-    };
-    let release: (() => void) | null = null;
-    try {
-      release = await ports.lockHost(h.machineId, `rollout-${r.id}-review`, closing.signal);
-      const out = await ports.withSession(machine, closing.signal, (s) =>
-        s.exec(inst.dryRunCommand(req), { asRoot: true, timeoutMs: 300_000, signal: closing.signal }),
-      );
-      const plan = inst.parseDryRun(out.stdout.toString('utf8'), out.code);
-      if (plan.problems.length > 0) {
-        repo.transition(
-          r.id,
-          h.machineId,
-          'failed',
-          { plan, failureKind: 'dependency-problem', reason: plan.problems.join('; ').slice(0, 1000) },
-          now(),
-        );
-      } else {
-        repo.transition(r.id, h.machineId, 'reviewed', { plan }, now());
-      }
-    } catch (err) {
-      if (closing.signal.aborted) throw err;
-      fail('unreachable', err instanceof Error ? err.message : String(err));
-    } finally {
-      release?.();
-    }
-  }
-
-  async function run(id: number): Promise<void> {
-    const rollout = mustGet(id);
-    const abort = new AbortController();
-    setMaxListeners(0, abort.signal);
-    const onClose = () => abort.abort(closing.signal.reason);
-    closing.signal.addEventListener('abort', onClose, { once: true });
-    const cancel = { value: rollout.cancelRequested };
-    let stopped: 'threshold' | 'cancelled' | null =
-      rollout.stopReason === 'threshold' ? 'threshold' : cancel.value ? 'cancelled' : null;
-    const ctx: HostRunContext = {
-      rollout,
-      repo,
-      ports,
-      clock,
-      logger,
-      cancelled: () => cancel.value,
-      signal: abort.signal,
-      report: (machineId, p) => progress.host(id, { machineId, ...p }),
-      output: (machineId, text) => {
-        const h = repo.host(id, machineId);
-        if (h) progress.output(id, machineId, h.state, h.step, text);
-      },
-      pollMs: deps.pollMs ?? 1000,
-      reconnectMs: deps.reconnectMs ?? 5 * 60_000,
-    };
-    // Hosts already under way (a resume) first, then the queue in order.
-    const hosts = repo.hosts(id).filter((h) => !FINAL_HOST_STATES.has(h.state));
-    hosts.sort((a, b) => Number(a.state === 'reviewed') - Number(b.state === 'reviewed'));
-    const done = pool(hosts, rollout.options.concurrency, async (h) => {
-      if (abort.signal.aborted) return;
-      if (h.state === 'reviewed' && (stopped || cancel.value)) {
-        const why = cancel.value ? 'cancelled' : 'skipped';
-        const reason = cancel.value
-          ? 'Cancelled before it started.'
-          : 'Not started: the failure threshold was reached.';
-        repo.transition(id, h.machineId, why, { reason, finishedAt: clock.now() }, clock.now());
-        progress.host(id, { machineId: h.machineId, state: why, step: '', reason });
-        return;
-      }
-      try {
-        await runHost(ctx, h.machineId);
-      } catch (err) {
-        if (abort.signal.aborted) return;
-        logger.error('rollout.host-crashed', {
-          rolloutId: id,
-          machineId: h.machineId,
-          error: String(err).slice(0, 300),
-        });
-        repo.transition(
-          id,
-          h.machineId,
-          'failed',
-          {
-            failureKind: 'internal',
-            reason: 'Patchbay hit an unexpected error on this host.',
-            finishedAt: clock.now(),
-          },
-          clock.now(),
-        );
-      }
-      const started = repo.hosts(id).filter((x) => x.startedAt !== null);
-      const finished = started.filter((x) => FINAL_HOST_STATES.has(x.state));
-      const failed = finished.filter((x) => x.state === 'failed').length;
-      if (!stopped && thresholdReached(rollout.options.failureThreshold, failed, finished.length)) {
-        stopped = 'threshold';
-        repo.stop(id, 'threshold', clock.now());
-        logger.info('rollout.threshold', { rolloutId: id, failed, finished: finished.length });
-      }
-    });
-    const entry = { abort, cancel, done: done.then(() => undefined) };
-    runs.set(id, entry);
-    progress.touch(id);
-    const heartbeat = setInterval(() => claim(id), Math.max(50, Math.floor(leaseMs / 3)));
-    heartbeat.unref();
-    try {
-      await done;
-    } finally {
-      clearInterval(heartbeat);
-      closing.signal.removeEventListener('abort', onClose);
-      runs.delete(id);
-    }
-    // Closing the core leaves the rollout running in the database: the next start resumes it.
-    if (abort.signal.aborted) {
-      repo.unclaim(id, runner);
-      return;
-    }
-    const to = cancel.value ? 'cancelled' : 'finished';
-    repo.setState(id, to, clock.now(), { finishedAt: clock.now() });
-    repo.unclaim(id, runner);
-    const r = mustGet(id);
-    ports.audit({
-      action: `rollout.${to}`,
-      subject: `rollout ${id}${r.name ? ` (${r.name})` : ''}`,
-      detail: { rolloutId: id, counts: r.counts, stopReason: r.stopReason },
-    });
-    progress.touch(id);
-    progress.flush();
-  }
 
   /**
    * Resumes a running rollout when its lease is free; when another process's lease still holds (it may have
@@ -414,7 +203,13 @@ export function rolloutService(deps: RolloutServiceDeps) {
       reviews.add(id);
       try {
         repo.setState(id, 'reviewing', clock.now());
-        await pool(repo.hosts(id), Math.max(r.options.concurrency, 8), (h) => reviewHost(r, h));
+        await workPool(repo.hosts(id), Math.max(r.options.concurrency, 8), (h) =>
+          reviewHost(
+            { repo, ports, clock, signal: closing.signal, report: (id, p) => progress.host(id, p) },
+            r,
+            h,
+          ),
+        );
         repo.setState(id, 'reviewed', clock.now());
       } finally {
         reviews.delete(id);

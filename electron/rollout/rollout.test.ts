@@ -4,6 +4,7 @@ import type { EventMap } from '../../shared/ipc';
 import { silentLogger } from '../core/logger';
 import { type Db, openDatabase } from '../db/open';
 import { rolloutsRepo } from '../db/repos/rollouts';
+import { SshError } from '../ssh/errors';
 import { installAction, opIdFor, outcomeOf, shouldReboot, thresholdReached, verifyItems } from './decisions';
 import { fakeFleet } from './fake-ports.test-helper';
 import { type RolloutService, rolloutService } from './rollout-service';
@@ -293,6 +294,25 @@ describe('rollout engine (fake hosts, real SQLite)', () => {
     expect(h?.state).toBe('failed');
     expect(h?.failureKind).toBe('unreachable');
     expect(h?.reason).toMatch(/may still finish on the host/);
+  });
+
+  it('fails at once, without retrying, when the host key changed between review and install', async () => {
+    const { service, fleet } = setup(1);
+    const r = service.create({ targets: machines(1), content: { kind: 'all-approved' } });
+    await service.review(r.id);
+    fleet.ports.withSession = async () => {
+      throw new SshError(
+        'host-key-changed',
+        { address: '10.0.0.1', port: 22 },
+        'Host key for host1 changed.',
+      );
+    };
+    service.start(r.id);
+    await service.wait(r.id);
+    const h = service.get(r.id).hosts[0];
+    expect(h?.state).toBe('failed');
+    expect(h?.failureKind).toBe('host-key-changed');
+    expect(fleet.host(1).ops.size).toBe(0);
   });
 
   it('reports a host that does not come back from its reboot as failed, in plain words', async () => {
