@@ -123,7 +123,7 @@ export function contentText(c: RolloutContent): string {
 export function thresholdText(t: FailureThreshold | null): string {
   if (!t) return 'no failure threshold';
   return t.kind === 'count'
-    ? `stop after ${t.value} failed ${t.value === 1 ? 'host' : 'hosts'}`
+    ? `stop after ${t.value} failed ${t.value === 1 ? 'machine' : 'machines'}`
     : `stop after ${t.value}% failed`;
 }
 

@@ -5,7 +5,7 @@
 import { useState } from 'react';
 
 import type { RolloutDetail, RolloutHost, RolloutHostState } from '../../../../shared/domain';
-import { ROLLOUT_HOST_STATES } from '../../../../shared/domain';
+import { FINAL_HOST_STATES, ROLLOUT_HOST_STATES } from '../../../../shared/domain';
 import { machineHref } from '../../app/routes';
 import { isLive } from '../../stores/rollout-live';
 import { useAppStore, useStoreApi } from '../../stores/store';
@@ -169,10 +169,7 @@ export function RolloutHosts({ rollout }: { rollout: RolloutDetail }) {
           <HostOutputView
             name={open.machineName}
             output={watched.output}
-            live={
-              isLive(rollout.state) &&
-              !['succeeded', 'failed', 'partly', 'skipped', 'cancelled', 'needs-reboot'].includes(open.state)
-            }
+            live={isLive(rollout.state) && !FINAL_HOST_STATES.has(open.state)}
           />
         ) : null}
       </div>

@@ -20,7 +20,7 @@ function Changes({ title, changes, kind }: { title: string; changes: RolloutChan
         {changes.map((c) => (
           <li key={`${c.name}:${c.arch}`} data-name={c.name}>
             <span className="mono plan-name">{c.name}</span>
-            {c.arch ? <span className="muted"> {c.arch}</span> : null}{' '}
+            {c.arch ? <span className="muted plan-arch"> {c.arch}</span> : null}{' '}
             <span className="mono muted">
               {kind === 'removals'
                 ? c.fromVersion
@@ -55,21 +55,21 @@ function HostPlan({ h }: { h: RolloutHost }) {
           {h.machineName}
         </a>
         <span className="muted">{h.packageManager || 'package manager unknown'}</span>
-        {plan ? (
-          <span className="muted">
-            {plan.upgrades.length} upgraded, {plan.installs.length} new
-            {removals ? (
-              <>
-                , <strong className="removal-count">{removals} removed</strong>
-              </>
-            ) : null}
-            {plan.downloadBytes ? `, ${bytes(plan.downloadBytes)} to download` : ''}
-          </span>
-        ) : null}
         <span className={`badge host-badge tone-${cannot ? 'bad' : 'idle'}`}>
           {HOST_STATE_LABEL[h.state]}
         </span>
       </header>
+      {plan ? (
+        <p className="muted plan-summary">
+          {plan.upgrades.length} upgraded, {plan.installs.length} new
+          {removals ? (
+            <>
+              , <strong className="removal-count">{removals} removed</strong>
+            </>
+          ) : null}
+          {plan.downloadBytes ? `, ${bytes(plan.downloadBytes)} to download` : ''}
+        </p>
+      ) : null}
       {cannot ? (
         <p className={h.state === 'failed' ? 'plan-problem' : 'muted'} data-testid="plan-cannot">
           {h.state === 'failed' ? (

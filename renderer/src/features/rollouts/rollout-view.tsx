@@ -20,7 +20,9 @@ import {
 import { RolloutHosts } from './rollout-hosts';
 import { RolloutReview } from './rollout-review';
 
-const when = (ms: number | null) => (ms ? new Date(ms).toLocaleString() : '—');
+/** A moment, short (date and minute). */
+export const when = (ms: number | null): string =>
+  ms ? new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '—';
 
 function Facts({ r }: { r: RolloutDetail }) {
   const groups = useAppStore((s) => s.groups);
@@ -106,8 +108,8 @@ function CancelButton({ r }: { r: RolloutDetail }) {
             {running > 0
               ? `${running} ${running === 1 ? 'machine is' : 'machines are'} installing or rebooting now: `
               : 'A machine that is installing now '}
-            {running > 0 ? 'their' : 'its'} package operations are never killed mid-way — they finish safely,
-            are verified, and then the rollout reports what each machine ended with.
+            {running > 1 ? 'their package operations are' : 'its package operation is'} never killed mid-way —
+            they finish safely, are verified, and then the rollout reports what each machine ended with.
           </p>
         </ConfirmDialog>
       ) : null}

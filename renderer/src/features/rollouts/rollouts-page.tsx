@@ -8,9 +8,7 @@ import { Icon } from '../../components/icons';
 import { PageHeader } from '../../components/page-header';
 import { useAppStore, useStoreApi } from '../../stores/store';
 import { contentText, progressText, ROLLOUT_STATE_LABEL, targetsText } from './labels';
-import { RolloutView } from './rollout-view';
-
-const when = (ms: number | null) => (ms ? new Date(ms).toLocaleString() : '—');
+import { RolloutView, when } from './rollout-view';
 
 /** The results of a rollout in a few words, counts by outcome. */
 export function resultsText(r: Pick<Rollout, 'counts' | 'state'>): string {
@@ -93,7 +91,7 @@ function History() {
       <tbody>
         {rollouts.map((r) => (
           <tr key={r.id} data-testid="rollout-row" data-id={r.id} data-state={r.state}>
-            <th scope="row">
+            <th scope="row" className="nowrap">
               <a href={rolloutHref(r.id)}>{r.name || `Rollout ${r.id}`}</a>
             </th>
             <td>
@@ -104,8 +102,8 @@ function History() {
               <span className="muted">{contentText(r.content)}</span>
             </td>
             <td>{resultsText(r) || <span className="muted">—</span>}</td>
-            <td>{when(r.startedAt)}</td>
-            <td>{when(r.finishedAt)}</td>
+            <td className="nowrap">{when(r.startedAt)}</td>
+            <td className="nowrap">{when(r.finishedAt)}</td>
             <td>{r.createdBy || <span className="muted">unknown</span>}</td>
           </tr>
         ))}
