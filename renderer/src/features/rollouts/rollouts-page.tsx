@@ -36,9 +36,7 @@ function NewButton() {
       type="button"
       className="button button-primary"
       data-testid="new-rollout"
-      onClick={() =>
-        store.getState().openDialog({ kind: 'new-rollout', machineIds: [...store.getState().selection] })
-      }
+      onClick={() => store.getState().openDialog({ kind: 'new-rollout', machineIds: [] })}
     >
       <Icon name="plus" />
       New rollout
