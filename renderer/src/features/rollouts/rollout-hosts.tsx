@@ -2,7 +2,7 @@
  * The hosts of a started rollout: counts by state (each a filter), each host's state, current step or last
  * output line, failure reason in plain words, result and verification; a host's output opens beside it.
  */
-import { useState } from 'react';
+import { memo, useCallback, useState } from 'react';
 
 import type { RolloutDetail, RolloutHost, RolloutHostState } from '../../../../shared/domain';
 import { FINAL_HOST_STATES, ROLLOUT_HOST_STATES } from '../../../../shared/domain';
@@ -36,7 +36,8 @@ export function resultText(h: RolloutHost): string {
   return parts.join('; ');
 }
 
-function HostRow({
+// Memoised: a progress message re-renders only the rows of hosts it changed (500 rows stay cheap).
+const HostRow = memo(function HostRow({
   h,
   tail,
   open,
@@ -45,7 +46,7 @@ function HostRow({
   h: RolloutHost;
   tail: string | undefined;
   open: boolean;
-  onOutput(): void;
+  onOutput(machineId: number): void;
 }) {
   const tone = hostTone(h.state);
   const step = stepText(h);
@@ -90,14 +91,14 @@ function HostRow({
           className="button button-small"
           aria-pressed={open}
           aria-label={`Output of ${h.machineName}`}
-          onClick={onOutput}
+          onClick={() => onOutput(h.machineId)}
         >
           Output
         </button>
       </td>
     </tr>
   );
-}
+});
 
 /** The host table and the open host's output. */
 export function RolloutHosts({ rollout }: { rollout: RolloutDetail }) {
@@ -108,6 +109,11 @@ export function RolloutHosts({ rollout }: { rollout: RolloutDetail }) {
   const present = ROLLOUT_HOST_STATES.filter((s) => (rollout.counts[s] ?? 0) > 0);
   const hosts = only ? rollout.hosts.filter((h) => h.state === only) : rollout.hosts;
   const open = watched ? rollout.hosts.find((h) => h.machineId === watched.machineId) : undefined;
+  const openId = open?.machineId ?? null;
+  const onOutput = useCallback(
+    (machineId: number) => void store.getState().watchHostOutput(openId === machineId ? null : machineId),
+    [store, openId],
+  );
   return (
     <div className={open ? 'rollout-hosts with-output' : 'rollout-hosts'}>
       <div className="state-filters" role="group" aria-label="Hosts by state">
@@ -153,9 +159,7 @@ export function RolloutHosts({ rollout }: { rollout: RolloutDetail }) {
                 h={h}
                 tail={tails.get(h.machineId)}
                 open={open?.machineId === h.machineId}
-                onOutput={() =>
-                  void store.getState().watchHostOutput(open?.machineId === h.machineId ? null : h.machineId)
-                }
+                onOutput={onOutput}
               />
             ))}
           </tbody>
