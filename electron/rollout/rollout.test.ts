@@ -459,6 +459,54 @@ describe('rollout resume', () => {
     expect(h.installs.get('openssl')).toBe(1);
   });
 
+  it('a crash around a reboot never reboots twice: the boot id says whether it happened', async () => {
+    for (const alreadyRebooted of [true, false]) {
+      await Promise.all(services.splice(0).map((x) => x.close()));
+      db?.close();
+      db = openDatabase({ path: ':memory:' });
+      const repo = rolloutsRepo(db);
+      const fleet = fakeFleet(1, [{ name: 'linux-image-amd64', version: '6' }]);
+      const make = () =>
+        track(
+          rolloutService({
+            repo,
+            ports: fleet.ports,
+            clock: { now: () => Date.now() },
+            logger: silentLogger,
+            events: () => {},
+            pollMs: 5,
+          }),
+        );
+      const first = make();
+      const r = first.create({
+        targets: { kind: 'machines', machineIds: [1] },
+        content: { kind: 'all-approved' },
+      });
+      await first.review(r.id);
+      const h = fleet.host(1);
+      h.versions.set('linux-image-amd64', '6');
+      repo.setState(r.id, 'running', Date.now(), { startedAt: Date.now() });
+      repo.transition(
+        r.id,
+        1,
+        'rebooting',
+        { step: 'reboot', bootIdBefore: 'boot-1-0', attempts: 1, startedAt: Date.now() },
+        Date.now(),
+      );
+      if (alreadyRebooted) {
+        h.reboots = 1;
+        h.bootId = 'boot-1-1';
+      }
+      make().resumeAll();
+      await new Promise((res) => setTimeout(res, 5));
+      while (repo.get(r.id)?.state === 'running') await new Promise((res) => setTimeout(res, 5));
+      const after = repo.host(r.id, 1);
+      expect(after?.state).toBe('succeeded');
+      expect(after?.bootIdAfter).toBe('boot-1-1');
+      expect(h.reboots).toBe(1);
+    }
+  });
+
   it('leaves a rollout another live process holds, and resumes it once that lease runs out', async () => {
     db = openDatabase({ path: ':memory:' });
     const repo = rolloutsRepo(db);
