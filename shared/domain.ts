@@ -1,4 +1,5 @@
 /** Domain types shared by the core, the IPC contract and the renderer. Plain serialisable data only. */
+import type { PatchDecision, ResolvedDecision } from './decisions';
 
 export * from './rollout';
 
@@ -276,6 +277,8 @@ export interface MachinePatch {
   isNew: boolean;
   keptBack: boolean;
   firstSeenAt: number;
+  /** Approved / declined / not reviewed on this machine (set on the machine page's patches). */
+  decision?: ResolvedDecision;
 }
 
 /** A patch across the fleet: how many machines miss it. */
@@ -291,6 +294,8 @@ export interface FleetPatch {
   newestVersion: string;
   /** Newest security version older than a candidate (by the package manager's order), or null. */
   securityVersion: string | null;
+  /** Decisions recorded for the versions shown (any scope), newest first; absent when there are none. */
+  decisions?: PatchDecision[];
 }
 
 /** Where one host of a scan job is. */

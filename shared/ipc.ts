@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 
+import type { AuditEntry, AuditVerifyReport, OperatorInfo, PatchDecision, PatchRef } from './decisions';
 import type {
   AppInfo,
   CredentialSummary,
@@ -60,6 +61,15 @@ export interface ResponseMap {
   'hostKeys.forget': { removed: number };
   'hostKeys.importKnownHosts': KnownHostsImportReport;
   'patches.fleet': FleetPatch[];
+  'decisions.list': PatchDecision[];
+  /** `refs`: the patch identities the selection resolved to. */
+  'decisions.decide': { decided: number; refs: PatchRef[] };
+  'decisions.unapprove': { removed: number; refs: PatchRef[] };
+  'audit.list': { items: AuditEntry[]; total: number };
+  'audit.exportCsv': { csv: string; count: number };
+  'audit.verify': AuditVerifyReport;
+  'settings.operator': OperatorInfo;
+  'settings.setOperator': OperatorInfo;
   'rollouts.create': RolloutDetail;
   /** Runs every host's dry run (over SSH, pinned keys only) and resolves with the reviewed rollout. */
   'rollouts.review': RolloutDetail;
@@ -103,6 +113,8 @@ export interface EventMap {
   /** A batch of host updates of one scan job (latest state per host since the previous batch). */
   'scan.progress': { jobId: string; runId: number; hosts: ScanHostProgress[]; totals: ScanTotals };
   'scan.finished': { jobId: string; runId: number; state: 'done' | 'cancelled'; totals: ScanTotals };
+  /** Approvals or declines changed; pages showing decision badges refetch. */
+  'decisions.changed': { count: number };
   /**
    * Rollout progress for every running rollout together, coalesced (≤ 5 messages a second whatever the
    * number of hosts): each host's latest state and the output it printed since the previous message.
@@ -160,6 +172,14 @@ export const REQUEST_CHANNELS = [
   'hostKeys.forget',
   'hostKeys.importKnownHosts',
   'patches.fleet',
+  'decisions.list',
+  'decisions.decide',
+  'decisions.unapprove',
+  'audit.list',
+  'audit.exportCsv',
+  'audit.verify',
+  'settings.operator',
+  'settings.setOperator',
   'rollouts.create',
   'rollouts.review',
   'rollouts.start',
@@ -176,6 +196,7 @@ export const EVENT_CHANNELS = [
   'credentials.changed',
   'scan.progress',
   'scan.finished',
+  'decisions.changed',
   'rollout.progress',
 ] as const satisfies readonly EventChannel[];
 

@@ -142,6 +142,42 @@ export const importRequestSchema = z.strictObject({
 
 export const groupFilterSchema = machineFilterSchema.omit({ groupId: true });
 
+// Names, versions and advisory ids are stored and compared, never run: printable text, bounded.
+const patchText = boundedString(300)
+  .min(1, 'is required')
+  .superRefine(rule((v) => checkLabel(v, 300)));
+const packageManager = z.string().regex(/^[a-z]{2,12}$/, 'must name a package manager (apt, dnf, …)');
+
+export const patchRefSchema = z.strictObject({
+  packageManager,
+  kind: z.enum(['package', 'advisory']),
+  name: patchText,
+  version: z.union([patchText, z.literal('')]),
+});
+
+export const decisionScopeSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('all') }),
+  z.strictObject({
+    kind: z.literal('client'),
+    client: boundedString(LIMITS.client).superRefine(rule((v) => checkLabel(v, LIMITS.client))),
+  }),
+  z.strictObject({ kind: z.literal('group'), groupId: id }),
+  z.strictObject({ kind: z.literal('machine'), machineId: id }),
+]);
+
+export const patchSelectionSchema = z.strictObject({
+  machineIds: ids.optional(),
+  filter: machineFilterSchema.optional(),
+  packageManager: packageManager.optional(),
+  names: z.array(patchText).min(1).max(10_000).optional(),
+  version: patchText.optional(),
+  securityOnly: z.boolean().optional(),
+  advisories: z.array(patchText).min(1).max(1000).optional(),
+  refs: z.array(patchRefSchema).min(1).max(100_000).optional(),
+});
+
+const noteText = boundedString(LIMITS.notes).superRefine(rule(checkNotes));
+
 /** Request schemas by channel: the main process and the browser host validate with these. */
 const rolloutRefSchema = z.strictObject({
   packageManager: boundedString(16).regex(/^[a-z]{2,16}$/, 'is not a package manager'),
@@ -246,6 +282,31 @@ export const requestSchemas = {
     text: z.string().max(LIMITS.importText, `the file is larger than ${LIMITS.importText / 1024 / 1024} MB`),
   }),
   'patches.fleet': z.strictObject({ filter: machineFilterSchema }),
+  'decisions.list': z.strictObject({
+    packageManager: packageManager.optional(),
+    name: patchText.optional(),
+    decision: z.enum(['approved', 'declined']).optional(),
+  }),
+  'decisions.decide': z.strictObject({
+    select: patchSelectionSchema,
+    scope: decisionScopeSchema,
+    decision: z.enum(['approved', 'declined']),
+    note: noteText.optional(),
+    /** Required (non-empty) for a decline; the service says so in words. */
+    reason: noteText.optional(),
+  }),
+  'decisions.unapprove': z.strictObject({ select: patchSelectionSchema, scope: decisionScopeSchema }),
+  'audit.list': z.strictObject({
+    action: boundedString(100).optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(5000).optional(),
+  }),
+  'audit.exportCsv': z.strictObject({}),
+  'audit.verify': z.strictObject({}),
+  'settings.operator': z.strictObject({}),
+  'settings.setOperator': z.strictObject({
+    name: boundedString(LIMITS.displayName).superRefine(rule((v) => checkLabel(v, LIMITS.displayName))),
+  }),
   'import.commit': importRequestSchema.extend({ onDuplicate: z.enum(['skip', 'merge']) }),
   'rollouts.create': rolloutCreateSchema,
   'rollouts.review': z.strictObject({ id }),

@@ -15,6 +15,8 @@ import { ApiError } from '../../shared/wire';
 import type { Core } from '../core/create-core';
 import { openNodeCore } from '../core/node-core';
 import { resolveDataDir } from '../core/paths';
+import { runDecision } from './approvals';
+import { runAudit } from './audit';
 import { call, UsageError } from './call';
 import { runCredentials } from './credentials';
 import { formatImportPreview, formatMachineTable } from './format';
@@ -38,6 +40,8 @@ const USAGE = `Usage: patchbay [--data-dir DIR] machines <command> [options]
        patchbay [--data-dir DIR] patches list [options]
        patchbay [--data-dir DIR] credentials <command> [options]
        patchbay [--data-dir DIR] rollout <command> [options]
+       patchbay [--data-dir DIR] approve|decline|unapprove SCOPE [filters] [options]
+       patchbay [--data-dir DIR] audit list|export|verify [options]
 
 Commands:
   machines list    [--search TEXT] [--tag T]... [--client C]... [--site S]... [--os OS]...
@@ -78,9 +82,22 @@ Commands:
   rollout cancel   ID
   rollout list     [--json]
 
+  approve          --all | --client C | --group G | --machine M     (exactly one scope)
+                   [--security] [--package NAME[=VERSION]]... [--advisory ID]... [--pm apt|dnf|…]
+                   [--note TEXT] [--json]
+                   Decides the patches pending on the scope's machines (a named version or
+                   advisory may be decided before it is pending). The narrowest scope wins;
+                   at the same scope a decline wins.
+  decline          the same, with --reason TEXT (required; shown wherever the patch appears)
+  unapprove        the same scope and filters: removes the decision made at exactly that scope
+  audit list       [--action decision|rollout|…] [--limit N] [--json]   newest first
+  audit export     --csv [--out FILE]
+  audit verify     [--json]   checks the hash chain; exit 4 names the first broken entry
+
 The data folder is --data-dir, else $PATCHBAY_DATA_DIR, else the desktop app's own folder.
 Exit codes: 0 done, 1 failed (message on stderr), 2 wrong usage, 3 scan finished but some
-machines could not be scanned, or a rollout ended with hosts not fully patched.
+machines could not be scanned or a rollout ended with hosts not fully patched, 4 the audit
+log's hash chain is broken.
 `;
 
 const SORT_KEYS: Record<string, MachineSortKey> = {
@@ -126,9 +143,15 @@ const OPTIONS = {
   passphrase: { type: 'boolean' },
   'sudo-password': { type: 'boolean' },
   'password-stdin': { type: 'boolean' },
+  all: { type: 'boolean' },
   package: { type: 'string', multiple: true },
   advisory: { type: 'string', multiple: true },
   pm: { type: 'string' },
+  note: { type: 'string' },
+  reason: { type: 'string' },
+  action: { type: 'string' },
+  limit: { type: 'string' },
+  csv: { type: 'boolean' },
   concurrency: { type: 'string' },
   'max-failures': { type: 'string' },
   reboot: { type: 'string' },
@@ -144,7 +167,11 @@ const COMMANDS: Record<string, string[]> = {
   patches: ['list'],
   credentials: ['add', 'list', 'remove', 'assign'],
   rollout: ['create', 'review', 'start', 'status', 'cancel', 'list'],
+  audit: ['list', 'export', 'verify'],
 };
+
+// Commands without a sub-command.
+const VERBS = new Set(['scan', 'approve', 'decline', 'unapprove']);
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
@@ -286,21 +313,26 @@ export async function runCli(argv: string[], io: CliIo, openCore = openNodeCore)
     io.stdout(USAGE);
     return v.help ? EXIT.ok : EXIT.usage;
   }
-  const isScan = area === 'scan' && command === undefined;
+  const isVerb = VERBS.has(area) && command === undefined;
   const known = COMMANDS[area];
   if (known && !known.includes(command ?? '')) {
     const what = command === undefined ? 'needs a command' : `has no command "${command}"`;
     io.stderr(`patchbay: \`patchbay ${area}\` ${what}: ${known.join(', ')}. See \`patchbay --help\`.\n`);
     return EXIT.usage;
   }
-  if (!isScan && !COMMANDS[area]?.includes(command ?? '')) {
+  if (!isVerb && !COMMANDS[area]?.includes(command ?? '')) {
     io.stderr(`patchbay: unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
     return EXIT.usage;
   }
   let core: Core | null = null;
   try {
     core = openCore(resolveDataDir(v['data-dir']));
-    if (isScan) return await scan(core, v, io);
+    if (area === 'scan') return await scan(core, v, io);
+    if (area === 'approve' || area === 'decline' || area === 'unapprove') {
+      await runDecision(core, area, v, io.stdout);
+      return EXIT.ok;
+    }
+    if (area === 'audit') return await runAudit(core, command ?? '', v, io);
     if (area === 'credentials') return await runCredentials(core, command ?? '', rest, v, io);
     if (area === 'rollout') return await runRollout(core, command ?? '', rest, v, io);
     if (area === 'patches') {

@@ -10,7 +10,16 @@ type StatusExtra = { held?: number; heldSecurity?: number };
 
 function patchLine(p: MachinePatch & PatchExtra): string {
   const sec = p.security ? (p.securityVersion ? `security (fixed in ${p.securityVersion})` : 'security') : '';
-  const flags = [sec, p.held && 'HELD', p.keptBack && 'kept back', p.isNew && 'new package'].filter(Boolean);
+  const d = p.decision;
+  const decided =
+    d?.state === 'approved'
+      ? `approved ${d.version ?? ''} (${d.by?.scopeLabel ?? ''})`
+      : d?.state === 'declined'
+        ? `DECLINED (${d.by?.scopeLabel ?? ''}): ${d.by?.reason ?? ''}`
+        : '';
+  const flags = [sec, p.held && 'HELD', p.keptBack && 'kept back', p.isNew && 'new package', decided].filter(
+    Boolean,
+  );
   return `  ${p.name.padEnd(32)} ${(p.installedVersion || '(not installed)').padEnd(24)} → ${p.candidateVersion.padEnd(24)} ${flags.join(', ')}`;
 }
 
@@ -102,8 +111,23 @@ export async function listPatches(
   for (const p of fleet) {
     const sec = p.security ? (p.securityVersion ? `yes (fixed in ${p.securityVersion})` : 'yes') : '';
     const held = p.heldMachines ? `  held on ${p.heldMachines}` : '';
+    // Declines first with their reasons (they must be seen), then where it is approved.
+    const ds = p.decisions ?? [];
+    const decided = [
+      ...ds.filter((x) => x.decision === 'declined').map((x) => `DECLINED (${x.scopeLabel}): ${x.reason}`),
+      ...(ds.some((x) => x.decision === 'approved')
+        ? [
+            `approved (${ds
+              .filter((x) => x.decision === 'approved')
+              .map((x) => x.scopeLabel)
+              .join(', ')})`,
+          ]
+        : []),
+    ]
+      .map((x) => `  ${x}`)
+      .join('');
     out(
-      `${p.name.padEnd(32)} ${(p.packageManager ?? '-').padEnd(6)} ${String(p.machines).padStart(8)} ${p.newestVersion.padEnd(24)} ${sec}${held}\n`,
+      `${p.name.padEnd(32)} ${(p.packageManager ?? '-').padEnd(6)} ${String(p.machines).padStart(8)} ${p.newestVersion.padEnd(24)} ${sec}${held}${decided}\n`,
     );
   }
   out(`${fleet.length} package(s)\n`);

@@ -2,8 +2,13 @@ import path from 'node:path';
 
 import type { AppInfo } from '../../shared/domain';
 import type { EventSink, RequestHandlers } from '../../shared/ipc';
+import { approvalsService } from '../approvals/approvals-service';
+import { approvalHandlers } from '../approvals/handlers';
+import { auditLog } from '../audit/audit-log';
+import { operatorSettings } from '../audit/operator';
 import { type Db, openDatabase } from '../db/open';
 import { credentialsRepo } from '../db/repos/credentials';
+import { decisionsRepo } from '../db/repos/decisions';
 import { groupsRepo } from '../db/repos/groups';
 import { hostKeysRepo } from '../db/repos/host-keys';
 import { machinesRepo } from '../db/repos/machines';
@@ -90,6 +95,19 @@ export function createCore(options: CoreOptions) {
     ...(options.ssh ? { pool: options.ssh } : {}),
     ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
   });
+  const operator = operatorSettings(metaRepo(db));
+  const audit = auditLog(db, { clock, actor: operator.actor });
+  const approvals = approvalsService({
+    db,
+    decisions: decisionsRepo(db),
+    machines,
+    machinesRepo: repos.machines,
+    groups: repos.groups,
+    scans,
+    audit,
+    actor: operator.actor,
+    clock,
+  });
   const info: AppInfo = {
     version: options.version,
     host: options.host,
@@ -101,14 +119,23 @@ export function createCore(options: CoreOptions) {
   const handlers: RequestHandlers = {
     'app.info': async () => info,
     ...inventoryHandlers({ machines, groups, credentials, imports }),
-    ...scanHandlers({ machines, machinesRepo: repos.machines, scans, hostKeys, scanner, clock }),
+    ...scanHandlers({
+      machines,
+      machinesRepo: repos.machines,
+      scans,
+      hostKeys,
+      scanner,
+      clock,
+      decisions: approvals,
+    }),
+    ...approvalHandlers({ approvals, audit, operator, events }),
   };
 
   return {
     db,
     handlers,
     dispatch: createDispatcher(handlers, logger),
-    services: { machines, groups, credentials, imports, scanner },
+    services: { machines, groups, credentials, imports, scanner, approvals, audit, operator },
     repos: { ...repos, scans, hostKeys },
     logger,
     /** Subscribes to core events; returns the unsubscribe. */

@@ -1,3 +1,4 @@
+import type { FleetPatch, MachinePatch } from '../../shared/domain';
 import type { RequestHandlers } from '../../shared/ipc';
 import { ApiError } from '../../shared/wire';
 import type { Clock } from '../core/clock';
@@ -27,8 +28,13 @@ export function scanHandlers(deps: {
   hostKeys: HostKeysRepo;
   scanner: ScanService;
   clock: Clock;
+  /** Adds approval state to patches (the approvals feature provides it). */
+  decisions?: {
+    resolveDecisions(machineId: number, patches: MachinePatch[]): MachinePatch[];
+    withFleetDecisions(rows: FleetPatch[]): FleetPatch[];
+  };
 }): Pick<RequestHandlers, ScanChannels> {
-  const { machines, machinesRepo, scans, hostKeys, scanner, clock } = deps;
+  const { machines, machinesRepo, scans, hostKeys, scanner, clock, decisions } = deps;
   return {
     'scan.start': async ({ machineIds, filter, trustNewHostKeys, refreshLists }) => {
       const chosen = machineIds
@@ -51,7 +57,8 @@ export function scanHandlers(deps: {
     },
     'machines.scanDetails': async ({ id }) => {
       machines.get(id);
-      return scans.details(id);
+      const details = scans.details(id);
+      return decisions ? { ...details, patches: decisions.resolveDecisions(id, details.patches) } : details;
     },
     'hostKeys.list': async () => hostKeys.all().map(({ key: _key, ...info }) => info),
     'hostKeys.forget': async ({ address, port }) => ({ removed: hostKeys.remove(address, port) }),
@@ -71,7 +78,8 @@ export function scanHandlers(deps: {
       const resolved = machines.resolveFilter(filter);
       if (!resolved) return [];
       const { where, params } = filterSql(resolved);
-      return scans.fleet(where, params);
+      const rows = scans.fleet(where, params);
+      return decisions ? decisions.withFleetDecisions(rows) : rows;
     },
   };
 }

@@ -11,6 +11,7 @@ export function followCoreEvents(api: PatchbayApi, store: AppStore): () => void 
     api.on('scan.progress', (p) => store.getState().onScanProgress(p)),
     api.on('scan.finished', (p) => store.getState().onScanFinished(p)),
     api.on('rollout.progress', (p) => store.getState().onRolloutProgress(p)),
+    api.on('decisions.changed', () => store.getState().refreshDecisions()),
   ];
   return () => offs.forEach((off) => off());
 }

@@ -7,6 +7,8 @@ import type { AppSlice } from './app-slice';
 import { createAppSlice } from './app-slice';
 import type { CredentialsSlice } from './credentials-slice';
 import { createCredentialsSlice } from './credentials-slice';
+import type { DecisionsSlice } from './decisions-slice';
+import { createDecisionsSlice } from './decisions-slice';
 import type { GroupsSlice } from './groups-slice';
 import { createGroupsSlice } from './groups-slice';
 import type { HostKeysSlice } from './host-keys-slice';
@@ -34,6 +36,7 @@ export type Store = AppSlice &
   ResultsSlice &
   HostKeysSlice &
   RolloutsSlice &
+  DecisionsSlice &
   UiSlice;
 
 /** Builds a fresh store bound to one API (the real one, or a fake in tests). */
@@ -48,6 +51,7 @@ export function createAppStore(api: PatchbayApi) {
     ...createResultsSlice(api)(...a),
     ...createHostKeysSlice(api)(...a),
     ...createRolloutsSlice(api)(...a),
+    ...createDecisionsSlice(api)(...a),
     ...createUiSlice(...a),
   }));
 }

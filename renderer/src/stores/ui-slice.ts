@@ -5,6 +5,7 @@ import type { Route } from '../app/routes';
 import { parseHash, parseMachineId, parseRolloutId } from '../app/routes';
 import type { Theme } from '../app/theme';
 import { applyTheme, readTheme } from '../app/theme';
+import type { DecideTarget } from './decide-target';
 import type { HostKeyPrompt } from './host-key';
 import type { Store } from './store';
 
@@ -16,7 +17,8 @@ export type OpenDialog =
   | { kind: 'edit-tags'; ids: number[] }
   | { kind: 'save-group' }
   | { kind: 'host-key'; prompt: HostKeyPrompt }
-  | { kind: 'new-rollout'; machineIds: number[] };
+  | { kind: 'new-rollout'; machineIds: number[] }
+  | { kind: 'decide'; target: DecideTarget };
 
 /** A short message in the corner. */
 export interface Toast {

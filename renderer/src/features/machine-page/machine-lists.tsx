@@ -1,5 +1,6 @@
 /** The lists of a machine's page: missing patches, held packages, removals, and what changed over time. */
 import type { MachinePatch, MachineScanDetails } from '../../../../shared/domain';
+import { ResolvedBadge } from '../patches/decision-badge';
 import { dateTime, relativeTime, shortDate } from '../scan/labels';
 
 const securityRank = (s: boolean | null) => (s === true ? 0 : s === null ? 1 : 2);
@@ -19,8 +20,16 @@ function SecurityMark({ security, severity }: { security: boolean | null; severi
   return <span className="muted">No</span>;
 }
 
-/** The missing patches table. */
-export function PatchesTable({ patches, now }: { patches: readonly MachinePatch[]; now: number }) {
+/** The missing patches table, with each patch's decision and approve / decline. */
+export function PatchesTable({
+  patches,
+  now,
+  onDecide,
+}: {
+  patches: readonly MachinePatch[];
+  now: number;
+  onDecide?: (p: MachinePatch, decision: 'approved' | 'declined') => void;
+}) {
   return (
     <div className="table-scroll">
       <table className="simple-table patch-table" aria-label="Missing patches">
@@ -32,6 +41,12 @@ export function PatchesTable({ patches, now }: { patches: readonly MachinePatch[
             <th scope="col">Security</th>
             <th scope="col">Notes</th>
             <th scope="col">First seen</th>
+            <th scope="col">Decision</th>
+            {onDecide ? (
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            ) : null}
           </tr>
         </thead>
         <tbody>
@@ -102,6 +117,31 @@ export function PatchesTable({ patches, now }: { patches: readonly MachinePatch[
                 ) : null}
               </td>
               <td title={dateTime(p.firstSeenAt)}>{relativeTime(p.firstSeenAt, now)}</td>
+              <td data-testid="patch-decision" className="decision-cell">
+                <ResolvedBadge decision={p.decision} />
+              </td>
+              {onDecide ? (
+                <td>
+                  <span className="row-actions">
+                    <button
+                      type="button"
+                      className="button button-small"
+                      aria-label={`Approve ${p.name}`}
+                      onClick={() => onDecide(p, 'approved')}
+                    >
+                      Approve
+                    </button>
+                    <button
+                      type="button"
+                      className="button button-small"
+                      aria-label={`Decline ${p.name}`}
+                      onClick={() => onDecide(p, 'declined')}
+                    >
+                      Decline
+                    </button>
+                  </span>
+                </td>
+              ) : null}
             </tr>
           ))}
         </tbody>

@@ -2,7 +2,8 @@
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 
-import type { Machine, MachineScanDetails } from '../../../../shared/domain';
+import type { PatchSelection } from '../../../../shared/decisions';
+import type { Machine, MachinePatch, MachineScanDetails } from '../../../../shared/domain';
 import { hrefOf } from '../../app/routes';
 import { EmptyState } from '../../components/empty-state';
 import { Icon } from '../../components/icons';
@@ -125,6 +126,24 @@ function Facts({ machine, details, now }: { machine: Machine; details: MachineSc
 
 function Results({ machine, details }: { machine: Machine; details: MachineScanDetails }) {
   const now = useMinuteClock();
+  const store = useStoreApi();
+  const decide = (decision: 'approved' | 'declined', select: PatchSelection, what: string) =>
+    store.getState().openDialog({
+      kind: 'decide',
+      target: {
+        decision,
+        selections: [select],
+        what,
+        defaultScope: { kind: 'machine', machineId: machine.id },
+        machine: { id: machine.id, name: machine.displayName, client: machine.client },
+      },
+    });
+  const decideRow = (p: MachinePatch, decision: 'approved' | 'declined') =>
+    decide(
+      decision,
+      { machineIds: [machine.id], packageManager: p.packageManager, names: [p.name] },
+      `${p.name} ${p.candidateVersion} (as pending on ${machine.displayName})`,
+    );
   const ok = details.lastOk;
   // Counted as the Machines table and the dashboard count: held updates apart from missing/security.
   const installable = details.patches.filter((p) => !p.held);
@@ -171,8 +190,26 @@ function Results({ machine, details }: { machine: Machine; details: MachineScanD
                   : ''}
               </span>
             </h2>
+            {security ? (
+              <div className="toolbar">
+                <button
+                  type="button"
+                  className="button"
+                  onClick={() =>
+                    decide(
+                      'approved',
+                      { machineIds: [machine.id], securityOnly: true },
+                      `all security fixes pending on ${machine.displayName}`,
+                    )
+                  }
+                >
+                  <Icon name="check" />
+                  Approve all security fixes
+                </button>
+              </div>
+            ) : null}
             {details.patches.length ? (
-              <PatchesTable patches={details.patches} now={now} />
+              <PatchesTable patches={details.patches} now={now} onDecide={decideRow} />
             ) : (
               <p className="status status-ok">
                 Up to date: nothing was missing at the scan of {dateTime(ok.at)}.

@@ -2,7 +2,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 
-import type { FleetPatch } from '../../../../shared/domain';
+import type { DecisionScope, PatchSelection } from '../../../../shared/decisions';
+import type { FleetPatch, MachineFilter } from '../../../../shared/domain';
 import { hrefOf } from '../../app/routes';
 import { EmptyState } from '../../components/empty-state';
 import { Icon } from '../../components/icons';
@@ -10,67 +11,20 @@ import { PageHeader } from '../../components/page-header';
 import { useAppStore, useStoreApi } from '../../stores/store';
 import { MachineFilterMenus } from '../machines/filter-menus';
 import { countText, describeFilter, isFiltered } from '../machines/format';
+import { FleetTable, LIMIT, rowKey } from './fleet-table';
 
-/** Rows drawn at once; the search narrows a longer list. */
-const LIMIT = 1000;
+/** The scope a decision from this page starts with: the filter's one client or group, else everywhere. */
+function scopeFor(filter: MachineFilter): DecisionScope {
+  if (filter.clients?.length === 1 && filter.clients[0]) return { kind: 'client', client: filter.clients[0] };
+  if (filter.groupId !== undefined) return { kind: 'group', groupId: filter.groupId };
+  return { kind: 'all' };
+}
 
-function PatchTable({ patches }: { patches: readonly FleetPatch[] }) {
-  return (
-    <table className="simple-table fleet-table" aria-label="Missing patches across machines">
-      <thead>
-        <tr>
-          <th scope="col">Package</th>
-          <th scope="col">Package manager</th>
-          <th scope="col">Security</th>
-          <th scope="col" className="num">
-            Machines missing it
-          </th>
-          <th scope="col">Held</th>
-          <th scope="col">Newest version</th>
-        </tr>
-      </thead>
-      <tbody>
-        {patches.slice(0, LIMIT).map((p) => (
-          <tr
-            key={`${p.packageManager}:${p.name}`}
-            data-testid="fleet-patch-row"
-            data-name={p.name}
-            data-package-manager={p.packageManager}
-            data-security={String(p.security)}
-          >
-            <th scope="row">{p.name}</th>
-            <td>{p.packageManager || <span className="muted">unknown</span>}</td>
-            <td>
-              {p.security === true ? (
-                <span className="badge badge-danger">Security</span>
-              ) : p.security === null ? (
-                <span className="muted">Unknown</span>
-              ) : (
-                <span className="muted">No</span>
-              )}
-            </td>
-            <td className="num">{p.machines.toLocaleString('en-US')}</td>
-            <td>
-              {p.heldMachines > 0 ? (
-                <span className={p.security ? 'badge badge-danger' : 'badge'}>
-                  held on {p.heldMachines.toLocaleString('en-US')}{' '}
-                  {p.heldMachines === 1 ? 'machine' : 'machines'}
-                </span>
-              ) : null}
-            </td>
-            <td className="mono">
-              {p.securityVersion ? (
-                <>
-                  <span className="security-count">security fix {p.securityVersion}</span>, newest{' '}
-                </>
-              ) : null}
-              {p.newestVersion}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+/** One selection per package manager over the filtered machines' pending versions of those rows. */
+function selectionsFor(rows: readonly FleetPatch[], filter: MachineFilter): PatchSelection[] {
+  const byPm = new Map<string, string[]>();
+  for (const r of rows) byPm.set(r.packageManager, [...(byPm.get(r.packageManager) ?? []), r.name]);
+  return [...byPm].map(([pm, names]) => ({ filter, names, ...(pm ? { packageManager: pm } : {}) }));
 }
 
 function NothingYet() {
@@ -119,6 +73,7 @@ export function PatchesPage() {
   const setFilter = useAppStore((s) => s.setFleetFilter);
   const clearFilter = useAppStore((s) => s.clearFleetFilter);
   const [query, setQuery] = useState('');
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   useEffect(() => {
     const s = store.getState();
     void s.loadFleet();
@@ -131,6 +86,38 @@ export function PatchesPage() {
     [fleet, q],
   );
   const security = shown.filter((p) => p.security).length;
+  const chosen = shown.filter((p) => selected.has(rowKey(p)));
+  const onSelect = (keys: string[], on: boolean) => {
+    const next = new Set(selected);
+    for (const k of keys) {
+      if (on) next.add(k);
+      else next.delete(k);
+    }
+    setSelected(next);
+  };
+  const decide = (rows: FleetPatch[], decision: 'approved' | 'declined') =>
+    store.getState().openDialog({
+      kind: 'decide',
+      target: {
+        decision,
+        selections: selectionsFor(rows, filter),
+        what:
+          rows.length === 1
+            ? `${rows[0]?.name} (${rows[0]?.packageManager}), the versions pending on ${describeFilter(filter, groups)}`
+            : `${rows.length} packages, the versions pending on ${describeFilter(filter, groups)}`,
+        defaultScope: scopeFor(filter),
+      },
+    });
+  const decideSecurity = () =>
+    store.getState().openDialog({
+      kind: 'decide',
+      target: {
+        decision: 'approved',
+        selections: [{ filter, securityOnly: true }],
+        what: `all security fixes on ${describeFilter(filter, groups)}`,
+        defaultScope: scopeFor(filter),
+      },
+    });
 
   let body;
   if (error) {
@@ -150,7 +137,7 @@ export function PatchesPage() {
         </p>
       </EmptyState>
     );
-  } else body = <PatchTable patches={shown} />;
+  } else body = <FleetTable patches={shown} selected={selected} onSelect={onSelect} onDecide={decide} />;
 
   return (
     <div className="page">
@@ -181,6 +168,23 @@ export function PatchesPage() {
             }}
           >
             Clear filters
+          </button>
+        ) : null}
+        <span className="toolbar-spacer" />
+        {chosen.length ? (
+          <>
+            <button type="button" className="button" onClick={() => decide(chosen, 'approved')}>
+              Approve {chosen.length} selected
+            </button>
+            <button type="button" className="button" onClick={() => decide(chosen, 'declined')}>
+              Decline {chosen.length} selected
+            </button>
+          </>
+        ) : null}
+        {security > 0 ? (
+          <button type="button" className="button button-primary" onClick={decideSecurity}>
+            <Icon name="check" />
+            Approve all security fixes
           </button>
         ) : null}
       </div>

@@ -4,9 +4,11 @@ import { useEffect } from 'react';
 import type { Theme } from '../../app/theme';
 import { PageHeader } from '../../components/page-header';
 import { useAppStore } from '../../stores/store';
+import { AuditSection } from './audit-section';
 import { CredentialsSection } from './credentials-section';
 import { GroupsSection } from './groups-section';
 import { HostKeysSection } from './host-keys-section';
+import { OperatorSection } from './operator-section';
 
 const THEMES: { value: Theme; label: string }[] = [
   { value: 'system', label: 'System' },
@@ -80,6 +82,8 @@ export function SettingsPage() {
         <CredentialsSection />
         <HostKeysSection />
         <GroupsSection />
+        <OperatorSection />
+        <AuditSection />
         <ThemeSection />
         <AboutSection />
       </div>
