@@ -13,6 +13,7 @@ import { groupsRepo } from '../db/repos/groups';
 import { hostKeysRepo } from '../db/repos/host-keys';
 import { machinesRepo } from '../db/repos/machines';
 import { type MetaRepo, metaRepo } from '../db/repos/meta';
+import { rolloutsRepo } from '../db/repos/rollouts';
 import { scansRepo } from '../db/repos/scans';
 import { credentialService } from '../inventory/credential-service';
 import { groupService } from '../inventory/group-service';
@@ -20,12 +21,17 @@ import { inventoryHandlers } from '../inventory/handlers';
 import { importService } from '../inventory/import-service';
 import { machineService } from '../inventory/machine-service';
 import { loadEolTable } from '../platforms/eol';
+import { rolloutHandlers } from '../rollout/handlers';
+import { livePorts } from '../rollout/live-ports';
+import { rolloutService, type RolloutServiceDeps } from '../rollout/rollout-service';
 import { scanHandlers } from '../scan/handlers';
 import { scanService } from '../scan/scan-service';
 import type { SecretBox } from '../secrets/secret-box';
-import type { SshPoolOptions } from '../ssh/pool';
+import { createSshPool, type SshPoolOptions } from '../ssh/pool';
 import { type Clock, systemClock } from './clock';
 import { createDispatcher } from './dispatch';
+import { createHostLocks } from './host-locks';
+import { createJobRegistry, jobHandlers } from './jobs';
 import { type Logger, silentLogger } from './logger';
 
 export interface CoreOptions {
@@ -39,10 +45,15 @@ export interface CoreOptions {
   host: AppInfo['host'];
   dataDir: string;
   version: string;
-  /** SSH pool settings for scans (concurrency; `open` lets the fleet simulator stand in). */
+  /** The core's SSH pool (concurrency across all jobs; `open` lets the fleet simulator stand in). */
   ssh?: SshPoolOptions;
   /** Per-hop connect + login limit for scans (default 15 s). */
   connectTimeoutMs?: number;
+  /**
+   * Rollouts: `resume: false` leaves running rollouts for another process (the CLI's one-shot commands);
+   * polling, reconnect and lease intervals are for tests.
+   */
+  rollouts?: { resume?: boolean } & Partial<Pick<RolloutServiceDeps, 'pollMs' | 'reconnectMs' | 'leaseMs'>>;
 }
 
 /**
@@ -84,7 +95,13 @@ export function createCore(options: CoreOptions) {
   if (interrupted > 0) logger.info('scan.interrupted-runs', { count: interrupted });
   const eol = loadEolTable(path.join(options.dataDir, 'eol.json'));
   if (eol.problem) logger.error('eol.update-refused', { problem: eol.problem });
+  // One pool and one set of host locks for every job: two jobs together never exceed the connection limit,
+  // never reach one host at once, and a scan never works on a host a rollout is patching.
+  const pool = createSshPool(options.ssh ?? {});
+  const hostLocks = createHostLocks();
   const scanner = scanService({
+    pool,
+    hostLocks,
     scans,
     hostKeys,
     credentials,
@@ -92,7 +109,6 @@ export function createCore(options: CoreOptions) {
     clock,
     events,
     logger,
-    ...(options.ssh ? { pool: options.ssh } : {}),
     ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
   });
   const operator = operatorSettings(metaRepo(db));
@@ -108,6 +124,34 @@ export function createCore(options: CoreOptions) {
     actor: operator.actor,
     clock,
   });
+  const rollouts = rolloutService({
+    repo: rolloutsRepo(db),
+    ports: livePorts({
+      pool,
+      hostLocks,
+      hostKeys,
+      credentials,
+      machines,
+      machinesRepo: repos.machines,
+      scans,
+      approvals,
+      audit,
+      actor: operator.actor,
+      scanner,
+      clock,
+      logger,
+      ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+    }),
+    clock,
+    logger,
+    events,
+    ...(options.rollouts?.pollMs ? { pollMs: options.rollouts.pollMs } : {}),
+    ...(options.rollouts?.reconnectMs ? { reconnectMs: options.rollouts.reconnectMs } : {}),
+    ...(options.rollouts?.leaseMs ? { leaseMs: options.rollouts.leaseMs } : {}),
+  });
+  const jobs = createJobRegistry();
+  jobs.addSource('scan', scanner.jobs);
+  jobs.addSource('rollout', rollouts.jobs);
   const info: AppInfo = {
     version: options.version,
     host: options.host,
@@ -129,13 +173,26 @@ export function createCore(options: CoreOptions) {
       decisions: approvals,
     }),
     ...approvalHandlers({ approvals, audit, operator, events }),
+    ...jobHandlers(jobs),
+    ...rolloutHandlers(rollouts),
   };
+
+  // Rollouts that were running when Patchbay stopped carry on (re-checking each host first); the CLI's
+  // one-shot commands pass resume: false and leave them to the app.
+  if (options.rollouts?.resume !== false) {
+    const resumed = rollouts.resumeAll();
+    if (resumed.length > 0) logger.info('rollout.resumed', { count: resumed.length });
+  }
 
   return {
     db,
     handlers,
     dispatch: createDispatcher(handlers, logger),
-    services: { machines, groups, credentials, imports, scanner, approvals, audit, operator },
+    services: { machines, groups, credentials, imports, scanner, approvals, audit, operator, rollouts },
+    /** The one SSH pool and the host locks every job shares (rollouts take theirs from here). */
+    ssh: { pool, hostLocks },
+    /** Running jobs of every kind (scans and rollouts). */
+    jobs,
     repos: { ...repos, scans, hostKeys },
     logger,
     /** Subscribes to core events; returns the unsubscribe. */
@@ -144,19 +201,22 @@ export function createCore(options: CoreOptions) {
       return () => listeners.delete(listener);
     },
     /**
-     * Closes the database — at once when no scan runs (callers may reopen the file straight away),
-     * otherwise after cancelling the scans and letting them record their hosts as cancelled.
+     * Closes the database — at once when no scan or rollout runs (callers may reopen the file straight
+     * away), otherwise after cancelling the scans (they record their hosts as cancelled) and stopping the
+     * rollouts where they are (they resume at the next start).
      */
     close(): Promise<void> {
       const finish = () => {
         listeners.clear();
         if (db.open) db.close();
       };
-      if (!scanner.busy()) {
+      // Rollouts stop where they are (their hosts stay in SQLite for the resume); never a package operation.
+      const rolloutsClosed = rollouts.close();
+      if (!scanner.busy() && !rollouts.busy()) {
         finish();
         return Promise.resolve();
       }
-      return scanner.closeAll().then(finish);
+      return Promise.all([scanner.closeAll(), rolloutsClosed]).then(finish);
     },
   };
 }
