@@ -133,6 +133,7 @@ describe.runIf(run)('a rollout from the UI on real Debian hosts', () => {
       .check();
     await popover.getByRole('button', { name: 'Start scan' }).click();
     await expect.poll(() => page.getByTestId('scan-panel').getAttribute('data-state'), SLOW).toBe('done');
+    await page.getByRole('button', { name: 'Close scan panel' }).click();
   });
 
   it('approves the patches on the Patches page', async () => {
@@ -147,6 +148,8 @@ describe.runIf(run)('a rollout from the UI on real Debian hosts', () => {
       await expect.poll(() => dialog.isVisible()).toBe(false);
       await expect.poll(() => fleetRow(name).getByTestId('fleet-decision').textContent()).toMatch(/Approved/);
     }
+    // The "Approved" toasts would cover the screenshots that follow.
+    for (const b of await page.getByRole('button', { name: 'Dismiss notification' }).all()) await b.click();
   });
 
   it('creates a rollout in the wizard: machines, all approved, options', async () => {
@@ -220,10 +223,11 @@ describe.runIf(run)('a rollout from the UI on real Debian hosts', () => {
     await expect.poll(() => hostRow('db01').getAttribute('data-state'), SLOW).toBe('succeeded');
     await expect
       .poll(() => hostRow('web01').getByTestId('host-verified').textContent(), SLOW)
-      .toMatch(/2 of 2 at the target version/);
+      .toMatch(/2 of 2 at the target version \(pb-core 2\.0-1, pb-openssl 3\.0\.11-1~deb12u2\)/);
     expect(await hostRow('db01').getByTestId('host-verified').textContent()).toMatch(
-      /2 of 2 at the target version/,
+      /2 of 2 at the target version \(pb-openssl 3\.0\.11-1~deb12u2, pb-slow 1\.1-1\)/,
     );
+    expect(await page.getByTestId('retry-note').count()).toBe(0);
     const w = await installedPb(web);
     expect(w['pb-core']).toBe('2.0-1');
     expect(w['pb-plugin']).toBeUndefined();

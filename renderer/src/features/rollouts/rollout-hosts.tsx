@@ -21,7 +21,15 @@ export function resultText(h: RolloutHost): string {
   if (!r) return '';
   const parts: string[] = [];
   const total = r.installed.length + r.missing.length;
-  if (total > 0) parts.push(`${r.installed.length} of ${total} at the target version`);
+  if (total > 0) {
+    // Name the verified versions when they are few; a long list is in the machine's scan history.
+    const names = [...r.installed]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((i) => `${i.name} ${i.version}`);
+    parts.push(
+      `${r.installed.length} of ${total} at the target version${names.length && names.length <= 4 ? ` (${names.join(', ')})` : ''}`,
+    );
+  }
   if (r.missing.length) {
     const names = r.missing
       .slice(0, 3)

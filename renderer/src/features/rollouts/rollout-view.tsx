@@ -158,10 +158,10 @@ function Body({ r }: { r: RolloutDetail }) {
         </p>
       ) : null}
       <RolloutHosts rollout={r} />
-      {r.state !== 'running' ? (
-        <p className="muted rollout-retry-note">
-          Retrying only the failed machines is not available yet: create a new rollout for them (targets: the
-          failed machines).
+      {r.state !== 'running' && (r.counts.failed ?? 0) + (r.counts.partly ?? 0) > 0 ? (
+        <p className="muted rollout-retry-note" data-testid="retry-note">
+          Retrying only the failed machines is not available yet: create a new rollout with them as targets;
+          it is reviewed again first.
         </p>
       ) : null}
     </>
