@@ -4,8 +4,8 @@ import { DeleteMachinesDialog } from '../features/machines/delete-machines-dialo
 import { EditTagsDialog } from '../features/machines/edit-tags-dialog';
 import { MachineDialog } from '../features/machines/machine-dialog';
 import { SaveGroupDialog } from '../features/machines/save-group-dialog';
-import { RolloutWizard } from '../features/rollouts/rollout-wizard';
 import { DecideDialog } from '../features/patches/decide-dialog';
+import { RolloutWizard } from '../features/rollouts/rollout-wizard';
 import { HostKeyDialog } from '../features/scan/host-key-dialog';
 import { useAppStore } from '../stores/store';
 
