@@ -6,12 +6,13 @@ import { MachinePage } from '../features/machine-page/machine-page';
 import { MachinesPage } from '../features/machines/machines-page';
 import { PatchesPage } from '../features/patches/patches-page';
 import { PlaceholderPage } from '../features/placeholders/placeholder-page';
+import { RolloutsPage } from '../features/rollouts/rollouts-page';
 import { ScanPanel } from '../features/scan/scan-panel';
 import { SettingsPage } from '../features/settings/settings-page';
 import { useAppStore, useStoreApi } from '../stores/store';
 import { ConnectionBanner, TokenRequired } from './connection-pages';
 import { DialogHost } from './dialog-host';
-import { parseHash, parseMachineId } from './routes';
+import { parseHash, parseMachineId, parseRolloutId } from './routes';
 import { Sidebar } from './sidebar';
 import { Toasts } from './toasts';
 
@@ -21,10 +22,11 @@ function useHashRoute(): void {
   const first = useRef(true);
   const route = useAppStore((s) => s.route);
   const machineId = useAppStore((s) => s.machineId);
+  const rolloutId = useAppStore((s) => s.rolloutId);
   useEffect(() => {
     const sync = () => {
       const hash = window.location.hash;
-      store.getState().setRoute(parseHash(hash), parseMachineId(hash));
+      store.getState().setRoute(parseHash(hash), parseMachineId(hash), parseRolloutId(hash));
     };
     sync();
     window.addEventListener('hashchange', sync);
@@ -36,7 +38,7 @@ function useHashRoute(): void {
       return;
     }
     document.querySelector<HTMLElement>('#main h1')?.focus();
-  }, [route, machineId]);
+  }, [route, machineId, rolloutId]);
 }
 
 function CurrentPage() {
@@ -49,6 +51,8 @@ function CurrentPage() {
       return machineId === null ? <MachinesPage /> : <MachinePage key={machineId} id={machineId} />;
     case 'patches':
       return <PatchesPage />;
+    case 'rollouts':
+      return <RolloutsPage />;
     case 'settings':
       return <SettingsPage />;
     default:

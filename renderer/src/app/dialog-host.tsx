@@ -5,6 +5,7 @@ import { EditTagsDialog } from '../features/machines/edit-tags-dialog';
 import { MachineDialog } from '../features/machines/machine-dialog';
 import { SaveGroupDialog } from '../features/machines/save-group-dialog';
 import { DecideDialog } from '../features/patches/decide-dialog';
+import { RolloutWizard } from '../features/rollouts/rollout-wizard';
 import { HostKeyDialog } from '../features/scan/host-key-dialog';
 import { useAppStore } from '../stores/store';
 
@@ -25,6 +26,8 @@ export function DialogHost() {
       return <SaveGroupDialog />;
     case 'host-key':
       return <HostKeyDialog key={dialog.prompt.resultId} prompt={dialog.prompt} />;
+    case 'new-rollout':
+      return <RolloutWizard machineIds={dialog.machineIds} />;
     case 'decide':
       return <DecideDialog target={dialog.target} />;
   }

@@ -26,6 +26,18 @@ export function parseMachineId(hash: string): number | null {
   return Number.isSafeInteger(id) && id > 0 ? id : null;
 }
 
+/** The rollout of a `#/rollouts/<id>` hash, or null for the list (and anything else). */
+export function parseRolloutId(hash: string): number | null {
+  const m = /^#\/?rollouts\/(\d{1,15})(?:[/?]|$)/.exec(hash);
+  const id = m ? Number(m[1]) : NaN;
+  return Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+
+/** The hash URL of one rollout's page. */
+export function rolloutHref(id: number): string {
+  return `#/rollouts/${id}`;
+}
+
 /** The hash URL of a page. */
 export function hrefOf(route: Route): string {
   return `#/${route}`;

@@ -17,6 +17,10 @@ const ICONS: Record<Route, IconName> = {
 /** Sidebar with the app name and one link per page. */
 export function Sidebar() {
   const current = useAppStore((s) => s.route);
+  // Rollouts running anywhere (this window, another one, the CLI): visible from every page.
+  const running = useAppStore(
+    (s) => [...s.liveRollouts.values()].filter((b) => b.state === 'running').length,
+  );
   return (
     <nav className="sidebar" aria-label="Main">
       <div className="brand">
@@ -43,6 +47,11 @@ export function Sidebar() {
             >
               <Icon name={ICONS[route]} />
               {label}
+              {route === 'rollouts' && running > 0 ? (
+                <span className="nav-live" data-testid="rollouts-running">
+                  {running} running
+                </span>
+              ) : null}
             </a>
           </li>
         ))}

@@ -13,7 +13,7 @@ export interface AppSlice {
   connection: ConnectionStatus;
   appInfo: AppInfo | null;
   appInfoError: string | null;
-  /** Records the connection state; each time it (re)opens, running scans are attached to the panel. */
+  /** Records the connection state; each time it (re)opens, running scans and rollouts are attached. */
   setConnection(status: ConnectionStatus): void;
   loadAppInfo(): Promise<void>;
 }
@@ -29,7 +29,10 @@ export const createAppSlice =
     setConnection: (connection) => {
       const before = get().connection;
       set({ connection });
-      if (connection === 'open' && before !== 'open') void get().attachActiveScans();
+      if (connection === 'open' && before !== 'open') {
+        void get().attachActiveScans();
+        void get().attachActiveRollouts();
+      }
     },
     loadAppInfo: async () => {
       try {

@@ -10,6 +10,7 @@ export function followCoreEvents(api: PatchbayApi, store: AppStore): () => void 
     api.on('credentials.changed', () => void store.getState().loadCredentials()),
     api.on('scan.progress', (p) => store.getState().onScanProgress(p)),
     api.on('scan.finished', (p) => store.getState().onScanFinished(p)),
+    api.on('rollout.progress', (p) => store.getState().onRolloutProgress(p)),
     api.on('decisions.changed', () => store.getState().refreshDecisions()),
   ];
   return () => offs.forEach((off) => off());

@@ -121,11 +121,13 @@ describe('attaching to running scans', () => {
     const { api, calls } = stubApi({
       'scan.active': () => active([{ machineId: 7, state: 'connecting' }]),
       'machines.get': ({ id }: { id: number }) => ({ id, displayName: `host-${id}` }),
+      'rollouts.active': () => [],
     });
     const store = createAppStore(api);
     store.getState().setConnection('open');
     await vi.waitFor(() => expect(store.getState().scan?.names.get(7)).toBe('host-7'));
-    expect(calls.map((c) => c[0])).toEqual(['scan.active', 'machines.get']);
+    // Running rollouts are attached at the same moment (rollouts-slice.test.ts covers them).
+    expect(calls.map((c) => c[0])).toEqual(['scan.active', 'rollouts.active', 'machines.get']);
     expect(isRunning(store.getState().scan)).toBe(true);
     expect(store.getState().scan?.hosts.get(7)?.state).toBe('connecting');
     expect(store.getState().scanPanel).toBe('open');

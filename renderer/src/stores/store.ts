@@ -19,6 +19,8 @@ import type { MachinesSlice } from './machines-slice';
 import { createMachinesSlice } from './machines-slice';
 import type { ResultsSlice } from './results-slice';
 import { createResultsSlice } from './results-slice';
+import type { RolloutsSlice } from './rollouts-slice';
+import { createRolloutsSlice } from './rollouts-slice';
 import type { ScanSlice } from './scan-slice';
 import { createScanSlice } from './scan-slice';
 import type { UiSlice } from './ui-slice';
@@ -33,6 +35,7 @@ export type Store = AppSlice &
   ScanSlice &
   ResultsSlice &
   HostKeysSlice &
+  RolloutsSlice &
   DecisionsSlice &
   UiSlice;
 
@@ -47,6 +50,7 @@ export function createAppStore(api: PatchbayApi) {
     ...createScanSlice(api)(...a),
     ...createResultsSlice(api)(...a),
     ...createHostKeysSlice(api)(...a),
+    ...createRolloutsSlice(api)(...a),
     ...createDecisionsSlice(api)(...a),
     ...createUiSlice(...a),
   }));

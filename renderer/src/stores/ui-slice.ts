@@ -2,7 +2,7 @@
 import type { StateCreator } from 'zustand';
 
 import type { Route } from '../app/routes';
-import { parseHash, parseMachineId } from '../app/routes';
+import { parseHash, parseMachineId, parseRolloutId } from '../app/routes';
 import type { Theme } from '../app/theme';
 import { applyTheme, readTheme } from '../app/theme';
 import type { DecideTarget } from './decide-target';
@@ -17,6 +17,7 @@ export type OpenDialog =
   | { kind: 'edit-tags'; ids: number[] }
   | { kind: 'save-group' }
   | { kind: 'host-key'; prompt: HostKeyPrompt }
+  | { kind: 'new-rollout'; machineIds: number[] }
   | { kind: 'decide'; target: DecideTarget };
 
 /** A short message in the corner. */
@@ -31,10 +32,12 @@ export interface UiSlice {
   route: Route;
   /** The machine whose page is shown (`#/machines/<id>`), or null for the list. */
   machineId: number | null;
+  /** The rollout whose page is shown (`#/rollouts/<id>`), or null for the list. */
+  rolloutId: number | null;
   dialog: OpenDialog | null;
   toasts: Toast[];
   theme: Theme;
-  setRoute(route: Route, machineId?: number | null): void;
+  setRoute(route: Route, machineId?: number | null, rolloutId?: number | null): void;
   openDialog(dialog: OpenDialog): void;
   closeDialog(): void;
   toast(kind: Toast['kind'], message: string): void;
@@ -49,10 +52,16 @@ export const createUiSlice: StateCreator<Store, [], [], UiSlice> = (set, get) =>
   // Start on the page in the address bar, so the first render is already the right page.
   route: typeof window === 'undefined' ? 'dashboard' : parseHash(window.location.hash),
   machineId: typeof window === 'undefined' ? null : parseMachineId(window.location.hash),
+  rolloutId: typeof window === 'undefined' ? null : parseRolloutId(window.location.hash),
   dialog: null,
   toasts: [],
   theme: readTheme(),
-  setRoute: (route, machineId = null) => set({ route, machineId: route === 'machines' ? machineId : null }),
+  setRoute: (route, machineId = null, rolloutId = null) =>
+    set({
+      route,
+      machineId: route === 'machines' ? machineId : null,
+      rolloutId: route === 'rollouts' ? rolloutId : null,
+    }),
   openDialog: (dialog) => set({ dialog }),
   closeDialog: () => set({ dialog: null }),
   toast: (kind, message) => {

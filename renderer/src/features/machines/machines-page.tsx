@@ -85,6 +85,15 @@ function StatusRow() {
             </button>
             <button
               type="button"
+              className="button button-small"
+              data-testid="rollout-selected"
+              onClick={() => openDialog({ kind: 'new-rollout', machineIds: ids() })}
+            >
+              <Icon name="rollouts" />
+              Roll out…
+            </button>
+            <button
+              type="button"
               className="button button-small button-danger-outline"
               onClick={() => openDialog({ kind: 'delete-machines', ids: ids() })}
             >

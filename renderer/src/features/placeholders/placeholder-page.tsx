@@ -26,19 +26,6 @@ const COPY: Partial<Record<Route, Copy>> = {
       </>
     ),
   },
-  rollouts: {
-    title: 'Rollouts',
-    icon: 'rollouts',
-    heading: 'Installing patches is not available yet',
-    body: (
-      <>
-        Patchbay finds what is missing today — see <a href={hrefOf('patches')}>Patches</a> and each
-        machine&apos;s page — but does not install anything yet. Approvals come next (choosing which patches
-        may be installed), then rollouts that install the approved patches on your machines. Until then,
-        install updates with the tools you use now.
-      </>
-    ),
-  },
   reports: {
     title: 'Reports',
     icon: 'reports',

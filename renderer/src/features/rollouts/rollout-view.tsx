@@ -1,0 +1,226 @@
+/** One rollout's page: what it is, then review (before start), the live view (running) or its results. */
+import { useEffect, useState } from 'react';
+
+import type { RolloutDetail } from '../../../../shared/domain';
+import { hrefOf } from '../../app/routes';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+import { Icon } from '../../components/icons';
+import { PageHeader } from '../../components/page-header';
+import { useAppStore, useStoreApi } from '../../stores/store';
+import {
+  contentText,
+  minutesText,
+  progressText,
+  REBOOT_LABEL,
+  ROLLOUT_STATE_LABEL,
+  stopText,
+  targetsText,
+  thresholdText,
+} from './labels';
+import { RolloutHosts } from './rollout-hosts';
+import { RolloutReview } from './rollout-review';
+
+/** A moment, short (date and minute). */
+export const when = (ms: number | null): string =>
+  ms ? new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '—';
+
+function Facts({ r }: { r: RolloutDetail }) {
+  const groups = useAppStore((s) => s.groups);
+  const o = r.options;
+  return (
+    <dl className="rollout-facts">
+      <dt>Machines</dt>
+      <dd>{targetsText(r.targets, (id) => groups.find((g) => g.id === id)?.name)}</dd>
+      <dt>Content</dt>
+      <dd>{contentText(r.content)}</dd>
+      <dt>Options</dt>
+      <dd>
+        {o.concurrency} at once, {thresholdText(o.failureThreshold)}, {REBOOT_LABEL[o.reboot].toLowerCase()}
+        {o.reboot !== 'never' ? ` (wait ${minutesText(o.rebootReturnMs)})` : ''},{' '}
+        {minutesText(o.hostTimeLimitMs)} per machine
+      </dd>
+      <dt>Created</dt>
+      <dd>
+        {when(r.createdAt)} by {r.createdBy || 'unknown'}
+      </dd>
+      {r.startedAt ? (
+        <>
+          <dt>Started</dt>
+          <dd>{when(r.startedAt)}</dd>
+        </>
+      ) : null}
+      {r.finishedAt ? (
+        <>
+          <dt>Finished</dt>
+          <dd>{when(r.finishedAt)}</dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
+
+function Progress({ r }: { r: RolloutDetail }) {
+  const { done, total } = progressText(r);
+  const pct = total ? Math.round((done / total) * 100) : 0;
+  return (
+    <div className="rollout-progress" data-testid="rollout-progress" data-done={done} data-total={total}>
+      <div
+        className="progress-bar"
+        role="progressbar"
+        aria-valuemin={0}
+        aria-valuemax={total}
+        aria-valuenow={done}
+        aria-label="Machines finished"
+      >
+        <span style={{ width: `${pct}%` }} />
+      </div>
+      <span>
+        {done} of {total} {total === 1 ? 'machine' : 'machines'} finished
+      </span>
+    </div>
+  );
+}
+
+function CancelButton({ r }: { r: RolloutDetail }) {
+  const store = useStoreApi();
+  const [asking, setAsking] = useState(false);
+  const running = r.hosts.filter((h) => h.state === 'installing' || h.state === 'rebooting').length;
+  return (
+    <>
+      <button
+        type="button"
+        className="button button-danger-outline"
+        onClick={() => setAsking(true)}
+        disabled={r.cancelRequested}
+      >
+        {r.cancelRequested ? 'Cancelling…' : 'Cancel rollout'}
+      </button>
+      {asking ? (
+        <ConfirmDialog
+          title="Cancel this rollout?"
+          confirmLabel="Cancel rollout"
+          testId="cancel-rollout-dialog"
+          onConfirm={() => store.getState().cancelRollout(r.id)}
+          onClose={() => setAsking(false)}
+        >
+          <p>No machine that has not started yet will be started.</p>
+          <p>
+            {running > 0
+              ? `${running} ${running === 1 ? 'machine is' : 'machines are'} installing or rebooting now: `
+              : 'A machine that is installing now '}
+            {running > 1 ? 'their package operations are' : 'its package operation is'} never killed mid-way —
+            they finish safely, are verified, and then the rollout reports what each machine ended with.
+          </p>
+        </ConfirmDialog>
+      ) : null}
+    </>
+  );
+}
+
+function Body({ r }: { r: RolloutDetail }) {
+  const store = useStoreApi();
+  const busy = useAppStore((s) => s.rolloutBusy);
+  if (r.state === 'created') {
+    return (
+      <div className="card review-start">
+        <p>
+          Before anything is installed, Patchbay asks each machine&apos;s package manager for a dry run of
+          exactly these patches and shows you what would be upgraded, newly installed and removed.
+        </p>
+        <button
+          type="button"
+          className="button button-primary"
+          data-testid="review-rollout"
+          disabled={busy !== null}
+          onClick={() => void store.getState().reviewRollout(r.id)}
+        >
+          Review {r.hosts.length} {r.hosts.length === 1 ? 'machine' : 'machines'}
+        </button>
+      </div>
+    );
+  }
+  if (r.state === 'reviewing') {
+    const left = r.hosts.filter((h) => h.state === 'queued' || h.state === 'reviewing').length;
+    return (
+      <p className="card review-waiting" role="status">
+        <Icon name="spinner" className="state-icon" /> Asking each machine for a dry run…{' '}
+        {r.hosts.length - left} of {r.hosts.length} answered.
+      </p>
+    );
+  }
+  if (r.state === 'reviewed') return <RolloutReview rollout={r} />;
+  return (
+    <>
+      <Progress r={r} />
+      {stopText(r) ? (
+        <p className="banner banner-warn" role="status">
+          <span className="banner-text">{stopText(r)}</span>
+        </p>
+      ) : null}
+      <RolloutHosts rollout={r} />
+      {r.state !== 'running' && (r.counts.failed ?? 0) + (r.counts.partly ?? 0) > 0 ? (
+        <p className="muted rollout-retry-note" data-testid="retry-note">
+          Retrying only the failed machines is not available yet: create a new rollout with them as targets;
+          it is reviewed again first.
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+/** The rollout page for `#/rollouts/<id>`. */
+export function RolloutView({ id }: { id: number }) {
+  const store = useStoreApi();
+  const r = useAppStore((s) => (s.rollout?.id === id ? s.rollout : null));
+  const error = useAppStore((s) => s.rolloutError);
+  const busy = useAppStore((s) => s.rolloutBusy);
+  useEffect(() => {
+    void store.getState().openRollout(id);
+  }, [store, id]);
+  // A review another window (or the CLI) started ends without a progress message: ask until it has.
+  const waiting = r?.state === 'reviewing' && busy !== 'review';
+  useEffect(() => {
+    if (!waiting) return undefined;
+    const t = setInterval(() => void store.getState().openRollout(id), 2000);
+    return () => clearInterval(t);
+  }, [store, id, waiting]);
+  const title = r ? r.name || `Rollout ${r.id}` : `Rollout ${id}`;
+  return (
+    <div className="page rollout-page" data-testid="rollout-page" data-state={r?.state}>
+      <PageHeader
+        title={title}
+        subtitle={
+          <>
+            <a href={hrefOf('rollouts')}>All rollouts</a>
+            {r ? (
+              <>
+                {' · '}
+                <span className={`badge rollout-state state-${r.state}`} data-testid="rollout-state">
+                  {ROLLOUT_STATE_LABEL[r.state]}
+                </span>
+              </>
+            ) : null}
+          </>
+        }
+        actions={
+          r && (r.state === 'running' || r.state === 'reviewed' || r.state === 'created') ? (
+            <CancelButton r={r} />
+          ) : null
+        }
+      />
+      {error ? (
+        <p className="banner banner-error" role="alert">
+          <span className="banner-text">Could not load the rollout: {error}</span>
+        </p>
+      ) : null}
+      {r ? (
+        <>
+          <Facts r={r} />
+          <Body r={r} />
+        </>
+      ) : !error ? (
+        <p className="muted">Loading the rollout…</p>
+      ) : null}
+    </div>
+  );
+}
