@@ -1,0 +1,290 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { createCore } from '../../electron/core/create-core';
+import { silentLogger } from '../../electron/core/logger';
+import { dataFiles } from '../../electron/core/paths';
+import { nodeSecretBox } from '../../electron/secrets/node-secrets';
+import type { RolloutDetail } from '../../shared/domain';
+import { needs } from '../helpers/needs';
+import { type Archive, startArchive } from '../targets/apt-archive';
+import type { PackageSpec } from '../targets/debian-package';
+import { startTargets, stopAll, type Target } from '../targets/hosts';
+import {
+  type DbSnapshot,
+  dpkgUpgrades,
+  packageManagerRunning,
+  phaseOf,
+  seededRandom,
+  snapshot,
+  spawnChild,
+} from './crash-helpers';
+
+// The crash test of issue 8: SIGKILL the Patchbay process at random moments of real rollouts over real
+// Debian targets, start it again, let it resume, and check on the hosts themselves that every approved
+// version got installed exactly once and nothing else.
+
+const ready = needs(
+  'root and the test-target tools',
+  process.getuid?.() === 0 &&
+    fs.existsSync('/usr/sbin/debootstrap') &&
+    fs.existsSync('/usr/bin/apt-ftparchive'),
+  'run as root after apt-get install -y debootstrap openssh-server openssh-client sudo apt-utils gnupg',
+);
+
+const SEED = Number(process.env.PATCHBAY_CRASH_SEED ?? crypto.randomInt(1, 2 ** 31));
+const LEASE_MS = 1500;
+const MIN_KILLS = 22;
+const MAX_KILLS_PER_ROUND = 8;
+const MAX_ROUNDS = 6;
+/** Phases every run must have killed in at least once. */
+const PHASES = ['reviewing', 'preflight', 'installing', 'rebooting', 'verifying', 'between hosts'];
+
+// a-c take a second each in postinst so dpkg runs long enough to be killed; k needs a reboot; x is
+// published each round but never approved.
+const SLOW = ['pb-cr-a', 'pb-cr-b', 'pb-cr-c'];
+const REBOOT = 'pb-cr-k';
+const UNAPPROVED = 'pb-cr-x';
+const spec = (name: string, version: string): PackageSpec => ({
+  name,
+  version,
+  ...(SLOW.includes(name) ? { postinst: '  sleep 1' } : {}),
+  ...(name === REBOOT ? { rebootRequired: true } : {}),
+});
+
+interface Kill {
+  round: number;
+  afterMs: number;
+  phase: string;
+  dpkgRunning: boolean;
+}
+
+describe.runIf(ready)('crash test: Patchbay killed at random moments of real rollouts', () => {
+  let archive: Archive;
+  let targets: Target[];
+  let dir: string;
+  const machineIds: number[] = [];
+  const approved = new Map<string, string[]>(); // package -> approved versions, in order
+  const kills: Kill[] = [];
+
+  const openCore = () => {
+    const files = dataFiles(dir);
+    return createCore({
+      dbPath: files.db,
+      secrets: nodeSecretBox(files.keyFile),
+      logger: silentLogger,
+      host: 'browser',
+      dataDir: dir,
+      version: 'crash-test',
+      rollouts: { leaseMs: LEASE_MS, pollMs: 200 },
+    });
+  };
+  type Core = ReturnType<typeof openCore>;
+  const call = async <T>(core: Core, channel: string, payload: object): Promise<T> => {
+    const r = await core.dispatch(channel, payload);
+    if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
+    return r.res as T;
+  };
+
+  beforeAll(async () => {
+    process.stdout.write(`crash test seed ${SEED} (PATCHBAY_CRASH_SEED=${SEED} repeats it)\n`);
+    archive = await startArchive();
+    for (const name of [...SLOW, REBOOT, UNAPPROVED]) await archive.publish(spec(name, '1.0-1'), 'bookworm');
+    targets = await startTargets(
+      ['crash-1', 'crash-2', 'crash-3'].map((name) => ({ name, rebootDelaySeconds: 1 })),
+      { archive },
+    );
+    const base = [...SLOW, REBOOT, UNAPPROVED].map((n) => `${n}=1.0-1`).join(' ');
+    for (const t of targets) {
+      const r = await t.exec(
+        `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${base} >/dev/null`,
+      );
+      expect(r.code, r.stderr).toBe(0);
+    }
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-crash-'));
+    const core = openCore();
+    try {
+      const key = await call<{ id: number }>(core, 'credentials.create', {
+        credential: { name: 'targets', kind: 'ssh-key', keyPath: targets[0]?.privateKeyPath, secrets: {} },
+      });
+      for (const t of targets) {
+        const m = await call<{ id: number }>(core, 'machines.create', {
+          machine: {
+            displayName: t.name,
+            address: t.address,
+            port: t.port,
+            transport: 'ssh',
+            username: 'patch',
+            credentialId: key.id,
+            tags: [],
+            client: '',
+            site: '',
+            notes: '',
+            proxyJump: '',
+          },
+        });
+        machineIds.push(m.id);
+      }
+    } finally {
+      await core.close();
+    }
+  }, 600_000);
+
+  afterAll(async () => {
+    await stopAll();
+    await archive?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Publishes round `round`'s versions, rescans, approves them and creates + returns the rollout id. */
+  async function prepareRound(round: number): Promise<number> {
+    const version = `1.${round}-1`;
+    const names = [...SLOW, ...(round % 2 === 1 ? [REBOOT] : [])];
+    for (const n of [...names, UNAPPROVED]) await archive.publish(spec(n, version), 'bookworm-security');
+    const core = openCore();
+    try {
+      const { jobId } = await call<{ jobId: string }>(core, 'scan.start', {
+        machineIds,
+        trustNewHostKeys: round === 1,
+        refreshLists: true,
+      });
+      await core.services.scanner.wait(jobId);
+      await call(core, 'decisions.decide', {
+        select: {
+          machineIds,
+          refs: names.map((name) => ({ packageManager: 'apt', kind: 'package', name, version })),
+        },
+        scope: { kind: 'all' },
+        decision: 'approved',
+      });
+      for (const n of names) approved.set(n, [...(approved.get(n) ?? []), version]);
+      const r = await call<RolloutDetail>(core, 'rollouts.create', {
+        name: `crash round ${round}`,
+        targets: { kind: 'machines', machineIds },
+        content: { kind: 'all-approved' },
+        options: { concurrency: round % 2 === 1 ? 1 : 2, reboot: 'if-required', rebootReturnMs: 60_000 },
+      });
+      return r.id;
+    } finally {
+      await core.close();
+    }
+  }
+
+  /** Runs children until one finishes the rollout, killing up to MAX_KILLS_PER_ROUND of them at random. */
+  async function crashLoop(round: number, id: number, random: () => number): Promise<DbSnapshot> {
+    const dbPath = dataFiles(dir).db;
+    let killed = 0;
+    for (;;) {
+      const before = snapshot(dbPath, id);
+      if (before.state === 'finished' || before.state === 'cancelled') return before;
+      const child = spawnChild(dir, id, LEASE_MS);
+      await child.ready;
+      // A window that fits the phase the rollout is in, so short phases are hit too; the moment inside is random.
+      const windowMs = before.state === 'created' ? 2500 : before.state === 'reviewed' ? 800 : 9000;
+      const afterMs = Math.round(random() * windowMs);
+      const timer = new Promise<'kill'>((r) => setTimeout(() => r('kill'), afterMs));
+      const first =
+        killed < MAX_KILLS_PER_ROUND ? await Promise.race([child.exited, timer]) : await child.exited;
+      if (first === 'kill') {
+        child.proc.kill('SIGKILL');
+        await child.exited;
+        killed += 1;
+        const dpkg = await Promise.all(targets.map(packageManagerRunning));
+        const at = snapshot(dbPath, id);
+        const k = { round, afterMs, phase: phaseOf(at), dpkgRunning: dpkg.some(Boolean) };
+        kills.push(k);
+        process.stdout.write(
+          `kill ${kills.length}: round ${round} +${afterMs} ms, ${k.phase}${k.dpkgRunning ? ' (dpkg running)' : ''}; ` +
+            `${at.hosts.map((h) => `${h.name}=${h.state}${h.step ? `/${h.step}` : ''}`).join(' ')}\n`,
+        );
+        continue;
+      }
+      expect(first, `child failed: ${child.stderr.join('').slice(-2000)}`).toBe(0);
+    }
+  }
+
+  /** What each target has and logged, checked against what was approved up to now. */
+  async function checkHosts(final: DbSnapshot, round: number): Promise<void> {
+    const version = `1.${round}-1`;
+    for (const [i, t] of targets.entries()) {
+      const h = final.hosts[i];
+      expect(h?.name).toBe(t.name);
+      // Succeeded, or a failure the rollout recorded with its reason.
+      expect(['succeeded', 'failed'], `${t.name}: ${h?.state} ${h?.reason}`).toContain(h?.state);
+      if (h?.state === 'failed') expect(h.reason).not.toBe('');
+      const q = await t.exec("dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Version}\\n' 'pb-cr-*'");
+      const installed = Object.fromEntries(
+        q.stdout
+          .trim()
+          .split('\n')
+          .map((l) => l.split(/\s+/))
+          .map(([status, name, v]) => [name, `${status} ${v}`]),
+      );
+      if (h?.state === 'succeeded') {
+        for (const n of SLOW) expect(installed[n], `${t.name} ${n}`).toBe(`ii ${version}`);
+        if (round % 2 === 1) expect(installed[REBOOT], `${t.name} ${REBOOT}`).toBe(`ii ${version}`);
+      }
+      expect(installed[UNAPPROVED], `${t.name}: the unapproved package stays`).toBe('ii 1.0-1');
+      const audit = await t.exec('dpkg --audit');
+      expect(audit.stdout.trim() + audit.stderr.trim(), `${t.name}: dpkg --audit`).toBe('');
+      // Each approved version upgraded exactly once (or never, on a recorded failure), nothing else ever.
+      const upgrades = await dpkgUpgrades(t);
+      for (const u of upgrades)
+        expect(approved.get(u.pkg) ?? [], `${t.name}: unapproved upgrade ${u.pkg} ${u.to}`).toContain(u.to);
+      for (const [pkg, versions] of approved)
+        for (const v of versions) {
+          const n = upgrades.filter((u) => u.pkg === pkg && u.to === v).length;
+          expect(n, `${t.name}: ${pkg} ${v} upgraded ${n} times`).toBeLessThanOrEqual(1);
+          if (h?.state === 'succeeded' && v === version) expect(n, `${t.name}: ${pkg} ${v}`).toBe(1);
+        }
+    }
+  }
+
+  it(
+    `kills Patchbay ≥ ${MIN_KILLS} times in every phase; each host ends correct, each version installed once`,
+    async () => {
+      const random = seededRandom(SEED);
+      const covered = () => new Set(kills.map((k) => k.phase));
+      for (let round = 1; round <= MAX_ROUNDS; round++) {
+        if (round > 3 && kills.length >= MIN_KILLS && PHASES.every((p) => covered().has(p))) break;
+        const id = await prepareRound(round);
+        const final = await crashLoop(round, id, random);
+        expect(final.state).toBe('finished');
+        await checkHosts(final, round);
+        // Every kill after the start left the rollout running: the next process resumed it, on record.
+        const runningKills = kills.filter((k) => k.round === round && snapshotWasRunning(k.phase)).length;
+        expect(final.resumes).toBeGreaterThanOrEqual(runningKills);
+        const failed = final.hosts.filter((h) => h.state !== 'succeeded');
+        process.stdout.write(
+          `round ${round}: ${final.resumes} resumes; ${failed.map((h) => `${h.name} ${h.state}: ${h.reason}`).join('; ') || 'all hosts succeeded'}\n`,
+        );
+      }
+      const byPhase = new Map<string, number>();
+      for (const k of kills) byPhase.set(k.phase, (byPhase.get(k.phase) ?? 0) + 1);
+      process.stdout.write(
+        `seed ${SEED}: ${kills.length} kills; ${[...byPhase].map(([p, n]) => `${p} ${n}`).join(', ')}; ` +
+          `${kills.filter((k) => k.dpkgRunning).length} while dpkg ran\n`,
+      );
+      expect(kills.length).toBeGreaterThanOrEqual(MIN_KILLS);
+      expect(kills.some((k) => k.dpkgRunning)).toBe(true);
+      for (const p of PHASES) expect([...byPhase.keys()], `a kill while ${p}`).toContain(p);
+      const core = openCore();
+      try {
+        const report = await call<{ ok: boolean }>(core, 'audit.verify', {});
+        expect(report.ok).toBe(true);
+      } finally {
+        await core.close();
+      }
+    },
+    30 * 60_000,
+  );
+});
+
+/** Whether a kill's phase had the rollout running (so a resume must follow). */
+function snapshotWasRunning(phase: string): boolean {
+  return !['created', 'reviewing', 'reviewed'].includes(phase);
+}
