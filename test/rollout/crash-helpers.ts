@@ -83,12 +83,14 @@ export interface Child {
   ready: Promise<void>;
 }
 
-/** Starts crash-child.ts with tsx on `dataDir` for one rollout. */
+/** Starts crash-child.ts (TypeScript through tsx's loader) on `dataDir` for one rollout. */
 export function spawnChild(dataDir: string, rolloutId: number, leaseMs: number): Child {
   const root = path.resolve(__dirname, '../..');
+  // tsx's own CLI would run the script in a second node process: SIGKILL would miss it. `--import tsx`
+  // loads TypeScript in this one process, so the PID killed is the Patchbay process itself.
   const proc = spawn(
-    path.join(root, 'node_modules/.bin/tsx'),
-    [path.join(__dirname, 'crash-child.ts'), dataDir, String(rolloutId), String(leaseMs)],
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, 'crash-child.ts'), dataDir, String(rolloutId), String(leaseMs)],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const lines: string[] = [];

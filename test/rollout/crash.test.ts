@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -70,6 +71,8 @@ describe.runIf(ready)('crash test: Patchbay killed at random moments of real rol
   const machineIds: number[] = [];
   const approved = new Map<string, string[]>(); // package -> approved versions, in order
   const kills: Kill[] = [];
+  // Children still running when a check fails: ended in afterAll, by their PID.
+  const live = new Set<ChildProcess>();
 
   const openCore = () => {
     const files = dataFiles(dir);
@@ -135,6 +138,7 @@ describe.runIf(ready)('crash test: Patchbay killed at random moments of real rol
   }, 600_000);
 
   afterAll(async () => {
+    for (const p of live) p.kill('SIGKILL');
     await stopAll();
     await archive?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -182,7 +186,11 @@ describe.runIf(ready)('crash test: Patchbay killed at random moments of real rol
       const before = snapshot(dbPath, id);
       if (before.state === 'finished' || before.state === 'cancelled') return before;
       const child = spawnChild(dir, id, LEASE_MS);
+      live.add(child.proc);
+      void child.exited.then(() => live.delete(child.proc));
       await child.ready;
+      // The process that opened the core is the one killed below.
+      expect(child.lines[0]).toBe(JSON.stringify({ t: 'ready', pid: child.proc.pid }));
       // A window that fits the phase the rollout is in, so short phases are hit too; the moment inside is random.
       const windowMs = before.state === 'created' ? 2500 : before.state === 'reviewed' ? 800 : 9000;
       const afterMs = Math.round(random() * windowMs);
