@@ -26,6 +26,7 @@ export default defineConfig({
             'test/targets/**/*.test.ts',
             'test/scan/**/*.test.ts',
             'test/sim/**/*.test.ts',
+            'test/rollout/**/*.test.ts',
           ],
           testTimeout: 180_000,
           hookTimeout: 300_000,

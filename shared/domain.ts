@@ -1,6 +1,8 @@
 /** Domain types shared by the core, the IPC contract and the renderer. Plain serialisable data only. */
 import type { PatchDecision, ResolvedDecision } from './decisions';
 
+export * from './rollout';
+
 /** How Patchbay reaches a machine. */
 export type Transport = 'ssh' | 'winrm';
 

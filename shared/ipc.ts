@@ -18,6 +18,11 @@ import type {
   Machine,
   MachineScanDetails,
   PinnedHostKeyInfo,
+  Rollout,
+  RolloutDetail,
+  RolloutHostProgress,
+  RolloutOutputChunk,
+  RolloutState,
   ScanHostProgress,
   ScanTotals,
 } from './domain';
@@ -65,6 +70,27 @@ export interface ResponseMap {
   'audit.verify': AuditVerifyReport;
   'settings.operator': OperatorInfo;
   'settings.setOperator': OperatorInfo;
+  'rollouts.create': RolloutDetail;
+  /** Runs every host's dry run (over SSH, pinned keys only) and resolves with the reviewed rollout. */
+  'rollouts.review': RolloutDetail;
+  /** Starts the rollout; hosts run in the background, progress arrives as `rollout.progress`. */
+  'rollouts.start': Rollout;
+  'rollouts.cancel': { cancelled: boolean };
+  'rollouts.get': RolloutDetail;
+  'rollouts.list': Rollout[];
+  /** Running rollouts with every host's latest state, for a window that (re)attaches. */
+  'rollouts.active': RolloutProgressBatch[];
+  /** A host's stored output after a chunk id. */
+  'rollouts.output': { chunks: RolloutOutputChunk[] };
+}
+
+/** One rollout's part of a progress message. */
+export interface RolloutProgressBatch {
+  rolloutId: number;
+  state: RolloutState;
+  stopReason: string;
+  counts: Rollout['counts'];
+  hosts: RolloutHostProgress[];
 }
 
 /** Every request channel. */
@@ -89,6 +115,11 @@ export interface EventMap {
   'scan.finished': { jobId: string; runId: number; state: 'done' | 'cancelled'; totals: ScanTotals };
   /** Approvals or declines changed; pages showing decision badges refetch. */
   'decisions.changed': { count: number };
+  /**
+   * Rollout progress for every running rollout together, coalesced (≤ 5 messages a second whatever the
+   * number of hosts): each host's latest state and the output it printed since the previous message.
+   */
+  'rollout.progress': { rollouts: RolloutProgressBatch[] };
 }
 
 export type EventChannel = keyof EventMap;
@@ -149,6 +180,14 @@ export const REQUEST_CHANNELS = [
   'audit.verify',
   'settings.operator',
   'settings.setOperator',
+  'rollouts.create',
+  'rollouts.review',
+  'rollouts.start',
+  'rollouts.cancel',
+  'rollouts.get',
+  'rollouts.list',
+  'rollouts.active',
+  'rollouts.output',
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNELS = [
@@ -158,6 +197,7 @@ export const EVENT_CHANNELS = [
   'scan.progress',
   'scan.finished',
   'decisions.changed',
+  'rollout.progress',
 ] as const satisfies readonly EventChannel[];
 
 // Compile-time check that REQUEST_CHANNELS lists every channel.
@@ -179,6 +219,12 @@ export function mergeEvents<E extends EventChannel>(
   older: EventMap[E],
   newer: EventMap[E],
 ): EventMap[E] {
+  if (channel === 'rollout.progress') {
+    return mergeRolloutProgress(
+      older as EventMap['rollout.progress'],
+      newer as EventMap['rollout.progress'],
+    ) as EventMap[E];
+  }
   if (channel !== 'scan.progress') return newer;
   const a = older as EventMap['scan.progress'];
   const b = newer as EventMap['scan.progress'];
@@ -189,3 +235,29 @@ export function mergeEvents<E extends EventChannel>(
 
 /** Prefix of Electron IPC channel names, so they can't collide with Electron's own. */
 export const IPC_PREFIX = 'patchbay:';
+
+const ROLLOUT_OUTPUT_TAIL = 8 * 1024;
+
+/** Merges two waiting rollout progress messages: latest state per host, output joined (its tail kept). */
+function mergeRolloutProgress(
+  older: EventMap['rollout.progress'],
+  newer: EventMap['rollout.progress'],
+): EventMap['rollout.progress'] {
+  const byId = new Map(older.rollouts.map((r) => [r.rolloutId, r]));
+  for (const r of newer.rollouts) {
+    const a = byId.get(r.rolloutId);
+    if (!a) {
+      byId.set(r.rolloutId, r);
+      continue;
+    }
+    const hosts = new Map(a.hosts.map((h) => [h.machineId, h]));
+    for (const h of r.hosts) {
+      const prev = hosts.get(h.machineId);
+      const joined = (prev?.output ?? '') + (h.output ?? '');
+      const output = joined.length > ROLLOUT_OUTPUT_TAIL ? joined.slice(-ROLLOUT_OUTPUT_TAIL) : joined;
+      hosts.set(h.machineId, { ...prev, ...h, ...(output ? { output } : {}) });
+    }
+    byId.set(r.rolloutId, { ...r, hosts: [...hosts.values()] });
+  }
+  return { rollouts: [...byId.values()] };
+}

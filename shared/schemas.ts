@@ -179,6 +179,53 @@ export const patchSelectionSchema = z.strictObject({
 const noteText = boundedString(LIMITS.notes).superRefine(rule(checkNotes));
 
 /** Request schemas by channel: the main process and the browser host validate with these. */
+const rolloutRefSchema = z.strictObject({
+  packageManager: boundedString(16).regex(/^[a-z]{2,16}$/, 'is not a package manager'),
+  kind: z.enum(['package', 'advisory']),
+  name: boundedString(256).regex(/^[A-Za-z0-9][A-Za-z0-9.+_:@~-]*$/, 'is not a package or advisory name'),
+  version: boundedString(256).regex(/^[A-Za-z0-9.+_:~-]*$/, 'is not a version'),
+});
+
+/** A rollout's targets, content and options as a request gives them (options default per field). */
+export const rolloutCreateSchema = z.strictObject({
+  name: boundedString(LIMITS.displayName).optional(),
+  targets: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('machines'), machineIds: ids }),
+    z.strictObject({ kind: z.literal('group'), groupId: id }),
+    z.strictObject({ kind: z.literal('client'), client: boundedString(LIMITS.client).min(1) }),
+  ]),
+  content: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('all-approved') }),
+    z.strictObject({ kind: z.literal('security-approved') }),
+    z.strictObject({ kind: z.literal('named'), refs: z.array(rolloutRefSchema).min(1).max(10_000) }),
+  ]),
+  options: z
+    .strictObject({
+      concurrency: z.number().int().min(1).max(256).optional(),
+      failureThreshold: z
+        .discriminatedUnion('kind', [
+          z.strictObject({ kind: z.literal('count'), value: z.number().int().min(1).max(100_000) }),
+          z.strictObject({ kind: z.literal('percent'), value: z.number().min(1).max(100) }),
+        ])
+        .nullable()
+        .optional(),
+      reboot: z.enum(['never', 'if-required', 'always']).optional(),
+      rebootReturnMs: z
+        .number()
+        .int()
+        .min(10_000)
+        .max(24 * 3_600_000)
+        .optional(),
+      hostTimeLimitMs: z
+        .number()
+        .int()
+        .min(10_000)
+        .max(24 * 3_600_000)
+        .optional(),
+    })
+    .optional(),
+});
+
 export const requestSchemas = {
   'app.info': z.strictObject({}),
   'machines.list': z.strictObject({
@@ -261,4 +308,17 @@ export const requestSchemas = {
     name: boundedString(LIMITS.displayName).superRefine(rule((v) => checkLabel(v, LIMITS.displayName))),
   }),
   'import.commit': importRequestSchema.extend({ onDuplicate: z.enum(['skip', 'merge']) }),
+  'rollouts.create': rolloutCreateSchema,
+  'rollouts.review': z.strictObject({ id }),
+  'rollouts.start': z.strictObject({ id, confirmRemovals: z.boolean().optional() }),
+  'rollouts.cancel': z.strictObject({ id }),
+  'rollouts.get': z.strictObject({ id }),
+  'rollouts.list': z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }),
+  'rollouts.active': z.strictObject({}),
+  'rollouts.output': z.strictObject({
+    id,
+    machineId: id,
+    afterId: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(10_000).optional(),
+  }),
 } as const;

@@ -22,6 +22,7 @@ import { runCredentials } from './credentials';
 import { formatImportPreview, formatMachineTable } from './format';
 import { listPatches, showMachine } from './patches';
 import { resolveMachines } from './resolve';
+import { runRollout } from './rollout';
 import { runScan } from './scan';
 import { refuseSecretsInArgv } from './secret-input';
 
@@ -38,6 +39,7 @@ const USAGE = `Usage: patchbay [--data-dir DIR] machines <command> [options]
        patchbay [--data-dir DIR] scan [options]
        patchbay [--data-dir DIR] patches list [options]
        patchbay [--data-dir DIR] credentials <command> [options]
+       patchbay [--data-dir DIR] rollout <command> [options]
        patchbay [--data-dir DIR] approve|decline|unapprove SCOPE [filters] [options]
        patchbay [--data-dir DIR] audit list|export|verify [options]
 
@@ -67,6 +69,19 @@ Commands:
   scan             [--machine NAME|ID]... [--group NAME] [the list filters]
                    [--trust-new-host-keys] [--refresh-lists] [--json]
                    Progress goes to stderr, the summary to stdout; Ctrl+C cancels.
+  rollout create   --machine NAME|ID... | --group NAME | --client C
+                   [--security | --pm PM (--package NAME[=VERSION] | --advisory ID)...]
+                   [--concurrency N] [--max-failures N|N%] [--reboot never|if-required|always]
+                   [--reboot-wait MIN] [--host-time-limit MIN] [--name N] [--json]
+                   Only approved patches are ever installed (see \`patchbay approve\`).
+  rollout review   ID [--json]      Runs each host's own dry run; shows upgrades, installs, REMOVALS.
+  rollout start    ID [--confirm-removals] [--detach] [--json]
+                   Runs in the foreground (progress on stderr); Ctrl+C cancels: no new hosts
+                   start, running installs finish. Starting a running rollout resumes it.
+  rollout status   ID [--follow] [--json]
+  rollout cancel   ID
+  rollout list     [--json]
+
   approve          --all | --client C | --group G | --machine M     (exactly one scope)
                    [--security] [--package NAME[=VERSION]]... [--advisory ID]... [--pm apt|dnf|…]
                    [--note TEXT] [--json]
@@ -81,7 +96,8 @@ Commands:
 
 The data folder is --data-dir, else $PATCHBAY_DATA_DIR, else the desktop app's own folder.
 Exit codes: 0 done, 1 failed (message on stderr), 2 wrong usage, 3 scan finished but some
-machines could not be scanned, 4 the audit log's hash chain is broken.
+machines could not be scanned or a rollout ended with hosts not fully patched, 4 the audit
+log's hash chain is broken.
 `;
 
 const SORT_KEYS: Record<string, MachineSortKey> = {
@@ -136,12 +152,21 @@ const OPTIONS = {
   action: { type: 'string' },
   limit: { type: 'string' },
   csv: { type: 'boolean' },
+  concurrency: { type: 'string' },
+  'max-failures': { type: 'string' },
+  reboot: { type: 'string' },
+  'reboot-wait': { type: 'string' },
+  'host-time-limit': { type: 'string' },
+  'confirm-removals': { type: 'boolean' },
+  detach: { type: 'boolean' },
+  follow: { type: 'boolean' },
 } as const;
 
 const COMMANDS: Record<string, string[]> = {
   machines: ['list', 'add', 'import', 'export', 'show'],
   patches: ['list'],
   credentials: ['add', 'list', 'remove', 'assign'],
+  rollout: ['create', 'review', 'start', 'status', 'cancel', 'list'],
   audit: ['list', 'export', 'verify'],
 };
 
@@ -309,6 +334,7 @@ export async function runCli(argv: string[], io: CliIo, openCore = openNodeCore)
     }
     if (area === 'audit') return await runAudit(core, command ?? '', v, io);
     if (area === 'credentials') return await runCredentials(core, command ?? '', rest, v, io);
+    if (area === 'rollout') return await runRollout(core, command ?? '', rest, v, io);
     if (area === 'patches') {
       const filter = await filterFrom(core, v);
       const opts = { filter, securityOnly: v.security ?? false, json: v.json ?? false };

@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+
 import type { Published } from './apt-archive';
 import type { PackageSpec } from './debian-package';
 
@@ -18,7 +20,11 @@ export type CaseName =
   | 'conffile'
   | 'local-only'
   | 'stale-lists'
-  | 'unreachable-repo';
+  | 'unreachable-repo'
+  | 'removal'
+  | 'slow-postinst'
+  | 'interrupted'
+  | 'big-download';
 
 /** What a case publishes in the archive and what the target has installed when it comes up. */
 export interface CaseDef {
@@ -40,6 +46,20 @@ const pkg = (name: string, version: string, extra: Partial<PackageSpec> = {}): P
 // Of the original cases only pb-openssl has a version in bookworm-security, so unattended-upgrades (which
 // allows the bookworm and bookworm-security origins but not bookworm-updates) must pick exactly that one on
 // a target without the security-* cases below.
+/**
+ * A pb-slow version whose postinst waits until /run/pb-slow-go exists (at most 10 minutes): publish
+ * more of them mid-test for further slow installs.
+ */
+export const slowPackage = (version: string): PackageSpec =>
+  pkg('pb-slow', version, {
+    postinst:
+      '  echo "pb-slow: waiting for /run/pb-slow-go"; i=0\n' +
+      '  while [ ! -e /run/pb-slow-go ] && [ $i -lt 3000 ]; do sleep 0.2; i=$((i+1)); done',
+  });
+
+// Random base64 compresses to about 3/4 of its length: the .deb stays near 1 MB.
+const BIG_BLOB = crypto.randomBytes(1024 * 1024).toString('base64');
+
 /** Every case, keyed by name. Package names start with `pb-` so they never shadow real packages. */
 export const CASES: Record<CaseName, CaseDef> = {
   'security-update': {
@@ -149,6 +169,46 @@ export const CASES: Record<CaseName, CaseDef> = {
     after: "echo 'level = 9 # changed by the admin' > /etc/pb-conf.conf",
   },
   'local-only': { publish: [], install: [], localDebs: [pkg('pb-local', '0.9-1')] },
+  // Rollout cases (test/rollout). Upgrading pb-core to 2.0-1 makes apt REMOVE pb-plugin (Breaks).
+  removal: {
+    publish: [
+      { pkg: pkg('pb-core', '1.0-1'), suite: 'bookworm' },
+      { pkg: pkg('pb-plugin', '1.0-1', { depends: ['pb-core'] }), suite: 'bookworm' },
+      { pkg: pkg('pb-core', '2.0-1', { breaks: ['pb-plugin (<< 2.0)'] }), suite: 'bookworm-updates' },
+    ],
+    install: ['pb-core=1.0-1', 'pb-plugin=1.0-1'],
+  },
+  // pb-slow 1.1-1's postinst waits until /run/pb-slow-go exists (at most 10 minutes): dpkg holds its
+  // lock meanwhile, and a test decides when (or whether) the install ends.
+  'slow-postinst': {
+    publish: [
+      { pkg: pkg('pb-slow', '1.0-1'), suite: 'bookworm' },
+      { pkg: slowPackage('1.1-1'), suite: 'bookworm-updates' },
+    ],
+    install: ['pb-slow=1.0-1'],
+  },
+  // pb-half 1.1-1 unpacked but never configured: what a dpkg killed mid-run leaves (`dpkg --audit`).
+  interrupted: {
+    publish: [
+      { pkg: pkg('pb-half', '1.0-1'), suite: 'bookworm' },
+      { pkg: pkg('pb-half', '1.1-1'), suite: 'bookworm-updates' },
+    ],
+    install: ['pb-half=1.0-1'],
+    after:
+      'cd /tmp && apt-get download -q pb-half=1.1-1 >/dev/null 2>&1 && ' +
+      'dpkg --unpack pb-half_1.1-1_*.deb >/dev/null && rm -f pb-half_*.deb',
+  },
+  // pb-big 1.1-1 is about 1 MB of incompressible data: more than a small tmpfs on the apt cache holds.
+  'big-download': {
+    publish: [
+      { pkg: pkg('pb-big', '1.0-1'), suite: 'bookworm' },
+      {
+        pkg: pkg('pb-big', '1.1-1', { files: { '/usr/share/pb-big/blob': BIG_BLOB } }),
+        suite: 'bookworm-updates',
+      },
+    ],
+    install: ['pb-big=1.0-1'],
+  },
   // Set up by hosts.ts itself: they need a number (days) and a port.
   'stale-lists': { publish: [], install: [] },
   'unreachable-repo': { publish: [], install: [] },

@@ -11,6 +11,8 @@ export interface PackageSpec {
   /** Defaults to the machine's own (`dpkg --print-architecture`), as most real updates are. */
   architecture?: string;
   depends?: string[];
+  /** Breaks: relations; upgrading to this version makes apt remove what it breaks. */
+  breaks?: string[];
   description?: string;
   /** Extra shell lines for postinst, run on `configure`. */
   postinst?: string;
@@ -72,6 +74,7 @@ export async function buildDeb(pkg: PackageSpec, outDir: string): Promise<string
       'Maintainer: Patchbay tests <tests@patchbay.invalid>',
       'Installed-Size: 4',
       ...(pkg.depends?.length ? [`Depends: ${pkg.depends.join(', ')}`] : []),
+      ...(pkg.breaks?.length ? [`Breaks: ${pkg.breaks.join(', ')}`] : []),
       'Section: misc',
       'Priority: optional',
       `Description: ${pkg.description ?? `Patchbay test package ${pkg.name}`}`,

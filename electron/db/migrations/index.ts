@@ -4,6 +4,7 @@ import { migration0003 } from './0003-scans';
 import { migration0004 } from './0004-fleet-counts';
 import { migration0005 } from './0005-patch-ecosystems';
 import { migration0006 } from './0006-approvals-audit';
+import { migration0007 } from './0007-rollouts';
 
 /** A schema change: applied once, in version order, inside a transaction. */
 export interface Migration {
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0004,
   migration0005,
   migration0006,
+  migration0007,
 ];

@@ -1,0 +1,90 @@
+import type {
+  FailureThreshold,
+  RebootPolicy,
+  RolloutChange,
+  RolloutHostResult,
+  RolloutHostState,
+  RolloutItem,
+} from '../../shared/domain';
+import { compareVersions } from '../platforms/version-order';
+import type { OpStatus } from './ports';
+
+/**
+ * The engine's decisions as pure functions, so each one is unit-tested apart from hosts and timing.
+ */
+
+/** The remote operation id of one install attempt: stable, so a resume asks for the same op. */
+export function opIdFor(rolloutId: number, machineId: number, attempt: number): string {
+  return `r${rolloutId}-m${machineId}-a${attempt}`;
+}
+
+/** Whether the failure threshold stops new hosts, counted over the hosts that finished. */
+export function thresholdReached(t: FailureThreshold | null, failed: number, finished: number): boolean {
+  if (!t || finished === 0) return false;
+  if (t.kind === 'count') return failed >= t.value;
+  return (failed * 100) / finished >= t.value;
+}
+
+/** What to do with an install found in state 'installing' (after a crash, a dropped link, or just now). */
+export type InstallAction = 'start' | 'follow' | 'collect' | 'recheck';
+
+/**
+ * Never a blind second install: an op that was never started (its directory does not exist) is started
+ * under the same id, which remote-op refuses to run twice; a running one is re-attached; a finished one is
+ * read; a lost one (started, no exit code, process gone) is re-checked on the host first.
+ */
+export function installAction(status: OpStatus, startedBefore: boolean): InstallAction {
+  switch (status.state) {
+    case 'running':
+      return 'follow';
+    case 'finished':
+      return 'collect';
+    case 'lost':
+      return 'recheck';
+    case 'unknown':
+      // We recorded the start as done, yet the host has no trace: do not trust it, re-check instead.
+      return startedBefore ? 'recheck' : 'start';
+  }
+}
+
+/** Splits items into those the host has at the target version or newer and those it lacks. */
+export function verifyItems(
+  packageManager: string,
+  items: RolloutItem[],
+  installed: Map<string, string>,
+): Pick<RolloutHostResult, 'installed' | 'missing'> {
+  const out: Pick<RolloutHostResult, 'installed' | 'missing'> = { installed: [], missing: [] };
+  for (const item of items) {
+    const have =
+      installed.get(item.arch ? `${item.name}.${item.arch}` : item.name) ?? installed.get(item.name);
+    const entry = { name: item.name, arch: item.arch, version: have ?? '', target: item.version };
+    if (have !== undefined && compareVersions(packageManager, have, item.version) >= 0)
+      out.installed.push(entry);
+    else out.missing.push(entry);
+  }
+  return out;
+}
+
+/** Whether a host reboots after a verification, per policy. */
+export function shouldReboot(
+  policy: RebootPolicy,
+  opts: { rebooted: boolean; cancelled: boolean; installedAny: boolean; rebootRequired: boolean },
+): boolean {
+  // Cancel lets running operations finish but starts nothing new: a reboot would be new work.
+  if (opts.rebooted || opts.cancelled || !opts.installedAny) return false;
+  return policy === 'always' || (policy === 'if-required' && opts.rebootRequired);
+}
+
+/** A host's final state from its verification. */
+export function outcomeOf(
+  result: Pick<RolloutHostResult, 'installed' | 'missing' | 'rebootRequired'>,
+): RolloutHostState {
+  if (result.missing.length === 0) return result.rebootRequired ? 'needs-reboot' : 'succeeded';
+  return result.installed.length > 0 ? 'partly' : 'failed';
+}
+
+/** Removals in `now` that the reviewed plan did not show (the repository changed since the review). */
+export function newRemovals(reviewed: RolloutChange[], now: RolloutChange[]): RolloutChange[] {
+  const seen = new Set(reviewed.map((c) => `${c.name}\u0000${c.arch}`));
+  return now.filter((c) => !seen.has(`${c.name}\u0000${c.arch}`));
+}

@@ -1,0 +1,253 @@
+import type { Machine } from '../../shared/domain';
+import type { PlatformInstaller } from '../platforms/installer';
+import type { ExecResult, SshSession } from '../ssh/types';
+import type { OpStatus, RolloutPorts } from './ports';
+
+/**
+ * A fake fleet for the engine's unit tests: each host keeps installed versions, a boot id and remote ops
+ * that, like remote-op, start at most once per id. Commands are tiny text protocols the fake installer
+ * writes and the fake host reads, so the engine's real sequencing is what is tested.
+ */
+export interface FakeHost {
+  versions: Map<string, string>;
+  bootId: string;
+  rebootRequired: boolean;
+  /** Pre-flight checks that fail ('lock', 'space', …). */
+  failing: string[];
+  interrupted: boolean;
+  removals: string[];
+  /** opId → status; `runs` counts how many times each package was installed (dpkg.log). */
+  ops: Map<string, { state: OpStatus['state']; code: number; log: string; pending: string[] }>;
+  installs: Map<string, number>;
+  /** When set, a started op stays running until the test calls `finishOps`. */
+  holdOps: boolean;
+  /** Makes the install exit with this code without installing. */
+  failInstall: number | null;
+  reboots: number;
+  down: boolean;
+}
+
+const ok = (stdout: string, code = 0): ExecResult => ({
+  stdout: Buffer.from(stdout),
+  stderr: Buffer.alloc(0),
+  code,
+  signal: null,
+  truncated: false,
+});
+
+/** The fake installer: versions compare as plain numbers via compareVersions('apt'). */
+export const fakeInstaller: PlatformInstaller = {
+  id: 'apt',
+  partialUpgrades: true,
+  validItem: (i) => /^[a-z0-9.+-]+$/.test(i.name) && /^[0-9A-Za-z.+~:-]+$/.test(i.version),
+  dryRunCommand: (req) => `DRY ${req.items.map((i) => `${i.name}=${i.version}`).join(' ')}`,
+  parseDryRun: (out) => {
+    const [ups = '', rem = ''] = out.split('|');
+    return {
+      upgrades: ups
+        .split(' ')
+        .filter(Boolean)
+        .map((x) => ({
+          name: x.split('=')[0] ?? '',
+          arch: '',
+          fromVersion: '',
+          toVersion: x.split('=')[1] ?? '',
+        })),
+      installs: [],
+      removals: rem
+        .split(' ')
+        .filter(Boolean)
+        .map((name) => ({ name, arch: '', fromVersion: '1', toVersion: '' })),
+      downloadBytes: 1000,
+      problems: [],
+      notes: [],
+    };
+  },
+  preflightCommand: () => 'PREFLIGHT',
+  parsePreflight: (out) => {
+    const [boot = '', pending = '0', failing = '', interrupted = '0'] = out.split('|');
+    return {
+      bootId: boot,
+      rebootPending: pending === '1',
+      checks: [
+        ...failing
+          .split(',')
+          .filter(Boolean)
+          .map((id) => ({ id: id as 'lock', ok: false, message: `${id} check failed` })),
+        {
+          id: 'interrupted',
+          ok: interrupted !== '1',
+          message: interrupted === '1' ? 'dpkg was interrupted' : 'ok',
+        },
+      ],
+    };
+  },
+  installCommand: (req) => `INSTALL ${req.items.map((i) => `${i.name}=${i.version}`).join(' ')}`,
+  classifyFailure: (out, code) =>
+    code === 0 ? null : { kind: out.includes('lock') ? 'lock-held' : 'unknown', message: `exit ${code}` },
+  recoverCommand: 'RECOVER',
+  installedVersionsCommand: (names) => `VERSIONS ${names.join(' ')}`,
+  parseInstalledVersions: (out) =>
+    new Map(
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('=') as [string, string]),
+    ),
+};
+
+/** Builds a fake fleet of machines 1..n and the ports over it. */
+export function fakeFleet(n: number, approved: { name: string; version: string; security?: boolean }[]) {
+  const hosts = new Map<number, FakeHost>();
+  const audit: { action: string; subject: string }[] = [];
+  const machines: Machine[] = [];
+  for (let id = 1; id <= n; id++) {
+    hosts.set(id, {
+      versions: new Map(approved.map((a) => [a.name, '1'])),
+      bootId: `boot-${id}-0`,
+      rebootRequired: false,
+      failing: [],
+      interrupted: false,
+      removals: [],
+      ops: new Map(),
+      installs: new Map(),
+      holdOps: false,
+      failInstall: null,
+      reboots: 0,
+      down: false,
+    });
+    machines.push({ id, displayName: `host${id}`, address: `10.0.0.${id}`, port: 22 } as Machine);
+  }
+  const runInstall = (h: FakeHost, op: { pending: string[]; log: string; state: string; code: number }) => {
+    if (h.failInstall !== null) {
+      op.state = 'finished';
+      op.code = h.failInstall;
+      op.log += 'E: could not get lock\n';
+      return;
+    }
+    for (const spec of op.pending) {
+      const [name = '', version = ''] = spec.split('=');
+      h.versions.set(name, version);
+      h.installs.set(name, (h.installs.get(name) ?? 0) + 1);
+      op.log += `Setting up ${name} (${version}) ...\n`;
+    }
+    op.state = 'finished';
+    op.code = 0;
+    if (h.rebootRequired === false && op.pending.some((p) => p.startsWith('linux-image')))
+      h.rebootRequired = true;
+  };
+  const session = (id: number): SshSession => {
+    const h = hosts.get(id) as FakeHost;
+    return {
+      hostKey: {} as SshSession['hostKey'],
+      close: () => {},
+      exec: async (cmd) => {
+        if (h.down) throw new Error(`host${id} is unreachable`);
+        const [verb = '', ...args] = cmd.split(' ');
+        switch (verb) {
+          case 'DRY':
+            return ok(`${args.join(' ')}|${h.removals.join(' ')}`);
+          case 'PREFLIGHT':
+            return ok(
+              `${h.bootId}|${h.rebootRequired ? 1 : 0}|${h.failing.join(',')}|${h.interrupted ? 1 : 0}`,
+            );
+          case 'VERSIONS':
+            return ok(args.map((a) => `${a}=${h.versions.get(a) ?? ''}`).join('\n'));
+          case 'RECOVER':
+            h.interrupted = false;
+            return ok('recovered\n');
+          default:
+            throw new Error(`fake host: unknown command ${cmd}`);
+        }
+      },
+    };
+  };
+  const ports: RolloutPorts = {
+    lockHost: async () => () => {},
+    withSession: async (m, _signal, work) => {
+      if (hosts.get(m.id)?.down) throw new Error(`host${m.id} is unreachable`);
+      return work(session(m.id));
+    },
+    machine: (id) => machines.find((m) => m.id === id) ?? null,
+    packageManagerOf: () => 'apt',
+    installer: (pm) => (pm === 'apt' ? fakeInstaller : null),
+    ops: {
+      start: async (s, opId, command) => {
+        const h = hosts.get(idOf(s)) as FakeHost;
+        if (h.ops.has(opId)) return;
+        const op = {
+          state: 'running' as OpStatus['state'],
+          code: -1,
+          log: '',
+          pending: command.split(' ').slice(1),
+        };
+        h.ops.set(opId, op);
+        if (!h.holdOps) runInstall(h, op);
+      },
+      status: async (s, opId) => {
+        const h = hosts.get(idOf(s)) as FakeHost;
+        const op = h.ops.get(opId);
+        if (!op) return { state: 'unknown' };
+        return op.state === 'finished'
+          ? { state: 'finished', code: op.code }
+          : { state: op.state as 'running' | 'lost' };
+      },
+      readLog: async (s, opId, offset) => {
+        const log = (hosts.get(idOf(s)) as FakeHost).ops.get(opId)?.log ?? '';
+        return { text: log.slice(offset), nextOffset: log.length };
+      },
+    },
+    approved: () =>
+      approved.map((a) => ({
+        packageManager: 'apt',
+        name: a.name,
+        arch: '',
+        version: a.version,
+        advisories: [],
+        security: a.security ?? true,
+      })),
+    machinesOf: () => machines,
+    audit: (e) => audit.push({ action: e.action, subject: e.subject }),
+    actor: () => 'tester',
+    rescan: async () => {},
+    bootId: async (s) => (hosts.get(idOf(s)) as FakeHost).bootId,
+    reboot: async (s) => {
+      const h = hosts.get(idOf(s)) as FakeHost;
+      h.reboots++;
+      h.bootId = `${h.bootId.replace(/-\d+$/, '')}-${h.reboots}`;
+      h.rebootRequired = false;
+    },
+    waitForReturn: async (m, before, limitMs) => {
+      const h = hosts.get(m.id) as FakeHost;
+      if (h.bootId === before) {
+        return { ok: false, kind: 'timeout', message: `host${m.id} did not come back within ${limitMs} ms.` };
+      }
+      return { ok: true, bootId: h.bootId };
+    },
+  };
+  // Sessions carry their host id so ops can find the host.
+  const sessionIds = new WeakMap<SshSession, number>();
+  const idOf = (s: SshSession) => {
+    const id = sessionIds.get(s) ?? 0;
+    if (hosts.get(id)?.down) throw new Error(`host${id} is unreachable`);
+    return id;
+  };
+  const withSession = ports.withSession;
+  ports.withSession = async (m, signal, work) =>
+    withSession(m, signal, (s) => {
+      sessionIds.set(s, m.id);
+      return work(s);
+    });
+  return {
+    hosts,
+    machines,
+    audit,
+    ports,
+    host: (id: number) => hosts.get(id) as FakeHost,
+    /** Lets held ops finish now (installs happen at this moment). */
+    finishOps(id: number) {
+      const h = hosts.get(id) as FakeHost;
+      for (const op of h.ops.values()) if (op.state === 'running') runInstall(h, op);
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import type { Machine, Rollout, RolloutHostState } from '../../shared/domain';
+import type { Clock } from '../core/clock';
+import type { Logger } from '../core/logger';
+import type { HostPatch, RolloutsRepo, StoredHost } from '../db/repos/rollouts';
+import type { InstallRequest, PlatformInstaller, PreflightReport } from '../platforms/installer';
+import type { SshSession } from '../ssh/types';
+import { verifyItems } from './decisions';
+import type { RolloutPorts } from './ports';
+
+/** Install attempts per host: a lost operation is re-checked and only what is missing tried again. */
+export const MAX_ATTEMPTS = 3;
+
+/** What a host runner needs; one per running rollout. */
+export interface HostRunContext {
+  rollout: Rollout;
+  repo: RolloutsRepo;
+  ports: RolloutPorts;
+  clock: Clock;
+  logger: Logger;
+  /** True once the rollout is cancelled: no new steps, a running install is followed to its end. */
+  cancelled: () => boolean;
+  /** Aborted when the core closes: the host stays where it is, for the resume. */
+  signal: AbortSignal;
+  report: (
+    machineId: number,
+    p: { state: RolloutHostState; step: string; reason?: string; failureKind?: string },
+  ) => void;
+  output: (machineId: number, text: string) => void;
+  /** Polling interval of a running operation. */
+  pollMs: number;
+  /** How long to keep reconnecting to a host whose connection dropped mid-step. */
+  reconnectMs: number;
+}
+
+/** A failure that ends the host in `failed` with plain words. */
+export class HostFailure extends Error {
+  constructor(
+    readonly kind: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Waits, or rejects when the signal aborts. */
+export const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+/** Moves a host to a state (written with its event before the action it announces) and reports it. */
+export function move(
+  ctx: HostRunContext,
+  h: StoredHost,
+  to: RolloutHostState,
+  patch: HostPatch,
+  detail: object = {},
+): StoredHost {
+  const next = ctx.repo.transition(h.rolloutId, h.machineId, to, patch, ctx.clock.now(), detail);
+  ctx.report(h.machineId, {
+    state: next.state,
+    step: next.step,
+    ...(next.reason ? { reason: next.reason } : {}),
+    ...(next.failureKind ? { failureKind: next.failureKind } : {}),
+  });
+  return next;
+}
+
+/** The host's machine, or a failure when it was deleted. */
+export function machineOf(ctx: HostRunContext, h: StoredHost): Machine {
+  const m = ctx.ports.machine(h.machineId);
+  if (!m) throw new HostFailure('deleted', `${h.machineName} was removed from the inventory.`);
+  return m;
+}
+
+/** The host's installer, or a failure when its package manager cannot install yet. */
+export function installerOf(ctx: HostRunContext, h: StoredHost): PlatformInstaller {
+  const inst = ctx.ports.installer(h.packageManager);
+  if (!inst)
+    throw new HostFailure(
+      'unsupported',
+      `Installing with ${h.packageManager || 'an unknown package manager'} is not supported yet.`,
+    );
+  return inst;
+}
+
+/** The install request for a host (all its items, or the given subset). */
+export const requestOf = (ctx: HostRunContext, h: StoredHost, items = h.items): InstallRequest => ({
+  items: items.map((i) => ({ name: i.name, arch: i.arch, version: i.version })),
+  advisories: h.advisories,
+  allowReboot: ctx.rollout.options.reboot !== 'never',
+});
+
+/** Runs the installer's pre-flight on the host. */
+export async function preflight(
+  s: SshSession,
+  ctx: HostRunContext,
+  inst: PlatformInstaller,
+  h: StoredHost,
+): Promise<PreflightReport> {
+  const kernel = h.items.some((i) => /^(linux-image|kernel)/.test(i.name));
+  const r = await s.exec(inst.preflightCommand({ downloadBytes: h.plan?.downloadBytes ?? null, kernel }), {
+    asRoot: true,
+    timeoutMs: 120_000,
+    signal: ctx.signal,
+  });
+  return inst.parsePreflight(r.stdout.toString('utf8'), r.code);
+}
+
+/** Which of the host's items it has at the target version or newer. */
+export async function installedVersions(
+  s: SshSession,
+  ctx: HostRunContext,
+  inst: PlatformInstaller,
+  h: StoredHost,
+) {
+  const r = await s.exec(inst.installedVersionsCommand(h.items.map((i) => i.name)), {
+    timeoutMs: 120_000,
+    signal: ctx.signal,
+  });
+  return verifyItems(h.packageManager, h.items, inst.parseInstalledVersions(r.stdout.toString('utf8')));
+}

@@ -1,0 +1,254 @@
+import { FINAL_HOST_STATES, type RolloutHostState } from '../../shared/domain';
+import { ApiError } from '../../shared/wire';
+import type { StoredHost } from '../db/repos/rollouts';
+import { UnparseableOutputError } from '../platforms/types';
+import { SshError } from '../ssh/errors';
+import { newRemovals, opIdFor, outcomeOf, shouldReboot } from './decisions';
+import {
+  HostFailure,
+  type HostRunContext,
+  installedVersions,
+  installerOf,
+  machineOf,
+  move,
+  preflight,
+  requestOf,
+  sleep,
+} from './host-common';
+import { install } from './install-step';
+
+export { type HostRunContext, MAX_ATTEMPTS } from './host-common';
+
+/** Failures a retry cannot fix: a changed host key, a refused login or sudo, output that makes no sense. */
+const PERMANENT = new Set([
+  'host-key-changed',
+  'host-key-unknown',
+  'auth-failed',
+  'sudo-failed',
+  'no-credential',
+  'output-unparseable',
+]);
+
+/** A failure kind for what a step threw ('unreachable' for anything connection-like). */
+function failureKindOf(err: unknown): string {
+  if (err instanceof SshError) return err.kind;
+  if (err instanceof UnparseableOutputError) return 'output-unparseable';
+  if (err instanceof ApiError && err.code === 'locked') return 'no-credential';
+  return 'unreachable';
+}
+
+/**
+ * Runs one host of a started rollout through its state machine until a final state:
+ * reviewed → preflight → installing → verifying (→ rebooting → verifying) → succeeded | partly | failed |
+ * cancelled | needs-reboot. Each transition is written (with its event) before the action it announces, so
+ * the host can be picked up from any state after a crash; see `step` for what each state does when entered
+ * again.
+ */
+export async function runHost(ctx: HostRunContext, machineId: number): Promise<RolloutHostState> {
+  const { repo, rollout } = ctx;
+  let h = repo.host(rollout.id, machineId);
+  if (!h) throw new Error(`rollout ${rollout.id} has no host ${machineId}`);
+  if (FINAL_HOST_STATES.has(h.state)) return h.state;
+  const release = await ctx.ports.lockHost(machineId, `rollout-${rollout.id}`, ctx.signal);
+  try {
+    let failingSince: number | null = null;
+    while (!FINAL_HOST_STATES.has(h.state)) {
+      try {
+        h = await step(ctx, h);
+        failingSince = null;
+      } catch (err) {
+        if (ctx.signal.aborted) throw err;
+        if (err instanceof HostFailure) {
+          h = move(ctx, h, 'failed', {
+            failureKind: err.kind,
+            reason: err.message,
+            finishedAt: ctx.clock.now(),
+          });
+          continue;
+        }
+        // A dropped connection mid-step: the state in the database says where to pick up; an install keeps
+        // running on the host meanwhile. Retry until reconnectMs passes, then fail with what is known.
+        const now = ctx.clock.now();
+        failingSince ??= now;
+        const why = err instanceof Error ? err.message : String(err);
+        ctx.logger.info('rollout.host-retry', {
+          rolloutId: rollout.id,
+          machineId,
+          state: h.state,
+          why: why.slice(0, 200),
+        });
+        const kind = failureKindOf(err);
+        if (
+          PERMANENT.has(kind) ||
+          now - failingSince >= ctx.reconnectMs ||
+          h.state === 'preflight' ||
+          h.state === 'reviewed'
+        ) {
+          const during =
+            h.state === 'installing'
+              ? ' while installing; the operation may still finish on the host — retry to re-check it'
+              : '';
+          h = move(ctx, h, 'failed', {
+            failureKind: kind,
+            reason: `${why}${during}`,
+            finishedAt: ctx.clock.now(),
+          });
+          continue;
+        }
+        await sleep(Math.min(5_000, ctx.pollMs * 4), ctx.signal);
+      }
+    }
+  } finally {
+    release();
+  }
+  ctx.ports.audit({
+    action: 'rollout.host-outcome',
+    subject: `rollout ${rollout.id}: ${h.machineName} ${h.state}`,
+    detail: {
+      rolloutId: rollout.id,
+      machineId,
+      state: h.state,
+      ...(h.reason ? { reason: h.reason } : {}),
+      installed: h.result?.installed.length ?? 0,
+      missing: h.result?.missing.length ?? 0,
+    },
+  });
+  return h.state;
+}
+
+/** One state's work; returns the host after the transition it made. */
+async function step(ctx: HostRunContext, h: StoredHost): Promise<StoredHost> {
+  const { ports, rollout } = ctx;
+  const now = () => ctx.clock.now();
+  switch (h.state) {
+    case 'queued':
+    case 'reviewing':
+    case 'reviewed':
+      if (ctx.cancelled())
+        return move(ctx, h, 'cancelled', { reason: 'Cancelled before it started.', finishedAt: now() });
+      return move(ctx, h, 'preflight', { step: '', startedAt: now(), failureKind: '', reason: '' });
+
+    case 'preflight': {
+      if (ctx.cancelled())
+        return move(ctx, h, 'cancelled', { reason: 'Cancelled before anything changed.', finishedAt: now() });
+      const machine = machineOf(ctx, h);
+      const inst = installerOf(ctx, h);
+      const report = await ports.withSession(machine, ctx.signal, async (s) => {
+        // The plan must still hold: a removal the technician never saw is refused before anything changes.
+        const dry = await s.exec(inst.dryRunCommand(requestOf(ctx, h)), {
+          asRoot: true,
+          timeoutMs: 300_000,
+          signal: ctx.signal,
+        });
+        const plan = inst.parseDryRun(dry.stdout.toString('utf8'), dry.code);
+        const unseen = newRemovals(h.plan?.removals ?? [], plan.removals);
+        if (unseen.length > 0) {
+          throw new HostFailure(
+            'plan-changed',
+            `The package manager would now also remove ${unseen.map((c) => c.name).join(', ')}, which the review did not show: review again.`,
+          );
+        }
+        if (plan.problems.length > 0)
+          throw new HostFailure('dependency-problem', plan.problems[0] ?? 'The dry run failed.');
+        return preflight(s, ctx, inst, h);
+      });
+      const failed = report.checks.filter((c) => !c.ok && c.id !== 'reboot-pending');
+      if (failed.length > 0) {
+        return move(ctx, h, 'failed', {
+          preflight: report,
+          failureKind: 'preflight',
+          reason: failed.map((c) => c.message).join('; '),
+          finishedAt: now(),
+        });
+      }
+      if (ctx.cancelled())
+        return move(ctx, h, 'cancelled', {
+          preflight: report,
+          reason: 'Cancelled before anything changed.',
+          finishedAt: now(),
+        });
+      const attempt = h.attempts + 1;
+      return move(ctx, h, 'installing', {
+        step: 'start',
+        preflight: report,
+        bootIdBefore: report.bootId,
+        opId: opIdFor(rollout.id, h.machineId, attempt),
+        attempts: attempt,
+        logOffset: 0,
+      });
+    }
+
+    case 'installing':
+      return install(ctx, h);
+
+    case 'rebooting': {
+      const machine = machineOf(ctx, h);
+      if (h.step === 'reboot') {
+        // The reboot may have been asked already (crash right after): only ask when the boot id is unchanged.
+        const bootNow = await ports.withSession(machine, ctx.signal, async (s) => {
+          const id = await ports.bootId(s, ctx.signal);
+          if (id === h.bootIdBefore) await ports.reboot(s, machine, ctx.signal);
+          return id;
+        });
+        if (bootNow !== h.bootIdBefore) {
+          return move(ctx, h, 'verifying', { step: 'after-reboot', bootIdAfter: bootNow });
+        }
+        h = move(ctx, h, 'rebooting', { step: 'wait-return' });
+      }
+      const back = await ports.waitForReturn(
+        machine,
+        h.bootIdBefore,
+        rollout.options.rebootReturnMs,
+        ctx.signal,
+      );
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      if (!back.ok)
+        throw new HostFailure(
+          back.kind === 'timeout' ? 'reboot-timeout' : `reboot-${back.kind}`,
+          back.message,
+        );
+      return move(ctx, h, 'verifying', { step: 'after-reboot', bootIdAfter: back.bootId });
+    }
+
+    case 'verifying': {
+      const machine = machineOf(ctx, h);
+      const inst = installerOf(ctx, h);
+      const found = await ports.withSession(machine, ctx.signal, async (s) => {
+        const versions = await installedVersions(s, ctx, inst, h);
+        const report = await preflight(s, ctx, inst, h);
+        let rescanProblem = '';
+        try {
+          await ports.rescan(s, machine, ctx.signal);
+        } catch (err) {
+          if (ctx.signal.aborted) throw err;
+          rescanProblem = err instanceof Error ? err.message : String(err);
+        }
+        return { ...versions, rebootRequired: report.rebootPending, rescanProblem };
+      });
+      const rebooted = h.bootIdAfter !== '';
+      if (
+        shouldReboot(rollout.options.reboot, {
+          rebooted,
+          cancelled: ctx.cancelled(),
+          installedAny: found.installed.length > 0,
+          rebootRequired: found.rebootRequired,
+        })
+      ) {
+        return move(ctx, h, 'rebooting', { step: 'reboot', result: found });
+      }
+      const to = outcomeOf(found);
+      const reason =
+        to === 'failed' || to === 'partly'
+          ? h.reason ||
+            `${found.missing.map((m) => m.name).join(', ')} not at the target version after the install.`
+          : to === 'needs-reboot'
+            ? 'Installed; the host needs a reboot (the reboot policy did not allow one).'
+            : '';
+      const failureKind = to === 'failed' || to === 'partly' ? h.failureKind || 'not-installed' : '';
+      return move(ctx, h, to, { result: found, reason, failureKind, finishedAt: now() });
+    }
+
+    default:
+      return h;
+  }
+}

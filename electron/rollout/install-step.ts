@@ -1,0 +1,106 @@
+import type { StoredHost } from '../db/repos/rollouts';
+import { installAction, opIdFor } from './decisions';
+import {
+  HostFailure,
+  type HostRunContext,
+  installedVersions,
+  installerOf,
+  machineOf,
+  MAX_ATTEMPTS,
+  move,
+  preflight,
+  requestOf,
+  sleep,
+} from './host-common';
+
+const LOG_CHUNK = 64 * 1024;
+
+/** The installing state: start, follow, collect or re-check the op, never running it blindly twice. */
+export async function install(ctx: HostRunContext, h: StoredHost): Promise<StoredHost> {
+  const { ports, repo, rollout } = ctx;
+  const machine = machineOf(ctx, h);
+  const inst = installerOf(ctx, h);
+  const opId = h.opId ?? opIdFor(rollout.id, h.machineId, h.attempts);
+  return ports.withSession(machine, ctx.signal, async (s) => {
+    let cur = h;
+    let status = await ports.ops.status(s, opId);
+    const action = installAction(status, cur.step !== 'start');
+    if (action === 'recheck') {
+      // Finish an interrupted package operation first (dpkg --configure -a, …), then install only what is missing.
+      const report = await preflight(s, ctx, inst, cur);
+      const interrupted = report.checks.some((c) => c.id === 'interrupted' && !c.ok);
+      if (interrupted && inst.recoverCommand) {
+        cur = move(ctx, cur, 'installing', { step: 'recover' });
+        const r = await s.exec(inst.recoverCommand, {
+          asRoot: true,
+          timeoutMs: rollout.options.hostTimeLimitMs,
+          signal: ctx.signal,
+        });
+        ctx.output(cur.machineId, r.stdout.toString('utf8') + r.stderr.toString('utf8'));
+      }
+      const versions = await installedVersions(s, ctx, inst, cur);
+      if (versions.missing.length === 0) return move(ctx, cur, 'verifying', { step: 'after-install' });
+      if (cur.attempts >= MAX_ATTEMPTS) {
+        throw new HostFailure(
+          'interrupted',
+          `The install was interrupted ${cur.attempts} times; ${versions.missing.map((m) => m.name).join(', ')} still missing.`,
+        );
+      }
+      const attempt = cur.attempts + 1;
+      cur = move(
+        ctx,
+        cur,
+        'installing',
+        { step: 'start', opId: opIdFor(rollout.id, cur.machineId, attempt), attempts: attempt, logOffset: 0 },
+        { recheck: status.state, missing: versions.missing.length },
+      );
+      return cur;
+    }
+    if (action === 'start') {
+      // A later attempt installs only what is still missing; the first installs everything reviewed.
+      let items = cur.items;
+      if (cur.attempts > 1) {
+        const versions = await installedVersions(s, ctx, inst, cur);
+        const missing = new Set(versions.missing.map((m) => `${m.name}\u0000${m.arch}`));
+        items = cur.items.filter((i) => missing.has(`${i.name}\u0000${i.arch}`));
+        if (items.length === 0) return move(ctx, cur, 'verifying', { step: 'after-install' });
+      }
+      await ports.ops.start(
+        s,
+        opId,
+        inst.installCommand(requestOf(ctx, cur, items)),
+        rollout.options.hostTimeLimitMs,
+      );
+      cur = move(ctx, cur, 'installing', { step: 'follow' });
+      status = await ports.ops.status(s, opId);
+    }
+    let offset = cur.logOffset;
+    // Follow until finished: read the log in bounded chunks, store it with the new offset in one transaction.
+    for (;;) {
+      const chunk = await ports.ops.readLog(s, opId, offset, LOG_CHUNK);
+      if (chunk.text !== '' || chunk.nextOffset !== offset) {
+        repo.appendOutput(rollout.id, cur.machineId, chunk.text, chunk.nextOffset, ctx.clock.now());
+        ctx.output(cur.machineId, chunk.text);
+        const read = chunk.nextOffset - offset;
+        offset = chunk.nextOffset;
+        // A full chunk: there may be more already, read on before deciding.
+        if (read >= LOG_CHUNK) continue;
+      }
+      if (status.state === 'finished') break;
+      if (status.state === 'lost' || status.state === 'unknown') {
+        return move(ctx, cur, 'installing', { step: 'lost' }, { op: status.state });
+      }
+      await sleep(ctx.pollMs, ctx.signal);
+      status = await ports.ops.status(s, opId);
+    }
+    const code = status.code;
+    const failure = inst.classifyFailure(repo.outputText(rollout.id, cur.machineId), code);
+    return move(
+      ctx,
+      cur,
+      'verifying',
+      { step: 'after-install', ...(failure ? { failureKind: failure.kind, reason: failure.message } : {}) },
+      { exitCode: code },
+    );
+  });
+}

@@ -1,0 +1,67 @@
+import type { Machine, RolloutItem } from '../../shared/domain';
+import type { PlatformInstaller } from '../platforms/installer';
+import type { SshSession } from '../ssh/types';
+
+/** What remote-op says about an operation id on a host. */
+export type OpStatus =
+  { state: 'unknown' } | { state: 'running' } | { state: 'finished'; code: number } | { state: 'lost' };
+
+/** Detached operations on a host (electron/rollout/remote-op.ts): started once, followed, never killed. */
+export interface RemoteOps {
+  /** Starts `command` as op `opId` unless that op was ever started (then does nothing). */
+  start(session: SshSession, opId: string, command: string, timeoutMs: number): Promise<void>;
+  status(session: SshSession, opId: string): Promise<OpStatus>;
+  /** Reads the op's log from a byte offset, at most `maxBytes`. */
+  readLog(
+    session: SshSession,
+    opId: string,
+    offset: number,
+    maxBytes: number,
+  ): Promise<{ text: string; nextOffset: number }>;
+}
+
+/** An approved item for a machine, with its package manager. */
+export type ApprovedForHost = RolloutItem & { packageManager: string };
+
+/**
+ * Everything the rollout engine needs from the rest of the core, in one place: the live wiring is
+ * electron/rollout/live-ports.ts, the unit tests pass fakes. Keeping the engine behind this interface is
+ * what lets it be tested without hosts and adapted cheaply when the pieces it calls change.
+ */
+export interface RolloutPorts {
+  /** Takes the machine's host lock (shared with scans); resolves to its release. */
+  lockHost(machineId: number, owner: string, signal: AbortSignal): Promise<() => void>;
+  /** Runs work over a session from the shared pool, pinned host keys only. */
+  withSession<T>(machine: Machine, signal: AbortSignal, work: (s: SshSession) => Promise<T>): Promise<T>;
+  /** The machine, or null when it was deleted. */
+  machine(machineId: number): Machine | null;
+  /** The package manager the machine's last successful scan found ('' when never scanned). */
+  packageManagerOf(machineId: number): string;
+  installer(packageManager: string): PlatformInstaller | null;
+  ops: RemoteOps;
+  /** What is approved for a machine now: never a declined, unapproved or held patch. */
+  approved(machineId: number, opts: { securityOnly: boolean }): ApprovedForHost[];
+  /** Machines of a group or a client. */
+  machinesOf(target: { groupId: number } | { client: string }): Machine[];
+  /** Appends an audit entry (hash-chained) as the current operator. */
+  audit(entry: { action: string; subject: string; detail: object }): void;
+  /** The operator name for `created_by`. */
+  actor(): string;
+  /** Rescans the host over the session, recorded in the scan history. */
+  rescan(session: SshSession, machine: Machine, signal: AbortSignal): Promise<void>;
+  /** The host's boot id now. */
+  bootId(session: SshSession, signal: AbortSignal): Promise<string>;
+  /** Asks the host to reboot (its own command, as root); returns once the request was made. */
+  reboot(session: SshSession, machine: Machine, signal: AbortSignal): Promise<void>;
+  /**
+   * Waits until the host answers with a boot id other than `before` (pinned host key only); never throws
+   * for the host's behaviour: a host that does not come back, comes back unrebooted or with another key is
+   * a failure with plain words.
+   */
+  waitForReturn(
+    machine: Machine,
+    before: string,
+    limitMs: number,
+    signal: AbortSignal,
+  ): Promise<{ ok: true; bootId: string } | { ok: false; kind: string; message: string }>;
+}

@@ -1,0 +1,153 @@
+import type { Rollout, RolloutContent, RolloutHostProgress, RolloutItem } from '../../shared/domain';
+import type { Clock } from '../core/clock';
+import type { RolloutsRepo, StoredHost } from '../db/repos/rollouts';
+import type { RolloutPorts } from './ports';
+
+/** What reviewing needs. */
+export interface ReviewDeps {
+  repo: RolloutsRepo;
+  ports: RolloutPorts;
+  clock: Clock;
+  /** Aborted when the core closes. */
+  signal: AbortSignal;
+  report: (rolloutId: number, p: RolloutHostProgress) => void;
+}
+
+/** The items a host gets: approved now, for its package manager, cut down to the named refs. */
+export function itemsFor(
+  ports: Pick<RolloutPorts, 'approved'>,
+  content: RolloutContent,
+  machineId: number,
+  pm: string,
+): { items: RolloutItem[]; advisories: string[] } {
+  const approved = ports
+    .approved(machineId, { securityOnly: content.kind === 'security-approved' })
+    .filter((a) => a.packageManager === pm);
+  const refs = content.kind === 'named' ? content.refs.filter((r) => r.packageManager === pm) : null;
+  const picked = refs
+    ? approved.filter((a) =>
+        refs.some((r) =>
+          r.kind === 'package'
+            ? r.name === a.name && (r.version === '' || r.version === a.version)
+            : a.advisories.includes(r.name),
+        ),
+      )
+    : approved;
+  const byKey = new Map<string, RolloutItem>();
+  for (const a of picked) {
+    byKey.set(`${a.name}\u0000${a.arch}`, {
+      name: a.name,
+      arch: a.arch,
+      version: a.version,
+      advisories: a.advisories,
+      security: a.security,
+    });
+  }
+  const advisories = (refs ?? [])
+    .filter((r) => r.kind === 'advisory' && picked.some((a) => a.advisories.includes(r.name)))
+    .map((r) => r.name);
+  return { items: [...byKey.values()], advisories };
+}
+
+/** Runs `work` over `list` with at most `n` at once, in list order. */
+export async function workPool<T>(list: T[], n: number, work: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < list.length) {
+      const t = list[next++] as T;
+      await work(t);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, list.length)) }, worker));
+}
+
+/**
+ * Reviews one host: resolves what is approved for it now, refuses names or versions its package manager
+ * would not accept, and runs the package manager's own dry run over SSH (pinned host key only), storing the
+ * plan. A host with nothing approved is skipped; one that cannot be reviewed fails with the reason.
+ */
+export async function reviewHost(deps: ReviewDeps, r: Rollout, h: StoredHost): Promise<void> {
+  const { ports, clock, signal } = deps;
+  const now = () => clock.now();
+  // Every review transition also goes to the live view.
+  const repo = {
+    transition: (...a: Parameters<RolloutsRepo['transition']>) => {
+      const next = deps.repo.transition(...a);
+      deps.report(r.id, {
+        machineId: next.machineId,
+        state: next.state,
+        step: next.step,
+        ...(next.reason ? { reason: next.reason } : {}),
+        ...(next.failureKind ? { failureKind: next.failureKind } : {}),
+      });
+      return next;
+    },
+  };
+  const machine = ports.machine(h.machineId);
+  const pm = ports.packageManagerOf(h.machineId) || h.packageManager;
+  const fail = (failureKind: string, reason: string) =>
+    repo.transition(r.id, h.machineId, 'failed', { failureKind, reason, packageManager: pm }, now());
+  if (!machine) return void fail('deleted', `${h.machineName} was removed from the inventory.`);
+  const { items, advisories } = itemsFor(ports, r.content, h.machineId, pm);
+  if (items.length === 0 && advisories.length === 0) {
+    repo.transition(
+      r.id,
+      h.machineId,
+      'skipped',
+      { items, advisories, packageManager: pm, reason: 'Nothing approved to install on this host.' },
+      now(),
+    );
+    return;
+  }
+  const inst = ports.installer(pm);
+  if (!inst)
+    return void fail(
+      'unsupported',
+      `Installing with ${pm || 'an unknown package manager (scan the host first)'} is not supported yet.`,
+    );
+  const invalid = items.filter((i) => !inst.validItem(i));
+  if (invalid.length > 0)
+    return void fail(
+      'invalid',
+      `Refused unsafe package names or versions: ${invalid
+        .map((i) => i.name)
+        .join(', ')
+        .slice(0, 200)}`,
+    );
+  repo.transition(
+    r.id,
+    h.machineId,
+    'reviewing',
+    { items, advisories, packageManager: pm, plan: null, failureKind: '', reason: '' },
+    now(),
+  );
+  const req = {
+    items: items.map((i) => ({ name: i.name, arch: i.arch, version: i.version })),
+    advisories,
+    allowReboot: r.options.reboot !== 'never',
+  };
+  let release: (() => void) | null = null;
+  try {
+    release = await ports.lockHost(h.machineId, `rollout-${r.id}-review`, signal);
+    const out = await ports.withSession(machine, signal, (s) =>
+      s.exec(inst.dryRunCommand(req), { asRoot: true, timeoutMs: 300_000, signal: signal }),
+    );
+    const plan = inst.parseDryRun(out.stdout.toString('utf8'), out.code);
+    if (plan.problems.length > 0) {
+      repo.transition(
+        r.id,
+        h.machineId,
+        'failed',
+        { plan, failureKind: 'dependency-problem', reason: plan.problems.join('; ').slice(0, 1000) },
+        now(),
+      );
+    } else {
+      repo.transition(r.id, h.machineId, 'reviewed', { plan }, now());
+    }
+  } catch (err) {
+    if (signal.aborted) throw err;
+    fail('unreachable', err instanceof Error ? err.message : String(err));
+  } finally {
+    release?.();
+  }
+}

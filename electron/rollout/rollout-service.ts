@@ -1,0 +1,353 @@
+import crypto from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+
+import {
+  DEFAULT_ROLLOUT_OPTIONS,
+  FINAL_HOST_STATES,
+  type Machine,
+  type Rollout,
+  type RolloutContent,
+  type RolloutDetail,
+  type RolloutOptions,
+  type RolloutTargets,
+} from '../../shared/domain';
+import type { EventSink, RolloutProgressBatch } from '../../shared/ipc';
+import { ApiError } from '../../shared/wire';
+import type { Clock } from '../core/clock';
+import type { Logger } from '../core/logger';
+import type { RolloutsRepo } from '../db/repos/rollouts';
+import type { RolloutPorts } from './ports';
+import { rolloutProgress } from './progress';
+import { reviewHost, workPool } from './review';
+import { type RunEntry, runRollout } from './rollout-run';
+
+/** What the rollout service needs. */
+export interface RolloutServiceDeps {
+  repo: RolloutsRepo;
+  ports: RolloutPorts;
+  clock: Clock;
+  logger: Logger;
+  events: EventSink;
+  /** Polling interval of running operations (default 1 s; tests go faster). */
+  pollMs?: number;
+  /** How long a host whose connection dropped is retried (default 5 minutes). */
+  reconnectMs?: number;
+  /** Lease of a running rollout, renewed while it runs; a crashed process's lease ends after this (default 30 s). */
+  leaseMs?: number;
+}
+
+/** A rollout create request (options default per field). */
+export interface RolloutCreateInput {
+  name?: string | undefined;
+  targets: RolloutTargets;
+  content: RolloutContent;
+  options?: Partial<RolloutOptions> | undefined;
+}
+
+const notFound = () => new ApiError({ code: 'not-found', message: 'That rollout does not exist.' });
+
+/**
+ * Rollouts: create (targets and content resolved per host from the approvals), review (each host's own dry
+ * run), start, cancel and resume. Hosts run through host-runner.ts; everything is in SQLite first.
+ */
+export function rolloutService(deps: RolloutServiceDeps) {
+  const { repo, ports, clock, logger } = deps;
+  const runs = new Map<number, RunEntry>();
+  const reviews = new Set<number>();
+  const progress = rolloutProgress(deps.events, (id) => {
+    const r = repo.get(id);
+    return {
+      rolloutId: id,
+      state: r?.state ?? 'finished',
+      stopReason: r?.stopReason ?? '',
+      counts: r?.counts ?? ({} as Rollout['counts']),
+    };
+  });
+  const closing = new AbortController();
+  setMaxListeners(0, closing.signal);
+  // This process's name on the rollouts it runs (see repo.claim): another process never runs them at once.
+  const runner = `${process.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  const leaseMs = deps.leaseMs ?? 30_000;
+  const retries = new Set<NodeJS.Timeout>();
+  const claim = (id: number) => repo.claim(id, runner, clock.now(), clock.now() + leaseMs);
+
+  const mustGet = (id: number): Rollout =>
+    repo.get(id) ??
+    (() => {
+      throw notFound();
+    })();
+  const detail = (id: number): RolloutDetail => ({
+    ...mustGet(id),
+    hosts: repo.hosts(id).map(({ logOffset: _o, ...h }) => h),
+  });
+
+  function targetMachines(t: RolloutTargets): Machine[] {
+    if (t.kind === 'machines') {
+      return t.machineIds.map((id) => {
+        const m = ports.machine(id);
+        if (!m) throw new ApiError({ code: 'not-found', message: `Machine ${id} does not exist.` });
+        return m;
+      });
+    }
+    return ports.machinesOf(t.kind === 'group' ? { groupId: t.groupId } : { client: t.client });
+  }
+
+  const run = (id: number) =>
+    runRollout(
+      {
+        repo,
+        ports,
+        clock,
+        logger,
+        progress,
+        closing: closing.signal,
+        renew: () => claim(id),
+        renewEveryMs: Math.max(50, Math.floor(leaseMs / 3)),
+        release: () => repo.unclaim(id, runner),
+        register: (entry) => runs.set(id, entry),
+        unregister: () => runs.delete(id),
+        pollMs: deps.pollMs ?? 1000,
+        reconnectMs: deps.reconnectMs ?? 5 * 60_000,
+      },
+      mustGet(id),
+    );
+
+  /**
+   * Resumes a running rollout when its lease is free; when another process's lease still holds (it may have
+   * just crashed), tries again once the lease ends. Returns whether it resumed now.
+   */
+  function resume(id: number): boolean {
+    if (closing.signal.aborted || runs.has(id)) return false;
+    if (!claim(id)) {
+      const wait = Math.max(0, repo.leaseUntil(id) - clock.now()) + 100;
+      const t = setTimeout(() => {
+        retries.delete(t);
+        if (repo.get(id)?.state === 'running') resume(id);
+      }, wait);
+      t.unref();
+      retries.add(t);
+      return false;
+    }
+    repo.setState(id, 'running', clock.now(), { detail: { resumed: true } });
+    const hosts = repo.hosts(id).filter((h) => !FINAL_HOST_STATES.has(h.state));
+    ports.audit({
+      action: 'rollout.resumed',
+      subject: `rollout ${id}`,
+      detail: {
+        rolloutId: id,
+        hosts: hosts.map((h) => ({ machineId: h.machineId, state: h.state, step: h.step })),
+      },
+    });
+    launch(id);
+    return true;
+  }
+
+  const launch = (id: number) => {
+    const p = run(id).catch((err: unknown) =>
+      logger.error('rollout.run-failed', { rolloutId: id, error: String(err).slice(0, 300) }),
+    );
+    void p;
+  };
+
+  return {
+    /** Creates a rollout; nothing runs until it is reviewed and started. */
+    create(input: RolloutCreateInput): RolloutDetail {
+      const options: RolloutOptions = {
+        ...DEFAULT_ROLLOUT_OPTIONS,
+        ...Object.fromEntries(Object.entries(input.options ?? {}).filter(([, v]) => v !== undefined)),
+      };
+      const machines = targetMachines(input.targets);
+      if (machines.length === 0)
+        throw new ApiError({ code: 'invalid', message: 'The targets name no machine.' });
+      const createdBy = ports.actor();
+      const id = repo.create(
+        {
+          name: input.name ?? '',
+          targets: input.targets,
+          content: input.content,
+          options,
+          createdBy,
+          hosts: machines.map((m) => ({
+            machineId: m.id,
+            machineName: m.displayName,
+            packageManager: ports.packageManagerOf(m.id),
+          })),
+        },
+        clock.now(),
+      );
+      ports.audit({
+        action: 'rollout.created',
+        subject: `rollout ${id}${input.name ? ` (${input.name})` : ''}`,
+        detail: {
+          rolloutId: id,
+          targets: input.targets,
+          content: input.content,
+          options,
+          hosts: machines.length,
+        },
+      });
+      return detail(id);
+    },
+
+    /** Runs every host's dry run and stores the plan; resolves when all hosts are reviewed. */
+    async review(id: number): Promise<RolloutDetail> {
+      const r = mustGet(id);
+      if (r.state !== 'created' && r.state !== 'reviewed') {
+        throw new ApiError({
+          code: 'conflict',
+          message: `A rollout that is ${r.state} cannot be reviewed again.`,
+        });
+      }
+      if (reviews.has(id))
+        throw new ApiError({ code: 'conflict', message: 'That rollout is being reviewed already.' });
+      reviews.add(id);
+      try {
+        repo.setState(id, 'reviewing', clock.now());
+        await workPool(repo.hosts(id), Math.max(r.options.concurrency, 8), (h) =>
+          reviewHost(
+            { repo, ports, clock, signal: closing.signal, report: (id, p) => progress.host(id, p) },
+            r,
+            h,
+          ),
+        );
+        repo.setState(id, 'reviewed', clock.now());
+      } finally {
+        reviews.delete(id);
+      }
+      return detail(id);
+    },
+
+    /** Starts a reviewed rollout; removals in any plan need `confirmRemovals`. */
+    start(id: number, confirmRemovals = false): Rollout {
+      const r = mustGet(id);
+      // A running rollout nobody runs (Patchbay stopped): starting it again resumes it.
+      if (r.state === 'running') {
+        if (!runs.has(id) && !resume(id)) {
+          throw new ApiError({
+            code: 'conflict',
+            message: 'Another Patchbay process is running that rollout.',
+          });
+        }
+        return mustGet(id);
+      }
+      if (r.state !== 'reviewed') {
+        throw new ApiError({
+          code: 'conflict',
+          message:
+            r.state === 'created' ? 'Review the rollout before starting it.' : `The rollout is ${r.state}.`,
+        });
+      }
+      const hosts = repo.hosts(id);
+      const removing = hosts.filter((h) => h.state === 'reviewed' && (h.plan?.removals.length ?? 0) > 0);
+      if (removing.length > 0 && !confirmRemovals) {
+        throw new ApiError({
+          code: 'invalid',
+          message: `The plan removes packages on ${removing
+            .map((h) => h.machineName)
+            .join(', ')
+            .slice(0, 300)}: confirm the removals to start.`,
+        });
+      }
+      if (!hosts.some((h) => h.state === 'reviewed'))
+        throw new ApiError({ code: 'invalid', message: 'No host has anything reviewed to install.' });
+      if (!claim(id))
+        throw new ApiError({
+          code: 'conflict',
+          message: 'Another Patchbay process is starting that rollout.',
+        });
+      repo.setState(id, 'running', clock.now(), { startedAt: clock.now(), confirmRemovals });
+      ports.audit({
+        action: 'rollout.started',
+        subject: `rollout ${id}${r.name ? ` (${r.name})` : ''}`,
+        detail: { rolloutId: id, hosts: hosts.filter((h) => h.state === 'reviewed').length, confirmRemovals },
+      });
+      launch(id);
+      return mustGet(id);
+    },
+
+    /** Stops new work at once; a running package operation is followed to its end, never killed. */
+    cancel(id: number): { cancelled: boolean } {
+      const r = mustGet(id);
+      if (r.state === 'finished' || r.state === 'cancelled') return { cancelled: false };
+      if (r.state === 'reviewing')
+        throw new ApiError({ code: 'conflict', message: 'Wait for the review to end, then cancel.' });
+      repo.transaction(() => {
+        if (r.state === 'running') repo.stop(id, 'cancelled', clock.now());
+        else {
+          for (const h of repo.hosts(id)) {
+            if (!FINAL_HOST_STATES.has(h.state))
+              repo.transition(
+                id,
+                h.machineId,
+                'cancelled',
+                { reason: 'Cancelled before it started.' },
+                clock.now(),
+              );
+          }
+          repo.setState(id, 'cancelled', clock.now(), { finishedAt: clock.now() });
+        }
+      });
+      const run = runs.get(id);
+      if (run) run.cancel.value = true;
+      ports.audit({
+        action: 'rollout.cancelled',
+        subject: `rollout ${id}${r.name ? ` (${r.name})` : ''}`,
+        detail: { rolloutId: id, was: r.state },
+      });
+      progress.touch(id);
+      return { cancelled: true };
+    },
+
+    /** Resumes rollouts that were running when Patchbay stopped; reviews cut short go back to created. */
+    resumeAll(): number[] {
+      for (const id of repo.idsInState('reviewing')) {
+        for (const h of repo.hosts(id))
+          if (h.state === 'reviewing')
+            repo.transition(id, h.machineId, 'queued', {}, clock.now(), { interrupted: true });
+        repo.setState(id, 'created', clock.now(), { detail: { interrupted: true } });
+      }
+      return repo.idsInState('running').filter((id) => !runs.has(id) && resume(id));
+    },
+
+    get: detail,
+    list: (limit = 50): Rollout[] => repo.list(limit),
+    output: (id: number, machineId: number, afterId = 0, limit = 1000) => ({
+      chunks: repo.output(mustGet(id).id, machineId, afterId, limit),
+    }),
+    /** Running rollouts with every host's latest state. */
+    active(): RolloutProgressBatch[] {
+      return [...runs.keys()].map((id) => {
+        const r = mustGet(id);
+        return {
+          rolloutId: id,
+          state: r.state,
+          stopReason: r.stopReason,
+          counts: r.counts,
+          hosts: repo.hosts(id).map((h) => ({
+            machineId: h.machineId,
+            state: h.state,
+            step: h.step,
+            ...(h.reason ? { reason: h.reason } : {}),
+            ...(h.failureKind ? { failureKind: h.failureKind } : {}),
+          })),
+        };
+      });
+    },
+    /** Resolves when a rollout's run ends (tests, CLI `status --follow`). */
+    wait: async (id: number): Promise<void> => {
+      await runs.get(id)?.done;
+    },
+    busy: (): boolean => runs.size > 0 || reviews.size > 0,
+    /** Stops every run where it is (the core closes); the database keeps them running for the resume. */
+    async close(): Promise<void> {
+      closing.abort(new Error('Patchbay is closing'));
+      for (const t of retries) clearTimeout(t);
+      retries.clear();
+      await Promise.all([...runs.values()].map((r) => r.done.catch(() => undefined)));
+      progress.flush();
+    },
+  };
+}
+
+/** The rollout service. */
+export type RolloutService = ReturnType<typeof rolloutService>;
