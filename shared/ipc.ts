@@ -14,6 +14,7 @@ import type {
   ImportPreview,
   ImportResult,
   InventorySummary,
+  JobProgress,
   KnownHostsImportReport,
   Machine,
   MachineScanDetails,
@@ -61,6 +62,8 @@ export interface ResponseMap {
   'hostKeys.forget': { removed: number };
   'hostKeys.importKnownHosts': KnownHostsImportReport;
   'patches.fleet': FleetPatch[];
+  /** Every running job of the core (scans, rollouts), each with every host's latest state. */
+  'jobs.active': JobProgress[];
   'decisions.list': PatchDecision[];
   /** `refs`: the patch identities the selection resolved to. */
   'decisions.decide': { decided: number; refs: PatchRef[] };
@@ -172,6 +175,7 @@ export const REQUEST_CHANNELS = [
   'hostKeys.forget',
   'hostKeys.importKnownHosts',
   'patches.fleet',
+  'jobs.active',
   'decisions.list',
   'decisions.decide',
   'decisions.unapprove',

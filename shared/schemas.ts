@@ -271,6 +271,7 @@ export const requestSchemas = {
   }),
   'scan.cancel': z.strictObject({ jobId: z.string().uuid() }),
   'scan.active': z.strictObject({}),
+  'jobs.active': z.strictObject({}),
   'scan.trustHostKey': z.strictObject({ resultId: id }),
   'machines.scanDetails': z.strictObject({ id }),
   'hostKeys.list': z.strictObject({}),

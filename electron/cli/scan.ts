@@ -37,6 +37,7 @@ const LABEL: Record<string, string> = {
   'host-key-changed': 'HOST KEY CHANGED',
   'auth-failed': 'login failed',
   'no-credential': 'no credential',
+  busy: 'skipped: a rollout is patching it',
 };
 
 /**

@@ -7,6 +7,7 @@ import { approvalHandlers } from '../approvals/handlers';
 import { auditLog } from '../audit/audit-log';
 import { operatorSettings } from '../audit/operator';
 import { type Db, openDatabase } from '../db/open';
+import { rolloutsRepo } from '../db/repos/rollouts';
 import { credentialsRepo } from '../db/repos/credentials';
 import { decisionsRepo } from '../db/repos/decisions';
 import { groupsRepo } from '../db/repos/groups';
@@ -20,12 +21,17 @@ import { inventoryHandlers } from '../inventory/handlers';
 import { importService } from '../inventory/import-service';
 import { machineService } from '../inventory/machine-service';
 import { loadEolTable } from '../platforms/eol';
+import { rolloutHandlers } from '../rollout/handlers';
+import { livePorts } from '../rollout/live-ports';
+import { rolloutService, type RolloutServiceDeps } from '../rollout/rollout-service';
 import { scanHandlers } from '../scan/handlers';
 import { scanService } from '../scan/scan-service';
 import type { SecretBox } from '../secrets/secret-box';
-import type { SshPoolOptions } from '../ssh/pool';
+import { createSshPool, type SshPoolOptions } from '../ssh/pool';
 import { type Clock, systemClock } from './clock';
 import { createDispatcher } from './dispatch';
+import { createHostLocks } from './host-locks';
+import { createJobRegistry, jobHandlers } from './jobs';
 import { type Logger, silentLogger } from './logger';
 
 export interface CoreOptions {
@@ -39,10 +45,15 @@ export interface CoreOptions {
   host: AppInfo['host'];
   dataDir: string;
   version: string;
-  /** SSH pool settings for scans (concurrency; `open` lets the fleet simulator stand in). */
+  /** The core's SSH pool (concurrency across all jobs; `open` lets the fleet simulator stand in). */
   ssh?: SshPoolOptions;
   /** Per-hop connect + login limit for scans (default 15 s). */
   connectTimeoutMs?: number;
+  /**
+   * Rollouts: `resume: false` leaves running rollouts for another process (the CLI's one-shot commands);
+   * polling, reconnect and lease intervals are for tests.
+   */
+  rollouts?: { resume?: boolean } & Partial<Pick<RolloutServiceDeps, 'pollMs' | 'reconnectMs' | 'leaseMs'>>;
 }
 
 /**
@@ -84,7 +95,13 @@ export function createCore(options: CoreOptions) {
   if (interrupted > 0) logger.info('scan.interrupted-runs', { count: interrupted });
   const eol = loadEolTable(path.join(options.dataDir, 'eol.json'));
   if (eol.problem) logger.error('eol.update-refused', { problem: eol.problem });
+  // One pool and one set of host locks for every job: two jobs together never exceed the connection limit,
+  // never reach one host at once, and a scan never works on a host a rollout is patching.
+  const pool = createSshPool(options.ssh ?? {});
+  const hostLocks = createHostLocks();
   const scanner = scanService({
+    pool,
+    hostLocks,
     scans,
     hostKeys,
     credentials,
@@ -92,7 +109,6 @@ export function createCore(options: CoreOptions) {
     clock,
     events,
     logger,
-    ...(options.ssh ? { pool: options.ssh } : {}),
     ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
   });
   const operator = operatorSettings(metaRepo(db));
@@ -108,6 +124,8 @@ export function createCore(options: CoreOptions) {
     actor: operator.actor,
     clock,
   });
+  const jobs = createJobRegistry();
+  jobs.addSource('scan', scanner.jobs);
   const info: AppInfo = {
     version: options.version,
     host: options.host,
@@ -129,13 +147,18 @@ export function createCore(options: CoreOptions) {
       decisions: approvals,
     }),
     ...approvalHandlers({ approvals, audit, operator, events }),
+    ...jobHandlers(jobs),
   };
 
   return {
     db,
     handlers,
     dispatch: createDispatcher(handlers, logger),
-    services: { machines, groups, credentials, imports, scanner, approvals, audit, operator },
+    services: { machines, groups, credentials, imports, scanner, approvals, audit, operator, rollouts },
+    /** The one SSH pool and the host locks every job shares (rollouts take theirs from here). */
+    ssh: { pool, hostLocks },
+    /** Running jobs of every kind (scans and rollouts). */
+    jobs,
     repos: { ...repos, scans, hostKeys },
     logger,
     /** Subscribes to core events; returns the unsubscribe. */

@@ -75,4 +75,34 @@ describe('SSH pool', () => {
     expect(await c).toBe('done');
     expect(stats.closed).toBe(stats.opened);
   });
+
+  it('lets work queued behind a busy host give up at once, and keeps the next one waiting for the host', async () => {
+    const { opener, stats } = fakeOpen();
+    const pool = createSshPool({ concurrency: 4, open: opener });
+    let finishFirst!: () => void;
+    const order: string[] = [];
+    const first = pool.withSession(target('10.0.0.1'), options, async () => {
+      order.push('first');
+      await new Promise<void>((r) => (finishFirst = r));
+    });
+    const abort = new AbortController();
+    const given = pool
+      .withSession(target('10.0.0.1'), { ...options, signal: abort.signal }, async () => {
+        order.push('given-up');
+      })
+      .catch((e: unknown) => e);
+    const third = pool.withSession(target('10.0.0.1'), options, async () => {
+      order.push('third');
+    });
+    await tick(20);
+    abort.abort(new Error('cancelled'));
+    // Rejected while the first still holds the host: it does not wait for it.
+    expect(((await given) as Error).message).toBe('cancelled');
+    expect(order).toEqual(['first']);
+    finishFirst();
+    await Promise.all([first, third]);
+    expect(order).toEqual(['first', 'third']);
+    expect(stats).toMatchObject({ maxPerHost: 1, opened: 2, closed: 2 });
+    expect(pool.stats()).toEqual({ active: 0, queued: 0, concurrency: 4 });
+  });
 });

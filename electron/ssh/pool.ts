@@ -2,6 +2,20 @@ import { normalizeHostAddress } from './host-keys';
 import { openSession } from './session';
 import type { SessionOptions, SshSession, SshTarget } from './types';
 
+/** Resolves with `p`, or rejects with the signal's reason as soon as it aborts. */
+function untilDone(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, reject);
+  });
+}
+
 /** Options of a pool. */
 export interface SshPoolOptions {
   /** Most connections open at once across all hosts. Default 16. */
@@ -10,9 +24,16 @@ export interface SshPoolOptions {
   open?: (target: SshTarget, options: SessionOptions) => Promise<SshSession>;
 }
 
+/** Per-call hooks of `withSession`. */
+export interface WithSessionHooks {
+  /** Called when the pool really starts opening the connection (a slot is free), not while queued. */
+  onConnecting?: () => void;
+}
+
 /**
- * Limits a job's SSH work: at most `concurrency` connections at once, and never two to the same host
- * (a second piece of work for a host waits for the first, outside the limit, so it holds no slot).
+ * Limits SSH work — the core has one pool shared by every job: at most `concurrency` connections at once,
+ * and never two to the same host (a second piece of work for a host waits for the first, outside the
+ * limit, so it holds no slot).
  */
 export function createSshPool(poolOptions: SshPoolOptions = {}) {
   const concurrency = Math.max(1, Math.floor(poolOptions.concurrency ?? 16));
@@ -55,6 +76,7 @@ export function createSshPool(poolOptions: SshPoolOptions = {}) {
       target: SshTarget,
       options: SessionOptions,
       work: (session: SshSession) => Promise<T>,
+      hooks: WithSessionHooks = {},
     ): Promise<T> {
       const key = `${normalizeHostAddress(target.address)}\0${target.port}`;
       const before = hostTails.get(key) ?? Promise.resolve();
@@ -62,9 +84,10 @@ export function createSshPool(poolOptions: SshPoolOptions = {}) {
       const mine = new Promise<void>((r) => (done = r));
       hostTails.set(key, mine);
       try {
-        await before;
+        await untilDone(before, options.signal);
         await acquire(options.signal);
         try {
+          hooks.onConnecting?.();
           const session = await open(target, options);
           try {
             return await work(session);
@@ -75,8 +98,12 @@ export function createSshPool(poolOptions: SshPoolOptions = {}) {
           release();
         }
       } finally {
-        done();
-        if (hostTails.get(key) === mine) hostTails.delete(key);
+        // Work given up while queued behind the host's current work still ends its turn only after that
+        // work: the next one in line must not reach the host while it is busy.
+        void before.then(() => {
+          done();
+          if (hostTails.get(key) === mine) hostTails.delete(key);
+        });
       }
     },
     /** Work running and waiting, for progress displays. */
@@ -84,5 +111,5 @@ export function createSshPool(poolOptions: SshPoolOptions = {}) {
   };
 }
 
-/** A pool of SSH work for one job. */
+/** A pool of SSH work (one per core). */
 export type SshPool = ReturnType<typeof createSshPool>;

@@ -22,6 +22,8 @@ export interface SimCoreOptions {
   connectTimeoutMs?: number;
   /** Pin every host's current key first, as a user who trusted them would have (default true). */
   pin?: boolean;
+  /** Wraps the pool's `open` (tests that watch every connection the core's one pool makes). */
+  wrapOpen?: (open: typeof openSession) => typeof openSession;
 }
 
 /** A core with the fleet's hosts as machines, one credential holding the fleet's client key. */
@@ -38,7 +40,9 @@ export async function simCore(fleet: Fleet, options: SimCoreOptions = {}) {
     version: 'sim-test',
     ssh: {
       concurrency: options.concurrency ?? 16,
-      ...(timeout ? { open: (t, o) => openSession(t, { ...o, connectTimeoutMs: timeout }) } : {}),
+      open: (options.wrapOpen ?? ((o) => o))(
+        timeout ? (t, o) => openSession(t, { ...o, connectTimeoutMs: timeout }) : openSession,
+      ),
     },
   });
   const key = fleet.clientKey?.privateKey;
@@ -85,14 +89,17 @@ export async function simCore(fleet: Fleet, options: SimCoreOptions = {}) {
   /** Starts a scan; `done` resolves with each host's last progress, merged over all batches. */
   async function start(names = [...ids.keys()], trustNewHostKeys = false) {
     const last = new Map<number, ScanHostProgress>();
+    let jobId = '';
+    // Batches of this job only (several jobs may run at once); none can arrive before start returns.
     const off = core.subscribe((channel, payload) => {
       if (channel !== 'scan.progress') return;
-      for (const h of (payload as EventMap['scan.progress']).hosts)
-        last.set(h.machineId, { ...last.get(h.machineId), ...h });
+      const batch = payload as EventMap['scan.progress'];
+      if (batch.jobId !== jobId) return;
+      for (const h of batch.hosts) last.set(h.machineId, { ...last.get(h.machineId), ...h });
     });
     const r = await core.dispatch('scan.start', { machineIds: names.map(id), trustNewHostKeys });
     if (!r.ok) throw new Error(r.error.message);
-    const { jobId } = r.res as { jobId: string };
+    jobId = (r.res as { jobId: string }).jobId;
     const done = core.services.scanner.wait(jobId).then(() => {
       off();
       return last;

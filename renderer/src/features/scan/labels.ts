@@ -16,6 +16,7 @@ export const ERROR_LABEL: Record<ScanErrorKind, string> = {
   'no-credential': 'No credential',
   unsupported: 'Not supported yet',
   cancelled: 'Cancelled',
+  busy: 'Being patched',
   internal: 'Internal error',
 };
 
