@@ -7,13 +7,13 @@ import { approvalHandlers } from '../approvals/handlers';
 import { auditLog } from '../audit/audit-log';
 import { operatorSettings } from '../audit/operator';
 import { type Db, openDatabase } from '../db/open';
-import { rolloutsRepo } from '../db/repos/rollouts';
 import { credentialsRepo } from '../db/repos/credentials';
 import { decisionsRepo } from '../db/repos/decisions';
 import { groupsRepo } from '../db/repos/groups';
 import { hostKeysRepo } from '../db/repos/host-keys';
 import { machinesRepo } from '../db/repos/machines';
 import { type MetaRepo, metaRepo } from '../db/repos/meta';
+import { rolloutsRepo } from '../db/repos/rollouts';
 import { scansRepo } from '../db/repos/scans';
 import { credentialService } from '../inventory/credential-service';
 import { groupService } from '../inventory/group-service';
@@ -124,8 +124,34 @@ export function createCore(options: CoreOptions) {
     actor: operator.actor,
     clock,
   });
+  const rollouts = rolloutService({
+    repo: rolloutsRepo(db),
+    ports: livePorts({
+      pool,
+      hostLocks,
+      hostKeys,
+      credentials,
+      machines,
+      machinesRepo: repos.machines,
+      scans,
+      approvals,
+      audit,
+      actor: operator.actor,
+      scanner,
+      clock,
+      logger,
+      ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+    }),
+    clock,
+    logger,
+    events,
+    ...(options.rollouts?.pollMs ? { pollMs: options.rollouts.pollMs } : {}),
+    ...(options.rollouts?.reconnectMs ? { reconnectMs: options.rollouts.reconnectMs } : {}),
+    ...(options.rollouts?.leaseMs ? { leaseMs: options.rollouts.leaseMs } : {}),
+  });
   const jobs = createJobRegistry();
   jobs.addSource('scan', scanner.jobs);
+  jobs.addSource('rollout', rollouts.jobs);
   const info: AppInfo = {
     version: options.version,
     host: options.host,
@@ -148,7 +174,15 @@ export function createCore(options: CoreOptions) {
     }),
     ...approvalHandlers({ approvals, audit, operator, events }),
     ...jobHandlers(jobs),
+    ...rolloutHandlers(rollouts),
   };
+
+  // Rollouts that were running when Patchbay stopped carry on (re-checking each host first); the CLI's
+  // one-shot commands pass resume: false and leave them to the app.
+  if (options.rollouts?.resume !== false) {
+    const resumed = rollouts.resumeAll();
+    if (resumed.length > 0) logger.info('rollout.resumed', { count: resumed.length });
+  }
 
   return {
     db,
@@ -167,19 +201,22 @@ export function createCore(options: CoreOptions) {
       return () => listeners.delete(listener);
     },
     /**
-     * Closes the database — at once when no scan runs (callers may reopen the file straight away),
-     * otherwise after cancelling the scans and letting them record their hosts as cancelled.
+     * Closes the database — at once when no scan or rollout runs (callers may reopen the file straight
+     * away), otherwise after cancelling the scans (they record their hosts as cancelled) and stopping the
+     * rollouts where they are (they resume at the next start).
      */
     close(): Promise<void> {
       const finish = () => {
         listeners.clear();
         if (db.open) db.close();
       };
-      if (!scanner.busy()) {
+      // Rollouts stop where they are (their hosts stay in SQLite for the resume); never a package operation.
+      const rolloutsClosed = rollouts.close();
+      if (!scanner.busy() && !rollouts.busy()) {
         finish();
         return Promise.resolve();
       }
-      return scanner.closeAll().then(finish);
+      return Promise.all([scanner.closeAll(), rolloutsClosed]).then(finish);
     },
   };
 }

@@ -55,8 +55,12 @@ export function verifyItems(
 ): Pick<RolloutHostResult, 'installed' | 'missing'> {
   const out: Pick<RolloutHostResult, 'installed' | 'missing'> = { installed: [], missing: [] };
   for (const item of items) {
-    const have =
-      installed.get(item.arch ? `${item.name}.${item.arch}` : item.name) ?? installed.get(item.name);
+    // Installers key by name, and by name.arch (rpm) or name:arch (dpkg) where the arch matters.
+    const have = item.arch
+      ? (installed.get(`${item.name}.${item.arch}`) ??
+        installed.get(`${item.name}:${item.arch}`) ??
+        installed.get(item.name))
+      : installed.get(item.name);
     const entry = { name: item.name, arch: item.arch, version: have ?? '', target: item.version };
     if (have !== undefined && compareVersions(packageManager, have, item.version) >= 0)
       out.installed.push(entry);

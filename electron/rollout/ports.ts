@@ -44,7 +44,7 @@ export interface RolloutPorts {
   /** Machines of a group or a client. */
   machinesOf(target: { groupId: number } | { client: string }): Machine[];
   /** Appends an audit entry (hash-chained) as the current operator. */
-  audit(entry: { action: string; subject: string; detail: object }): void;
+  audit(entry: { action: string; subject: string; detail: Record<string, unknown> }): void;
   /** The operator name for `created_by`. */
   actor(): string;
   /** Rescans the host over the session, recorded in the scan history. */

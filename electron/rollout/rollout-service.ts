@@ -4,6 +4,7 @@ import { setMaxListeners } from 'node:events';
 import {
   DEFAULT_ROLLOUT_OPTIONS,
   FINAL_HOST_STATES,
+  type JobProgress,
   type Machine,
   type Rollout,
   type RolloutContent,
@@ -343,8 +344,39 @@ export function rolloutService(deps: RolloutServiceDeps) {
       closing.abort(new Error('Patchbay is closing'));
       for (const t of retries) clearTimeout(t);
       retries.clear();
-      await Promise.all([...runs.values()].map((r) => r.done.catch(() => undefined)));
+      const pending = [...runs.values()].map((r) => r.done.catch(() => undefined));
+      // Nothing running: flush now, synchronously, so the caller may close the database straight after.
+      if (pending.length > 0) await Promise.all(pending);
       progress.flush();
+    },
+    /** Running rollouts in the core's common job shape (`jobs.active`). */
+    jobs(): JobProgress[] {
+      return [...runs.keys()].flatMap((id) => {
+        const r = repo.get(id);
+        if (!r) return [];
+        const c = r.counts;
+        return [
+          {
+            kind: 'rollout' as const,
+            jobId: String(id),
+            title: `Rollout ${id}${r.name ? `: ${r.name}` : ''}`,
+            startedAt: r.startedAt ?? r.createdAt,
+            totals: {
+              total: Object.values(c).reduce((a, b) => a + b, 0),
+              queued: c.queued + c.reviewed,
+              running: c.reviewing + c.preflight + c.installing + c.rebooting + c.verifying,
+              done: c.succeeded + c['needs-reboot'],
+              failed: c.failed + c.partly,
+              cancelled: c.cancelled + c.skipped,
+            },
+            hosts: repo.hosts(id).map((h) => ({
+              machineId: h.machineId,
+              state: h.state,
+              ...(h.reason ? { message: h.reason } : {}),
+            })),
+          },
+        ];
+      });
     },
   };
 }

@@ -1,0 +1,100 @@
+import type { ApprovalsService } from '../approvals/approvals-service';
+import type { AuditLog } from '../audit/audit-log';
+import type { Clock } from '../core/clock';
+import type { HostLocks } from '../core/host-locks';
+import type { Logger } from '../core/logger';
+import type { HostKeysRepo } from '../db/repos/host-keys';
+import type { MachinesRepo } from '../db/repos/machines';
+import type { ScansRepo } from '../db/repos/scans';
+import type { CredentialService } from '../inventory/credential-service';
+import type { MachineService } from '../inventory/machine-service';
+import { INSTALLERS } from '../platforms/installers';
+import type { PackageManagerId } from '../platforms/types';
+import type { ScanService } from '../scan/scan-service';
+import { machineTarget } from '../ssh/machine-target';
+import type { SshPool } from '../ssh/pool';
+import type { SshAuth } from '../ssh/types';
+import type { RolloutPorts } from './ports';
+import { readBootId, rebootHost, waitForReturn } from './reboot';
+import { opStatus, readLog, startOp } from './remote-op';
+
+/** What the live ports are built from: the core's shared pieces. */
+export interface LivePortsDeps {
+  pool: SshPool;
+  hostLocks: HostLocks;
+  hostKeys: HostKeysRepo;
+  credentials: CredentialService;
+  machines: MachineService;
+  machinesRepo: MachinesRepo;
+  scans: ScansRepo;
+  approvals: ApprovalsService;
+  audit: AuditLog;
+  actor: () => string;
+  scanner: ScanService;
+  clock: Clock;
+  logger: Logger;
+  connectTimeoutMs?: number;
+}
+
+/**
+ * The rollout engine's ports wired to the real core: the shared SSH pool and host locks, pinned host keys
+ * only, remote-op for detached installs, the installer registry, approvals, the audit log, scan-host for
+ * the verify rescan and the reboot module. The one file to adapt when those pieces change.
+ */
+export function livePorts(deps: LivePortsDeps): RolloutPorts {
+  // One auth object per credential: the transport prepares each key once per object.
+  const auths = new Map<number, SshAuth>();
+  const sessionOptions = () => ({
+    hostKeys: deps.hostKeys,
+    logger: deps.logger,
+    now: deps.clock.now,
+    ...(deps.connectTimeoutMs ? { connectTimeoutMs: deps.connectTimeoutMs } : {}),
+  });
+  return {
+    lockHost: (machineId, owner, signal) =>
+      deps.hostLocks.acquire(machineId, { kind: 'rollout', id: owner }, signal),
+    withSession: (machine, signal, work) =>
+      deps.pool.withSession(
+        machineTarget(machine, deps.credentials, auths),
+        { ...sessionOptions(), hostKeyPolicy: 'pinned-only', signal },
+        work,
+      ),
+    machine: (id) => deps.machinesRepo.get(id),
+    packageManagerOf: (id) => deps.scans.details(id).lastOk?.packageManager ?? '',
+    installer: (pm) => INSTALLERS[pm as PackageManagerId] ?? null,
+    ops: {
+      start: async (s, opId, command, timeoutMs) => {
+        await startOp(s, opId, command, timeoutMs);
+      },
+      status: async (s, opId) => {
+        const st = await opStatus(s, opId);
+        return st.state === 'finished' ? { state: 'finished', code: st.exitCode } : { state: st.state };
+      },
+      readLog: async (s, opId, offset, maxBytes) => {
+        const { chunk } = await readLog(s, opId, offset, maxBytes);
+        return { text: chunk.toString('utf8'), nextOffset: offset + chunk.length };
+      },
+    },
+    approved: (machineId, opts) => deps.approvals.approvedContent(machineId, opts),
+    machinesOf: (t) =>
+      deps.machines.list('groupId' in t ? { groupId: t.groupId } : { clients: [t.client] }).items,
+    audit: (e) => void deps.audit.append(e),
+    actor: deps.actor,
+    rescan: async (session, machine, signal) => {
+      const r = await deps.scanner.scanHostRun(session, machine, { signal });
+      if (!r.ok) throw new Error(`The verify scan failed: ${r.failure.message}`);
+    },
+    bootId: (session, signal) => readBootId(session, signal),
+    reboot: (session, _machine, signal) => rebootHost(session, signal),
+    waitForReturn: async (machine, before, limitMs, signal) => {
+      const outcome = await waitForReturn(
+        machineTarget(machine, deps.credentials, auths),
+        { ...sessionOptions(), pool: deps.pool },
+        { previousBootId: before, timeoutMs: limitMs, signal, now: deps.clock.now },
+      );
+      return outcome.kind === 'returned'
+        ? { ok: true, bootId: outcome.bootId }
+        : { ok: false, kind: outcome.kind, message: outcome.message };
+    },
+  };
+}
