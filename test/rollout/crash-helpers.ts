@@ -52,18 +52,25 @@ const FINAL = new Set(['succeeded', 'partly', 'failed', 'skipped', 'cancelled', 
 
 /**
  * The phase a kill landed in, from what the database said right after it: the rollout's state before
- * start, else the furthest-along active host state; "between hosts" when no host was active but some were
- * done and some still queued.
+ * start, else the furthest-along active host state.
  */
 export function phaseOf(s: DbSnapshot): string {
   if (s.state !== 'running') return s.state;
-  const active = s.hosts.filter((h) => !FINAL.has(h.state) && h.state !== 'reviewed' && h.state !== 'queued');
   for (const p of ['installing', 'rebooting', 'verifying', 'preflight'])
-    if (active.some((h) => h.state === p)) return p;
+    if (s.hosts.some((h) => h.state === p)) return p;
   const done = s.hosts.filter((h) => FINAL.has(h.state)).length;
   if (done === 0) return 'running, no host started';
   if (done === s.hosts.length) return 'running, all hosts done';
   return 'between hosts';
+}
+
+/** Whether the rollout was between hosts: one done, another not started yet. */
+export function betweenHosts(s: DbSnapshot): boolean {
+  return (
+    s.state === 'running' &&
+    s.hosts.some((h) => FINAL.has(h.state)) &&
+    s.hosts.some((h) => h.state === 'reviewed' || h.state === 'queued')
+  );
 }
 
 /** Whether dpkg or apt-get runs in the target now (its own /proc: the target's PID namespace). */
@@ -72,7 +79,7 @@ export async function packageManagerRunning(t: Target): Promise<boolean> {
   return Number(r.stdout.trim()) > 0;
 }
 
-/** A running child Patchbay process (crash-child.ts) and what it printed. */
+/** A running child Patchbay process (crash-patchbay.ts) and what it printed. */
 export interface Child {
   proc: ChildProcess;
   lines: string[];
@@ -83,14 +90,21 @@ export interface Child {
   ready: Promise<void>;
 }
 
-/** Starts crash-child.ts (TypeScript through tsx's loader) on `dataDir` for one rollout. */
+/** Starts crash-patchbay.ts (TypeScript through tsx's loader) on `dataDir` for one rollout. */
 export function spawnChild(dataDir: string, rolloutId: number, leaseMs: number): Child {
   const root = path.resolve(__dirname, '../..');
   // tsx's own CLI would run the script in a second node process: SIGKILL would miss it. `--import tsx`
   // loads TypeScript in this one process, so the PID killed is the Patchbay process itself.
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(__dirname, 'crash-child.ts'), dataDir, String(rolloutId), String(leaseMs)],
+    [
+      '--import',
+      'tsx',
+      path.join(__dirname, 'crash-patchbay.ts'),
+      dataDir,
+      String(rolloutId),
+      String(leaseMs),
+    ],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const lines: string[] = [];
@@ -122,11 +136,29 @@ export function spawnChild(dataDir: string, rolloutId: number, leaseMs: number):
   return { proc, lines, stderr, exited, ready };
 }
 
-/** `upgrade <pkg>:<arch> <old> <new>` lines of the target's /var/log/dpkg.log, as [pkg, new]. */
-export async function dpkgUpgrades(t: Target): Promise<{ pkg: string; from: string; to: string }[]> {
-  const r = await t.exec('cat /var/log/dpkg.log 2>/dev/null || true');
+/** Size of the target's /var/log/dpkg.log now: what the base tree and the setup wrote stays out of the checks. */
+export async function dpkgLogSize(t: Target): Promise<number> {
+  const r = await t.exec('stat -c %s /var/log/dpkg.log');
+  return Number(r.stdout.trim());
+}
+
+/** `upgrade <pkg>:<arch> <old> <new>` lines of the target's /var/log/dpkg.log after byte `from`. */
+export async function dpkgUpgrades(
+  t: Target,
+  from: number,
+): Promise<{ pkg: string; from: string; to: string }[]> {
+  const r = await t.exec(`tail -c +${from + 1} /var/log/dpkg.log`);
   const out: { pkg: string; from: string; to: string }[] = [];
   for (const m of r.stdout.matchAll(/^\S+ \S+ upgrade (\S+):\S+ (\S+) (\S+)$/gm))
     out.push({ pkg: m[1] ?? '', from: m[2] ?? '', to: m[3] ?? '' });
   return out;
+}
+
+/** Package operations (install, upgrade, remove, purge) in the target's dpkg.log after byte `from`. */
+export async function dpkgOperations(t: Target, from: number): Promise<string[]> {
+  const r = await t.exec(`tail -c +${from + 1} /var/log/dpkg.log`);
+  return r.stdout
+    .split('\n')
+    .filter((l) => /^\S+ \S+ (install|upgrade|remove|purge) /.test(l))
+    .map((l) => l.replace(/^\S+ \S+ /, ''));
 }

@@ -3,7 +3,7 @@
  * rollout to its end — review when it is created (or a review was cut short), start when reviewed, resume
  * when it is running (a killed predecessor's lease runs out first) — then closes and exits 0.
  *
- *   tsx test/rollout/crash-child.ts <dataDir> <rolloutId> <leaseMs>
+ *   tsx test/rollout/crash-patchbay.ts <dataDir> <rolloutId> <leaseMs>
  *
  * Each line on stdout is JSON: {"t":"ready"} once the core is open, then what it does, then {"t":"done"}.
  */
@@ -17,7 +17,7 @@ const [dataDir, idText, leaseText] = process.argv.slice(2);
 const id = Number(idText);
 const leaseMs = Number(leaseText);
 if (!dataDir || !Number.isInteger(id) || id < 1 || !Number.isInteger(leaseMs)) {
-  process.stderr.write('usage: crash-child.ts <dataDir> <rolloutId> <leaseMs>\n');
+  process.stderr.write('usage: crash-patchbay.ts <dataDir> <rolloutId> <leaseMs>\n');
   process.exit(2);
 }
 
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    process.stderr.write(`crash-child: ${String(err)}\n`);
+    process.stderr.write(`crash-patchbay: ${String(err)}\n`);
     process.exit(1);
   },
 );

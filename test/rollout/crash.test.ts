@@ -17,6 +17,9 @@ import type { PackageSpec } from '../targets/debian-package';
 import { startTargets, stopAll, type Target } from '../targets/hosts';
 import {
   type DbSnapshot,
+  betweenHosts,
+  dpkgLogSize,
+  dpkgOperations,
   dpkgUpgrades,
   packageManagerRunning,
   phaseOf,
@@ -43,7 +46,7 @@ const MIN_KILLS = 22;
 const MAX_KILLS_PER_ROUND = 8;
 const MAX_ROUNDS = 6;
 /** Phases every run must have killed in at least once. */
-const PHASES = ['reviewing', 'preflight', 'installing', 'rebooting', 'verifying', 'between hosts'];
+const PHASES = ['reviewing', 'preflight', 'installing', 'rebooting', 'verifying'];
 
 // a-c take a second each in postinst so dpkg runs long enough to be killed; k needs a reboot; x is
 // published each round but never approved.
@@ -62,6 +65,8 @@ interface Kill {
   afterMs: number;
   phase: string;
   dpkgRunning: boolean;
+  /** One host done, another not started yet. */
+  between: boolean;
 }
 
 describe.runIf(ready)('crash test: Patchbay killed at random moments of real rollouts', () => {
@@ -71,6 +76,7 @@ describe.runIf(ready)('crash test: Patchbay killed at random moments of real rol
   const machineIds: number[] = [];
   const approved = new Map<string, string[]>(); // package -> approved versions, in order
   const kills: Kill[] = [];
+  const logStart = new Map<Target, number>(); // dpkg.log size after setup
   // Children still running when a check fails: ended in afterAll, by their PID.
   const live = new Set<ChildProcess>();
 
@@ -83,7 +89,8 @@ describe.runIf(ready)('crash test: Patchbay killed at random moments of real rol
       host: 'browser',
       dataDir: dir,
       version: 'crash-test',
-      rollouts: { leaseMs: LEASE_MS, pollMs: 200 },
+      // This process only prepares and checks: the killed children run the rollouts.
+      rollouts: { resume: false },
     });
   };
   type Core = ReturnType<typeof openCore>;
@@ -107,6 +114,7 @@ describe.runIf(ready)('crash test: Patchbay killed at random moments of real rol
         `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${base} >/dev/null`,
       );
       expect(r.code, r.stderr).toBe(0);
+      logStart.set(t, await dpkgLogSize(t));
     }
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-crash-'));
     const core = openCore();
@@ -203,10 +211,17 @@ describe.runIf(ready)('crash test: Patchbay killed at random moments of real rol
         killed += 1;
         const dpkg = await Promise.all(targets.map(packageManagerRunning));
         const at = snapshot(dbPath, id);
-        const k = { round, afterMs, phase: phaseOf(at), dpkgRunning: dpkg.some(Boolean) };
+        const k = {
+          round,
+          afterMs,
+          phase: phaseOf(at),
+          dpkgRunning: dpkg.some(Boolean),
+          between: betweenHosts(at),
+        };
         kills.push(k);
         process.stdout.write(
-          `kill ${kills.length}: round ${round} +${afterMs} ms, ${k.phase}${k.dpkgRunning ? ' (dpkg running)' : ''}; ` +
+          `kill ${kills.length}: round ${round} +${afterMs} ms, ${k.phase}${k.dpkgRunning ? ' (dpkg running)' : ''}` +
+            `${k.between ? ', between hosts' : ''}; ` +
             `${at.hosts.map((h) => `${h.name}=${h.state}${h.step ? `/${h.step}` : ''}`).join(' ')}\n`,
         );
         continue;
@@ -240,7 +255,14 @@ describe.runIf(ready)('crash test: Patchbay killed at random moments of real rol
       const audit = await t.exec('dpkg --audit');
       expect(audit.stdout.trim() + audit.stderr.trim(), `${t.name}: dpkg --audit`).toBe('');
       // Each approved version upgraded exactly once (or never, on a recorded failure), nothing else ever.
-      const upgrades = await dpkgUpgrades(t);
+      const from = logStart.get(t) ?? 0;
+      const upgrades = await dpkgUpgrades(t, from);
+      // Upgrades only: no package installed new or removed since the setup.
+      const ops = await dpkgOperations(t, from);
+      expect(
+        ops.filter((l) => !l.startsWith('upgrade ')),
+        `${t.name}: dpkg.log`,
+      ).toEqual([]);
       for (const u of upgrades)
         expect(approved.get(u.pkg) ?? [], `${t.name}: unapproved upgrade ${u.pkg} ${u.to}`).toContain(u.to);
       for (const [pkg, versions] of approved)
@@ -258,7 +280,13 @@ describe.runIf(ready)('crash test: Patchbay killed at random moments of real rol
       const random = seededRandom(SEED);
       const covered = () => new Set(kills.map((k) => k.phase));
       for (let round = 1; round <= MAX_ROUNDS; round++) {
-        if (round > 3 && kills.length >= MIN_KILLS && PHASES.every((p) => covered().has(p))) break;
+        if (
+          round > 3 &&
+          kills.length >= MIN_KILLS &&
+          PHASES.every((p) => covered().has(p)) &&
+          kills.some((k) => k.between)
+        )
+          break;
         const id = await prepareRound(round);
         const final = await crashLoop(round, id, random);
         expect(final.state).toBe('finished');
@@ -275,10 +303,14 @@ describe.runIf(ready)('crash test: Patchbay killed at random moments of real rol
       for (const k of kills) byPhase.set(k.phase, (byPhase.get(k.phase) ?? 0) + 1);
       process.stdout.write(
         `seed ${SEED}: ${kills.length} kills; ${[...byPhase].map(([p, n]) => `${p} ${n}`).join(', ')}; ` +
-          `${kills.filter((k) => k.dpkgRunning).length} while dpkg ran\n`,
+          `${kills.filter((k) => k.dpkgRunning).length} while dpkg ran, ${kills.filter((k) => k.between).length} between hosts\n`,
       );
       expect(kills.length).toBeGreaterThanOrEqual(MIN_KILLS);
       expect(kills.some((k) => k.dpkgRunning)).toBe(true);
+      expect(
+        kills.some((k) => k.between),
+        'a kill between hosts',
+      ).toBe(true);
       for (const p of PHASES) expect([...byPhase.keys()], `a kill while ${p}`).toContain(p);
       const core = openCore();
       try {
