@@ -16,8 +16,8 @@ import { type Archive, startArchive } from '../targets/apt-archive';
 import type { PackageSpec } from '../targets/debian-package';
 import { startTargets, stopAll, type Target } from '../targets/hosts';
 import {
-  type DbSnapshot,
   betweenHosts,
+  type DbSnapshot,
   dpkgLogSize,
   dpkgOperations,
   dpkgUpgrades,
@@ -46,7 +46,8 @@ const MIN_KILLS = 22;
 const MAX_KILLS_PER_ROUND = 8;
 const MAX_ROUNDS = 6;
 /** Phases every run must have killed in at least once. */
-const PHASES = ['reviewing', 'preflight', 'installing', 'rebooting', 'verifying'];
+const RUNNING_PHASES = ['preflight', 'installing', 'rebooting', 'verifying'];
+const PHASES = ['reviewing', ...RUNNING_PHASES];
 
 // a-c take a second each in postinst so dpkg runs long enough to be killed; k needs a reboot; x is
 // published each round but never approved.
@@ -63,6 +64,8 @@ const spec = (name: string, version: string): PackageSpec => ({
 interface Kill {
   round: number;
   afterMs: number;
+  /** The phase this kill waited for, or null for a kill at a random time. */
+  aim: string | null;
   phase: string;
   dpkgRunning: boolean;
   /** One host done, another not started yet. */
@@ -76,6 +79,7 @@ describe.runIf(ready)('crash test: Patchbay killed at random moments of real rol
   const machineIds: number[] = [];
   const approved = new Map<string, string[]>(); // package -> approved versions, in order
   const kills: Kill[] = [];
+  const count = (phase: string) => kills.filter((k) => k.phase === phase).length;
   const logStart = new Map<Target, number>(); // dpkg.log size after setup
   const spawnedRunning = new Map<number, number>(); // per round: processes started on a running rollout
   // Children still running when a check fails: ended in afterAll, by their PID.
@@ -201,13 +205,27 @@ describe.runIf(ready)('crash test: Patchbay killed at random moments of real rol
       await child.ready;
       // The process that opened the core is the one killed below.
       expect(child.lines[0]).toBe(JSON.stringify({ t: 'ready', pid: child.proc.pid }));
-      // A window that fits the phase the rollout is in, so short phases are hit too; the moment inside is random.
+      // Half the kills: a random moment in a window that fits the state the rollout is in. The other half
+      // aim at the running phase killed least so far (short ones like verifying are rarely hit by time
+      // alone): wait until the database shows it, then a random 0-300 ms more.
+      const aim =
+        before.state === 'running' && random() < 0.5
+          ? RUNNING_PHASES.reduce((a, b) => (count(b) < count(a) ? b : a))
+          : null;
       const windowMs = before.state === 'created' ? 2500 : before.state === 'reviewed' ? 800 : 9000;
-      const afterMs = Math.round(random() * windowMs);
+      const afterMs = Math.round(random() * (aim ? 300 : windowMs));
+      let exited = false;
+      void child.exited.then(() => (exited = true));
+      const t0 = performance.now();
+      if (aim) {
+        while (!exited && phaseOf(snapshot(dbPath, id)) !== aim && performance.now() - t0 < 30_000)
+          await new Promise((r) => setTimeout(r, 25));
+      }
       const timer = new Promise<'kill'>((r) => setTimeout(() => r('kill'), afterMs));
       const first =
         killed < MAX_KILLS_PER_ROUND ? await Promise.race([child.exited, timer]) : await child.exited;
       if (first === 'kill') {
+        const killAt = Math.round(performance.now() - t0);
         child.proc.kill('SIGKILL');
         await child.exited;
         killed += 1;
@@ -215,14 +233,15 @@ describe.runIf(ready)('crash test: Patchbay killed at random moments of real rol
         const at = snapshot(dbPath, id);
         const k = {
           round,
-          afterMs,
+          afterMs: killAt,
+          aim,
           phase: phaseOf(at),
           dpkgRunning: dpkg.some(Boolean),
           between: betweenHosts(at),
         };
         kills.push(k);
         process.stdout.write(
-          `kill ${kills.length}: round ${round} +${afterMs} ms, ${k.phase}${k.dpkgRunning ? ' (dpkg running)' : ''}` +
+          `kill ${kills.length}: round ${round} +${k.afterMs} ms${aim ? ` (aimed at ${aim})` : ''}, ${k.phase}${k.dpkgRunning ? ' (dpkg running)' : ''}` +
             `${k.between ? ', between hosts' : ''}; ` +
             `${at.hosts.map((h) => `${h.name}=${h.state}${h.step ? `/${h.step}` : ''}`).join(' ')}\n`,
         );
