@@ -73,9 +73,9 @@ export function betweenHosts(s: DbSnapshot): boolean {
   );
 }
 
-/** Whether dpkg or apt-get runs in the target now (its own /proc: the target's PID namespace). */
+/** Whether a dpkg process runs in the target now (its own /proc: the target's PID namespace). */
 export async function packageManagerRunning(t: Target): Promise<boolean> {
-  const r = await t.exec("cat /proc/[0-9]*/comm 2>/dev/null | grep -cxE 'dpkg|apt-get|dpkg-deb' || true");
+  const r = await t.exec('cat /proc/[0-9]*/comm 2>/dev/null | grep -cx dpkg || true');
   return Number(r.stdout.trim()) > 0;
 }
 
