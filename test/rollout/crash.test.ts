@@ -206,16 +206,20 @@ describe.runIf(ready)('crash test: Patchbay killed at random moments of real rol
       // The process that opened the core is the one killed below.
       expect(child.lines[0]).toBe(JSON.stringify({ t: 'ready', pid: child.proc.pid }));
       // Half the kills: a random moment in a window that fits the state the rollout is in. The other half
-      // aim at the running phase killed least so far (short ones like verifying are rarely hit by time
+      // aim at the review (of a created rollout) or the running phase killed least so far (short ones like verifying are rarely hit by time
       // alone): wait until the database shows it, then a random 0-300 ms more.
+      const r = random();
       const aim =
-        before.state === 'running' && random() < 0.5
+        before.state === 'running' && r < 0.5
           ? RUNNING_PHASES.reduce((a, b) => (count(b) < count(a) ? b : a))
-          : null;
+          : before.state === 'created' && r < 0.5
+            ? 'reviewing'
+            : null;
       // Rounds without a reboot are short: a shorter window there, so they get killed more than once too.
       const windowMs =
         before.state === 'created' ? 2500 : before.state === 'reviewed' ? 800 : round % 2 === 1 ? 8000 : 4000;
-      const afterMs = Math.round(random() * (aim ? 300 : windowMs));
+      // A review takes a few hundred ms: aimed at it, the extra delay stays shorter.
+      const afterMs = Math.round(random() * (aim === 'reviewing' ? 100 : aim ? 300 : windowMs));
       let exited = false;
       void child.exited.then(() => (exited = true));
       const t0 = performance.now();
