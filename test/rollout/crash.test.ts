@@ -206,8 +206,9 @@ describe.runIf(ready)('crash test: Patchbay killed at random moments of real rol
       // The process that opened the core is the one killed below.
       expect(child.lines[0]).toBe(JSON.stringify({ t: 'ready', pid: child.proc.pid }));
       // Half the kills: a random moment in a window that fits the state the rollout is in. The other half
-      // aim at the review (of a created rollout) or the running phase killed least so far (short ones like verifying are rarely hit by time
-      // alone): wait until the database shows it, then a random 0-300 ms more.
+      // aim at the review (of a created rollout) or at the running phase killed least so far (short ones
+      // like verifying are rarely hit by time alone): wait until the database shows it, then a random
+      // 0-300 ms more.
       const r = random();
       const aim =
         before.state === 'running' && r < 0.5
