@@ -326,7 +326,9 @@ export async function runCli(argv: string[], io: CliIo, openCore = openNodeCore)
   }
   let core: Core | null = null;
   try {
-    core = openCore(resolveDataDir(v['data-dir']));
+    // A one-shot command must not pick up the app's running rollouts (it would drop them on exit):
+    // `rollout start` on a running rollout resumes it explicitly, in the foreground.
+    core = openCore(resolveDataDir(v['data-dir']), 'browser', { resumeRollouts: false });
     if (area === 'scan') return await scan(core, v, io);
     if (area === 'approve' || area === 'decline' || area === 'unapprove') {
       await runDecision(core, area, v, io.stdout);

@@ -5,8 +5,15 @@ import { fileLogger } from './logger';
 import { dataFiles } from './paths';
 import { scanConcurrency } from './scan-settings';
 
-/** A core for the browser host and the CLI: data folder on disk, key-file or passphrase secrets, a log file. */
-export function openNodeCore(dataDir: string, host: 'browser' | 'electron' = 'browser'): Core {
+/**
+ * A core for the browser host and the CLI: data folder on disk, key-file or passphrase secrets, a log file.
+ * `resumeRollouts: false` (the CLI's one-shot commands) leaves running rollouts to the app.
+ */
+export function openNodeCore(
+  dataDir: string,
+  host: 'browser' | 'electron' = 'browser',
+  opts: { resumeRollouts?: boolean } = {},
+): Core {
   const files = dataFiles(dataDir);
   return createCore({
     dbPath: files.db,
@@ -16,5 +23,6 @@ export function openNodeCore(dataDir: string, host: 'browser' | 'electron' = 'br
     dataDir,
     version,
     ssh: { concurrency: scanConcurrency() },
+    rollouts: { resume: opts.resumeRollouts ?? true },
   });
 }

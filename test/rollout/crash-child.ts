@@ -17,7 +17,7 @@ const core = createCore({
   host: 'browser',
   dataDir: dir,
   version: 'crash-test',
-  rollouts: { pollMs: 100, leaseMs: 1000 },
+  rollouts: { pollMs: 100, leaseMs: 400 },
 });
 const get = async (): Promise<RolloutDetail> => {
   const r = await core.dispatch('rollouts.get', { id });

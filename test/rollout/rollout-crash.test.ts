@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type Core, createCore } from '../../electron/core/create-core';
@@ -16,7 +17,8 @@ import { startTargets, stopAll } from '../targets/hosts';
 import { dpkgLog, installedPb, targetsReady } from './apt-helpers';
 
 const CHILD = path.join(process.cwd(), 'test/rollout/crash-child.ts');
-const ROUNDS = Number(process.env.PATCHBAY_CRASH_ROUNDS ?? 6);
+const ROUNDS = Number(process.env.PATCHBAY_CRASH_ROUNDS ?? 20);
+const KILLS = Number(process.env.PATCHBAY_CRASH_KILLS ?? 20);
 
 /**
  * Kill Patchbay (SIGKILL) at random moments of rollouts over real targets, restart it, let it resume: every
@@ -28,6 +30,8 @@ describe.runIf(targetsReady())('crash test: SIGKILL mid-rollout, restart, resume
   let dir: string;
   const ids: number[] = [];
   let killPoints = 0;
+  // Where each kill landed: every host's state(step) at that moment, as the database recorded it.
+  const landed = new Map<string, number>();
 
   const openCore = (): Core => {
     const files = dataFiles(dir);
@@ -97,8 +101,10 @@ describe.runIf(targetsReady())('crash test: SIGKILL mid-rollout, restart, resume
     await stopAll();
     await archive?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
-     
-    console.log(`crash test: ${killPoints} kill points`);
+
+    console.log(
+      `crash test: ${killPoints} kill points; host states at the kills: ${[...landed].map(([k, n]) => `${k} ×${n}`).join(', ')}`,
+    );
   });
 
   /** Runs the child until it says DONE, killing it at a random moment after READY each time but the last. */
@@ -120,7 +126,8 @@ describe.runIf(targetsReady())('crash test: SIGKILL mid-rollout, restart, resume
       );
       await Promise.race([ready, ended]);
       if (kills < maxKills) {
-        const at = Math.random() * 6000;
+        // A rollout of two hosts takes a second or two here: kill anywhere in that span.
+        const at = Math.random() * 1200;
         const killed = await Promise.race([
           new Promise<boolean>((res) => setTimeout(() => res(true), at)),
           ended.then(() => false),
@@ -129,6 +136,13 @@ describe.runIf(targetsReady())('crash test: SIGKILL mid-rollout, restart, resume
           process.kill(child.pid, 'SIGKILL');
           await ended;
           kills++;
+          const db = new Database(dataFiles(dir).db, { readonly: true });
+          const rows = db
+            .prepare('SELECT state, step FROM rollout_hosts WHERE rollout_id = ? ORDER BY machine_id')
+            .all(rolloutId) as { state: string; step: string }[];
+          db.close();
+          const at = rows.map((r) => `${r.state}${r.step ? `(${r.step})` : ''}`).join(' + ');
+          landed.set(at, (landed.get(at) ?? 0) + 1);
           continue;
         }
       }
@@ -140,7 +154,8 @@ describe.runIf(targetsReady())('crash test: SIGKILL mid-rollout, restart, resume
   }
 
   it('installs every approved version exactly once whatever the moment of the crash', async () => {
-    for (let round = 1; round <= ROUNDS; round++) {
+    // Rounds go on until at least KILLS kill points were tried (a round may end before its random moment).
+    for (let round = 1; round <= ROUNDS && killPoints < KILLS; round++) {
       const version = `3.0.11-1~deb12u${round + 2}`;
       await archive.publish({ name: 'pb-openssl', version }, 'bookworm-security');
       const core = openCore();
@@ -160,6 +175,8 @@ describe.runIf(targetsReady())('crash test: SIGKILL mid-rollout, restart, resume
       expect(reviewed.hosts.map((h) => h.state)).toEqual(['reviewed', 'reviewed']);
       await core.close();
       killPoints += await runWithKills(r.id, 4);
+
+      console.log(`round ${round}: ${killPoints} kill points so far`);
       const check = openCore();
       const done = await call(check, 'rollouts.get', { id: r.id });
       await check.close();
@@ -173,6 +190,6 @@ describe.runIf(targetsReady())('crash test: SIGKILL mid-rollout, restart, resume
         expect(upgrades, `${t.name} round ${round}`).toHaveLength(1);
       }
     }
-    expect(killPoints).toBeGreaterThanOrEqual(Math.min(20, ROUNDS * 3));
+    expect(killPoints).toBeGreaterThanOrEqual(KILLS);
   }, 1_800_000);
 });
