@@ -204,6 +204,7 @@ export function rolloutService(deps: RolloutServiceDeps) {
       reviews.add(id);
       try {
         repo.setState(id, 'reviewing', clock.now());
+        progress.touch(id);
         await workPool(repo.hosts(id), Math.max(r.options.concurrency, 8), (h) =>
           reviewHost(
             { repo, ports, clock, signal: closing.signal, report: (id, p) => progress.host(id, p) },
@@ -214,6 +215,13 @@ export function rolloutService(deps: RolloutServiceDeps) {
         repo.setState(id, 'reviewed', clock.now());
       } finally {
         reviews.delete(id);
+        // Every window (and the CLI) learns of the end from progress, as at the end of a run; each host's
+        // end went out through `report` already. Sent now, so it arrives before the review's own answer
+        // (when the core closes, close() sends what is pending before the database closes).
+        if (!closing.signal.aborted) {
+          progress.touch(id);
+          progress.flush();
+        }
       }
       return detail(id);
     },

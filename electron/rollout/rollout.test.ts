@@ -147,6 +147,22 @@ describe('rollout engine (fake hosts, real SQLite)', () => {
     ]);
   });
 
+  it('sends progress when each host review ends and when the review ends, without being asked', async () => {
+    const { service, events } = setup(2);
+    const r = service.create({ targets: machines(2), content: { kind: 'all-approved' } });
+    await service.review(r.id);
+    // Flushed before the review answered: a window that did not start it needs no timer or poll.
+    const batches = events.flatMap((e) => e.rollouts).filter((b) => b.rolloutId === r.id);
+    const last = batches.at(-1);
+    expect(last?.state).toBe('reviewed');
+    expect(last?.counts.reviewed).toBe(2);
+    const hostsSeen = new Map(batches.flatMap((b) => b.hosts).map((h) => [h.machineId, h.state]));
+    expect([...hostsSeen.entries()].sort()).toEqual([
+      [1, 'reviewed'],
+      [2, 'reviewed'],
+    ]);
+  });
+
   it('refuses to start a plan with removals unless they are confirmed', async () => {
     const { service, fleet } = setup(1);
     fleet.host(1).removals = ['libold1'];

@@ -216,6 +216,31 @@ describe('rollouts slice', () => {
     expect(store.getState().liveRollouts.has(7)).toBe(false);
   });
 
+  it('learns that a review another window started has ended from progress alone, then fetches the plans', async () => {
+    vi.useFakeTimers();
+    const plan = { upgrades: [], installs: [], removals: [], problems: [], raw: '' } as never;
+    const reviewed = detail({ state: 'reviewed', hosts: [host(1, { plan }), host(2, { plan })] });
+    const { api, calls } = stubApi({ 'rollouts.get': () => reviewed, 'rollouts.list': () => [] });
+    const store = createAppStore(api);
+    store.setState({
+      rollout: detail({ state: 'reviewing', hosts: [host(1, { state: 'reviewing' }), host(2)] }),
+    });
+    store.getState().onRolloutProgress({
+      rollouts: [
+        batch({
+          state: 'reviewed',
+          counts: counts({ reviewed: 2 }),
+          hosts: [{ machineId: 1, state: 'reviewed', step: '' }],
+        }),
+      ],
+    });
+    expect(store.getState().rollout?.state).toBe('reviewed');
+    expect(store.getState().rollout?.hosts[0]?.state).toBe('reviewed');
+    await vi.runAllTimersAsync();
+    expect(calls.filter(([c]) => c === 'rollouts.get')).toHaveLength(1);
+    expect(store.getState().rollout?.hosts[1]?.plan).toBe(plan);
+  });
+
   it('reads a watched host output by offsets, and again after the host prints', async () => {
     vi.useFakeTimers();
     const stored: RolloutOutputChunk[] = [

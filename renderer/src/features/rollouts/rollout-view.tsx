@@ -173,17 +173,9 @@ export function RolloutView({ id }: { id: number }) {
   const store = useStoreApi();
   const r = useAppStore((s) => (s.rollout?.id === id ? s.rollout : null));
   const error = useAppStore((s) => s.rolloutError);
-  const busy = useAppStore((s) => s.rolloutBusy);
   useEffect(() => {
     void store.getState().openRollout(id);
   }, [store, id]);
-  // A review another window (or the CLI) started ends without a progress message: ask until it has.
-  const waiting = r?.state === 'reviewing' && busy !== 'review';
-  useEffect(() => {
-    if (!waiting) return undefined;
-    const t = setInterval(() => void store.getState().openRollout(id), 2000);
-    return () => clearInterval(t);
-  }, [store, id, waiting]);
   const title = r ? r.name || `Rollout ${r.id}` : `Rollout ${id}`;
   return (
     <div className="page rollout-page" data-testid="rollout-page" data-state={r?.state}>
