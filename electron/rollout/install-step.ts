@@ -84,7 +84,8 @@ export async function install(ctx: HostRunContext, h: StoredHost): Promise<Store
         const read = chunk.nextOffset - offset;
         offset = chunk.nextOffset;
         // A full chunk: there may be more already, read on before deciding.
-        if (read >= LOG_CHUNK) continue;
+        // (A read may stop up to 3 bytes short: a character cut at the chunk end is read whole next time.)
+        if (read > LOG_CHUNK - 4) continue;
       }
       if (status.state === 'finished') break;
       if (status.state === 'lost' || status.state === 'unknown') {

@@ -16,7 +16,7 @@ import type { SshPool } from '../ssh/pool';
 import type { SshAuth } from '../ssh/types';
 import type { RolloutPorts } from './ports';
 import { readBootId, rebootHost, waitForReturn } from './reboot';
-import { opStatus, readLog, startOp } from './remote-op';
+import { opStatus, readLogText, startOp } from './remote-op';
 
 /** What the live ports are built from: the core's shared pieces. */
 export interface LivePortsDeps {
@@ -71,8 +71,8 @@ export function livePorts(deps: LivePortsDeps): RolloutPorts {
         return st.state === 'finished' ? { state: 'finished', code: st.exitCode } : { state: st.state };
       },
       readLog: async (s, opId, offset, maxBytes) => {
-        const { chunk } = await readLog(s, opId, offset, maxBytes);
-        return { text: chunk.toString('utf8'), nextOffset: offset + chunk.length };
+        const { text, nextOffset } = await readLogText(s, opId, offset, maxBytes);
+        return { text, nextOffset };
       },
     },
     approved: (machineId, opts) => deps.approvals.approvedContent(machineId, opts),

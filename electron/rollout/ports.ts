@@ -11,7 +11,10 @@ export interface RemoteOps {
   /** Starts `command` as op `opId` unless that op was ever started (then does nothing). */
   start(session: SshSession, opId: string, command: string, timeoutMs: number): Promise<void>;
   status(session: SshSession, opId: string): Promise<OpStatus>;
-  /** Reads the op's log from a byte offset, at most `maxBytes`. */
+  /**
+   * Reads the op's log from a byte offset, at most `maxBytes`, as text: `nextOffset` stops before a UTF-8
+   * character the chunk cuts (read whole next time), so the text is never garbled (remote-op.readLogText).
+   */
   readLog(
     session: SshSession,
     opId: string,

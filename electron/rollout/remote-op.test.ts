@@ -13,8 +13,10 @@ import {
   parseStart,
   parseStatus,
   pollCommand,
+  readLogText,
   startOpCommand,
   TailBuffer,
+  utf8WholeLength,
   validOpId,
 } from './remote-op';
 
@@ -109,6 +111,49 @@ describe('remote operations, run with the real scripts on this machine', () => {
     const chunk = parsePoll(await run(pollCommand('op-big', 27 * 10, 27, base)));
     expect(chunk.chunk.toString()).toBe('line of the log 0123456789\n');
     expect(chunk.status).toEqual({ state: 'finished', exitCode: 0, logBytes: 81_000 });
+  });
+
+  it('reads the log as text without garbling a character cut between chunks', async () => {
+    // "€" is e2 82 ac: its first two bytes are printed, then the operation waits before the last one.
+    const go = path.join(dir, 'go-utf8');
+    await start(
+      'op-utf8',
+      `printf 'a\\342\\202'; while [ ! -e '${go}' ]; do sleep 0.05; done; printf '\\254é😀!'`,
+    );
+    let st = await status('op-utf8');
+    while (st.state === 'running' && st.logBytes < 3) st = await status('op-utf8');
+    const first = await readLogText(s, 'op-utf8', 0, 1000, base);
+    // Still running: the cut character waits for its last byte; the offset is a byte offset before it.
+    expect(first).toMatchObject({ status: { state: 'running' }, text: 'a', nextOffset: 1 });
+    fs.writeFileSync(go, '');
+    while ((await status('op-utf8')).state === 'running');
+    // Read in 4-byte chunks (the least allowed): "€" + 1 byte of "é", "é" + 2 bytes of "😀" are cut.
+    let text = first.text;
+    let offset = first.nextOffset;
+    for (let reads = 0; reads < 20; reads++) {
+      const r = await readLogText(s, 'op-utf8', offset, 4, base);
+      if (r.nextOffset === offset) break;
+      expect(r.text).not.toContain('\ufffd');
+      text += r.text;
+      offset = r.nextOffset;
+    }
+    expect(text).toBe('a€é😀!');
+    expect(offset).toBe(Buffer.byteLength('a€é😀!'));
+  });
+
+  it('counts the whole UTF-8 characters of a chunk; a finished log keeps a cut character as U+FFFD', async () => {
+    const euro = Buffer.from('€');
+    expect(utf8WholeLength(Buffer.from('abc'))).toBe(3);
+    expect(utf8WholeLength(Buffer.concat([Buffer.from('a'), euro.subarray(0, 1)]))).toBe(1);
+    expect(utf8WholeLength(Buffer.concat([Buffer.from('a'), euro.subarray(0, 2)]))).toBe(1);
+    expect(utf8WholeLength(Buffer.concat([Buffer.from('a'), euro]))).toBe(4);
+    expect(utf8WholeLength(Buffer.from('😀').subarray(0, 3))).toBe(0);
+    expect(utf8WholeLength(Buffer.from([0x61, 0x80, 0x80, 0x80, 0x80]))).toBe(5); // no UTF-8: kept
+    await start('op-cut', `printf 'x\\342\\202'`);
+    while ((await status('op-cut')).state === 'running');
+    expect(await readLogText(s, 'op-cut', 0, 1000, base)).toMatchObject({ text: 'x\ufffd', nextOffset: 3 });
+    // Fewer than 4 bytes could hold no whole character: such a reader would never move on.
+    await expect(readLogText(s, 'op-cut', 0, 3, base)).rejects.toThrow(/chunk/);
   });
 
   it('cancelling a follow stops polling only: the operation goes on', async () => {

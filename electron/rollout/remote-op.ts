@@ -225,6 +225,43 @@ export async function readLog(
   return parsePoll(r.stdout);
 }
 
+/**
+ * How many leading bytes of `b` hold whole UTF-8 characters: a character cut by the end of the chunk is
+ * left out, so decoding per chunk never garbles it (the next read starts at its first byte). Bytes that are
+ * no UTF-8 at all are kept (they decode to U+FFFD either way).
+ */
+export function utf8WholeLength(b: Buffer): number {
+  // A character is at most 4 bytes: only the last 3 can belong to one that is cut.
+  for (let i = b.length - 1; i >= 0 && i >= b.length - 4; i--) {
+    const c = b[i] as number;
+    if ((c & 0xc0) === 0x80) continue; // a continuation byte: look further back for the lead byte
+    const size = c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf8 ? 4 : 1;
+    return i + size > b.length ? i : b.length;
+  }
+  return b.length;
+}
+
+/**
+ * Reads an operation's log as text from byte `offset` (root). A character the chunk cuts in two is read
+ * whole by the next call — `nextOffset` stops before it — so the stored offset stays a byte offset and a
+ * resumed rollout needs no decoder state. Once the operation ended and this read reached the log's end, all
+ * bytes are taken: a cut character there can never be completed.
+ */
+export async function readLogText(
+  session: SshSession,
+  id: string,
+  offset: number,
+  maxBytes: number,
+  base = OPS_DIR,
+): Promise<{ status: OpStatus; text: string; nextOffset: number }> {
+  // A smaller chunk may hold no whole character at all, and the reader would never move on.
+  if (maxBytes < 4) throw new Error('bad log chunk size: a text chunk needs at least 4 bytes');
+  const { status, chunk } = await readLog(session, id, offset, maxBytes, base);
+  const ended = status.state !== 'running' && chunk.length < maxBytes;
+  const whole = ended ? chunk.length : utf8WholeLength(chunk);
+  return { status, text: chunk.subarray(0, whole).toString('utf8'), nextOffset: offset + whole };
+}
+
 /** Keeps the last `limit` bytes of a stream while counting all of them. */
 export class TailBuffer {
   private chunks: Buffer[] = [];
