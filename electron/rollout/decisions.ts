@@ -92,3 +92,26 @@ export function newRemovals(reviewed: RolloutChange[], now: RolloutChange[]): Ro
   const seen = new Set(reviewed.map((c) => `${c.name}\u0000${c.arch}`));
   return now.filter((c) => !seen.has(`${c.name}\u0000${c.arch}`));
 }
+
+/**
+ * A verified host's reason in plain words: why it failed or needs a reboot (`earlier` is a failure met
+ * before verifying), and, when the verify rescan failed, that Patchbay's inventory of the host is stale
+ * even though the packages were checked.
+ */
+export function verifiedReason(
+  to: RolloutHostState,
+  found: Pick<RolloutHostResult, 'missing' | 'rescanProblem'>,
+  earlier: string,
+): string {
+  const base =
+    to === 'failed' || to === 'partly'
+      ? earlier ||
+        `${found.missing.map((m) => m.name).join(', ')} not at the target version after the install.`
+      : to === 'needs-reboot'
+        ? 'Installed; the host needs a reboot (the reboot policy did not allow one).'
+        : '';
+  const problem = found.rescanProblem.trim().replace(/\.$/, '').slice(0, 300);
+  if (!problem) return base;
+  const stale = `Patchbay's inventory of the host was not updated (${problem}): scan it again.`;
+  return base ? `${base} ${stale}` : `Installed and verified. ${stale}`;
+}

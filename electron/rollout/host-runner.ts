@@ -3,7 +3,7 @@ import { ApiError } from '../../shared/wire';
 import type { StoredHost } from '../db/repos/rollouts';
 import { UnparseableOutputError } from '../platforms/types';
 import { SshError } from '../ssh/errors';
-import { newRemovals, opIdFor, outcomeOf, shouldReboot } from './decisions';
+import { newRemovals, opIdFor, outcomeOf, shouldReboot, verifiedReason } from './decisions';
 import {
   HostFailure,
   type HostRunContext,
@@ -237,13 +237,7 @@ async function step(ctx: HostRunContext, h: StoredHost): Promise<StoredHost> {
         return move(ctx, h, 'rebooting', { step: 'reboot', result: found });
       }
       const to = outcomeOf(found);
-      const reason =
-        to === 'failed' || to === 'partly'
-          ? h.reason ||
-            `${found.missing.map((m) => m.name).join(', ')} not at the target version after the install.`
-          : to === 'needs-reboot'
-            ? 'Installed; the host needs a reboot (the reboot policy did not allow one).'
-            : '';
+      const reason = verifiedReason(to, found, h.reason);
       const failureKind = to === 'failed' || to === 'partly' ? h.failureKind || 'not-installed' : '';
       return move(ctx, h, to, { result: found, reason, failureKind, finishedAt: now() });
     }

@@ -5,7 +5,15 @@ import { silentLogger } from '../core/logger';
 import { type Db, openDatabase } from '../db/open';
 import { rolloutsRepo } from '../db/repos/rollouts';
 import { SshError } from '../ssh/errors';
-import { installAction, opIdFor, outcomeOf, shouldReboot, thresholdReached, verifyItems } from './decisions';
+import {
+  installAction,
+  opIdFor,
+  outcomeOf,
+  shouldReboot,
+  thresholdReached,
+  verifiedReason,
+  verifyItems,
+} from './decisions';
 import { fakeFleet } from './fake-ports.test-helper';
 import { type RolloutService, rolloutService } from './rollout-service';
 
@@ -51,6 +59,24 @@ describe('rollout decisions', () => {
     expect(outcomeOf({ ...r, rebootRequired: false })).toBe('partly');
     expect(outcomeOf({ installed: [], missing: r.missing, rebootRequired: false })).toBe('failed');
     expect(outcomeOf({ installed: r.installed, missing: [], rebootRequired: true })).toBe('needs-reboot');
+  });
+
+  it('says in the host reason when the verify rescan failed, after any other reason', () => {
+    const missing = [{ name: 'openssl', arch: '', version: '1', target: '3' }];
+    const scanFailed = 'The verify scan failed: connection reset.';
+    expect(verifiedReason('succeeded', { missing: [], rescanProblem: '' }, '')).toBe('');
+    expect(verifiedReason('succeeded', { missing: [], rescanProblem: scanFailed }, '')).toBe(
+      "Installed and verified. Patchbay's inventory of the host was not updated (The verify scan failed: connection reset): scan it again.",
+    );
+    expect(verifiedReason('failed', { missing, rescanProblem: '' }, '')).toBe(
+      'openssl not at the target version after the install.',
+    );
+    const partly = verifiedReason('partly', { missing, rescanProblem: scanFailed }, 'dpkg was interrupted.');
+    expect(partly.startsWith('dpkg was interrupted. ')).toBe(true);
+    expect(partly).toContain('connection reset');
+    expect(verifiedReason('needs-reboot', { missing: [], rescanProblem: scanFailed }, '')).toMatch(
+      /^Installed; the host needs a reboot .* not updated \(The verify scan failed/,
+    );
   });
 
   it('reboots per policy, never after a cancel or when nothing was installed', () => {
@@ -161,6 +187,23 @@ describe('rollout engine (fake hosts, real SQLite)', () => {
       [1, 'reviewed'],
       [2, 'reviewed'],
     ]);
+  });
+
+  it('shows a failed verify rescan in the host reason, and the host still succeeds', async () => {
+    const { service, fleet } = setup(2);
+    fleet.ports.rescan = async (_s, m) => {
+      if (m.id === 2) throw new Error('The verify scan failed: the host closed the connection.');
+    };
+    const r = service.create({ targets: machines(2), content: { kind: 'all-approved' } });
+    await service.review(r.id);
+    service.start(r.id);
+    await service.wait(r.id);
+    const [one, two] = service.get(r.id).hosts;
+    expect(one).toMatchObject({ state: 'succeeded', reason: '' });
+    expect(two?.state).toBe('succeeded');
+    expect(two?.result?.rescanProblem).toContain('closed the connection');
+    expect(two?.reason).toContain('inventory of the host was not updated');
+    expect(two?.reason).toContain('the host closed the connection');
   });
 
   it('refuses to start a plan with removals unless they are confirmed', async () => {
