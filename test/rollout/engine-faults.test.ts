@@ -58,7 +58,8 @@ describe.runIf(targetsReady())('rollout engine faults on real Debian targets', (
       options: { reboot: 'never', ...options },
     });
     const r = await call('rollouts.review', { id: created.id });
-    expect(r.hosts.map((h) => h.state)).toEqual(hosts.map(() => 'reviewed'));
+    // Hosts run in name order: the names above are chosen so that order is the one each row needs.
+    expect(r.hosts.map((h) => `${h.machineName} ${h.state}`)).toEqual(hosts.map((h) => `${h} reviewed`));
     return r.id;
   }
 
@@ -80,12 +81,12 @@ describe.runIf(targetsReady())('rollout engine faults on real Debian targets', (
 
   beforeAll(async () => {
     const specs = [
-      { name: 'ef-slow', cases: ['slow-postinst' as const] },
-      { name: 'ef-queued', cases: ['security-update' as const] },
-      { name: 'ef-locked', cases: ['slow-postinst' as const, 'security-update' as const] },
-      { name: 'ef-after', cases: ['security-update' as const] },
-      { name: 'ef-rekeyed', cases: ['security-update' as const] },
-      { name: 'ef-same', cases: ['security-update' as const] },
+      { name: 'ef-1-slow', cases: ['slow-postinst' as const] },
+      { name: 'ef-2-queued', cases: ['security-update' as const] },
+      { name: 'ef-3-locked', cases: ['slow-postinst' as const, 'security-update' as const] },
+      { name: 'ef-4-after', cases: ['security-update' as const] },
+      { name: 'ef-5-rekeyed', cases: ['security-update' as const] },
+      { name: 'ef-6-same', cases: ['security-update' as const] },
     ];
     const started = await startTargets(specs);
     specs.forEach((s, i) => (t[s.name] = started[i] as Target));
@@ -148,13 +149,13 @@ describe.runIf(targetsReady())('rollout engine faults on real Debian targets', (
   });
 
   it('cancel mid-install: the running install finishes once, the queued host is cancelled', async () => {
-    const slow = t['ef-slow'] as Target;
+    const slow = t['ef-1-slow'] as Target;
     await slow.exec('rm -f /run/pb-slow-go');
-    await approve('pb-slow', ['ef-slow']);
-    await approve('pb-openssl', ['ef-queued']);
-    const id = await reviewed(['ef-slow', 'ef-queued'], { concurrency: 1 });
+    await approve('pb-slow', ['ef-1-slow']);
+    await approve('pb-openssl', ['ef-2-queued']);
+    const id = await reviewed(['ef-1-slow', 'ef-2-queued'], { concurrency: 1 });
     await call('rollouts.start', { id });
-    const slowId = ids['ef-slow'] ?? 0;
+    const slowId = ids['ef-1-slow'] ?? 0;
     // dpkg is inside pb-slow's postinst (holding its lock) when the cancel arrives.
     await until('pb-slow waits in its postinst', async () => {
       const out = await call('rollouts.output', { id, machineId: slowId });
@@ -177,11 +178,11 @@ describe.runIf(targetsReady())('rollout engine faults on real Debian targets', (
     expect(queued?.startedAt).toBeNull();
     expect((await installedPb(slow))['pb-slow']).toBe('1.1-1');
     expect((await dpkgLog(slow)).filter((l) => l.startsWith('upgrade pb-slow:'))).toHaveLength(1);
-    const queuedTarget = t['ef-queued'] as Target;
+    const queuedTarget = t['ef-2-queued'] as Target;
     expect((await installedPb(queuedTarget))['pb-openssl']).toBe(OPENSSL_OLD);
-    expect((await dpkgLog(queuedTarget)).filter((l) => l.startsWith('upgrade '))).toEqual([]);
+    expect((await dpkgLog(queuedTarget)).filter((l) => l.startsWith('upgrade pb-'))).toEqual([]);
     expect(seen.get(`${id}/${slowId}`)).toBe('succeeded');
-    expect(seen.get(`${id}/${ids['ef-queued'] ?? 0}`)).toBe('cancelled');
+    expect(seen.get(`${id}/${ids['ef-2-queued'] ?? 0}`)).toBe('cancelled');
     expect(rolloutStates.get(id)).toBe('cancelled');
     const audit = await auditOf(id);
     expect(audit.map((e) => e.action)).toEqual([
@@ -195,10 +196,10 @@ describe.runIf(targetsReady())('rollout engine faults on real Debian targets', (
   }, 600_000);
 
   it('failure threshold: the first host fails on a held dpkg lock, the next never starts', async () => {
-    const locked = t['ef-locked'] as Target;
-    const after = t['ef-after'] as Target;
-    await approve('pb-openssl', ['ef-locked', 'ef-after']);
-    const id = await reviewed(['ef-locked', 'ef-after'], {
+    const locked = t['ef-3-locked'] as Target;
+    const after = t['ef-4-after'] as Target;
+    await approve('pb-openssl', ['ef-3-locked', 'ef-4-after']);
+    const id = await reviewed(['ef-3-locked', 'ef-4-after'], {
       concurrency: 1,
       failureThreshold: { kind: 'count', value: 1 },
     });
@@ -237,8 +238,8 @@ describe.runIf(targetsReady())('rollout engine faults on real Debian targets', (
     // Nothing of Patchbay's ran on either host: pb-openssl is where it was.
     expect((await installedPb(locked))['pb-openssl']).toBe(OPENSSL_OLD);
     expect((await installedPb(after))['pb-openssl']).toBe(OPENSSL_OLD);
-    expect((await dpkgLog(after)).filter((l) => l.startsWith('upgrade '))).toEqual([]);
-    expect(seen.get(`${id}/${ids['ef-after'] ?? 0}`)).toBe('skipped');
+    expect((await dpkgLog(after)).filter((l) => l.startsWith('upgrade pb-'))).toEqual([]);
+    expect(seen.get(`${id}/${ids['ef-4-after'] ?? 0}`)).toBe('skipped');
     expect(rolloutStates.get(id)).toBe('finished');
     const audit = await auditOf(id);
     expect(audit.map((e) => e.action)).toEqual([
@@ -247,15 +248,15 @@ describe.runIf(targetsReady())('rollout engine faults on real Debian targets', (
       'rollout.host-outcome',
       'rollout.finished',
     ]);
-    expect(audit[2]?.detail).toMatchObject({ machineId: ids['ef-locked'], state: 'failed', installed: 0 });
+    expect(audit[2]?.detail).toMatchObject({ machineId: ids['ef-3-locked'], state: 'failed', installed: 0 });
     expect(audit[3]?.detail).toMatchObject({ stopReason: 'threshold' });
   }, 600_000);
 
   it('host key changed after the review: that host fails before anything changes, the other installs', async () => {
-    const rekeyed = t['ef-rekeyed'] as Target;
-    const same = t['ef-same'] as Target;
-    await approve('pb-openssl', ['ef-rekeyed', 'ef-same']);
-    const id = await reviewed(['ef-rekeyed', 'ef-same'], { concurrency: 1 });
+    const rekeyed = t['ef-5-rekeyed'] as Target;
+    const same = t['ef-6-same'] as Target;
+    await approve('pb-openssl', ['ef-5-rekeyed', 'ef-6-same']);
+    const id = await reviewed(['ef-5-rekeyed', 'ef-6-same'], { concurrency: 1 });
     await rotateHostKey(rekeyed);
     await call('rollouts.start', { id });
     await core.services.rollouts.wait(id);
@@ -268,11 +269,11 @@ describe.runIf(targetsReady())('rollout engine faults on real Debian targets', (
     expect(bad?.opId).toBeNull();
     expect(good?.state, good?.reason).toBe('succeeded');
     expect((await installedPb(rekeyed))['pb-openssl']).toBe(OPENSSL_OLD);
-    expect((await dpkgLog(rekeyed)).filter((l) => l.startsWith('upgrade '))).toEqual([]);
+    expect((await dpkgLog(rekeyed)).filter((l) => l.startsWith('upgrade pb-'))).toEqual([]);
     expect((await installedPb(same))['pb-openssl']).toBe(OPENSSL_NEW);
     expect((await dpkgLog(same)).filter((l) => l.startsWith('upgrade pb-openssl:'))).toHaveLength(1);
-    expect(seen.get(`${id}/${ids['ef-rekeyed'] ?? 0}`)).toBe('failed');
-    expect(seen.get(`${id}/${ids['ef-same'] ?? 0}`)).toBe('succeeded');
+    expect(seen.get(`${id}/${ids['ef-5-rekeyed'] ?? 0}`)).toBe('failed');
+    expect(seen.get(`${id}/${ids['ef-6-same'] ?? 0}`)).toBe('succeeded');
     const audit = await auditOf(id);
     expect(audit.map((e) => e.action)).toEqual([
       'rollout.created',
