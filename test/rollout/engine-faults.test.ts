@@ -1,0 +1,288 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { type Core, createCore } from '../../electron/core/create-core';
+import { silentLogger } from '../../electron/core/logger';
+import { dataFiles } from '../../electron/core/paths';
+import { aptInstaller } from '../../electron/platforms/apt-install';
+import { startOp } from '../../electron/rollout/remote-op';
+import { nodeSecretBox } from '../../electron/secrets/node-secrets';
+import type { RolloutHostState } from '../../shared/domain';
+import type { EventMap, RequestChannel, RequestOf, ResponseMap } from '../../shared/ipc';
+import type { Target } from '../targets/hosts';
+import { rotateHostKey, startTargets, stopAll } from '../targets/hosts';
+import { dpkgLog, installedPb, sessionTo, targetsReady } from './apt-helpers';
+
+const OPENSSL_OLD = '3.0.11-1~deb12u1';
+const OPENSSL_NEW = '3.0.11-1~deb12u2';
+
+// Rollout-level rows of issue 8's fault matrix, through the core's API on real Debian targets: cancel
+// mid-install, the failure threshold, a host key changed between review and install. dpkg inside each
+// target is the truth; each row also checks the recorded host states, the progress events and the audit.
+describe.runIf(targetsReady())('rollout engine faults on real Debian targets', () => {
+  let core: Core;
+  let dir: string;
+  const t: Record<string, Target> = {};
+  const ids: Record<string, number> = {};
+  /** Latest host state per rollout and machine, as the `rollout.progress` events told it. */
+  const seen = new Map<string, RolloutHostState>();
+  const rolloutStates = new Map<number, string>();
+
+  async function call<C extends RequestChannel>(channel: C, req: RequestOf<C>): Promise<ResponseMap[C]> {
+    const r = await core.dispatch(channel, req);
+    if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
+    return r.res as ResponseMap[C];
+  }
+
+  /** Approves `name` on each named host only (machine scope), so no row's approval leaks into another. */
+  async function approve(name: string, hosts: string[]) {
+    for (const h of hosts) {
+      const machineId = ids[h] ?? 0;
+      await call('decisions.decide', {
+        select: { machineIds: [machineId], names: [name] },
+        scope: { kind: 'machine', machineId },
+        decision: 'approved',
+      });
+    }
+  }
+
+  /** Creates and reviews a rollout of every approved patch on `hosts`, in that order. */
+  async function reviewed(hosts: string[], options: RequestOf<'rollouts.create'>['options']) {
+    const machineIds = hosts.map((h) => ids[h] ?? 0);
+    const created = await call('rollouts.create', {
+      targets: { kind: 'machines', machineIds },
+      content: { kind: 'all-approved' },
+      options: { reboot: 'never', ...options },
+    });
+    const r = await call('rollouts.review', { id: created.id });
+    // Hosts run in name order: the names above are chosen so that order is the one each row needs.
+    expect(r.hosts.map((h) => `${h.machineName} ${h.state}`)).toEqual(hosts.map((h) => `${h} reviewed`));
+    return r.id;
+  }
+
+  /** The rollout's audit actions, oldest first. */
+  async function auditOf(id: number) {
+    const all = await call('audit.list', { action: 'rollout' });
+    return all.items
+      .filter((e) => new RegExp(`^rollout ${id}\\b`).test(e.subject))
+      .sort((a, b) => a.seq - b.seq);
+  }
+
+  const until = async (what: string, ok: () => Promise<boolean>) => {
+    for (let i = 0; i < 600; i++) {
+      if (await ok()) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`never: ${what}`);
+  };
+
+  beforeAll(async () => {
+    const specs = [
+      { name: 'ef-1-slow', cases: ['slow-postinst' as const] },
+      { name: 'ef-2-queued', cases: ['security-update' as const] },
+      { name: 'ef-3-locked', cases: ['slow-postinst' as const, 'security-update' as const] },
+      { name: 'ef-4-after', cases: ['security-update' as const] },
+      { name: 'ef-5-rekeyed', cases: ['security-update' as const] },
+      { name: 'ef-6-same', cases: ['security-update' as const] },
+    ];
+    const started = await startTargets(specs);
+    specs.forEach((s, i) => (t[s.name] = started[i] as Target));
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-engine-faults-'));
+    const files = dataFiles(dir);
+    core = createCore({
+      dbPath: files.db,
+      secrets: nodeSecretBox(files.keyFile),
+      logger: silentLogger,
+      host: 'browser',
+      dataDir: dir,
+      version: 'test',
+      rollouts: { pollMs: 200 },
+    });
+    core.subscribe((channel, payload) => {
+      if (channel !== 'rollout.progress') return;
+      for (const b of (payload as EventMap['rollout.progress']).rollouts) {
+        rolloutStates.set(b.rolloutId, b.state);
+        for (const h of b.hosts) seen.set(`${b.rolloutId}/${h.machineId}`, h.state);
+      }
+    });
+    const key = await call('credentials.create', {
+      credential: {
+        name: 'targets',
+        kind: 'ssh-key',
+        keyPath: started[0]?.privateKeyPath ?? '',
+        secrets: {},
+      },
+    });
+    for (const s of specs) {
+      const target = t[s.name] as Target;
+      const m = await call('machines.create', {
+        machine: {
+          displayName: s.name,
+          address: target.address,
+          port: target.port,
+          transport: 'ssh',
+          username: 'patch',
+          credentialId: key.id,
+          tags: [],
+          client: 'acme',
+          site: '',
+          notes: '',
+          proxyJump: '',
+        },
+      });
+      ids[s.name] = m.id;
+    }
+    // First contact pins the host keys; rollouts accept pinned keys only.
+    const scan = await call('scan.start', { machineIds: Object.values(ids), trustNewHostKeys: true });
+    await core.services.scanner.wait(scan.jobId);
+  }, 300_000);
+
+  afterAll(async () => {
+    // Whatever failed, no postinst may wait on after the test.
+    for (const x of Object.values(t)) await x.exec('touch /run/pb-slow-go').catch(() => undefined);
+    await core?.close();
+    await stopAll();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('cancel mid-install: the running install finishes once, the queued host is cancelled', async () => {
+    const slow = t['ef-1-slow'] as Target;
+    await slow.exec('rm -f /run/pb-slow-go');
+    await approve('pb-slow', ['ef-1-slow']);
+    await approve('pb-openssl', ['ef-2-queued']);
+    const id = await reviewed(['ef-1-slow', 'ef-2-queued'], { concurrency: 1 });
+    await call('rollouts.start', { id });
+    const slowId = ids['ef-1-slow'] ?? 0;
+    // dpkg is inside pb-slow's postinst (holding its lock) when the cancel arrives.
+    await until('pb-slow waits in its postinst', async () => {
+      const out = await call('rollouts.output', { id, machineId: slowId });
+      return out.chunks.some((c) => c.text.includes('waiting for /run/pb-slow-go'));
+    });
+    expect((await call('rollouts.get', { id })).hosts[0]?.state).toBe('installing');
+    expect(await call('rollouts.cancel', { id })).toEqual({ cancelled: true });
+    // Cancelled, but the install is followed, not killed: let the postinst end.
+    await slow.exec('touch /run/pb-slow-go');
+    await core.services.rollouts.wait(id);
+
+    const done = await call('rollouts.get', { id });
+    expect(done.state).toBe('cancelled');
+    expect(done.stopReason).toBe('cancelled');
+    const [first, queued] = done.hosts;
+    expect(first?.state, first?.reason).toBe('succeeded');
+    expect(first?.result?.installed.map((i) => `${i.name} ${i.version}`)).toEqual(['pb-slow 1.1-1']);
+    expect(queued?.state).toBe('cancelled');
+    expect(queued?.reason).toBe('Cancelled before it started.');
+    expect(queued?.startedAt).toBeNull();
+    expect((await installedPb(slow))['pb-slow']).toBe('1.1-1');
+    expect((await dpkgLog(slow)).filter((l) => l.startsWith('upgrade pb-slow:'))).toHaveLength(1);
+    const queuedTarget = t['ef-2-queued'] as Target;
+    expect((await installedPb(queuedTarget))['pb-openssl']).toBe(OPENSSL_OLD);
+    expect((await dpkgLog(queuedTarget)).filter((l) => l.startsWith('upgrade pb-'))).toEqual([]);
+    expect(seen.get(`${id}/${slowId}`)).toBe('succeeded');
+    expect(seen.get(`${id}/${ids['ef-2-queued'] ?? 0}`)).toBe('cancelled');
+    expect(rolloutStates.get(id)).toBe('cancelled');
+    const audit = await auditOf(id);
+    expect(audit.map((e) => e.action)).toEqual([
+      'rollout.created',
+      'rollout.started',
+      'rollout.cancelled',
+      'rollout.host-outcome',
+      'rollout.cancelled',
+    ]);
+    expect(audit[3]?.detail).toMatchObject({ machineId: slowId, state: 'succeeded', installed: 1 });
+  }, 600_000);
+
+  it('failure threshold: the first host fails on a held dpkg lock, the next never starts', async () => {
+    const locked = t['ef-3-locked'] as Target;
+    const after = t['ef-4-after'] as Target;
+    await approve('pb-openssl', ['ef-3-locked', 'ef-4-after']);
+    const id = await reviewed(['ef-3-locked', 'ef-4-after'], {
+      concurrency: 1,
+      failureThreshold: { kind: 'count', value: 1 },
+    });
+    // Another apt run (not Patchbay's) holds dpkg's lock from here to the end of the rollout.
+    await locked.exec('rm -f /run/pb-slow-go');
+    const s = await sessionTo(locked);
+    try {
+      const holder = aptInstaller().installCommand({
+        items: [{ name: 'pb-slow', arch: '', version: '1.1-1' }],
+        advisories: [],
+        allowReboot: false,
+      });
+      expect((await startOp(s, 'ef-lock-holder', holder, 300_000)).kind).toBe('started');
+      await until('the holder is in its postinst', async () =>
+        (
+          await locked.exec('cat /var/lib/patchbay/ops/ef-lock-holder/log 2>/dev/null || true')
+        ).stdout.includes('waiting for /run/pb-slow-go'),
+      );
+      await call('rollouts.start', { id });
+      await core.services.rollouts.wait(id);
+    } finally {
+      await locked.exec('touch /run/pb-slow-go');
+      s.close();
+    }
+
+    const done = await call('rollouts.get', { id });
+    expect(done.state).toBe('finished');
+    expect(done.stopReason).toBe('threshold');
+    const [first, next] = done.hosts;
+    expect(first?.state).toBe('failed');
+    expect(first?.failureKind).toBe('preflight');
+    expect(first?.reason).toMatch(/lock/i);
+    expect(next?.state).toBe('skipped');
+    expect(next?.reason).toBe('Not started: the failure threshold was reached.');
+    expect(next?.startedAt).toBeNull();
+    // Nothing of Patchbay's ran on either host: pb-openssl is where it was.
+    expect((await installedPb(locked))['pb-openssl']).toBe(OPENSSL_OLD);
+    expect((await installedPb(after))['pb-openssl']).toBe(OPENSSL_OLD);
+    expect((await dpkgLog(after)).filter((l) => l.startsWith('upgrade pb-'))).toEqual([]);
+    expect(seen.get(`${id}/${ids['ef-4-after'] ?? 0}`)).toBe('skipped');
+    expect(rolloutStates.get(id)).toBe('finished');
+    const audit = await auditOf(id);
+    expect(audit.map((e) => e.action)).toEqual([
+      'rollout.created',
+      'rollout.started',
+      'rollout.host-outcome',
+      'rollout.finished',
+    ]);
+    expect(audit[2]?.detail).toMatchObject({ machineId: ids['ef-3-locked'], state: 'failed', installed: 0 });
+    expect(audit[3]?.detail).toMatchObject({ stopReason: 'threshold' });
+  }, 600_000);
+
+  it('host key changed after the review: that host fails before anything changes, the other installs', async () => {
+    const rekeyed = t['ef-5-rekeyed'] as Target;
+    const same = t['ef-6-same'] as Target;
+    await approve('pb-openssl', ['ef-5-rekeyed', 'ef-6-same']);
+    const id = await reviewed(['ef-5-rekeyed', 'ef-6-same'], { concurrency: 1 });
+    await rotateHostKey(rekeyed);
+    await call('rollouts.start', { id });
+    await core.services.rollouts.wait(id);
+
+    const done = await call('rollouts.get', { id });
+    expect(done.state).toBe('finished');
+    const [bad, good] = done.hosts;
+    expect(bad?.state).toBe('failed');
+    expect(bad?.failureKind).toBe('host-key-changed');
+    expect(bad?.opId).toBeNull();
+    expect(good?.state, good?.reason).toBe('succeeded');
+    expect((await installedPb(rekeyed))['pb-openssl']).toBe(OPENSSL_OLD);
+    expect((await dpkgLog(rekeyed)).filter((l) => l.startsWith('upgrade pb-'))).toEqual([]);
+    expect((await installedPb(same))['pb-openssl']).toBe(OPENSSL_NEW);
+    expect((await dpkgLog(same)).filter((l) => l.startsWith('upgrade pb-openssl:'))).toHaveLength(1);
+    expect(seen.get(`${id}/${ids['ef-5-rekeyed'] ?? 0}`)).toBe('failed');
+    expect(seen.get(`${id}/${ids['ef-6-same'] ?? 0}`)).toBe('succeeded');
+    const audit = await auditOf(id);
+    expect(audit.map((e) => e.action)).toEqual([
+      'rollout.created',
+      'rollout.started',
+      'rollout.host-outcome',
+      'rollout.host-outcome',
+      'rollout.finished',
+    ]);
+    expect(audit[2]?.detail).toMatchObject({ state: 'failed', reason: bad?.reason });
+    expect((await call('audit.verify', {})).ok).toBe(true);
+  }, 600_000);
+});
