@@ -298,8 +298,10 @@ export function rolloutService(deps: RolloutServiceDeps) {
       });
       const run = runs.get(id);
       if (run) run.cancel.value = true;
+      // A running rollout ends later, when its running operations have finished: the run writes
+      // 'rollout.cancelled' then; here only the request is recorded, so the log never says it twice.
       ports.audit({
-        action: 'rollout.cancelled',
+        action: run ? 'rollout.cancel-requested' : 'rollout.cancelled',
         subject: `rollout ${id}${r.name ? ` (${r.name})` : ''}`,
         detail: { rolloutId: id, was: r.state },
       });

@@ -188,7 +188,7 @@ describe.runIf(targetsReady())('rollout engine faults on real Debian targets', (
     expect(audit.map((e) => e.action)).toEqual([
       'rollout.created',
       'rollout.started',
-      'rollout.cancelled',
+      'rollout.cancel-requested',
       'rollout.host-outcome',
       'rollout.cancelled',
     ]);
