@@ -7,6 +7,7 @@ import {
   URIS_MARK,
 } from './apt-install-parse';
 import { DEB_ARCH, DEB_PACKAGE, DEB_VERSION } from './debian-names';
+import { fcntlLockShell } from './install-preflight';
 import type { InstallItem, InstallRequest, PlatformInstaller } from './installer';
 
 /** Options of the apt installer. */
@@ -81,9 +82,8 @@ function dryRunScript(req: InstallRequest): string {
 }
 
 /**
- * Pre-flight: `key value` lines. The dpkg locks are fcntl locks; minimal hosts have neither lsof nor
- * fuser, so the lock files' device:inode are looked up in /proc/locks (major:minor in hex, as the
- * kernel prints them). `dpkg --audit` prints nothing on a clean host; journal files in
+ * Pre-flight: `key value` lines. The dpkg locks are fcntl locks, found in /proc/locks (fcntlLockShell).
+ * `dpkg --audit` prints nothing on a clean host; journal files in
  * /var/lib/dpkg/updates are what a killed dpkg leaves, and what makes apt refuse with "dpkg was
  * interrupted". List age is the newest Release
  * file's mtime against the host's own clock.
@@ -103,14 +103,8 @@ t=; command -v apt-get >/dev/null 2>&1 && t=apt-get; command -v dpkg >/dev/null 
 for p in /var/cache/apt/archives / /var${kernel ? ' /boot' : ''}; do
   [ -d "$p" ] && df -Pk "$p" 2>/dev/null | tail -n 1 | sed "s|^|df $p |"
 done
-for f in /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock; do
-  [ -e "$f" ] || continue
-  if [ ! -r /proc/locks ]; then echo "lock $f unknown"; continue; fi
-  dev=$(stat -c %d "$f"); ino=$(stat -c %i "$f")
-  key=$(printf '%02x:%02x:%s' $(( (dev >> 8) & 0xfff )) $(( (dev & 0xff) | ((dev >> 12) & 0xfff00) )) "$ino")
-  pid=$(grep " $key " /proc/locks | grep -v -- '->' | head -n 1 | sed 's/^[0-9]*: *[A-Z]* *[A-Z]* *[A-Z]* *\\([0-9-]*\\) .*/\\1/')
-  if [ -n "$pid" ]; then echo "lock $f held $pid $(cat /proc/$pid/comm 2>/dev/null | head -c 32)"; else echo "lock $f free"; fi
-done
+${fcntlLockShell('/var/lib/dpkg/lock-frontend')}
+${fcntlLockShell('/var/lib/dpkg/lock')}
 dpkg --audit 2>&1 | sed 's/^/audit /'
 ls /var/lib/dpkg/updates 2>/dev/null | grep -q '^[0-9]' && echo "journal 1"
 l=$(stat -c %Y /var/lib/apt/lists/*Release 2>/dev/null | sort -n | tail -n 1); echo "lists \${l:-0}"

@@ -28,7 +28,12 @@ export interface PreflightSpec {
   boot?: string;
 }
 
-/** Shell for `lock <file> …` of an fcntl lock (rpm's .rpm.lock): looked up in /proc/locks by device:inode. */
+/**
+ * Shell for `lock <file> …` of an fcntl lock (dpkg's lock-frontend and lock, rpm's .rpm.lock): looked up in
+ * /proc/locks by device:inode (major:minor in hex, as the kernel prints them) — minimal hosts have neither
+ * lsof nor fuser. On overlayfs (container roots) stat can name the overlay's own device while /proc/locks
+ * names the layer's, so when no line has the exact key, a line with the same inode on any device counts.
+ */
 export function fcntlLockShell(fileExpr: string): string {
   return `f=${fileExpr}
 if [ ! -e "$f" ]; then echo "lock $f free"
@@ -37,6 +42,7 @@ else
   dev=$(stat -c %d "$f"); ino=$(stat -c %i "$f")
   key=$(printf '%02x:%02x:%s' $(( (dev >> 8) & 0xfff )) $(( (dev & 0xff) | ((dev >> 12) & 0xfff00) )) "$ino")
   pid=$(grep " $key " /proc/locks | grep -v -- '->' | head -n 1 | sed 's/^[0-9]*: *[A-Z]* *[A-Z]* *[A-Z]* *\\([0-9-]*\\) .*/\\1/')
+  [ -n "$pid" ] || pid=$(grep -E " [0-9a-f]+:[0-9a-f]+:$ino " /proc/locks | grep -v -- '->' | head -n 1 | sed 's/^[0-9]*: *[A-Z]* *[A-Z]* *[A-Z]* *\\([0-9-]*\\) .*/\\1/')
   if [ -n "$pid" ]; then echo "lock $f held $pid $(head -c 32 /proc/$pid/comm 2>/dev/null)"; else echo "lock $f free"; fi
 fi`;
 }
