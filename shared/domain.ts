@@ -1,6 +1,7 @@
 /** Domain types shared by the core, the IPC contract and the renderer. Plain serialisable data only. */
 import type { PatchDecision, ResolvedDecision } from './decisions';
 
+export * from './jobs';
 export * from './rollout';
 
 /** How Patchbay reaches a machine. */
@@ -325,32 +326,6 @@ export interface ScanTotals {
   done: number;
   failed: number;
   cancelled: number;
-}
-
-/** Kinds of long-running jobs the core owns. */
-export type JobKind = 'scan' | 'rollout';
-
-/** One host of a job as any window shows it; `state` is the job kind's own state word. */
-export interface JobHostProgress {
-  machineId: number;
-  state: string;
-  message?: string;
-}
-
-/**
- * A running job in one shape whatever runs it (scans now, rollouts through the same registry), so a
- * window rehydrates any job the same way. Totals use scan buckets: running = started and not finished.
- */
-export interface JobProgress {
-  kind: JobKind;
-  /** The scan job's uuid, or the rollout's id as text. */
-  jobId: string;
-  /** "Scan of 12 machines", "Rollout 4: security updates". */
-  title: string;
-  startedAt: number;
-  totals: ScanTotals;
-  /** Every host's latest state. */
-  hosts: JobHostProgress[];
 }
 
 /** The latest scan of one machine, for its page. */
