@@ -1,0 +1,263 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { runCli } from '../../electron/cli/main';
+import { type Core, type CoreOptions, createCore } from '../../electron/core/create-core';
+import { silentLogger } from '../../electron/core/logger';
+import { dataFiles } from '../../electron/core/paths';
+import { FULL_UPGRADE_NOTE } from '../../electron/platforms/pacman-install-parse';
+import { nodeSecretBox } from '../../electron/secrets/node-secrets';
+import type { RolloutDetail } from '../../shared/domain';
+import type { RequestChannel, RequestOf, ResponseMap } from '../../shared/ipc';
+import { needs } from '../helpers/needs';
+import { cannotRunPacman } from '../install/pacman-host';
+import type { Target } from '../targets/hosts';
+import { startTargets, stopAll } from '../targets/hosts';
+import { type PacmanRepo, startPacmanRepo } from '../targets/pacman-repo';
+import { archKernel, setupPacmanTarget } from '../targets/pacman-target';
+import { targetsReady } from './apt-helpers';
+
+const RUNNING = '6.9.7-arch1-1';
+const NEW_KERNEL = '6.9.8-arch1-1';
+const OLD = {
+  openssl: { name: 'openssl', version: '3.3.0-1' },
+  bash: { name: 'bash', version: '5.2.026-2' },
+  zlib: { name: 'zlib', version: '1:1.3.1-2' },
+  linux: archKernel('6.9.7.arch1-1', RUNNING),
+};
+// One repository for all targets: each target upgrades only what it has installed.
+const NEW = [
+  { name: 'openssl', version: '3.3.1-1' },
+  { name: 'bash', version: '5.2.026-5' },
+  { name: 'zlib', version: '1:1.3.1-3' },
+  archKernel('6.9.8.arch1-1', NEW_KERNEL),
+];
+
+/** Installed packages by pacman's own `pacman -Q` inside the target. */
+async function pacmanQ(t: Target): Promise<Record<string, string>> {
+  const r = await t.exec('LC_ALL=C pacman -Q');
+  return Object.fromEntries(
+    r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ') as [string, string]),
+  );
+}
+
+/** `[ALPM] upgraded name (a -> b)` lines of the target's pacman.log. */
+async function upgradesLogged(t: Target): Promise<string[]> {
+  const r = await t.exec('cat /var/log/pacman.log 2>/dev/null || true');
+  return r.stdout
+    .split('\n')
+    .map((l) => /\[ALPM\] upgraded (.*)$/.exec(l)?.[1])
+    .filter((l) => l !== undefined);
+}
+
+const why = cannotRunPacman();
+
+// The whole engine on Arch targets over real SSH: Debian's pacman in the target's own root, a repository on
+// loopback HTTP, Patchbay's scan, approvals, review (pacman's own dry run), pre-flight, the detached
+// `pacman -Syu`, verify by rescan, and the kernel's reboot. pacman inside the target is the truth.
+describe.runIf(targetsReady() && needs('pacman, repo-add and bsdtar', why === null, why ?? ''))(
+  'rollouts on real pacman targets',
+  () => {
+    let core: Core;
+    let dir: string;
+    let repo: PacmanRepo;
+    let one: Target;
+    let kern: Target;
+    let never: Target;
+    const ids: Record<string, number> = {};
+
+    const openCore = (d: string, rollouts: NonNullable<CoreOptions['rollouts']>) => {
+      const files = dataFiles(d);
+      return createCore({
+        dbPath: files.db,
+        secrets: nodeSecretBox(files.keyFile),
+        logger: silentLogger,
+        host: 'browser',
+        dataDir: d,
+        version: 'test',
+        rollouts,
+      });
+    };
+
+    async function call<C extends RequestChannel>(channel: C, req: RequestOf<C>): Promise<ResponseMap[C]> {
+      const r = await core.dispatch(channel, req);
+      if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
+      return r.res as ResponseMap[C];
+    }
+
+    const approve = (machineId: number, names: string[]) =>
+      call('decisions.decide', {
+        select: { machineIds: [machineId], names },
+        scope: { kind: 'machine', machineId },
+        decision: 'approved',
+      });
+
+    beforeAll(async () => {
+      repo = await startPacmanRepo();
+      await repo.publish(NEW);
+      [one, kern, never] = (await startTargets([
+        { name: 'pm-one' },
+        { name: 'pm-kern' },
+        { name: 'pm-never' },
+      ])) as [Target, Target, Target];
+      await Promise.all([
+        setupPacmanTarget(one.exec, repo, [OLD.openssl, OLD.bash]),
+        setupPacmanTarget(kern.exec, repo, [OLD.linux, OLD.zlib]),
+        setupPacmanTarget(never.exec, repo, [OLD.linux]),
+      ]);
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-pacman-rollout-'));
+      core = openCore(dir, { pollMs: 200 });
+      const key = await call('credentials.create', {
+        credential: { name: 'targets', kind: 'ssh-key', keyPath: one.privateKeyPath, secrets: {} },
+      });
+      for (const t of [one, kern, never]) {
+        const m = await call('machines.create', {
+          machine: {
+            displayName: t.name,
+            address: t.address,
+            port: t.port,
+            transport: 'ssh',
+            username: 'patch',
+            credentialId: key.id,
+            tags: [],
+            client: 'acme',
+            site: '',
+            notes: '',
+            proxyJump: '',
+          },
+        });
+        ids[t.name] = m.id;
+      }
+      const scan = await call('scan.start', { machineIds: Object.values(ids), trustNewHostKeys: true });
+      await core.services.scanner.wait(scan.jobId);
+    }, 300_000);
+
+    afterAll(async () => {
+      await core?.close();
+      await stopAll();
+      await repo?.stop();
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('scans the targets as Arch hosts with pacman and their pending updates', async () => {
+      const details = await call('machines.scanDetails', { id: ids['pm-one'] ?? 0 });
+      expect(details.lastOk?.packageManager).toBe('pacman');
+      expect(details.lastOk?.osName).toMatch(/Arch Linux/);
+      expect(
+        details.patches.map((p) => `${p.name} ${p.installedVersion} → ${p.candidateVersion}`).sort(),
+      ).toEqual(['bash 5.2.026-2 → 5.2.026-5', 'openssl 3.3.0-1 → 3.3.1-1']);
+    });
+
+    it('plans the full -Syu for one approved update, says so, and installs what the plan showed', async () => {
+      const id = ids['pm-one'] ?? 0;
+      await approve(id, ['openssl']);
+      const created = await call('rollouts.create', {
+        targets: { kind: 'machines', machineIds: [id] },
+        content: { kind: 'all-approved' },
+        options: { concurrency: 1, reboot: 'if-required' },
+      });
+      const reviewed = await call('rollouts.review', { id: created.id });
+      const h = reviewed.hosts[0];
+      expect(h?.state, h?.reason).toBe('reviewed');
+      expect(h?.items.map((i) => `${i.name}=${i.version}`)).toEqual(['openssl=3.3.1-1']);
+      // Arch upgrades everything: bash goes in too, and the plan says why.
+      expect(h?.plan?.upgrades.map((c) => `${c.name} ${c.fromVersion} → ${c.toVersion}`).sort()).toEqual([
+        'bash 5.2.026-2 → 5.2.026-5',
+        'openssl 3.3.0-1 → 3.3.1-1',
+      ]);
+      expect(h?.plan?.removals).toEqual([]);
+      expect(h?.plan?.notes[0]).toBe(`${FULL_UPGRADE_NOTE} (1: bash)`);
+      await call('rollouts.start', { id: created.id });
+      await core.services.rollouts.wait(created.id);
+      const done = await call('rollouts.get', { id: created.id });
+      const d = done.hosts[0];
+      expect(d?.state, d?.reason).toBe('succeeded');
+      const truth = await pacmanQ(one);
+      expect(truth.openssl).toBe('3.3.1-1');
+      expect(truth.bash).toBe('5.2.026-5');
+      // Each upgrade happened once, by the one `pacman -Syu`.
+      expect((await upgradesLogged(one)).sort()).toEqual([
+        'bash (5.2.026-2 -> 5.2.026-5)',
+        'openssl (3.3.0-1 -> 3.3.1-1)',
+      ]);
+      expect(d?.result?.installed.map((i) => `${i.name} ${i.version} ${i.target}`)).toEqual([
+        'openssl 3.3.1-1 3.3.1-1',
+      ]);
+      expect(d?.result?.missing).toEqual([]);
+      expect(d?.result?.rebootRequired).toBe(false);
+      expect(d?.bootIdAfter).toBe('');
+      // The verify rescan agrees with pacman: nothing pending, openssl recorded as fixed.
+      const details = await call('machines.scanDetails', { id });
+      expect(details.patches).toEqual([]);
+      expect(details.history.some((e) => e.kind === 'fixed' && e.name === 'openssl')).toBe(true);
+      const output = await call('rollouts.output', { id: created.id, machineId: id });
+      expect(output.chunks.map((c) => c.text).join('')).toMatch(/upgrading openssl/);
+    }, 300_000);
+
+    it('reboots after a kernel upgrade through the CLI, and the new kernel runs', async () => {
+      const id = ids['pm-kern'] ?? 0;
+      const bootBefore = (await kern.exec('cat /proc/sys/kernel/random/boot_id')).stdout.trim();
+      await approve(id, ['linux']);
+      const cli = async (args: string[]) => {
+        let out = '';
+        let err = '';
+        const code = await runCli(
+          ['--data-dir', dir, ...args],
+          { stdout: (t) => (out += t), stderr: (t) => (err += t) },
+          (d) => openCore(d, { resume: false, pollMs: 200 }),
+        );
+        return { code, out, err };
+      };
+      const created = await cli(['rollout', 'create', '--machine', 'pm-kern', '--reboot', 'if-required']);
+      expect(created.code, created.err).toBe(0);
+      const rolloutId = Number(/\d+/.exec(created.out)?.[0]);
+      const review = await cli(['rollout', 'review', String(rolloutId)]);
+      expect(review.code, review.err).toBe(0);
+      expect(review.out).toContain('upgrade linux 6.9.7.arch1-1 → 6.9.8.arch1-1');
+      expect(review.out).toContain('upgrade zlib 1:1.3.1-2 → 1:1.3.1-3');
+      expect(review.out).toContain(`note: ${FULL_UPGRADE_NOTE} (1: zlib)`);
+      const start = await cli(['rollout', 'start', String(rolloutId)]);
+      expect(start.code, start.err + start.out).toBe(0);
+      expect(start.err).toMatch(/pm-kern: rebooting/);
+      const status = await cli(['rollout', 'status', String(rolloutId), '--json']);
+      const h = (JSON.parse(status.out) as RolloutDetail).hosts[0];
+      expect(h?.state, h?.reason).toBe('succeeded');
+      const bootAfter = (await kern.exec('cat /proc/sys/kernel/random/boot_id')).stdout.trim();
+      expect(bootAfter).not.toBe(bootBefore);
+      expect(h?.bootIdAfter).toBe(bootAfter);
+      expect((await kern.exec('uname -r')).stdout.trim()).toBe(NEW_KERNEL);
+      expect(await pacmanQ(kern)).toMatchObject({ linux: '6.9.8.arch1-1', zlib: '1:1.3.1-3' });
+      expect(h?.result?.rebootRequired).toBe(false);
+    }, 300_000);
+
+    it('leaves a kernel upgrade needing a reboot when the policy forbids one', async () => {
+      const id = ids['pm-never'] ?? 0;
+      const bootBefore = (await never.exec('cat /proc/sys/kernel/random/boot_id')).stdout.trim();
+      await approve(id, ['linux']);
+      const created = await call('rollouts.create', {
+        targets: { kind: 'machines', machineIds: [id] },
+        content: { kind: 'all-approved' },
+        options: { concurrency: 1, reboot: 'never' },
+      });
+      const reviewed = await call('rollouts.review', { id: created.id });
+      // Only the approved package is pending here: the plan is the same -Syu, with nothing beyond it.
+      expect(reviewed.hosts[0]?.plan?.notes.some((n) => n.startsWith(FULL_UPGRADE_NOTE))).toBe(false);
+      await call('rollouts.start', { id: created.id });
+      await core.services.rollouts.wait(created.id);
+      const h = (await call('rollouts.get', { id: created.id })).hosts[0];
+      expect(h?.state, h?.reason).toBe('needs-reboot');
+      expect(h?.result?.rebootRequired).toBe(true);
+      expect((await never.exec('cat /proc/sys/kernel/random/boot_id')).stdout.trim()).toBe(bootBefore);
+      expect((await pacmanQ(never)).linux).toBe('6.9.8.arch1-1');
+      // The rescan sees what the pre-flight saw: the running kernel's modules are gone.
+      const details = await call('machines.scanDetails', { id });
+      expect(details.lastOk?.rebootReasons.join(' ')).toMatch(/running kernel 6\.9\.7-arch1-1/);
+    }, 300_000);
+  },
+);
