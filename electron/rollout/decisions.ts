@@ -5,6 +5,7 @@ import type {
   RolloutHostResult,
   RolloutHostState,
   RolloutItem,
+  RolloutPlan,
 } from '../../shared/domain';
 import { compareVersions } from '../platforms/version-order';
 import type { OpStatus } from './ports';
@@ -91,6 +92,36 @@ export function outcomeOf(
 export function newRemovals(reviewed: RolloutChange[], now: RolloutChange[]): RolloutChange[] {
   const seen = new Set(reviewed.map((c) => `${c.name}\u0000${c.arch}`));
   return now.filter((c) => !seen.has(`${c.name}\u0000${c.arch}`));
+}
+
+/**
+ * Upgrades and new packages in `now` that the reviewed plan did not show at that version. It matters where
+ * the install is the whole upgrade (pacman -Syu): there the plan, not the approved items, is what goes in,
+ * so a repository that moved on between review and start would slip in packages nobody saw.
+ */
+export function newInstalls(
+  reviewed: Pick<RolloutPlan, 'upgrades' | 'installs'> | null,
+  now: Pick<RolloutPlan, 'upgrades' | 'installs'>,
+): RolloutChange[] {
+  const key = (c: RolloutChange) => `${c.name}\u0000${c.arch}\u0000${c.toVersion}`;
+  const seen = new Set([...(reviewed?.upgrades ?? []), ...(reviewed?.installs ?? [])].map(key));
+  return [...now.upgrades, ...now.installs].filter((c) => !seen.has(key(c)));
+}
+
+// Debian/Ubuntu linux-image-*, the rpm family's kernel*, and the kernels Arch and Alpine ship as packages.
+const KERNEL_PACKAGE = /^(linux-image|kernel)|^linux(-(lts|zen|hardened|rt|rt-lts|virt|edge))?$/;
+
+/**
+ * Whether a host's install touches a kernel package, approved or brought in by the plan (pacman's full
+ * upgrade, a meta-package's new kernel): the pre-flight then counts /boot's free space too.
+ */
+export function touchesKernel(
+  items: readonly { name: string }[],
+  plan: Pick<RolloutPlan, 'upgrades' | 'installs'> | null,
+): boolean {
+  return [...items, ...(plan?.upgrades ?? []), ...(plan?.installs ?? [])].some((c) =>
+    KERNEL_PACKAGE.test(c.name),
+  );
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Logger } from '../core/logger';
 import type { HostPatch, RolloutsRepo, StoredHost } from '../db/repos/rollouts';
 import type { InstallRequest, PlatformInstaller, PreflightReport } from '../platforms/installer';
 import type { SshSession } from '../ssh/types';
-import { verifyItems } from './decisions';
+import { touchesKernel, verifyItems } from './decisions';
 import type { RolloutPorts } from './ports';
 
 /** Install attempts per host: a lost operation is re-checked and only what is missing tried again. */
@@ -107,7 +107,7 @@ export async function preflight(
   inst: PlatformInstaller,
   h: StoredHost,
 ): Promise<PreflightReport> {
-  const kernel = h.items.some((i) => /^(linux-image|kernel)/.test(i.name));
+  const kernel = touchesKernel(h.items, h.plan);
   const r = await s.exec(inst.preflightCommand({ downloadBytes: h.plan?.downloadBytes ?? null, kernel }), {
     asRoot: true,
     timeoutMs: 120_000,

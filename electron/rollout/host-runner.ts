@@ -3,7 +3,7 @@ import { ApiError } from '../../shared/wire';
 import type { StoredHost } from '../db/repos/rollouts';
 import { UnparseableOutputError } from '../platforms/types';
 import { SshError } from '../ssh/errors';
-import { newRemovals, opIdFor, outcomeOf, shouldReboot, verifiedReason } from './decisions';
+import { newInstalls, newRemovals, opIdFor, outcomeOf, shouldReboot, verifiedReason } from './decisions';
 import {
   HostFailure,
   type HostRunContext,
@@ -146,6 +146,15 @@ async function step(ctx: HostRunContext, h: StoredHost): Promise<StoredHost> {
           throw new HostFailure(
             'plan-changed',
             `The package manager would now also remove ${unseen.map((c) => c.name).join(', ')}, which the review did not show: review again.`,
+          );
+        }
+        // A full upgrade (pacman) installs the whole plan: nothing in it may be newer than what was reviewed.
+        const unseenInstalls = inst.partialUpgrades ? [] : newInstalls(h.plan, plan);
+        if (unseenInstalls.length > 0) {
+          const list = unseenInstalls.slice(0, 10).map((c) => `${c.name} ${c.toVersion}`);
+          throw new HostFailure(
+            'plan-changed',
+            `The full upgrade would now also install ${list.join(', ')}${unseenInstalls.length > 10 ? ', …' : ''}, which the review did not show: review again.`,
           );
         }
         if (plan.problems.length > 0)

@@ -27,12 +27,15 @@ const OLD = {
   bash: { name: 'bash', version: '5.2.026-2' },
   zlib: { name: 'zlib', version: '1:1.3.1-2' },
   linux: archKernel('6.9.7.arch1-1', RUNNING),
+  curl: { name: 'curl', version: '8.8.0-1' },
+  expat: { name: 'expat', version: '2.6.2-1' },
 };
 // One repository for all targets: each target upgrades only what it has installed.
 const NEW = [
   { name: 'openssl', version: '3.3.1-1' },
   { name: 'bash', version: '5.2.026-5' },
   { name: 'zlib', version: '1:1.3.1-3' },
+  { name: 'curl', version: '8.8.0-2' },
   archKernel('6.9.8.arch1-1', NEW_KERNEL),
 ];
 
@@ -70,6 +73,7 @@ describe.runIf(targetsReady() && needs('pacman, repo-add and bsdtar', why === nu
     let one: Target;
     let kern: Target;
     let never: Target;
+    let drift: Target;
     const ids: Record<string, number> = {};
 
     const openCore = (d: string, rollouts: NonNullable<CoreOptions['rollouts']>) => {
@@ -101,22 +105,24 @@ describe.runIf(targetsReady() && needs('pacman, repo-add and bsdtar', why === nu
     beforeAll(async () => {
       repo = await startPacmanRepo();
       await repo.publish(NEW);
-      [one, kern, never] = (await startTargets([
+      [one, kern, never, drift] = (await startTargets([
         { name: 'pm-one' },
         { name: 'pm-kern' },
         { name: 'pm-never' },
-      ])) as [Target, Target, Target];
+        { name: 'pm-drift' },
+      ])) as [Target, Target, Target, Target];
       await Promise.all([
         setupPacmanTarget(one.exec, repo, [OLD.openssl, OLD.bash]),
         setupPacmanTarget(kern.exec, repo, [OLD.linux, OLD.zlib]),
         setupPacmanTarget(never.exec, repo, [OLD.linux]),
+        setupPacmanTarget(drift.exec, repo, [OLD.curl, OLD.expat]),
       ]);
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-pacman-rollout-'));
       core = openCore(dir, { pollMs: 200 });
       const key = await call('credentials.create', {
         credential: { name: 'targets', kind: 'ssh-key', keyPath: one.privateKeyPath, secrets: {} },
       });
-      for (const t of [one, kern, never]) {
+      for (const t of [one, kern, never, drift]) {
         const m = await call('machines.create', {
           machine: {
             displayName: t.name,
@@ -236,10 +242,43 @@ describe.runIf(targetsReady() && needs('pacman, repo-add and bsdtar', why === nu
       expect(h?.result?.rebootRequired).toBe(false);
     }, 300_000);
 
+    /** Creates, reviews and starts a rollout of everything approved on one host; returns the host at the end. */
+    async function rollOut(machineId: number, reboot: 'never' | 'if-required') {
+      const created = await call('rollouts.create', {
+        targets: { kind: 'machines', machineIds: [machineId] },
+        content: { kind: 'all-approved' },
+        options: { concurrency: 1, reboot },
+      });
+      const reviewed = (await call('rollouts.review', { id: created.id })).hosts[0];
+      const start = async () => {
+        await call('rollouts.start', { id: created.id });
+        await core.services.rollouts.wait(created.id);
+        return (await call('rollouts.get', { id: created.id })).hosts[0];
+      };
+      return { reviewed, start };
+    }
+
+    it('counts /boot for a kernel the plan upgrades, and stops before anything changes when it is full', async () => {
+      const id = ids['pm-never'] ?? 0;
+      await approve(id, ['linux']);
+      // A small /boot (an ESP, a separate partition): mounted in the target's own mount namespace.
+      await never.exec('mount -t tmpfs -o size=1m patchbay-boot /boot');
+      try {
+        const { start } = await rollOut(id, 'never');
+        const h = await start();
+        expect(h?.state).toBe('failed');
+        expect(h?.failureKind).toBe('preflight');
+        expect(h?.reason).toMatch(/free on \/boot \(\/boot\)/);
+      } finally {
+        await never.exec('umount /boot');
+      }
+      expect((await pacmanQ(never)).linux).toBe('6.9.7.arch1-1');
+      expect(await upgradesLogged(never)).toEqual([]);
+    }, 300_000);
+
     it('leaves a kernel upgrade needing a reboot when the policy forbids one', async () => {
       const id = ids['pm-never'] ?? 0;
       const bootBefore = (await never.exec('cat /proc/sys/kernel/random/boot_id')).stdout.trim();
-      await approve(id, ['linux']);
       const created = await call('rollouts.create', {
         targets: { kind: 'machines', machineIds: [id] },
         content: { kind: 'all-approved' },
@@ -258,6 +297,26 @@ describe.runIf(targetsReady() && needs('pacman, repo-add and bsdtar', why === nu
       // The rescan sees what the pre-flight saw: the running kernel's modules are gone.
       const details = await call('machines.scanDetails', { id });
       expect(details.lastOk?.rebootReasons.join(' ')).toMatch(/running kernel 6\.9\.7-arch1-1/);
+    }, 300_000);
+
+    it('refuses to start a full upgrade that grew since the review, and installs it once reviewed again', async () => {
+      const id = ids['pm-drift'] ?? 0;
+      await approve(id, ['curl']);
+      const first = await rollOut(id, 'never');
+      expect(first.reviewed?.plan?.upgrades.map((c) => `${c.name} ${c.toVersion}`)).toEqual(['curl 8.8.0-2']);
+      // The mirror moves on between review and start: -Syu would now take expat too.
+      await repo.publish([{ name: 'expat', version: '2.6.3-1' }]);
+      const failed = await first.start();
+      expect(failed?.state).toBe('failed');
+      expect(failed?.failureKind).toBe('plan-changed');
+      expect(failed?.reason).toMatch(/also install expat 2\.6\.3-1, which the review did not show/);
+      expect(await pacmanQ(drift)).toMatchObject({ curl: '8.8.0-1', expat: '2.6.2-1' });
+      expect(await upgradesLogged(drift)).toEqual([]);
+      const again = await rollOut(id, 'never');
+      expect(again.reviewed?.plan?.notes[0]).toBe(`${FULL_UPGRADE_NOTE} (1: expat)`);
+      const done = await again.start();
+      expect(done?.state, done?.reason).toBe('succeeded');
+      expect(await pacmanQ(drift)).toMatchObject({ curl: '8.8.0-2', expat: '2.6.3-1' });
     }, 300_000);
   },
 );

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+
+import type { RolloutChange } from '../../shared/domain';
+import { newInstalls, touchesKernel } from './decisions';
+
+const up = (name: string, toVersion: string, fromVersion = '1'): RolloutChange => ({
+  name,
+  arch: '',
+  fromVersion,
+  toVersion,
+});
+
+describe('newInstalls (a full upgrade must not grow between review and start)', () => {
+  const reviewed = { upgrades: [up('openssl', '3.3.1-1'), up('bash', '5.2.026-5')], installs: [] };
+
+  it('finds nothing when the plan is the reviewed one, in any order', () => {
+    expect(newInstalls(reviewed, { upgrades: [...reviewed.upgrades].reverse(), installs: [] })).toEqual([]);
+  });
+
+  it('finds a package the review did not show, a newer version of one it did, and a new dependency', () => {
+    const now = {
+      upgrades: [up('openssl', '3.3.1-1'), up('bash', '5.2.026-6'), up('expat', '2.6.3-1')],
+      installs: [up('libnew', '1.0-1', '')],
+    };
+    expect(newInstalls(reviewed, now).map((c) => `${c.name} ${c.toVersion}`)).toEqual([
+      'bash 5.2.026-6',
+      'expat 2.6.3-1',
+      'libnew 1.0-1',
+    ]);
+  });
+
+  it('accepts a plan that shrank (something was installed meanwhile)', () => {
+    expect(newInstalls(reviewed, { upgrades: [up('openssl', '3.3.1-1')], installs: [] })).toEqual([]);
+  });
+
+  it('treats a host without a stored plan as having seen nothing', () => {
+    expect(newInstalls(null, { upgrades: [up('a', '2')], installs: [] })).toHaveLength(1);
+  });
+});
+
+describe('touchesKernel (whether the pre-flight counts /boot)', () => {
+  const none = { upgrades: [], installs: [] };
+
+  it("knows each platform's kernel packages, approved or in the plan", () => {
+    for (const name of ['linux-image-6.1.0-30-amd64', 'kernel-core', 'kernel-default', 'linux', 'linux-lts'])
+      expect(touchesKernel([{ name }], none), name).toBe(true);
+    // pacman's full upgrade brings the kernel in beside an approved openssl.
+    expect(
+      touchesKernel([{ name: 'openssl' }], { upgrades: [up('linux', '6.9.8.arch1-1')], installs: [] }),
+    ).toBe(true);
+    expect(touchesKernel([], { upgrades: [], installs: [up('linux-zen', '6.9.8.zen1-1', '')] })).toBe(true);
+  });
+
+  it('leaves out packages that only share the prefix', () => {
+    for (const name of ['linux-firmware', 'linux-headers', 'linux-api-headers', 'util-linux', 'openssl'])
+      expect(touchesKernel([{ name }], none), name).toBe(false);
+  });
+});
