@@ -70,6 +70,25 @@ export function verifyItems(
   return out;
 }
 
+/**
+ * What a host must have once its install is done: the approved items, and for a full upgrade (pacman
+ * -Syu, `partialUpgrades` false) every upgrade and new package of the reviewed plan as well. A -Syu cut
+ * short (a reboot, a killed process) can have put the approved packages in and left the rest old: a
+ * partial upgrade, which Arch does not support, must not read as success.
+ */
+export function expectedItems(
+  partialUpgrades: boolean,
+  items: RolloutItem[],
+  plan: Pick<RolloutPlan, 'upgrades' | 'installs'> | null,
+): RolloutItem[] {
+  if (partialUpgrades || !plan) return items;
+  const approved = new Set(items.map((i) => `${i.name}\u0000${i.arch}`));
+  const extra = [...plan.upgrades, ...plan.installs]
+    .filter((c) => !approved.has(`${c.name}\u0000${c.arch}`))
+    .map((c) => ({ name: c.name, arch: c.arch, version: c.toVersion, advisories: [], security: null }));
+  return [...items, ...extra];
+}
+
 /** Whether a host reboots after a verification, per policy. */
 export function shouldReboot(
   policy: RebootPolicy,

@@ -4,7 +4,7 @@ import type { Logger } from '../core/logger';
 import type { HostPatch, RolloutsRepo, StoredHost } from '../db/repos/rollouts';
 import type { InstallRequest, PlatformInstaller, PreflightReport } from '../platforms/installer';
 import type { SshSession } from '../ssh/types';
-import { touchesKernel, verifyItems } from './decisions';
+import { expectedItems, touchesKernel, verifyItems } from './decisions';
 import type { RolloutPorts } from './ports';
 
 /** Install attempts per host: a lost operation is re-checked and only what is missing tried again. */
@@ -123,9 +123,10 @@ export async function installedVersions(
   inst: PlatformInstaller,
   h: StoredHost,
 ) {
-  const r = await s.exec(inst.installedVersionsCommand(h.items.map((i) => i.name)), {
+  const items = expectedItems(inst.partialUpgrades, h.items, h.plan);
+  const r = await s.exec(inst.installedVersionsCommand(items.map((i) => i.name)), {
     timeoutMs: 120_000,
     signal: ctx.signal,
   });
-  return verifyItems(h.packageManager, h.items, inst.parseInstalledVersions(r.stdout.toString('utf8')));
+  return verifyItems(h.packageManager, items, inst.parseInstalledVersions(r.stdout.toString('utf8')));
 }

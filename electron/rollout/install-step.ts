@@ -61,9 +61,10 @@ export async function install(ctx: HostRunContext, h: StoredHost): Promise<Store
       let items = cur.items;
       if (cur.attempts > 1) {
         const versions = await installedVersions(s, ctx, inst, cur);
+        // (For a full upgrade the missing ones may all be beyond the approved items: -Syu takes them anyway.)
+        if (versions.missing.length === 0) return move(ctx, cur, 'verifying', { step: 'after-install' });
         const missing = new Set(versions.missing.map((m) => `${m.name}\u0000${m.arch}`));
         items = cur.items.filter((i) => missing.has(`${i.name}\u0000${i.arch}`));
-        if (items.length === 0) return move(ctx, cur, 'verifying', { step: 'after-install' });
       }
       await ports.ops.start(
         s,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import type { RolloutChange } from '../../shared/domain';
-import { newInstalls, touchesKernel } from './decisions';
+import type { RolloutChange, RolloutItem } from '../../shared/domain';
+import { expectedItems, newInstalls, touchesKernel, verifyItems } from './decisions';
 
 const up = (name: string, toVersion: string, fromVersion = '1'): RolloutChange => ({
   name,
@@ -54,5 +54,43 @@ describe('touchesKernel (whether the pre-flight counts /boot)', () => {
   it('leaves out packages that only share the prefix', () => {
     for (const name of ['linux-firmware', 'linux-headers', 'linux-api-headers', 'util-linux', 'openssl'])
       expect(touchesKernel([{ name }], none), name).toBe(false);
+  });
+});
+
+describe('expectedItems (what a verify checks)', () => {
+  const openssl: RolloutItem = {
+    name: 'openssl',
+    arch: '',
+    version: '3.3.1-1',
+    advisories: [],
+    security: true,
+  };
+  const plan = {
+    upgrades: [up('openssl', '3.3.1-1'), up('bash', '5.2.026-5')],
+    installs: [up('libnew', '1-1', '')],
+  };
+
+  it('is the approved items where packages are installed one by one', () => {
+    expect(expectedItems(true, [openssl], plan)).toEqual([openssl]);
+  });
+
+  it('is the whole reviewed plan for a full upgrade: a -Syu cut short is not a success', () => {
+    const items = expectedItems(false, [openssl], plan);
+    expect(items.map((i) => `${i.name} ${i.version}`)).toEqual([
+      'openssl 3.3.1-1',
+      'bash 5.2.026-5',
+      'libnew 1-1',
+    ]);
+    // openssl went in first, then the host rebooted: bash and libnew are still missing.
+    const found = verifyItems(
+      'pacman',
+      items,
+      new Map([
+        ['openssl', '3.3.1-1'],
+        ['bash', '5.2.026-2'],
+      ]),
+    );
+    expect(found.missing.map((m) => m.name)).toEqual(['bash', 'libnew']);
+    expect(expectedItems(false, [openssl], null)).toEqual([openssl]);
   });
 });

@@ -152,6 +152,21 @@ export function runExec(
     };
     const finish = () => {
       if (gate && !gate.open && !truncated) {
+        // sudo's own refusals exit 1 (127: no sudo). A channel that ended with no code, or with a death by
+        // signal (> 128, through the remote timeout wrapper), before sudo let the command start was cut off —
+        // the connection dropped, or the host killed it as a reboot does — and says nothing about sudo.
+        if (code === null || code > 128) {
+          const how = exitSignal ? `killed by ${exitSignal}` : code ? `killed (exit ${code})` : 'cut off';
+          return settle(
+            ctx.lost() ??
+              new SshError(
+                'unreachable',
+                ctx.endpoint,
+                `A command on ${who} was ${how} before it started — the host may be going down or rebooting.`,
+                { detail: how },
+              ),
+          );
+        }
         const failure = classifySudo(gate.failureText(), gate.prompts, code);
         const detail = redact(gate.failureText().slice(0, 500), [ctx.sudoPassword]);
         return settle(

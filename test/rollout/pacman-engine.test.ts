@@ -29,6 +29,18 @@ const OLD = {
   linux: archKernel('6.9.7.arch1-1', RUNNING),
   curl: { name: 'curl', version: '8.8.0-1' },
   expat: { name: 'expat', version: '2.6.2-1' },
+  acl: { name: 'acl', version: '2.3.2-1' },
+  zstd: { name: 'zstd', version: '1.5.6-1' },
+};
+// Its upgrade waits in pre_upgrade (after acl, which it depends on, went in) until /run/pb-zstd-go exists.
+const SLOW_ZSTD = {
+  name: 'zstd',
+  version: '1.5.6-2',
+  extra: ['depend = acl>=2.3.2-2'],
+  files: {
+    '.INSTALL':
+      'pre_upgrade() {\n  touch /run/pb-zstd-waiting\n  while [ ! -e /run/pb-zstd-go ]; do sleep 0.2; done\n}\n',
+  },
 };
 // One repository for all targets: each target upgrades only what it has installed.
 const NEW = [
@@ -36,6 +48,8 @@ const NEW = [
   { name: 'bash', version: '5.2.026-5' },
   { name: 'zlib', version: '1:1.3.1-3' },
   { name: 'curl', version: '8.8.0-2' },
+  { name: 'acl', version: '2.3.2-2' },
+  SLOW_ZSTD,
   archKernel('6.9.8.arch1-1', NEW_KERNEL),
 ];
 
@@ -74,6 +88,7 @@ describe.runIf(targetsReady() && needs('pacman, repo-add and bsdtar', why === nu
     let kern: Target;
     let never: Target;
     let drift: Target;
+    let cut: Target;
     const ids: Record<string, number> = {};
 
     const openCore = (d: string, rollouts: NonNullable<CoreOptions['rollouts']>) => {
@@ -105,24 +120,26 @@ describe.runIf(targetsReady() && needs('pacman, repo-add and bsdtar', why === nu
     beforeAll(async () => {
       repo = await startPacmanRepo();
       await repo.publish(NEW);
-      [one, kern, never, drift] = (await startTargets([
+      [one, kern, never, drift, cut] = (await startTargets([
         { name: 'pm-one' },
         { name: 'pm-kern' },
         { name: 'pm-never' },
         { name: 'pm-drift' },
-      ])) as [Target, Target, Target, Target];
+        { name: 'pm-cut' },
+      ])) as [Target, Target, Target, Target, Target];
       await Promise.all([
         setupPacmanTarget(one.exec, repo, [OLD.openssl, OLD.bash]),
         setupPacmanTarget(kern.exec, repo, [OLD.linux, OLD.zlib]),
         setupPacmanTarget(never.exec, repo, [OLD.linux]),
         setupPacmanTarget(drift.exec, repo, [OLD.curl, OLD.expat]),
+        setupPacmanTarget(cut.exec, repo, [OLD.acl, OLD.zstd]),
       ]);
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-pacman-rollout-'));
       core = openCore(dir, { pollMs: 200 });
       const key = await call('credentials.create', {
         credential: { name: 'targets', kind: 'ssh-key', keyPath: one.privateKeyPath, secrets: {} },
       });
-      for (const t of [one, kern, never, drift]) {
+      for (const t of [one, kern, never, drift, cut]) {
         const m = await call('machines.create', {
           machine: {
             displayName: t.name,
@@ -192,8 +209,10 @@ describe.runIf(targetsReady() && needs('pacman, repo-add and bsdtar', why === nu
         'bash (5.2.026-2 -> 5.2.026-5)',
         'openssl (3.3.0-1 -> 3.3.1-1)',
       ]);
+      // The verify checks the whole full upgrade: the approved package first, then the rest of the plan.
       expect(d?.result?.installed.map((i) => `${i.name} ${i.version} ${i.target}`)).toEqual([
         'openssl 3.3.1-1 3.3.1-1',
+        'bash 5.2.026-5 5.2.026-5',
       ]);
       expect(d?.result?.missing).toEqual([]);
       expect(d?.result?.rebootRequired).toBe(false);
@@ -317,6 +336,33 @@ describe.runIf(targetsReady() && needs('pacman, repo-add and bsdtar', why === nu
       const done = await again.start();
       expect(done?.state, done?.reason).toBe('succeeded');
       expect(await pacmanQ(drift)).toMatchObject({ curl: '8.8.0-2', expat: '2.6.3-1' });
+    }, 300_000);
+
+    it('does not call a -Syu cut short by a reboot a success: the host is partly upgraded, and says why', async () => {
+      const id = ids['pm-cut'] ?? 0;
+      await approve(id, ['acl']);
+      const { reviewed, start } = await rollOut(id, 'never');
+      expect(reviewed?.plan?.upgrades.map((c) => c.name).sort()).toEqual(['acl', 'zstd']);
+      const running = start();
+      // acl is in; zstd's pre_upgrade waits: the host goes down now (sim-power: every process is killed).
+      for (let i = 0; (await cut.exec('test -e /run/pb-zstd-waiting')).code !== 0; i++) {
+        if (i > 600) throw new Error('zstd never reached pre_upgrade');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await cut.exec('reboot');
+      const h = await running;
+      // The approved acl is in, but the host is half upgraded: pacman's lock is left behind (a person must
+      // look), so the second attempt changed nothing and the verify names what is missing.
+      expect(h?.state, h?.reason).toBe('partly');
+      expect(h?.failureKind).toBe('lock-held');
+      expect(h?.reason).toMatch(/unable to lock database/);
+      expect(h?.result?.installed.map((i) => `${i.name} ${i.version}`)).toEqual(['acl 2.3.2-2']);
+      expect(h?.result?.missing.map((m) => `${m.name} ${m.version} → ${m.target}`)).toEqual([
+        'zstd 1.5.6-1 → 1.5.6-2',
+      ]);
+      expect(await pacmanQ(cut)).toMatchObject({ acl: '2.3.2-2', zstd: '1.5.6-1' });
+      expect(await upgradesLogged(cut)).toEqual(['acl (2.3.2-1 -> 2.3.2-2)']);
+      expect((await cut.exec('test -e /var/lib/pacman/db.lck')).code).toBe(0);
     }, 300_000);
   },
 );
