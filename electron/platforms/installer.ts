@@ -52,6 +52,11 @@ export interface DryRunPlan {
   problems: string[];
   /** Things to show beside the plan (e.g. "pacman upgrades everything: partial upgrades are unsupported"). */
   notes: string[];
+  /**
+   * Names of requested items the installer leaves out (zypper: updated by a patch that needs a reboot the
+   * policy does not allow). The engine drops them from the host's items, so verification does not expect them.
+   */
+  leftOut?: string[];
 }
 
 /** One pre-flight check's outcome. */

@@ -133,6 +133,10 @@ export async function reviewHost(deps: ReviewDeps, r: Rollout, h: StoredHost): P
       s.exec(inst.dryRunCommand(req), { asRoot: true, timeoutMs: 300_000, signal: signal }),
     );
     const plan = inst.parseDryRun(out.stdout.toString('utf8'), out.code);
+    // Items the installer leaves out (a zypper reboot patch under policy "never") are not this host's to
+    // install or verify: the plan's notes say why.
+    const leftOut = new Set(plan.leftOut ?? []);
+    const kept = items.filter((i) => !leftOut.has(i.name));
     if (plan.problems.length > 0) {
       repo.transition(
         r.id,
@@ -141,8 +145,11 @@ export async function reviewHost(deps: ReviewDeps, r: Rollout, h: StoredHost): P
         { plan, failureKind: 'dependency-problem', reason: plan.problems.join('; ').slice(0, 1000) },
         now(),
       );
+    } else if (kept.length === 0 && advisories.length === 0) {
+      const reason = 'Everything approved here needs a reboot, and the reboot policy does not allow one.';
+      repo.transition(r.id, h.machineId, 'skipped', { plan, items: kept, reason }, now());
     } else {
-      repo.transition(r.id, h.machineId, 'reviewed', { plan }, now());
+      repo.transition(r.id, h.machineId, 'reviewed', { plan, items: kept }, now());
     }
   } catch (err) {
     if (signal.aborted) throw err;

@@ -114,12 +114,14 @@ export async function aptSetup(ctx: FlavourContext): Promise<void> {
   }
 }
 
-/** Copies a directory of the test machine into a target (tar through stdin, unpacked by the target's root). */
+/** Copies a directory of the test machine into a target (tar through stdin, unpacked by the target's root), readable by all. */
 export async function copyInto(inTarget: InTarget, hostDir: string, targetDir: string, scratchDir: string) {
   const tarFile = path.join(scratchDir, `copy-${process.hrtime.bigint()}.tar`);
   await run('tar', ['-C', hostDir, '-cf', tarFile, '.']);
   try {
-    const script = 'mkdir -p "$1" && tar -C "$1" --no-same-owner -xf -';
+    // Readable by every user (a scan may run unprivileged), as a repository mirror is; the host's
+    // temporary directories are 0700.
+    const script = 'mkdir -p "$1" && tar -C "$1" --no-same-owner -xf - && chmod -R a+rX "$1"';
     await must(
       `copying to ${targetDir}`,
       inTarget(['/bin/sh', '-c', script, 'copy', targetDir], await fsp.readFile(tarFile)),
