@@ -53,8 +53,9 @@ export interface DryRunPlan {
   /** Things to show beside the plan (e.g. "pacman upgrades everything: partial upgrades are unsupported"). */
   notes: string[];
   /**
-   * Names of requested items the installer leaves out (zypper: updated by a patch that needs a reboot the
-   * policy does not allow). The engine drops them from the host's items, so verification does not expect them.
+   * Requested item names and advisory ids the installer leaves out (zypper: a patch that needs a reboot the
+   * policy does not allow, and packages such a patch updates). The engine drops them from the host's
+   * request, so they are neither installed nor expected by verification.
    */
   leftOut?: string[];
 }

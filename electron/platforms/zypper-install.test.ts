@@ -31,9 +31,12 @@ describe('zypper installer commands', () => {
     expect(no).toContain('zypper --non-interactive update "$@"');
     expect(no).toContain("zypper --non-interactive info -t patch 'openSUSE-SLE-15.6-2024-1234'");
     expect(no).toContain('zypper --non-interactive install -t patch $keep');
-    const yes = zypper.installCommand(req({ items, advisories: ['A-1'], allowReboot: true }));
+    const yes = zypper.installCommand(req({ advisories: ['A-1'], allowReboot: true }));
     expect(yes).not.toContain('info -t patch');
-    expect(yes).toContain("set -- 'pb-openssl.x86_64=1.0-2'");
+    // With a reboot allowed, items are kept, and one a needed reboot patch updates flags the reboot.
+    const items2 = zypper.installCommand(req({ items, allowReboot: true }));
+    expect(items2).toContain(`rb=1 ;; esac; set -- "$@" 'pb-openssl.x86_64=1.0-2'`);
+    expect(items2).toContain('if [ "$rb" = 1 ]; then : > /run/reboot-needed');
     expect(() => zypper.installCommand(req({ advisories: ['a b'] }))).toThrow(/not a valid patch id/);
   });
 });
@@ -93,6 +96,18 @@ describe('zypper items a reboot patch updates (reboot not allowed)', () => {
     }
   });
 
+  it('counts a package both named and in a named patch once', () => {
+    const summary = [
+      '<install-summary download-size="10"><to-upgrade>',
+      '<solvable type="package" name="pb-glibc" edition="2.34-2" arch="noarch" edition-old="2.34-1" arch-old="noarch"/>',
+      '</to-upgrade></install-summary>',
+    ].join('\n');
+    const out = `${summary}\n${ZYPPER_STEP} items 0\n${summary}\n${ZYPPER_STEP} patches 0\n`;
+    expect(parseZypperDryRun(out, 0).upgrades).toEqual([
+      { name: 'pb-glibc', arch: 'noarch', fromVersion: '2.34-1', toVersion: '2.34-2' },
+    ]);
+  });
+
   it('believes only skip markers that name a valid package', () => {
     const out = `@@patchbay-reboot-skip-item $(id)\n<install-summary download-size="0">\n</install-summary>\n${ZYPPER_STEP} items 0\n`;
     const plan = parseZypperDryRun(out, 0);
@@ -112,9 +127,11 @@ describe('zypper dry run (recorded from zypper 1.14)', () => {
 
   it('notes the patch left out for its reboot flag, and the reboot warning when allowed', () => {
     const no = fx('dry-run-patches-no-reboot');
-    expect(zypper.parseDryRun(no.output, no.code).notes[0]).toBe(
+    const plan = zypper.parseDryRun(no.output, no.code);
+    expect(plan.notes[0]).toBe(
       'PBSA-2024:0001 needs a reboot: left out, the reboot policy does not allow one',
     );
+    expect(plan.leftOut).toEqual(['PBSA-2024:0001']);
     const missing = fx('dry-run-missing');
     expect(zypper.parseDryRun(missing.output, missing.code).problems).toEqual([
       "No provider of 'pb-curl=7.76-9' found.",

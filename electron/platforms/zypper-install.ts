@@ -78,35 +78,33 @@ const REBOOT_PACKAGES = [
 ].join(' ');
 
 /**
- * Sets the positional parameters to the request's `name[.arch]=edition` arguments. Without a reboot
- * allowed, an item that a needed reboot patch updates is left out (and named): `zypper update` of its
- * package would bring in the fix whose patch asks for the reboot.
+ * Sets the positional parameters to the request's `name[.arch]=edition` arguments. An item that a needed
+ * reboot patch updates brings in that patch's fix: without a reboot allowed it is left out (and named);
+ * with one allowed, `rb=1` says the update needs the reboot the patch asks for (zypper only flags
+ * reboots for patches, not for the same package updated by name).
  */
 function itemSelection(req: InstallRequest): string {
   const args = checkedItems(req.items).map((i) => {
     const full = `${i.name}${i.arch ? `.${i.arch}` : ''}`;
     return { name: i.name, full, arg: `${full}=${formatEvr(parseEvr(i.version))}` };
   });
-  if (req.allowReboot) return `set -- ${shJoin(args.map((a) => a.arg))}`;
+  const match = (a: (typeof args)[number]) =>
+    `case "$rebootpk" in *${shQuote(` ${a.name} `)}*|*${shQuote(` ${a.full} `)}*)`;
   return [
     REBOOT_PACKAGES,
-    'set --',
-    ...args.map(
-      (a) =>
-        `case "$rebootpk" in *${shQuote(` ${a.name} `)}*|*${shQuote(` ${a.full} `)}*) ` +
-        `echo ${shQuote(`${REBOOT_SKIP_ITEM} ${a.name}`)} ;; *) set -- "$@" ${shQuote(a.arg)} ;; esac`,
+    'rb=; set --',
+    ...args.map((a) =>
+      req.allowReboot
+        ? `${match(a)} rb=1 ;; esac; set -- "$@" ${shQuote(a.arg)}`
+        : `${match(a)} echo ${shQuote(`${REBOOT_SKIP_ITEM} ${a.name}`)} ;; *) set -- "$@" ${shQuote(a.arg)} ;; esac`,
     ),
   ].join('\n');
 }
 
+// Patches first: a reboot patch installed as a patch makes zypper report its reboot (exit 102); its
+// package updated by name first would leave the patch with nothing to do and the reboot unsaid.
 function dryRunScript(req: InstallRequest): string {
   const out = ['export LC_ALL=C'];
-  if (req.items.length > 0) {
-    out.push(
-      itemSelection(req),
-      `if [ "$#" -gt 0 ]; then zypper --non-interactive --xmlout update --dry-run "$@" 2>&1; echo "${ZYPPER_STEP} items $?"; fi`,
-    );
-  }
   if (req.advisories.length > 0) {
     out.push(
       patchSelection(req),
@@ -116,31 +114,41 @@ function dryRunScript(req: InstallRequest): string {
         ' patches $?"; fi',
     );
   }
+  if (req.items.length > 0) {
+    out.push(
+      itemSelection(req),
+      `if [ "$#" -gt 0 ]; then zypper --non-interactive --xmlout update --dry-run "$@" 2>&1; echo "${ZYPPER_STEP} items $?"; fi`,
+    );
+  }
   out.push('exit 0');
   return out.join('\n');
 }
 
 /**
  * Runs zypper once more when it exits 103: it updated itself (the update stack) first and the rest of
- * the transaction needs the new zypper.
+ * the transaction needs the new zypper. Exit 102 (a patch flagged reboot went in) is remembered in
+ * /run/reboot-needed, as newer zypper does itself (openSUSE/zypper#521): zypper 1.14 only returns it, so
+ * `needs-rebooting` and the flag file — what the reboot check and the scan read — would say no reboot.
  */
 const zypperStep = (cmd: string) =>
   `n=0; while :; do ${cmd} 2>&1; rc=$?; n=$((n + 1)); [ "$rc" = 103 ] && [ "$n" -lt 3 ] || break; done
+if [ "$rc" = 102 ]; then : > /run/reboot-needed 2>/dev/null || :; fi
 case "$rc" in 0|100|101|102|103|106) ;; *) exit "$rc" ;; esac`;
 
 function installScript(req: InstallRequest): string {
   const out = ['export LC_ALL=C', 'rc=0'];
-  if (req.items.length > 0)
-    out.push(
-      itemSelection(req),
-      `if [ "$#" -gt 0 ]; then ${zypperStep('zypper --non-interactive update "$@"')}\nfi`,
-    );
   if (req.advisories.length > 0) {
     out.push(
       patchSelection(req),
       `if [ -n "$keep" ]; then ${zypperStep('zypper --non-interactive install -t patch $keep')}\nfi`,
     );
   }
+  if (req.items.length > 0)
+    out.push(
+      itemSelection(req),
+      `if [ "$#" -gt 0 ]; then ${zypperStep('zypper --non-interactive update "$@"')}`,
+      'if [ "$rb" = 1 ]; then : > /run/reboot-needed 2>/dev/null || :; fi\nfi',
+    );
   out.push('exit "$rc"');
   return out.join('\n');
 }
@@ -230,6 +238,7 @@ export function parseZypperDryRun(output: string, exitCode: number | null): DryR
     const skip = new RegExp(`^${REBOOT_SKIP} (\\S+)$`).exec(line);
     if (skip && ADVISORY_ID.test(skip[1] ?? '')) {
       plan.notes.push(`${skip[1]} needs a reboot: left out, the reboot policy does not allow one`);
+      (plan.leftOut ??= []).push(skip[1] ?? '');
       continue;
     }
     const item = new RegExp(`^${REBOOT_SKIP_ITEM} (\\S+)$`).exec(line);
@@ -251,6 +260,15 @@ export function parseZypperDryRun(output: string, exitCode: number | null): DryR
   }
   if (steps === 0 && chunk.some((l) => l.trim()))
     throw new UnparseableOutputError(`the zypper dry run did not finish (exit ${exitCode ?? 'none'})`);
+  // Each step is simulated against the same system: a package both named and in a named patch shows in
+  // both summaries, and is one change. (downloadBytes keeps both: an overestimate errs on the safe side.)
+  for (const bucket of ['upgrades', 'installs', 'removals'] as const) {
+    const seen = new Set<string>();
+    plan[bucket] = plan[bucket].filter((c) => {
+      const key = `${c.name}\u0000${c.arch}\u0000${c.fromVersion}\u0000${c.toVersion}`;
+      return !seen.has(key) && !!seen.add(key);
+    });
+  }
   return plan;
 }
 

@@ -232,5 +232,77 @@ describe.runIf(needs('root, debootstrap, rpmbuild, createrepo_c, dnf and zypper'
       },
       300_000,
     );
+
+    it('dnf: a rollout named by advisory installs its minimal version (update-minimal --advisory)', async () => {
+      const t = targets['rpm-dnf']!;
+      const id = ids[t.name] ?? 0;
+      await call('decisions.decide', {
+        select: { machineIds: [id], advisories: ['PBSA-2026:0002'] },
+        scope: { kind: 'machine', machineId: id },
+        decision: 'approved',
+      });
+      const created = await call('rollouts.create', {
+        targets: { kind: 'machines', machineIds: [id] },
+        content: {
+          kind: 'named',
+          refs: [{ packageManager: 'dnf', kind: 'advisory', name: 'PBSA-2026:0002', version: '' }],
+        },
+        options: { concurrency: 1, reboot: 'never' },
+      });
+      const h = (await call('rollouts.review', { id: created.id })).hosts[0];
+      expect(h?.state, h?.reason).toBe('reviewed');
+      expect(h?.advisories).toEqual(['PBSA-2026:0002']);
+      expect(h?.plan?.upgrades.map((c) => `${c.name} ${c.toVersion}`)).toEqual(['pb-glibc 2.34-2']);
+      await call('rollouts.start', { id: created.id });
+      await core.services.rollouts.wait(created.id);
+      const d = (await call('rollouts.get', { id: created.id })).hosts[0];
+      expect(d?.state, d?.reason).toBe('succeeded');
+      expect((await installedPb(t))['pb-glibc']).toBe('2.34-2');
+      expect((await installedPb(t))['pb-plain']).toBe('1.0-1');
+      const output = await call('rollouts.output', { id: created.id, machineId: id });
+      expect(output.chunks.map((c) => c.text).join('')).toMatch(/update-minimal|Upgraded|Upgrading/);
+    }, 300_000);
+
+    it('zypper: the reboot patch by name is skipped under "never", installed and rebooted under "if-required"', async () => {
+      const t = targets['rpm-zypper']!;
+      const id = ids[t.name] ?? 0;
+      const content = {
+        kind: 'named' as const,
+        refs: [{ packageManager: 'zypper', kind: 'advisory' as const, name: 'PBSA-2026:0002', version: '' }],
+      };
+      await call('decisions.decide', {
+        select: { machineIds: [id], advisories: ['PBSA-2026:0002'] },
+        scope: { kind: 'machine', machineId: id },
+        decision: 'approved',
+      });
+      const never = await call('rollouts.create', {
+        targets: { kind: 'machines', machineIds: [id] },
+        content,
+        options: { concurrency: 1, reboot: 'never' },
+      });
+      const skipped = (await call('rollouts.review', { id: never.id })).hosts[0];
+      expect(skipped?.state, skipped?.reason).toBe('skipped');
+      expect(skipped?.plan?.notes).toContain(
+        'PBSA-2026:0002 needs a reboot: left out, the reboot policy does not allow one',
+      );
+      const bootBefore = (await t.exec('cat /proc/sys/kernel/random/boot_id')).stdout.trim();
+      const allowed = await call('rollouts.create', {
+        targets: { kind: 'machines', machineIds: [id] },
+        content,
+        options: { concurrency: 1, reboot: 'if-required', rebootReturnMs: 60_000 },
+      });
+      const h = (await call('rollouts.review', { id: allowed.id })).hosts[0];
+      expect(h?.state, h?.reason).toBe('reviewed');
+      expect(h?.plan?.upgrades.map((c) => `${c.name} ${c.toVersion}`)).toEqual(['pb-glibc 2.34-2']);
+      await call('rollouts.start', { id: allowed.id });
+      await core.services.rollouts.wait(allowed.id);
+      const d = (await call('rollouts.get', { id: allowed.id })).hosts[0];
+      expect(d?.state, d?.reason).toBe('succeeded');
+      expect((await installedPb(t))['pb-glibc']).toBe('2.34-2');
+      const bootAfter = (await t.exec('cat /proc/sys/kernel/random/boot_id')).stdout.trim();
+      expect(d?.bootIdBefore).toBe(bootBefore);
+      expect(d?.bootIdAfter).toBe(bootAfter);
+      expect(bootAfter).not.toBe(bootBefore);
+    }, 300_000);
   },
 );
