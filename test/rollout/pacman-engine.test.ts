@@ -12,12 +12,13 @@ import { FULL_UPGRADE_NOTE } from '../../electron/platforms/pacman-install-parse
 import { nodeSecretBox } from '../../electron/secrets/node-secrets';
 import type { RolloutDetail } from '../../shared/domain';
 import type { RequestChannel, RequestOf, ResponseMap } from '../../shared/ipc';
+import type { ArchPackage } from '../capture/pacman-packages';
 import { needs } from '../helpers/needs';
 import { cannotRunPacman } from '../install/pacman-host';
+import { archKernel } from '../targets/flavour-pacman';
 import type { Target } from '../targets/hosts';
 import { startTargets, stopAll } from '../targets/hosts';
 import { type PacmanRepo, startPacmanRepo } from '../targets/pacman-repo';
-import { archKernel, setupPacmanTarget } from '../targets/pacman-target';
 import { targetsReady } from './apt-helpers';
 
 const RUNNING = '6.9.7-arch1-1';
@@ -120,20 +121,18 @@ describe.runIf(targetsReady() && needs('pacman, repo-add and bsdtar', why === nu
     beforeAll(async () => {
       repo = await startPacmanRepo();
       await repo.publish(NEW);
+      const arch = (name: string, packages: ArchPackage[]) => ({
+        name,
+        flavour: 'pacman' as const,
+        pacman: { server: repo.url, packages },
+      });
       [one, kern, never, drift, cut] = (await startTargets([
-        { name: 'pm-one' },
-        { name: 'pm-kern' },
-        { name: 'pm-never' },
-        { name: 'pm-drift' },
-        { name: 'pm-cut' },
+        arch('pm-one', [OLD.openssl, OLD.bash]),
+        arch('pm-kern', [OLD.linux, OLD.zlib]),
+        arch('pm-never', [OLD.linux]),
+        arch('pm-drift', [OLD.curl, OLD.expat]),
+        arch('pm-cut', [OLD.acl, OLD.zstd]),
       ])) as [Target, Target, Target, Target, Target];
-      await Promise.all([
-        setupPacmanTarget(one.exec, repo, [OLD.openssl, OLD.bash]),
-        setupPacmanTarget(kern.exec, repo, [OLD.linux, OLD.zlib]),
-        setupPacmanTarget(never.exec, repo, [OLD.linux]),
-        setupPacmanTarget(drift.exec, repo, [OLD.curl, OLD.expat]),
-        setupPacmanTarget(cut.exec, repo, [OLD.acl, OLD.zstd]),
-      ]);
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-pacman-rollout-'));
       core = openCore(dir, { pollMs: 200 });
       const key = await call('credentials.create', {

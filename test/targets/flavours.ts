@@ -5,6 +5,7 @@
  * apt-get, zypper, dnf, pacman … found, electron/platforms/adapters.ts) picks its package manager, and
  * its own setup: repositories and starting packages instead of apt's.
  */
+import { pacmanFlavour } from './flavour-pacman';
 import { rpmFlavour } from './flavour-rpm';
 import type { FlavourContext } from './flavour-types';
 import { aptSetup } from './target-setup';
@@ -28,6 +29,7 @@ export const FLAVOURS = {
   debian: { include: [], hide: [], setup: aptSetup },
   dnf: rpmFlavour('dnf'),
   zypper: rpmFlavour('zypper'),
+  pacman: pacmanFlavour,
 } satisfies Record<string, Flavour>;
 
 /** Which flavours exist: `TargetSpec.flavour`. */

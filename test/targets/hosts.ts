@@ -8,6 +8,7 @@ import type { Archive } from './apt-archive';
 import { startArchive } from './apt-archive';
 import { baseKeyPath, ensureBaseTree } from './base-tree';
 import type { CaseName } from './cases';
+import type { PacmanStart } from './flavour-pacman';
 import type { LocalRepos } from './flavour-types';
 import type { FlavourName } from './flavours';
 import { FLAVOURS } from './flavours';
@@ -29,6 +30,8 @@ export interface TargetSpec {
   cases?: CaseName[];
   /** dnf and zypper flavours: rpm packages built and installed at start (then only `repos` remain). */
   rpmPackages?: Pkg[];
+  /** pacman flavour: its repository's URL and the packages installed at start (flavour-pacman.ts). */
+  pacman?: PacmanStart;
   /** How old the stale-lists case makes the apt lists, in days (default 10). */
   staleListsDays?: number;
   /** Nothing is started: the address refuses connections, like a host that is down. */

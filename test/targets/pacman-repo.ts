@@ -22,8 +22,6 @@ export interface PacmanRepo {
   url: string;
   /** Builds `pkgs` into the repository and adds them to its database (replacing older versions). */
   publish(pkgs: readonly ArchPackage[]): Promise<void>;
-  /** Builds `pkg` as a file outside the repository, for `pacman -U` (a target's starting state). */
-  packageFile(pkg: ArchPackage): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -55,6 +53,12 @@ function serve(dir: string): http.Server {
   });
 }
 
+/** Builds `pkg` as a package file in `outDir`, for `pacman -U` (a target's starting packages). */
+export async function packageFileOf(pkg: ArchPackage, outDir: string): Promise<string> {
+  await fs.mkdir(outDir, { recursive: true });
+  return buildArchPackage(pkg, await pacmanArch(), outDir);
+}
+
 /**
  * Starts an empty repository (publish() fills it) on a free port of 127.0.0.1. Targets share the test
  * machine's network namespace, so they reach it at the same address.
@@ -62,9 +66,7 @@ function serve(dir: string): http.Server {
 export async function startPacmanRepo(): Promise<PacmanRepo> {
   const dir = await processTempDir('patchbay-pacman-repo-');
   const repoDir = path.join(dir, PACMAN_REPO_NAME);
-  const localDir = path.join(dir, 'local');
   await fs.mkdir(repoDir);
-  await fs.mkdir(localDir);
   const arch = await pacmanArch();
   const db = path.join(repoDir, `${PACMAN_REPO_NAME}.db.tar.gz`);
   let server: http.Server | undefined = serve(dir);
@@ -92,7 +94,6 @@ export async function startPacmanRepo(): Promise<PacmanRepo> {
   return {
     url,
     publish,
-    packageFile: (pkg) => buildArchPackage(pkg, arch, localDir),
     stop: async () => {
       if (server) await new Promise<void>((resolve) => server?.close(() => resolve()));
       server = undefined;
