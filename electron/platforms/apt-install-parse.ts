@@ -1,3 +1,4 @@
+import { emptyPlan } from './install-common';
 import {
   bootIdOf,
   listsCheck,
@@ -41,14 +42,7 @@ export function parseAptDryRun(output: string, exitCode: number | null): DryRunP
   const after = mark >= 0 ? output.slice(mark + 1).split('\n') : [];
   const simExit = /^@@patchbay-uris (\d+)$/.exec(after[0] ?? '');
   const code = simExit ? Number(simExit[1]) : exitCode;
-  const plan: DryRunPlan = {
-    upgrades: [],
-    installs: [],
-    removals: [],
-    downloadBytes: null,
-    problems: [],
-    notes: [],
-  };
+  const plan = emptyPlan();
   const inst = new Set<string>();
   let summary = false;
   let unmet = false;

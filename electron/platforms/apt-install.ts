@@ -7,6 +7,7 @@ import {
   URIS_MARK,
 } from './apt-install-parse';
 import { DEB_ARCH, DEB_PACKAGE, DEB_VERSION } from './debian-names';
+import { installedQuery } from './install-common';
 import { fcntlLockShell } from './install-preflight';
 import type { InstallItem, InstallRequest, PlatformInstaller } from './installer';
 
@@ -114,13 +115,13 @@ exit 0
 }
 
 /** dpkg-query for the named packages; unknown names print nothing (dpkg-query's complaint goes away). */
-function installedScript(names: string[]): string {
-  for (const n of names)
-    if (!DEB_PACKAGE.test(n)) throw new Error(`not a Debian package name: ${JSON.stringify(n)}`);
-  if (names.length === 0) return 'exit 0';
-  const format = '${Package}\\t${Architecture}\\t${db:Status-Abbrev}\\t${Version}\\n';
-  return `LC_ALL=C dpkg-query -W -f='${format}' -- ${shJoin(names)} 2>/dev/null\nexit 0`;
-}
+const installedScript = (names: string[]) =>
+  installedQuery(
+    names,
+    (n) => DEB_PACKAGE.test(n),
+    'a Debian package name',
+    "dpkg-query -W -f='${Package}\\t${Architecture}\\t${db:Status-Abbrev}\\t${Version}\\n'",
+  );
 
 /**
  * Finishes what an interrupted dpkg left (unpacked, half-configured), non-interactively and keeping

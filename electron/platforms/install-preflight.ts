@@ -4,7 +4,7 @@
  * is only compared or shown (bounded), never run.
  */
 import { shQuote } from '../ssh/quote';
-import type { PreflightCheck, PreflightReport } from './installer';
+import type { PlatformInstaller, PreflightCheck, PreflightReport } from './installer';
 import { STALE_LISTS_SECONDS } from './lists-age';
 import { UnparseableOutputError } from './types';
 
@@ -309,5 +309,16 @@ export function rebootCheck(reboot: string): PreflightCheck {
         : reboot === '0'
           ? 'no reboot pending'
           : 'whether a reboot is pending is unknown on this host',
+  };
+}
+
+/** An installer's pre-flight pair: the script for `spec` and the shared reader with `words`. */
+export function installerPreflight(
+  spec: PreflightSpec,
+  words: PreflightWords,
+): Pick<PlatformInstaller, 'preflightCommand' | 'parsePreflight'> {
+  return {
+    preflightCommand: ({ downloadBytes, kernel }) => preflightScript(spec, downloadBytes, kernel),
+    parsePreflight: (output, exitCode) => parsePreflightLines(output, exitCode, spec, words),
   };
 }
