@@ -67,9 +67,9 @@ export function classifyByTable(
 }
 
 /**
- * Splits a dry run at its `<prefix><name>[ <exit code>]` marker lines: a marker with a code closes the
- * section it ends (the lines before it, since the previous marker); one without opens a section that runs
- * to the next marker. Lines before the first marker are 'head'.
+ * Splits a dry run at its marker lines (`marker` captures the name, then the exit code when there is one):
+ * a marker with a code closes the section it ends (the lines since the previous marker); one without opens
+ * a section that runs to the next marker. Lines before a first marker that opens a section are 'head'.
  */
 export function markerSections(
   output: string,
