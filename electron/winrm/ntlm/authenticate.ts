@@ -1,5 +1,13 @@
 import { MessageType, NegotiateFlag, OUR_VERSION, SIGNATURE } from './constants';
-import { assemble, checkHeader, firstPayloadOffset, fromUtf16, NtlmFormatError, readField, utf16 } from './wire';
+import {
+  assemble,
+  checkHeader,
+  firstPayloadOffset,
+  fromUtf16,
+  NtlmFormatError,
+  readField,
+  utf16,
+} from './wire';
 
 // AUTHENTICATE_MESSAGE (MS-NLMP 2.2.1.3): field descriptors, flags@60, Version@64, MIC@72; payload from 88.
 const LM = 12;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
-import { type AvPair, avUint32, buildAvPairs, findAv } from './av-pairs';
 import { buildAuthenticate, withMic } from './authenticate';
+import { type AvPair, avUint32, buildAvPairs, findAv } from './av-pairs';
 import { AV_FLAG_MIC_PRESENT, AvId, CLIENT_FLAGS, REQUIRED_FLAGS } from './constants';
 import { buildNegotiate, parseChallenge } from './messages';
 import {
@@ -58,9 +58,11 @@ export class NtlmClient {
   authenticate(challengeMessage: Uint8Array): ClientResult {
     if (!this.negotiateMessage) throw new Error('NTLM: negotiate() must come first');
     const challenge = parseChallenge(challengeMessage);
-    const missing = REQUIRED_FLAGS & ~challenge.flags;
+    const missing = (REQUIRED_FLAGS & ~challenge.flags) >>> 0;
     if (missing) {
-      throw new NtlmFormatError(`server refused the flags message encryption needs (0x${missing.toString(16)})`);
+      throw new NtlmFormatError(
+        `server refused the flags message encryption needs (0x${missing.toString(16)})`,
+      );
     }
     const random = this.options.random ?? randomBytes;
     const now = this.options.now ?? Date.now;
@@ -73,7 +75,8 @@ export class NtlmClient {
       (p) => p.id !== AvId.FLAGS && p.id !== AvId.CHANNEL_BINDINGS && p.id !== AvId.TARGET_NAME,
     );
     const serverFlags = findAv(challenge.avPairs, AvId.FLAGS);
-    const avFlags = (serverFlags?.length === 4 ? serverFlags.readUInt32LE(0) : 0) | (withMicFlag ? AV_FLAG_MIC_PRESENT : 0);
+    const avFlags =
+      (serverFlags?.length === 4 ? serverFlags.readUInt32LE(0) : 0) | (withMicFlag ? AV_FLAG_MIC_PRESENT : 0);
     if (avFlags) pairs.push(avUint32(AvId.FLAGS, avFlags));
     pairs.push({ id: AvId.CHANNEL_BINDINGS, value: channelBindingsHash(this.options.channelBindings) });
     if (this.options.targetName) pairs.push({ id: AvId.TARGET_NAME, value: utf16(this.options.targetName) });

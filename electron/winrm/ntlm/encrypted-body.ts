@@ -49,9 +49,13 @@ export function buildEncryptedBody(
 /** Pulls `boundary` out of a multipart/encrypted Content-Type and checks its protocol. */
 export function encryptedBoundary(contentType: string): string {
   const type = (contentType.split(';')[0] ?? '').trim().toLowerCase();
-  if (type !== 'multipart/encrypted') throw new EncryptedBodyError(`not multipart/encrypted (${type || 'none'})`);
+  if (type !== 'multipart/encrypted')
+    throw new EncryptedBodyError(`not multipart/encrypted (${type || 'none'})`);
   const param = (name: string): string | undefined =>
-    new RegExp(`;\\s*${name}\\s*=\\s*(?:"([^"]*)"|([^;\\s]*))`, 'i').exec(contentType)?.slice(1).find(Boolean);
+    new RegExp(`;\\s*${name}\\s*=\\s*(?:"([^"]*)"|([^;\\s]*))`, 'i')
+      .exec(contentType)
+      ?.slice(1)
+      .find(Boolean);
   const protocol = param('protocol');
   if (protocol?.toLowerCase() !== SPNEGO_ENCRYPTED.toLowerCase()) {
     throw new EncryptedBodyError(`unsupported protocol ${protocol ?? '(none)'}`);
@@ -109,6 +113,9 @@ export function parseEncryptedBody(
   if (trailer !== `--${boundary}--\r\n` && trailer !== `--${boundary}--`) {
     throw new EncryptedBodyError('sealed data does not match its Length or the closing boundary is missing');
   }
-  const payload = session.unseal(body.subarray(dataStart, dataStart + length), body.subarray(sigStart, dataStart));
+  const payload = session.unseal(
+    body.subarray(dataStart, dataStart + length),
+    body.subarray(sigStart, dataStart),
+  );
   return { payload, originalType: original[1] ?? '' };
 }

@@ -35,12 +35,7 @@ export function md4(data: Uint8Array): Buffer {
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < 16; i++) {
         const k = round === 0 ? i : round === 1 ? ROUND2_ORDER[i]! : ROUND3_ORDER[i]!;
-        const f =
-          round === 0
-            ? (b & c) | (~b & d)
-            : round === 1
-              ? (b & c) | (b & d) | (c & d)
-              : b ^ c ^ d;
+        const f = round === 0 ? (b & c) | (~b & d) : round === 1 ? (b & c) | (b & d) | (c & d) : b ^ c ^ d;
         const constant = round === 0 ? 0 : round === 1 ? 0x5a827999 : 0x6ed9eba1;
         const t = rotl((a + f + x[k]! + constant) >>> 0, SHIFTS[round]![i % 4]!);
         // Rotate the roles: the word just computed becomes the next round's `b`.

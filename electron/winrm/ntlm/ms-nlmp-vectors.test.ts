@@ -5,14 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { AvId } from './constants';
 import { parseAuthenticate } from './authenticate';
 import { buildAvPairs } from './av-pairs';
+import { AvId } from './constants';
+import { CLIENT_FLAGS } from './constants';
 import { buildChallenge, buildNegotiate, parseChallenge } from './messages';
 import { computeV2, encryptSessionKey, hmacMd5, kxkey, ntHash, ntowfv2, sessionKeys } from './ntlmv2';
 import { NtlmServer } from './server';
 import { NtlmSession } from './session-security';
-import { CLIENT_FLAGS } from './constants';
 
 const h = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -25,7 +25,8 @@ const time = Buffer.alloc(8);
 const targetInfo = h('02000c0044006f006d00610069006e00 01000c00530065007200760065007200 00000000');
 
 // 4.2.4.3: the CHALLENGE_MESSAGE and AUTHENTICATE_MESSAGE as the spec prints them.
-const specChallenge = h(`4e544c4d53535000020000000c000c003800000033828ae20123456789abcdef00000000000000002400240044000000
+const specChallenge =
+  h(`4e544c4d53535000020000000c000c003800000033828ae20123456789abcdef00000000000000002400240044000000
   060070170000000f53006500720076006500720002000c0044006f006d00610069006e0001000c0053006500720076006500720000000000`);
 const specAuthenticate = h(`4e544c4d535350000300000018001800 6c00000054005400840000000c000c00
   48000000080008005400000010001000 5c00000010001000d8000000358288e2 0501280a0000000f44006f006d006100
@@ -79,7 +80,12 @@ describe('MS-NLMP 4.2.4 NTLMv2 test vectors', () => {
       [AvId.NB_DOMAIN_NAME, 'Domain'],
       [AvId.NB_COMPUTER_NAME, 'Server'],
     ]);
-    const ours = buildChallenge({ flags: 0xe28a8233, serverChallenge, targetName: 'Server', avPairs: parsed.avPairs });
+    const ours = buildChallenge({
+      flags: 0xe28a8233,
+      serverChallenge,
+      targetName: 'Server',
+      avPairs: parsed.avPairs,
+    });
     expect(hex(ours.subarray(0, 48))).toBe(hex(specChallenge.subarray(0, 48)));
     expect(hex(ours.subarray(56))).toBe(hex(specChallenge.subarray(56)));
     expect(hex(buildAvPairs(parsed.avPairs))).toBe(hex(targetInfo));

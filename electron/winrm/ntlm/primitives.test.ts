@@ -12,10 +12,7 @@ describe('MD4 against RFC 1320 appendix A.5', () => {
     ['abc', 'a448017aaf21d8525fc10ae87aa6729d'],
     ['message digest', 'd9130a8164549fe818874806e1c7014b'],
     ['abcdefghijklmnopqrstuvwxyz', 'd79e1c308aa5bbcdeea8ed63df412da9'],
-    [
-      'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789',
-      '043f8582f241db351ce627e153e7f0e4',
-    ],
+    ['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', '043f8582f241db351ce627e153e7f0e4'],
     ['1234567890'.repeat(8), 'e33b4ddc9c38f2199c3e7b164fcc0536'],
   ];
   it.each(vectors)('MD4(%j)', (input, digest) => {
@@ -55,7 +52,10 @@ describe('RC4 against RFC 6229', () => {
   it('continues one keystream across updates, as a sealing handle must', () => {
     const whole = rc4(Buffer.from('Secret'), Buffer.from('Attack at dawn'));
     const handle = new Rc4(Buffer.from('Secret'));
-    const parts = Buffer.concat([handle.update(Buffer.from('Attack ')), handle.update(Buffer.from('at dawn'))]);
+    const parts = Buffer.concat([
+      handle.update(Buffer.from('Attack ')),
+      handle.update(Buffer.from('at dawn')),
+    ]);
     expect(hex(parts)).toBe(hex(whole));
     expect(hex(whole)).toBe('45a01f645fc35b383552544b9bf5');
   });

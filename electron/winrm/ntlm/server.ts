@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 
-import { type AvPair, findAv, parseAvPairs } from './av-pairs';
 import { parseAuthenticate, zeroMic } from './authenticate';
+import { type AvPair, findAv, parseAvPairs } from './av-pairs';
 import { AV_FLAG_MIC_PRESENT, AvId, NegotiateFlag as F, REQUIRED_FLAGS } from './constants';
 import { buildChallenge, parseNegotiate } from './messages';
 import { computeMic, decryptSessionKey, fileTime, hmacMd5, kxkey, ntowfv2 } from './ntlmv2';
@@ -37,7 +37,15 @@ export interface Accepted {
 
 // Flags the server echoes when the client asks for them (MS-NLMP 3.2.5.1.1); the rest it always sets.
 const ECHOED =
-  F.UNICODE | F.SIGN | F.SEAL | F.ALWAYS_SIGN | F.EXTENDED_SESSION_SECURITY | F.VERSION | F.N128 | F.KEY_EXCH | F.N56;
+  F.UNICODE |
+  F.SIGN |
+  F.SEAL |
+  F.ALWAYS_SIGN |
+  F.EXTENDED_SESSION_SECURITY |
+  F.VERSION |
+  F.N128 |
+  F.KEY_EXCH |
+  F.N56;
 const ALWAYS = F.REQUEST_TARGET | F.NTLM | F.TARGET_TYPE_SERVER | F.TARGET_INFO;
 
 /** Minimum NTLMv2 response: NTProofStr (16) + the blob's fixed 28 bytes + MsvAvEOL (4) + Z(4). */
@@ -92,27 +100,35 @@ export class NtlmServer {
     if (this.used) throw new NtlmAuthError('this challenge was already answered (replay)');
     this.used = true;
     const auth = parseAuthenticate(authenticateMessage);
-    const missing = REQUIRED_FLAGS & ~auth.flags;
-    if (missing) throw new NtlmAuthError(`client did not negotiate message encryption (0x${missing.toString(16)})`);
+    const missing = (REQUIRED_FLAGS & ~auth.flags) >>> 0;
+    if (missing)
+      throw new NtlmAuthError(`client did not negotiate message encryption (0x${missing.toString(16)})`);
     const nt = auth.ntChallengeResponse;
-    if (nt.length < MIN_V2_RESPONSE) throw new NtlmAuthError('NTLMv1 or anonymous response refused (NTLMv2 only)');
+    if (nt.length < MIN_V2_RESPONSE)
+      throw new NtlmAuthError('NTLMv1 or anonymous response refused (NTLMv2 only)');
     const password = this.lookup(auth.user);
     if (password === undefined) throw new NtlmAuthError('unknown user name or bad password');
 
     const responseKeyNT = ntowfv2(auth.user, auth.domain, password);
     const blob = nt.subarray(16);
     const proof = hmacMd5(responseKeyNT, this.serverChallenge, blob);
-    if (!timingSafeEqual(proof, nt.subarray(0, 16))) throw new NtlmAuthError('unknown user name or bad password');
+    if (!timingSafeEqual(proof, nt.subarray(0, 16)))
+      throw new NtlmAuthError('unknown user name or bad password');
     if (blob[0] !== 1 || blob[1] !== 1) throw new NtlmFormatError('unknown NTLMv2 blob version');
 
     // The blob's AV pairs start after versions (2), Z(6), time (8), client challenge (8) and Z(4).
     const blobPairs = parseAvPairs(blob.subarray(28));
-    const exported = this.exportedKey(auth.flags, hmacMd5(responseKeyNT, proof), auth.encryptedRandomSessionKey);
+    const exported = this.exportedKey(
+      auth.flags,
+      hmacMd5(responseKeyNT, proof),
+      auth.encryptedRandomSessionKey,
+    );
     const avFlags = findAv(blobPairs, AvId.FLAGS);
     if (avFlags && avFlags.length === 4 && avFlags.readUInt32LE(0) & AV_FLAG_MIC_PRESENT) {
       if (!auth.mic) throw new NtlmAuthError('client announced a MIC but sent none');
       const mic = computeMic(exported, this.negotiateMessage, this.challengeMessage, zeroMic(auth.raw));
-      if (!timingSafeEqual(mic, auth.mic)) throw new NtlmAuthError('MIC does not verify (messages were altered)');
+      if (!timingSafeEqual(mic, auth.mic))
+        throw new NtlmAuthError('MIC does not verify (messages were altered)');
     }
     return {
       user: auth.user,

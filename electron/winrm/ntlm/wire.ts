@@ -12,7 +12,8 @@ export class NtlmFormatError extends Error {
 export function checkHeader(msg: Uint8Array, type: number, minLength: number): Buffer {
   const buf = Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength);
   if (buf.length > MAX_MESSAGE_BYTES) throw new NtlmFormatError(`message too large (${buf.length} bytes)`);
-  if (buf.length < minLength) throw new NtlmFormatError(`message truncated (${buf.length} < ${minLength} bytes)`);
+  if (buf.length < minLength)
+    throw new NtlmFormatError(`message truncated (${buf.length} < ${minLength} bytes)`);
   if (!buf.subarray(0, 8).equals(SIGNATURE)) throw new NtlmFormatError('not an NTLMSSP message');
   const actual = buf.readUInt32LE(8);
   if (actual !== type) throw new NtlmFormatError(`expected message type ${type}, got ${actual}`);
