@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAuthenticate } from './authenticate';
 import { findAv, parseAvPairs } from './av-pairs';
 import { NtlmClient, type NtlmClientOptions } from './client';
-import { AV_FLAG_MIC_PRESENT, AvId, NegotiateFlag } from './constants';
+import { AV_FLAG_MIC_PRESENT, AvId, CLIENT_FLAGS, NegotiateFlag } from './constants';
 import { parseChallenge } from './messages';
 import { channelBindingsHash } from './ntlmv2';
 import { NtlmAuthError, NtlmServer } from './server';
@@ -25,6 +25,16 @@ function handshake(client: Partial<NtlmClientOptions> = {}) {
 }
 
 describe('NTLM client and server handshake', () => {
+  it('negotiates with the flags a Windows WinRM client sends (those of the MS-NLMP 4.2.4 AUTHENTICATE)', () => {
+    expect(CLIENT_FLAGS).toBe(0xe2888235);
+    const negotiate = new NtlmClient({ user: 'u', password: 'p', domain: '' }).negotiate();
+    expect(negotiate.length).toBe(40);
+    expect(negotiate.toString('latin1', 0, 8)).toBe('NTLMSSP\0');
+    expect([negotiate.readUInt32LE(8), negotiate.readUInt32LE(12)]).toEqual([1, 0xe2888235]);
+    expect(negotiate.subarray(16, 32).equals(Buffer.alloc(16))).toBe(true); // no OEM domain/workstation
+    expect(negotiate.readUInt8(39)).toBe(0x0f); // NTLMSSP revision 15
+  });
+
   it('agrees on the exported session key and seals both ways over several messages', () => {
     const { server, result } = handshake({ targetName: 'HTTP/win10-01' });
     const accepted = server.accept(result.authenticate);
@@ -121,6 +131,9 @@ describe('NTLM client and server handshake', () => {
     const badSig = Buffer.from(first.signature);
     badSig.writeUInt8(badSig.readUInt8(6) ^ 1, 6);
     expect(() => accepted.session.unseal(first.sealed, badSig)).toThrow(NtlmIntegrityError);
+    // After a failure the stream is out of step: even a genuine next message is refused, loudly.
+    const next = result.session.seal(Buffer.from('<next/>'));
+    expect(() => accepted.session.unseal(next.sealed, next.signature)).toThrow(/authenticate again/);
 
     // A fresh pair of sessions for the other cases (a failed check leaves the RC4 stream out of step).
     const again = handshake();

@@ -18,6 +18,8 @@ export class NtlmIntegrityError extends Error {
 class Direction {
   private readonly handle: Rc4;
   seq = 0;
+  /** Set once a received message fails: the RC4 stream is out of step and nothing after it can verify. */
+  private broken = false;
 
   constructor(
     private readonly signingKey: Buffer,
@@ -34,6 +36,7 @@ class Direction {
 
   /** The inverse on the receiving side: decrypt, then check the signature over the plaintext. */
   unseal(sealed: Uint8Array, signature: Uint8Array): Buffer {
+    if (this.broken) throw new NtlmIntegrityError('session failed an earlier check; authenticate again');
     const message = this.handle.update(sealed);
     this.check(message, signature);
     return message;
@@ -57,11 +60,14 @@ class Direction {
    * one we expect, so a replayed or reordered message fails like a forged one.
    */
   check(message: Uint8Array, signature: Uint8Array): void {
+    if (this.broken) throw new NtlmIntegrityError('session failed an earlier check; authenticate again');
     if (signature.length !== SIGNATURE_LENGTH) {
+      this.broken = true;
       throw new NtlmIntegrityError(`signature must be ${SIGNATURE_LENGTH} bytes, got ${signature.length}`);
     }
     const expected = this.mac(message);
     if (!timingSafeEqual(expected, signature)) {
+      this.broken = true;
       throw new NtlmIntegrityError('message signature does not verify (tampered, replayed or wrong key)');
     }
   }
@@ -70,7 +76,8 @@ class Direction {
 /**
  * The security context after authentication: seal what we send, unseal what we receive. WinRM over HTTP is
  * connection-oriented, so each direction keeps one RC4 stream and one sequence number for the connection's
- * life; a failed verification leaves the receive stream out of step, so the connection must be dropped.
+ * life; a failed verification leaves the receive stream out of step, so the session refuses everything after
+ * it and the transport must drop the connection and authenticate again.
  */
 export class NtlmSession {
   private readonly out: Direction;
