@@ -1,5 +1,5 @@
-"""Independent NTLM checks for Patchbay's TypeScript NTLM code, done with Debian's python3-impacket
-(and pywinrm's multipart/encrypted framing). One JSON request on stdin, one JSON answer on stdout; bytes
+"""Independent NTLM checks for Patchbay's TypeScript NTLM code, done with Debian's python3-impacket,
+python3-ntlm-auth (pywinrm's NTLM engine) and pywinrm's multipart/encrypted framing. One JSON request on stdin, one JSON answer on stdout; bytes
 travel as hex. Nothing here comes from Patchbay: only impacket's own structures and functions are used."""
 import json
 import struct
@@ -162,6 +162,41 @@ def op_pywinrm_unframe(r):
         content = H(r["body"])
 
     return {"payload": x(enc._decrypt_response(Response(), "host"))}
+
+
+def _ntlm_auth_context(r):
+    from ntlm_auth.gss_channel_bindings import GssChannelBindingsStruct
+    from ntlm_auth.ntlm import NtlmContext
+
+    cbt = None
+    if r.get("channelBindings"):
+        cbt = GssChannelBindingsStruct()
+        cbt[cbt.APPLICATION_DATA] = H(r["channelBindings"])
+    return NtlmContext(r["user"], r["password"], r["domain"], None, cbt_data=cbt)
+
+
+def op_ntlm_auth_negotiate(r):
+    """python3-ntlm-auth (the NTLM engine of requests-ntlm and so of pywinrm): its NEGOTIATE, which is
+    deterministic, so the next call can rebuild the same context."""
+    return {"negotiate": x(_ntlm_auth_context(r).step())}
+
+
+def op_ntlm_auth_authenticate(r):
+    """ntlm-auth answers our CHALLENGE (with its MIC and channel bindings) and seals messages to us."""
+    ctx = _ntlm_auth_context(r)
+    ctx.step()
+    auth = ctx.step(H(r["challenge"]))
+    wrapped = [ctx.wrap(H(m)) for m in r["messages"]]
+    return {"authenticate": x(auth), "exportedSessionKey": x(ctx.session_key),
+            "sealed": [{"signature": x(w[:16]), "sealed": x(w[16:])} for w in wrapped]}
+
+
+def op_ntlm_auth_unwrap(r):
+    """ntlm-auth's client session unwraps what our server sealed, in order (fails loudly if one is bad)."""
+    from ntlm_auth.session_security import SessionSecurity
+
+    sec = SessionSecurity(r["flags"], H(r["exportedSessionKey"]), source="client")
+    return {"plaintexts": [x(sec.unwrap(H(i["sealed"]), H(i["signature"]))) for i in r["items"]]}
 
 
 OPS = {name[3:].replace("_", "-"): fn for name, fn in globals().items() if name.startswith("op_")}

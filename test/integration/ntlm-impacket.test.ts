@@ -26,7 +26,8 @@ import { needs } from '../helpers/needs';
 const PY = '/usr/bin/python3';
 const SCRIPT = path.resolve('test/integration/impacket-ntlm.py');
 const hasImpacket =
-  spawnSync(PY, ['-c', 'import impacket.ntlm, winrm.encryption'], { stdio: 'ignore' }).status === 0;
+  spawnSync(PY, ['-c', 'import impacket.ntlm, winrm.encryption, ntlm_auth.ntlm'], { stdio: 'ignore' })
+    .status === 0;
 const available = needs(
   'python3-impacket and python3-winrm (independent NTLM implementations)',
   hasImpacket,
@@ -34,8 +35,13 @@ const available = needs(
 );
 
 type Json = Record<string, unknown>;
-function py<T = Json>(request: Json): T {
-  const r = spawnSync(PY, [SCRIPT], { input: JSON.stringify(request), encoding: 'utf8', timeout: 30_000 });
+function py<T = Json>(request: Json, env: NodeJS.ProcessEnv = process.env): T {
+  const r = spawnSync(PY, [SCRIPT], {
+    input: JSON.stringify(request),
+    encoding: 'utf8',
+    timeout: 30_000,
+    env,
+  });
   if (r.status !== 0) throw new Error(`impacket-ntlm.py ${String(request.op)} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 }
@@ -246,5 +252,61 @@ describe.runIf(available)('NTLM against impacket (independent implementation)', 
     const reply = buildEncryptedBody(accepted.session, payload);
     const back = py<{ payload: string }>({ ...common, op: 'pywinrm-unframe', body: hex(reply.body) });
     expect(h(back.payload).equals(payload)).toBe(true);
+  });
+});
+
+describe.runIf(available)("NTLM against python3-ntlm-auth (pywinrm's NTLM engine) as the client", () => {
+  const cb = Buffer.concat([Buffer.from('tls-server-end-point:'), Buffer.alloc(32, 0xab)]);
+  const creds = { user: USER, password: PASSWORD, domain: DOMAIN, channelBindings: hex(cb) };
+  // ntlm-auth needs MD4 from OpenSSL's legacy provider (see openssl-legacy.cnf): for its process only.
+  const legacy = { ...process.env, OPENSSL_CONF: path.resolve('test/integration/openssl-legacy.cnf') };
+
+  function run(serverBindings: Buffer) {
+    const server = new NtlmServer({
+      computerName: DOMAIN,
+      users: { technician: PASSWORD },
+      channelBindings: serverBindings,
+    });
+    const { negotiate } = py<{ negotiate: string }>({ ...creds, op: 'ntlm-auth-negotiate' }, legacy);
+    const challenge = server.challenge(h(negotiate));
+    const theirs = py<{
+      authenticate: string;
+      exportedSessionKey: string;
+      sealed: { sealed: string; signature: string }[];
+    }>(
+      {
+        ...creds,
+        op: 'ntlm-auth-authenticate',
+        challenge: hex(challenge),
+        messages: messages.map(hex),
+      },
+      legacy,
+    );
+    return { server, theirs };
+  }
+
+  it('authenticates against our server with MIC and channel bindings; sealing works both ways', () => {
+    const { server, theirs } = run(cb);
+    expect(parseAuthenticate(h(theirs.authenticate)).mic?.equals(Buffer.alloc(16))).toBe(false);
+    const accepted = server.accept(h(theirs.authenticate));
+    expect(hex(accepted.session.exportedSessionKey)).toBe(theirs.exportedSessionKey);
+    expect(theirs.sealed.map((s) => accepted.session.unseal(h(s.sealed), h(s.signature)).toString())).toEqual(
+      messages.map((m) => m.toString()),
+    );
+    const replies = messages.map((m) => accepted.session.seal(m));
+    const back = py<{ plaintexts: string[] }>({
+      op: 'ntlm-auth-unwrap',
+      flags: accepted.flags,
+      exportedSessionKey: theirs.exportedSessionKey,
+      items: replies.map((r) => ({ sealed: hex(r.sealed), signature: hex(r.signature) })),
+    });
+    expect(back.plaintexts.map((p) => h(p).toString())).toEqual(messages.map((m) => m.toString()));
+  });
+
+  it('is refused when its channel bindings are for another certificate', () => {
+    const { server, theirs } = run(
+      Buffer.concat([Buffer.from('tls-server-end-point:'), Buffer.alloc(32, 0xcd)]),
+    );
+    expect(() => server.accept(h(theirs.authenticate))).toThrow(/channel bindings do not match/);
   });
 });

@@ -2,11 +2,11 @@ import { MessageType, NegotiateFlag, OUR_VERSION, SIGNATURE } from './constants'
 import {
   assemble,
   checkHeader,
+  decodeText,
+  encodeText,
   firstPayloadOffset,
-  fromUtf16,
   NtlmFormatError,
   readField,
-  utf16,
 } from './wire';
 
 // AUTHENTICATE_MESSAGE (MS-NLMP 2.2.1.3): field descriptors, flags@60, Version@64, MIC@72; payload from 88.
@@ -49,10 +49,11 @@ export function buildAuthenticate(fields: AuthenticateFields): Buffer {
   header.writeUInt32LE(MessageType.AUTHENTICATE, 8);
   header.writeUInt32LE(fields.flags >>> 0, 60);
   if (fields.flags & NegotiateFlag.VERSION) OUR_VERSION.copy(header, 64);
+  const unicode = (fields.flags & NegotiateFlag.UNICODE) !== 0;
   return assemble(header, [
-    { at: DOMAIN, data: utf16(fields.domain) },
-    { at: USER, data: utf16(fields.user) },
-    { at: WORKSTATION, data: utf16(fields.workstation) },
+    { at: DOMAIN, data: encodeText(fields.domain, unicode) },
+    { at: USER, data: encodeText(fields.user, unicode) },
+    { at: WORKSTATION, data: encodeText(fields.workstation, unicode) },
     { at: LM, data: fields.lmChallengeResponse },
     { at: NT, data: fields.ntChallengeResponse },
     { at: SESSION_KEY, data: fields.encryptedRandomSessionKey },
@@ -80,7 +81,8 @@ export function zeroMic(message: Buffer): Buffer {
 export function parseAuthenticate(msg: Uint8Array): Authenticate {
   const buf = checkHeader(msg, MessageType.AUTHENTICATE, MIN_HEADER);
   const flags = buf.readUInt32LE(60);
-  if (!(flags & NegotiateFlag.UNICODE)) throw new NtlmFormatError('client did not use Unicode');
+  // Names are UTF-16LE when Unicode was negotiated, else OEM (python3-ntlm-auth, pywinrm's engine, offers OEM only).
+  const unicode = (flags & NegotiateFlag.UNICODE) !== 0;
   const headerEnd = firstPayloadOffset(buf, FIELDS);
   if (headerEnd < MIN_HEADER) throw new NtlmFormatError('a field points into the message header');
   const field = (at: number, name: string): Buffer => Buffer.from(readField(buf, at, MIN_HEADER, name));
@@ -88,9 +90,9 @@ export function parseAuthenticate(msg: Uint8Array): Authenticate {
     flags,
     lmChallengeResponse: field(LM, 'LM response'),
     ntChallengeResponse: field(NT, 'NT response'),
-    domain: fromUtf16(field(DOMAIN, 'domain'), 'domain'),
-    user: fromUtf16(field(USER, 'user name'), 'user name'),
-    workstation: fromUtf16(field(WORKSTATION, 'workstation'), 'workstation'),
+    domain: decodeText(field(DOMAIN, 'domain'), unicode, 'domain'),
+    user: decodeText(field(USER, 'user name'), unicode, 'user name'),
+    workstation: decodeText(field(WORKSTATION, 'workstation'), unicode, 'workstation'),
     encryptedRandomSessionKey: field(SESSION_KEY, 'session key'),
     mic: headerEnd >= HEADER ? Buffer.from(buf.subarray(MIC_OFFSET, MIC_OFFSET + 16)) : undefined,
     raw: buf,

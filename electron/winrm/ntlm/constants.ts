@@ -42,7 +42,7 @@ export const CLIENT_FLAGS =
 
 /** Flags without which WinRM message encryption as written here cannot work: both sides insist on them. */
 export const REQUIRED_FLAGS =
-  (F.EXTENDED_SESSION_SECURITY | F.SEAL | F.SIGN | F.KEY_EXCH | F.N128 | F.NTLM | F.UNICODE) >>> 0;
+  (F.EXTENDED_SESSION_SECURITY | F.SEAL | F.SIGN | F.KEY_EXCH | F.N128 | F.NTLM) >>> 0;
 
 /** AV pair ids (MS-NLMP 2.2.2.1). */
 export const AvId = {

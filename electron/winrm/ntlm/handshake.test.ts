@@ -4,7 +4,7 @@ import { parseAuthenticate } from './authenticate';
 import { findAv, parseAvPairs } from './av-pairs';
 import { NtlmClient, type NtlmClientOptions } from './client';
 import { AV_FLAG_MIC_PRESENT, AvId, CLIENT_FLAGS, NegotiateFlag } from './constants';
-import { parseChallenge } from './messages';
+import { buildNegotiate, parseChallenge } from './messages';
 import { channelBindingsHash } from './ntlmv2';
 import { NtlmAuthError, NtlmServer } from './server';
 import { NtlmIntegrityError } from './session-security';
@@ -82,6 +82,23 @@ describe('NTLM client and server handshake', () => {
     expect(findAv(pairs, AvId.CHANNEL_BINDINGS)!.equals(channelBindingsHash(cb))).toBe(true);
     expect(channelBindingsHash(cb).equals(Buffer.alloc(16))).toBe(false);
     expect(server.accept(result.authenticate).user).toBe('technician');
+  });
+
+  it('answers an OEM-only NEGOTIATE (python3-ntlm-auth sends one) in OEM, and refuses one with neither', () => {
+    const server = new NtlmServer(serverOptions);
+    const oem = buildNegotiate(((CLIENT_FLAGS & ~NegotiateFlag.UNICODE) | NegotiateFlag.OEM) >>> 0);
+    const challenge = server.challenge(oem);
+    const flags = challenge.readUInt32LE(20);
+    expect([flags & NegotiateFlag.UNICODE, flags & NegotiateFlag.OEM]).toEqual([0, NegotiateFlag.OEM]);
+    expect(challenge.toString('latin1', challenge.readUInt32LE(16), challenge.readUInt32LE(16) + 8)).toBe(
+      'WIN10-01',
+    );
+    // Our own client speaks Unicode only and says so rather than guess at an OEM code page.
+    const ours = new NtlmClient({ user: 'u', password: 'p', domain: '' });
+    ours.negotiate();
+    expect(() => ours.authenticate(challenge)).toThrow(/did not agree to Unicode/);
+    const neither = buildNegotiate((CLIENT_FLAGS & ~NegotiateFlag.UNICODE) >>> 0);
+    expect(() => new NtlmServer(serverOptions).challenge(neither)).toThrow(/neither Unicode nor OEM/);
   });
 
   it('refuses a wrong password and an unknown user with the same words', () => {

@@ -1,6 +1,6 @@
 import { type AvPair, buildAvPairs, parseAvPairs } from './av-pairs';
 import { MessageType, NegotiateFlag, OUR_VERSION, SIGNATURE } from './constants';
-import { assemble, checkHeader, fromUtf16, NtlmFormatError, readField, utf16 } from './wire';
+import { assemble, checkHeader, encodeText, fromUtf16, NtlmFormatError, readField } from './wire';
 
 // NEGOTIATE_MESSAGE (MS-NLMP 2.2.1.1): signature, type, flags@12, DomainNameFields@16, WorkstationFields@24,
 // Version@32; 40 bytes of header. Older clients send 32 (no version) or just 16.
@@ -58,7 +58,7 @@ export interface ChallengeFields {
   avPairs: AvPair[];
 }
 
-/** Builds a CHALLENGE message (the simulator's side). */
+/** Builds a CHALLENGE message (the simulator's side); the target name in the character set `flags` chose. */
 export function buildChallenge(fields: ChallengeFields): Buffer {
   if (fields.serverChallenge.length !== 8) throw new Error('server challenge must be 8 bytes');
   const header = Buffer.alloc(CH_HEADER);
@@ -68,7 +68,7 @@ export function buildChallenge(fields: ChallengeFields): Buffer {
   fields.serverChallenge.copy(header, 24);
   OUR_VERSION.copy(header, 48);
   return assemble(header, [
-    { at: CH_TARGET_NAME, data: utf16(fields.targetName) },
+    { at: CH_TARGET_NAME, data: encodeText(fields.targetName, (fields.flags & NegotiateFlag.UNICODE) !== 0) },
     { at: CH_TARGET_INFO, data: buildAvPairs(fields.avPairs) },
   ]);
 }

@@ -4,7 +4,15 @@ import { parseAuthenticate, zeroMic } from './authenticate';
 import { type AvPair, findAv, parseAvPairs } from './av-pairs';
 import { AV_FLAG_MIC_PRESENT, AvId, NegotiateFlag as F, REQUIRED_FLAGS } from './constants';
 import { buildChallenge, parseNegotiate } from './messages';
-import { computeMic, decryptSessionKey, fileTime, hmacMd5, kxkey, ntowfv2 } from './ntlmv2';
+import {
+  channelBindingsHash,
+  computeMic,
+  decryptSessionKey,
+  fileTime,
+  hmacMd5,
+  kxkey,
+  ntowfv2,
+} from './ntlmv2';
 import { NtlmSession } from './session-security';
 import { NtlmFormatError, utf16 } from './wire';
 
@@ -23,6 +31,11 @@ export interface NtlmServerOptions {
   dnsName?: string;
   /** Local accounts: name (matched case-insensitively, as Windows does) → password. */
   users: Record<string, string>;
+  /**
+   * HTTPS only: the RFC 5929 application data of this connection ("tls-server-end-point:" + certificate hash).
+   * When set, the client's MsvAvChannelBindings must match it (Windows' CbtHardeningLevel=Strict).
+   */
+  channelBindings?: Buffer;
   random?: (n: number) => Buffer;
   now?: () => number;
 }
@@ -37,15 +50,7 @@ export interface Accepted {
 
 // Flags the server echoes when the client asks for them (MS-NLMP 3.2.5.1.1); the rest it always sets.
 const ECHOED =
-  F.UNICODE |
-  F.SIGN |
-  F.SEAL |
-  F.ALWAYS_SIGN |
-  F.EXTENDED_SESSION_SECURITY |
-  F.VERSION |
-  F.N128 |
-  F.KEY_EXCH |
-  F.N56;
+  F.SIGN | F.SEAL | F.ALWAYS_SIGN | F.EXTENDED_SESSION_SECURITY | F.VERSION | F.N128 | F.KEY_EXCH | F.N56;
 const ALWAYS = F.REQUEST_TARGET | F.NTLM | F.TARGET_TYPE_SERVER | F.TARGET_INFO;
 
 /** Minimum NTLMv2 response: NTProofStr (16) + the blob's fixed 28 bytes + MsvAvEOL (4) + Z(4). */
@@ -66,7 +71,9 @@ export class NtlmServer {
   /** Answers a NEGOTIATE with a CHALLENGE carrying the AV pairs and timestamp a workgroup Windows sends. */
   challenge(negotiateMessage: Uint8Array): Buffer {
     const negotiate = parseNegotiate(negotiateMessage);
-    if (!(negotiate.flags & F.UNICODE)) throw new NtlmAuthError('client does not speak Unicode');
+    // MS-NLMP 3.2.5.1.1: Unicode if the client offers it, else OEM (what python3-ntlm-auth offers), else refuse.
+    const charset = negotiate.flags & F.UNICODE ? F.UNICODE : negotiate.flags & F.OEM ? F.OEM : 0;
+    if (!charset) throw new NtlmAuthError('client offers neither Unicode nor OEM strings');
     const random = this.options.random ?? randomBytes;
     const now = this.options.now ?? Date.now;
     const name = this.options.computerName;
@@ -81,7 +88,7 @@ export class NtlmServer {
     this.serverChallenge = random(8);
     this.negotiateMessage = negotiate.raw;
     this.challengeMessage = buildChallenge({
-      flags: ((negotiate.flags & ECHOED) | ALWAYS) >>> 0,
+      flags: ((negotiate.flags & ECHOED) | ALWAYS | charset) >>> 0,
       serverChallenge: this.serverChallenge,
       targetName: name,
       avPairs,
@@ -123,6 +130,12 @@ export class NtlmServer {
       hmacMd5(responseKeyNT, proof),
       auth.encryptedRandomSessionKey,
     );
+    if (this.options.channelBindings) {
+      const sent = findAv(blobPairs, AvId.CHANNEL_BINDINGS);
+      if (!sent || !sent.equals(channelBindingsHash(this.options.channelBindings))) {
+        throw new NtlmAuthError('channel bindings do not match this TLS connection');
+      }
+    }
     const avFlags = findAv(blobPairs, AvId.FLAGS);
     if (avFlags && avFlags.length === 4 && avFlags.readUInt32LE(0) & AV_FLAG_MIC_PRESENT) {
       if (!auth.mic) throw new NtlmAuthError('client announced a MIC but sent none');

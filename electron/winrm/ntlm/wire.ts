@@ -64,3 +64,14 @@ export function fromUtf16(data: Buffer, name: string): string {
   if (data.length % 2 !== 0) throw new NtlmFormatError(`${name} has an odd UTF-16 length`);
   return data.toString('utf16le');
 }
+
+/**
+ * Text in the character set the flags chose: UTF-16LE with NTLMSSP_NEGOTIATE_UNICODE, else OEM. The OEM code
+ * page is the machine's; Latin-1 stands in for it (user and machine names of a WinRM setup are ASCII).
+ */
+export const encodeText = (text: string, unicode: boolean): Buffer =>
+  unicode ? utf16(text) : Buffer.from(text, 'latin1');
+
+/** The inverse of `encodeText`. */
+export const decodeText = (data: Buffer, unicode: boolean, name: string): string =>
+  unicode ? fromUtf16(data, name) : data.toString('latin1');
