@@ -105,7 +105,7 @@ export class NtlmSession {
     return this.in.unseal(sealed, signature);
   }
 
-  /** Signs without sealing (GSS_GetMIC): used by nothing in WinRM today, kept for completeness of tests. */
+  /** Signs without sealing (GSS_GetMIC). WinRM seals every body; signing alone serves protocols that only sign. */
   sign(message: Uint8Array): Buffer {
     return this.out.mac(message);
   }
