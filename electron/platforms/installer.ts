@@ -52,6 +52,12 @@ export interface DryRunPlan {
   problems: string[];
   /** Things to show beside the plan (e.g. "pacman upgrades everything: partial upgrades are unsupported"). */
   notes: string[];
+  /**
+   * Requested item names and advisory ids the installer leaves out (zypper: a patch that needs a reboot the
+   * policy does not allow, and packages such a patch updates). The engine drops them from the host's
+   * request, so they are neither installed nor expected by verification.
+   */
+  leftOut?: string[];
 }
 
 /** One pre-flight check's outcome. */

@@ -34,6 +34,8 @@ import { xmlEvents, xmlMessages } from './zypper-xml';
 export const ZYPPER_STEP = '@@patchbay-step';
 /** Names a patch left out because it needs a reboot the policy does not allow. */
 export const REBOOT_SKIP = '@@patchbay-reboot-skip';
+/** Names an item left out because a needed patch flagged "reboot" updates it (and no reboot is allowed). */
+export const REBOOT_SKIP_ITEM = '@@patchbay-reboot-skip-item';
 
 /** zypper's exit codes that mean "done" (100–103 are informational, 106: some repository was skipped). */
 const DONE = new Set([0, 100, 101, 102, 103, 106]);
@@ -58,21 +60,51 @@ function patchSelection(req: InstallRequest): string {
   ].join('\n');
 }
 
-const editions = (req: InstallRequest) =>
-  shJoin(
-    checkedItems(req.items).map(
-      (i) => `${i.name}${i.arch ? `.${i.arch}` : ''}=${formatEvr(parseEvr(i.version))}`,
-    ),
-  );
+// Package names that needed patches flagged "reboot" update (their Conflicts: `name[.arch] < edition`),
+// space-separated with a leading and trailing blank, also without a known arch suffix. Only compared with
+// the request's own validated names below: nothing of it reaches a command line.
+const REBOOT_AWK = String.raw`function out(n) { printf "%s ", n; if (sub(/\.(noarch|x86_64|i[3-6]86|aarch64|ppc64le|s390x|armv7hl)$/, "", n)) printf "%s ", n }
+/^Information for patch /{ r = 0; c = 0; next }
+/^Interactive *:/{ if ($0 ~ /reboot/) r = 1; c = 0; next }
+/^Conflicts *:/{ c = 1; sub(/^Conflicts *: */, ""); if (r && $0 !~ /^\[/) out($1); next }
+/^[ \t]+[^ \t]/{ if (c && r) out($1); next }
+{ c = 0 }`;
+const REBOOT_PACKAGES = [
+  'rebootpk=" $(zypper --non-interactive --xmlout list-patches 2>/dev/null |',
+  `grep -o '<update kind="patch" name="[^"]*"' | cut -d'"' -f4 |`,
+  "grep -E '^[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}$' | head -n 3000 |",
+  'xargs -r zypper --non-interactive --quiet --no-color info -t patch -- 2>/dev/null |',
+  `awk ${shQuote(REBOOT_AWK)}) "`,
+].join(' ');
 
+/**
+ * Sets the positional parameters to the request's `name[.arch]=edition` arguments. An item that a needed
+ * reboot patch updates brings in that patch's fix: without a reboot allowed it is left out (and named);
+ * with one allowed, `rb=1` says the update needs the reboot the patch asks for (zypper only flags
+ * reboots for patches, not for the same package updated by name).
+ */
+function itemSelection(req: InstallRequest): string {
+  const args = checkedItems(req.items).map((i) => {
+    const full = `${i.name}${i.arch ? `.${i.arch}` : ''}`;
+    return { name: i.name, full, arg: `${full}=${formatEvr(parseEvr(i.version))}` };
+  });
+  const match = (a: (typeof args)[number]) =>
+    `case "$rebootpk" in *${shQuote(` ${a.name} `)}*|*${shQuote(` ${a.full} `)}*)`;
+  return [
+    REBOOT_PACKAGES,
+    'rb=; set --',
+    ...args.map((a) =>
+      req.allowReboot
+        ? `${match(a)} rb=1 ;; esac; set -- "$@" ${shQuote(a.arg)}`
+        : `${match(a)} echo ${shQuote(`${REBOOT_SKIP_ITEM} ${a.name}`)} ;; *) set -- "$@" ${shQuote(a.arg)} ;; esac`,
+    ),
+  ].join('\n');
+}
+
+// Patches first: a reboot patch installed as a patch makes zypper report its reboot (exit 102); its
+// package updated by name first would leave the patch with nothing to do and the reboot unsaid.
 function dryRunScript(req: InstallRequest): string {
   const out = ['export LC_ALL=C'];
-  if (req.items.length > 0) {
-    out.push(
-      `zypper --non-interactive --xmlout update --dry-run ${editions(req)} 2>&1`,
-      `echo "${ZYPPER_STEP} items $?"`,
-    );
-  }
   if (req.advisories.length > 0) {
     out.push(
       patchSelection(req),
@@ -82,27 +114,41 @@ function dryRunScript(req: InstallRequest): string {
         ' patches $?"; fi',
     );
   }
+  if (req.items.length > 0) {
+    out.push(
+      itemSelection(req),
+      `if [ "$#" -gt 0 ]; then zypper --non-interactive --xmlout update --dry-run "$@" 2>&1; echo "${ZYPPER_STEP} items $?"; fi`,
+    );
+  }
   out.push('exit 0');
   return out.join('\n');
 }
 
 /**
  * Runs zypper once more when it exits 103: it updated itself (the update stack) first and the rest of
- * the transaction needs the new zypper.
+ * the transaction needs the new zypper. Exit 102 (a patch flagged reboot went in) is remembered in
+ * /run/reboot-needed, as newer zypper does itself (openSUSE/zypper#521): zypper 1.14 only returns it, so
+ * `needs-rebooting` and the flag file — what the reboot check and the scan read — would say no reboot.
  */
 const zypperStep = (cmd: string) =>
   `n=0; while :; do ${cmd} 2>&1; rc=$?; n=$((n + 1)); [ "$rc" = 103 ] && [ "$n" -lt 3 ] || break; done
+if [ "$rc" = 102 ]; then : > /run/reboot-needed 2>/dev/null || :; fi
 case "$rc" in 0|100|101|102|103|106) ;; *) exit "$rc" ;; esac`;
 
 function installScript(req: InstallRequest): string {
   const out = ['export LC_ALL=C', 'rc=0'];
-  if (req.items.length > 0) out.push(zypperStep(`zypper --non-interactive update ${editions(req)}`));
   if (req.advisories.length > 0) {
     out.push(
       patchSelection(req),
       `if [ -n "$keep" ]; then ${zypperStep('zypper --non-interactive install -t patch $keep')}\nfi`,
     );
   }
+  if (req.items.length > 0)
+    out.push(
+      itemSelection(req),
+      `if [ "$#" -gt 0 ]; then ${zypperStep('zypper --non-interactive update "$@"')}`,
+      'if [ "$rb" = 1 ]; then : > /run/reboot-needed 2>/dev/null || :; fi\nfi',
+    );
   out.push('exit "$rc"');
   return out.join('\n');
 }
@@ -192,6 +238,15 @@ export function parseZypperDryRun(output: string, exitCode: number | null): DryR
     const skip = new RegExp(`^${REBOOT_SKIP} (\\S+)$`).exec(line);
     if (skip && ADVISORY_ID.test(skip[1] ?? '')) {
       plan.notes.push(`${skip[1]} needs a reboot: left out, the reboot policy does not allow one`);
+      (plan.leftOut ??= []).push(skip[1] ?? '');
+      continue;
+    }
+    const item = new RegExp(`^${REBOOT_SKIP_ITEM} (\\S+)$`).exec(line);
+    if (item && RPM_NAME.test(item[1] ?? '')) {
+      plan.notes.push(
+        `${item[1]} is updated by a patch that needs a reboot: left out, the reboot policy does not allow one`,
+      );
+      (plan.leftOut ??= []).push(item[1] ?? '');
       continue;
     }
     const step = new RegExp(`^${ZYPPER_STEP} (items|patches) (\\d+)$`).exec(line);
@@ -205,6 +260,15 @@ export function parseZypperDryRun(output: string, exitCode: number | null): DryR
   }
   if (steps === 0 && chunk.some((l) => l.trim()))
     throw new UnparseableOutputError(`the zypper dry run did not finish (exit ${exitCode ?? 'none'})`);
+  // Each step is simulated against the same system: a package both named and in a named patch shows in
+  // both summaries, and is one change. (downloadBytes keeps both: an overestimate errs on the safe side.)
+  for (const bucket of ['upgrades', 'installs', 'removals'] as const) {
+    const seen = new Set<string>();
+    plan[bucket] = plan[bucket].filter((c) => {
+      const key = `${c.name}\u0000${c.arch}\u0000${c.fromVersion}\u0000${c.toVersion}`;
+      return !seen.has(key) && !!seen.add(key);
+    });
+  }
   return plan;
 }
 

@@ -133,6 +133,11 @@ export async function reviewHost(deps: ReviewDeps, r: Rollout, h: StoredHost): P
       s.exec(inst.dryRunCommand(req), { asRoot: true, timeoutMs: 300_000, signal: signal }),
     );
     const plan = inst.parseDryRun(out.stdout.toString('utf8'), out.code);
+    // Items the installer leaves out (a zypper reboot patch under policy "never") are not this host's to
+    // install or verify: the plan's notes say why.
+    const leftOut = new Set(plan.leftOut ?? []);
+    const kept = items.filter((i) => !leftOut.has(i.name));
+    const keptAdvisories = advisories.filter((a) => !leftOut.has(a));
     if (plan.problems.length > 0) {
       repo.transition(
         r.id,
@@ -141,8 +146,18 @@ export async function reviewHost(deps: ReviewDeps, r: Rollout, h: StoredHost): P
         { plan, failureKind: 'dependency-problem', reason: plan.problems.join('; ').slice(0, 1000) },
         now(),
       );
+    } else if (kept.length === 0 && keptAdvisories.length === 0) {
+      const reason = 'Everything approved here needs a reboot, and the reboot policy does not allow one.';
+      const left = { plan, items: kept, advisories: keptAdvisories, reason };
+      repo.transition(r.id, h.machineId, 'skipped', left, now());
     } else {
-      repo.transition(r.id, h.machineId, 'reviewed', { plan }, now());
+      repo.transition(
+        r.id,
+        h.machineId,
+        'reviewed',
+        { plan, items: kept, advisories: keptAdvisories },
+        now(),
+      );
     }
   } catch (err) {
     if (signal.aborted) throw err;

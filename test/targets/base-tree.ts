@@ -61,9 +61,12 @@ for f in "$@"; do
 done
 `;
 
-function recipe() {
+function recipe(extra: readonly string[]) {
   const power = fs.readFileSync(path.join(HERE, 'sim-power.sh'), 'utf8');
-  return { v: 1, SUITE, INCLUDE, POWER_ALL, SSHD_CONFIG, SUDOERS, SETUP, TEST_USERS, power };
+  const base = { v: 1, SUITE, INCLUDE, POWER_ALL, SSHD_CONFIG, SUDOERS, SETUP, TEST_USERS, power };
+  // The plain Debian recipe stays exactly what it was (same hash, no rebuild); a flavour's extra packages
+  // make another recipe, and the same set (in any order) the same one.
+  return extra.length ? { ...base, EXTRA: [...new Set(extra)].sort() } : base;
 }
 
 /** The test user's private key (ed25519, authorized for patch, sudopw and nosudo) of a base tree. */
@@ -104,12 +107,13 @@ export function hostMirror(): string {
   throw new Error(`no ${SUITE} mirror in /etc/apt/sources.list*; set PATCHBAY_TARGETS_MIRROR`);
 }
 
-async function build(dir: string, final: string): Promise<void> {
+async function build(dir: string, final: string, extra: readonly string[]): Promise<void> {
   const root = path.join(dir, 'root');
   const keys = path.join(dir, 'keys');
   await fsp.mkdir(keys, { recursive: true });
   const log = path.join(dir, 'debootstrap.log');
-  const args = ['--variant=minbase', `--include=${INCLUDE.join(',')}`, SUITE, root, hostMirror()];
+  const include = [...INCLUDE, ...extra];
+  const args = ['--variant=minbase', `--include=${include.join(',')}`, SUITE, root, hostMirror()];
   // debootstrap mounts proc, sys and (in containers) binds host devices into the tree: in a private mount
   // namespace those vanish with it, even when it is killed, so no leftover can ever expose the host's /dev.
   const boot = await run('unshare', ['--mount', '--propagation', 'private', 'debootstrap', ...args], {
@@ -133,17 +137,22 @@ async function build(dir: string, final: string): Promise<void> {
     v.password ? [`${u}:${v.password}`] : [],
   );
   await run('chroot', [root, '/usr/sbin/chpasswd'], { input: passwords.join('\n') + '\n' });
-  await fsp.writeFile(path.join(dir, 'recipe.json'), JSON.stringify(recipe(), null, 2));
+  await fsp.writeFile(path.join(dir, 'recipe.json'), JSON.stringify(recipe(extra), null, 2));
   await fsp.rename(dir, final);
 }
 
 /**
- * Returns a Debian bookworm minbase tree with OpenSSH, sudo and unattended-upgrades, built once per
- * recipe with debootstrap from this machine's mirror and cached under cacheDir()/<recipe-hash>. A build
- * happens in a temporary directory renamed into place when complete, so an interrupted build is never used.
+ * Returns a Debian bookworm minbase tree with OpenSSH, sudo and unattended-upgrades (plus `extra` Debian
+ * packages, e.g. a flavour's dnf or pacman), built once per recipe with debootstrap from this machine's
+ * mirror and cached under cacheDir()/<recipe-hash>. A build happens in a temporary directory renamed into
+ * place when complete, so an interrupted build is never used.
  */
-export async function ensureBaseTree(): Promise<string> {
-  const hash = crypto.createHash('sha256').update(JSON.stringify(recipe())).digest('hex').slice(0, 16);
+export async function ensureBaseTree(extra: readonly string[] = []): Promise<string> {
+  const hash = crypto
+    .createHash('sha256')
+    .update(JSON.stringify(recipe(extra)))
+    .digest('hex')
+    .slice(0, 16);
   const cache = cacheDir();
   const final = path.join(cache, hash);
   const result = path.join(final, 'root');
@@ -171,9 +180,10 @@ export async function ensureBaseTree(): Promise<string> {
   try {
     if (fs.existsSync(result)) return result;
     const dir = await fsp.mkdtemp(path.join(cache, `.build-${hash}-${process.pid}-`));
-    process.stderr.write(`Building the Debian base tree for test targets once (~45 s) in ${final}\n`);
+    const what = extra.length ? ` with ${extra.join(', ')}` : '';
+    process.stderr.write(`Building the Debian base tree${what} for test targets once (~45 s+) in ${final}\n`);
     try {
-      await build(dir, final);
+      await build(dir, final, extra);
     } catch (e) {
       await removeTree(dir);
       throw e;

@@ -1,12 +1,16 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 
+import type { Pkg } from '../capture/rpm-build';
 import type { Endpoint } from './addresses';
 import { allocateEndpoint, releaseEndpoint, waitForSsh } from './addresses';
 import type { Archive } from './apt-archive';
 import { startArchive } from './apt-archive';
 import { baseKeyPath, ensureBaseTree } from './base-tree';
 import type { CaseName } from './cases';
+import type { LocalRepos } from './flavour-types';
+import type { FlavourName } from './flavours';
+import { FLAVOURS } from './flavours';
 import { cachedHostKey, fingerprintSha256, generateHostKey, servedFingerprint } from './host-keys';
 import type { RunResult } from './run';
 import type { InitProcess } from './target-process';
@@ -19,7 +23,12 @@ import { processTempDir, removeTree } from './temp';
 export interface TargetSpec {
   /** Host name (also the key of its cached host key): lowercase letters, digits, dashes. */
   name: string;
+  /** What the host looks like to Patchbay (flavours.ts); default 'debian'. */
+  flavour?: FlavourName;
+  /** debian flavour: the package states it starts in (cases.ts). */
   cases?: CaseName[];
+  /** dnf and zypper flavours: rpm packages built and installed at start (then only `repos` remain). */
+  rpmPackages?: Pkg[];
   /** How old the stale-lists case makes the apt lists, in days (default 10). */
   staleListsDays?: number;
   /** Nothing is started: the address refuses connections, like a host that is down. */
@@ -58,7 +67,17 @@ const running = new Map<Target, Handle>();
 let runDir: Promise<string> | undefined;
 let ownArchive: Promise<Archive> | undefined;
 
-async function startOne(spec: TargetSpec, index: number, base: string, archive: Archive): Promise<Target> {
+interface StartContext {
+  base: string;
+  archive(): Promise<Archive>;
+  repos?: LocalRepos;
+}
+
+async function startOne(
+  spec: TargetSpec,
+  index: number,
+  { base, archive, repos }: StartContext,
+): Promise<Target> {
   if (!NAME.test(spec.name)) throw new Error(`bad target name ${JSON.stringify(spec.name)}`);
   const endpoint = await allocateEndpoint(index);
   const common = { name: spec.name, ...endpoint, user: 'patch' as const, privateKeyPath: baseKeyPath(base) };
@@ -113,11 +132,9 @@ async function startOne(spec: TargetSpec, index: number, base: string, archive: 
     target.pid = init.pid;
     await setupTarget(inTarget, {
       name: spec.name,
-      cases: spec.cases ?? [],
-      staleListsDays: spec.staleListsDays ?? 10,
-      archive,
       hostKey,
-      scratchDir: path.join(dir, 'scratch'),
+      flavour: FLAVOURS[spec.flavour ?? 'debian'],
+      ctx: { inTarget, spec, archive, repos, scratchDir: path.join(dir, 'scratch') },
     });
     await init.boot();
     await waitForSsh(endpoint).catch((e: Error) => Promise.reject(init?.fail(e.message) ?? e));
@@ -133,23 +150,33 @@ async function startOne(spec: TargetSpec, index: number, base: string, archive: 
 }
 
 /**
- * Starts one target per spec over the cached base tree, at most a few at a time (apt and dpkg are what
- * cost here). Without an archive a shared one is started and stopped again by stopAll().
+ * Starts one target per spec over the cached base tree of its flavour, at most a few at a time (apt and
+ * dpkg are what cost here). A debian target without `archive` gets a shared one, started on first use
+ * and stopped again by stopAll(). dnf and zypper targets read `repos` (rpm-repos.ts).
  */
-export async function startTargets(specs: TargetSpec[], opts: { archive?: Archive } = {}): Promise<Target[]> {
+export async function startTargets(
+  specs: TargetSpec[],
+  opts: { archive?: Archive; repos?: LocalRepos } = {},
+): Promise<Target[]> {
   // The name keys the host's files and cached host key: one running target per name and process.
   const names = [...specs.map((s) => s.name), ...[...running.keys()].map((t) => t.name)];
   const clash = names.find((n, i) => names.indexOf(n) !== i);
   if (clash) throw new Error(`target name ${clash} is used twice`);
-  const base = await ensureBaseTree();
-  const archive = opts.archive ?? (await (ownArchive ??= startArchive()));
+  // One tree per distinct include set, built (or found in the cache) one after the other.
+  const bases = new Map<FlavourName, string>();
+  for (const f of new Set(specs.map((s) => s.flavour ?? 'debian')))
+    bases.set(f, await ensureBaseTree(FLAVOURS[f].include));
+  const given = opts.archive;
+  const archive = () => (given ? Promise.resolve(given) : (ownArchive ??= startArchive()));
   const slots = 4;
   let next = 0;
   const settled: Target[] = [];
   const worker = async () => {
     while (next < specs.length) {
       const i = next++;
-      settled[i] = await startOne(specs[i]!, i, base, archive);
+      const spec = specs[i]!;
+      const base = bases.get(spec.flavour ?? 'debian')!;
+      settled[i] = await startOne(spec, i, { base, archive, repos: opts.repos });
     }
   };
   const outcome = await Promise.allSettled(Array.from({ length: slots }, worker));
