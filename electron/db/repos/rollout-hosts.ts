@@ -15,6 +15,7 @@ interface HostRow {
   rollout_id: number;
   machine_id: number;
   machine_name: string;
+  position: number;
   package_manager: string;
   state: RolloutHostState;
   step: string;
@@ -111,17 +112,17 @@ const HOST_COLUMNS: Record<keyof HostPatch, [string, (v: never) => unknown]> = {
 export function rolloutHostsRepo(db: Db, log: RolloutEventLog) {
   const getHostRow = db.prepare('SELECT * FROM rollout_hosts WHERE rollout_id = ? AND machine_id = ?');
   return {
-    /** Adds a rollout's hosts, queued (inside the rollout's create transaction). */
+    /** Adds a rollout's hosts, queued, in the order given (the run's order; inside create's transaction). */
     insertQueued(
       rolloutId: number,
       hosts: { machineId: number; machineName: string; packageManager: string }[],
       now: number,
     ): void {
       const host = db.prepare(
-        `INSERT INTO rollout_hosts (rollout_id, machine_id, machine_name, package_manager, state, updated_at)
-         VALUES (?, ?, ?, ?, 'queued', ?)`,
+        `INSERT INTO rollout_hosts (rollout_id, machine_id, machine_name, position, package_manager, state,
+           updated_at) VALUES (?, ?, ?, ?, ?, 'queued', ?)`,
       );
-      for (const h of hosts) host.run(rolloutId, h.machineId, h.machineName, h.packageManager, now);
+      hosts.forEach((h, i) => host.run(rolloutId, h.machineId, h.machineName, i, h.packageManager, now));
     },
     /** How many hosts of a rollout are in each state. */
     counts(rolloutId: number): RolloutCounts {
@@ -132,10 +133,11 @@ export function rolloutHostsRepo(db: Db, log: RolloutEventLog) {
       for (const r of rows) c[r.state] = r.n;
       return c;
     },
+    /** A rollout's hosts in the order they were picked. */
     hosts(rolloutId: number): StoredHost[] {
       return (
         db
-          .prepare('SELECT * FROM rollout_hosts WHERE rollout_id = ? ORDER BY machine_name, machine_id')
+          .prepare('SELECT * FROM rollout_hosts WHERE rollout_id = ? ORDER BY position, machine_id')
           .all(rolloutId) as HostRow[]
       ).map(toHost);
     },

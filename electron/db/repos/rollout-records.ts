@@ -25,6 +25,7 @@ interface RolloutRow {
   stop_reason: string;
   runner: string;
   runner_until: number;
+  retry_of: number | null;
 }
 
 /** What a new rollout row holds (its hosts go to rollout_hosts). */
@@ -34,6 +35,8 @@ export interface NewRollout {
   content: RolloutContent;
   options: RolloutOptions;
   createdBy: string;
+  /** The finished rollout this one retries. */
+  retryOf?: number | null;
 }
 
 /** The rollouts table: one row per rollout, its state changes logged. `counts` reads its hosts' states. */
@@ -53,6 +56,7 @@ export function rolloutRecordsRepo(db: Db, log: RolloutEventLog, counts: (id: nu
     cancelRequested: r.cancel_requested === 1,
     stopReason: r.stop_reason,
     runnerUntil: r.runner === '' ? 0 : r.runner_until,
+    retryOf: r.retry_of,
     counts: counts(r.id),
   });
   return {
@@ -61,8 +65,8 @@ export function rolloutRecordsRepo(db: Db, log: RolloutEventLog, counts: (id: nu
       return Number(
         db
           .prepare(
-            `INSERT INTO rollouts (name, state, targets_json, content_json, options_json, created_by, created_at)
-             VALUES (?, 'created', ?, ?, ?, ?, ?)`,
+            `INSERT INTO rollouts (name, state, targets_json, content_json, options_json, created_by, created_at,
+               retry_of) VALUES (?, 'created', ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             r.name,
@@ -71,6 +75,7 @@ export function rolloutRecordsRepo(db: Db, log: RolloutEventLog, counts: (id: nu
             JSON.stringify(r.options),
             r.createdBy,
             now,
+            r.retryOf ?? null,
           ).lastInsertRowid,
       );
     },
@@ -82,6 +87,28 @@ export function rolloutRecordsRepo(db: Db, log: RolloutEventLog, counts: (id: nu
     list(limit: number): Rollout[] {
       const rows = db.prepare('SELECT * FROM rollouts ORDER BY id DESC LIMIT ?').all(limit) as RolloutRow[];
       return rows.map(toRollout);
+    },
+    /** Rollouts that retry `id`, oldest first. */
+    retriesOf(id: number): number[] {
+      return (
+        db.prepare('SELECT id FROM rollouts WHERE retry_of = ? ORDER BY id').all(id) as { id: number }[]
+      ).map((r) => r.id);
+    },
+    /**
+     * Moves the rollout from one of `from` to `to` (logged), in one immediate transaction so another
+     * process cannot change it between the check and the write; false when it was in another state.
+     */
+    moveState(id: number, from: readonly RolloutState[], to: RolloutState, now: number, detail: object = {}) {
+      return db
+        .transaction(() => {
+          const before = db.prepare('SELECT state FROM rollouts WHERE id = ?').get(id) as
+            { state: RolloutState } | undefined;
+          if (!before || !from.includes(before.state)) return false;
+          db.prepare('UPDATE rollouts SET state = ? WHERE id = ?').run(to, id);
+          log.append(id, null, before.state, to, now, detail);
+          return true;
+        })
+        .immediate();
     },
     /** Ids of rollouts in a state (resume at start). */
     idsInState(state: RolloutState): number[] {
@@ -115,11 +142,12 @@ export function rolloutRecordsRepo(db: Db, log: RolloutEventLog, counts: (id: nu
     /** Records that no new hosts start, and why ('threshold' | 'cancelled'); the first reason stays. */
     stop(id: number, reason: 'threshold' | 'cancelled', now: number): void {
       db.transaction(() => {
+        const { state } = db.prepare('SELECT state FROM rollouts WHERE id = ?').get(id) as { state: string };
         db.prepare(
           `UPDATE rollouts SET stop_reason = CASE WHEN stop_reason = '' THEN ? ELSE stop_reason END,
              cancel_requested = CASE WHEN ? = 'cancelled' THEN 1 ELSE cancel_requested END WHERE id = ?`,
         ).run(reason, reason, id);
-        log.append(id, null, 'running', 'running', now, { stop: reason });
+        log.append(id, null, state, state, now, { stop: reason });
       })();
     },
   };

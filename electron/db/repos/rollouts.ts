@@ -20,7 +20,8 @@ export function rolloutsRepo(db: Db) {
   const { insertQueued, ...hostMethods } = hosts;
   const { insert, ...recordMethods } = records;
   return {
-    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+    /** Runs `fn` in one immediate transaction (takes the write lock first: no upgrade race with another process). */
+    transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
     /** Creates a rollout with its hosts queued (one transaction). */
     create(
       r: NewRollout & { hosts: { machineId: number; machineName: string; packageManager: string }[] },

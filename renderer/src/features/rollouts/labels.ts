@@ -16,6 +16,7 @@ export const ROLLOUT_STATE_LABEL: Record<RolloutState, string> = {
   reviewing: 'Reviewing',
   reviewed: 'Ready to start',
   running: 'Running',
+  paused: 'Paused',
   finished: 'Finished',
   cancelled: 'Cancelled',
 };
