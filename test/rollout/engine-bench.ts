@@ -118,32 +118,8 @@ export async function engineBench(specs: TargetSpec[]) {
         .filter((e) => new RegExp(`^rollout ${id}\\b`).test(e.subject))
         .sort((a, b) => a.seq - b.seq);
     },
-    /**
-     * Holds dpkg's lock on a target the way another apt run would: installs pb-slow, whose postinst waits
-     * for /run/pb-slow-go. Resolves once it waits; `release` lets it finish.
-     */
-    async holdDpkgLock(name: string, opId: string) {
-      const target = t[name] as Target;
-      await target.exec('rm -f /run/pb-slow-go');
-      const s = await sessionTo(target);
-      try {
-        const holder = aptInstaller().installCommand({
-          items: [{ name: 'pb-slow', arch: '', version: '1.1-1' }],
-          advisories: [],
-          allowReboot: false,
-        });
-        const r = await startOp(s, opId, holder, 300_000);
-        if (r.kind !== 'started') throw new Error(`the lock holder did not start: ${r.kind}`);
-        await until('the holder is in its postinst', async () =>
-          (await target.exec(`cat /var/lib/patchbay/ops/${opId}/log 2>/dev/null || true`)).stdout.includes(
-            'waiting for /run/pb-slow-go',
-          ),
-        );
-      } finally {
-        s.close();
-      }
-      return { release: () => target.exec('touch /run/pb-slow-go') };
-    },
+    /** See holdDpkgLock. */
+    holdDpkgLock: (name: string, opId: string) => holdDpkgLock(t[name] as Target, opId),
     /** Stops everything: no postinst may wait on after the test. */
     async close() {
       for (const x of Object.values(t)) await x.exec('touch /run/pb-slow-go').catch(() => undefined);
@@ -164,4 +140,41 @@ export async function until(what: string, ok: () => Promise<boolean>): Promise<v
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`never: ${what}`);
+}
+
+/**
+ * Holds dpkg's lock on a target the way another apt run would: installs pb-slow (the target needs the
+ * slow-postinst case), whose postinst waits for /run/pb-slow-go. Resolves once it waits; `release` lets it
+ * finish and resolves when that run has ended.
+ */
+export async function holdDpkgLock(target: Target, opId: string) {
+  await target.exec('rm -f /run/pb-slow-go');
+  const s = await sessionTo(target);
+  try {
+    const holder = aptInstaller().installCommand({
+      items: [{ name: 'pb-slow', arch: '', version: '1.1-1' }],
+      advisories: [],
+      allowReboot: false,
+    });
+    const r = await startOp(s, opId, holder, 300_000);
+    if (r.kind !== 'started') throw new Error(`the lock holder did not start: ${r.kind}`);
+    await until('the holder is in its postinst', async () =>
+      (await target.exec(`cat /var/lib/patchbay/ops/${opId}/log 2>/dev/null || true`)).stdout.includes(
+        'waiting for /run/pb-slow-go',
+      ),
+    );
+  } finally {
+    s.close();
+  }
+  return {
+    release: async () => {
+      await target.exec('touch /run/pb-slow-go');
+      await until(
+        'the lock holder ended',
+        async () =>
+          (await target.exec(`cat /var/lib/patchbay/ops/${opId}/exit 2>/dev/null || true`)).stdout.trim() !==
+          '',
+      );
+    },
+  };
 }
