@@ -18,8 +18,6 @@ export interface ControlDeps {
   claim: (id: number) => boolean;
   /** Starts the run of a rollout whose lease this process holds. */
   launch: (id: number) => void;
-  /** Picks up a rollout nobody follows (see the service's restart resume); false when not now. */
-  reattach: (id: number) => boolean;
 }
 
 /** Hosts that started and have not ended: a crash may have left an operation on them to follow. */
@@ -33,7 +31,7 @@ const notFound = () => new ApiError({ code: 'not-found', message: 'That rollout 
  * package operation; each writes its audit entry as the current operator.
  */
 export function rolloutControls(d: ControlDeps) {
-  const { repo, ports, clock, progress, runs, claim, launch, reattach } = d;
+  const { repo, ports, clock, progress, runs, claim, launch } = d;
   const mustGet = (id: number): Rollout =>
     repo.get(id) ??
     (() => {
@@ -68,9 +66,8 @@ export function rolloutControls(d: ControlDeps) {
         }
       });
       const run = runs.get(id);
+      // Without a run here, the process that runs it (or, after a crash, the next start's resume) ends it.
       if (run) run.cancel.value = true;
-      // A paused rollout nobody follows here: pick it up (unless another process holds it) to end it.
-      else if (live && r.state === 'paused') reattach(id);
       // A live rollout ends later, when its running operations have finished: the run writes
       // 'rollout.cancelled' then; here only the request is recorded, so the log never says it twice.
       ports.audit({

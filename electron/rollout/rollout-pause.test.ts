@@ -118,6 +118,25 @@ describe('rollout pause and resume (fake hosts, real SQLite)', () => {
     expect(b.fleet.audit.at(-1)?.action).toBe('rollout.cancelled');
   });
 
+  it('a cancel of a paused rollout a crash left mid-install ends it at the next start, after that host', async () => {
+    const { service, fleet, repo, make, id } = await runningWithHeldFirst();
+    service.pause(id);
+    await service.close();
+    // Another process (the CLI) cancels while no Patchbay runs it: only the request is recorded.
+    expect(make().cancel(id)).toEqual({ cancelled: true });
+    expect(repo.get(id)).toMatchObject({ state: 'paused', cancelRequested: true });
+    expect(fleet.audit.at(-1)?.action).toBe('rollout.cancel-requested');
+    const next = make();
+    expect(next.resumeAll()).toEqual([id]);
+    fleet.finishOps(1);
+    await next.wait(id);
+    const d = next.get(id);
+    expect(d.state).toBe('cancelled');
+    expect(states(d)).toEqual(['succeeded', 'cancelled', 'cancelled']);
+    expect(opsOn(fleet)).toEqual([1, 0, 0]);
+    expect(fleet.audit.at(-1)?.action).toBe('rollout.cancelled');
+  });
+
   it('a pause or resume from another process on the same database is obeyed', async () => {
     const { service, fleet, make, id } = await runningWithHeldFirst();
     const other = make();

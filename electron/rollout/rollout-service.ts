@@ -131,7 +131,7 @@ export function rolloutService(deps: RolloutServiceDeps) {
     void p;
   };
 
-  const controls = rolloutControls({ repo, ports, clock, progress, runs, claim, launch, reattach: resume });
+  const controls = rolloutControls({ repo, ports, clock, progress, runs, claim, launch });
 
   return {
     /** Creates a rollout; nothing runs until it is reviewed and started. */
