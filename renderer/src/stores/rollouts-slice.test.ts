@@ -68,6 +68,7 @@ function detail(over: Partial<RolloutDetail> = {}): RolloutDetail {
     finishedAt: null,
     confirmRemovals: false,
     cancelRequested: false,
+    retryOf: null,
     stopReason: '',
     runnerUntil: 0,
     counts: counts({ reviewed: 2 }),
@@ -158,6 +159,51 @@ describe('rollouts slice', () => {
     ]);
     expect(store.getState().rollout?.state).toBe('running');
     expect(store.getState().rolloutBusy).toBeNull();
+  });
+
+  it('pauses and resumes, showing a refusal as a toast', async () => {
+    let state: RolloutDetail['state'] = 'running';
+    const { api, calls } = stubApi({
+      'rollouts.pause': () => ((state = 'paused'), detail({ state })),
+      'rollouts.resume': () => Promise.reject(new Error('Only a paused rollout can be resumed')),
+      'rollouts.get': () => detail({ state }),
+      'rollouts.list': () => [],
+    });
+    const store = createAppStore(api);
+    store.setState({ rollout: detail() });
+    await store.getState().pauseRollout(7, true);
+    expect(store.getState().rollout?.state).toBe('paused');
+    await store.getState().pauseRollout(7, false);
+    expect(calls.filter(([c]) => c !== 'rollouts.list')).toEqual([
+      ['rollouts.pause', { id: 7 }],
+      ['rollouts.get', { id: 7 }],
+      ['rollouts.resume', { id: 7 }],
+    ]);
+    expect(store.getState().toasts.at(-1)?.message).toContain('Could not resume the rollout');
+    expect(store.getState().rolloutBusy).toBeNull();
+  });
+
+  it('retries: the new rollout becomes the one shown; a refusal is a toast and no id', async () => {
+    let refuse = false;
+    const { api, calls } = stubApi({
+      'rollouts.retry': () =>
+        refuse
+          ? Promise.reject(new Error('No host of that rollout failed.'))
+          : detail({ id: 9, state: 'created', retryOf: 7, hosts: [host(2, { state: 'queued' })] }),
+      'rollouts.list': () => [],
+    });
+    const store = createAppStore(api);
+    store.setState({ rollout: detail({ state: 'finished' }) });
+    expect(await store.getState().retryRollout(7, true)).toBe(9);
+    expect(calls[0]).toEqual(['rollouts.retry', { id: 7, includeCancelled: true }]);
+    expect(store.getState().rollout).toMatchObject({ id: 9, retryOf: 7 });
+    refuse = true;
+    expect(await store.getState().retryRollout(9, false)).toBeNull();
+    expect(calls.find(([c, r]) => c === 'rollouts.retry' && (r as { id: number }).id === 9)).toEqual([
+      'rollouts.retry',
+      { id: 9 },
+    ]);
+    expect(store.getState().toasts.at(-1)?.message).toContain('No host of that rollout failed');
   });
 
   it('shows a refused start as a toast and keeps the rollout as it was', async () => {
