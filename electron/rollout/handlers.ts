@@ -8,7 +8,6 @@ type RolloutChannels =
   | 'rollouts.cancel'
   | 'rollouts.get'
   | 'rollouts.list'
-  | 'rollouts.active'
   | 'rollouts.output';
 
 /** Rollouts' requests: create, review, start, cancel, and what the live view and history read. */
@@ -20,7 +19,6 @@ export function rolloutHandlers(rollouts: RolloutService): Pick<RequestHandlers,
     'rollouts.cancel': async ({ id }) => rollouts.cancel(id),
     'rollouts.get': async ({ id }) => rollouts.get(id),
     'rollouts.list': async ({ limit }) => rollouts.list(limit ?? 50),
-    'rollouts.active': async () => rollouts.active(),
     'rollouts.output': async ({ id, machineId, afterId, limit }) =>
       rollouts.output(id, machineId, afterId ?? 0, limit ?? 1000),
   };

@@ -12,7 +12,6 @@ import type { ScanService } from './scan-service';
 type ScanChannels =
   | 'scan.start'
   | 'scan.cancel'
-  | 'scan.active'
   | 'scan.trustHostKey'
   | 'machines.scanDetails'
   | 'hostKeys.list'
@@ -47,7 +46,6 @@ export function scanHandlers(deps: {
       });
     },
     'scan.cancel': async ({ jobId }) => scanner.cancel(jobId),
-    'scan.active': async () => scanner.active(),
     'scan.trustHostKey': async ({ resultId }) => {
       const seen = scans.hostKeyOfResult(resultId);
       if (!seen)

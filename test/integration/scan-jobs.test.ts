@@ -69,7 +69,7 @@ describe('scan jobs without reaching any host', () => {
       await new Promise((r) => setTimeout(r, 50));
       expect(finished).toEqual(['done']);
       expect(core.db.prepare('SELECT state FROM scan_runs WHERE id = ?').pluck().get(runId)).toBe('done');
-      expect(await core.handlers['scan.active']({})).toEqual([]);
+      expect(await core.handlers['jobs.active']({})).toEqual([]);
     } finally {
       await core.close();
     }

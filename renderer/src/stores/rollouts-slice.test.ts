@@ -173,21 +173,18 @@ describe('rollouts slice', () => {
     expect(store.getState().rollout?.state).toBe('reviewed');
   });
 
-  it('re-attaches to a running rollout after a reload: every host state from rollouts.active', async () => {
-    const { api } = stubApi({
-      'rollouts.get': () => detail({ counts: counts({ reviewed: 2 }) }),
-      'rollouts.active': () => [
-        batch({
-          hosts: [
-            { machineId: 1, state: 'installing', step: 'follow' },
-            { machineId: 2, state: 'failed', step: '', reason: 'dpkg lock held', failureKind: 'lock-held' },
-          ],
-        }),
-      ],
-    });
+  it('re-attaches to a running rollout after a reload: every host state from its progress batch', async () => {
+    const { api } = stubApi({ 'rollouts.get': () => detail({ counts: counts({ reviewed: 2 }) }) });
     const store = createAppStore(api);
     await store.getState().openRollout(7);
-    await store.getState().attachActiveRollouts();
+    store.getState().attachRollouts([
+      batch({
+        hosts: [
+          { machineId: 1, state: 'installing', step: 'follow' },
+          { machineId: 2, state: 'failed', step: '', reason: 'dpkg lock held', failureKind: 'lock-held' },
+        ],
+      }),
+    ]);
     const r = store.getState().rollout;
     expect(r?.hosts.map((h) => h.state)).toEqual(['installing', 'failed']);
     expect(r?.hosts[1]?.failureKind).toBe('lock-held');
