@@ -79,13 +79,25 @@ export function createCore(options: CoreOptions) {
     throw err;
   }
   const repos = { machines: machinesRepo(db), groups: groupsRepo(db), credentials: credentialsRepo(db) };
-  const machines = machineService({ db, ...repos, clock, events });
-  const groups = groupService({ groups: repos.groups, clock, events });
-  const credentials = credentialService({ credentials: repos.credentials, secrets, clock, events });
+  // The audit log comes first: inventory changes, host-key trust, decisions and rollouts all record in it.
+  const operator = operatorSettings(metaRepo(db));
+  const audit = auditLog(db, { clock, actor: operator.actor });
+  const decisions = decisionsRepo(db);
+  const machines = machineService({ db, ...repos, decisions, audit, clock, events });
+  const groups = groupService({ db, groups: repos.groups, decisions, audit, clock, events });
+  const credentials = credentialService({
+    db,
+    credentials: repos.credentials,
+    audit,
+    secrets,
+    clock,
+    events,
+  });
   const imports = importService({
     db,
     machines: repos.machines,
     credentials: repos.credentials,
+    audit,
     clock,
     events,
   });
@@ -111,11 +123,9 @@ export function createCore(options: CoreOptions) {
     logger,
     ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
   });
-  const operator = operatorSettings(metaRepo(db));
-  const audit = auditLog(db, { clock, actor: operator.actor });
   const approvals = approvalsService({
     db,
-    decisions: decisionsRepo(db),
+    decisions,
     machines,
     machinesRepo: repos.machines,
     groups: repos.groups,
@@ -169,6 +179,7 @@ export function createCore(options: CoreOptions) {
       scans,
       hostKeys,
       scanner,
+      audit,
       clock,
       decisions: approvals,
     }),
