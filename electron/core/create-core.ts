@@ -25,6 +25,7 @@ import { rolloutHandlers } from '../rollout/handlers';
 import { livePorts } from '../rollout/live-ports';
 import { rolloutService, type RolloutServiceDeps } from '../rollout/rollout-service';
 import { scanHandlers } from '../scan/handlers';
+import { auditedHostKeys } from '../scan/host-key-audit';
 import { scanService } from '../scan/scan-service';
 import type { SecretBox } from '../secrets/secret-box';
 import { createSshPool, type SshPoolOptions } from '../ssh/pool';
@@ -115,7 +116,7 @@ export function createCore(options: CoreOptions) {
     pool,
     hostLocks,
     scans,
-    hostKeys,
+    hostKeys: auditedHostKeys(hostKeys, audit),
     credentials,
     eol: () => eol.table,
     clock,
