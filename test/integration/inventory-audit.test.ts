@@ -1,41 +1,23 @@
 import { spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
 import type { AuditEntry } from '../../shared/decisions';
 import type { MachineInput } from '../../shared/domain';
+import { ed25519, sshMachine } from '../helpers/inventory';
 import { fileCore, tempDir } from '../helpers/temp';
 
 // Inventory deletions and host-key trust changes leave exactly one audit entry each, written in the same
 // transaction as the change, through the handlers the UI and the CLI use; the chain still verifies.
 
-const base: Omit<MachineInput, 'displayName' | 'address'> = {
-  port: 22,
-  transport: 'ssh',
-  username: 'root',
-  credentialId: null,
-  tags: [],
-  client: 'Acme',
-  site: '',
-  notes: '',
-  proxyJump: '',
-};
-
-/** A syntactically real ssh-ed25519 public key blob, base64, and its fingerprint. */
-function ed25519(): { b64: string; fingerprint: string } {
-  const s = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
-  const blob = Buffer.concat([s(Buffer.from('ssh-ed25519')), s(crypto.randomBytes(32))]);
-  const fingerprint =
-    'SHA256:' + crypto.createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
-  return { b64: blob.toString('base64'), fingerprint };
-}
+const machine = (displayName: string, address: string, over: Partial<MachineInput> = {}) =>
+  sshMachine(displayName, address, { client: 'Acme', ...over });
 
 async function setup() {
   const { core, dataDir } = fileCore();
   const add = async (displayName: string, address: string) =>
-    (await core.handlers['machines.create']({ machine: { ...base, displayName, address } })).id;
+    (await core.handlers['machines.create']({ machine: machine(displayName, address) })).id;
   const web = await add('web01', '192.0.2.10');
   const db = await add('db01', '192.0.2.11');
   const ref = (name: string) => ({
@@ -107,7 +89,7 @@ describe('audit of inventory deletions', () => {
     });
     await core.handlers['machines.update']({
       id: web,
-      machine: { ...base, displayName: 'web01', address: '192.0.2.10', credentialId: cred.id },
+      machine: machine('web01', '192.0.2.10', { credentialId: cred.id }),
     });
     const c = await appended(() => core.handlers['credentials.delete']({ id: cred.id }));
     expect(c).toHaveLength(1);
@@ -216,7 +198,7 @@ describe('audit of inventory configuration', () => {
     const edit = await appended(() =>
       core.handlers['machines.update']({
         id: web,
-        machine: { ...base, displayName: 'web01', address: '192.0.2.20', notes: 'moved racks' },
+        machine: machine('web01', '192.0.2.20', { notes: 'moved racks' }),
       }),
     );
     expect(edit).toHaveLength(1);
@@ -232,7 +214,7 @@ describe('audit of inventory configuration', () => {
       await appended(() =>
         core.handlers['machines.update']({
           id: web,
-          machine: { ...base, displayName: 'web01', address: '192.0.2.20', notes: 'moved racks' },
+          machine: machine('web01', '192.0.2.20', { notes: 'moved racks' }),
         }),
       ),
     ).toEqual([]);
@@ -254,9 +236,7 @@ describe('audit through the CLI', () => {
   it('records `credentials remove` and the machine edit of `credentials assign` as the operator', async () => {
     const dir = tempDir();
     const { core } = fileCore(dir);
-    await core.handlers['machines.create']({
-      machine: { ...base, displayName: 'web01', address: '192.0.2.10' },
-    });
+    await core.handlers['machines.create']({ machine: machine('web01', '192.0.2.10') });
     await core.handlers['credentials.create']({
       credential: { name: 'deploy', kind: 'ssh-agent', keyPath: '', secrets: {} },
     });

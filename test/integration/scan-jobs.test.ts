@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import { sshMachine } from '../helpers/inventory';
 import { fileCore } from '../helpers/temp';
 
 /** A machine with no credential, on an address no test reaches (TEST-NET-1). */
@@ -10,19 +11,7 @@ function add(
   transport: 'ssh' | 'winrm',
 ) {
   return core.handlers['machines.create']({
-    machine: {
-      displayName: name,
-      address,
-      port: transport === 'ssh' ? 22 : 5985,
-      transport,
-      username: 'root',
-      credentialId: null,
-      tags: [],
-      client: '',
-      site: '',
-      notes: '',
-      proxyJump: '',
-    },
+    machine: sshMachine(name, address, transport === 'ssh' ? {} : { port: 5985, transport }),
   });
 }
 

@@ -1,26 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 
-import type { PatchbayApi } from '../../../shared/ipc';
 import { parseMachineId } from '../app/routes';
 import { isRunning } from './scan-session';
 import { createAppStore } from './store';
-
-/** An API whose channels are mocks; unlisted channels fail loudly. */
-function stubApi(handlers: Record<string, (req: never) => unknown>) {
-  const calls: [string, unknown][] = [];
-  const api = new Proxy({} as PatchbayApi, {
-    get: (_t, channel: string) => {
-      if (channel === 'on') return () => () => undefined;
-      const h = handlers[channel];
-      return async (req: never) => {
-        calls.push([channel, req]);
-        if (!h) throw new Error(`unexpected ${channel}`);
-        return h(req);
-      };
-    },
-  });
-  return { api, calls };
-}
+import { stubApi } from './stub-api.test-helper';
 
 const JOB = '7f6b0e7e-3c1a-4f7e-9d55-2a0f6f1b9a11';
 const totals = { total: 1, queued: 0, running: 0, done: 1, failed: 0, cancelled: 0 };
