@@ -55,7 +55,6 @@ export interface ResponseMap {
   'scan.start': { jobId: string; runId: number; total: number };
   'scan.cancel': { cancelled: boolean };
   /** Running scan jobs, each with every host's latest state (same shape as a progress batch). */
-  'scan.active': EventMap['scan.progress'][];
   'scan.trustHostKey': { address: string; port: number; fingerprint: string };
   'machines.scanDetails': MachineScanDetails;
   'hostKeys.list': PinnedHostKeyInfo[];
@@ -87,8 +86,6 @@ export interface ResponseMap {
   'rollouts.retry': RolloutDetail;
   'rollouts.get': RolloutDetail;
   'rollouts.list': Rollout[];
-  /** Running rollouts with every host's latest state, for a window that (re)attaches. */
-  'rollouts.active': RolloutProgressBatch[];
   /** A host's stored output after a chunk id. */
   'rollouts.output': { chunks: RolloutOutputChunk[] };
 }
@@ -174,7 +171,6 @@ export const REQUEST_CHANNELS = [
   'import.commit',
   'scan.start',
   'scan.cancel',
-  'scan.active',
   'scan.trustHostKey',
   'machines.scanDetails',
   'hostKeys.list',
@@ -199,7 +195,6 @@ export const REQUEST_CHANNELS = [
   'rollouts.retry',
   'rollouts.get',
   'rollouts.list',
-  'rollouts.active',
   'rollouts.output',
 ] as const satisfies readonly RequestChannel[];
 

@@ -270,7 +270,6 @@ export const requestSchemas = {
     refreshLists: z.boolean().optional(),
   }),
   'scan.cancel': z.strictObject({ jobId: z.string().uuid() }),
-  'scan.active': z.strictObject({}),
   'jobs.active': z.strictObject({}),
   'scan.trustHostKey': z.strictObject({ resultId: id }),
   'machines.scanDetails': z.strictObject({ id }),
@@ -318,7 +317,6 @@ export const requestSchemas = {
   'rollouts.retry': z.strictObject({ id, includeCancelled: z.boolean().optional() }),
   'rollouts.get': z.strictObject({ id }),
   'rollouts.list': z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }),
-  'rollouts.active': z.strictObject({}),
   'rollouts.output': z.strictObject({
     id,
     machineId: id,

@@ -124,6 +124,12 @@ function formatDetail(d: RolloutDetail, withPlan: boolean): string {
   return lines.join('\n') + '\n';
 }
 
+/** Whether this process is running the rollout now (the core's common `jobs.active` request). */
+async function runsHere(core: Core, id: number): Promise<boolean> {
+  const jobs = await call(core, 'jobs.active', {});
+  return jobs.some((j) => j.kind === 'rollout' && j.progress.rolloutId === id);
+}
+
 /** Waits for a rollout this process runs, printing each host's state changes to stderr. */
 async function runInForeground(core: Core, id: number, io: Io): Promise<void> {
   let finished!: () => void;
@@ -149,8 +155,7 @@ async function runInForeground(core: Core, id: number, io: Io): Promise<void> {
     if (mine.state === 'paused') void ended();
   });
   const ended = async () => {
-    const active = await call(core, 'rollouts.active', {});
-    if (!active.some((r) => r.rolloutId === id)) finished();
+    if (!(await runsHere(core, id))) finished();
   };
   const onSigint = () => {
     io.stderr('Cancelling: no new hosts start; running installs finish safely…\n');
@@ -159,7 +164,7 @@ async function runInForeground(core: Core, id: number, io: Io): Promise<void> {
   process.once('SIGINT', onSigint);
   try {
     const now = await call(core, 'rollouts.get', { id });
-    const running = (await call(core, 'rollouts.active', {})).some((r) => r.rolloutId === id);
+    const running = await runsHere(core, id);
     if (now.state !== 'finished' && now.state !== 'cancelled' && running) await done;
   } finally {
     process.off('SIGINT', onSigint);
@@ -289,7 +294,7 @@ export async function runRollout(
       const id = idOf(rest[0]);
       await call(core, 'rollouts.resume', { id });
       // When this process took the run (nobody else held it), it runs here as `start` does.
-      const here = (await call(core, 'rollouts.active', {})).some((r) => r.rolloutId === id);
+      const here = await runsHere(core, id);
       if (here && !v.detach) await runInForeground(core, id, io);
       else
         io.stderr(

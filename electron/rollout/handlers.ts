@@ -11,7 +11,6 @@ type RolloutChannels =
   | 'rollouts.retry'
   | 'rollouts.get'
   | 'rollouts.list'
-  | 'rollouts.active'
   | 'rollouts.output';
 
 /** Rollouts' requests: create, review, start, pause, resume, cancel, retry, and what the live view and history read. */
@@ -26,7 +25,6 @@ export function rolloutHandlers(rollouts: RolloutService): Pick<RequestHandlers,
     'rollouts.retry': async ({ id, includeCancelled }) => rollouts.retry(id, includeCancelled ?? false),
     'rollouts.get': async ({ id }) => rollouts.get(id),
     'rollouts.list': async ({ limit }) => rollouts.list(limit ?? 50),
-    'rollouts.active': async () => rollouts.active(),
     'rollouts.output': async ({ id, machineId, afterId, limit }) =>
       rollouts.output(id, machineId, afterId ?? 0, limit ?? 1000),
   };

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 
 import { FINAL_HOST_STATES, type JobProgress, type Rollout, type RolloutDetail } from '../../shared/domain';
-import type { EventSink, RolloutProgressBatch } from '../../shared/ipc';
+import type { EventSink } from '../../shared/ipc';
 import { ApiError } from '../../shared/wire';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
@@ -259,25 +259,6 @@ export function rolloutService(deps: RolloutServiceDeps) {
     output: (id: number, machineId: number, afterId = 0, limit = 1000) => ({
       chunks: repo.output(mustGet(id).id, machineId, afterId, limit),
     }),
-    /** Running rollouts with every host's latest state. */
-    active(): RolloutProgressBatch[] {
-      return [...runs.keys()].map((id) => {
-        const r = mustGet(id);
-        return {
-          rolloutId: id,
-          state: r.state,
-          stopReason: r.stopReason,
-          counts: r.counts,
-          hosts: repo.hosts(id).map((h) => ({
-            machineId: h.machineId,
-            state: h.state,
-            step: h.step,
-            ...(h.reason ? { reason: h.reason } : {}),
-            ...(h.failureKind ? { failureKind: h.failureKind } : {}),
-          })),
-        };
-      });
-    },
     /** Resolves when a rollout's run ends (tests, CLI `status --follow`). */
     wait: async (id: number): Promise<void> => {
       await runs.get(id)?.done;
@@ -293,12 +274,16 @@ export function rolloutService(deps: RolloutServiceDeps) {
       if (pending.length > 0) await Promise.all(pending);
       progress.flush();
     },
-    /** Running rollouts in the core's common job shape (`jobs.active`). */
+    /**
+     * Running rollouts in the core's common job shape (`jobs.active`), each with every host's latest state
+     * as a progress batch: a reloaded window follows them from where they are.
+     */
     jobs(): JobProgress[] {
       return [...runs.keys()].flatMap((id) => {
         const r = repo.get(id);
         if (!r) return [];
         const c = r.counts;
+        const hosts = repo.hosts(id);
         return [
           {
             kind: 'rollout' as const,
@@ -313,11 +298,24 @@ export function rolloutService(deps: RolloutServiceDeps) {
               failed: c.failed + c.partly,
               cancelled: c.cancelled + c.skipped,
             },
-            hosts: repo.hosts(id).map((h) => ({
+            hosts: hosts.map((h) => ({
               machineId: h.machineId,
               state: h.state,
               ...(h.reason ? { message: h.reason } : {}),
             })),
+            progress: {
+              rolloutId: id,
+              state: r.state,
+              stopReason: r.stopReason,
+              counts: c,
+              hosts: hosts.map((h) => ({
+                machineId: h.machineId,
+                state: h.state,
+                step: h.step,
+                ...(h.reason ? { reason: h.reason } : {}),
+                ...(h.failureKind ? { failureKind: h.failureKind } : {}),
+              })),
+            },
           },
         ];
       });

@@ -2,26 +2,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import type { RolloutDetail, RolloutHost, RolloutOutputChunk } from '../../../shared/domain';
 import { DEFAULT_ROLLOUT_OPTIONS, ROLLOUT_HOST_STATES } from '../../../shared/domain';
-import type { PatchbayApi, RolloutProgressBatch } from '../../../shared/ipc';
+import type { RolloutProgressBatch } from '../../../shared/ipc';
 import { appendChunks, applyBatch, EMPTY_OUTPUT, lastLine, OUTPUT_KEEP_CHARS } from './rollout-live';
 import { createAppStore } from './store';
-
-/** An API whose channels are mocks; unlisted channels fail loudly. */
-function stubApi(handlers: Record<string, (req: never) => unknown>) {
-  const calls: [string, unknown][] = [];
-  const api = new Proxy({} as PatchbayApi, {
-    get: (_t, channel: string) => {
-      if (channel === 'on') return () => () => undefined;
-      const h = handlers[channel];
-      return async (req: never) => {
-        calls.push([channel, req]);
-        if (!h) throw new Error(`unexpected ${channel}`);
-        return h(req);
-      };
-    },
-  });
-  return { api, calls };
-}
+import { stubApi } from './stub-api.test-helper';
 
 const counts = (over: Partial<RolloutDetail['counts']> = {}) => ({
   ...(Object.fromEntries(ROLLOUT_HOST_STATES.map((s) => [s, 0])) as RolloutDetail['counts']),
@@ -219,21 +203,18 @@ describe('rollouts slice', () => {
     expect(store.getState().rollout?.state).toBe('reviewed');
   });
 
-  it('re-attaches to a running rollout after a reload: every host state from rollouts.active', async () => {
-    const { api } = stubApi({
-      'rollouts.get': () => detail({ counts: counts({ reviewed: 2 }) }),
-      'rollouts.active': () => [
-        batch({
-          hosts: [
-            { machineId: 1, state: 'installing', step: 'follow' },
-            { machineId: 2, state: 'failed', step: '', reason: 'dpkg lock held', failureKind: 'lock-held' },
-          ],
-        }),
-      ],
-    });
+  it('re-attaches to a running rollout after a reload: every host state from its progress batch', async () => {
+    const { api } = stubApi({ 'rollouts.get': () => detail({ counts: counts({ reviewed: 2 }) }) });
     const store = createAppStore(api);
     await store.getState().openRollout(7);
-    await store.getState().attachActiveRollouts();
+    store.getState().attachRollouts([
+      batch({
+        hosts: [
+          { machineId: 1, state: 'installing', step: 'follow' },
+          { machineId: 2, state: 'failed', step: '', reason: 'dpkg lock held', failureKind: 'lock-held' },
+        ],
+      }),
+    ]);
     const r = store.getState().rollout;
     expect(r?.hosts.map((h) => h.state)).toEqual(['installing', 'failed']);
     expect(r?.hosts[1]?.failureKind).toBe('lock-held');

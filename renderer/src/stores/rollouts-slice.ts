@@ -45,8 +45,11 @@ export interface RolloutsSlice {
   watchHostOutput(machineId: number | null): Promise<void>;
   /** Reads the open host's output written since the last read. */
   readHostOutput(): Promise<void>;
-  /** Asks the core which rollouts run (on start and each reconnect), so a reloaded window follows them. */
-  attachActiveRollouts(): Promise<void>;
+  /**
+   * Follows the rollouts the core says run (from `jobs.active`, on start and each reconnect), so a
+   * reloaded window picks them up where they are; a rollout shown as live that is not listed has ended.
+   */
+  attachRollouts(active: readonly RolloutProgressBatch[]): void;
   onRolloutProgress(p: EventMap['rollout.progress']): void;
 }
 
@@ -84,7 +87,7 @@ export const createRolloutsSlice = (api: PatchbayApi): StateCreator<Store, [], [
         void get().readHostOutput();
       }, 250);
     };
-    const setLive = (batches: RolloutProgressBatch[], replace: boolean) => {
+    const setLive = (batches: readonly RolloutProgressBatch[], replace: boolean) => {
       const live = new Map(replace ? [] : get().liveRollouts);
       for (const b of batches) {
         if (b.state === 'running' || b.state === 'reviewing') live.set(b.rolloutId, b);
@@ -251,13 +254,7 @@ export const createRolloutsSlice = (api: PatchbayApi): StateCreator<Store, [], [
         }
       },
 
-      attachActiveRollouts: async () => {
-        let active: RolloutProgressBatch[];
-        try {
-          active = await api['rollouts.active']({});
-        } catch {
-          return; // Progress events still arrive.
-        }
+      attachRollouts: (active) => {
         setLive(active, true);
         const r = get().rollout;
         const mine = r && active.find((b) => b.rolloutId === r.id);
