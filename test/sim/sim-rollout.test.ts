@@ -2,7 +2,7 @@
 // — the real core, its live ports, the real SSH transport and sudo wrapping — from create to verify, and
 // keep remote-op's promise (an operation starts once) countable. Not a substitute for test/rollout, which
 // runs the engine against real apt and dpkg.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { installedOutput } from '../../electron/demo/sim-apt-state';
 import { type Fleet, startFleet } from '../../electron/demo/sim-fleet';
@@ -10,6 +10,7 @@ import { profileById } from '../../electron/demo/sim-profiles';
 import { readQuoted, simRollout, unwrapRoot } from '../../electron/demo/sim-rollout';
 import { parseFindings } from '../../electron/platforms/findings';
 import { INSTALLERS } from '../../electron/platforms/installers';
+import { BOOT_ID_COMMAND, REBOOT_SCRIPT } from '../../electron/rollout/reboot';
 import {
   opStatusCommand,
   parsePoll,
@@ -95,6 +96,35 @@ describe('one simulated host, command by command', () => {
     const report = apt.parsePreflight(pre?.stdout ?? '', pre?.code ?? null);
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
     expect(report.bootId).toBe(host.bootId());
+  });
+
+  it('asks for a reboot after an install when told to, and reboots on the reboot script', () => {
+    vi.useFakeTimers();
+    try {
+      let reboots = 0;
+      const sim = simRollout(
+        { ...host, reboot: () => void (reboots += 1) },
+        { installMs: 100, rebootRequired: true },
+      );
+      const pending = () =>
+        apt.parsePreflight(
+          sim.answer(root(apt.preflightCommand({ downloadBytes: 0, kernel: false })))?.stdout ?? '',
+          0,
+        ).rebootPending;
+      expect(pending()).toBe(false);
+      sim.answer(root(startOpCommand('op-r', apt.installCommand(req), 3_600_000)));
+      vi.advanceTimersByTime(150);
+      expect(sim.answer(root(opStatusCommand('op-r')))?.stdout).toMatch(/^finished 0 /);
+      expect(pending()).toBe(true);
+      expect(sim.answer(root(REBOOT_SCRIPT))?.stdout).toBe('patchbay-reboot-scheduled\n');
+      expect(reboots).toBe(0);
+      vi.advanceTimersByTime(2000);
+      expect(reboots).toBe(1);
+      expect(pending()).toBe(false);
+      expect(sim.answer(BOOT_ID_COMMAND)?.stdout.split('\n')[0]).toBe(host.bootId());
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('does not answer a command Patchbay would not send, nor a plain one as if it were root', () => {
