@@ -64,7 +64,7 @@ export function livePorts(deps: LivePortsDeps): RolloutPorts {
         work,
       ),
     machine: (id) => deps.machinesRepo.get(id),
-    packageManagerOf: (id) => deps.scans.details(id).lastOk?.packageManager ?? '',
+    packageManagerOf: (id) => deps.scans.packageManager(id),
     installer: (pm) => INSTALLERS[pm as PackageManagerId] ?? null,
     ops: {
       start: async (s, opId, command, timeoutMs) => {

@@ -3,7 +3,7 @@
 // live ports, the shared SSH pool, remote-op, the verify rescan — and checks how it scales:
 //   wall time      ≤ 1.2 × ⌈N / concurrency⌉ × (one host rolled out alone, measured in the same run)
 //   CPU per host   ≤ 10 ms (this process only: the simulator runs in a child process)
-//   peak RSS       ≤ 300 MB (sampled every 100 ms)
+//   peak RSS       ≤ 300 MB (the kernel's peak for this process, whole bench included)
 //   UI messages    ≤ 20/s rollout.progress after the engine's batching and the host's coalescing (eventStream)
 // Wall time runs from review to the last host's verify; each host: review (dry run), pre-flight (dry run
 // again + checks), detached install (remote-op start, polled until finished), verify (dpkg re-check,
@@ -131,9 +131,10 @@ async function main(): Promise<void> {
       ui.push(channel as EventChannel, payload as EventMap[EventChannel]);
     });
     let peakRss = process.memoryUsage().rss;
-    // Every 100 ms, rss() alone: sampling costs this process CPU the run counts (every 50 ms it was ~4% of
-    // the run's CPU on a loaded machine); the kernel's peak for the whole process is printed beside it.
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
+    // The figure is the kernel's peak (getrusage) for the whole process, setup included: exact and free.
+    // Sampling rss() every 50–100 ms cost 4–6% of the run's CPU on a loaded machine (profiled), so the
+    // sample here is once a second, printed beside it only to show the run's own peak.
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 1000);
     const lag = monitorEventLoopDelay({ resolution: 5 });
     lag.enable();
     const countsBefore = await sim.counts();
@@ -190,7 +191,14 @@ async function main(): Promise<void> {
       TARGET.cpuMs,
       ' ms',
     );
-    row('peak RSS', 'sampled every 100 ms', mb(peakRss), TARGET.rssMb, ' MB');
+    const kernelPeak = process.resourceUsage().maxRSS * 1024;
+    row(
+      'peak RSS',
+      `kernel peak; run sampled 1/s ${mb(peakRss).toFixed(0)} MB`,
+      mb(Math.max(kernelPeak, peakRss)),
+      TARGET.rssMb,
+      ' MB',
+    );
     row(
       'UI rollout.progress per second',
       `${uiTimes.length} msgs, peak ${uiPeak} in 1 s`,
@@ -200,7 +208,7 @@ async function main(): Promise<void> {
     );
     console.log(
       `  event-loop delay: p50 ${ms(lag.percentile(50) / 1e6)}, p99 ${ms(lag.percentile(99) / 1e6)}, max ${ms(lag.max / 1e6)}; ` +
-        `kernel peak RSS of this process ${mb(process.resourceUsage().maxRSS * 1024).toFixed(0)} MB`,
+        `commands: ${simStats.execs} answered by the simulator in the whole bench`,
     );
     console.log(
       `  rollout.progress from the core: ${coreMsgs} (${(coreMsgs / (wall / 1000)).toFixed(1)}/s); to the UI: ${uiTimes.length}`,
