@@ -109,6 +109,8 @@ export async function startFleet(options: FleetOptions) {
   const n = options.hosts;
   const nameOf = options.name ?? ((i: number) => `sim-${pad(i)}`);
   const pick = profilePicker(options.profiles);
+  const perHost = options.rollout?.hosts ?? {};
+  const rolloutDefaults = { ...options.rollout, hosts: undefined };
   const latency = options.latencyMs ?? 0;
   const now = options.now ?? Date.now();
   const cache = hostKeyCache(options.keyCache === undefined ? DEFAULT_KEY_CACHE : options.keyCache);
@@ -135,7 +137,7 @@ export async function startFleet(options: FleetOptions) {
       latencyMs: typeof latency === 'function' ? latency(i, name) : latency,
       jitterMs: options.jitterMs ?? 0,
       fault: options.faults?.[name] ?? null,
-      rollout: { ...options.rollout, ...options.rollout?.hosts?.[name] },
+      rollout: { ...rolloutDefaults, ...perHost[name] },
       // Hosts have been up for a while, each for a different time (stable per index).
       bootedAt: now - Math.floor(((i * 7919) % 1000) * 7776 * 1000) - 3_600_000,
     };
