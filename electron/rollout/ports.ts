@@ -14,13 +14,15 @@ export interface RemoteOps {
   /**
    * Reads the op's log from a byte offset, at most `maxBytes`, as text: `nextOffset` stops before a UTF-8
    * character the chunk cuts (read whole next time), so the text is never garbled (remote-op.readLogText).
+   * `status`, when given, was read on the host just before the log in the same round trip (so a finished
+   * status comes with the complete log): the engine then needs no separate status command per poll.
    */
   readLog(
     session: SshSession,
     opId: string,
     offset: number,
     maxBytes: number,
-  ): Promise<{ text: string; nextOffset: number }>;
+  ): Promise<{ text: string; nextOffset: number; status?: OpStatus }>;
 }
 
 /** An approved item for a machine, with its package manager. */

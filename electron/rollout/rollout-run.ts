@@ -105,13 +105,12 @@ export async function runRollout(d: RunDeps, rollout: Rollout): Promise<void> {
         clock.now(),
       );
     }
-    const started = repo.hosts(id).filter((x) => x.startedAt !== null);
-    const finished = started.filter((x) => FINAL_HOST_STATES.has(x.state));
-    const failed = finished.filter((x) => x.state === 'failed').length;
-    if (!stopped && thresholdReached(rollout.options.failureThreshold, failed, finished.length)) {
+    // Counted in SQL: reading every host's row here, after each host, made a rollout quadratic in its size.
+    const { finished, failed } = repo.finishedCounts(id);
+    if (!stopped && thresholdReached(rollout.options.failureThreshold, failed, finished)) {
       stopped = 'threshold';
       repo.stop(id, 'threshold', clock.now());
-      logger.info('rollout.threshold', { rolloutId: id, failed, finished: finished.length });
+      logger.info('rollout.threshold', { rolloutId: id, failed, finished });
     }
   };
   const pass = () => {
