@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import type { MaintenanceWindow, Schedule, Weekday } from '../../shared/plans';
+import type { MaintenanceWindow, Weekday } from '../../shared/plans';
 import { scheduleSchema } from '../../shared/plans';
 import {
   cronMatcher,
@@ -14,6 +14,7 @@ import {
   patchTuesdayMatcher,
   rng,
   runsRef,
+  wallRef,
   weeklyStretch,
 } from './reference.test-helper';
 import { nextRuns } from './schedule';
@@ -41,6 +42,24 @@ function instantNear(zone: string, daysBefore: number): number {
     return pick(changes) - int(-DAY / MIN, (daysBefore * DAY) / MIN) * MIN;
   }
   return FROM + int(0, (TO - FROM - 90 * DAY) / MIN) * MIN;
+}
+
+/** A wall time (naive ms) within 90 minutes of one of the zone's DST changes; null if it has none. */
+function wallNearChange(zone: string): { wall: number; change: number } | null {
+  const changes = transitions.get(zone)!;
+  if (changes.length === 0) return null;
+  const change = pick(changes);
+  return { wall: wallRef(change, zone) + int(-90, 90) * MIN, change };
+}
+const localText = (wall: number) => new Date(wall).toISOString().slice(0, 16);
+
+/** The N in 0–27 that puts Patch Tuesday + N on this wall date, if any (decided backwards, as the reference). */
+function offsetOnto(wall: number): number | null {
+  for (let n = 0; n <= 27; n++) {
+    const back = new Date(wall - n * DAY);
+    if (back.getUTCDay() === 2 && back.getUTCDate() >= 8 && back.getUTCDate() <= 14) return n;
+  }
+  return null;
 }
 
 /** One cron field, biased to the hours clocks change in (1–3) and to quarter hours. */
@@ -102,15 +121,25 @@ describe(`schedules against the minute-by-minute reference (seed ${SEED})`, () =
   it('Patch Tuesday + N: 120 generated rules across month and year ends', { timeout: LONG }, () => {
     for (const i of cases(120)) {
       const zone = pick(ZONES);
-      const offsetDays = random() < 0.4 ? int(14, 27) : int(0, 13);
+      // A third of the rules are made to land within 90 minutes of a DST change.
+      const near = random() < 0.35 ? wallNearChange(zone) : null;
+      const onto = near ? offsetOnto(near.wall) : null;
+      const offsetDays = onto ?? (random() < 0.4 ? int(14, 27) : int(0, 13));
       const time =
-        random() < 0.5
-          ? `0${int(1, 3)}:${pick(['00', '15', '30', '45'])}`
-          : `${pad(int(0, 23))}:${pad(int(0, 59))}`;
+        near && onto !== null
+          ? localText(near.wall).slice(11)
+          : random() < 0.5
+            ? `0${int(1, 3)}:${pick(['00', '15', '30', '45'])}`
+            : `${pad(int(0, 23))}:${pad(int(0, 59))}`;
       const schedule = scheduleSchema.parse({ kind: 'patch-tuesday', zone, offsetDays, time });
       // Near the year end a third of the time, else near a DST change.
+      // Before the change it was made for; else near the year end a third of the time, else near a change.
       const after =
-        random() < 0.33 ? Date.UTC(int(2024, 2026), 11, int(1, 31), int(0, 23)) : instantNear(zone, 40);
+        near && onto !== null
+          ? near.change - int(1, 40) * DAY
+          : random() < 0.33
+            ? Date.UTC(int(2024, 2026), 11, int(1, 31), int(0, 23))
+            : instantNear(zone, 40);
       const until = after + 75 * DAY;
       const got = nextRuns(schedule, after, 2).filter((t) => t < until);
       const want = runsRef(patchTuesdayMatcher(offsetDays, time), zone, after, until, 2);
@@ -125,9 +154,12 @@ describe(`schedules against the minute-by-minute reference (seed ${SEED})`, () =
     () => {
       for (const i of cases(80)) {
         const zone = pick(ZONES);
-        const near = instantNear(zone, 1);
-        const d = new Date(near + (random() < 0.5 ? 0 : int(-2, 2) * DAY));
-        const at = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(int(0, 23))}:${pad(int(0, 59))}`;
+        // Half of them within 90 minutes of a DST change (skipped or repeated times), half anywhere.
+        const near = random() < 0.5 ? wallNearChange(zone) : null;
+        const d = new Date(instantNear(zone, 1) + int(-2, 2) * DAY);
+        const at = near
+          ? localText(near.wall)
+          : `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(int(0, 23))}:${pad(int(0, 59))}`;
         const schedule = scheduleSchema.parse({ kind: 'once', zone, at });
         const wall = Date.parse(`${at}:00Z`);
         const after = wall - 4 * DAY;

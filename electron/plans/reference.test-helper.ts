@@ -129,9 +129,10 @@ export function cronMatcher(expr: string): (wall: number) => boolean {
     for (const part of text.split(',')) {
       const [range, stepText] = part.split('/') as [string, string | undefined];
       const step = stepText ? Number(stepText) : 1;
-      let [a, b] = range === '*' ? [lo, hi] : range.split('-').map(Number);
-      if (b === undefined) b = stepText ? hi : a;
-      for (let v = a!; v <= b!; v += step) out.add(v);
+      const [a, b] = range === '*' ? [lo, hi] : range.split('-').map(Number);
+      // "5/15" runs from 5 to the field's end; a lone "5" is just 5.
+      const last = b ?? (stepText ? hi : a);
+      for (let v = a!; v <= last!; v += step) out.add(v);
     }
     return out;
   };
