@@ -62,7 +62,7 @@ describe('several windows', () => {
     const morning = weekly('Europe/Berlin', 0, '04:00', 0, '06:00');
     const t = utc('2025-06-07T21:00Z'); // Sat 23:00 CEST
     expect(at(closesAt([satNight, morning], t))).toBe('2025-06-08T04:00'); // Sun 06:00 CEST
-    const stretch = openIntervals([satNight, morning], t, t + 1);
+    const stretch = openIntervals([satNight, morning], t, t + 3_600_000 * 12);
     expect(stretch.map((iv) => [at(iv.start), at(iv.end)])).toEqual([
       ['2025-06-07T20:00', '2025-06-08T04:00'],
     ]);
