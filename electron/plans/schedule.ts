@@ -60,8 +60,9 @@ function collect(walls: () => number | null, zone: string, after: number, count:
 
 function cronRuns(expr: string, zone: string, after: number, count: number): number[] {
   // croner evaluates the pattern on a UTC calendar, i.e. on our naive wall clock: its own DST handling
-  // (which skips gap times and repeats the doubled hour for "interval" patterns) is deliberately unused. OR of day-of-month and
-  // day-of-week when both are restricted, as in Vixie cron and crontab(5); croner's "+" gives AND.
+  // (which skips gap times and repeats the doubled hour for "interval" patterns) is deliberately unused.
+  // OR of day-of-month and day-of-week when both are restricted, as in Vixie cron and crontab(5);
+  // croner's "+" gives AND.
   const cron = new Cron(expr, { paused: true, timezone: 'UTC', domAndDow: false });
   let cursor = new Date(wallAt(after, zone) - LOOKBACK);
   return collect(
