@@ -53,10 +53,16 @@ const localDateTime = z
   .string()
   .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d$/, {
     error: 'a date-time is YYYY-MM-DDTHH:MM in the schedule’s own time zone',
+    abort: true,
   })
-  .refine((s) => new Date(`${s}:00Z`).toISOString().slice(0, 16) === s, {
-    error: 'no such calendar date',
-  });
+  .refine(
+    (s) => {
+      // Date rolls 31 April over to 1 May; a date that does not survive the round trip does not exist.
+      const t = Date.parse(`${s}:00Z`);
+      return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 16) === s;
+    },
+    { error: 'no such calendar date' },
+  );
 const cron = z
   .string()
   .max(200, { error: 'a cron expression is at most 200 characters', abort: true })

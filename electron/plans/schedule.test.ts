@@ -135,6 +135,12 @@ describe('schedule validation in plain words', () => {
     expect(problems({ kind: 'once', zone: 'UTC', at: '2025-02-30T10:00' })).toEqual([
       'no such calendar date',
     ]);
+    expect(problems({ kind: 'once', zone: 'UTC', at: '2025-13-01T10:00' })).toEqual([
+      'a date-time is YYYY-MM-DDTHH:MM in the schedule’s own time zone',
+    ]);
+    expect(problems({ kind: 'once', zone: 'UTC', at: 'abc' })).toEqual([
+      'a date-time is YYYY-MM-DDTHH:MM in the schedule’s own time zone',
+    ]);
     expect(problems({ kind: 'patch-tuesday', zone: 'UTC', offsetDays: 2, time: '24:00' })).toEqual([
       'a time is HH:MM, 00:00 to 23:59',
     ]);
