@@ -5,6 +5,7 @@ import { UnparseableOutputError } from '../platforms/types';
 import { SshError } from '../ssh/errors';
 import { newRemovals, opIdFor, outcomeOf, shouldReboot, verifiedReason } from './decisions';
 import {
+  auditHostOutcome,
   HostFailure,
   type HostRunContext,
   installedVersions,
@@ -101,18 +102,7 @@ export async function runHost(ctx: HostRunContext, machineId: number): Promise<R
   } finally {
     release();
   }
-  ctx.ports.audit({
-    action: 'rollout.host-outcome',
-    subject: `rollout ${rollout.id}: ${h.machineName} ${h.state}`,
-    detail: {
-      rolloutId: rollout.id,
-      machineId,
-      state: h.state,
-      ...(h.reason ? { reason: h.reason } : {}),
-      installed: h.result?.installed.length ?? 0,
-      missing: h.result?.missing.length ?? 0,
-    },
-  });
+  auditHostOutcome(ctx.ports, rollout.id, h);
   return h.state;
 }
 

@@ -5,6 +5,7 @@ import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { RolloutsRepo } from '../db/repos/rollouts';
 import { thresholdReached } from './decisions';
+import { auditHostOutcome } from './host-common';
 import { type HostRunContext, runHost } from './host-runner';
 import type { RolloutPorts } from './ports';
 import type { RolloutProgress } from './progress';
@@ -79,8 +80,9 @@ export async function runRollout(d: RunDeps, rollout: Rollout): Promise<void> {
       const reason = cancel.value
         ? 'Cancelled before it started.'
         : 'Not started: the failure threshold was reached.';
-      repo.transition(id, h.machineId, why, { reason, finishedAt: clock.now() }, clock.now());
+      const ended = repo.transition(id, h.machineId, why, { reason, finishedAt: clock.now() }, clock.now());
       progress.host(id, { machineId: h.machineId, state: why, step: '', reason });
+      auditHostOutcome(ports, id, ended);
       return;
     }
     try {
@@ -92,7 +94,7 @@ export async function runRollout(d: RunDeps, rollout: Rollout): Promise<void> {
         machineId: h.machineId,
         error: String(err).slice(0, 300),
       });
-      repo.transition(
+      const ended = repo.transition(
         id,
         h.machineId,
         'failed',
@@ -103,6 +105,7 @@ export async function runRollout(d: RunDeps, rollout: Rollout): Promise<void> {
         },
         clock.now(),
       );
+      auditHostOutcome(ports, id, ended);
     }
     const started = repo.hosts(id).filter((x) => x.startedAt !== null);
     const finished = started.filter((x) => FINAL_HOST_STATES.has(x.state));

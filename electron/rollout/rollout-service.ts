@@ -17,6 +17,7 @@ import { ApiError } from '../../shared/wire';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { RolloutsRepo } from '../db/repos/rollouts';
+import { auditHostOutcome } from './host-common';
 import type { RolloutPorts } from './ports';
 import { rolloutProgress } from './progress';
 import { reviewHost, workPool } from './review';
@@ -270,6 +271,8 @@ export function rolloutService(deps: RolloutServiceDeps) {
         subject: `rollout ${id}${r.name ? ` (${r.name})` : ''}`,
         detail: { rolloutId: id, hosts: hosts.filter((h) => h.state === 'reviewed').length, confirmRemovals },
       });
+      // Hosts the review already ended (nothing approved, dry run failed) never run: their outcome is now.
+      for (const h of hosts) if (FINAL_HOST_STATES.has(h.state)) auditHostOutcome(ports, id, h);
       launch(id);
       return mustGet(id);
     },
@@ -305,6 +308,8 @@ export function rolloutService(deps: RolloutServiceDeps) {
         subject: `rollout ${id}${r.name ? ` (${r.name})` : ''}`,
         detail: { rolloutId: id, was: r.state },
       });
+      // Not running: every host ended here (or in its review); each gets its entry after the rollout's.
+      if (r.state !== 'running') for (const h of repo.hosts(id)) auditHostOutcome(ports, id, h);
       progress.touch(id);
       return { cancelled: true };
     },
