@@ -99,11 +99,44 @@ export async function runHost(ctx: HostRunContext, machineId: number): Promise<R
         await sleep(Math.min(5_000, ctx.pollMs * 4), ctx.signal);
       }
     }
+    await removeOpDirs(ctx, h);
   } finally {
     release();
   }
   auditHostOutcome(ctx.ports, rollout.id, h);
   return h.state;
+}
+
+/**
+ * Once the host's result and log are in SQLite (a final state), its op directories of this rollout go:
+ * every attempt's when finished, earlier attempts' also when lost (the engine re-checked those before
+ * trying again). The last attempt's lost op and any running one stay. Best effort: a host that failed on
+ * its connection is not dialled again, and a failure here (or the core closing) never changes the host's outcome — a directory
+ * left behind is pruned by a later op on the host after 30 days. Resume never needs a removed directory:
+ * a final host is never run again.
+ */
+async function removeOpDirs(ctx: HostRunContext, h: StoredHost): Promise<void> {
+  if (h.attempts === 0 || PERMANENT.has(h.failureKind) || h.failureKind === 'unreachable') return;
+  if (ctx.signal.aborted) return;
+  const ops = Array.from({ length: h.attempts }, (_, i) => ({
+    id: opIdFor(ctx.rollout.id, h.machineId, i + 1),
+    ifLost: i + 1 < h.attempts,
+  }));
+  try {
+    const machine = machineOf(ctx, h);
+    const removed = await ctx.ports.withSession(machine, ctx.signal, (s) => ctx.ports.ops.remove(s, ops));
+    ctx.logger.info('rollout.ops-removed', {
+      rolloutId: ctx.rollout.id,
+      machineId: h.machineId,
+      removed: removed.join(' '),
+    });
+  } catch (err) {
+    ctx.logger.info('rollout.ops-remove-failed', {
+      rolloutId: ctx.rollout.id,
+      machineId: h.machineId,
+      why: (err instanceof Error ? err.message : String(err)).slice(0, 200),
+    });
+  }
 }
 
 /** One state's work; returns the host after the transition it made. */

@@ -17,6 +17,7 @@ import type { SshAuth } from '../ssh/types';
 import type { RolloutPorts } from './ports';
 import { readBootId, rebootHost, waitForReturn } from './reboot';
 import { opStatus, readLogText, startOp } from './remote-op';
+import { pruneOps, removeOps } from './remote-op-cleanup';
 
 /** What the live ports are built from: the core's shared pieces. */
 export interface LivePortsDeps {
@@ -64,6 +65,13 @@ export function livePorts(deps: LivePortsDeps): RolloutPorts {
     installer: (pm) => INSTALLERS[pm as PackageManagerId] ?? null,
     ops: {
       start: async (s, opId, command, timeoutMs) => {
+        // Housekeeping never stands in the way of the install: a prune that fails is only logged.
+        const pruned = await pruneOps(s).catch((err: unknown) => {
+          deps.logger.info('rollout.ops-prune-failed', { opId, why: String(err).slice(0, 200) });
+          return [];
+        });
+        if (pruned.length > 0)
+          deps.logger.info('rollout.ops-pruned', { opId, pruned: pruned.slice(0, 50).join(' ') });
         await startOp(s, opId, command, timeoutMs);
       },
       status: async (s, opId) => {
@@ -74,6 +82,7 @@ export function livePorts(deps: LivePortsDeps): RolloutPorts {
         const { text, nextOffset } = await readLogText(s, opId, offset, maxBytes);
         return { text, nextOffset };
       },
+      remove: async (s, ops) => (await removeOps(s, ops)).removed,
     },
     approved: (machineId, opts) => deps.approvals.approvedContent(machineId, opts),
     machinesOf: (t) =>

@@ -8,7 +8,10 @@ export type OpStatus =
 
 /** Detached operations on a host (electron/rollout/remote-op.ts): started once, followed, never killed. */
 export interface RemoteOps {
-  /** Starts `command` as op `opId` unless that op was ever started (then does nothing). */
+  /**
+   * Starts `command` as op `opId` unless that op was ever started (then does nothing); first prunes the
+   * host's finished ops older than 30 days (remote-op-cleanup.ts).
+   */
   start(session: SshSession, opId: string, command: string, timeoutMs: number): Promise<void>;
   status(session: SshSession, opId: string): Promise<OpStatus>;
   /**
@@ -21,6 +24,11 @@ export interface RemoteOps {
     offset: number,
     maxBytes: number,
   ): Promise<{ text: string; nextOffset: number }>;
+  /**
+   * Removes ops' directories once their host's result and log are stored (remote-op-cleanup.ts): finished
+   * ones, lost ones only with `ifLost`, never a running one. Returns the ids removed.
+   */
+  remove(session: SshSession, ops: { id: string; ifLost: boolean }[]): Promise<string[]>;
 }
 
 /** An approved item for a machine, with its package manager. */
