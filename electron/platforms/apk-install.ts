@@ -12,6 +12,7 @@
  */
 import { shJoin } from '../ssh/quote';
 import { APK_NAME, APK_VERSION } from './apk';
+import { APK_REFRESH } from './apk-refresh';
 import { lineOf } from './dnf-install';
 import {
   fcntlLockShell,
@@ -202,6 +203,7 @@ export function apkInstaller(): PlatformInstaller {
     classifyFailure: classifyApkFailure,
     // apk commits each package atomically; `apk fix` repairs, but only after a person has looked.
     recoverCommand: null,
+    refresh: APK_REFRESH,
     installedVersionsCommand: installedScript,
     parseInstalledVersions: parseApkInstalled,
   };

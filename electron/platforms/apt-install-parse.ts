@@ -249,7 +249,12 @@ export function parseAptPreflight(output: string, exitCode: number | null): Pref
     ok: true,
     message: rebootPending ? 'the host was already waiting for a reboot' : 'no reboot pending',
   });
-  return { checks, bootId: /^[0-9a-f-]{36}$/.exec(first('boot'))?.[0] ?? '', rebootPending };
+  return {
+    checks,
+    bootId: /^[0-9a-f-]{36}$/.exec(first('boot'))?.[0] ?? '',
+    rebootPending,
+    listsStale: ageS === null || ageS > STALE_LISTS_SECONDS,
+  };
 }
 
 const FAILURES: [InstallFailureKind, RegExp][] = [

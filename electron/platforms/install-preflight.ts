@@ -156,7 +156,8 @@ export function parsePreflightLines(
         ? 'no interrupted package operation'
         : `an earlier package operation was interrupted (${interrupted.slice(0, 5).join('; ')}): ${words.interruptedHint}`,
   });
-  checks.push(listsCheck(Number(first('now')), Number(first('lists')), words.selfRefreshing));
+  const lists = listsCheck(Number(first('now')), Number(first('lists')), words.selfRefreshing);
+  checks.push(lists.check);
   const reboot = first('reboot');
   checks.push({
     id: 'reboot-pending',
@@ -169,7 +170,12 @@ export function parsePreflightLines(
           ? 'no reboot pending'
           : 'whether a reboot is pending is unknown on this host',
   });
-  return { checks, bootId: /^[0-9a-f-]{36}$/.exec(first('boot'))?.[0] ?? '', rebootPending: reboot === '1' };
+  return {
+    checks,
+    bootId: /^[0-9a-f-]{36}$/.exec(first('boot'))?.[0] ?? '',
+    rebootPending: reboot === '1',
+    listsStale: lists.stale,
+  };
 }
 
 function spaceCheck(
@@ -233,20 +239,26 @@ function lockCheck(lockLines: string[]): PreflightCheck {
   };
 }
 
-function listsCheck(now: number, lists: number, selfRefreshing: boolean): PreflightCheck {
+function listsCheck(
+  now: number,
+  lists: number,
+  selfRefreshing: boolean,
+): { check: PreflightCheck; stale: boolean } {
   const ageS = Number.isFinite(now) && Number.isFinite(lists) && lists > 0 ? now - lists : null;
   const old = ageS === null || ageS > STALE_LISTS_SECONDS;
-  // dnf and zypper fetch expired metadata themselves before resolving: old lists are refreshed on the way.
+  // dnf and zypper fetch expired metadata themselves before resolving, and the engine refreshes stale
+  // metadata first (installer.refresh), so a repository that is down fails the host before anything changes.
   if (selfRefreshing) {
-    return {
+    const check: PreflightCheck = {
       id: 'lists',
       ok: true,
       message: old
-        ? 'repository metadata is missing or old: the package manager refreshes it before installing'
+        ? 'repository metadata is missing or old: it is refreshed before installing'
         : `repository metadata is ${ageS < 3600 ? 'less than an hour' : `${Math.floor(ageS / 3600)} hours`} old`,
     };
+    return { check, stale: old };
   }
-  return {
+  const check: PreflightCheck = {
     id: 'lists',
     ok: !old,
     message:
@@ -256,4 +268,5 @@ function listsCheck(now: number, lists: number, selfRefreshing: boolean): Prefli
           ? `package lists are ${Math.floor(ageS / 86_400)} days old: refresh them first`
           : `package lists are ${ageS < 3600 ? 'less than an hour' : `${Math.floor(ageS / 3600)} hours`} old`,
   };
+  return { check, stale: old };
 }

@@ -3,7 +3,7 @@ import { ApiError } from '../../shared/wire';
 import type { StoredHost } from '../db/repos/rollouts';
 import { UnparseableOutputError } from '../platforms/types';
 import { SshError } from '../ssh/errors';
-import { newRemovals, opIdFor, outcomeOf, shouldReboot, verifiedReason } from './decisions';
+import { opIdFor, outcomeOf, shouldReboot, verifiedReason } from './decisions';
 import {
   auditHostOutcome,
   HostFailure,
@@ -13,10 +13,10 @@ import {
   machineOf,
   move,
   preflight,
-  requestOf,
   sleep,
 } from './host-common';
 import { install } from './install-step';
+import { preflightOnHost } from './preflight-step';
 
 export { type HostRunContext, MAX_ATTEMPTS } from './host-common';
 
@@ -156,25 +156,10 @@ async function step(ctx: HostRunContext, h: StoredHost): Promise<StoredHost> {
         return move(ctx, h, 'cancelled', { reason: 'Cancelled before anything changed.', finishedAt: now() });
       const machine = machineOf(ctx, h);
       const inst = installerOf(ctx, h);
-      const report = await ports.withSession(machine, ctx.signal, async (s) => {
-        // The plan must still hold: a removal the technician never saw is refused before anything changes.
-        const dry = await s.exec(inst.dryRunCommand(requestOf(ctx, h)), {
-          asRoot: true,
-          timeoutMs: 300_000,
-          signal: ctx.signal,
-        });
-        const plan = inst.parseDryRun(dry.stdout.toString('utf8'), dry.code);
-        const unseen = newRemovals(h.plan?.removals ?? [], plan.removals);
-        if (unseen.length > 0) {
-          throw new HostFailure(
-            'plan-changed',
-            `The package manager would now also remove ${unseen.map((c) => c.name).join(', ')}, which the review did not show: review again.`,
-          );
-        }
-        if (plan.problems.length > 0)
-          throw new HostFailure('dependency-problem', plan.problems[0] ?? 'The dry run failed.');
-        return preflight(s, ctx, inst, h);
-      });
+      const { report, host } = await ports.withSession(machine, ctx.signal, (s) =>
+        preflightOnHost(s, ctx, inst, h),
+      );
+      h = host;
       const failed = report.checks.filter((c) => !c.ok && c.id !== 'reboot-pending');
       if (failed.length > 0) {
         return move(ctx, h, 'failed', {
