@@ -227,6 +227,7 @@ export function fakeFleet(n: number, approved: { name: string; version: string; 
         advisories: [],
         security: a.security ?? true,
       })),
+    notApproved: () => [],
     machinesOf: () => machines,
     audit: (e) => audit.push({ action: e.action, subject: e.subject }),
     actor: () => 'tester',

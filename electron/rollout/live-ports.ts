@@ -85,6 +85,7 @@ export function livePorts(deps: LivePortsDeps): RolloutPorts {
       remove: async (s, ops) => (await removeOps(s, ops)).removed,
     },
     approved: (machineId, opts) => deps.approvals.approvedContent(machineId, opts),
+    notApproved: (machineId) => deps.approvals.notApprovedContent(machineId),
     machinesOf: (t) =>
       deps.machines.list('groupId' in t ? { groupId: t.groupId } : { clients: [t.client] }).items,
     audit: (e) => void deps.audit.append(e),

@@ -50,6 +50,8 @@ export interface RolloutPorts {
   packageManagerOf(machineId: number): string;
   installer(packageManager: string): PlatformInstaller | null;
   ops: RemoteOps;
+  /** The machine's pending patches that are not approved now (declined, not reviewed or held). */
+  notApproved(machineId: number): { packageManager: string; name: string; advisories: string[] }[];
   /** What is approved for a machine now: never a declined, unapproved or held patch. */
   approved(machineId: number, opts: { securityOnly: boolean }): ApprovedForHost[];
   /** Machines of a group or a client. */
