@@ -79,6 +79,12 @@ export interface ResponseMap {
   /** Starts the rollout; hosts run in the background, progress arrives as `rollout.progress`. */
   'rollouts.start': Rollout;
   'rollouts.cancel': { cancelled: boolean };
+  /** No new host starts; hosts already working finish their current host. Stays paused until resumed. */
+  'rollouts.pause': Rollout;
+  /** Continues a paused rollout with the hosts still waiting. */
+  'rollouts.resume': Rollout;
+  /** A new rollout of a finished one's failed hosts (linked by `retryOf`), created and waiting for review. */
+  'rollouts.retry': RolloutDetail;
   'rollouts.get': RolloutDetail;
   'rollouts.list': Rollout[];
   /** Running rollouts with every host's latest state, for a window that (re)attaches. */
@@ -188,6 +194,9 @@ export const REQUEST_CHANNELS = [
   'rollouts.review',
   'rollouts.start',
   'rollouts.cancel',
+  'rollouts.pause',
+  'rollouts.resume',
+  'rollouts.retry',
   'rollouts.get',
   'rollouts.list',
   'rollouts.active',

@@ -104,7 +104,7 @@ export const fakeInstaller: PlatformInstaller = {
 /** Builds a fake fleet of machines 1..n and the ports over it. */
 export function fakeFleet(n: number, approved: { name: string; version: string; security?: boolean }[]) {
   const hosts = new Map<number, FakeHost>();
-  const audit: { action: string; subject: string }[] = [];
+  const audit: { action: string; subject: string; detail: Record<string, unknown> }[] = [];
   const machines: Machine[] = [];
   for (let id = 1; id <= n; id++) {
     hosts.set(id, {
@@ -229,7 +229,7 @@ export function fakeFleet(n: number, approved: { name: string; version: string; 
       })),
     notApproved: () => [],
     machinesOf: () => machines,
-    audit: (e) => audit.push({ action: e.action, subject: e.subject }),
+    audit: (e) => audit.push({ action: e.action, subject: e.subject, detail: e.detail }),
     actor: () => 'tester',
     rescan: async () => {},
     bootId: async (s) => (hosts.get(idOf(s)) as FakeHost).bootId,

@@ -125,9 +125,9 @@ describe('per-host audit entries (fake hosts, real SQLite and audit log)', () =>
     ]);
     expect(log.all().map((e) => e.action)).toEqual([
       'rollout.created',
+      'rollout.host-outcome',
+      'rollout.host-outcome',
       'rollout.cancelled',
-      'rollout.host-outcome',
-      'rollout.host-outcome',
     ]);
     expect(log.verify().ok).toBe(true);
   });

@@ -233,7 +233,7 @@ describe.runIf(run)('a rollout from the UI on real Debian hosts', () => {
     expect(await hostRow('db01').getByTestId('host-verified').textContent()).toMatch(
       /2 of 2 at the target version \(pb-openssl 3\.0\.11-1~deb12u2, pb-slow 1\.1-1\)/,
     );
-    expect(await page.getByTestId('retry-note').count()).toBe(0);
+    expect(await page.getByTestId('retry-panel').count()).toBe(0);
     const w = await installedPb(web);
     expect(w['pb-core']).toBe('2.0-1');
     expect(w['pb-plugin']).toBeUndefined();

@@ -68,6 +68,7 @@ function detail(over: Partial<RolloutDetail> = {}): RolloutDetail {
     finishedAt: null,
     confirmRemovals: false,
     cancelRequested: false,
+    retryOf: null,
     stopReason: '',
     runnerUntil: 0,
     counts: counts({ reviewed: 2 }),

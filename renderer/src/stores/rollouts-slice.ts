@@ -10,7 +10,7 @@ import { appendChunks, applyBatch, EMPTY_OUTPUT, isLive, lastLine } from './roll
 import type { Store } from './store';
 
 /** A request the rollout page has under way. */
-export type RolloutBusy = 'review' | 'start' | 'cancel' | null;
+export type RolloutBusy = 'review' | 'start' | 'cancel' | 'pause' | 'resume' | 'retry' | null;
 
 /** Rollout state and actions. */
 export interface RolloutsSlice {
@@ -37,6 +37,10 @@ export interface RolloutsSlice {
   startRollout(id: number, confirmRemovals: boolean): Promise<void>;
   /** Cancels; throws for the confirm dialog to show. */
   cancelRollout(id: number): Promise<void>;
+  /** Pauses (no new host starts) or resumes a rollout; a refusal is a toast. */
+  pauseRollout(id: number, pause: boolean): Promise<void>;
+  /** Creates the retry of a finished rollout's failed hosts; resolves with its id (null when refused). */
+  retryRollout(id: number, includeCancelled: boolean): Promise<number | null>;
   /** Opens one host's output and reads it from the start; null closes it. */
   watchHostOutput(machineId: number | null): Promise<void>;
   /** Reads the open host's output written since the last read. */
@@ -175,6 +179,37 @@ export const createRolloutsSlice = (api: PatchbayApi): StateCreator<Store, [], [
         try {
           await api['rollouts.cancel']({ id });
           await refetch(id);
+        } finally {
+          set({ rolloutBusy: null });
+          void get().loadRollouts();
+        }
+      },
+
+      pauseRollout: async (id, pause) => {
+        set({ rolloutBusy: pause ? 'pause' : 'resume' });
+        try {
+          await api[pause ? 'rollouts.pause' : 'rollouts.resume']({ id });
+          await refetch(id);
+        } catch (e) {
+          get().toast('error', `Could not ${pause ? 'pause' : 'resume'} the rollout: ${errorMessage(e)}`);
+        } finally {
+          set({ rolloutBusy: null });
+          void get().loadRollouts();
+        }
+      },
+
+      retryRollout: async (id, includeCancelled) => {
+        set({ rolloutBusy: 'retry' });
+        try {
+          const detail = await api['rollouts.retry']({
+            id,
+            ...(includeCancelled ? { includeCancelled } : {}),
+          });
+          set({ rollout: detail, rolloutError: null, rolloutTails: new Map(), rolloutOutput: null });
+          return detail.id;
+        } catch (e) {
+          get().toast('error', `Could not retry the failed machines: ${errorMessage(e)}`);
+          return null;
         } finally {
           set({ rolloutBusy: null });
           void get().loadRollouts();

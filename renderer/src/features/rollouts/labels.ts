@@ -16,6 +16,7 @@ export const ROLLOUT_STATE_LABEL: Record<RolloutState, string> = {
   reviewing: 'Reviewing',
   reviewed: 'Ready to start',
   running: 'Running',
+  paused: 'Paused',
   finished: 'Finished',
   cancelled: 'Cancelled',
 };
@@ -157,7 +158,7 @@ export function progressText(r: Pick<Rollout, 'counts'>): { done: number; total:
 /** Why a rollout stopped starting hosts, in words ('' when it did not). */
 export function stopText(r: Pick<Rollout, 'stopReason' | 'state'>): string {
   if (r.stopReason === 'threshold') return 'The failure threshold was reached: no new hosts were started.';
-  if (r.stopReason === 'cancelled' && r.state === 'running') {
+  if (r.stopReason === 'cancelled' && (r.state === 'running' || r.state === 'paused')) {
     return 'Cancelling: no new hosts start; package operations already running finish safely first.';
   }
   return '';
