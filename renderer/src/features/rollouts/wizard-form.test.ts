@@ -103,5 +103,7 @@ describe('rollout words', () => {
     expect(failureLabel('something-new')).toBe('Something new');
     expect(stepText({ state: 'rebooting', step: 'wait-return' })).toBe('waiting for the host to come back');
     expect(stepText({ state: 'installing', step: '' })).toBe('');
+    expect(stepText({ state: 'preflight', step: 'refresh' })).toBe('refreshing the package lists');
+    expect(failureLabel('refresh-failed')).toBe('Package list refresh failed');
   });
 });
