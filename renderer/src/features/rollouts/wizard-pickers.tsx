@@ -224,10 +224,11 @@ export function AdvisoryAdder({
         </button>
       </div>
       {named.length > 0 ? (
-        <ul className="picker-list" aria-label="Named advisories">
+        <ul className="advisory-list" aria-label="Named advisories">
           {named.map((r) => (
             <li key={refKey(r)}>
-              <span className="truncate">{r.name}</span> <span className="muted">{r.packageManager}</span>{' '}
+              <span className="truncate">{r.name}</span>
+              <span className="muted">{r.packageManager}</span>
               <button
                 type="button"
                 className="button button-small button-ghost"
