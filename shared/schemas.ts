@@ -179,12 +179,21 @@ export const patchSelectionSchema = z.strictObject({
 const noteText = boundedString(LIMITS.notes).superRefine(rule(checkNotes));
 
 /** Request schemas by channel: the main process and the browser host validate with these. */
-const rolloutRefSchema = z.strictObject({
-  packageManager: boundedString(16).regex(/^[a-z]{2,16}$/, 'is not a package manager'),
-  kind: z.enum(['package', 'advisory']),
-  name: boundedString(256).regex(/^[A-Za-z0-9][A-Za-z0-9.+_:@~-]*$/, 'is not a package or advisory name'),
-  version: boundedString(256).regex(/^[A-Za-z0-9.+_:~-]*$/, 'is not a version'),
-});
+const rolloutRefSchema = z
+  .strictObject({
+    packageManager: boundedString(16).regex(/^[a-z]{2,16}$/, 'is not a package manager'),
+    kind: z.enum(['package', 'advisory']),
+    name: boundedString(256).regex(/^[A-Za-z0-9][A-Za-z0-9.+_:@~-]*$/, 'is not a package or advisory name'),
+    version: boundedString(256).regex(/^[A-Za-z0-9.+_:~-]*$/, 'is not a version'),
+  })
+  // Only dnf, yum and zypper install by advisory; elsewhere an advisory id names no installable thing.
+  .refine(
+    (r) => r.kind !== 'advisory' || (['dnf', 'yum', 'zypper'].includes(r.packageManager) && r.version === ''),
+    {
+      message: 'advisories can be named for dnf, yum and zypper only, without a version',
+      path: ['kind'],
+    },
+  );
 
 /** A rollout's targets, content and options as a request gives them (options default per field). */
 export const rolloutCreateSchema = z.strictObject({

@@ -73,7 +73,9 @@ Commands:
                    [--security | --pm PM (--package NAME[=VERSION] | --advisory ID)...]
                    [--concurrency N] [--max-failures N|N%] [--reboot never|if-required|always]
                    [--reboot-wait MIN] [--host-time-limit MIN] [--name N] [--json]
-                   Only approved patches are ever installed (see \`patchbay approve\`).
+                   Only approved patches are ever installed (see \`patchbay approve\`): a named
+                   package or advisory (dnf, yum, zypper) not approved on a host is left out there,
+                   and the review says so.
   rollout review   ID [--json]      Runs each host's own dry run; shows upgrades, installs, REMOVALS.
   rollout start    ID [--confirm-removals] [--detach] [--json]
                    Runs in the foreground (progress on stderr); Ctrl+C cancels: no new hosts

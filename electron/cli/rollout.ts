@@ -71,10 +71,17 @@ async function targetsFrom(core: Core, v: RolloutCliValues): Promise<RolloutTarg
   return { kind: 'client', client: v.client?.[0] ?? '' };
 }
 
-function contentFrom(v: RolloutCliValues): RolloutContent {
+/**
+ * The content `rollout create` asks for: every approved patch, the approved security ones, or named
+ * packages (`--package NAME[=VERSION]`) and advisories (`--advisory ID`, dnf/yum/zypper) of one package
+ * manager. Named ones are still cut down to what is approved per host; the review says what was left out.
+ */
+export function contentFrom(v: RolloutCliValues): RolloutContent {
   if (!v.package?.length && !v.advisory?.length)
     return v.security ? { kind: 'security-approved' } : { kind: 'all-approved' };
   if (!v.pm) throw new UsageError('Named patches need --pm (apt, dnf, zypper, pacman, apk, macos).');
+  if (v.advisory?.length && !['dnf', 'yum', 'zypper'].includes(v.pm))
+    throw new UsageError('--advisory needs --pm dnf, yum or zypper: only they install by advisory.');
   const pm = v.pm as RolloutRef['packageManager'];
   const refs: RolloutRef[] = [
     ...(v.package ?? []).map((p): RolloutRef => {

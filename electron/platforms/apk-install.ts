@@ -12,6 +12,7 @@
  */
 import { shJoin } from '../ssh/quote';
 import { APK_NAME, APK_VERSION } from './apk';
+import { APK_REFRESH } from './apk-refresh';
 import { classifyByTable, emptyPlan, type FailureTable, installedQuery } from './install-common';
 import { fcntlLockShell, installerPreflight, type PreflightSpec } from './install-preflight';
 import type { DryRunPlan, InstallFailure, InstallItem, InstallRequest, PlatformInstaller } from './installer';
@@ -166,6 +167,7 @@ export function apkInstaller(): PlatformInstaller {
     classifyFailure: classifyApkFailure,
     // apk commits each package atomically; `apk fix` repairs, but only after a person has looked.
     recoverCommand: null,
+    refresh: APK_REFRESH,
     installedVersionsCommand: installedScript,
     parseInstalledVersions: parseApkInstalled,
   };

@@ -1,6 +1,7 @@
 import { emptyPlan } from './install-common';
 import {
   bootIdOf,
+  listsAreStale,
   listsCheck,
   lockCheck,
   preflightKeys,
@@ -170,6 +171,7 @@ export function parseAptPreflight(output: string, exitCode: number | null): Pref
     ],
     bootId: bootIdOf(first('boot')),
     rebootPending,
+    listsStale: listsAreStale(Number(first('now')), Number(first('lists'))),
   };
 }
 

@@ -6,6 +6,7 @@ import {
   parseDpkgInstalled,
   URIS_MARK,
 } from './apt-install-parse';
+import { parseAptUpdate } from './apt-update';
 import { DEB_ARCH, DEB_PACKAGE, DEB_VERSION } from './debian-names';
 import { installedQuery } from './install-common';
 import { fcntlLockShell } from './install-preflight';
@@ -146,6 +147,12 @@ export function aptInstaller(opts: AptInstallerOptions = {}): PlatformInstaller 
     installCommand: (req) => installScript(req, lock),
     classifyFailure: classifyAptFailure,
     recoverCommand: RECOVER,
+    // The scan's reader (exit 0 with an unreachable repository is a failure), waiting for the lists lock
+    // like the install waits for dpkg's.
+    refresh: {
+      command: `LC_ALL=C apt-get -q -o DPkg::Lock::Timeout=${lock} update 2>&1`,
+      parse: parseAptUpdate,
+    },
     installedVersionsCommand: installedScript,
     parseInstalledVersions: parseDpkgInstalled,
   };

@@ -20,6 +20,7 @@ import {
   validRpmItem,
 } from './rpm-install';
 import { ADVISORY_ID } from './rpm-names';
+import { DNF_REFRESH } from './rpm-refresh';
 
 /** Which binary: dnf hosts, or yum-only hosts (EL7). */
 export type RpmFlavour = 'dnf' | 'yum';
@@ -193,6 +194,7 @@ export function dnfInstaller(flavour: RpmFlavour = 'dnf'): PlatformInstaller {
     installCommand: (req) => installScript(req, flavour),
     classifyFailure: classifyDnfFailure,
     recoverCommand: RECOVER,
+    refresh: DNF_REFRESH,
     installedVersionsCommand: rpmInstalledScript,
     parseInstalledVersions: parseRpmInstalled,
   };

@@ -174,7 +174,12 @@ export function parsePreflightLines(
     listsCheck(Number(first('now')), Number(first('lists')), words.selfRefreshing),
     rebootCheck(reboot),
   ];
-  return { checks, bootId: bootIdOf(first('boot')), rebootPending: reboot === '1' };
+  return {
+    checks,
+    bootId: bootIdOf(first('boot')),
+    rebootPending: reboot === '1',
+    listsStale: listsAreStale(Number(first('now')), Number(first('lists'))),
+  };
 }
 
 /** The boot id the host printed, when it is one (a lower-case UUID); '' otherwise. */
@@ -270,9 +275,17 @@ export function lockCheck(
   };
 }
 
+/** Whether the repository metadata is missing or older than the limit (`now` and `lists` from the host). */
+export function listsAreStale(now: number, lists: number): boolean {
+  const ageS = Number.isFinite(now) && Number.isFinite(lists) && lists > 0 ? now - lists : null;
+  return ageS === null || ageS > STALE_LISTS_SECONDS;
+}
+
 /**
  * The age of the repository metadata (`now` and `lists` both from the host's clock). Platforms that
- * refresh expired metadata themselves (dnf, zypper, pacman -Syu) pass with old lists; apt and apk do not.
+ * refresh expired metadata themselves (dnf, zypper, pacman -Syu) pass with old lists; apt and apk do not
+ * (the engine refreshes stale lists first — installer.refresh — so a repository that is down fails the host
+ * before anything changes).
  */
 export function listsCheck(now: number, lists: number, selfRefreshing: boolean): PreflightCheck {
   const ageS = Number.isFinite(now) && Number.isFinite(lists) && lists > 0 ? now - lists : null;
@@ -282,7 +295,7 @@ export function listsCheck(now: number, lists: number, selfRefreshing: boolean):
       id: 'lists',
       ok: true,
       message: old
-        ? 'repository metadata is missing or old: the package manager refreshes it before installing'
+        ? 'repository metadata is missing or old: it is refreshed before installing'
         : `repository metadata is ${ageS < 3600 ? 'less than an hour' : `${Math.floor(ageS / 3600)} hours`} old`,
     };
   }

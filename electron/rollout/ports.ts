@@ -8,7 +8,10 @@ export type OpStatus =
 
 /** Detached operations on a host (electron/rollout/remote-op.ts): started once, followed, never killed. */
 export interface RemoteOps {
-  /** Starts `command` as op `opId` unless that op was ever started (then does nothing). */
+  /**
+   * Starts `command` as op `opId` unless that op was ever started (then does nothing); first prunes the
+   * host's finished ops older than 30 days (remote-op-cleanup.ts).
+   */
   start(session: SshSession, opId: string, command: string, timeoutMs: number): Promise<void>;
   status(session: SshSession, opId: string): Promise<OpStatus>;
   /**
@@ -23,6 +26,11 @@ export interface RemoteOps {
     offset: number,
     maxBytes: number,
   ): Promise<{ text: string; nextOffset: number; status?: OpStatus }>;
+  /**
+   * Removes ops' directories once their host's result and log are stored (remote-op-cleanup.ts): finished
+   * ones, lost ones only with `ifLost`, never a running one. Returns the ids removed.
+   */
+  remove(session: SshSession, ops: { id: string; ifLost: boolean }[]): Promise<string[]>;
 }
 
 /** An approved item for a machine, with its package manager. */
@@ -44,6 +52,8 @@ export interface RolloutPorts {
   packageManagerOf(machineId: number): string;
   installer(packageManager: string): PlatformInstaller | null;
   ops: RemoteOps;
+  /** The machine's pending patches that are not approved now (declined, not reviewed or held). */
+  notApproved(machineId: number): { packageManager: string; name: string; advisories: string[] }[];
   /** What is approved for a machine now: never a declined, unapproved or held patch. */
   approved(machineId: number, opts: { securityOnly: boolean }): ApprovedForHost[];
   /** Machines of a group or a client. */

@@ -1,7 +1,8 @@
 import { FINAL_HOST_STATES, type Rollout } from '../../shared/domain';
 import { ApiError } from '../../shared/wire';
 import type { Clock } from '../core/clock';
-import type { RolloutsRepo } from '../db/repos/rollouts';
+import type { RolloutsRepo, StoredHost } from '../db/repos/rollouts';
+import { auditHostOutcome } from './host-common';
 import type { RolloutPorts } from './ports';
 import type { RolloutProgress } from './progress';
 import type { RunEntry } from './rollout-run';
@@ -49,18 +50,24 @@ export function rolloutControls(d: ControlDeps) {
       // the run ends it, once those hosts have finished. Otherwise nothing runs and it ends now.
       const live =
         r.state === 'running' || (r.state === 'paused' && (runs.has(id) || underWay(repo, id).length > 0));
+      // Hosts that end here get their audit entry; so do those the review ended, if it never started
+      // (a start writes theirs). Hosts that ran have theirs from their runner.
+      const ended: StoredHost[] = [];
       repo.transaction(() => {
         if (live) repo.stop(id, 'cancelled', clock.now());
         else {
           for (const h of repo.hosts(id)) {
             if (!FINAL_HOST_STATES.has(h.state))
-              repo.transition(
-                id,
-                h.machineId,
-                'cancelled',
-                { reason: 'Cancelled before it started.' },
-                clock.now(),
+              ended.push(
+                repo.transition(
+                  id,
+                  h.machineId,
+                  'cancelled',
+                  { reason: 'Cancelled before it started.' },
+                  clock.now(),
+                ),
               );
+            else if (r.state === 'created' || r.state === 'reviewed') ended.push(h);
           }
           repo.setState(id, 'cancelled', clock.now(), { finishedAt: clock.now() });
         }
@@ -70,6 +77,8 @@ export function rolloutControls(d: ControlDeps) {
       if (run) run.cancel.value = true;
       // A live rollout ends later, when its running operations have finished: the run writes
       // 'rollout.cancelled' then; here only the request is recorded, so the log never says it twice.
+      // Each host's entry before the rollout's end, as when a run ends.
+      for (const h of ended) auditHostOutcome(ports, id, h);
       ports.audit({
         action: live ? 'rollout.cancel-requested' : 'rollout.cancelled',
         subject: `rollout ${id}${r.name ? ` (${r.name})` : ''}`,

@@ -5,6 +5,7 @@ import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { RolloutsRepo } from '../db/repos/rollouts';
 import { thresholdReached } from './decisions';
+import { auditHostOutcome } from './host-common';
 import { type HostRunContext, runHost } from './host-runner';
 import type { RolloutPorts } from './ports';
 import type { RolloutProgress } from './progress';
@@ -84,8 +85,9 @@ export async function runRollout(d: RunDeps, rollout: Rollout): Promise<void> {
       why === 'cancelled'
         ? 'Cancelled before it started.'
         : 'Not started: the failure threshold was reached.';
-    repo.transition(id, machineId, why, { reason, finishedAt: clock.now() }, clock.now());
+    const ended = repo.transition(id, machineId, why, { reason, finishedAt: clock.now() }, clock.now());
     progress.host(id, { machineId, state: why, step: '', reason });
+    auditHostOutcome(ports, id, ended);
   };
   const runOne = async (machineId: number) => {
     try {
@@ -93,7 +95,7 @@ export async function runRollout(d: RunDeps, rollout: Rollout): Promise<void> {
     } catch (err) {
       if (abort.signal.aborted) return;
       logger.error('rollout.host-crashed', { rolloutId: id, machineId, error: String(err).slice(0, 300) });
-      repo.transition(
+      const ended = repo.transition(
         id,
         machineId,
         'failed',
@@ -104,6 +106,7 @@ export async function runRollout(d: RunDeps, rollout: Rollout): Promise<void> {
         },
         clock.now(),
       );
+      auditHostOutcome(ports, id, ended);
     }
     // Counted in SQL: reading every host's row here, after each host, made a rollout quadratic in its size.
     const { finished, failed } = repo.finishedCounts(id);

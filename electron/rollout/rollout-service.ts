@@ -7,6 +7,7 @@ import { ApiError } from '../../shared/wire';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { RolloutsRepo } from '../db/repos/rollouts';
+import { auditHostOutcome } from './host-common';
 import type { RolloutPorts } from './ports';
 import { rolloutProgress } from './progress';
 import { reviewHost, workPool } from './review';
@@ -222,6 +223,8 @@ export function rolloutService(deps: RolloutServiceDeps) {
         subject: `rollout ${id}${r.name ? ` (${r.name})` : ''}`,
         detail: { rolloutId: id, hosts: hosts.filter((h) => h.state === 'reviewed').length, confirmRemovals },
       });
+      // Hosts the review already ended (nothing approved, dry run failed) never run: their outcome is now.
+      for (const h of hosts) if (FINAL_HOST_STATES.has(h.state)) auditHostOutcome(ports, id, h);
       launch(id);
       return mustGet(id);
     },

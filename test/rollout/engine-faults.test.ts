@@ -96,9 +96,17 @@ describe.runIf(targetsReady())('rollout engine faults on real Debian targets', (
       'rollout.started',
       'rollout.cancel-requested',
       'rollout.host-outcome',
+      'rollout.host-outcome',
       'rollout.cancelled',
     ]);
     expect(audit[3]?.detail).toMatchObject({ machineId: slowId, state: 'succeeded', installed: 1 });
+    // The host the cancel stopped has its own entry, with the reason.
+    expect(audit[4]?.detail).toMatchObject({
+      machineId: ids['ef-2-queued'],
+      state: 'cancelled',
+      reason: 'Cancelled before it started.',
+    });
+    expect((await call('audit.verify', {})).ok).toBe(true);
   }, 600_000);
 
   it('failure threshold: the first host fails on a held dpkg lock, the next never starts', async () => {
@@ -139,10 +147,16 @@ describe.runIf(targetsReady())('rollout engine faults on real Debian targets', (
       'rollout.created',
       'rollout.started',
       'rollout.host-outcome',
+      'rollout.host-outcome',
       'rollout.finished',
     ]);
     expect(audit[2]?.detail).toMatchObject({ machineId: ids['ef-3-locked'], state: 'failed', installed: 0 });
-    expect(audit[3]?.detail).toMatchObject({ stopReason: 'threshold' });
+    expect(audit[3]?.detail).toMatchObject({
+      machineId: ids['ef-4-after'],
+      state: 'skipped',
+      reason: 'Not started: the failure threshold was reached.',
+    });
+    expect(audit[4]?.detail).toMatchObject({ stopReason: 'threshold' });
   }, 600_000);
 
   it('host key changed after the review: that host fails before anything changes, the other installs', async () => {

@@ -61,6 +61,8 @@ export function hostTone(state: RolloutHostState): 'busy' | 'ok' | 'bad' | 'warn
 }
 
 const STEP_LABEL: Record<string, string> = {
+  refresh: 'refreshing the package lists',
+  refreshed: 'package lists refreshed, checking again',
   start: 'starting the install',
   follow: 'package manager running',
   lost: 'checking what the interrupted install did',
@@ -83,6 +85,7 @@ const FAILURE_LABEL: Record<string, string> = {
   'conffile-prompt': 'Configuration file prompt',
   'dependency-problem': 'Dependency problem',
   'repository-unreachable': 'Repository unreachable',
+  'refresh-failed': 'Package list refresh failed',
   interrupted: 'Interrupted',
   timeout: 'Time limit reached',
   unknown: 'Install failed',
