@@ -8,6 +8,8 @@ export class FeedFormatError extends Error {
   }
 }
 
+const STRING_STOP = /["\\]/g;
+
 type State = 'start' | 'before-key' | 'key' | 'after-key' | 'before-value' | 'value' | 'after-value' | 'done';
 
 /**
@@ -106,9 +108,20 @@ export async function forEachTopLevelMember(
         case 'value':
           if (valueStart < 0) valueStart = i;
           if (inString) {
-            if (escaped) escaped = false;
-            else if (c === 0x5c) escaped = true;
-            else if (c === 0x22) inString = false;
+            if (escaped) {
+              escaped = false;
+              continue;
+            }
+            // Most of the document is string text (descriptions): jump to the next quote or backslash.
+            STRING_STOP.lastIndex = i;
+            const stop = STRING_STOP.exec(text);
+            if (!stop) {
+              i = text.length;
+              continue;
+            }
+            i = stop.index;
+            if (text.charCodeAt(i) === 0x5c) escaped = true;
+            else inString = false;
             continue;
           }
           if (c === 0x22) inString = true;

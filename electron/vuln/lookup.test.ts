@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { DebianFix, DebianIndex } from './debian-tracker';
-import { compareCveIds, cvesFixedByCandidate } from './lookup';
+import { compareCveIds, cvesFixedByCandidate, cvesForPatch } from './lookup';
 
 function index(fixes: DebianFix[]): DebianIndex {
   return { releases: new Map([['bookworm', new Map([['pkg', fixes]])]]), packages: 1, records: fixes.length };
@@ -54,5 +54,44 @@ describe('CVEs fixed by a candidate version', () => {
       'CVE-2026-9999',
       'CVE-2026-10000',
     ]);
+  });
+});
+
+describe('CVEs of a missing patch', () => {
+  const idx: DebianIndex = {
+    releases: new Map([['bookworm', new Map([['openssl', [fix('CVE-2026-0001', '3.0.17-1~deb12u3')]]])]]),
+    packages: 1,
+    records: 1,
+  };
+  const libssl = {
+    packageManager: 'apt',
+    name: 'libssl3',
+    installedVersion: '3.0.17-1~deb12u2',
+    candidateVersion: '3.0.17-1~deb12u3',
+    cves: [] as string[],
+  };
+  const bookworm = { osId: 'debian', codename: 'bookworm' };
+  const source = (n: string) => (n === 'libssl3' ? 'openssl' : n);
+
+  it('looks a Debian binary package up under its source package', () => {
+    expect(cvesForPatch(libssl, bookworm, idx, source)).toMatchObject({
+      cves: ['CVE-2026-0001'],
+      source: 'debian-tracker',
+    });
+    expect(cvesForPatch(libssl, bookworm, idx).source).toBe('none'); // no source mapping, no match
+  });
+
+  it("merges the scan's CVEs (dnf/zypper advisories) and skips the tracker off Debian", () => {
+    const withScan = { ...libssl, cves: ['CVE-2026-0100', 'CVE-2026-0001'] };
+    expect(cvesForPatch(withScan, bookworm, idx, source)).toMatchObject({
+      cves: ['CVE-2026-0001', 'CVE-2026-0100'],
+      source: 'scan+debian-tracker',
+    });
+    expect(cvesForPatch(withScan, { osId: 'ubuntu', codename: 'noble' }, idx, source).source).toBe('scan');
+    const dnf = { ...withScan, packageManager: 'dnf' };
+    expect(cvesForPatch(dnf, { osId: 'rocky', codename: '' }, idx, source)).toMatchObject({
+      cves: ['CVE-2026-0001', 'CVE-2026-0100'],
+      source: 'scan',
+    });
   });
 });

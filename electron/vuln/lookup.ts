@@ -1,3 +1,4 @@
+import type { MachinePatch } from '../../shared/domain';
 import { compareDebVersions } from '../platforms/deb-version';
 import type { DebianFix, DebianIndex, DebianUrgency } from './debian-tracker';
 
@@ -38,4 +39,40 @@ export function compareCveIds(a: string, b: string): number {
   const [, ya = '0', na = '0'] = a.split('-');
   const [, yb = '0', nb = '0'] = b.split('-');
   return Number(ya) - Number(yb) || Number(na) - Number(nb) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** Where a patch's CVEs came from. */
+export type CveSource = 'scan' | 'debian-tracker' | 'scan+debian-tracker' | 'none';
+
+/**
+ * A missing patch's CVEs: what the scan reported (dnf/zypper advisories carry their CVEs) merged with,
+ * on Debian, the tracker's CVEs fixed between the installed and the candidate version. Ubuntu needs its
+ * own data (OVAL/USN, not read yet), so Ubuntu hosts get the scan's CVEs only.
+ */
+export function cvesForPatch(
+  patch: Pick<MachinePatch, 'packageManager' | 'name' | 'installedVersion' | 'candidateVersion' | 'cves'>,
+  host: { osId: string; codename: string },
+  debian: DebianIndex | null,
+  sourceOf: (binaryPackage: string) => string = (name) => name,
+): { cves: string[]; fixes: FixedCve[]; source: CveSource } {
+  const fixes =
+    debian && patch.packageManager === 'apt' && host.osId === 'debian' && host.codename
+      ? cvesFixedByCandidate(
+          debian,
+          host.codename,
+          sourceOf(patch.name),
+          patch.installedVersion,
+          patch.candidateVersion,
+        )
+      : [];
+  const cves = [...new Set([...patch.cves, ...fixes.map((f) => f.cve)])].sort(compareCveIds);
+  const source: CveSource =
+    patch.cves.length && fixes.length
+      ? 'scan+debian-tracker'
+      : fixes.length
+        ? 'debian-tracker'
+        : patch.cves.length
+          ? 'scan'
+          : 'none';
+  return { cves, fixes, source };
 }
