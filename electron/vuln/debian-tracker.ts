@@ -8,13 +8,15 @@ export const DEBIAN_TRACKER_URL = 'https://security-tracker.debian.org/tracker/d
 // The published shape (security-tracker.debian.org/tracker/data/json): source package → issue id
 // (CVE-…, or TEMP-… for issues without a CVE yet) → { description, scope, debianbug, releases:
 // codename → { status, repositories: suite → version, fixed_version, urgency, nodsa… } }.
-// Unknown extra fields are allowed (the tracker adds some over time); the ones we use are checked.
+// Unknown extra fields (nodsa, nodsa_reason…) are allowed, as the tracker adds some over time; the ones
+// we read are checked. `repositories` and `urgency` are always published but only checked when present:
+// one odd entry must not make the whole feed unusable when nothing we need is wrong.
 const text = (max: number) => z.string().max(max);
 const releaseSchema = z.object({
   status: z.enum(['resolved', 'open', 'undetermined']),
-  repositories: z.record(text(64), text(256)),
+  repositories: z.record(text(64), text(256)).optional(),
   fixed_version: text(256).optional(),
-  urgency: text(64),
+  urgency: text(64).optional(),
 });
 const issueSchema = z.object({
   description: text(100_000).optional(),
@@ -107,7 +109,7 @@ export async function parseDebianTracker(
           if (!byPackage) releases.set(release, (byPackage = new Map()));
           let fixes = byPackage.get(name);
           if (!fixes) byPackage.set(name, (fixes = []));
-          fixes.push({ cve: id, fixedVersion: r.fixed_version, urgency: urgencyOf(r.urgency) });
+          fixes.push({ cve: id, fixedVersion: r.fixed_version, urgency: urgencyOf(r.urgency ?? '') });
           records++;
         }
       }
