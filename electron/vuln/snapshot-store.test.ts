@@ -170,3 +170,16 @@ describe('vulnerability feed snapshots', () => {
     expect(store.current('kev').manifest.records).toBe(4);
   });
 });
+
+describe('a damaged snapshot folder', () => {
+  it('falls back to the seed when the manifest is unreadable, and the next update repairs it', async () => {
+    const { store, root, clock } = setup();
+    const doc = kevDoc(2);
+    await store.update('kev', serve(doc));
+    fs.writeFileSync(path.join(root, 'kev', `snap-${clock.t}`, 'manifest.json'), '{"feed": "kev", "fil');
+    expect(store.current('kev').manifest.seed).toBe(true);
+    clock.t += DAY;
+    expect((await store.update('kev', serve(doc))).ok).toBe(true);
+    expect(store.current('kev').manifest).toMatchObject({ seed: false, records: 2 });
+  });
+});

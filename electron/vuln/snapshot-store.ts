@@ -78,10 +78,15 @@ export class SnapshotStore {
       // No download yet.
     }
     if (name && /^snap-\d+$/.test(name)) {
-      const manifest = JSON.parse(
-        fs.readFileSync(path.join(dir, name, 'manifest.json'), 'utf8'),
-      ) as SnapshotManifest;
-      return { file: path.join(dir, name, manifest.fileName), manifest };
+      try {
+        const manifest = JSON.parse(
+          fs.readFileSync(path.join(dir, name, 'manifest.json'), 'utf8'),
+        ) as SnapshotManifest;
+        if (manifest.feed === feed && manifest.fileName === this.feeds[feed].fileName)
+          return { file: path.join(dir, name, manifest.fileName), manifest };
+      } catch {
+        // A damaged manifest: the seed answers until the next good update replaces it.
+      }
     }
     return this.seed(feed);
   }
