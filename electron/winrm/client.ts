@@ -103,7 +103,8 @@ export class WinrmClient {
       operationTimeoutS: this.operationTimeoutS,
       body,
     });
-    const retry = action !== ACTION.command && action !== ACTION.create && action !== ACTION.send;
+    // Never resend Command or Send: if the first copy arrived, the program would run (or read input) twice.
+    const retry = action !== ACTION.command && action !== ACTION.send;
     const reply = await this.transport.send(xml, retry);
     const { envelope, fault } = parseResponse(reply.xml, messageId);
     if (fault) throw faultError(this.target.host, fault);

@@ -18,6 +18,8 @@ export interface WinrmTarget {
   domain?: string;
   /** Largest reply accepted, bytes (default 1 MiB): Windows keeps replies under MaxEnvelopeSize. */
   maxReplyBytes?: number;
+  /** Reconnect (and authenticate again) before reusing a connection idle this long (default 60 s). */
+  idleReconnectMs?: number;
   /** Per-request socket timeout (default 60 s); must exceed the OperationTimeout long-poll. */
   requestTimeoutMs?: number;
 }
@@ -48,6 +50,7 @@ export class HttpTransport {
   private session?: NtlmSession;
   private socket?: Socket;
   private queue: Promise<unknown> = Promise.resolve();
+  private lastUsed = 0;
   /** How many NTLM handshakes this transport has done (the tests watch re-authentication with it). */
   handshakes = 0;
 
@@ -79,6 +82,11 @@ export class HttpTransport {
   }
 
   private async sendNow(xml: string, retryOnReset: boolean, attempt = 0): Promise<SoapReply> {
+    // Windows drops connections idle for about two minutes; leave well before rather than race it.
+    if (this.session && Date.now() - this.lastUsed > (this.target.idleReconnectMs ?? 60_000)) {
+      this.socket?.destroy();
+      this.forget();
+    }
     if (!this.session) await this.authenticate();
     const session = this.session as NtlmSession;
     const sealed = buildEncryptedBody(session, Buffer.from(xml, 'utf8'));
@@ -87,8 +95,14 @@ export class HttpTransport {
       reply = await this.post({ 'Content-Type': sealed.contentType }, sealed.body);
     } catch (err) {
       this.forget();
-      const code = (err as NodeJS.ErrnoException).code ?? '';
-      if (retryOnReset && attempt === 0 && RESET_CODES.has(code)) return this.sendNow(xml, retryOnReset, 1);
+      const e = err as NodeJS.ErrnoException & { reusedSocket?: boolean };
+      // Node's documented keep-alive race: the server closed the idle socket as we reused it.
+      if (retryOnReset && attempt === 0 && e.reusedSocket && RESET_CODES.has(e.code ?? '')) {
+        return this.sendNow(xml, retryOnReset, 1);
+      }
+      if (RESET_CODES.has(e.code ?? '')) {
+        throw new WinrmError('protocol', `${this.target.host} closed the connection during a request`);
+      }
       throw err;
     }
     if (reply.status === 401 && attempt === 0) {
@@ -192,7 +206,8 @@ export class HttpTransport {
       req.setTimeout(this.target.requestTimeoutMs ?? 60_000, () =>
         req.destroy(new WinrmError('timeout', `${host} did not answer within the request timeout`)),
       );
-      req.on('error', (err: NodeJS.ErrnoException) => {
+      req.on('error', (err: NodeJS.ErrnoException & { reusedSocket?: boolean }) => {
+        err.reusedSocket = req.reusedSocket;
         if (err.code === 'ECONNREFUSED') reject(notEnabled(host, this.port, 'connection refused'));
         else if (err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH')
           reject(notEnabled(host, this.port, 'host unreachable'));
@@ -209,14 +224,15 @@ export class HttpTransport {
           }
           chunks.push(chunk);
         });
-        res.on('end', () =>
+        res.on('end', () => {
+          this.lastUsed = Date.now();
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
             body: Buffer.concat(chunks),
             socket: req.socket as Socket,
-          }),
-        );
+          });
+        });
         res.on('error', reject);
       });
       req.end(body);
