@@ -1,11 +1,11 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 
+import { accessDenied, notEnabled, WinrmError } from './errors';
 import { NtlmClient } from './ntlm/client';
 import { buildEncryptedBody, parseEncryptedBody } from './ntlm/encrypted-body';
 import { authorizationHeader, offersScheme, tokenFromHeader } from './ntlm/http-auth';
 import type { NtlmSession } from './ntlm/session-security';
-import { accessDenied, notEnabled, WinrmError } from './errors';
 
 /** Where and as whom to talk WinRM. HTTPS (5986, pinned certificate, channel bindings) is the next step. */
 export interface WinrmTarget {

@@ -28,6 +28,11 @@ async function setup(
   return { sim, client };
 }
 
+/** Waits for a condition the simulator reaches (no wall-clock guess of how long that takes). */
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((r) => setTimeout(r, 5));
+}
+
 afterEach(async () => {
   client?.close();
   await sim?.stop();
@@ -70,12 +75,13 @@ describe('WinrmClient against the WinRM simulator', () => {
       },
     });
     // Let several long-polls time out before the command ends.
-    await new Promise((r) => setTimeout(r, 150));
+    await until(() => (sim.wsman.faults['w:TimedOut'] ?? 0) >= 3);
     expect(receives).toBe(1);
     finish(0);
     const r = await run;
     expect(r.stdout.toString()).toBe('started\r\n');
     expect(r.exitCode).toBe(0);
+    expect(sim.wsman.faults['w:TimedOut']).toBeGreaterThanOrEqual(3);
     expect(sim.wsman.shells.size).toBe(0);
   });
 
@@ -144,7 +150,7 @@ describe('WinrmClient against the WinRM simulator', () => {
 
   it('classifies the shell quota fault and an unknown shell', async () => {
     const ex = new ScriptedExecutor().on(/^hang$/, () => new Promise<number>(() => undefined));
-    const { sim, client } = await setup(ex, { maxShellsPerUser: 1 });
+    const { sim, client } = await setup(ex, { maxShellsPerUser: 1, maxOperationMs: 20 });
     // Occupy the only shell the user may have, as a leaked shell from a crashed run would.
     await sim.wsman.handle(
       `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Header><a:MessageID xmlns:a="x">uuid:1</a:MessageID><w:ResourceURI xmlns:w="y">http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd</w:ResourceURI><w:MaxEnvelopeSize xmlns:w="y">153600</w:MaxEnvelopeSize><a:Action xmlns:a="x">http://schemas.xmlsoap.org/ws/2004/09/transfer/Create</a:Action></s:Header><s:Body/></s:Envelope>`,
@@ -155,7 +161,7 @@ describe('WinrmClient against the WinRM simulator', () => {
     expect(err.message).toMatch(/MaxShellsPerUser/);
     sim.wsman.shells.clear();
     const run = client.run('hang');
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => [...sim.wsman.shells.values()].some((s) => s.commands.size > 0));
     sim.wsman.shells.clear(); // the machine "forgot" the shell (e.g. WinRM service restarted)
     const gone = (await run.catch((e: unknown) => e)) as WinrmError;
     expect(gone.kind).toBe('shell-gone');

@@ -104,6 +104,8 @@ const guid = (): string => randomUUID().toUpperCase();
 /** WinRS for one simulated machine; shells survive connections (as on Windows) but not a reboot. */
 export class WsmanService {
   readonly shells = new Map<string, Shell>();
+  /** Faults sent, by subcode (e.g. "w:TimedOut"): tests prove the long-poll path was taken. */
+  readonly faults: Record<string, number> = {};
 
   constructor(private readonly o: WsmanOptions) {}
 
@@ -143,6 +145,7 @@ export class WsmanService {
       return { status: 200, xml: reply };
     } catch (err) {
       if (!(err instanceof FaultError)) throw err;
+      this.faults[err.fault.subcode] = (this.faults[err.fault.subcode] ?? 0) + 1;
       return { status: 500, xml: faultXml(err.fault, messageId, this.o.computerName) };
     }
   }
