@@ -27,9 +27,12 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 
 /** Decodes the five predefined entities and numeric references; anything else is refused. */
 export function decodeEntities(s: string): string {
-  return s.replace(/&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-z]{2,4});/g, (_m, e: string) => {
-    if (e.startsWith('#x')) return String.fromCodePoint(Number.parseInt(e.slice(2), 16));
-    if (e.startsWith('#')) return String.fromCodePoint(Number.parseInt(e.slice(1), 10));
+  return s.replace(/&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][\w.-]{0,31});/g, (_m, e: string) => {
+    if (e.startsWith('#')) {
+      const code = e.startsWith('#x') ? Number.parseInt(e.slice(2), 16) : Number.parseInt(e.slice(1), 10);
+      if (code > 0x10ffff) throw new XmlError(`character reference &${e}; out of range`);
+      return String.fromCodePoint(code);
+    }
     const v = ENTITIES[e];
     if (v === undefined) throw new XmlError(`unknown entity &${e};`);
     return v;

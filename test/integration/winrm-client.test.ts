@@ -2,6 +2,9 @@
  * Patchbay's WinRM client (electron/winrm) against the WinRM simulator (test/winrm-sim) over real HTTP on
  * loopback: NTLM on one kept-alive connection, sealed bodies, the WinRS flow and its faults.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { WinrmClient } from '../../electron/winrm/client';
@@ -176,5 +179,45 @@ describe('WinrmClient against the WinRM simulator', () => {
     c.close();
     expect(err.kind).toBe('not-enabled');
     expect(err.message).toMatch(/Enable-PSRemoting/);
+  });
+
+  it('refuses an oversized reply (bounded) and still deletes the shell on a fresh connection', async () => {
+    const ex = new ScriptedExecutor().on(/^flood$/, (cmd) => {
+      cmd.stdout('z'.repeat(50_000));
+      return 0;
+    });
+    const { sim } = await setup(ex, { chunkBytes: 100_000 });
+    const small = new WinrmClient(
+      { host: '127.0.0.1', port: sim.port, user: USER, password: PASSWORD, maxReplyBytes: 20_000 },
+      1,
+    );
+    const err = (await small.run('flood').catch((e: unknown) => e)) as WinrmError;
+    small.close();
+    expect(err.message).toMatch(/larger than 20000 bytes/);
+    expect(sim.wsman.shells.size).toBe(0);
+    expect(small.transport.handshakes).toBe(2);
+  });
+
+  it('says NTLM is refused when the listener offers only Basic', async () => {
+    const basic = http.createServer((_req, res) => {
+      res.writeHead(401, {
+        Server: 'Microsoft-HTTPAPI/2.0',
+        'WWW-Authenticate': 'Basic realm="WSMAN"',
+        'Content-Length': 0,
+      });
+      res.end();
+    });
+    await new Promise<void>((r) => basic.listen(0, '127.0.0.1', r));
+    const c = new WinrmClient({
+      host: '127.0.0.1',
+      port: (basic.address() as AddressInfo).port,
+      user: USER,
+      password: PASSWORD,
+    });
+    const err = (await c.run('x').catch((e: unknown) => e)) as WinrmError;
+    c.close();
+    await new Promise<void>((r) => basic.close(() => r()));
+    expect(err.kind).toBe('ntlm-refused');
+    expect(err.message).toMatch(/offers Basic realm="WSMAN"/);
   });
 });
