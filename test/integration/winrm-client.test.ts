@@ -220,4 +220,18 @@ describe('WinrmClient against the WinRM simulator', () => {
     expect(err.kind).toBe('ntlm-refused');
     expect(err.message).toMatch(/offers Basic realm="WSMAN"/);
   });
+
+  it('decodes CLIXML stderr split across chunks: progress dropped, error records kept', async () => {
+    const ex = new ScriptedExecutor({ clixml: true }).onPowerShell(/Get-Item/, (_s, cmd) => {
+      cmd.stdout('ok\r\n');
+      cmd.stderr('Get-Item : Cannot find path <C:\\nope> & more_stuff\r\n');
+      return 1;
+    });
+    const { client } = await setup(ex, { chunkBytes: 64 });
+    const r = await runPowerShell(client, 'Get-Item C:\\nope');
+    expect(r.stderr.toString()).toMatch(/^#< CLIXML\r\n<Objs .*Preparing modules for first use/s);
+    expect(r.errorText).toBe('Get-Item : Cannot find path <C:\\nope> & more_stuff');
+    expect(r.stdout.toString()).toBe('ok\r\n');
+    expect(r.exitCode).toBe(1);
+  });
 });

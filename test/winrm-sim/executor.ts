@@ -69,6 +69,13 @@ export class ScriptedExecutor {
   /** Every PowerShell script the simulator ran. */
   readonly scriptsRan: PowerShellRun[] = [];
 
+  /**
+   * `clixml`: stderr of PowerShell handlers comes out as powershell.exe writes it when redirected — a
+   * "#< CLIXML" line, then one serialized document with a progress record ("Preparing modules for first
+   * use.") and the handler's error text as error records; the marker and the document are separate writes.
+   */
+  constructor(private readonly o: { clixml?: boolean } = {}) {}
+
   /** Registers a handler for command lines matching `match`. */
   on(match: RegExp, run: Handler): this {
     this.commands.push({ match, run });
@@ -92,7 +99,8 @@ export class ScriptedExecutor {
     if (ps) {
       this.scriptsRan.push(ps);
       const handler = this.scripts.find((s) => s.match.test(ps.script));
-      if (handler) return handler.run(ps.script, cmd);
+      if (handler)
+        return this.o.clixml ? runClixml(handler.run, ps.script, cmd) : handler.run(ps.script, cmd);
       cmd.stderr(`simulator: no PowerShell handler for this script\r\n`);
       return 1;
     }
@@ -103,4 +111,23 @@ export class ScriptedExecutor {
     );
     return 1;
   };
+}
+
+const PS_NS = 'http://schemas.microsoft.com/powershell/2004/04';
+const PROGRESS =
+  '<Obj S="progress" RefId="0"><TN RefId="0"><T>System.Management.Automation.PSCustomObject</T><T>System.Object</T></TN>' +
+  '<MS><I64 N="SourceId">1</I64><PR N="Record"><AV>Preparing modules for first use.</AV><AI>0</AI><Nil /><PI>-1</PI>' +
+  '<PC>-1</PC><T>Completed</T><SR>-1</SR><SD> </SD></PR></MS></Obj>';
+
+/** PowerShell's serialization escapes CR, LF and XML-special characters as _xHHHH_. */
+const psEscape = (s: string): string =>
+  s.replace(/[\r\n<>&_]/g, (c) => `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`);
+
+async function runClixml(run: PsHandler, script: string, cmd: SimCommand): Promise<number> {
+  const errors: string[] = [];
+  const code = await run(script, { ...cmd, stderr: (d) => void errors.push(d.toString()) });
+  cmd.stderr('#< CLIXML\r\n');
+  const records = errors.map((e) => `<S S="Error">${psEscape(e)}</S>`).join('');
+  cmd.stderr(`<Objs Version="1.1.0.1" xmlns="${PS_NS}">${PROGRESS}${records}</Objs>`);
+  return code;
 }
