@@ -151,6 +151,20 @@ describe('WinrmClient against the WinRM simulator', () => {
     expect(sim.stats.connections).toBe(2);
   });
 
+  it('authenticates again on the same connection when the server answers 401 mid-session, running nothing twice', async () => {
+    const ex = new ScriptedExecutor().on(/^hostname$/, (cmd) => {
+      cmd.stdout('WIN10-01\r\n');
+      return 0;
+    });
+    const { sim, client } = await setup(ex);
+    await client.run('hostname');
+    sim.forgetContexts();
+    expect((await client.run('hostname')).exitCode).toBe(0);
+    expect(sim.stats.handshakes).toBe(2);
+    expect(sim.stats.unsealedRefused).toBe(0);
+    expect(ex.ran).toEqual(['hostname', 'hostname']);
+  });
+
   it('classifies the shell quota fault and an unknown shell', async () => {
     const ex = new ScriptedExecutor().on(/^hang$/, () => new Promise<number>(() => undefined));
     const { sim, client } = await setup(ex, { maxShellsPerUser: 1, maxOperationMs: 20 });

@@ -94,6 +94,14 @@ export class WinrmSimulator {
     for (const s of this.sockets) s.destroy();
   }
 
+  /** Forgets every connection's NTLM context but keeps the sockets (the next sealed request gets 401). */
+  forgetContexts(): void {
+    for (const s of this.sockets) {
+      const conn = this.conns.get(s);
+      if (conn) conn.session = undefined;
+    }
+  }
+
   /** Stops listening and closes connections. */
   async stop(): Promise<void> {
     this.dropConnections();
