@@ -1,5 +1,5 @@
 import { faultError, WinrmError } from './errors';
-import { HttpTransport, type WinrmTarget } from './http-transport';
+import { HttpTransport, type SoapTransport, type WinrmTarget } from './http-transport';
 import { ACTION, buildEnvelope, COMMAND_STATE, parseResponse, SIGNAL_TERMINATE, WSMAN_CODE } from './soap';
 import { child, escapeXml, find, findAll, type XmlNode } from './xml';
 
@@ -27,16 +27,13 @@ const MAX_OUTPUT = 64 * 1024 * 1024; // a bound on what one command may make us 
  * allows only a few shells per user, so a leaked one costs the next run.
  */
 export class WinrmClient {
-  /** The HTTP/NTLM layer; exposed for its handshake counter. */
-  readonly transport: HttpTransport;
-
   constructor(
     private readonly target: WinrmTarget,
     /** The OperationTimeout (seconds) a Receive long-polls for before the server says TimedOut. */
     private readonly operationTimeoutS = 20,
-  ) {
-    this.transport = new HttpTransport(target);
-  }
+    /** The connection layer: HTTP with NTLM sealing by default; the seam where HTTPS goes. */
+    readonly transport: SoapTransport = new HttpTransport(target),
+  ) {}
 
   /** Runs `command` (cmd.exe syntax) with `args` in a fresh shell and returns its output and exit code. */
   async run(command: string, args: string[] = [], options: RunOptions = {}): Promise<CommandResult> {

@@ -30,6 +30,22 @@ export interface SoapReply {
   xml: string;
 }
 
+/**
+ * What the WinRS client needs from a transport. HttpTransport is the HTTP/5985 one; the HTTPS/5986 one
+ * (certificate pinned like an SSH host key, NTLM channel bindings from the certificate via
+ * NtlmClientOptions.channelBindings, Basic only when the user enables it) implements the same.
+ */
+export interface SoapTransport {
+  /** The endpoint URL (a:To). */
+  readonly url: string;
+  /** NTLM handshakes done so far. */
+  readonly handshakes: number;
+  /** Sends one SOAP message and returns the (decrypted) reply; see HttpTransport.send. */
+  send(xml: string, retryOnReset: boolean): Promise<SoapReply>;
+  /** Closes the connection. */
+  close(): void;
+}
+
 interface RawReply {
   status: number;
   headers: http.IncomingHttpHeaders;
@@ -44,7 +60,7 @@ const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
  * belongs to the TCP connection, so the agent allows a single socket, requests are serialised, and a
  * closed socket (Windows drops idle ones after about two minutes) means authenticating again.
  */
-export class HttpTransport {
+export class HttpTransport implements SoapTransport {
   readonly port: number;
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
   private session?: NtlmSession;
