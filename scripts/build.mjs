@@ -1,5 +1,7 @@
 // Builds everything `npm start`, `npm run serve` and the CLI run: the renderer with Vite, and the Node
 // side (Electron main, preload, browser host, CLI) with esbuild into dist/.
+import fs from 'node:fs';
+
 import { build as esbuild } from 'esbuild';
 import { build as vite } from 'vite';
 
@@ -47,3 +49,7 @@ await Promise.all([
   esbuild({ ...node, entryPoints: ['electron/demo/start-demo.ts'], outfile: 'dist/demo/start-demo.cjs' }),
   esbuild({ ...node, entryPoints: ['electron/cli/entry.ts'], outfile: 'dist/cli/patchbay.cjs' }),
 ]);
+
+// The built-in vulnerability feed seeds (electron/vuln/seed) ship as files beside the bundles, which all
+// sit one folder below dist/ and find them at ../vuln-seed (electron/vuln/seed-dir.ts).
+fs.cpSync(`${root}electron/vuln/seed`, `${root}dist/vuln-seed`, { recursive: true });

@@ -55,7 +55,6 @@ export interface ResponseMap {
   'scan.start': { jobId: string; runId: number; total: number };
   'scan.cancel': { cancelled: boolean };
   /** Running scan jobs, each with every host's latest state (same shape as a progress batch). */
-  'scan.active': EventMap['scan.progress'][];
   'scan.trustHostKey': { address: string; port: number; fingerprint: string };
   'machines.scanDetails': MachineScanDetails;
   'hostKeys.list': PinnedHostKeyInfo[];
@@ -79,10 +78,14 @@ export interface ResponseMap {
   /** Starts the rollout; hosts run in the background, progress arrives as `rollout.progress`. */
   'rollouts.start': Rollout;
   'rollouts.cancel': { cancelled: boolean };
+  /** No new host starts; hosts already working finish their current host. Stays paused until resumed. */
+  'rollouts.pause': Rollout;
+  /** Continues a paused rollout with the hosts still waiting. */
+  'rollouts.resume': Rollout;
+  /** A new rollout of a finished one's failed hosts (linked by `retryOf`), created and waiting for review. */
+  'rollouts.retry': RolloutDetail;
   'rollouts.get': RolloutDetail;
   'rollouts.list': Rollout[];
-  /** Running rollouts with every host's latest state, for a window that (re)attaches. */
-  'rollouts.active': RolloutProgressBatch[];
   /** A host's stored output after a chunk id. */
   'rollouts.output': { chunks: RolloutOutputChunk[] };
 }
@@ -168,7 +171,6 @@ export const REQUEST_CHANNELS = [
   'import.commit',
   'scan.start',
   'scan.cancel',
-  'scan.active',
   'scan.trustHostKey',
   'machines.scanDetails',
   'hostKeys.list',
@@ -188,9 +190,11 @@ export const REQUEST_CHANNELS = [
   'rollouts.review',
   'rollouts.start',
   'rollouts.cancel',
+  'rollouts.pause',
+  'rollouts.resume',
+  'rollouts.retry',
   'rollouts.get',
   'rollouts.list',
-  'rollouts.active',
   'rollouts.output',
 ] as const satisfies readonly RequestChannel[];
 

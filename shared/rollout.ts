@@ -3,8 +3,12 @@
  * contract, the renderer and the CLI. Plain serialisable data only (epoch ms, no classes).
  */
 
-/** A rollout's own lifecycle. */
-export type RolloutState = 'created' | 'reviewing' | 'reviewed' | 'running' | 'finished' | 'cancelled';
+/**
+ * A rollout's own lifecycle. 'paused': no new host starts (hosts already under way finish theirs); it
+ * stays paused, across a restart too, until resumed or cancelled.
+ */
+export type RolloutState =
+  'created' | 'reviewing' | 'reviewed' | 'running' | 'paused' | 'finished' | 'cancelled';
 
 /** Each host's state machine (see electron/rollout/host-runner.ts for the transitions). */
 export type RolloutHostState =
@@ -187,8 +191,15 @@ export interface Rollout {
   stopReason: string;
   /** Until when a live Patchbay process holds the rollout's run (epoch ms; 0 when none does). */
   runnerUntil: number;
+  /** The rollout whose failed hosts this one retries (null when made from scratch). */
+  retryOf: number | null;
   counts: RolloutCounts;
 }
+
+/** Host states a retry takes from the original: its failures, and with `includeCancelled` the not-run. */
+export const RETRY_HOST_STATES: readonly RolloutHostState[] = ['failed', 'partly'];
+/** Host states a retry adds when asked to include the hosts that never ran (cancel, threshold, skip). */
+export const RETRY_CANCELLED_HOST_STATES: readonly RolloutHostState[] = ['cancelled', 'skipped'];
 
 /** A rollout with every host. */
 export interface RolloutDetail extends Rollout {

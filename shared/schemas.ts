@@ -179,12 +179,21 @@ export const patchSelectionSchema = z.strictObject({
 const noteText = boundedString(LIMITS.notes).superRefine(rule(checkNotes));
 
 /** Request schemas by channel: the main process and the browser host validate with these. */
-const rolloutRefSchema = z.strictObject({
-  packageManager: boundedString(16).regex(/^[a-z]{2,16}$/, 'is not a package manager'),
-  kind: z.enum(['package', 'advisory']),
-  name: boundedString(256).regex(/^[A-Za-z0-9][A-Za-z0-9.+_:@~-]*$/, 'is not a package or advisory name'),
-  version: boundedString(256).regex(/^[A-Za-z0-9.+_:~-]*$/, 'is not a version'),
-});
+const rolloutRefSchema = z
+  .strictObject({
+    packageManager: boundedString(16).regex(/^[a-z]{2,16}$/, 'is not a package manager'),
+    kind: z.enum(['package', 'advisory']),
+    name: boundedString(256).regex(/^[A-Za-z0-9][A-Za-z0-9.+_:@~-]*$/, 'is not a package or advisory name'),
+    version: boundedString(256).regex(/^[A-Za-z0-9.+_:~-]*$/, 'is not a version'),
+  })
+  // Only dnf, yum and zypper install by advisory; elsewhere an advisory id names no installable thing.
+  .refine(
+    (r) => r.kind !== 'advisory' || (['dnf', 'yum', 'zypper'].includes(r.packageManager) && r.version === ''),
+    {
+      message: 'advisories can be named for dnf, yum and zypper only, without a version',
+      path: ['kind'],
+    },
+  );
 
 /** A rollout's targets, content and options as a request gives them (options default per field). */
 export const rolloutCreateSchema = z.strictObject({
@@ -270,7 +279,6 @@ export const requestSchemas = {
     refreshLists: z.boolean().optional(),
   }),
   'scan.cancel': z.strictObject({ jobId: z.string().uuid() }),
-  'scan.active': z.strictObject({}),
   'jobs.active': z.strictObject({}),
   'scan.trustHostKey': z.strictObject({ resultId: id }),
   'machines.scanDetails': z.strictObject({ id }),
@@ -313,9 +321,11 @@ export const requestSchemas = {
   'rollouts.review': z.strictObject({ id }),
   'rollouts.start': z.strictObject({ id, confirmRemovals: z.boolean().optional() }),
   'rollouts.cancel': z.strictObject({ id }),
+  'rollouts.pause': z.strictObject({ id }),
+  'rollouts.resume': z.strictObject({ id }),
+  'rollouts.retry': z.strictObject({ id, includeCancelled: z.boolean().optional() }),
   'rollouts.get': z.strictObject({ id }),
   'rollouts.list': z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }),
-  'rollouts.active': z.strictObject({}),
   'rollouts.output': z.strictObject({
     id,
     machineId: id,

@@ -38,6 +38,10 @@ const refText = (r: PatchRef) =>
     ? `${r.packageManager} advisory ${r.name}`
     : `${r.packageManager} ${r.name} ${r.version}`;
 
+/** Whether a rollout may install a pending patch: approved with a version and a decision, and not held. */
+const installable = (p: DecidedPatch): boolean =>
+  !p.held && p.decision.state === 'approved' && !!p.decision.version && !!p.decision.by;
+
 /** Approvals and declines: recording them (each with an audit entry) and resolving them per machine. */
 export function approvalsService(deps: {
   db: Db;
@@ -225,7 +229,7 @@ export function approvalsService(deps: {
    */
   function approvedContent(machineId: number, opts: { securityOnly?: boolean } = {}): ApprovedItem[] {
     return resolveDecisions(machineId)
-      .filter((p) => !p.held && p.decision.state === 'approved' && p.decision.version && p.decision.by)
+      .filter(installable)
       .filter((p) => !opts.securityOnly || p.security === true)
       .map((p) => ({
         packageManager: p.packageManager,
@@ -236,6 +240,18 @@ export function approvalsService(deps: {
         security: p.security,
         decisionId: p.decision.by?.id ?? 0,
       }));
+  }
+
+  /**
+   * The machine's pending patches a rollout may not install (declined, not reviewed, held): a rollout
+   * installs an advisory as a whole only when none of its packages is among them.
+   */
+  function notApprovedContent(
+    machineId: number,
+  ): { packageManager: string; name: string; advisories: string[] }[] {
+    return resolveDecisions(machineId)
+      .filter((p) => !installable(p))
+      .map((p) => ({ packageManager: p.packageManager, name: p.name, advisories: p.advisories }));
   }
 
   /** Fleet rows with the decisions recorded for the versions they show. */
@@ -262,6 +278,7 @@ export function approvalsService(deps: {
     unapprove,
     resolveDecisions,
     approvedContent,
+    notApprovedContent,
     list: (f: {
       packageManager?: string;
       name?: string;

@@ -73,13 +73,21 @@ Commands:
                    [--security | --pm PM (--package NAME[=VERSION] | --advisory ID)...]
                    [--concurrency N] [--max-failures N|N%] [--reboot never|if-required|always]
                    [--reboot-wait MIN] [--host-time-limit MIN] [--name N] [--json]
-                   Only approved patches are ever installed (see \`patchbay approve\`).
+                   Only approved patches are ever installed (see \`patchbay approve\`): a named
+                   package or advisory (dnf, yum, zypper) not approved on a host is left out there,
+                   and the review says so.
   rollout review   ID [--json]      Runs each host's own dry run; shows upgrades, installs, REMOVALS.
   rollout start    ID [--confirm-removals] [--detach] [--json]
                    Runs in the foreground (progress on stderr); Ctrl+C cancels: no new hosts
                    start, running installs finish. Starting a running rollout resumes it.
   rollout status   ID [--follow] [--json]
-  rollout cancel   ID
+  rollout pause    ID [--json]     No new hosts start; hosts already working finish theirs. Stays
+                   paused (a restart too) until resumed.
+  rollout resume   ID [--detach] [--json]   Continues with the waiting hosts (in the foreground).
+  rollout cancel   ID               Works on a paused rollout too.
+  rollout retry    ID [--include-cancelled] [--json]
+                   A new rollout of a finished one's failed hosts (with --include-cancelled also
+                   the cancelled and skipped ones), same content and options; review it as usual.
   rollout list     [--json]
 
   approve          --all | --client C | --group G | --machine M     (exactly one scope)
@@ -160,13 +168,14 @@ const OPTIONS = {
   'confirm-removals': { type: 'boolean' },
   detach: { type: 'boolean' },
   follow: { type: 'boolean' },
+  'include-cancelled': { type: 'boolean' },
 } as const;
 
 const COMMANDS: Record<string, string[]> = {
   machines: ['list', 'add', 'import', 'export', 'show'],
   patches: ['list'],
   credentials: ['add', 'list', 'remove', 'assign'],
-  rollout: ['create', 'review', 'start', 'status', 'cancel', 'list'],
+  rollout: ['create', 'review', 'start', 'status', 'pause', 'resume', 'cancel', 'retry', 'list'],
   audit: ['list', 'export', 'verify'],
 };
 

@@ -31,6 +31,7 @@ export interface RolloutCliValues {
   'confirm-removals'?: boolean | undefined;
   detach?: boolean | undefined;
   follow?: boolean | undefined;
+  'include-cancelled'?: boolean | undefined;
 }
 
 type Io = { stdout: (s: string) => void; stderr: (s: string) => void };
@@ -70,10 +71,17 @@ async function targetsFrom(core: Core, v: RolloutCliValues): Promise<RolloutTarg
   return { kind: 'client', client: v.client?.[0] ?? '' };
 }
 
-function contentFrom(v: RolloutCliValues): RolloutContent {
+/**
+ * The content `rollout create` asks for: every approved patch, the approved security ones, or named
+ * packages (`--package NAME[=VERSION]`) and advisories (`--advisory ID`, dnf/yum/zypper) of one package
+ * manager. Named ones are still cut down to what is approved per host; the review says what was left out.
+ */
+export function contentFrom(v: RolloutCliValues): RolloutContent {
   if (!v.package?.length && !v.advisory?.length)
     return v.security ? { kind: 'security-approved' } : { kind: 'all-approved' };
   if (!v.pm) throw new UsageError('Named patches need --pm (apt, dnf, zypper, pacman, apk, macos).');
+  if (v.advisory?.length && !['dnf', 'yum', 'zypper'].includes(v.pm))
+    throw new UsageError('--advisory needs --pm dnf, yum or zypper: only they install by advisory.');
   const pm = v.pm as RolloutRef['packageManager'];
   const refs: RolloutRef[] = [
     ...(v.package ?? []).map((p): RolloutRef => {
@@ -110,7 +118,7 @@ function hostLine(h: RolloutHost): string {
 
 function formatDetail(d: RolloutDetail, withPlan: boolean): string {
   const lines = [
-    `Rollout ${d.id}${d.name ? ` (${d.name})` : ''}: ${d.state}${d.stopReason ? `, stopped: ${d.stopReason}` : ''} — ${countsLine(d)}`,
+    `Rollout ${d.id}${d.name ? ` (${d.name})` : ''}${d.retryOf ? `, retry of #${d.retryOf}` : ''}: ${d.state}${d.stopReason ? `, stopped: ${d.stopReason}` : ''} — ${countsLine(d)}`,
   ];
   for (const h of d.hosts) {
     lines.push(`  ${hostLine(h)}`);
@@ -121,6 +129,12 @@ function formatDetail(d: RolloutDetail, withPlan: boolean): string {
     for (const n of h.plan.notes) lines.push(`      note: ${n}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** Whether this process is running the rollout now (the core's common `jobs.active` request). */
+async function runsHere(core: Core, id: number): Promise<boolean> {
+  const jobs = await call(core, 'jobs.active', {});
+  return jobs.some((j) => j.kind === 'rollout' && j.progress.rolloutId === id);
 }
 
 /** Waits for a rollout this process runs, printing each host's state changes to stderr. */
@@ -144,7 +158,12 @@ async function runInForeground(core: Core, id: number, io: Io): Promise<void> {
       );
     }
     if (mine.state === 'finished' || mine.state === 'cancelled') finished();
+    // Paused: the run ends once the hosts already working have finished theirs.
+    if (mine.state === 'paused') void ended();
   });
+  const ended = async () => {
+    if (!(await runsHere(core, id))) finished();
+  };
   const onSigint = () => {
     io.stderr('Cancelling: no new hosts start; running installs finish safely…\n');
     void core.dispatch('rollouts.cancel', { id });
@@ -152,14 +171,15 @@ async function runInForeground(core: Core, id: number, io: Io): Promise<void> {
   process.once('SIGINT', onSigint);
   try {
     const now = await call(core, 'rollouts.get', { id });
-    if (now.state !== 'finished' && now.state !== 'cancelled') await done;
+    const running = await runsHere(core, id);
+    if (now.state !== 'finished' && now.state !== 'cancelled' && running) await done;
   } finally {
     process.off('SIGINT', onSigint);
     unsubscribe();
   }
 }
 
-/** `patchbay rollout create|review|start|status|cancel|list`. */
+/** `patchbay rollout create|review|start|status|pause|resume|cancel|retry|list`. */
 export async function runRollout(
   core: Core,
   command: string,
@@ -239,13 +259,15 @@ export async function runRollout(
       if (v.follow) {
         // Another process runs it: watch the database until it ends or nobody runs it any more.
         let seen = '';
-        while (d.state === 'running' && d.runnerUntil > Date.now()) {
+        while ((d.state === 'running' || d.state === 'paused') && d.runnerUntil > Date.now()) {
           const now = d.hosts.map(hostLine).join('\n');
           if (now !== seen) io.stderr(`${now}\n`);
           seen = now;
           await new Promise((r) => setTimeout(r, 1000));
           d = await call(core, 'rollouts.get', { id });
         }
+        if (d.state === 'paused')
+          io.stderr(`Rollout ${id} is paused: \`patchbay rollout resume ${id}\` continues it.\n`);
         if (d.state === 'running')
           io.stderr(
             `No Patchbay process is running rollout ${id}: \`patchbay rollout start ${id}\` resumes it.\n`,
@@ -265,13 +287,52 @@ export async function runRollout(
       );
       return 0;
     }
+    case 'pause': {
+      const id = idOf(rest[0]);
+      const r = await call(core, 'rollouts.pause', { id });
+      out(
+        `Paused rollout ${id}: no new hosts start; hosts already working finish theirs. ` +
+          `\`patchbay rollout resume ${id}\` continues.\n`,
+        r,
+      );
+      return 0;
+    }
+    case 'resume': {
+      const id = idOf(rest[0]);
+      await call(core, 'rollouts.resume', { id });
+      // When this process took the run (nobody else held it), it runs here as `start` does.
+      const here = await runsHere(core, id);
+      if (here && !v.detach) await runInForeground(core, id, io);
+      else
+        io.stderr(
+          here
+            ? `Rollout ${id} resumed; it continues when Patchbay runs (the app, or \`patchbay rollout start ${id}\`).\n`
+            : `Rollout ${id} resumed; the Patchbay process running it starts the waiting hosts.\n`,
+        );
+      const d = await call(core, 'rollouts.get', { id });
+      out(formatDetail(d, false), d);
+      return here && !v.detach ? incomplete(d) : 0;
+    }
+    case 'retry': {
+      const id = idOf(rest[0]);
+      const d = await call(core, 'rollouts.retry', {
+        id,
+        includeCancelled: v['include-cancelled'] ?? false,
+      });
+      out(
+        `Created rollout ${d.id}, a retry of rollout ${id} on ${d.hosts.length} machine${d.hosts.length === 1 ? '' : 's'} ` +
+          `(${d.hosts.map((h) => h.machineName).join(', ')}). It is reviewed afresh: patchbay rollout review ${d.id}\n`,
+        d,
+      );
+      return 0;
+    }
     default: {
       const list = await call(core, 'rollouts.list', {});
       const text = list.length
         ? list
             .map(
               (r) =>
-                `${String(r.id).padStart(4)}  ${r.state.padEnd(9)}  ${new Date(r.createdAt).toISOString().slice(0, 16)}  ${r.createdBy}  ${r.name ? `${r.name} — ` : ''}${countsLine(r)}`,
+                `${String(r.id).padStart(4)}  ${r.state.padEnd(9)}  ${new Date(r.createdAt).toISOString().slice(0, 16)}  ${r.createdBy}  ${r.name ? `${r.name} — ` : ''}${r.retryOf ? `retry of #${r.retryOf} — ` : ''}${countsLine(r)}`,
             )
             .join('\n') + '\n'
         : 'No rollouts yet.\n';

@@ -25,6 +25,7 @@ import { rolloutHandlers } from '../rollout/handlers';
 import { livePorts } from '../rollout/live-ports';
 import { rolloutService, type RolloutServiceDeps } from '../rollout/rollout-service';
 import { scanHandlers } from '../scan/handlers';
+import { auditedHostKeys } from '../scan/host-key-audit';
 import { scanService } from '../scan/scan-service';
 import type { SecretBox } from '../secrets/secret-box';
 import { createSshPool, type SshPoolOptions } from '../ssh/pool';
@@ -79,13 +80,25 @@ export function createCore(options: CoreOptions) {
     throw err;
   }
   const repos = { machines: machinesRepo(db), groups: groupsRepo(db), credentials: credentialsRepo(db) };
-  const machines = machineService({ db, ...repos, clock, events });
-  const groups = groupService({ groups: repos.groups, clock, events });
-  const credentials = credentialService({ credentials: repos.credentials, secrets, clock, events });
+  // The audit log comes first: inventory changes, host-key trust, decisions and rollouts all record in it.
+  const operator = operatorSettings(metaRepo(db));
+  const audit = auditLog(db, { clock, actor: operator.actor });
+  const decisions = decisionsRepo(db);
+  const machines = machineService({ db, ...repos, decisions, audit, clock, events });
+  const groups = groupService({ db, groups: repos.groups, decisions, audit, clock, events });
+  const credentials = credentialService({
+    db,
+    credentials: repos.credentials,
+    audit,
+    secrets,
+    clock,
+    events,
+  });
   const imports = importService({
     db,
     machines: repos.machines,
     credentials: repos.credentials,
+    audit,
     clock,
     events,
   });
@@ -103,7 +116,7 @@ export function createCore(options: CoreOptions) {
     pool,
     hostLocks,
     scans,
-    hostKeys,
+    hostKeys: auditedHostKeys(hostKeys, audit),
     credentials,
     eol: () => eol.table,
     clock,
@@ -111,11 +124,9 @@ export function createCore(options: CoreOptions) {
     logger,
     ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
   });
-  const operator = operatorSettings(metaRepo(db));
-  const audit = auditLog(db, { clock, actor: operator.actor });
   const approvals = approvalsService({
     db,
-    decisions: decisionsRepo(db),
+    decisions,
     machines,
     machinesRepo: repos.machines,
     groups: repos.groups,
@@ -169,6 +180,7 @@ export function createCore(options: CoreOptions) {
       scans,
       hostKeys,
       scanner,
+      audit,
       clock,
       decisions: approvals,
     }),

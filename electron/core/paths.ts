@@ -24,5 +24,7 @@ export function dataFiles(dataDir: string) {
     db: path.join(dataDir, 'patchbay.db'),
     keyFile: path.join(dataDir, 'secret.key'),
     log: path.join(dataDir, 'logs', 'patchbay.log'),
+    /** Vulnerability feed snapshots (electron/vuln/snapshot-store.ts). */
+    vuln: path.join(dataDir, 'vuln'),
   };
 }

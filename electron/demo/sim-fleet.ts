@@ -7,6 +7,7 @@ import path from 'node:path';
 import { type SimAuth, type SimFault, type SimHost, startSimHost } from './sim-host';
 import { generateKey, hostKeyCache, type SimKey } from './sim-keys';
 import { profileById, type SimProfile, usableProfiles } from './sim-profiles';
+import type { SimRolloutOptions } from './sim-rollout';
 
 /** How a fleet is laid out and how it behaves. */
 export interface FleetOptions {
@@ -24,6 +25,8 @@ export interface FleetOptions {
   jitterMs?: number;
   /** Faults by host name, present from the start. */
   faults?: Record<string, SimFault>;
+  /** How simulated installs behave on every host (sim-rollout.ts), and per host name on top of that. */
+  rollout?: SimRolloutOptions & { hosts?: Record<string, SimRolloutOptions> };
   /** Client public keys accepted for any user. Without them a client key is made: see Fleet.clientKey. */
   authorizedKeys?: string[];
   password?: string;
@@ -57,6 +60,10 @@ export interface FleetHost {
 export interface HostCounts {
   connections: number;
   execs: number;
+  /** Install operations started (remote-op start of a new id). */
+  installs?: number;
+  /** Starts of an operation that had already started (answered `already-started`, nothing run). */
+  secondStarts?: number;
 }
 
 /** Default location of the host-key cache. */
@@ -102,6 +109,8 @@ export async function startFleet(options: FleetOptions) {
   const n = options.hosts;
   const nameOf = options.name ?? ((i: number) => `sim-${pad(i)}`);
   const pick = profilePicker(options.profiles);
+  const perHost = options.rollout?.hosts ?? {};
+  const rolloutDefaults = { ...options.rollout, hosts: undefined };
   const latency = options.latencyMs ?? 0;
   const now = options.now ?? Date.now();
   const cache = hostKeyCache(options.keyCache === undefined ? DEFAULT_KEY_CACHE : options.keyCache);
@@ -128,6 +137,7 @@ export async function startFleet(options: FleetOptions) {
       latencyMs: typeof latency === 'function' ? latency(i, name) : latency,
       jitterMs: options.jitterMs ?? 0,
       fault: options.faults?.[name] ?? null,
+      rollout: { ...rolloutDefaults, ...perHost[name] },
       // Hosts have been up for a while, each for a different time (stable per index).
       bootedAt: now - Math.floor(((i * 7919) % 1000) * 7776 * 1000) - 3_600_000,
     };
@@ -213,8 +223,8 @@ export async function startFleet(options: FleetOptions) {
     counts(): Record<string, HostCounts> {
       const out: Record<string, HostCounts> = {};
       for (const h of hosts) {
-        const { accepted, execs } = h.stats();
-        out[h.name] = { connections: accepted, execs };
+        const { accepted, execs, opsStarted, alreadyStarted } = h.stats();
+        out[h.name] = { connections: accepted, execs, installs: opsStarted, secondStarts: alreadyStarted };
       }
       return out;
     },

@@ -10,6 +10,7 @@ import { REFRESH_MARKER, SECTION_MARKER } from '../platforms/adapter';
 import { signFromKeyObject } from '../ssh/auth';
 import type { SimKey } from './sim-keys';
 import { renderProfile, type SimProfile } from './sim-profiles';
+import { simRollout, type SimRolloutOptions } from './sim-rollout';
 import { SshServer, sshUtils as utils } from './ssh2-module';
 
 /** What the server says it is, on the wire: no one should mistake it for a real sshd. */
@@ -53,6 +54,8 @@ export interface SimHostOptions {
   fault: SimFault | null;
   /** When the host last booted (epoch ms): its uptime counts from here. */
   bootedAt: number;
+  /** How its simulated installs behave (sim-rollout.ts). */
+  rollout?: SimRolloutOptions;
 }
 
 const sudoReady = /\[patchbay-ready-[A-Za-z0-9_-]+\]/;
@@ -134,6 +137,15 @@ export async function startSimHost(options: SimHostOptions) {
   };
 
   const facts = () => ({ bootId, uptimeSeconds: Math.max(0, (Date.now() - bootedAt) / 1000) });
+  const render = () => rollout.render(renderProfile(options.profile, facts()));
+  const rollout = simRollout(
+    {
+      profileOutput: () => options.profile.output,
+      bootId: () => bootId,
+      reboot: () => void reboot(1000),
+    },
+    options.rollout,
+  );
 
   /** Answers one exec once its standard input has ended, after the host's latency. */
   function answer(channel: ServerChannel, command: string, stdin: Buffer, socket: net.Socket): void {
@@ -142,6 +154,14 @@ export async function startSimHost(options: SimHostOptions) {
     const isRefresh = sudoReady.test(command) && command.includes('apt-get update');
     later(latencyMs + Math.random() * (options.jitterMs ?? 0), () => {
       if (!channel.writable) return;
+      const rolloutAnswer = isCollect || isRefresh ? null : rollout.answer(command);
+      if (rolloutAnswer) {
+        if (rolloutAnswer.stderr) channel.stderr.write(rolloutAnswer.stderr);
+        channel.write(rolloutAnswer.stdout);
+        channel.exit(rolloutAnswer.code);
+        channel.end();
+        return;
+      }
       if (!isCollect && !isRefresh) {
         channel.stderr.write(`patchbay-sim: this simulated host does not run "${command.slice(0, 80)}"\n`);
         channel.exit(127);
@@ -149,9 +169,7 @@ export async function startSimHost(options: SimHostOptions) {
         return;
       }
       // The simulated hosts are captured apt hosts: the refresh script names apt before apt's own output.
-      const out = isCollect
-        ? renderProfile(options.profile, facts())
-        : `${REFRESH_MARKER}apt\n${options.profile.refreshOutput ?? ''}`;
+      const out = isCollect ? render() : `${REFRESH_MARKER}apt\n${options.profile.refreshOutput ?? ''}`;
       if (fault?.kind === 'drop' && isCollect) {
         const cut = Math.floor(out.length * (fault.fraction ?? 0.5));
         channel.write(out.slice(0, cut));
@@ -266,6 +284,19 @@ export async function startSimHost(options: SimHostOptions) {
     unlisten();
   }
 
+  /**
+   * A reboot: every session drops, connections are refused for `downMs`, then the host answers again
+   * with a new boot id and an uptime near zero. Resolves when it is back.
+   */
+  async function reboot(downMs: number): Promise<void> {
+    unlisten();
+    for (const s of sockets) s.destroy();
+    bootId = crypto.randomUUID();
+    await new Promise<void>((r) => later(downMs, r));
+    bootedAt = Date.now();
+    if (!stopped && fault?.kind !== 'refuse') await listen();
+  }
+
   return {
     name: options.name,
     address: options.address,
@@ -282,7 +313,7 @@ export async function startSimHost(options: SimHostOptions) {
       return options.profile;
     },
     /** What the collection script gets from this host right now (tests compare against it). */
-    render: () => renderProfile(options.profile, facts()),
+    render,
     async setFault(next: SimFault | null): Promise<void> {
       fault = next;
       if (next?.kind === 'refuse') unlisten();
@@ -296,20 +327,19 @@ export async function startSimHost(options: SimHostOptions) {
       key = next;
       ssh = attach(sshServer(next));
     },
+    /** Reboots the host (see the function above). */
+    reboot,
     /**
-     * A reboot: every session drops, connections are refused for `downMs`, then the host answers again
-     * with a new boot id and an uptime near zero. Resolves when it is back.
+     * Open connections now, connections accepted, commands answered, install operations started and
+     * second starts of one operation refused, since the start.
      */
-    async reboot(downMs: number): Promise<void> {
-      unlisten();
-      for (const s of sockets) s.destroy();
-      bootId = crypto.randomUUID();
-      await new Promise<void>((r) => later(downMs, r));
-      bootedAt = Date.now();
-      if (!stopped && fault?.kind !== 'refuse') await listen();
-    },
-    /** Open connections now, connections accepted and commands answered since the start. */
-    stats: () => ({ connections: sockets.size, accepted, execs, listening: listener !== null }),
+    stats: () => ({
+      connections: sockets.size,
+      accepted,
+      execs,
+      listening: listener !== null,
+      ...rollout.stats(),
+    }),
     stop(): void {
       stopped = true;
       unlisten();

@@ -1,7 +1,9 @@
 import type { CredentialInput, CredentialSecrets, CredentialSummary } from '../../shared/domain';
 import type { EventSink } from '../../shared/ipc';
 import { ApiError } from '../../shared/wire';
+import type { AuditLog } from '../audit/audit-log';
 import type { Clock } from '../core/clock';
+import type { Db } from '../db/open';
 import type { CredentialRecord, CredentialsRepo } from '../db/repos/credentials';
 import type { SecretBox } from '../secrets/secret-box';
 
@@ -12,12 +14,15 @@ function presentSecrets(s: CredentialSecrets): CredentialSecrets {
 
 /** Credentials: secrets are sealed before they reach the database and never leave the core. */
 export function credentialService(deps: {
+  db: Db;
   credentials: CredentialsRepo;
+  /** Records creation and deletion by name and kind: never a secret, nor whether one was given. */
+  audit: Pick<AuditLog, 'append'>;
   secrets: SecretBox;
   clock: Clock;
   events: EventSink;
 }) {
-  const { credentials, secrets, clock, events } = deps;
+  const { db, credentials, audit, secrets, clock, events } = deps;
 
   const summary = (r: CredentialRecord): CredentialSummary => ({
     id: r.id,
@@ -46,27 +51,47 @@ export function credentialService(deps: {
       }
       const s = presentSecrets(input.secrets);
       const hasAny = Object.keys(s).length > 0;
-      const id = credentials.insert(
-        {
-          name: input.name,
-          kind: input.kind,
-          keyPath: input.kind === 'ssh-key' ? input.keyPath : '',
-          hasPrivateKey: Boolean(s.privateKey),
-          hasPassphrase: Boolean(s.passphrase),
-          hasPassword: Boolean(s.password),
-          hasSudoPassword: Boolean(s.sudoPassword),
-          sealed: hasAny ? secrets.seal(JSON.stringify(s)) : null,
-          sealedBy: hasAny ? secrets.id : '',
-        },
-        clock.now(),
-      );
+      const sealed = hasAny ? secrets.seal(JSON.stringify(s)) : null;
+      const id = db.transaction(() => {
+        const created = credentials.insert(
+          {
+            name: input.name,
+            kind: input.kind,
+            keyPath: input.kind === 'ssh-key' ? input.keyPath : '',
+            hasPrivateKey: Boolean(s.privateKey),
+            hasPassphrase: Boolean(s.passphrase),
+            hasPassword: Boolean(s.password),
+            hasSudoPassword: Boolean(s.sudoPassword),
+            sealed,
+            sealedBy: hasAny ? secrets.id : '',
+          },
+          clock.now(),
+        );
+        audit.append({
+          action: 'credential.created',
+          subject: `credential ${input.name}`,
+          detail: { credentialId: created, kind: input.kind },
+        });
+        return created;
+      })();
       events('credentials.changed', { count: 1 });
       const created = credentials.get(id);
       if (!created) throw new Error('credential vanished after insert');
       return summary(created);
     },
     delete(id: number): { deleted: number } {
-      const deleted = credentials.delete(id);
+      const deleted = db.transaction(() => {
+        const c = credentials.get(id);
+        if (!c) return 0;
+        const n = credentials.delete(id);
+        // Machines that used it keep existing without a credential (foreign key): say how many.
+        audit.append({
+          action: 'credential.deleted',
+          subject: `credential ${c.name}`,
+          detail: { credentialId: id, kind: c.kind, machinesLeftWithout: c.machineCount },
+        });
+        return n;
+      })();
       if (deleted === 0)
         throw new ApiError({ code: 'not-found', message: 'That credential no longer exists.' });
       events('credentials.changed', { count: deleted });

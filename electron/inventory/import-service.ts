@@ -9,6 +9,7 @@ import type {
 } from '../../shared/domain';
 import type { EventSink } from '../../shared/ipc';
 import { ApiError } from '../../shared/wire';
+import type { AuditLog } from '../audit/audit-log';
 import type { Clock } from '../core/clock';
 import type { Db } from '../db/open';
 import type { CredentialsRepo } from '../db/repos/credentials';
@@ -64,10 +65,11 @@ export function importService(deps: {
   db: Db;
   machines: MachinesRepo;
   credentials: CredentialsRepo;
+  audit: Pick<AuditLog, 'append'>;
   clock: Clock;
   events: EventSink;
 }) {
-  const { db, machines, credentials, clock, events } = deps;
+  const { db, machines, credentials, audit, clock, events } = deps;
 
   function preview(req: ImportRequest): ImportPreview {
     const credential = req.credentialId != null ? credentials.get(req.credentialId) : null;
@@ -153,6 +155,14 @@ export function importService(deps: {
           target.input = merged;
           result.merged++;
         }
+      }
+      // One entry per import, with its counts (each machine is listed in the inventory itself).
+      if (result.created + result.merged > 0) {
+        audit.append({
+          action: 'machines.imported',
+          subject: `import of ${result.created + result.merged} machines`,
+          detail: { format: req.format, credentialId: req.credentialId ?? null, onDuplicate, ...result },
+        });
       }
     })();
     if (result.created + result.merged > 0) {

@@ -8,9 +8,11 @@ import type {
 } from '../../shared/domain';
 import type { EventSink } from '../../shared/ipc';
 import { ApiError } from '../../shared/wire';
+import type { AuditLog } from '../audit/audit-log';
 import type { Clock } from '../core/clock';
 import type { Db } from '../db/open';
 import type { CredentialsRepo } from '../db/repos/credentials';
+import type { DecisionsRepo } from '../db/repos/decisions';
 import type { GroupsRepo } from '../db/repos/groups';
 import type { MachinesRepo } from '../db/repos/machines';
 import { exportMachinesCsv } from './import/export-csv';
@@ -20,8 +22,37 @@ export interface MachineServiceDeps {
   machines: MachinesRepo;
   groups: GroupsRepo;
   credentials: CredentialsRepo;
+  /** Approval decisions: a deleted machine's own go with it, and its audit entry says how many. */
+  decisions: Pick<DecisionsRepo, 'countScopedTo'>;
+  /** Inventory changes are recorded in the same transaction as the change. */
+  audit: Pick<AuditLog, 'append'>;
   clock: Clock;
   events: EventSink;
+}
+
+/** Machine fields an audit entry shows as before → after when they change (notes only by name). */
+const AUDITED_FIELDS = [
+  'displayName',
+  'address',
+  'port',
+  'transport',
+  'username',
+  'credentialId',
+  'proxyJump',
+  'client',
+  'site',
+  'tags',
+] as const satisfies readonly (keyof MachineInput)[];
+
+/** What changed between a machine's stored fields and an edit, for its audit entry. */
+export function machineChanges(before: MachineInput, after: MachineInput): Record<string, unknown> {
+  const changes: Record<string, unknown> = {};
+  for (const f of AUDITED_FIELDS) {
+    if (JSON.stringify(before[f]) !== JSON.stringify(after[f]))
+      changes[f] = { from: before[f], to: after[f] };
+  }
+  if (before.notes !== after.notes) changes.notes = 'edited';
+  return changes;
 }
 
 /** Whether an error is SQLite's unique-constraint failure on the address+port index. */
@@ -31,7 +62,7 @@ export function isEndpointConflict(err: unknown): boolean {
 
 /** Inventory operations behind the Machines page, the CLI and imports. */
 export function machineService(deps: MachineServiceDeps) {
-  const { db, machines, groups, credentials, clock, events } = deps;
+  const { db, machines, groups, credentials, decisions, audit, clock, events } = deps;
 
   const checkCredential = (input: MachineInput) => {
     if (input.credentialId === null) return;
@@ -126,7 +157,21 @@ export function machineService(deps: MachineServiceDeps) {
       checkCredential(input);
       let id: number;
       try {
-        id = db.transaction(() => machines.insert(input, clock.now()))();
+        id = db.transaction(() => {
+          const created = machines.insert(input, clock.now());
+          audit.append({
+            action: 'machine.created',
+            subject: `machine ${input.displayName}`,
+            detail: {
+              machineId: created,
+              address: input.address,
+              port: input.port,
+              transport: input.transport,
+              client: input.client,
+            },
+          });
+          return created;
+        })();
       } catch (err) {
         if (isEndpointConflict(err)) throw conflict(input);
         throw err;
@@ -138,7 +183,19 @@ export function machineService(deps: MachineServiceDeps) {
       checkCredential(input);
       let found: boolean;
       try {
-        found = db.transaction(() => machines.update(id, input, clock.now()))();
+        found = db.transaction(() => {
+          const before = machines.get(id);
+          if (!before || !machines.update(id, input, clock.now())) return false;
+          const changed = machineChanges(before, input);
+          if (Object.keys(changed).length > 0) {
+            audit.append({
+              action: 'machine.updated',
+              subject: `machine ${input.displayName}`,
+              detail: { machineId: id, changed },
+            });
+          }
+          return true;
+        })();
       } catch (err) {
         if (isEndpointConflict(err)) throw conflict(input);
         throw err;
@@ -152,7 +209,29 @@ export function machineService(deps: MachineServiceDeps) {
       return this.get(id);
     },
     delete(ids: number[]): { deleted: number } {
-      const deleted = db.transaction(() => machines.delete(ids))();
+      const deleted = db.transaction(() => {
+        // Read what goes before it goes: each entry names the machine and the decisions that go with it
+        // (decisions scoped to a machine are deleted with it), and commits or rolls back with the delete.
+        const going = [...new Set(ids)].flatMap((id) => {
+          const m = machines.get(id);
+          return m ? [{ m, decisions: decisions.countScopedTo({ machineId: id }) }] : [];
+        });
+        const n = machines.delete(ids);
+        for (const { m, decisions: removed } of going) {
+          audit.append({
+            action: 'machine.deleted',
+            subject: `machine ${m.displayName}`,
+            detail: {
+              machineId: m.id,
+              address: m.address,
+              port: m.port,
+              client: m.client,
+              decisionsRemoved: removed,
+            },
+          });
+        }
+        return n;
+      })();
       if (deleted > 0) events('machines.changed', { reason: 'deleted', count: deleted });
       return { deleted };
     },

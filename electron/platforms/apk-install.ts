@@ -12,21 +12,10 @@
  */
 import { shJoin } from '../ssh/quote';
 import { APK_NAME, APK_VERSION } from './apk';
-import { lineOf } from './dnf-install';
-import {
-  fcntlLockShell,
-  parsePreflightLines,
-  preflightScript,
-  type PreflightSpec,
-} from './install-preflight';
-import type {
-  DryRunPlan,
-  InstallFailure,
-  InstallFailureKind,
-  InstallItem,
-  InstallRequest,
-  PlatformInstaller,
-} from './installer';
+import { APK_REFRESH } from './apk-refresh';
+import { classifyByTable, emptyPlan, type FailureTable, installedQuery } from './install-common';
+import { fcntlLockShell, installerPreflight, type PreflightSpec } from './install-preflight';
+import type { DryRunPlan, InstallFailure, InstallItem, InstallRequest, PlatformInstaller } from './installer';
 import { displayText } from './rpm-names';
 import { UnparseableOutputError } from './types';
 
@@ -66,14 +55,7 @@ export function parseApkDryRun(output: string, exitCode: number | null): DryRunP
   const lines = output.split('\n');
   const done = lines.map((l) => new RegExp(`^${DONE} (\\d+)$`).exec(l)).find(Boolean);
   if (!done) throw new UnparseableOutputError(`the apk dry run did not finish (exit ${exitCode ?? 'none'})`);
-  const plan: DryRunPlan = {
-    upgrades: [],
-    installs: [],
-    removals: [],
-    downloadBytes: null,
-    problems: [],
-    notes: [],
-  };
+  const plan = emptyPlan();
   const wants = new Map<string, string>();
   const planned = new Map<string, string>();
   for (const line of lines) {
@@ -112,7 +94,7 @@ export function parseApkDryRun(output: string, exitCode: number | null): DryRunP
   return plan;
 }
 
-const FAILURES: [InstallFailureKind, RegExp][] = [
+const FAILURES: FailureTable = [
   ['lock-held', /Unable to lock database/],
   ['disk-full', /No space left on device/],
   [
@@ -124,33 +106,18 @@ const FAILURES: [InstallFailureKind, RegExp][] = [
 
 /** Classifies an `apk upgrade`: null when it succeeded (exit 0). */
 export function classifyApkFailure(output: string, exitCode: number | null): InstallFailure | null {
-  if (exitCode === 0) return null;
-  if (exitCode === 124 || exitCode === 137)
-    return {
-      kind: 'timeout',
-      message: `the install did not finish in time and was stopped (exit ${exitCode})`,
-    };
-  for (const [kind, re] of FAILURES) {
-    const line = lineOf(output, re);
-    if (line) return { kind, message: line };
-  }
-  const last = output
-    .split('\n')
-    .filter((l) => /^ERROR: /.test(l))
-    .pop();
-  return {
-    kind: 'unknown',
-    message: last?.slice(0, 300) ?? `apk exited with code ${exitCode ?? 'none (killed)'}`,
-  };
+  return classifyByTable(output, exitCode, FAILURES, () => {
+    const last = output
+      .split('\n')
+      .filter((l) => /^ERROR: /.test(l))
+      .pop();
+    return last?.slice(0, 300) ?? `apk exited with code ${exitCode ?? 'none (killed)'}`;
+  });
 }
 
-function installedScript(list: string[]): string {
-  for (const n of list)
-    if (!APK_NAME.test(n)) throw new Error(`not an apk package name: ${JSON.stringify(n)}`);
-  if (list.length === 0) return 'exit 0';
-  // `apk info -e -v name…`: "name-version" for each one installed, nothing for the others.
-  return `LC_ALL=C apk info -e -v -- ${shJoin(list)} 2>/dev/null\nexit 0`;
-}
+// `apk info -e -v name…`: "name-version" for each one installed, nothing for the others.
+const installedScript = (list: string[]) =>
+  installedQuery(list, (n) => APK_NAME.test(n), 'an apk package name', 'apk info -e -v');
 
 /** Reads `apk info -e -v` lines (`name-1.2.3-r0`): name → version. */
 export function parseApkInstalled(output: string): Map<string, string> {
@@ -190,18 +157,17 @@ export function apkInstaller(): PlatformInstaller {
     validItem: validApkItem,
     dryRunCommand: dryRunScript,
     parseDryRun: parseApkDryRun,
-    preflightCommand: ({ downloadBytes, kernel }) => preflightScript(SPEC, downloadBytes, kernel),
-    parsePreflight: (output, exitCode) =>
-      parsePreflightLines(output, exitCode, SPEC, {
-        tools: 'apk',
-        interruptedHint: 'apk fix repairs it',
-        // The install uses the index as it is (no -U), so that it installs what the review showed.
-        selfRefreshing: false,
-      }),
+    ...installerPreflight(SPEC, {
+      tools: 'apk',
+      interruptedHint: 'apk fix repairs it',
+      // The install uses the index as it is (no -U), so that it installs what the review showed.
+      selfRefreshing: false,
+    }),
     installCommand: installScript,
     classifyFailure: classifyApkFailure,
     // apk commits each package atomically; `apk fix` repairs, but only after a person has looked.
     recoverCommand: null,
+    refresh: APK_REFRESH,
     installedVersionsCommand: installedScript,
     parseInstalledVersions: parseApkInstalled,
   };

@@ -1,3 +1,15 @@
+import { emptyPlan } from './install-common';
+import {
+  bootIdOf,
+  listsAreStale,
+  listsCheck,
+  lockCheck,
+  preflightKeys,
+  rebootCheck,
+  rootCheck,
+  spaceCheck,
+  spaceNeeds as sharedSpaceNeeds,
+} from './install-preflight';
 import type {
   DryRunPlan,
   InstallFailure,
@@ -6,13 +18,10 @@ import type {
   PreflightCheck,
   PreflightReport,
 } from './installer';
-import { STALE_LISTS_SECONDS } from './lists-age';
 import { UnparseableOutputError } from './types';
 
 /** Marks where the download-size pass of the dry run starts (after the simulation's exit code). */
 export const URIS_MARK = '@@patchbay-uris';
-
-const MiB = 1024 * 1024;
 
 /** Splits `name:arch` as apt prints foreign-architecture packages. */
 function nameArch(s: string): { name: string; arch: string } {
@@ -34,14 +43,7 @@ export function parseAptDryRun(output: string, exitCode: number | null): DryRunP
   const after = mark >= 0 ? output.slice(mark + 1).split('\n') : [];
   const simExit = /^@@patchbay-uris (\d+)$/.exec(after[0] ?? '');
   const code = simExit ? Number(simExit[1]) : exitCode;
-  const plan: DryRunPlan = {
-    upgrades: [],
-    installs: [],
-    removals: [],
-    downloadBytes: null,
-    problems: [],
-    notes: [],
-  };
+  const plan = emptyPlan();
   const inst = new Set<string>();
   let summary = false;
   let unmet = false;
@@ -104,118 +106,28 @@ export function parseAptDryRun(output: string, exitCode: number | null): DryRunP
   return plan;
 }
 
-/** One df line of the pre-flight: the path asked for, bytes available, mount point. */
-interface Space {
-  path: string;
-  availBytes: number;
-  mount: string;
-}
-
-const human = (bytes: number) =>
-  bytes >= 10 * 1024 * MiB
-    ? `${Math.round(bytes / (1024 * MiB))} GB`
-    : bytes >= MiB
-      ? `${Math.round(bytes / MiB)} MB`
-      : `${Math.ceil(bytes / 1024)} kB`;
+/** The paths whose free space counts for apt: the archive cache, /, /var, and /boot for a kernel. */
+const aptPaths = (kernel: boolean) => ['/var/cache/apt/archives', '/', '/var', ...(kernel ? ['/boot'] : [])];
 
 /**
- * What each path must have free, from the download size. A heuristic: the archive cache holds the
- * downloads; dpkg unpacks new files beside the old ones on `/` before removing them (about twice the
- * download); /var keeps dpkg's database and logs; a kernel update writes a new initramfs to /boot.
- * Paths on one file system add up.
+ * What each path must have free, from the download size (the shared heuristic of install-preflight.ts:
+ * dpkg unpacks new files beside the old ones on `/` before removing them, a kernel writes to /boot).
  */
 export function spaceNeeds(downloadBytes: number | null, kernel: boolean): Record<string, number> {
-  const d = downloadBytes ?? 0;
-  return {
-    '/var/cache/apt/archives': d + MiB,
-    '/': 2 * d + 100 * MiB,
-    '/var': 100 * MiB,
-    ...(kernel ? { '/boot': 100 * MiB } : {}),
-  };
+  return Object.fromEntries(sharedSpaceNeeds(aptPaths(kernel), downloadBytes));
 }
 
 /**
- * Reads the pre-flight script's `key value` lines (see apt-install.ts). `now`, `lists` and `need`
- * come from the host, so list age is measured on the host's own clock.
+ * dpkg --audit prints nothing on a clean host; a non-empty journal (/var/lib/dpkg/updates) is what a killed
+ * dpkg leaves. While another dpkg runs, --audit sees its half-done work: say so instead of calling it
+ * interrupted.
  */
-export function parseAptPreflight(output: string, exitCode: number | null): PreflightReport {
-  const lines = output.split('\n');
-  const get = (key: string) =>
-    lines.filter((l) => l.startsWith(`${key} `)).map((l) => l.slice(key.length + 1));
-  const first = (key: string) => get(key)[0]?.trim() ?? '';
-  if (!first('uid') && exitCode !== 0) {
-    throw new UnparseableOutputError(`the pre-flight script did not run (exit ${exitCode ?? 'none'})`);
-  }
-  const checks: PreflightCheck[] = [];
-  const uid = first('uid');
-  checks.push({
-    id: 'root',
-    ok: uid === '0',
-    message: uid === '0' ? 'runs as root' : `commands run as user id ${uid || 'unknown'}, not root`,
-  });
-  const tools = first('tools');
-  checks.push({
-    id: 'tool',
-    ok: tools === 'apt-get dpkg',
-    message: tools === 'apt-get dpkg' ? 'apt-get and dpkg present' : 'apt-get or dpkg is missing',
-  });
-
-  const download = /^(\d+|unknown)$/.exec(first('download'))?.[1];
-  const downloadBytes = download && download !== 'unknown' ? Number(download) : null;
-  const needs = spaceNeeds(downloadBytes, first('kernel') === '1');
-  const spaces: Space[] = [];
-  for (const v of get('df')) {
-    const m = /^(\S+) \S+\s+\d+\s+\d+\s+(\d+)\s+\d+%\s+(.+)$/.exec(v);
-    if (m) spaces.push({ path: m[1] ?? '', availBytes: Number(m[2]) * 1024, mount: (m[3] ?? '').trim() });
-  }
-  const byMount = new Map<string, { avail: number; need: number; paths: string[] }>();
-  for (const s of spaces) {
-    const need = needs[s.path];
-    if (need === undefined) continue;
-    const e = byMount.get(s.mount) ?? { avail: s.availBytes, need: 0, paths: [] };
-    e.need += need;
-    e.paths.push(s.path);
-    byMount.set(s.mount, e);
-  }
-  const short = [...byMount.entries()].filter(([, e]) => e.avail < e.need);
-  const missing = Object.keys(needs).filter((p) => !spaces.some((s) => s.path === p));
-  checks.push({
-    id: 'space',
-    ok: short.length === 0 && missing.length === 0,
-    message:
-      short.length > 0
-        ? short
-            .map(
-              ([mount, e]) =>
-                `only ${human(e.avail)} free on ${mount} (${e.paths.join(', ')}), ${human(e.need)} needed`,
-            )
-            .join('; ')
-        : missing.length > 0
-          ? `could not read free space of ${missing.join(', ')}`
-          : `enough free space${downloadBytes === null ? ' (download size unknown)' : ` for ${human(downloadBytes)} of downloads`}`,
-  });
-
-  const held = get('lock').filter((l) => / held /.test(` ${l} `));
-  const lockUnknown = get('lock').some((l) => /\bunknown$/.test(l));
-  checks.push({
-    id: 'lock',
-    ok: held.length === 0 && !lockUnknown,
-    message:
-      held.length > 0
-        ? `the package manager is busy: ${held.map((l) => bounded(l.replace(/ held /, ' is held by process '))).join('; ')}`
-        : lockUnknown
-          ? 'could not tell whether dpkg is locked (/proc/locks unreadable)'
-          : 'dpkg is not locked',
-  });
-
-  const audit = get('audit')
-    .map((l) => l.trim())
-    .filter(Boolean);
-  // While another dpkg runs, --audit sees its half-done work: say so instead of calling it interrupted.
+function interruptedCheck(auditLines: string[], journalLine: string): PreflightCheck {
+  const audit = auditLines.map((l) => l.trim()).filter(Boolean);
   const busy = audit.some((l) => /^Another process has locked the database/.test(l));
   const interrupted = audit.filter((l) => /^\S+\s{2,}\S/.test(l)).map((l) => l.split(/\s+/)[0]);
-  const journal = first('journal') === '1' && !busy;
-  checks.push({
+  const journal = journalLine === '1' && !busy;
+  return {
     id: 'interrupted',
     ok: audit.length === 0 && !journal,
     message:
@@ -226,30 +138,41 @@ export function parseAptPreflight(output: string, exitCode: number | null): Pref
         : busy
           ? 'cannot tell whether an earlier package operation was interrupted while another one runs'
           : `an earlier package operation was interrupted (${interrupted.join(', ') || 'see dpkg --audit'}): dpkg --configure -a is needed`,
-  });
+  };
+}
 
-  const now = Number(first('now'));
-  const lists = Number(first('lists'));
-  const ageS = Number.isFinite(now) && Number.isFinite(lists) && lists > 0 ? now - lists : null;
-  checks.push({
-    id: 'lists',
-    ok: ageS !== null && ageS <= STALE_LISTS_SECONDS,
-    message:
-      ageS === null
-        ? 'no package lists found: refresh them first'
-        : ageS > STALE_LISTS_SECONDS
-          ? `package lists are ${Math.floor(ageS / 86_400)} days old: refresh them first`
-          : `package lists are ${ageS < 3600 ? 'less than an hour' : `${Math.floor(ageS / 3600)} hours`} old`,
-  });
-
+/**
+ * Reads the pre-flight script's `key value` lines (see apt-install.ts) with the shared reader. apt's own
+ * parts: both apt-get and dpkg must be there, the archive cache's free space must be readable, dpkg
+ * names the lock, dpkg --audit and its journal say what was interrupted, and lists too old fail (apt does
+ * not refresh them itself). `now` and `lists` come from the host, so list age is on the host's own clock.
+ */
+export function parseAptPreflight(output: string, exitCode: number | null): PreflightReport {
+  const { get, first } = preflightKeys(output);
+  if (!first('uid') && exitCode !== 0) {
+    throw new UnparseableOutputError(`the pre-flight script did not run (exit ${exitCode ?? 'none'})`);
+  }
+  const tools = first('tools');
+  // The script prints `reboot 1` or `reboot 0`: anything else counts as none pending.
   const rebootPending = first('reboot') === '1';
-  checks.push({
-    id: 'reboot-pending',
-    // A pending reboot is recorded, not a failure: the rollout's reboot step takes care of it.
-    ok: true,
-    message: rebootPending ? 'the host was already waiting for a reboot' : 'no reboot pending',
-  });
-  return { checks, bootId: /^[0-9a-f-]{36}$/.exec(first('boot'))?.[0] ?? '', rebootPending };
+  return {
+    checks: [
+      rootCheck(first('uid')),
+      {
+        id: 'tool',
+        ok: tools === 'apt-get dpkg',
+        message: tools === 'apt-get dpkg' ? 'apt-get and dpkg present' : 'apt-get or dpkg is missing',
+      },
+      spaceCheck(get('df'), first('download'), aptPaths(first('kernel') === '1'), false),
+      lockCheck(get('lock'), { subject: 'dpkg', commInParens: false }),
+      interruptedCheck(get('audit'), first('journal')),
+      listsCheck(Number(first('now')), Number(first('lists')), false),
+      rebootCheck(rebootPending ? '1' : '0'),
+    ],
+    bootId: bootIdOf(first('boot')),
+    rebootPending,
+    listsStale: listsAreStale(Number(first('now')), Number(first('lists'))),
+  };
 }
 
 const FAILURES: [InstallFailureKind, RegExp][] = [

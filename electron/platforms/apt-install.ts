@@ -6,7 +6,9 @@ import {
   parseDpkgInstalled,
   URIS_MARK,
 } from './apt-install-parse';
+import { parseAptUpdate } from './apt-update';
 import { DEB_ARCH, DEB_PACKAGE, DEB_VERSION } from './debian-names';
+import { installedQuery } from './install-common';
 import { fcntlLockShell } from './install-preflight';
 import type { InstallItem, InstallRequest, PlatformInstaller } from './installer';
 
@@ -114,13 +116,13 @@ exit 0
 }
 
 /** dpkg-query for the named packages; unknown names print nothing (dpkg-query's complaint goes away). */
-function installedScript(names: string[]): string {
-  for (const n of names)
-    if (!DEB_PACKAGE.test(n)) throw new Error(`not a Debian package name: ${JSON.stringify(n)}`);
-  if (names.length === 0) return 'exit 0';
-  const format = '${Package}\\t${Architecture}\\t${db:Status-Abbrev}\\t${Version}\\n';
-  return `LC_ALL=C dpkg-query -W -f='${format}' -- ${shJoin(names)} 2>/dev/null\nexit 0`;
-}
+const installedScript = (names: string[]) =>
+  installedQuery(
+    names,
+    (n) => DEB_PACKAGE.test(n),
+    'a Debian package name',
+    "dpkg-query -W -f='${Package}\\t${Architecture}\\t${db:Status-Abbrev}\\t${Version}\\n'",
+  );
 
 /**
  * Finishes what an interrupted dpkg left (unpacked, half-configured), non-interactively and keeping
@@ -145,6 +147,12 @@ export function aptInstaller(opts: AptInstallerOptions = {}): PlatformInstaller 
     installCommand: (req) => installScript(req, lock),
     classifyFailure: classifyAptFailure,
     recoverCommand: RECOVER,
+    // The scan's reader (exit 0 with an unreachable repository is a failure), waiting for the lists lock
+    // like the install waits for dpkg's.
+    refresh: {
+      command: `LC_ALL=C apt-get -q -o DPkg::Lock::Timeout=${lock} update 2>&1`,
+      parse: parseAptUpdate,
+    },
     installedVersionsCommand: installedScript,
     parseInstalledVersions: parseDpkgInstalled,
   };

@@ -1,74 +1,27 @@
 /**
  * The dnf installer's own commands, run for real: Debian's dnf and rpm on a scratch RPM host (an install
- * root made by bind mounts, test/install/rpm-host.ts) with the old fixture packages installed and a local
- * repository of newer ones with updateinfo. Dry run, pre-flight, install and the installed-versions
- * re-check all run unchanged, as root, under /bin/sh -s.
+ * root made by bind mounts) with the old fixture packages installed and a local repository of newer ones
+ * with updateinfo, set up by test/install/rpm-scene.ts. Dry run, pre-flight, install and the
+ * installed-versions re-check all run unchanged, as root, under /bin/sh -s.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { ADVISORIES, NEW, OLD, VENDOR } from '../../test/capture/rpm-fixture-set';
 import { needs } from '../../test/helpers/needs';
-import { record } from '../../test/install/record';
-import { cannotRunRpm, repo, RpmHost } from '../../test/install/rpm-host';
+import { cannotRunRpm } from '../../test/install/rpm-host';
+import { dnfRepoFile, installRequest, useRpmScene } from '../../test/install/rpm-scene';
 import { dnfInstaller } from './dnf-install';
-import type { InstallRequest } from './installer';
 
 const why = cannotRunRpm();
 const dnf = dnfInstaller('dnf');
-const req = (r: Partial<InstallRequest>): InstallRequest => ({
-  items: [],
-  advisories: [],
-  allowReboot: false,
-  ...r,
-});
-const NEEDY = [
-  { name: 'pb-needy', version: '1.0', release: '1', arch: 'noarch' as const },
-  { name: 'pb-needy', version: '2.0', release: '1', arch: 'noarch' as const, extra: ['Requires: pb-absent'] },
-];
-const repoFile = (id: string, url: string, extra = '') =>
-  `[${id}]\nname=${id}\nbaseurl=${url}\ngpgcheck=0\n${extra}`;
+const req = installRequest;
 
 describe.runIf(needs('root, dnf, rpm, rpmbuild and createrepo_c', why === null, why ?? ''))(
   'dnf installer against real dnf',
   () => {
-    let work = '';
-    let host: RpmHost;
-    let baseos = '';
-    const run = (name: string, script: string, opts: { pre?: string; post?: string } = {}) => {
-      const r = host.run(script, opts);
-      record('dnf', name, work, r.output, r.code);
-      return r;
-    };
-
-    beforeAll(() => {
-      work = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-dnf-install-'));
-      const old = repo(work, 'old', OLD);
-      baseos = repo(work, 'baseos', NEW, ADVISORIES);
-      const vendor = repo(work, 'vendor', VENDOR);
-      // pb-needy 2.0 needs a package no repository has: a dependency problem.
-      const needy = repo(work, 'needy', NEEDY);
-      host = RpmHost.create(work, 'host', 'dnf');
-      host.setup(
-        [
-          `dnf -y -q install ${old}/*/*.rpm`,
-          'mkdir -p /etc/yum.repos.d',
-          `cat > /etc/yum.repos.d/patchbay.repo <<'EOF'`,
-          repoFile('pb-baseos', `file://${baseos}`) +
-            repoFile('pb-vendor', `file://${vendor}`) +
-            repoFile('pb-needy', `file://${needy}`) +
-            'EOF',
-          'dnf -q makecache',
-          'dnf -y -q install pb-needy-1.0-1',
-        ].join('\n'),
-      );
-    }, 300_000);
-    afterAll(() => {
-      if (work) fs.rmSync(work, { recursive: true, force: true });
-    });
+    const scene = useRpmScene('dnf');
+    const run = scene.run;
 
     it('simulates exact versions: upgrades with their old versions, an obsoleting package as a removal', () => {
       const r = run(
@@ -132,7 +85,7 @@ describe.runIf(needs('root, dnf, rpm, rpmbuild and createrepo_c', why === null, 
       expect(dnf.classifyFailure(r.output, r.code)?.kind).toBe('dependency-problem');
       expect(
         dnf
-          .parseInstalledVersions(host.run(dnf.installedVersionsCommand(['pb-needy'])).output)
+          .parseInstalledVersions(scene.host.run(dnf.installedVersionsCommand(['pb-needy'])).output)
           .get('pb-needy'),
       ).toBe('1.0-1');
     });
@@ -162,7 +115,7 @@ describe.runIf(needs('root, dnf, rpm, rpmbuild and createrepo_c', why === null, 
         kind: 'lock-held',
         message: expect.stringMatching(/^RPMDB already locked by \d+$/),
       });
-      const v = host.run(dnf.installedVersionsCommand(['pb-sudo']));
+      const v = scene.host.run(dnf.installedVersionsCommand(['pb-sudo']));
       expect(dnf.parseInstalledVersions(v.output).get('pb-sudo')).toBe('1.9-1');
     });
 
@@ -189,7 +142,7 @@ describe.runIf(needs('root, dnf, rpm, rpmbuild and createrepo_c', why === null, 
       ];
       const r = run('install-ok', dnf.installCommand(req({ items, advisories: ['PBSA-2024:0002'] })));
       expect(dnf.classifyFailure(r.output, r.code)).toBeNull();
-      const v = host.run(
+      const v = scene.host.run(
         dnf.installedVersionsCommand(['pb-curl', 'pb-openssl', 'pb-libxml', 'pb-sudo', 'nope']),
       );
       const got = dnf.parseInstalledVersions(v.output);
@@ -208,7 +161,7 @@ describe.runIf(needs('root, dnf, rpm, rpmbuild and createrepo_c', why === null, 
     });
 
     it('fails a dry run and an install as repository-unreachable when a strict repository is down', () => {
-      const add = `cat > /etc/yum.repos.d/broken.repo <<'EOF'\n${repoFile('pb-broken', 'http://127.0.0.1:1/repo', 'skip_if_unavailable=False\n')}EOF\n`;
+      const add = `cat > /etc/yum.repos.d/broken.repo <<'EOF'\n${dnfRepoFile('pb-broken', 'http://127.0.0.1:1/repo', 'skip_if_unavailable=False\n')}EOF\n`;
       const drop = '\nrm -f /etc/yum.repos.d/broken.repo';
       const items = [{ name: 'pb-sudo', arch: 'noarch', version: '1.9-2' }];
       const d = run('dry-run-unreachable', add + dnf.dryRunCommand(req({ items })) + drop);
@@ -224,18 +177,18 @@ describe.runIf(needs('root, dnf, rpm, rpmbuild and createrepo_c', why === null, 
 
     it('finds the duplicate an interrupted rpm transaction leaves, and the recover command clears it', () => {
       // `rpm -i` of a newer build beside the old one is the state a transaction cut short leaves.
-      host.setup(`rpm -i --nodeps ${baseos}/noarch/pb-sudo-1.9-2.noarch.rpm 2>/dev/null`);
+      scene.host.setup(`rpm -i --nodeps ${scene.baseos}/noarch/pb-sudo-1.9-2.noarch.rpm 2>/dev/null`);
       const pf = run('preflight-interrupted', dnf.preflightCommand({ downloadBytes: 0, kernel: false }));
       const check = dnf.parsePreflight(pf.output, pf.code).checks.find((c) => c.id === 'interrupted');
       expect(check?.ok).toBe(false);
       expect(check?.message).toMatch(/duplicate pb-sudo\.noarch/);
       const rec = run('recover', dnf.recoverCommand ?? 'exit 1');
       expect(rec.code).toBe(0);
-      const after = host.run(dnf.preflightCommand({ downloadBytes: 0, kernel: false }));
+      const after = scene.host.run(dnf.preflightCommand({ downloadBytes: 0, kernel: false }));
       expect(
         dnf.parsePreflight(after.output, after.code).checks.find((c) => c.id === 'interrupted')?.ok,
       ).toBe(true);
-      const v = host.run(dnf.installedVersionsCommand(['pb-sudo']));
+      const v = scene.host.run(dnf.installedVersionsCommand(['pb-sudo']));
       expect(dnf.parseInstalledVersions(v.output).get('pb-sudo')).toBe('1.9-2');
     });
   },

@@ -7,6 +7,7 @@
  */
 import { shJoin, shQuote } from '../ssh/quote';
 import { INSTALLED_MARK, parseDnfDryRun, STEP_MARK } from './dnf-install-parse';
+import { lineOf } from './install-common';
 import { parsePreflightLines, pidLockShell, preflightScript, type PreflightSpec } from './install-preflight';
 import type { InstallFailure, InstallFailureKind, InstallRequest, PlatformInstaller } from './installer';
 import {
@@ -19,6 +20,7 @@ import {
   validRpmItem,
 } from './rpm-install';
 import { ADVISORY_ID } from './rpm-names';
+import { DNF_REFRESH } from './rpm-refresh';
 
 /** Which binary: dnf hosts, or yum-only hosts (EL7). */
 export type RpmFlavour = 'dnf' | 'yum';
@@ -118,15 +120,8 @@ const FAILURES: [InstallFailureKind, RegExp][] = [
   ],
 ];
 
-/** The line of `output` where `re` first matches, bounded. */
-export function lineOf(output: string, re: RegExp): string | null {
-  const m = re.exec(output);
-  if (!m) return null;
-  const at = output.lastIndexOf('\n', m.index) + 1;
-  const end = output.indexOf('\n', m.index);
-  const line = output.slice(at, end < 0 ? undefined : end).trim();
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
-}
+/** Re-exported where zypper-install.ts (and others) have always found it. */
+export { lineOf };
 
 /**
  * Classifies a dnf/yum install: null when it succeeded. Exit 200 is dnf's "locked" (exit_on_lock), 124
@@ -199,6 +194,7 @@ export function dnfInstaller(flavour: RpmFlavour = 'dnf'): PlatformInstaller {
     installCommand: (req) => installScript(req, flavour),
     classifyFailure: classifyDnfFailure,
     recoverCommand: RECOVER,
+    refresh: DNF_REFRESH,
     installedVersionsCommand: rpmInstalledScript,
     parseInstalledVersions: parseRpmInstalled,
   };

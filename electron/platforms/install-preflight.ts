@@ -4,7 +4,7 @@
  * is only compared or shown (bounded), never run.
  */
 import { shQuote } from '../ssh/quote';
-import type { PreflightCheck, PreflightReport } from './installer';
+import type { PlatformInstaller, PreflightCheck, PreflightReport } from './installer';
 import { STALE_LISTS_SECONDS } from './lists-age';
 import { UnparseableOutputError } from './types';
 
@@ -115,6 +115,28 @@ export interface PreflightWords {
   selfRefreshing: boolean;
 }
 
+/** The pre-flight's `key value` lines by key (a bare `key` line counts, with an empty value). */
+export interface PreflightKeys {
+  /** Whether any `key …` line was printed. */
+  has(key: string): boolean;
+  /** Every value of `key`, in order. */
+  get(key: string): string[];
+  /** The first value of `key`, trimmed ('' when none). */
+  first(key: string): string;
+}
+
+/** Splits the pre-flight's output into its `key value` lines (the section reader every platform shares). */
+export function preflightKeys(output: string): PreflightKeys {
+  const lines = output.split('\n');
+  const get = (key: string) =>
+    lines.filter((l) => l.startsWith(`${key} `) || l === key).map((l) => l.slice(key.length + 1));
+  return {
+    has: (key) => lines.some((l) => l.startsWith(`${key} `)),
+    get,
+    first: (key) => get(key)[0]?.trim() ?? '',
+  };
+}
+
 /** Reads the pre-flight's `key value` lines into checks. */
 export function parsePreflightLines(
   output: string,
@@ -122,65 +144,69 @@ export function parsePreflightLines(
   spec: PreflightSpec,
   words: PreflightWords,
 ): PreflightReport {
-  const lines = output.split('\n');
-  const get = (key: string) =>
-    lines.filter((l) => l.startsWith(`${key} `) || l === key).map((l) => l.slice(key.length + 1));
-  const first = (key: string) => get(key)[0]?.trim() ?? '';
-  if (!lines.some((l) => l.startsWith('uid '))) {
+  const { has, get, first } = preflightKeys(output);
+  if (!has('uid')) {
     throw new UnparseableOutputError(`the pre-flight script did not run (exit ${exitCode ?? 'none'})`);
   }
-  const checks: PreflightCheck[] = [];
-  const uid = first('uid');
-  checks.push({
-    id: 'root',
-    ok: uid === '0',
-    message: uid === '0' ? 'runs as root' : `commands run as user id ${uid || 'unknown'}, not root`,
-  });
   const present = new Set(first('tools').split(/\s+/).filter(Boolean));
   const absent = spec.tools.filter((t) => !present.has(t));
-  checks.push({
-    id: 'tool',
-    ok: absent.length === 0,
-    message: absent.length === 0 ? `${words.tools} present` : `missing on the host: ${absent.join(', ')}`,
-  });
-  checks.push(spaceCheck(get('df'), first('download'), first('kernel') === '1', spec));
-  checks.push(lockCheck(get('lock')));
   const interrupted = get('interrupted')
     .map((l) => bounded(l.trim()))
     .filter(Boolean);
-  checks.push({
-    id: 'interrupted',
-    ok: interrupted.length === 0,
-    message:
-      interrupted.length === 0
-        ? 'no interrupted package operation'
-        : `an earlier package operation was interrupted (${interrupted.slice(0, 5).join('; ')}): ${words.interruptedHint}`,
-  });
-  checks.push(listsCheck(Number(first('now')), Number(first('lists')), words.selfRefreshing));
   const reboot = first('reboot');
-  checks.push({
-    id: 'reboot-pending',
-    // Recorded, not a failure: the rollout's reboot step takes care of it.
-    ok: true,
-    message:
-      reboot === '1'
-        ? 'the host was already waiting for a reboot'
-        : reboot === '0'
-          ? 'no reboot pending'
-          : 'whether a reboot is pending is unknown on this host',
-  });
-  return { checks, bootId: /^[0-9a-f-]{36}$/.exec(first('boot'))?.[0] ?? '', rebootPending: reboot === '1' };
+  const checks: PreflightCheck[] = [
+    rootCheck(first('uid')),
+    {
+      id: 'tool',
+      ok: absent.length === 0,
+      message: absent.length === 0 ? `${words.tools} present` : `missing on the host: ${absent.join(', ')}`,
+    },
+    spaceCheck(get('df'), first('download'), spec.paths(first('kernel') === '1'), true),
+    lockCheck(get('lock')),
+    {
+      id: 'interrupted',
+      ok: interrupted.length === 0,
+      message:
+        interrupted.length === 0
+          ? 'no interrupted package operation'
+          : `an earlier package operation was interrupted (${interrupted.slice(0, 5).join('; ')}): ${words.interruptedHint}`,
+    },
+    listsCheck(Number(first('now')), Number(first('lists')), words.selfRefreshing),
+    rebootCheck(reboot),
+  ];
+  return {
+    checks,
+    bootId: bootIdOf(first('boot')),
+    rebootPending: reboot === '1',
+    listsStale: listsAreStale(Number(first('now')), Number(first('lists'))),
+  };
 }
 
-function spaceCheck(
+/** The boot id the host printed, when it is one (a lower-case UUID); '' otherwise. */
+export const bootIdOf = (value: string): string => /^[0-9a-f-]{36}$/.exec(value)?.[0] ?? '';
+
+/** Whether the commands run as root (`uid` line). */
+export function rootCheck(uid: string): PreflightCheck {
+  return {
+    id: 'root',
+    ok: uid === '0',
+    message: uid === '0' ? 'runs as root' : `commands run as user id ${uid || 'unknown'}, not root`,
+  };
+}
+
+/**
+ * Free space against spaceNeeds for `paths` (the `df` lines). `cacheMayBeMissing`: the first path, the
+ * package cache, may not exist yet (never downloaded) — its parent's line then counts.
+ */
+export function spaceCheck(
   dfLines: string[],
   download: string,
-  kernel: boolean,
-  spec: PreflightSpec,
+  paths: string[],
+  cacheMayBeMissing: boolean,
 ): PreflightCheck {
   const d = /^(\d+|unknown)$/.exec(download)?.[1];
   const downloadBytes = d && d !== 'unknown' ? Number(d) : null;
-  const needs = spaceNeeds(spec.paths(kernel), downloadBytes);
+  const needs = spaceNeeds(paths, downloadBytes);
   const byMount = new Map<string, { avail: number; need: number; paths: string[] }>();
   const seen = new Set<string>();
   for (const v of dfLines) {
@@ -195,8 +221,7 @@ function spaceCheck(
     byMount.set(mount, e);
   }
   const short = [...byMount.entries()].filter(([, e]) => e.avail < e.need);
-  // The cache directory may not exist yet (never downloaded): its parent's line then counts.
-  const missing = [...needs.keys()].filter((p, i) => i > 0 && !seen.has(p));
+  const missing = [...needs.keys()].filter((p, i) => !(cacheMayBeMissing && i === 0) && !seen.has(p));
   return {
     id: 'space',
     ok: short.length === 0 && missing.length === 0,
@@ -214,11 +239,28 @@ function spaceCheck(
   };
 }
 
-function lockCheck(lockLines: string[]): PreflightCheck {
+/** How lockCheck names things: apt says "dpkg" and prints the holder's command name bare. */
+export interface LockWords {
+  /** What is (not) locked, e.g. 'the package manager' or 'dpkg'. */
+  subject: string;
+  /** `process 12 (dnf)` rather than `process 12 dnf`. */
+  commInParens: boolean;
+}
+
+/** The `lock <what> held <pid> <comm>` / `free` / `stale` / `unknown` lines. */
+export function lockCheck(
+  lockLines: string[],
+  words: LockWords = { subject: 'the package manager', commInParens: true },
+): PreflightCheck {
   const held = lockLines.filter((l) => /^\S+ held /.test(l));
   const stale = lockLines.filter((l) => /^\S+ stale$/.test(l));
   const unknown = lockLines.filter((l) => /^\S+ unknown$/.test(l));
-  const say = (l: string) => bounded(l.replace(/ held (\S+) ?(.*)$/, ' is held by process $1 ($2)'));
+  const say = (l: string) =>
+    bounded(
+      words.commInParens
+        ? l.replace(/ held (\S+) ?(.*)$/, ' is held by process $1 ($2)')
+        : l.replace(/ held /, ' is held by process '),
+    );
   return {
     id: 'lock',
     ok: held.length === 0 && stale.length === 0 && unknown.length === 0,
@@ -228,21 +270,32 @@ function lockCheck(lockLines: string[]): PreflightCheck {
         : stale.length > 0
           ? `a lock file is left from an interrupted run and no package manager is running: ${stale.map((l) => bounded(l.split(' ')[0] ?? '')).join(', ')} — check the host, then remove it`
           : unknown.length > 0
-            ? 'could not tell whether the package manager is locked (/proc/locks unreadable)'
-            : 'the package manager is not locked',
+            ? `could not tell whether ${words.subject} is locked (/proc/locks unreadable)`
+            : `${words.subject} is not locked`,
   };
 }
 
-function listsCheck(now: number, lists: number, selfRefreshing: boolean): PreflightCheck {
+/** Whether the repository metadata is missing or older than the limit (`now` and `lists` from the host). */
+export function listsAreStale(now: number, lists: number): boolean {
+  const ageS = Number.isFinite(now) && Number.isFinite(lists) && lists > 0 ? now - lists : null;
+  return ageS === null || ageS > STALE_LISTS_SECONDS;
+}
+
+/**
+ * The age of the repository metadata (`now` and `lists` both from the host's clock). Platforms that
+ * refresh expired metadata themselves (dnf, zypper, pacman -Syu) pass with old lists; apt and apk do not
+ * (the engine refreshes stale lists first — installer.refresh — so a repository that is down fails the host
+ * before anything changes).
+ */
+export function listsCheck(now: number, lists: number, selfRefreshing: boolean): PreflightCheck {
   const ageS = Number.isFinite(now) && Number.isFinite(lists) && lists > 0 ? now - lists : null;
   const old = ageS === null || ageS > STALE_LISTS_SECONDS;
-  // dnf and zypper fetch expired metadata themselves before resolving: old lists are refreshed on the way.
   if (selfRefreshing) {
     return {
       id: 'lists',
       ok: true,
       message: old
-        ? 'repository metadata is missing or old: the package manager refreshes it before installing'
+        ? 'repository metadata is missing or old: it is refreshed before installing'
         : `repository metadata is ${ageS < 3600 ? 'less than an hour' : `${Math.floor(ageS / 3600)} hours`} old`,
     };
   }
@@ -255,5 +308,30 @@ function listsCheck(now: number, lists: number, selfRefreshing: boolean): Prefli
         : ageS > STALE_LISTS_SECONDS
           ? `package lists are ${Math.floor(ageS / 86_400)} days old: refresh them first`
           : `package lists are ${ageS < 3600 ? 'less than an hour' : `${Math.floor(ageS / 3600)} hours`} old`,
+  };
+}
+
+/** A pending reboot (`reboot 1|0|unknown`) is recorded, not a failure: the rollout's reboot step takes care of it. */
+export function rebootCheck(reboot: string): PreflightCheck {
+  return {
+    id: 'reboot-pending',
+    ok: true,
+    message:
+      reboot === '1'
+        ? 'the host was already waiting for a reboot'
+        : reboot === '0'
+          ? 'no reboot pending'
+          : 'whether a reboot is pending is unknown on this host',
+  };
+}
+
+/** An installer's pre-flight pair: the script for `spec` and the shared reader with `words`. */
+export function installerPreflight(
+  spec: PreflightSpec,
+  words: PreflightWords,
+): Pick<PlatformInstaller, 'preflightCommand' | 'parsePreflight'> {
+  return {
+    preflightCommand: ({ downloadBytes, kernel }) => preflightScript(spec, downloadBytes, kernel),
+    parsePreflight: (output, exitCode) => parsePreflightLines(output, exitCode, spec, words),
   };
 }

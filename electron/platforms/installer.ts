@@ -1,3 +1,4 @@
+import type { RefreshStep } from './adapter';
 import type { PackageManagerId } from './types';
 
 /**
@@ -75,6 +76,11 @@ export interface PreflightReport {
   bootId: string;
   /** Whether the host already needed a reboot before the rollout. */
   rebootPending: boolean;
+  /**
+   * Package lists or repository metadata missing or older than STALE_LISTS_SECONDS (lists-age.ts): the
+   * engine then runs `refresh` before installing. Absent when the reader cannot tell.
+   */
+  listsStale?: boolean;
 }
 
 /** Why an install failed, in a form a rollout can branch on and a technician can read. */
@@ -115,6 +121,12 @@ export interface PlatformInstaller {
   installCommand(req: InstallRequest): string;
   /** Reads an install's output and exit code: null when it succeeded. */
   classifyFailure(output: string, exitCode: number | null): InstallFailure | null;
+  /**
+   * Shell (root) that refreshes the package lists, with its reader (the scan's own refresh where there is
+   * one: adapter.ts). Run by pre-flight when `listsStale`, before anything changes; absent when the
+   * install refreshes by itself (pacman -Syu) or there are no lists (macOS).
+   */
+  refresh?: RefreshStep;
   /**
    * Shell (root) that finishes an operation interrupted earlier (dpkg --configure -a, …), or null when the
    * platform has none. Run only after `preflight` reported `interrupted` or a resume found it needed.

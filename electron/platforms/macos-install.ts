@@ -11,16 +11,9 @@
  * root, so it runs as the owner of the brew executable (`sudo -u`), with that user's HOME.
  */
 import { shJoin } from '../ssh/quote';
-import { lineOf } from './dnf-install';
-import { parsePreflightLines, preflightScript, type PreflightSpec } from './install-preflight';
-import type {
-  DryRunPlan,
-  InstallFailure,
-  InstallFailureKind,
-  InstallItem,
-  InstallRequest,
-  PlatformInstaller,
-} from './installer';
+import { classifyByTable, emptyPlan, type FailureTable } from './install-common';
+import { installerPreflight, type PreflightSpec } from './install-preflight';
+import type { DryRunPlan, InstallFailure, InstallItem, InstallRequest, PlatformInstaller } from './installer';
 import { MACOS_LABEL } from './macos';
 import { BREW_NAME, BREW_VERSION } from './macos-brew';
 import { displayText } from './rpm-names';
@@ -105,14 +98,7 @@ export function parseMacosDryRun(output: string, exitCode: number | null): DryRu
   const lines = output.split('\n');
   if (!lines.includes('@@patchbay-end'))
     throw new UnparseableOutputError(`the macOS dry run did not finish (exit ${exitCode ?? 'none'})`);
-  const plan: DryRunPlan = {
-    upgrades: [],
-    installs: [],
-    removals: [],
-    downloadBytes: null,
-    problems: [],
-    notes: [],
-  };
+  const plan = emptyPlan();
   let brew = false;
   for (const line of lines) {
     const m = /^@@patchbay-(label|reboot-skip|missing) (.+)$/.exec(line);
@@ -140,7 +126,7 @@ export function parseMacosDryRun(output: string, exitCode: number | null): DryRu
   return plan;
 }
 
-const FAILURES: [InstallFailureKind, RegExp][] = [
+const FAILURES: FailureTable = [
   ['disk-full', /No space left on device|not enough (free )?(disk )?space/i],
   ['lock-held', /A `brew .*` process has already locked|has already locked/],
   [
@@ -152,21 +138,13 @@ const FAILURES: [InstallFailureKind, RegExp][] = [
 
 /** Classifies a macOS install: null when it succeeded. */
 export function classifyMacosFailure(output: string, exitCode: number | null): InstallFailure | null {
-  if (exitCode === 0) return null;
-  if (exitCode === 124 || exitCode === 137)
-    return {
-      kind: 'timeout',
-      message: `the install did not finish in time and was stopped (exit ${exitCode})`,
-    };
-  for (const [kind, re] of FAILURES) {
-    const line = lineOf(output, re);
-    if (line) return { kind, message: line };
-  }
-  const last = output
-    .split('\n')
-    .filter((l) => l.trim())
-    .pop();
-  return { kind: 'unknown', message: displayText(last ?? `exit code ${exitCode ?? 'none (killed)'}`) };
+  return classifyByTable(output, exitCode, FAILURES, () => {
+    const last = output
+      .split('\n')
+      .filter((l) => l.trim())
+      .pop();
+    return displayText(last ?? `exit code ${exitCode ?? 'none (killed)'}`);
+  });
 }
 
 function installedScript(names: string[]): string {
@@ -210,13 +188,11 @@ export function macosInstaller(): PlatformInstaller {
     validItem: validMacItem,
     dryRunCommand: dryRunScript,
     parseDryRun: parseMacosDryRun,
-    preflightCommand: ({ downloadBytes, kernel }) => preflightScript(SPEC, downloadBytes, kernel),
-    parsePreflight: (output, exitCode) =>
-      parsePreflightLines(output, exitCode, SPEC, {
-        tools: 'softwareupdate',
-        interruptedHint: 'check the Mac',
-        selfRefreshing: true,
-      }),
+    ...installerPreflight(SPEC, {
+      tools: 'softwareupdate',
+      interruptedHint: 'check the Mac',
+      selfRefreshing: true,
+    }),
     installCommand: installScript,
     classifyFailure: classifyMacosFailure,
     recoverCommand: null,

@@ -5,6 +5,7 @@
  * installed packages a target replaces (pacman --noconfirm accepts the replacement); an installed package
  * a target only conflicts with is a problem (--noconfirm answers "remove it?" with no, and stops).
  */
+import { emptyPlan, markerSections } from './install-common';
 import type { DryRunPlan, PlannedChange } from './installer';
 import { PACMAN_NAME, PACMAN_VERSION } from './pacman-names';
 import { comparePacmanVersions } from './pacman-vercmp';
@@ -26,29 +27,9 @@ const names = (value: string): string[] =>
     .map((v) => v.replace(/[<>=].*$/, ''))
     .filter((v) => v !== 'None' && PACMAN_NAME.test(v));
 
-function sections(output: string): Map<string, { lines: string[]; code: number | null }> {
-  const out = new Map<string, { lines: string[]; code: number | null }>();
-  let current = 'head';
-  let lines: string[] = [];
-  for (const line of output.split('\n')) {
-    const m = /^@@patchbay-(sync|print|info|installed)(?: (\d+))?$/.exec(line);
-    if (!m) {
-      lines.push(line);
-      continue;
-    }
-    if (m[2] !== undefined) {
-      // `sync N` / `print N` close the section they end.
-      out.set(m[1] ?? '', { lines, code: Number(m[2]) });
-      current = '';
-    } else {
-      if (current) out.set(current, { lines, code: null });
-      current = m[1] ?? '';
-    }
-    lines = [];
-  }
-  if (current) out.set(current, { lines, code: null });
-  return out;
-}
+// `sync N` / `print N` close the section they end; `info` and `installed` open theirs.
+const sections = (output: string) =>
+  markerSections(output, /^@@patchbay-(sync|print|info|installed)(?: (\d+))?$/);
 
 /** Reads the pacman dry run. */
 export function parsePacmanDryRun(output: string, exitCode: number | null): DryRunPlan {
@@ -58,14 +39,7 @@ export function parsePacmanDryRun(output: string, exitCode: number | null): DryR
   const installedLines = s.get('installed');
   if (!sync || !print || !installedLines)
     throw new UnparseableOutputError(`the pacman dry run did not finish (exit ${exitCode ?? 'none'})`);
-  const plan: DryRunPlan = {
-    upgrades: [],
-    installs: [],
-    removals: [],
-    downloadBytes: 0,
-    problems: [],
-    notes: [],
-  };
+  const plan = emptyPlan(0);
   const wants: { name: string; version: string }[] = [];
   for (const line of output.split('\n')) {
     const [mark, name = '', version = ''] = line.split(' ');

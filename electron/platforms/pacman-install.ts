@@ -9,15 +9,9 @@
  * installed packages (pacman -Q) are printed too, and the reader works out which installed packages go.
  */
 import { shJoin } from '../ssh/quote';
-import { lineOf } from './dnf-install';
-import { parsePreflightLines, preflightScript, type PreflightSpec } from './install-preflight';
-import type {
-  InstallFailure,
-  InstallFailureKind,
-  InstallItem,
-  InstallRequest,
-  PlatformInstaller,
-} from './installer';
+import { classifyByTable, type FailureTable, installedQuery } from './install-common';
+import { installerPreflight, type PreflightSpec } from './install-preflight';
+import type { InstallFailure, InstallItem, InstallRequest, PlatformInstaller } from './installer';
 import { parsePacmanDryRun, WANT_MARK } from './pacman-install-parse';
 import { isPacmanPackage, PACMAN_NAME, PACMAN_VERSION } from './pacman-names';
 
@@ -83,7 +77,7 @@ elif ls /usr/lib/modules/*/pkgbase >/dev/null 2>&1; then echo "reboot 1"
 else echo "reboot unknown"; fi`,
 };
 
-const FAILURES: [InstallFailureKind, RegExp][] = [
+const FAILURES: FailureTable = [
   // Before "failed to synchronize": a held lock fails the sync with "(unable to lock database)".
   ['lock-held', /unable to lock database|could not lock database/],
   ['disk-full', /not enough free disk space|No space left on device|Partition \S+ too full/],
@@ -99,36 +93,26 @@ const FAILURES: [InstallFailureKind, RegExp][] = [
 
 /** Classifies a `pacman -Syu`: null when it succeeded (exit 0). */
 export function classifyPacmanFailure(output: string, exitCode: number | null): InstallFailure | null {
-  if (exitCode === 0) return null;
-  if (exitCode === 124 || exitCode === 137)
-    return {
-      kind: 'timeout',
-      message: `the install did not finish in time and was stopped (exit ${exitCode})`,
-    };
-  for (const [kind, re] of FAILURES) {
+  return classifyByTable(
+    output,
+    exitCode,
+    FAILURES,
+    () => {
+      // An error may follow a question on the same line ("Do you want to delete it? [Y/n] error: …").
+      const last = output
+        .split('\n')
+        .map((l) => /(?:^|\] )(error: .*)$/.exec(l)?.[1])
+        .filter((l) => l !== undefined)
+        .pop();
+      return last?.slice(0, 300) ?? `pacman exited with code ${exitCode ?? 'none (killed)'}`;
+    },
     // --noconfirm answers a question without a newline: the error follows it on the same line.
-    const line = lineOf(output, re)?.replace(/^.*\? \[[YyNn/]+\] /, '');
-    if (line) return { kind, message: line };
-  }
-  // An error may follow a question on the same line ("Do you want to delete it? [Y/n] error: …").
-  const last = output
-    .split('\n')
-    .map((l) => /(?:^|\] )(error: .*)$/.exec(l)?.[1])
-    .filter((l) => l !== undefined)
-    .pop();
-  return {
-    kind: 'unknown',
-    message: last?.slice(0, 300) ?? `pacman exited with code ${exitCode ?? 'none (killed)'}`,
-  };
+    (line) => line.replace(/^.*\? \[[YyNn/]+\] /, ''),
+  );
 }
 
-function installedScript(names: string[]): string {
-  for (const n of names)
-    if (!PACMAN_NAME.test(n)) throw new Error(`not a pacman package name: ${JSON.stringify(n)}`);
-  if (names.length === 0) return 'exit 0';
-  // Unknown names are complained about on stderr and simply missing from stdout.
-  return `LC_ALL=C pacman -Q --color never -- ${shJoin(names)} 2>/dev/null\nexit 0`;
-}
+const installedScript = (names: string[]) =>
+  installedQuery(names, (n) => PACMAN_NAME.test(n), 'a pacman package name', 'pacman -Q --color never');
 
 /** Reads `pacman -Q` lines: name → installed version. */
 export function parsePacmanInstalled(output: string): Map<string, string> {
@@ -148,14 +132,12 @@ export function pacmanInstaller(): PlatformInstaller {
     validItem: validPacmanItem,
     dryRunCommand: dryRunScript,
     parseDryRun: parsePacmanDryRun,
-    preflightCommand: ({ downloadBytes, kernel }) => preflightScript(SPEC, downloadBytes, kernel),
-    parsePreflight: (output, exitCode) =>
-      parsePreflightLines(output, exitCode, SPEC, {
-        tools: 'pacman',
-        interruptedHint: 'check the host',
-        // The install is -Syu: it refreshes the databases itself.
-        selfRefreshing: true,
-      }),
+    ...installerPreflight(SPEC, {
+      tools: 'pacman',
+      interruptedHint: 'check the host',
+      // The install is -Syu: it refreshes the databases itself.
+      selfRefreshing: true,
+    }),
     installCommand: () => INSTALL,
     classifyFailure: classifyPacmanFailure,
     // pacman has no "finish what was interrupted"; a stale db.lck needs a person to look first.

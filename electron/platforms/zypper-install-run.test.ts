@@ -1,74 +1,26 @@
 /**
  * The zypper installer's own commands, run for real: Debian's zypper and rpm on a scratch RPM host (bind
- * mounts, test/install/rpm-host.ts) with the old fixture packages installed from a temporary repository,
- * then a local repository of newer ones with updateinfo (zypper's patches) and a vendor repository.
+ * mounts) with the old fixture packages installed from a temporary repository, then a local repository of
+ * newer ones with updateinfo (zypper's patches) and a vendor repository: test/install/rpm-scene.ts.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { describe, expect, it } from 'vitest';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-import { ADVISORIES, NEW, OLD, VENDOR } from '../../test/capture/rpm-fixture-set';
 import { needs } from '../../test/helpers/needs';
-import { record } from '../../test/install/record';
-import { cannotRunRpm, repo, RpmHost } from '../../test/install/rpm-host';
-import type { InstallRequest } from './installer';
+import { cannotRunRpm } from '../../test/install/rpm-host';
+import { installRequest, useRpmScene } from '../../test/install/rpm-scene';
 import { zypperInstaller } from './zypper-install';
 
 const why = cannotRunRpm();
 const zypper = zypperInstaller();
-const req = (r: Partial<InstallRequest>): InstallRequest => ({
-  items: [],
-  advisories: [],
-  allowReboot: false,
-  ...r,
-});
-// SUSE does multilib with separately named -32bit packages: the i686 build is left to the dnf tests.
-const NEEDY = [
-  { name: 'pb-needy', version: '1.0', release: '1', arch: 'noarch' as const },
-  { name: 'pb-needy', version: '2.0', release: '1', arch: 'noarch' as const, extra: ['Requires: pb-absent'] },
-];
-const OLD_NAMES = OLD.filter((p) => p.arch !== 'i686').map((p) => p.name);
+const req = installRequest;
 
 describe.runIf(needs('root, zypper, rpm, rpmbuild and createrepo_c', why === null, why ?? ''))(
   'zypper installer against real zypper',
   () => {
-    let work = '';
-    let host: RpmHost;
-    let baseos = '';
-    const run = (name: string, script: string, opts: { pre?: string; post?: string } = {}) => {
-      const r = host.run(script, opts);
-      record('zypper', name, work, r.output, r.code);
-      return r;
-    };
+    const scene = useRpmScene('zypper');
+    const run = scene.run;
     const versions = (names: string[]) =>
-      zypper.parseInstalledVersions(host.run(zypper.installedVersionsCommand(names)).output);
-
-    beforeAll(() => {
-      work = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-zypper-install-'));
-      const old = repo(work, 'old', OLD);
-      baseos = repo(work, 'baseos', NEW, ADVISORIES);
-      const vendor = repo(work, 'vendor', VENDOR);
-      // pb-needy 2.0 needs a package no repository has: a dependency problem.
-      const needy = repo(work, 'needy', NEEDY);
-      host = RpmHost.create(work, 'host', 'zypper');
-      host.setup(
-        [
-          `zypper -q -n ar -G file://${old} pb-install`,
-          `zypper -q -n in ${OLD_NAMES.join(' ')}`,
-          'zypper -q -n rr pb-install',
-          `zypper -q -n ar -G file://${baseos} pb-baseos`,
-          `zypper -q -n ar -G file://${vendor} pb-vendor`,
-          `zypper -q -n ar -G file://${needy} pb-needy`,
-          'zypper -q -n ref',
-          'zypper -q -n in pb-needy=1.0-1',
-        ].join('\n'),
-      );
-    }, 300_000);
-    afterAll(() => {
-      if (work) fs.rmSync(work, { recursive: true, force: true });
-    });
+      zypper.parseInstalledVersions(scene.host.run(zypper.installedVersionsCommand(names)).output);
 
     it('simulates exact editions with old and new versions, and a replacing package as a removal', () => {
       const r = run(
@@ -225,13 +177,13 @@ describe.runIf(needs('root, zypper, rpm, rpmbuild and createrepo_c', why === nul
     });
 
     it('finds the duplicate an interrupted rpm transaction leaves; zypper has no recover command', () => {
-      host.setup(`rpm -i --nodeps ${baseos}/noarch/pb-tzdata-2024b-1.noarch.rpm 2>/dev/null`);
+      scene.host.setup(`rpm -i --nodeps ${scene.baseos}/noarch/pb-tzdata-2024b-1.noarch.rpm 2>/dev/null`);
       const pf = run('preflight-interrupted', zypper.preflightCommand({ downloadBytes: 0, kernel: false }));
       const check = zypper.parsePreflight(pf.output, pf.code).checks.find((c) => c.id === 'interrupted');
       expect(check?.ok).toBe(false);
       expect(check?.message).toMatch(/duplicate pb-tzdata\.noarch.*rpm -e --nodeps/);
       expect(zypper.recoverCommand).toBeNull();
-      host.setup('rpm -e --nodeps pb-tzdata-2024b-1.noarch 2>/dev/null');
+      scene.host.setup('rpm -e --nodeps pb-tzdata-2024b-1.noarch 2>/dev/null');
     });
 
     it('fails as repository-unreachable when the only repository with the package is down', () => {

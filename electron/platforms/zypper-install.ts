@@ -26,6 +26,7 @@ import {
   validRpmItem,
 } from './rpm-install';
 import { ADVISORY_ID, displayText, RPM_ARCH, RPM_NAME } from './rpm-names';
+import { ZYPPER_REFRESH } from './rpm-refresh';
 import { formatEvr, parseEvr } from './rpm-version';
 import { UnparseableOutputError } from './types';
 import { xmlEvents, xmlMessages } from './zypper-xml';
@@ -349,6 +350,7 @@ export function zypperInstaller(): PlatformInstaller {
     classifyFailure: classifyZypperFailure,
     // zypper has nothing like dpkg --configure -a: an interrupted rpm transaction needs a person.
     recoverCommand: null,
+    refresh: ZYPPER_REFRESH,
     installedVersionsCommand: rpmInstalledScript,
     parseInstalledVersions: parseRpmInstalled,
   };

@@ -17,8 +17,13 @@ export interface FakeHost {
   interrupted: boolean;
   removals: string[];
   /** opId → status; `runs` counts how many times each package was installed (dpkg.log). */
-  ops: Map<string, { state: OpStatus['state']; code: number; log: string; pending: string[] }>;
+  ops: Map<
+    string,
+    { state: OpStatus['state']; code: number; log: string; pending: string[]; removed?: boolean }
+  >;
   installs: Map<string, number>;
+  /** Op ids whose directories the engine removed, in order. */
+  removedOps: string[];
   /** When set, a started op stays running until the test calls `finishOps`. */
   holdOps: boolean;
   /** Makes the install exit with this code without installing. */
@@ -99,7 +104,7 @@ export const fakeInstaller: PlatformInstaller = {
 /** Builds a fake fleet of machines 1..n and the ports over it. */
 export function fakeFleet(n: number, approved: { name: string; version: string; security?: boolean }[]) {
   const hosts = new Map<number, FakeHost>();
-  const audit: { action: string; subject: string }[] = [];
+  const audit: { action: string; subject: string; detail: Record<string, unknown> }[] = [];
   const machines: Machine[] = [];
   for (let id = 1; id <= n; id++) {
     hosts.set(id, {
@@ -111,6 +116,7 @@ export function fakeFleet(n: number, approved: { name: string; version: string; 
       removals: [],
       ops: new Map(),
       installs: new Map(),
+      removedOps: [],
       holdOps: false,
       failInstall: null,
       reboots: 0,
@@ -174,7 +180,7 @@ export function fakeFleet(n: number, approved: { name: string; version: string; 
     ops: {
       start: async (s, opId, command) => {
         const h = hosts.get(idOf(s)) as FakeHost;
-        if (h.ops.has(opId)) return;
+        if (h.ops.has(opId) && !h.ops.get(opId)?.removed) return;
         const op = {
           state: 'running' as OpStatus['state'],
           code: -1,
@@ -187,13 +193,28 @@ export function fakeFleet(n: number, approved: { name: string; version: string; 
       status: async (s, opId) => {
         const h = hosts.get(idOf(s)) as FakeHost;
         const op = h.ops.get(opId);
-        if (!op) return { state: 'unknown' };
+        if (!op || op.removed) return { state: 'unknown' };
         return op.state === 'finished'
           ? { state: 'finished', code: op.code }
           : { state: op.state as 'running' | 'lost' };
       },
+      remove: async (s, ops) => {
+        const h = hosts.get(idOf(s)) as FakeHost;
+        const removed = ops
+          .filter((o) => {
+            const op = h.ops.get(o.id);
+            if (!op || op.removed) return false;
+            return op.state === 'finished' || (op.state === 'lost' && o.ifLost);
+          })
+          .map((o) => o.id);
+        // Kept in `ops` for the tests to inspect, but gone for the engine: as on a host, the id may start again.
+        for (const id of removed) (h.ops.get(id) as { removed?: boolean }).removed = true;
+        h.removedOps.push(...removed);
+        return removed;
+      },
       readLog: async (s, opId, offset) => {
-        const log = (hosts.get(idOf(s)) as FakeHost).ops.get(opId)?.log ?? '';
+        const op = (hosts.get(idOf(s)) as FakeHost).ops.get(opId);
+        const log = op && !op.removed ? op.log : '';
         return { text: log.slice(offset), nextOffset: log.length };
       },
     },
@@ -206,8 +227,9 @@ export function fakeFleet(n: number, approved: { name: string; version: string; 
         advisories: [],
         security: a.security ?? true,
       })),
+    notApproved: () => [],
     machinesOf: () => machines,
-    audit: (e) => audit.push({ action: e.action, subject: e.subject }),
+    audit: (e) => audit.push({ action: e.action, subject: e.subject, detail: e.detail }),
     actor: () => 'tester',
     rescan: async () => {},
     bootId: async (s) => (hosts.get(idOf(s)) as FakeHost).bootId,

@@ -75,6 +75,30 @@ export function move(
   return next;
 }
 
+/**
+ * The audit entry of a host's final state, one per host and run: written where the host ends — its own
+ * runner, a cancel or the failure threshold before it started, a crash of its runner, or (for hosts the
+ * review already ended) the start or the cancel of the rollout — with the state and the reason.
+ */
+export function auditHostOutcome(
+  ports: Pick<RolloutPorts, 'audit'>,
+  rolloutId: number,
+  h: Pick<StoredHost, 'machineId' | 'machineName' | 'state' | 'reason' | 'result'>,
+): void {
+  ports.audit({
+    action: 'rollout.host-outcome',
+    subject: `rollout ${rolloutId}: ${h.machineName} ${h.state}`,
+    detail: {
+      rolloutId,
+      machineId: h.machineId,
+      state: h.state,
+      ...(h.reason ? { reason: h.reason } : {}),
+      installed: h.result?.installed.length ?? 0,
+      missing: h.result?.missing.length ?? 0,
+    },
+  });
+}
+
 /** The host's machine, or a failure when it was deleted. */
 export function machineOf(ctx: HostRunContext, h: StoredHost): Machine {
   const m = ctx.ports.machine(h.machineId);

@@ -3,8 +3,9 @@ import { ApiError } from '../../shared/wire';
 import type { StoredHost } from '../db/repos/rollouts';
 import { UnparseableOutputError } from '../platforms/types';
 import { SshError } from '../ssh/errors';
-import { newInstalls, newRemovals, opIdFor, outcomeOf, shouldReboot, verifiedReason } from './decisions';
+import { opIdFor, outcomeOf, shouldReboot, verifiedReason } from './decisions';
 import {
+  auditHostOutcome,
   HostFailure,
   type HostRunContext,
   installedVersions,
@@ -12,10 +13,10 @@ import {
   machineOf,
   move,
   preflight,
-  requestOf,
   sleep,
 } from './host-common';
 import { install } from './install-step';
+import { preflightOnHost } from './preflight-step';
 
 export { type HostRunContext, MAX_ATTEMPTS } from './host-common';
 
@@ -98,22 +99,44 @@ export async function runHost(ctx: HostRunContext, machineId: number): Promise<R
         await sleep(Math.min(5_000, ctx.pollMs * 4), ctx.signal);
       }
     }
+    await removeOpDirs(ctx, h);
   } finally {
     release();
   }
-  ctx.ports.audit({
-    action: 'rollout.host-outcome',
-    subject: `rollout ${rollout.id}: ${h.machineName} ${h.state}`,
-    detail: {
-      rolloutId: rollout.id,
-      machineId,
-      state: h.state,
-      ...(h.reason ? { reason: h.reason } : {}),
-      installed: h.result?.installed.length ?? 0,
-      missing: h.result?.missing.length ?? 0,
-    },
-  });
+  auditHostOutcome(ctx.ports, rollout.id, h);
   return h.state;
+}
+
+/**
+ * Once the host's result and log are in SQLite (a final state), its op directories of this rollout go:
+ * every attempt's when finished, earlier attempts' also when lost (the engine re-checked those before
+ * trying again). The last attempt's lost op and any running one stay. Best effort: a host that failed on
+ * its connection is not dialled again, and a failure here (or the core closing) never changes the host's outcome — a directory
+ * left behind is pruned by a later op on the host after 30 days. Resume never needs a removed directory:
+ * a final host is never run again.
+ */
+async function removeOpDirs(ctx: HostRunContext, h: StoredHost): Promise<void> {
+  if (h.attempts === 0 || PERMANENT.has(h.failureKind) || h.failureKind === 'unreachable') return;
+  if (ctx.signal.aborted) return;
+  const ops = Array.from({ length: h.attempts }, (_, i) => ({
+    id: opIdFor(ctx.rollout.id, h.machineId, i + 1),
+    ifLost: i + 1 < h.attempts,
+  }));
+  try {
+    const machine = machineOf(ctx, h);
+    const removed = await ctx.ports.withSession(machine, ctx.signal, (s) => ctx.ports.ops.remove(s, ops));
+    ctx.logger.info('rollout.ops-removed', {
+      rolloutId: ctx.rollout.id,
+      machineId: h.machineId,
+      removed: removed.join(' '),
+    });
+  } catch (err) {
+    ctx.logger.info('rollout.ops-remove-failed', {
+      rolloutId: ctx.rollout.id,
+      machineId: h.machineId,
+      why: (err instanceof Error ? err.message : String(err)).slice(0, 200),
+    });
+  }
 }
 
 /** One state's work; returns the host after the transition it made. */
@@ -133,34 +156,10 @@ async function step(ctx: HostRunContext, h: StoredHost): Promise<StoredHost> {
         return move(ctx, h, 'cancelled', { reason: 'Cancelled before anything changed.', finishedAt: now() });
       const machine = machineOf(ctx, h);
       const inst = installerOf(ctx, h);
-      const report = await ports.withSession(machine, ctx.signal, async (s) => {
-        // The plan must still hold: a removal the technician never saw is refused before anything changes.
-        const dry = await s.exec(inst.dryRunCommand(requestOf(ctx, h)), {
-          asRoot: true,
-          timeoutMs: 300_000,
-          signal: ctx.signal,
-        });
-        const plan = inst.parseDryRun(dry.stdout.toString('utf8'), dry.code);
-        const unseen = newRemovals(h.plan?.removals ?? [], plan.removals);
-        if (unseen.length > 0) {
-          throw new HostFailure(
-            'plan-changed',
-            `The package manager would now also remove ${unseen.map((c) => c.name).join(', ')}, which the review did not show: review again.`,
-          );
-        }
-        // A full upgrade (pacman) installs the whole plan: nothing in it may be newer than what was reviewed.
-        const unseenInstalls = inst.partialUpgrades ? [] : newInstalls(h.plan, plan);
-        if (unseenInstalls.length > 0) {
-          const list = unseenInstalls.slice(0, 10).map((c) => `${c.name} ${c.toVersion}`);
-          throw new HostFailure(
-            'plan-changed',
-            `The full upgrade would now also install ${list.join(', ')}${unseenInstalls.length > 10 ? ', …' : ''}, which the review did not show: review again.`,
-          );
-        }
-        if (plan.problems.length > 0)
-          throw new HostFailure('dependency-problem', plan.problems[0] ?? 'The dry run failed.');
-        return preflight(s, ctx, inst, h);
-      });
+      const { report, host } = await ports.withSession(machine, ctx.signal, (s) =>
+        preflightOnHost(s, ctx, inst, h),
+      );
+      h = host;
       const failed = report.checks.filter((c) => !c.ok && c.id !== 'reboot-pending');
       if (failed.length > 0) {
         return move(ctx, h, 'failed', {

@@ -79,6 +79,8 @@ export async function install(ctx: HostRunContext, h: StoredHost): Promise<Store
     // Follow until finished: read the log in bounded chunks, store it with the new offset in one transaction.
     for (;;) {
       const chunk = await ports.ops.readLog(s, opId, offset, LOG_CHUNK);
+      // The status read with the log (one round trip per poll); it was read first, so finished means complete.
+      if (chunk.status) status = chunk.status;
       if (chunk.text !== '' || chunk.nextOffset !== offset) {
         repo.appendOutput(rollout.id, cur.machineId, chunk.text, chunk.nextOffset, ctx.clock.now());
         ctx.output(cur.machineId, chunk.text);
@@ -93,7 +95,7 @@ export async function install(ctx: HostRunContext, h: StoredHost): Promise<Store
         return move(ctx, cur, 'installing', { step: 'lost' }, { op: status.state });
       }
       await sleep(ctx.pollMs, ctx.signal);
-      status = await ports.ops.status(s, opId);
+      if (!chunk.status) status = await ports.ops.status(s, opId);
     }
     const code = status.code;
     const failure = inst.classifyFailure(repo.outputText(rollout.id, cur.machineId), code);

@@ -14,9 +14,14 @@ import type { ScanService } from '../scan/scan-service';
 import { machineTarget } from '../ssh/machine-target';
 import type { SshPool } from '../ssh/pool';
 import type { SshAuth } from '../ssh/types';
-import type { RolloutPorts } from './ports';
+import type { OpStatus, RolloutPorts } from './ports';
 import { readBootId, rebootHost, waitForReturn } from './reboot';
-import { opStatus, readLogText, startOp } from './remote-op';
+import { type OpStatus as RemoteStatus, opStatus, readLogText, startOp } from './remote-op';
+import { pruneOps, removeOps } from './remote-op-cleanup';
+
+/** remote-op's status as the engine's port reports it. */
+const portStatus = (st: RemoteStatus): OpStatus =>
+  st.state === 'finished' ? { state: 'finished', code: st.exitCode } : { state: st.state };
 
 /** What the live ports are built from: the core's shared pieces. */
 export interface LivePortsDeps {
@@ -60,22 +65,28 @@ export function livePorts(deps: LivePortsDeps): RolloutPorts {
         work,
       ),
     machine: (id) => deps.machinesRepo.get(id),
-    packageManagerOf: (id) => deps.scans.details(id).lastOk?.packageManager ?? '',
+    packageManagerOf: (id) => deps.scans.packageManager(id),
     installer: (pm) => INSTALLERS[pm as PackageManagerId] ?? null,
     ops: {
       start: async (s, opId, command, timeoutMs) => {
+        // Housekeeping never stands in the way of the install: a prune that fails is only logged.
+        const pruned = await pruneOps(s).catch((err: unknown) => {
+          deps.logger.info('rollout.ops-prune-failed', { opId, why: String(err).slice(0, 200) });
+          return [];
+        });
+        if (pruned.length > 0)
+          deps.logger.info('rollout.ops-pruned', { opId, pruned: pruned.slice(0, 50).join(' ') });
         await startOp(s, opId, command, timeoutMs);
       },
-      status: async (s, opId) => {
-        const st = await opStatus(s, opId);
-        return st.state === 'finished' ? { state: 'finished', code: st.exitCode } : { state: st.state };
-      },
+      status: async (s, opId) => portStatus(await opStatus(s, opId)),
       readLog: async (s, opId, offset, maxBytes) => {
-        const { text, nextOffset } = await readLogText(s, opId, offset, maxBytes);
-        return { text, nextOffset };
+        const { text, nextOffset, status } = await readLogText(s, opId, offset, maxBytes);
+        return { text, nextOffset, status: portStatus(status) };
       },
+      remove: async (s, ops) => (await removeOps(s, ops)).removed,
     },
     approved: (machineId, opts) => deps.approvals.approvedContent(machineId, opts),
+    notApproved: (machineId) => deps.approvals.notApprovedContent(machineId),
     machinesOf: (t) =>
       deps.machines.list('groupId' in t ? { groupId: t.groupId } : { clients: [t.client] }).items,
     audit: (e) => void deps.audit.append(e),

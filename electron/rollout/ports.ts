@@ -8,19 +8,29 @@ export type OpStatus =
 
 /** Detached operations on a host (electron/rollout/remote-op.ts): started once, followed, never killed. */
 export interface RemoteOps {
-  /** Starts `command` as op `opId` unless that op was ever started (then does nothing). */
+  /**
+   * Starts `command` as op `opId` unless that op was ever started (then does nothing); first prunes the
+   * host's finished ops older than 30 days (remote-op-cleanup.ts).
+   */
   start(session: SshSession, opId: string, command: string, timeoutMs: number): Promise<void>;
   status(session: SshSession, opId: string): Promise<OpStatus>;
   /**
    * Reads the op's log from a byte offset, at most `maxBytes`, as text: `nextOffset` stops before a UTF-8
    * character the chunk cuts (read whole next time), so the text is never garbled (remote-op.readLogText).
+   * `status`, when given, was read on the host just before the log in the same round trip (so a finished
+   * status comes with the complete log): the engine then needs no separate status command per poll.
    */
   readLog(
     session: SshSession,
     opId: string,
     offset: number,
     maxBytes: number,
-  ): Promise<{ text: string; nextOffset: number }>;
+  ): Promise<{ text: string; nextOffset: number; status?: OpStatus }>;
+  /**
+   * Removes ops' directories once their host's result and log are stored (remote-op-cleanup.ts): finished
+   * ones, lost ones only with `ifLost`, never a running one. Returns the ids removed.
+   */
+  remove(session: SshSession, ops: { id: string; ifLost: boolean }[]): Promise<string[]>;
 }
 
 /** An approved item for a machine, with its package manager. */
@@ -42,6 +52,8 @@ export interface RolloutPorts {
   packageManagerOf(machineId: number): string;
   installer(packageManager: string): PlatformInstaller | null;
   ops: RemoteOps;
+  /** The machine's pending patches that are not approved now (declined, not reviewed or held). */
+  notApproved(machineId: number): { packageManager: string; name: string; advisories: string[] }[];
   /** What is approved for a machine now: never a declined, unapproved or held patch. */
   approved(machineId: number, opts: { securityOnly: boolean }): ApprovedForHost[];
   /** Machines of a group or a client. */

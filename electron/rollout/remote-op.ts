@@ -33,7 +33,8 @@ export function validOpId(id: string): boolean {
 
 const BASE = /^\/[A-Za-z0-9._/-]{1,200}$/;
 
-function dirOf(id: string, base: string): string {
+/** An operation's directory under `base`; throws for an id or base that is not a safe name. */
+export function dirOf(id: string, base: string): string {
   if (!validOpId(id)) throw new Error(`not a valid operation id: ${JSON.stringify(id)}`);
   if (!BASE.test(base) || base.includes('..')) throw new Error(`not a valid operations directory: ${base}`);
   return `${base}/${id}`;
@@ -130,8 +131,9 @@ export function parseStart(stdout: string): StartOutcome {
  * `lost <logBytes>`. Running = the wrapper or the command it started is still alive: same boot id, the
  * pid exists and has the start time recorded at launch (a pid reused after a reboot has another).
  * Lost = started, no exit code, and neither is alive (or the start command died before launching).
+ * Reads the directory from `$d`.
  */
-const STATUS = `${START_TIME}
+export const STATUS_SCRIPT = `${START_TIME}
 alive() {
   [ -s "$d/$1" ] || return 1
   set -- $(cat "$d/$1")
@@ -153,7 +155,7 @@ fi; fi`;
 
 /** Shell (root) that prints an operation's status line (see parseStatus). */
 export function opStatusCommand(id: string, base = OPS_DIR): string {
-  return `d=${shQuote(dirOf(id, base))}\n${STATUS}\n`;
+  return `d=${shQuote(dirOf(id, base))}\n${STATUS_SCRIPT}\n`;
 }
 
 /** An operation's state on the host. */

@@ -1,7 +1,13 @@
-import type { Rollout, RolloutContent, RolloutHostProgress, RolloutItem } from '../../shared/domain';
+import type {
+  Rollout,
+  RolloutContent,
+  RolloutHostProgress,
+  RolloutItem,
+  RolloutRef,
+} from '../../shared/domain';
 import type { Clock } from '../core/clock';
 import type { RolloutsRepo, StoredHost } from '../db/repos/rollouts';
-import type { RolloutPorts } from './ports';
+import type { ApprovedForHost, RolloutPorts } from './ports';
 
 /** What reviewing needs. */
 export interface ReviewDeps {
@@ -13,26 +19,32 @@ export interface ReviewDeps {
   report: (rolloutId: number, p: RolloutHostProgress) => void;
 }
 
-/** The items a host gets: approved now, for its package manager, cut down to the named refs. */
+const refText = (r: RolloutRef) =>
+  r.kind === 'advisory' ? `advisory ${r.name}` : r.version ? `${r.name}=${r.version}` : r.name;
+
+/**
+ * The items a host gets: approved now, for its package manager, cut down to the named refs. Naming never
+ * bypasses approval. A named package or advisory with nothing approved on this host is left out and said
+ * in `notes` (shown beside the host's plan, or as the reason when nothing is left). A named advisory is
+ * installed as an advisory (dnf update-minimal, zypper patch) only when none of its pending packages on the
+ * host is unapproved — installing it would bring those in too; otherwise only its approved packages go in,
+ * by version, and a note says which were left out.
+ */
 export function itemsFor(
-  ports: Pick<RolloutPorts, 'approved'>,
+  ports: Pick<RolloutPorts, 'approved' | 'notApproved'>,
   content: RolloutContent,
   machineId: number,
   pm: string,
-): { items: RolloutItem[]; advisories: string[] } {
+): { items: RolloutItem[]; advisories: string[]; notes: string[] } {
   const approved = ports
     .approved(machineId, { securityOnly: content.kind === 'security-approved' })
     .filter((a) => a.packageManager === pm);
   const refs = content.kind === 'named' ? content.refs.filter((r) => r.packageManager === pm) : null;
-  const picked = refs
-    ? approved.filter((a) =>
-        refs.some((r) =>
-          r.kind === 'package'
-            ? r.name === a.name && (r.version === '' || r.version === a.version)
-            : a.advisories.includes(r.name),
-        ),
-      )
-    : approved;
+  const matches = (r: RolloutRef, a: ApprovedForHost) =>
+    r.kind === 'package'
+      ? r.name === a.name && (r.version === '' || r.version === a.version)
+      : a.advisories.includes(r.name);
+  const picked = refs ? approved.filter((a) => refs.some((r) => matches(r, a))) : approved;
   const byKey = new Map<string, RolloutItem>();
   for (const a of picked) {
     byKey.set(`${a.name}\u0000${a.arch}`, {
@@ -43,10 +55,30 @@ export function itemsFor(
       security: a.security,
     });
   }
-  const advisories = (refs ?? [])
-    .filter((r) => r.kind === 'advisory' && picked.some((a) => a.advisories.includes(r.name)))
-    .map((r) => r.name);
-  return { items: [...byKey.values()], advisories };
+  const notes: string[] = [];
+  const unmatched = (refs ?? []).filter((r) => !picked.some((a) => matches(r, a)));
+  if (unmatched.length > 0) {
+    notes.push(
+      `Named but not approved on this host, left out: ${unmatched.map(refText).join(', ').slice(0, 500)}.`,
+    );
+  }
+  const blocked = refs && refs.some((r) => r.kind === 'advisory') ? ports.notApproved(machineId) : [];
+  const advisories: string[] = [];
+  for (const r of refs ?? []) {
+    if (r.kind !== 'advisory' || unmatched.includes(r)) continue;
+    const out = blocked.filter((b) => b.packageManager === pm && b.advisories.includes(r.name));
+    if (out.length === 0) {
+      advisories.push(r.name);
+      continue;
+    }
+    const inside = picked.filter((a) => a.advisories.includes(r.name)).map((a) => a.name);
+    notes.push(
+      `Advisory ${r.name} is only partly approved on this host: ${inside.join(', ')} install by version; ${out
+        .map((b) => b.name)
+        .join(', ')} ${out.length === 1 ? 'is' : 'are'} not approved and left out.`.slice(0, 600),
+    );
+  }
+  return { items: [...byKey.values()], advisories, notes };
 }
 
 /** Runs `work` over `list` with at most `n` at once, in list order. */
@@ -88,15 +120,10 @@ export async function reviewHost(deps: ReviewDeps, r: Rollout, h: StoredHost): P
   const fail = (failureKind: string, reason: string) =>
     repo.transition(r.id, h.machineId, 'failed', { failureKind, reason, packageManager: pm }, now());
   if (!machine) return void fail('deleted', `${h.machineName} was removed from the inventory.`);
-  const { items, advisories } = itemsFor(ports, r.content, h.machineId, pm);
+  const { items, advisories, notes } = itemsFor(ports, r.content, h.machineId, pm);
   if (items.length === 0 && advisories.length === 0) {
-    repo.transition(
-      r.id,
-      h.machineId,
-      'skipped',
-      { items, advisories, packageManager: pm, reason: 'Nothing approved to install on this host.' },
-      now(),
-    );
+    const reason = ['Nothing approved to install on this host.', ...notes].join(' ');
+    repo.transition(r.id, h.machineId, 'skipped', { items, advisories, packageManager: pm, reason }, now());
     return;
   }
   const inst = ports.installer(pm);
@@ -132,7 +159,8 @@ export async function reviewHost(deps: ReviewDeps, r: Rollout, h: StoredHost): P
     const out = await ports.withSession(machine, signal, (s) =>
       s.exec(inst.dryRunCommand(req), { asRoot: true, timeoutMs: 300_000, signal: signal }),
     );
-    const plan = inst.parseDryRun(out.stdout.toString('utf8'), out.code);
+    const dry = inst.parseDryRun(out.stdout.toString('utf8'), out.code);
+    const plan = { ...dry, notes: [...notes, ...dry.notes] };
     // Items the installer leaves out (a zypper reboot patch under policy "never") are not this host's to
     // install or verify: the plan's notes say why.
     const leftOut = new Set(plan.leftOut ?? []);

@@ -5,6 +5,7 @@ import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { RolloutsRepo } from '../db/repos/rollouts';
 import { thresholdReached } from './decisions';
+import { auditHostOutcome } from './host-common';
 import { type HostRunContext, runHost } from './host-runner';
 import type { RolloutPorts } from './ports';
 import type { RolloutProgress } from './progress';
@@ -39,9 +40,11 @@ export interface RunDeps {
 }
 
 /**
- * Runs a started (or resumed) rollout: hosts already under way first, then the queue, `concurrency` at a
- * time; stops starting hosts once cancelled or past the failure threshold (counted over finished hosts),
- * and records the end with its audit entry.
+ * Runs a started (or resumed) rollout: hosts already under way first, then the queue in the order the hosts
+ * were picked, `concurrency` at a time. Stops starting hosts once cancelled or past the failure threshold
+ * (counted over finished hosts) and records the end with its audit entry. A pause (the rollout's state in
+ * the database, so another process's request counts too) starts no new host: the hosts under way finish
+ * theirs, then the run ends with the rollout still paused and the rest of the queue waiting for a resume.
  */
 export async function runRollout(d: RunDeps, rollout: Rollout): Promise<void> {
   const { repo, ports, clock, logger, progress, closing } = d;
@@ -69,32 +72,32 @@ export async function runRollout(d: RunDeps, rollout: Rollout): Promise<void> {
     pollMs: d.pollMs,
     reconnectMs: d.reconnectMs,
   };
-  // Hosts already under way (a resume) first, then the queue in order.
-  const hosts = repo.hosts(id).filter((h) => !FINAL_HOST_STATES.has(h.state));
-  hosts.sort((a, b) => Number(a.state === 'reviewed') - Number(b.state === 'reviewed'));
-  const done = workPool(hosts, rollout.options.concurrency, async (h) => {
-    if (abort.signal.aborted) return;
-    if (h.state === 'reviewed' && (stopped || cancel.value)) {
-      const why = cancel.value ? 'cancelled' : 'skipped';
-      const reason = cancel.value
+  /** Why a queued host must not start now (null: it may). */
+  const holdNew = (): 'cancelled' | 'threshold' | 'paused' | null => {
+    const r = repo.get(id);
+    if (r?.cancelRequested) cancel.value = true;
+    if (cancel.value) return 'cancelled';
+    if (stopped) return 'threshold';
+    return r?.state === 'paused' ? 'paused' : null;
+  };
+  const notStarted = (machineId: number, why: 'cancelled' | 'skipped') => {
+    const reason =
+      why === 'cancelled'
         ? 'Cancelled before it started.'
         : 'Not started: the failure threshold was reached.';
-      repo.transition(id, h.machineId, why, { reason, finishedAt: clock.now() }, clock.now());
-      progress.host(id, { machineId: h.machineId, state: why, step: '', reason });
-      return;
-    }
+    const ended = repo.transition(id, machineId, why, { reason, finishedAt: clock.now() }, clock.now());
+    progress.host(id, { machineId, state: why, step: '', reason });
+    auditHostOutcome(ports, id, ended);
+  };
+  const runOne = async (machineId: number) => {
     try {
-      await runHost(ctx, h.machineId);
+      await runHost(ctx, machineId);
     } catch (err) {
       if (abort.signal.aborted) return;
-      logger.error('rollout.host-crashed', {
-        rolloutId: id,
-        machineId: h.machineId,
-        error: String(err).slice(0, 300),
-      });
-      repo.transition(
+      logger.error('rollout.host-crashed', { rolloutId: id, machineId, error: String(err).slice(0, 300) });
+      const ended = repo.transition(
         id,
-        h.machineId,
+        machineId,
         'failed',
         {
           failureKind: 'internal',
@@ -103,41 +106,91 @@ export async function runRollout(d: RunDeps, rollout: Rollout): Promise<void> {
         },
         clock.now(),
       );
+      auditHostOutcome(ports, id, ended);
     }
-    const started = repo.hosts(id).filter((x) => x.startedAt !== null);
-    const finished = started.filter((x) => FINAL_HOST_STATES.has(x.state));
-    const failed = finished.filter((x) => x.state === 'failed').length;
-    if (!stopped && thresholdReached(rollout.options.failureThreshold, failed, finished.length)) {
+    // Counted in SQL: reading every host's row here, after each host, made a rollout quadratic in its size.
+    const { finished, failed } = repo.finishedCounts(id);
+    if (!stopped && thresholdReached(rollout.options.failureThreshold, failed, finished)) {
       stopped = 'threshold';
       repo.stop(id, 'threshold', clock.now());
-      logger.info('rollout.threshold', { rolloutId: id, failed, finished: finished.length });
+      logger.info('rollout.threshold', { rolloutId: id, failed, finished });
     }
-  });
-  d.register({ abort, cancel, done: done.then(() => undefined) });
+  };
+  const pass = () => {
+    // Hosts already under way (a resume) first, then the queue in pick order (the sort is stable).
+    const hosts = repo.hosts(id).filter((h) => !FINAL_HOST_STATES.has(h.state));
+    hosts.sort((a, b) => Number(a.state === 'reviewed') - Number(b.state === 'reviewed'));
+    return workPool(hosts, rollout.options.concurrency, async (h) => {
+      if (abort.signal.aborted) return;
+      if (h.state === 'reviewed') {
+        const hold = holdNew();
+        // Paused: the host stays reviewed, first in line when the rollout is resumed.
+        if (hold === 'paused') return;
+        if (hold) return notStarted(h.machineId, hold === 'cancelled' ? 'cancelled' : 'skipped');
+      }
+      await runOne(h.machineId);
+    });
+  };
+  /**
+   * How the run ends after a pass, decided in one immediate transaction so a resume in between (from this
+   * process or another) is never lost: 'paused' gives the lease back in the same transaction; null means
+   * the rollout was resumed while its last hosts finished, so another pass starts the waiting ones.
+   */
+  const decideEnd = (): 'paused' | 'finished' | 'cancelled' | null =>
+    repo.transaction(() => {
+      const r = repo.get(id);
+      if (cancel.value || r?.cancelRequested) return 'cancelled';
+      const waiting = repo.hosts(id).some((h) => h.state === 'reviewed');
+      if (!waiting) return 'finished';
+      if (r?.state === 'paused') {
+        d.release();
+        return 'paused';
+      }
+      return null;
+    });
+
+  let finish = () => {};
+  d.register({ abort, cancel, done: new Promise<void>((res) => (finish = res)) });
   progress.touch(id);
   const heartbeat = setInterval(d.renew, d.renewEveryMs);
   heartbeat.unref();
+  let end: 'paused' | 'finished' | 'cancelled' | null = null;
   try {
-    await done;
+    while (!abort.signal.aborted && end === null) {
+      await pass();
+      if (!abort.signal.aborted) end = decideEnd();
+    }
   } finally {
     clearInterval(heartbeat);
     closing.removeEventListener('abort', onClose);
     d.unregister();
+    if (end === null || end === 'paused') finish();
   }
-  // Closing the core leaves the rollout running in the database: the next start resumes it.
-  if (abort.signal.aborted) {
+  // Closing the core leaves the rollout running (or paused) in the database: the next start resumes it.
+  if (abort.signal.aborted || end === null) {
     d.release();
     return;
   }
-  const to = cancel.value ? 'cancelled' : 'finished';
-  repo.setState(id, to, clock.now(), { finishedAt: clock.now() });
-  d.release();
-  const r = repo.get(id) ?? rollout;
-  ports.audit({
-    action: `rollout.${to}`,
-    subject: `rollout ${id}${r.name ? ` (${r.name})` : ''}`,
-    detail: { rolloutId: id, counts: r.counts, stopReason: r.stopReason },
-  });
-  progress.touch(id);
-  progress.flush();
+  if (end === 'paused') {
+    logger.info('rollout.paused', { rolloutId: id });
+    progress.touch(id);
+    progress.flush();
+    return;
+  }
+  try {
+    // Hosts a pause held back and a cancel then stopped for good.
+    for (const h of repo.hosts(id)) if (h.state === 'reviewed') notStarted(h.machineId, 'cancelled');
+    repo.setState(id, end, clock.now(), { finishedAt: clock.now() });
+    d.release();
+    const r = repo.get(id) ?? rollout;
+    ports.audit({
+      action: `rollout.${end}`,
+      subject: `rollout ${id}${r.name ? ` (${r.name})` : ''}`,
+      detail: { rolloutId: id, counts: r.counts, stopReason: r.stopReason },
+    });
+    progress.touch(id);
+    progress.flush();
+  } finally {
+    finish();
+  }
 }

@@ -1,25 +1,18 @@
 import crypto from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 
-import {
-  DEFAULT_ROLLOUT_OPTIONS,
-  FINAL_HOST_STATES,
-  type JobProgress,
-  type Machine,
-  type Rollout,
-  type RolloutContent,
-  type RolloutDetail,
-  type RolloutOptions,
-  type RolloutTargets,
-} from '../../shared/domain';
-import type { EventSink, RolloutProgressBatch } from '../../shared/ipc';
+import { FINAL_HOST_STATES, type JobProgress, type Rollout, type RolloutDetail } from '../../shared/domain';
+import type { EventSink } from '../../shared/ipc';
 import { ApiError } from '../../shared/wire';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { RolloutsRepo } from '../db/repos/rollouts';
+import { auditHostOutcome } from './host-common';
 import type { RolloutPorts } from './ports';
 import { rolloutProgress } from './progress';
 import { reviewHost, workPool } from './review';
+import { rolloutControls, underWay } from './rollout-controls';
+import { createRollout, retryInput, type RolloutCreateInput } from './rollout-create';
 import { type RunEntry, runRollout } from './rollout-run';
 
 /** What the rollout service needs. */
@@ -37,13 +30,7 @@ export interface RolloutServiceDeps {
   leaseMs?: number;
 }
 
-/** A rollout create request (options default per field). */
-export interface RolloutCreateInput {
-  name?: string | undefined;
-  targets: RolloutTargets;
-  content: RolloutContent;
-  options?: Partial<RolloutOptions> | undefined;
-}
+export type { RolloutCreateInput } from './rollout-create';
 
 const notFound = () => new ApiError({ code: 'not-found', message: 'That rollout does not exist.' });
 
@@ -82,17 +69,6 @@ export function rolloutService(deps: RolloutServiceDeps) {
     hosts: repo.hosts(id).map(({ logOffset: _o, ...h }) => h),
   });
 
-  function targetMachines(t: RolloutTargets): Machine[] {
-    if (t.kind === 'machines') {
-      return t.machineIds.map((id) => {
-        const m = ports.machine(id);
-        if (!m) throw new ApiError({ code: 'not-found', message: `Machine ${id} does not exist.` });
-        return m;
-      });
-    }
-    return ports.machinesOf(t.kind === 'group' ? { groupId: t.groupId } : { client: t.client });
-  }
-
   const run = (id: number) =>
     runRollout(
       {
@@ -114,8 +90,9 @@ export function rolloutService(deps: RolloutServiceDeps) {
     );
 
   /**
-   * Resumes a running rollout when its lease is free; when another process's lease still holds (it may have
-   * just crashed), tries again once the lease ends. Returns whether it resumed now.
+   * Picks up, after a restart, a running rollout (or a paused one with hosts under way, which only follows
+   * those to their end) when its lease is free; when another process's lease still holds (it may have just
+   * crashed), tries again once the lease ends. Returns whether it resumed now.
    */
   function resume(id: number): boolean {
     if (closing.signal.aborted || runs.has(id)) return false;
@@ -123,19 +100,24 @@ export function rolloutService(deps: RolloutServiceDeps) {
       const wait = Math.max(0, repo.leaseUntil(id) - clock.now()) + 100;
       const t = setTimeout(() => {
         retries.delete(t);
-        if (repo.get(id)?.state === 'running') resume(id);
+        const state = repo.get(id)?.state;
+        if (state === 'running' || (state === 'paused' && underWay(repo, id).length > 0)) resume(id);
       }, wait);
       t.unref();
       retries.add(t);
       return false;
     }
-    repo.setState(id, 'running', clock.now(), { detail: { resumed: true } });
+    const state = mustGet(id).state;
+    repo.setState(id, state, clock.now(), { detail: { resumed: true } });
     const hosts = repo.hosts(id).filter((h) => !FINAL_HOST_STATES.has(h.state));
     ports.audit({
       action: 'rollout.resumed',
       subject: `rollout ${id}`,
+      // 'restart': Patchbay picked it up again (a paused one stays paused); an operator's resume says 'operator'.
       detail: {
         rolloutId: id,
+        cause: 'restart',
+        state,
         hosts: hosts.map((h) => ({ machineId: h.machineId, state: h.state, step: h.step })),
       },
     });
@@ -150,45 +132,12 @@ export function rolloutService(deps: RolloutServiceDeps) {
     void p;
   };
 
+  const controls = rolloutControls({ repo, ports, clock, progress, runs, claim, launch });
+
   return {
     /** Creates a rollout; nothing runs until it is reviewed and started. */
-    create(input: RolloutCreateInput): RolloutDetail {
-      const options: RolloutOptions = {
-        ...DEFAULT_ROLLOUT_OPTIONS,
-        ...Object.fromEntries(Object.entries(input.options ?? {}).filter(([, v]) => v !== undefined)),
-      };
-      const machines = targetMachines(input.targets);
-      if (machines.length === 0)
-        throw new ApiError({ code: 'invalid', message: 'The targets name no machine.' });
-      const createdBy = ports.actor();
-      const id = repo.create(
-        {
-          name: input.name ?? '',
-          targets: input.targets,
-          content: input.content,
-          options,
-          createdBy,
-          hosts: machines.map((m) => ({
-            machineId: m.id,
-            machineName: m.displayName,
-            packageManager: ports.packageManagerOf(m.id),
-          })),
-        },
-        clock.now(),
-      );
-      ports.audit({
-        action: 'rollout.created',
-        subject: `rollout ${id}${input.name ? ` (${input.name})` : ''}`,
-        detail: {
-          rolloutId: id,
-          targets: input.targets,
-          content: input.content,
-          options,
-          hosts: machines.length,
-        },
-      });
-      return detail(id);
-    },
+    create: (input: RolloutCreateInput): RolloutDetail =>
+      detail(createRollout({ repo, ports, clock }, input)),
 
     /** Runs every host's dry run and stores the plan; resolves when all hosts are reviewed. */
     async review(id: number): Promise<RolloutDetail> {
@@ -243,7 +192,11 @@ export function rolloutService(deps: RolloutServiceDeps) {
         throw new ApiError({
           code: 'conflict',
           message:
-            r.state === 'created' ? 'Review the rollout before starting it.' : `The rollout is ${r.state}.`,
+            r.state === 'created'
+              ? 'Review the rollout before starting it.'
+              : r.state === 'paused'
+                ? 'The rollout is paused: resume it.'
+                : `The rollout is ${r.state}.`,
         });
       }
       const hosts = repo.hosts(id);
@@ -270,46 +223,28 @@ export function rolloutService(deps: RolloutServiceDeps) {
         subject: `rollout ${id}${r.name ? ` (${r.name})` : ''}`,
         detail: { rolloutId: id, hosts: hosts.filter((h) => h.state === 'reviewed').length, confirmRemovals },
       });
+      // Hosts the review already ended (nothing approved, dry run failed) never run: their outcome is now.
+      for (const h of hosts) if (FINAL_HOST_STATES.has(h.state)) auditHostOutcome(ports, id, h);
       launch(id);
       return mustGet(id);
     },
 
-    /** Stops new work at once; a running package operation is followed to its end, never killed. */
-    cancel(id: number): { cancelled: boolean } {
-      const r = mustGet(id);
-      if (r.state === 'finished' || r.state === 'cancelled') return { cancelled: false };
-      if (r.state === 'reviewing')
-        throw new ApiError({ code: 'conflict', message: 'Wait for the review to end, then cancel.' });
-      repo.transaction(() => {
-        if (r.state === 'running') repo.stop(id, 'cancelled', clock.now());
-        else {
-          for (const h of repo.hosts(id)) {
-            if (!FINAL_HOST_STATES.has(h.state))
-              repo.transition(
-                id,
-                h.machineId,
-                'cancelled',
-                { reason: 'Cancelled before it started.' },
-                clock.now(),
-              );
-          }
-          repo.setState(id, 'cancelled', clock.now(), { finishedAt: clock.now() });
-        }
-      });
-      const run = runs.get(id);
-      if (run) run.cancel.value = true;
-      // A running rollout ends later, when its running operations have finished: the run writes
-      // 'rollout.cancelled' then; here only the request is recorded, so the log never says it twice.
-      ports.audit({
-        action: run ? 'rollout.cancel-requested' : 'rollout.cancelled',
-        subject: `rollout ${id}${r.name ? ` (${r.name})` : ''}`,
-        detail: { rolloutId: id, was: r.state },
-      });
-      progress.touch(id);
-      return { cancelled: true };
+    ...controls,
+
+    /**
+     * Retries a finished rollout's failed hosts (with `includeCancelled`, also those that never ran): a new
+     * rollout linked to it (`retryOf`), reviewed afresh like any other, so nothing is reinstalled blindly and
+     * removals need their confirmation again.
+     */
+    retry(id: number, includeCancelled = false): RolloutDetail {
+      const input = retryInput({ repo, ports }, mustGet(id), includeCancelled);
+      return detail(createRollout({ repo, ports, clock }, input, { retryOf: id, includeCancelled }));
     },
 
-    /** Resumes rollouts that were running when Patchbay stopped; reviews cut short go back to created. */
+    /**
+     * Resumes rollouts that were running when Patchbay stopped (and follows hosts under way in paused ones);
+     * reviews cut short go back to created.
+     */
     resumeAll(): number[] {
       for (const id of repo.idsInState('reviewing')) {
         for (const h of repo.hosts(id))
@@ -317,7 +252,9 @@ export function rolloutService(deps: RolloutServiceDeps) {
             repo.transition(id, h.machineId, 'queued', {}, clock.now(), { interrupted: true });
         repo.setState(id, 'created', clock.now(), { detail: { interrupted: true } });
       }
-      return repo.idsInState('running').filter((id) => !runs.has(id) && resume(id));
+      // A paused rollout stays paused: only hosts a crash left under way are followed to their end.
+      const paused = repo.idsInState('paused').filter((id) => underWay(repo, id).length > 0);
+      return [...repo.idsInState('running'), ...paused].filter((id) => !runs.has(id) && resume(id));
     },
 
     get: detail,
@@ -325,25 +262,6 @@ export function rolloutService(deps: RolloutServiceDeps) {
     output: (id: number, machineId: number, afterId = 0, limit = 1000) => ({
       chunks: repo.output(mustGet(id).id, machineId, afterId, limit),
     }),
-    /** Running rollouts with every host's latest state. */
-    active(): RolloutProgressBatch[] {
-      return [...runs.keys()].map((id) => {
-        const r = mustGet(id);
-        return {
-          rolloutId: id,
-          state: r.state,
-          stopReason: r.stopReason,
-          counts: r.counts,
-          hosts: repo.hosts(id).map((h) => ({
-            machineId: h.machineId,
-            state: h.state,
-            step: h.step,
-            ...(h.reason ? { reason: h.reason } : {}),
-            ...(h.failureKind ? { failureKind: h.failureKind } : {}),
-          })),
-        };
-      });
-    },
     /** Resolves when a rollout's run ends (tests, CLI `status --follow`). */
     wait: async (id: number): Promise<void> => {
       await runs.get(id)?.done;
@@ -359,12 +277,16 @@ export function rolloutService(deps: RolloutServiceDeps) {
       if (pending.length > 0) await Promise.all(pending);
       progress.flush();
     },
-    /** Running rollouts in the core's common job shape (`jobs.active`). */
+    /**
+     * Running rollouts in the core's common job shape (`jobs.active`), each with every host's latest state
+     * as a progress batch: a reloaded window follows them from where they are.
+     */
     jobs(): JobProgress[] {
       return [...runs.keys()].flatMap((id) => {
         const r = repo.get(id);
         if (!r) return [];
         const c = r.counts;
+        const hosts = repo.hosts(id);
         return [
           {
             kind: 'rollout' as const,
@@ -379,11 +301,24 @@ export function rolloutService(deps: RolloutServiceDeps) {
               failed: c.failed + c.partly,
               cancelled: c.cancelled + c.skipped,
             },
-            hosts: repo.hosts(id).map((h) => ({
+            hosts: hosts.map((h) => ({
               machineId: h.machineId,
               state: h.state,
               ...(h.reason ? { message: h.reason } : {}),
             })),
+            progress: {
+              rolloutId: id,
+              state: r.state,
+              stopReason: r.stopReason,
+              counts: c,
+              hosts: hosts.map((h) => ({
+                machineId: h.machineId,
+                state: h.state,
+                step: h.step,
+                ...(h.reason ? { reason: h.reason } : {}),
+                ...(h.failureKind ? { failureKind: h.failureKind } : {}),
+              })),
+            },
           },
         ];
       });

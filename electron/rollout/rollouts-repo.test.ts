@@ -23,7 +23,7 @@ describe('rollouts repository', () => {
           hostTimeLimitMs: 60_000,
         },
         createdBy: 'me',
-        hosts: [{ machineId: 5, machineName: 'db01', packageManager: 'apt' }],
+        hosts: [5, 6, 7, 8].map((m) => ({ machineId: m, machineName: `db0${m}`, packageManager: 'apt' })),
       },
       1,
     );
@@ -63,6 +63,23 @@ describe('rollouts repository', () => {
     expect(repo.host(id, 5)?.logOffset).toBe(10_000);
     const chunks = repo.output(id, 5, 0, 100);
     expect(repo.output(id, 5, chunks[0]?.id ?? 0, 100)).toHaveLength(chunks.length - 1);
+  });
+
+  it('counts the hosts the failure threshold counts: started and finished, and those of them failed', () => {
+    const { repo, id } = make();
+    expect(repo.finishedCounts(id)).toEqual({ finished: 0, failed: 0 });
+    repo.transition(id, 5, 'preflight', { startedAt: 2 }, 2);
+    repo.transition(id, 6, 'preflight', { startedAt: 2 }, 2);
+    repo.transition(id, 7, 'preflight', { startedAt: 2 }, 2);
+    repo.transition(id, 5, 'failed', { finishedAt: 3 }, 3);
+    repo.transition(id, 6, 'succeeded', { finishedAt: 3 }, 3);
+    // Skipped without starting (the threshold itself, or nothing approved): not counted.
+    repo.transition(id, 8, 'skipped', {}, 3);
+    expect(repo.finishedCounts(id)).toEqual({ finished: 2, failed: 1 });
+    // The same as counting the hosts' rows one by one, as the engine once did.
+    const started = repo.hosts(id).filter((h) => h.startedAt !== null);
+    const finished = started.filter((h) => ['failed', 'succeeded'].includes(h.state));
+    expect(finished.length).toBe(2);
   });
 
   it('gives a rollout lease to one runner at a time until it runs out', () => {

@@ -213,8 +213,6 @@ export function scanService(deps: ScanServiceDeps) {
         );
       });
     },
-    /** Running jobs with every host's latest state: a reloaded window picks up where it was. */
-    active: (): EventMap['scan.progress'][] => [...jobs.values()].map((j) => j.snapshot()),
     /**
      * Verify-by-rescan (rollouts): scans one host over a session the caller holds, as a one-host run of its
      * own in the scan history, and returns the findings with the run id.
@@ -226,11 +224,15 @@ export function scanService(deps: ScanServiceDeps) {
     ) => scanHostRun(deps, session, machine, options),
     /** A machine's SSH target with its login unlocked from its credential (ApiError 'locked' without). */
     targetOf: (machine: Machine): SshTarget => machineTarget(machine, deps.credentials),
-    /** Running jobs in the core's common job shape (`jobs.active`). */
+    /**
+     * Running jobs in the core's common job shape (`jobs.active`), each with every host's latest state: a
+     * reloaded window picks up where it was.
+     */
     jobs: (): JobProgress[] =>
       [...jobs.values()].map((j) => {
-        const { jobId, totals, hosts } = j.snapshot();
-        return { kind: 'scan', jobId, title: j.title, startedAt: j.startedAt, totals, hosts };
+        const progress = j.snapshot();
+        const { jobId, totals, hosts } = progress;
+        return { kind: 'scan', jobId, title: j.title, startedAt: j.startedAt, totals, hosts, progress };
       }),
     /** Whether any job is running. */
     busy: (): boolean => jobs.size > 0,

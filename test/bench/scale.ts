@@ -13,19 +13,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
-import ssh2 from 'ssh2';
-
-import { type Core, createCore } from '../../electron/core/create-core';
+import { createCore } from '../../electron/core/create-core';
 import { silentLogger } from '../../electron/core/logger';
 import { dataFiles } from '../../electron/core/paths';
-import type { FleetHost } from '../../electron/demo/sim-fleet';
-import { generateKey } from '../../electron/demo/sim-keys';
 import { PROFILES as ALL_PROFILES, usableProfiles } from '../../electron/demo/sim-profiles';
 import { eventStream } from '../../electron/host/coalesce';
 import { nodeSecretBox } from '../../electron/secrets/node-secrets';
 import { openSession } from '../../electron/ssh/session';
 import type { SessionOptions, SshSession, SshTarget } from '../../electron/ssh/types';
 import type { EventChannel, EventMap } from '../../shared/ipc';
+import { inventory, loginKey, mb, median, ms, pct, peakPerSecond, row } from './bench-fleet';
 import { fleetProcess } from './fleet-child';
 import { type HostOutcome, scaleRunProblems } from './scale-checks';
 
@@ -37,13 +34,6 @@ const PROFILES = process.env.BENCH_PROFILES?.split(',').filter(Boolean);
 // Log in with an OpenSSH key encrypted with this passphrase (bcrypt, 16 rounds as ssh-keygen makes it).
 const PASSPHRASE = process.env.BENCH_KEY_PASSPHRASE;
 const TARGET = { wall: 1.2, cpuMs: 5, rssMb: 300, msgsPerSec: 20 };
-
-const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-const pct = (xs: number[], q: number) =>
-  sorted(xs)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
-const median = (xs: number[]) => pct(xs, 0.5);
-const mb = (b: number) => b / (1 << 20);
-const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 /** Connect and command times through the pool's `open` hook: where a slow host-scan spends its time. */
 const timing = { connect: [] as number[], exec: [] as number[] };
@@ -65,53 +55,9 @@ async function timedOpen(target: SshTarget, options: SessionOptions): Promise<Ss
   };
 }
 
-/** One credential and a machine per simulated host, host keys pinned (as after the user trusted them). */
-async function inventory(core: Core, hosts: FleetHost[], privateKey: string): Promise<number[]> {
-  const secrets = PASSPHRASE ? { privateKey, passphrase: PASSPHRASE } : { privateKey };
-  const cred = await core.handlers['credentials.create']({
-    credential: { name: 'bench', kind: 'ssh-key', keyPath: '', secrets },
-  });
-  const ids: number[] = [];
-  for (const h of hosts) {
-    const machine = { displayName: h.name, address: h.address, port: h.port, transport: 'ssh' as const };
-    const m = await core.handlers['machines.create']({
-      machine: {
-        ...machine,
-        username: 'patch',
-        credentialId: cred.id,
-        tags: [],
-        client: '',
-        site: '',
-        notes: '',
-        proxyJump: '',
-      },
-    });
-    ids.push(m.id);
-    core.repos.hostKeys.pin({
-      address: h.address,
-      port: h.port,
-      ...h.hostKey,
-      trustedAt: Date.now(),
-      source: 'user',
-    });
-  }
-  return ids;
-}
-
-/** The login key: the simulator's usual ed25519 key, or one encrypted with BENCH_KEY_PASSPHRASE. */
-function loginKey(): { publicKey: string; privateKey: string } {
-  if (!PASSPHRASE) return generateKey();
-  const pair = ssh2.utils.generateKeyPairSync('ed25519', {
-    passphrase: PASSPHRASE,
-    cipher: 'aes256-ctr',
-    rounds: 16,
-  });
-  return { publicKey: pair.public, privateKey: pair.private };
-}
-
 async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-bench-scale-'));
-  const clientKey = loginKey();
+  const clientKey = loginKey(PASSPHRASE);
   const sim = fleetProcess({
     hosts: N,
     latencyMs: LATENCY,
@@ -135,7 +81,7 @@ async function main(): Promise<void> {
       version: 'bench',
       ssh: { concurrency: C, open: timedOpen },
     });
-    const ids = await inventory(core, hosts, clientKey.privateKey);
+    const ids = await inventory(core, hosts, clientKey.privateKey, PASSPHRASE);
     const profileOf = new Map(hosts.map((h) => [h.name, h.profile]));
     const scan = async (machineIds: number[]) => {
       const r = await core.dispatch('scan.start', { machineIds });
@@ -197,12 +143,7 @@ async function main(): Promise<void> {
     const ideal = Math.ceil(N / C) * perHost;
     const cpuPerHost = (cpu.user + cpu.system) / 1000 / N;
     const uiRate = uiTimes.length / (wall / 1000);
-    const uiPeak = Math.max(0, ...uiTimes.map((t) => uiTimes.filter((u) => u >= t && u < t + 1000).length));
-    const row = (label: string, value: string, measured: number, target: number, unit: string) =>
-      console.log(
-        `  ${label.padEnd(30)} ${value.padEnd(30)} ${`${measured.toFixed(2)}${unit}`.padStart(9)} ` +
-          `(target ≤ ${target}${unit}, ${(measured / target).toFixed(2)} of it)  ${measured <= target ? 'ok' : 'MISSED'}`,
-      );
+    const uiPeak = peakPerSecond(uiTimes);
     const load = os.loadavg()[0]?.toFixed(1);
     console.log(
       `\nbench:scale N=${N} concurrency=${C} latency=${LATENCY}+${JITTER} ms failed=${failed.n} load=${load}`,

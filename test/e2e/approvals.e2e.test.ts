@@ -138,16 +138,18 @@ describe.runIf(run)('approvals in real Chromium', () => {
   it('lists the decisions in the audit log in Settings and verifies the chain', async () => {
     await open('#/settings');
     const table = page.getByTestId('audit-table');
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(2);
+    // The two decisions, after the three machines the fixture added (each recorded as it was created).
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(5);
     expect(await table.textContent()).toMatch(/decision\.declined.*curl.*client Acme/);
+    expect(await table.locator('tbody tr').last().textContent()).toMatch(/machine\.created/);
     await page.getByRole('button', { name: 'Verify chain' }).click();
-    await expect.poll(() => page.getByTestId('audit-check').textContent()).toBe('Intact: 2 entries');
+    await expect.poll(() => page.getByTestId('audit-check').textContent()).toBe('Intact: 5 entries');
     await page.getByTestId('operator-name').fill('Dana');
     await page
       .locator('section', { has: page.getByTestId('operator-name') })
       .getByRole('button', { name: 'Save' })
       .click();
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(3);
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(6);
     expect(await table.locator('tbody tr').first().textContent()).toMatch(/settings\.operator.*set to Dana/);
     await screenshot(page, '65-settings-audit');
   });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { type Fleet, startFleet } from '../../electron/demo/sim-fleet';
 import { type HostProcess, launchChromium, screenshot, startHostProcess } from '../helpers/browser-host';
 import { hasChromium, needs } from '../helpers/needs';
 import { fileCore } from '../helpers/temp';
@@ -49,6 +50,7 @@ describe.runIf(run)('a rollout from the UI on real Debian hosts', () => {
   let archive: Archive;
   let web: Target;
   let db: Target;
+  let slow: Fleet;
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-e2e-rollout-'));
@@ -91,6 +93,15 @@ describe.runIf(run)('a rollout from the UI on real Debian hosts', () => {
       });
     }
     await core.close();
+    // One simulated host whose every command takes 10 s: a scan of it is still running when the page
+    // reloads. It accepts the targets' key, so it shares their credential.
+    slow = await startFleet({
+      hosts: 1,
+      name: () => 'roll-slow01',
+      latencyMs: 10_000,
+      authorizedKeys: [fs.readFileSync(`${web.privateKeyPath}.pub`, 'utf8').trim()],
+      keyCache: null,
+    });
     browser = await launchChromium();
     host = await startHostProcess(dataDir);
     page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
@@ -104,6 +115,7 @@ describe.runIf(run)('a rollout from the UI on real Debian hosts', () => {
   afterAll(async () => {
     await db?.exec('touch /run/pb-slow-go').catch(() => undefined);
     await host?.stop();
+    await slow?.stop();
     await browser?.close();
     await stopAll();
     await archive?.stop();
@@ -115,6 +127,8 @@ describe.runIf(run)('a rollout from the UI on real Debian hosts', () => {
   const planHost = (name: string): Locator => page.getByTestId('plan-host').filter({ hasText: name });
   const hostRow = (name: string): Locator => page.getByTestId('rollout-host-row').filter({ hasText: name });
   const rolloutState = () => page.getByTestId('rollout-page').getAttribute('data-state');
+  const scanPanel = () => page.getByTestId('scan-panel');
+  const scanRow = (name: string): Locator => page.getByTestId('scan-host-row').filter({ hasText: name });
 
   async function lightAndDark(name: string) {
     for (const colorScheme of ['light', 'dark'] as const) {
@@ -171,6 +185,19 @@ describe.runIf(run)('a rollout from the UI on real Debian hosts', () => {
     await wizard.getByTestId('machine-picker').getByText('db01').click();
     await lightAndDark('rollout-wizard');
     await wizard.getByRole('button', { name: 'Next' }).click();
+    // Named content takes dnf/yum/zypper advisories too: a typed id that was never added stops Next.
+    await wizard.getByLabel('Patches I name').check();
+    const advisories = wizard.getByTestId('advisory-adder');
+    await advisories.getByLabel('Advisory for').selectOption('zypper');
+    await advisories.getByLabel('Advisory id').fill('SUSE-2024-1234');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => advisories.textContent()).toMatch(/Press Add to include this advisory/);
+    await advisories.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect
+      .poll(() => advisories.getByRole('list', { name: 'Named advisories' }).textContent())
+      .toMatch(/SUSE-2024-1234\s*zypper/);
+    expect(await advisories.getByLabel('Advisory id').inputValue()).toBe('');
+    await lightAndDark('rollout-wizard-advisory');
     await wizard.getByLabel('All approved patches').check();
     await wizard.getByRole('button', { name: 'Next' }).click();
     await wizard.getByLabel('Name (optional)').fill('Acme December');
@@ -207,15 +234,53 @@ describe.runIf(run)('a rollout from the UI on real Debian hosts', () => {
     await expect
       .poll(() => page.getByTestId('host-output').textContent(), SLOW)
       .toMatch(/Unpacking pb-slow|Setting up pb-slow/);
+    // web01's install may still be finishing when db01's output shows (both start at once); db01 is held
+    // in its postinst, so it alone is left installing.
     const counts = page.locator('[data-testid="state-count"][data-state="installing"]');
-    expect(await counts.getAttribute('data-count')).toBe('1');
+    await expect.poll(() => counts.getAttribute('data-count'), SLOW).toBe('1');
     await lightAndDark('rollout-live');
   });
 
-  it('re-attaches after a reload while the rollout runs', async () => {
+  it('re-attaches both a running scan and the running rollout after a reload, without duplicates', async () => {
+    const rolloutUrl = page.url();
+    // A scan of the slow simulated host, started while db01 installs.
+    await nav('Machines').click();
+    await page.getByRole('button', { name: 'Add machine' }).click();
+    const dialog = page.getByTestId('machine-dialog');
+    await dialog.getByLabel('Display name').fill('slow01');
+    await dialog.getByLabel('Address').fill(slow.hosts[0]?.address ?? '');
+    await dialog.getByLabel('Port', { exact: true }).fill(String(slow.hosts[0]?.port));
+    await dialog.getByLabel('Username').fill('patch');
+    await dialog.getByLabel('Credential').selectOption({ label: 'targets key (SSH key)' });
+    await dialog.getByRole('button', { name: 'Add machine' }).click();
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    await page.getByRole('checkbox', { name: 'Select slow01' }).check();
+    await page.getByRole('button', { name: 'Scan 1 selected' }).click();
+    const popover = page.getByTestId('scan-popover');
+    await popover
+      .getByRole('checkbox', { name: 'Trust host keys of machines contacted for the first time' })
+      .check();
+    await popover.getByRole('button', { name: 'Start scan' }).click();
+    await expect.poll(() => scanRow('slow01').getAttribute('data-state'), SLOW).toBe('scanning');
+
+    // Back on the rollout and reload: one jobs.active answer re-attaches both.
+    await page.goto(rolloutUrl);
     await page.reload();
     await expect.poll(() => rolloutState()).toBe('running');
     await expect.poll(() => hostRow('db01').getAttribute('data-state'), SLOW).toBe('installing');
+    await expect.poll(() => scanPanel().getAttribute('data-state')).toBe('running');
+    expect(await scanRow('slow01').getAttribute('data-state')).toBe('scanning');
+    expect(await page.getByTestId('rollout-host-row').count()).toBe(2);
+    expect(await page.getByTestId('scan-host-row').count()).toBe(1);
+    await lightAndDark('rollout-and-scan-reattached');
+    // Progress continues after the reload: the scan ends by itself, still one row, and the rollout runs on.
+    await expect.poll(() => scanRow('slow01').getAttribute('data-state'), SLOW).toBe('done');
+    expect(await scanPanel().getAttribute('data-state')).toBe('done');
+    expect(await page.getByTestId('scan-host-row').count()).toBe(1);
+    expect(await rolloutState()).toBe('running');
+    expect(await page.getByTestId('rollout-host-row').count()).toBe(2);
+    await page.getByRole('button', { name: 'Close scan panel' }).click();
+
     await nav('Rollouts').click();
     await expect.poll(() => page.getByTestId('running-rollouts').isVisible()).toBe(true);
     await page.getByTestId('running-rollouts').getByRole('link').first().click();
@@ -233,7 +298,7 @@ describe.runIf(run)('a rollout from the UI on real Debian hosts', () => {
     expect(await hostRow('db01').getByTestId('host-verified').textContent()).toMatch(
       /2 of 2 at the target version \(pb-openssl 3\.0\.11-1~deb12u2, pb-slow 1\.1-1\)/,
     );
-    expect(await page.getByTestId('retry-note').count()).toBe(0);
+    expect(await page.getByTestId('retry-panel').count()).toBe(0);
     const w = await installedPb(web);
     expect(w['pb-core']).toBe('2.0-1');
     expect(w['pb-plugin']).toBeUndefined();

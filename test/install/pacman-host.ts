@@ -8,27 +8,18 @@
  * reports the pretend kernel, so the reboot check sees the root's kernel modules. A pid namespace with its
  * own /proc hides this machine's processes (another pacman elsewhere is not this host's).
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
 import { type ArchPackage, buildArchPackage, pacmanArch } from '../capture/pacman-packages';
 import { run } from '../targets/run';
-import type { HostRun } from './rpm-host';
+import { ScratchHost } from './scratch-host';
 
-const DRIVER = `set -e
-mount --bind "$PB_HOST/pacman.conf" /etc/pacman.conf
+// The host's pacman paths, and its root's /usr/lib over the machine's, in the namespace.
+const MOUNTS = `mount --bind "$PB_HOST/pacman.conf" /etc/pacman.conf
 mount --bind "$PB_ROOT/var/lib/pacman" /var/lib/pacman
 mount --bind "$PB_ROOT/var/cache/pacman" /var/cache/pacman
-mount -t overlay overlay -o "lowerdir=$PB_ROOT/usr/lib:/usr/lib" /usr/lib
-set +e
-cd /
-if [ -n "$PB_PRE" ]; then sh -c "$PB_PRE" >"$PB_HOST/pre.log" 2>&1 </dev/null; fi
-env -i PATH="$PB_HOST/bin:/usr/sbin:/usr/bin:/sbin:/bin" HOME=/root /bin/sh -s <"$PB_HOST/script.sh" >"$PB_HOST/out.txt" 2>&1
-echo $? >"$PB_HOST/rc"
-if [ -n "$PB_POST" ]; then sh -c "$PB_POST" >>"$PB_HOST/pre.log" 2>&1 </dev/null; fi
-exit 0
-`;
+mount -t overlay overlay -o "lowerdir=$PB_ROOT/usr/lib:/usr/lib" /usr/lib`;
 
 /** Why this machine cannot run the pacman install tests, or null when it can. */
 export function cannotRunPacman(): string | null {
@@ -47,17 +38,18 @@ export function cannotRunPacman(): string | null {
   return null;
 }
 
-/** The scratch Arch host: a repository, a root, and scripts run on it as root. */
-export class PacmanHost {
+/** The scratch Arch host: a repository, a root, and scripts run on it as root (ScratchHost.run/setup). */
+export class PacmanHost extends ScratchHost {
   readonly repo: string;
   readonly root: string;
   private arch = '';
 
   constructor(
-    readonly dir: string,
+    dir: string,
     /** The kernel release `uname -r` reports. */
     readonly runningKernel: string,
   ) {
+    super(dir);
     this.repo = path.join(dir, 'repo');
     this.root = path.join(dir, 'root');
   }
@@ -120,35 +112,16 @@ export class PacmanHost {
     return files;
   }
 
-  /** Runs `script` under `/bin/sh -s` as root on the host; `pre`/`post` as for RpmHost.run. */
-  run(script: string, opts: { pre?: string; post?: string } = {}): HostRun {
-    fs.writeFileSync(path.join(this.dir, 'script.sh'), script);
-    fs.rmSync(path.join(this.dir, 'rc'), { force: true });
-    const r = spawnSync(
-      'unshare',
-      ['-m', '--propagation', 'private', '--pid', '--fork', '--mount-proc', '/bin/sh', '-c', DRIVER],
-      {
-        env: {
-          ...process.env,
-          PB_HOST: this.dir,
-          PB_ROOT: this.root,
-          PB_PRE: opts.pre ?? '',
-          PB_POST: opts.post ?? '',
-        },
-        encoding: 'utf8',
-        timeout: 300_000,
-      },
-    );
-    if (r.status !== 0) throw new Error(`namespace run failed (${r.status}): ${r.stderr}`);
-    return {
-      output: fs.readFileSync(path.join(this.dir, 'out.txt'), 'utf8'),
-      code: Number(fs.readFileSync(path.join(this.dir, 'rc'), 'utf8').trim()),
-    };
+  protected mounts(): string {
+    return MOUNTS;
   }
 
-  /** Like run(), but throws when the script fails (set-up steps). */
-  setup(script: string): void {
-    const r = this.run(`set -e\n${script}`);
-    if (r.code !== 0) throw new Error(`set-up failed (${r.code}):\n${script}\n${r.output}`);
+  protected override mountEnv(): Record<string, string> {
+    return { PB_ROOT: this.root };
+  }
+
+  /** The uname double first. */
+  protected override scriptPath(): string {
+    return `${this.dir}/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
   }
 }

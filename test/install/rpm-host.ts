@@ -1,10 +1,9 @@
 /**
  * Scratch RPM hosts for running the dnf and zypper installers' own commands for real, the way the scan
  * fixtures were captured (test/capture/rpm-repos.ts): scratch copies of /etc, /var and /root bind-mounted
- * over the real paths in a private mount namespace, a tmpfs on /run. The packages are empty (no files), so
- * only the scratch rpm database and caches change. The installer's command runs unchanged under
- * `/bin/sh -s`, as root, exactly as it would over SSH: the mount namespace is the only difference from a
- * real host (where dnf/zypper would act on /).
+ * over the real paths in a private mount namespace (scratch-host.ts), a tmpfs on /run. The packages are
+ * empty (no files), so only the scratch rpm database and caches change. The mount namespace is the only
+ * difference from a real host (where dnf/zypper would act on /).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,33 +12,20 @@ import path from 'node:path';
 
 import { makeRepo, type Pkg } from '../capture/rpm-build';
 import { OS_RELEASE } from '../capture/rpm-fixture-set';
+import { ScratchHost } from './scratch-host';
 
 /** Which package manager a scratch host uses. */
 export type RpmTool = 'dnf' | 'zypper';
 
-/** What a command printed (stdout and stderr together, as remote-op logs them) and its exit code. */
-export interface HostRun {
-  output: string;
-  code: number;
-}
+export type { HostRun } from './scratch-host';
 
-// Runs inside `unshare --mount`: the scratch host over the real paths, then the script from stdin. PB_PRE
-// (the test's own set-up, e.g. a process holding a lock) runs first in the same namespace.
-const DRIVER = `set -e
-mount --bind "$PB_HOST/etc" /etc
+// The scratch host over the real paths. Debian's zypper ships a /usr/bin/needs-restarting (a zypper
+// wrapper): an RPM host with dnf has none.
+const MOUNTS = `mount --bind "$PB_HOST/etc" /etc
 mount --bind "$PB_HOST/var" /var
 mount --bind "$PB_HOST/root" /root
 mount -t tmpfs tmpfs /run
-# Debian's zypper ships a /usr/bin/needs-restarting (a zypper wrapper): an RPM host with dnf has none.
-if [ "$PB_TOOL" = dnf ] && [ -e /usr/bin/needs-restarting ]; then mount --bind /dev/null /usr/bin/needs-restarting; fi
-set +e
-cd /
-if [ -n "$PB_PRE" ]; then sh -c "$PB_PRE" >"$PB_HOST/pre.log" 2>&1 </dev/null; fi
-env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root /bin/sh -s <"$PB_HOST/script.sh" >"$PB_HOST/out.txt" 2>&1
-echo $? >"$PB_HOST/rc"
-if [ -n "$PB_POST" ]; then sh -c "$PB_POST" >>"$PB_HOST/pre.log" 2>&1 </dev/null; fi
-exit 0
-`;
+if [ "$PB_TOOL" = dnf ] && [ -e /usr/bin/needs-restarting ]; then mount --bind /dev/null /usr/bin/needs-restarting; fi`;
 
 /** Why this machine cannot run the RPM install tests, or null when it can. */
 export function cannotRunRpm(): string | null {
@@ -52,12 +38,14 @@ export function cannotRunRpm(): string | null {
   return null;
 }
 
-/** A scratch RPM host: run scripts on it as root, as a rollout would. */
-export class RpmHost {
+/** A scratch RPM host: run scripts on it as root, as a rollout would (ScratchHost.run/setup). */
+export class RpmHost extends ScratchHost {
   private constructor(
-    readonly dir: string,
+    dir: string,
     readonly tool: RpmTool,
-  ) {}
+  ) {
+    super(dir);
+  }
 
   /** A fresh host under `work` whose /etc is this machine's (sh and the tools' configuration work). */
   static create(work: string, name: string, tool: RpmTool): RpmHost {
@@ -72,39 +60,12 @@ export class RpmHost {
     return new RpmHost(dir, tool);
   }
 
-  /**
-   * Runs `script` under `/bin/sh -s` as root on the host. `pre` runs first in the same namespace (a lock
-   * holder started there lives while the script runs); `post` after it (ending that holder by its pid).
-   */
-  run(script: string, opts: { pre?: string; post?: string } = {}): HostRun {
-    fs.writeFileSync(path.join(this.dir, 'script.sh'), script);
-    fs.rmSync(path.join(this.dir, 'rc'), { force: true });
-    const r = spawnSync(
-      'unshare',
-      ['--mount', '--propagation', 'private', '--pid', '--fork', '--mount-proc', '/bin/sh', '-c', DRIVER],
-      {
-        env: {
-          ...process.env,
-          PB_HOST: this.dir,
-          PB_TOOL: this.tool,
-          PB_PRE: opts.pre ?? '',
-          PB_POST: opts.post ?? '',
-        },
-        encoding: 'utf8',
-        timeout: 300_000,
-      },
-    );
-    if (r.status !== 0) throw new Error(`namespace run failed (${r.status}): ${r.stderr}`);
-    return {
-      output: fs.readFileSync(path.join(this.dir, 'out.txt'), 'utf8'),
-      code: Number(fs.readFileSync(path.join(this.dir, 'rc'), 'utf8').trim()),
-    };
+  protected mounts(): string {
+    return MOUNTS;
   }
 
-  /** Like run(), but throws when the script fails (set-up steps). */
-  setup(script: string): void {
-    const r = this.run(`set -e\n${script}`);
-    if (r.code !== 0) throw new Error(`set-up failed (${r.code}):\n${script}\n${r.output}`);
+  protected override mountEnv(): Record<string, string> {
+    return { PB_TOOL: this.tool };
   }
 }
 

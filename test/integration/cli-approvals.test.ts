@@ -134,21 +134,28 @@ describe('patchbay approve | decline | unapprove | audit', () => {
       items: { seq: number; action: string; actor: string }[];
       total: number;
     };
-    expect(list.total).toBe(3);
-    expect(list.items.map((e) => e.action)).toEqual([
+    expect(list.items.map((e) => e.action).slice(0, 3)).toEqual([
       'decision.declined',
       'decision.approved',
       'decision.approved',
     ]);
+    // Before them, the seeded inventory as it was added: three machines and a group.
+    expect(list.items.slice(3).map((e) => e.action)).toEqual([
+      'group.created',
+      'machine.created',
+      'machine.created',
+      'machine.created',
+    ]);
+    expect(list.total).toBe(7);
     // No operator name set: the OS user name.
     expect(list.items[0]?.actor).toBe(os.userInfo().username);
     expect(run(dir, ['audit', 'verify'])).toMatchObject({
       code: 0,
-      stdout: expect.stringMatching(/intact: 3 entries/),
+      stdout: expect.stringMatching(/intact: 7 entries/),
     });
     const csv = run(dir, ['audit', 'export', '--csv']);
     expect(csv.stdout.split('\r\n')[0]).toBe('seq,time_utc,actor,action,subject,detail,prev_hash,hash');
-    expect(csv.stdout.split('\r\n')).toHaveLength(5);
+    expect(csv.stdout.split('\r\n')).toHaveLength(9);
 
     const raw = new Database(path.join(dir, 'patchbay.db'));
     raw.exec("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2");

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { InventorySummary } from '../../shared/domain';
+import { sshMachine } from '../helpers/inventory';
 import { fileCore } from '../helpers/temp';
 
 /** The same counts computed the slow way, straight from the rows. */
@@ -25,26 +26,10 @@ describe('fleet counters kept by triggers', () => {
   it('match a full recount through inserts, status changes, edits and cascading deletes', async () => {
     const { core } = fileCore();
     const h = core.handlers;
-    const base = {
-      transport: 'ssh' as const,
-      username: 'root',
-      credentialId: null,
-      tags: [],
-      client: '',
-      site: '',
-      notes: '',
-      proxyJump: '',
-    };
     const ids: number[] = [];
     for (let i = 0; i < 6; i++) {
       const m = await h['machines.create']({
-        machine: {
-          ...base,
-          displayName: `m${i}`,
-          address: `192.0.2.${i + 1}`,
-          port: 22,
-          transport: i % 3 ? 'ssh' : 'winrm',
-        },
+        machine: sshMachine(`m${i}`, `192.0.2.${i + 1}`, { transport: i % 3 ? 'ssh' : 'winrm' }),
       });
       ids.push(m.id);
     }
@@ -65,7 +50,7 @@ describe('fleet counters kept by triggers', () => {
     await check();
     await h['machines.update']({
       id: ids[3] ?? 0,
-      machine: { ...base, displayName: 'x', address: '192.0.2.99', port: 22, transport: 'winrm' },
+      machine: sshMachine('x', '192.0.2.99', { transport: 'winrm' }),
     });
     await check();
     await h['machines.editTags']({ ids, add: ['c'], remove: ['a'] });

@@ -1,37 +1,13 @@
-import crypto from 'node:crypto';
-
 import { describe, expect, it } from 'vitest';
 
+import { ed25519, sshMachine } from '../helpers/inventory';
 import { fileCore } from '../helpers/temp';
-
-/** A syntactically real ssh-ed25519 public key blob (type string + 32-byte key), base64. */
-function ed25519(): { b64: string; fingerprint: string } {
-  const s = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
-  const blob = Buffer.concat([s(Buffer.from('ssh-ed25519')), s(crypto.randomBytes(32))]);
-  const fingerprint =
-    'SHA256:' + crypto.createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
-  return { b64: blob.toString('base64'), fingerprint };
-}
 
 describe('host keys through the API', () => {
   it('imports known_hosts for inventory machines, lists them without key material, and forgets them', async () => {
     const { core } = fileCore();
-    const base = {
-      transport: 'ssh' as const,
-      username: 'root',
-      credentialId: null,
-      tags: [],
-      client: '',
-      site: '',
-      notes: '',
-      proxyJump: '',
-    };
-    await core.handlers['machines.create']({
-      machine: { ...base, displayName: 'a', address: 'a.example.com', port: 22 },
-    });
-    await core.handlers['machines.create']({
-      machine: { ...base, displayName: 'b', address: '192.0.2.7', port: 2222 },
-    });
+    await core.handlers['machines.create']({ machine: sshMachine('a', 'a.example.com') });
+    await core.handlers['machines.create']({ machine: sshMachine('b', '192.0.2.7', { port: 2222 }) });
     const ka = ed25519();
     const kb = ed25519();
     const text = [

@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 
 import { type RunningHost, startHost } from '../../electron/host/server';
 import type { WireFromHost } from '../../shared/wire';
+import { sshMachine } from '../helpers/inventory';
 import { fileCore, tempDir } from '../helpers/temp';
 
 const running: { host: RunningHost; close: () => void }[] = [];
@@ -106,19 +107,7 @@ describe('browser host', () => {
       const m = JSON.parse(d.toString()) as WireFromHost;
       if (m.t === 'evt') events.push(m);
     });
-    const machine = {
-      displayName: 'db01',
-      address: '192.0.2.10',
-      port: 22,
-      transport: 'ssh',
-      username: 'root',
-      credentialId: null,
-      tags: [],
-      client: '',
-      site: '',
-      notes: '',
-      proxyJump: '',
-    };
+    const machine = sshMachine('db01', '192.0.2.10');
     const created = await rpc(ws, 1, 'machines.create', { machine });
     expect(created).toMatchObject({ t: 'res', id: 1, ok: true, res: { displayName: 'db01' } });
     const bad = await rpc(ws, 2, 'machines.create', {

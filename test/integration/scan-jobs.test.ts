@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import { sshMachine } from '../helpers/inventory';
 import { fileCore } from '../helpers/temp';
 
 /** A machine with no credential, on an address no test reaches (TEST-NET-1). */
@@ -10,19 +11,7 @@ function add(
   transport: 'ssh' | 'winrm',
 ) {
   return core.handlers['machines.create']({
-    machine: {
-      displayName: name,
-      address,
-      port: transport === 'ssh' ? 22 : 5985,
-      transport,
-      username: 'root',
-      credentialId: null,
-      tags: [],
-      client: '',
-      site: '',
-      notes: '',
-      proxyJump: '',
-    },
+    machine: sshMachine(name, address, transport === 'ssh' ? {} : { port: 5985, transport }),
   });
 }
 
@@ -69,7 +58,7 @@ describe('scan jobs without reaching any host', () => {
       await new Promise((r) => setTimeout(r, 50));
       expect(finished).toEqual(['done']);
       expect(core.db.prepare('SELECT state FROM scan_runs WHERE id = ?').pluck().get(runId)).toBe('done');
-      expect(await core.handlers['scan.active']({})).toEqual([]);
+      expect(await core.handlers['jobs.active']({})).toEqual([]);
     } finally {
       await core.close();
     }

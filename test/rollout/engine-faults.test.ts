@@ -1,20 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type Core, createCore } from '../../electron/core/create-core';
-import { silentLogger } from '../../electron/core/logger';
-import { dataFiles } from '../../electron/core/paths';
-import { aptInstaller } from '../../electron/platforms/apt-install';
-import { startOp } from '../../electron/rollout/remote-op';
-import { nodeSecretBox } from '../../electron/secrets/node-secrets';
-import type { RolloutHostState } from '../../shared/domain';
-import type { EventMap, RequestChannel, RequestOf, ResponseMap } from '../../shared/ipc';
 import type { Target } from '../targets/hosts';
-import { rotateHostKey, startTargets, stopAll } from '../targets/hosts';
-import { dpkgLog, installedPb, sessionTo, targetsReady } from './apt-helpers';
+import { rotateHostKey } from '../targets/hosts';
+import { dpkgLog, installedPb, targetsReady } from './apt-helpers';
+import { type EngineBench, engineBench, until } from './engine-bench';
 
 const OPENSSL_OLD = '3.0.11-1~deb12u1';
 const OPENSSL_NEW = '3.0.11-1~deb12u2';
@@ -23,34 +12,20 @@ const OPENSSL_NEW = '3.0.11-1~deb12u2';
 // mid-install, the failure threshold, a host key changed between review and install. dpkg inside each
 // target is the truth; each row also checks the recorded host states, the progress events and the audit.
 describe.runIf(targetsReady())('rollout engine faults on real Debian targets', () => {
-  let core: Core;
-  let dir: string;
-  const t: Record<string, Target> = {};
-  const ids: Record<string, number> = {};
-  /** Latest host state per rollout and machine, as the `rollout.progress` events told it. */
-  const seen = new Map<string, RolloutHostState>();
-  const rolloutStates = new Map<number, string>();
-
-  async function call<C extends RequestChannel>(channel: C, req: RequestOf<C>): Promise<ResponseMap[C]> {
-    const r = await core.dispatch(channel, req);
-    if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
-    return r.res as ResponseMap[C];
-  }
-
-  /** Approves `name` on each named host only (machine scope), so no row's approval leaks into another. */
-  async function approve(name: string, hosts: string[]) {
-    for (const h of hosts) {
-      const machineId = ids[h] ?? 0;
-      await call('decisions.decide', {
-        select: { machineIds: [machineId], names: [name] },
-        scope: { kind: 'machine', machineId },
-        decision: 'approved',
-      });
-    }
-  }
+  let bench: EngineBench;
+  let t: EngineBench['t'];
+  let ids: EngineBench['ids'];
+  let seen: EngineBench['seen'];
+  let rolloutStates: EngineBench['rolloutStates'];
+  const call: EngineBench['call'] = (channel, req) => bench.call(channel, req);
+  const approve = (name: string, hosts: string[]) => bench.approve(name, hosts);
+  const auditOf = (id: number) => bench.auditOf(id);
 
   /** Creates and reviews a rollout of every approved patch on `hosts`, in that order. */
-  async function reviewed(hosts: string[], options: RequestOf<'rollouts.create'>['options']) {
+  async function reviewed(
+    hosts: string[],
+    options: Parameters<typeof call<'rollouts.create'>>[1]['options'],
+  ) {
     const machineIds = hosts.map((h) => ids[h] ?? 0);
     const created = await call('rollouts.create', {
       targets: { kind: 'machines', machineIds },
@@ -58,94 +33,25 @@ describe.runIf(targetsReady())('rollout engine faults on real Debian targets', (
       options: { reboot: 'never', ...options },
     });
     const r = await call('rollouts.review', { id: created.id });
-    // Hosts run in name order: the names above are chosen so that order is the one each row needs.
+    // Hosts run in the order they were picked: each row picks them in the order it needs.
     expect(r.hosts.map((h) => `${h.machineName} ${h.state}`)).toEqual(hosts.map((h) => `${h} reviewed`));
     return r.id;
   }
 
-  /** The rollout's audit actions, oldest first. */
-  async function auditOf(id: number) {
-    const all = await call('audit.list', { action: 'rollout' });
-    return all.items
-      .filter((e) => new RegExp(`^rollout ${id}\\b`).test(e.subject))
-      .sort((a, b) => a.seq - b.seq);
-  }
-
-  const until = async (what: string, ok: () => Promise<boolean>) => {
-    for (let i = 0; i < 600; i++) {
-      if (await ok()) return;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(`never: ${what}`);
-  };
-
   beforeAll(async () => {
-    const specs = [
-      { name: 'ef-1-slow', cases: ['slow-postinst' as const] },
-      { name: 'ef-2-queued', cases: ['security-update' as const] },
-      { name: 'ef-3-locked', cases: ['slow-postinst' as const, 'security-update' as const] },
-      { name: 'ef-4-after', cases: ['security-update' as const] },
-      { name: 'ef-5-rekeyed', cases: ['security-update' as const] },
-      { name: 'ef-6-same', cases: ['security-update' as const] },
-    ];
-    const started = await startTargets(specs);
-    specs.forEach((s, i) => (t[s.name] = started[i] as Target));
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-engine-faults-'));
-    const files = dataFiles(dir);
-    core = createCore({
-      dbPath: files.db,
-      secrets: nodeSecretBox(files.keyFile),
-      logger: silentLogger,
-      host: 'browser',
-      dataDir: dir,
-      version: 'test',
-      rollouts: { pollMs: 200 },
-    });
-    core.subscribe((channel, payload) => {
-      if (channel !== 'rollout.progress') return;
-      for (const b of (payload as EventMap['rollout.progress']).rollouts) {
-        rolloutStates.set(b.rolloutId, b.state);
-        for (const h of b.hosts) seen.set(`${b.rolloutId}/${h.machineId}`, h.state);
-      }
-    });
-    const key = await call('credentials.create', {
-      credential: {
-        name: 'targets',
-        kind: 'ssh-key',
-        keyPath: started[0]?.privateKeyPath ?? '',
-        secrets: {},
-      },
-    });
-    for (const s of specs) {
-      const target = t[s.name] as Target;
-      const m = await call('machines.create', {
-        machine: {
-          displayName: s.name,
-          address: target.address,
-          port: target.port,
-          transport: 'ssh',
-          username: 'patch',
-          credentialId: key.id,
-          tags: [],
-          client: 'acme',
-          site: '',
-          notes: '',
-          proxyJump: '',
-        },
-      });
-      ids[s.name] = m.id;
-    }
-    // First contact pins the host keys; rollouts accept pinned keys only.
-    const scan = await call('scan.start', { machineIds: Object.values(ids), trustNewHostKeys: true });
-    await core.services.scanner.wait(scan.jobId);
+    bench = await engineBench([
+      { name: 'ef-1-slow', cases: ['slow-postinst'] },
+      { name: 'ef-2-queued', cases: ['security-update'] },
+      { name: 'ef-3-locked', cases: ['slow-postinst', 'security-update'] },
+      { name: 'ef-4-after', cases: ['security-update'] },
+      { name: 'ef-5-rekeyed', cases: ['security-update'] },
+      { name: 'ef-6-same', cases: ['security-update'] },
+    ]);
+    ({ t, ids, seen, rolloutStates } = bench);
   }, 300_000);
 
   afterAll(async () => {
-    // Whatever failed, no postinst may wait on after the test.
-    for (const x of Object.values(t)) await x.exec('touch /run/pb-slow-go').catch(() => undefined);
-    await core?.close();
-    await stopAll();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await bench?.close();
   });
 
   it('cancel mid-install: the running install finishes once, the queued host is cancelled', async () => {
@@ -165,7 +71,7 @@ describe.runIf(targetsReady())('rollout engine faults on real Debian targets', (
     expect(await call('rollouts.cancel', { id })).toEqual({ cancelled: true });
     // Cancelled, but the install is followed, not killed: let the postinst end.
     await slow.exec('touch /run/pb-slow-go');
-    await core.services.rollouts.wait(id);
+    await bench.core.services.rollouts.wait(id);
 
     const done = await call('rollouts.get', { id });
     expect(done.state).toBe('cancelled');
@@ -190,9 +96,17 @@ describe.runIf(targetsReady())('rollout engine faults on real Debian targets', (
       'rollout.started',
       'rollout.cancel-requested',
       'rollout.host-outcome',
+      'rollout.host-outcome',
       'rollout.cancelled',
     ]);
     expect(audit[3]?.detail).toMatchObject({ machineId: slowId, state: 'succeeded', installed: 1 });
+    // The host the cancel stopped has its own entry, with the reason.
+    expect(audit[4]?.detail).toMatchObject({
+      machineId: ids['ef-2-queued'],
+      state: 'cancelled',
+      reason: 'Cancelled before it started.',
+    });
+    expect((await call('audit.verify', {})).ok).toBe(true);
   }, 600_000);
 
   it('failure threshold: the first host fails on a held dpkg lock, the next never starts', async () => {
@@ -204,25 +118,12 @@ describe.runIf(targetsReady())('rollout engine faults on real Debian targets', (
       failureThreshold: { kind: 'count', value: 1 },
     });
     // Another apt run (not Patchbay's) holds dpkg's lock from here to the end of the rollout.
-    await locked.exec('rm -f /run/pb-slow-go');
-    const s = await sessionTo(locked);
+    const holder = await bench.holdDpkgLock('ef-3-locked', 'ef-lock-holder');
     try {
-      const holder = aptInstaller().installCommand({
-        items: [{ name: 'pb-slow', arch: '', version: '1.1-1' }],
-        advisories: [],
-        allowReboot: false,
-      });
-      expect((await startOp(s, 'ef-lock-holder', holder, 300_000)).kind).toBe('started');
-      await until('the holder is in its postinst', async () =>
-        (
-          await locked.exec('cat /var/lib/patchbay/ops/ef-lock-holder/log 2>/dev/null || true')
-        ).stdout.includes('waiting for /run/pb-slow-go'),
-      );
       await call('rollouts.start', { id });
-      await core.services.rollouts.wait(id);
+      await bench.core.services.rollouts.wait(id);
     } finally {
-      await locked.exec('touch /run/pb-slow-go');
-      s.close();
+      await holder.release();
     }
 
     const done = await call('rollouts.get', { id });
@@ -246,10 +147,16 @@ describe.runIf(targetsReady())('rollout engine faults on real Debian targets', (
       'rollout.created',
       'rollout.started',
       'rollout.host-outcome',
+      'rollout.host-outcome',
       'rollout.finished',
     ]);
     expect(audit[2]?.detail).toMatchObject({ machineId: ids['ef-3-locked'], state: 'failed', installed: 0 });
-    expect(audit[3]?.detail).toMatchObject({ stopReason: 'threshold' });
+    expect(audit[3]?.detail).toMatchObject({
+      machineId: ids['ef-4-after'],
+      state: 'skipped',
+      reason: 'Not started: the failure threshold was reached.',
+    });
+    expect(audit[4]?.detail).toMatchObject({ stopReason: 'threshold' });
   }, 600_000);
 
   it('host key changed after the review: that host fails before anything changes, the other installs', async () => {
@@ -259,7 +166,7 @@ describe.runIf(targetsReady())('rollout engine faults on real Debian targets', (
     const id = await reviewed(['ef-5-rekeyed', 'ef-6-same'], { concurrency: 1 });
     await rotateHostKey(rekeyed);
     await call('rollouts.start', { id });
-    await core.services.rollouts.wait(id);
+    await bench.core.services.rollouts.wait(id);
 
     const done = await call('rollouts.get', { id });
     expect(done.state).toBe('finished');

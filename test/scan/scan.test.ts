@@ -61,10 +61,11 @@ describe.runIf(ready)('scanning real Debian targets over real SSH', () => {
     if (!r.ok) throw new Error(r.error.message);
     const jobId = (r.res as { jobId: string }).jobId;
     // A window that opens mid-scan gets every host's state so far.
-    const active = (await core.handlers['scan.active']({})).find((j) => j.jobId === jobId);
-    expect(active?.hosts.map((h) => h.machineId).sort()).toEqual([...machineIds].sort());
+    const active = (await core.handlers['jobs.active']({})).find((j) => j.jobId === jobId);
+    expect(active?.kind).toBe('scan');
+    expect(active?.progress.hosts.map((h) => h.machineId).sort()).toEqual([...machineIds].sort());
     await core.services.scanner.wait(jobId);
-    expect((await core.handlers['scan.active']({})).find((j) => j.jobId === jobId)).toBeUndefined();
+    expect((await core.handlers['jobs.active']({})).find((j) => j.jobId === jobId)).toBeUndefined();
     off();
     for (const b of batches)
       for (const h of b.hosts) last.set(h.machineId, { ...last.get(h.machineId), ...h });

@@ -64,7 +64,8 @@ describe('scanning a simulated fleet with the real core and the real SSH transpo
     // The scan above was the first contact with this fleet: host keys were pinned without connecting.
     const counts = fleet.counts();
     expect(Object.keys(counts).sort()).toEqual(fleet.hosts.map((h) => h.name).sort());
-    for (const [name, c] of Object.entries(counts)) expect(c, name).toEqual({ connections: 1, execs: 1 });
+    for (const [name, c] of Object.entries(counts))
+      expect(c, name).toEqual({ connections: 1, execs: 1, installs: 0, secondStarts: 0 });
   });
 
   it('gives every host its own boot id and host key', () => {

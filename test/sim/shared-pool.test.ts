@@ -132,6 +132,8 @@ describe("the core's one SSH pool and host locks, shared by every job", () => {
     expect(fleet.counts()[name]).toEqual({
       connections: (before?.connections ?? 0) + 1,
       execs: (before?.execs ?? 0) + 1,
+      installs: 0,
+      secondStarts: 0,
     });
     const run = sim.core.db
       .prepare('SELECT state, machine_count, ok_count FROM scan_runs WHERE id = ?')

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { createCore } from '../../electron/core/create-core';
+import { type CoreOptions, createCore } from '../../electron/core/create-core';
 import { silentLogger } from '../../electron/core/logger';
 import { dataFiles } from '../../electron/core/paths';
 import type { Fleet } from '../../electron/demo/sim-fleet';
@@ -24,6 +24,8 @@ export interface SimCoreOptions {
   pin?: boolean;
   /** Wraps the pool's `open` (tests that watch every connection the core's one pool makes). */
   wrapOpen?: (open: typeof openSession) => typeof openSession;
+  /** The rollout engine's settings (e.g. a shorter poll interval). */
+  rollouts?: CoreOptions['rollouts'];
 }
 
 /** A core with the fleet's hosts as machines, one credential holding the fleet's client key. */
@@ -38,6 +40,7 @@ export async function simCore(fleet: Fleet, options: SimCoreOptions = {}) {
     host: 'browser',
     dataDir: dir,
     version: 'sim-test',
+    ...(options.rollouts ? { rollouts: options.rollouts } : {}),
     ssh: {
       concurrency: options.concurrency ?? 16,
       open: (options.wrapOpen ?? ((o) => o))(

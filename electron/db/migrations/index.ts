@@ -5,6 +5,7 @@ import { migration0004 } from './0004-fleet-counts';
 import { migration0005 } from './0005-patch-ecosystems';
 import { migration0006 } from './0006-approvals-audit';
 import { migration0007 } from './0007-rollouts';
+import { migration0008 } from './0008-rollout-pause-retry';
 
 /** A schema change: applied once, in version order, inside a transaction. */
 export interface Migration {
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0005,
   migration0006,
   migration0007,
+  migration0008,
 ];

@@ -97,6 +97,12 @@ export function decisionsRepo(db: Db) {
      ORDER BY d.package_manager, d.name, d.version, d.scope, d.scope_key LIMIT @limit`,
   );
   const ofPackages = db.prepare<[], Row>(`${SELECT} WHERE d.kind = 'package'`);
+  const ofMachine = db.prepare<[number], { n: number }>(
+    'SELECT count(*) AS n FROM patch_decisions WHERE machine_id = ?',
+  );
+  const ofGroup = db.prepare<[number], { n: number }>(
+    'SELECT count(*) AS n FROM patch_decisions WHERE group_id = ?',
+  );
   const pending = db.prepare<
     [{ ids: string | null; pm: string | null; names: string | null; security: number }],
     { pm: string; name: string; candidate: string; securityVersion: string | null; advisories: string }
@@ -159,6 +165,9 @@ export function decisionsRepo(db: Db) {
       const sql = `SELECT 1 FROM machines m ${where ? `${where} AND` : 'WHERE'} m.id = @machineId`;
       return db.prepare(sql).get({ ...params, machineId }) !== undefined;
     },
+    /** How many decisions are scoped to one machine or group (they go when it is deleted). */
+    countScopedTo: (scope: { machineId: number } | { groupId: number }): number =>
+      ('machineId' in scope ? ofMachine.get(scope.machineId) : ofGroup.get(scope.groupId))?.n ?? 0,
     /** Every package decision (for the fleet page's badges; the table stays small next to the patches). */
     packageDecisions: (): PatchDecision[] => ofPackages.all().map(toDecision),
   };

@@ -294,6 +294,15 @@ export function scansRepo(db: Db) {
     },
 
     /** What a machine's page shows: current patches, the last good scan, the last failure, history. */
+    /**
+     * The package manager the machine's last successful scan found ('' when none): what a rollout asks of
+     * every host, without the patches and history `details` reads.
+     */
+    packageManager(machineId: number): string {
+      const ok = q.lastOk.get(machineId);
+      return ok ? String(ok.package_manager) : '';
+    },
+
     details(machineId: number): MachineScanDetails {
       const ok = q.lastOk.get(machineId);
       const last = q.last.get(machineId);

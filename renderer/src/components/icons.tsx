@@ -51,6 +51,8 @@ const PATHS = {
   done: <path d="M8 13.5a5.5 5.5 0 1 0 0-11 5.5 5.5 0 0 0 0 11Zm-2.5-5.5 1.8 1.8 3.2-3.6" />,
   edit: <path d="M10.5 2.5 13.5 5.5 6 13H3v-3l7.5-7.5Z" />,
   back: <path d="M13 8H3m0 0 4-4M3 8l4 4" />,
+  pause: <path d="M5.5 3.5v9M10.5 3.5v9" />,
+  play: <path d="M5 3v10l8-5-8-5Z" />,
 } satisfies Record<string, ReactNode>;
 
 /** Names of the available icons. */

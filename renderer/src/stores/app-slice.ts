@@ -13,7 +13,7 @@ export interface AppSlice {
   connection: ConnectionStatus;
   appInfo: AppInfo | null;
   appInfoError: string | null;
-  /** Records the connection state; each time it (re)opens, running scans and rollouts are attached. */
+  /** Records the connection state; each time it (re)opens, running jobs are attached. */
   setConnection(status: ConnectionStatus): void;
   loadAppInfo(): Promise<void>;
 }
@@ -30,8 +30,7 @@ export const createAppSlice =
       const before = get().connection;
       set({ connection });
       if (connection === 'open' && before !== 'open') {
-        void get().attachActiveScans();
-        void get().attachActiveRollouts();
+        void get().attachActiveJobs();
       }
     },
     loadAppInfo: async () => {

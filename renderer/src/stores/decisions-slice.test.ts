@@ -1,28 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
-import type { PatchbayApi } from '../../../shared/ipc';
 import { createAppStore } from './store';
-
-/** An API recording the requests it gets; unlisted channels fail loudly. */
-function recordingApi(handlers: Record<string, (req: never) => unknown>) {
-  const calls: [string, unknown][] = [];
-  const api = new Proxy({} as PatchbayApi, {
-    get: (_t, channel: string) => {
-      if (channel === 'on') return () => () => undefined;
-      const h = handlers[channel];
-      return async (req: never) => {
-        calls.push([channel, req]);
-        if (!h) throw new Error(`unexpected ${channel}`);
-        return h(req);
-      };
-    },
-  });
-  return { api, calls };
-}
+import { stubApi } from './stub-api.test-helper';
 
 describe('decisions slice', () => {
   it('sends one request per selection, drops an empty note, and refetches the fleet it shows', async () => {
-    const { api, calls } = recordingApi({
+    const { api, calls } = stubApi({
       'decisions.decide': () => ({ decided: 2, refs: [] }),
       'patches.fleet': () => [],
     });
@@ -58,7 +41,7 @@ describe('decisions slice', () => {
 
   it('reloads the audit list after the operator name changes (the change is an entry)', async () => {
     let total = 0;
-    const { api } = recordingApi({
+    const { api } = stubApi({
       'audit.list': () => ({ items: [], total }),
       'settings.setOperator': () => ({ name: 'Dana', osUser: 'root', actor: 'Dana' }),
     });

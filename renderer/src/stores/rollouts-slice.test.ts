@@ -2,26 +2,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import type { RolloutDetail, RolloutHost, RolloutOutputChunk } from '../../../shared/domain';
 import { DEFAULT_ROLLOUT_OPTIONS, ROLLOUT_HOST_STATES } from '../../../shared/domain';
-import type { PatchbayApi, RolloutProgressBatch } from '../../../shared/ipc';
+import type { RolloutProgressBatch } from '../../../shared/ipc';
 import { appendChunks, applyBatch, EMPTY_OUTPUT, lastLine, OUTPUT_KEEP_CHARS } from './rollout-live';
 import { createAppStore } from './store';
-
-/** An API whose channels are mocks; unlisted channels fail loudly. */
-function stubApi(handlers: Record<string, (req: never) => unknown>) {
-  const calls: [string, unknown][] = [];
-  const api = new Proxy({} as PatchbayApi, {
-    get: (_t, channel: string) => {
-      if (channel === 'on') return () => () => undefined;
-      const h = handlers[channel];
-      return async (req: never) => {
-        calls.push([channel, req]);
-        if (!h) throw new Error(`unexpected ${channel}`);
-        return h(req);
-      };
-    },
-  });
-  return { api, calls };
-}
+import { stubApi } from './stub-api.test-helper';
 
 const counts = (over: Partial<RolloutDetail['counts']> = {}) => ({
   ...(Object.fromEntries(ROLLOUT_HOST_STATES.map((s) => [s, 0])) as RolloutDetail['counts']),
@@ -68,6 +52,7 @@ function detail(over: Partial<RolloutDetail> = {}): RolloutDetail {
     finishedAt: null,
     confirmRemovals: false,
     cancelRequested: false,
+    retryOf: null,
     stopReason: '',
     runnerUntil: 0,
     counts: counts({ reviewed: 2 }),
@@ -160,6 +145,51 @@ describe('rollouts slice', () => {
     expect(store.getState().rolloutBusy).toBeNull();
   });
 
+  it('pauses and resumes, showing a refusal as a toast', async () => {
+    let state: RolloutDetail['state'] = 'running';
+    const { api, calls } = stubApi({
+      'rollouts.pause': () => ((state = 'paused'), detail({ state })),
+      'rollouts.resume': () => Promise.reject(new Error('Only a paused rollout can be resumed')),
+      'rollouts.get': () => detail({ state }),
+      'rollouts.list': () => [],
+    });
+    const store = createAppStore(api);
+    store.setState({ rollout: detail() });
+    await store.getState().pauseRollout(7, true);
+    expect(store.getState().rollout?.state).toBe('paused');
+    await store.getState().pauseRollout(7, false);
+    expect(calls.filter(([c]) => c !== 'rollouts.list')).toEqual([
+      ['rollouts.pause', { id: 7 }],
+      ['rollouts.get', { id: 7 }],
+      ['rollouts.resume', { id: 7 }],
+    ]);
+    expect(store.getState().toasts.at(-1)?.message).toContain('Could not resume the rollout');
+    expect(store.getState().rolloutBusy).toBeNull();
+  });
+
+  it('retries: the new rollout becomes the one shown; a refusal is a toast and no id', async () => {
+    let refuse = false;
+    const { api, calls } = stubApi({
+      'rollouts.retry': () =>
+        refuse
+          ? Promise.reject(new Error('No host of that rollout failed.'))
+          : detail({ id: 9, state: 'created', retryOf: 7, hosts: [host(2, { state: 'queued' })] }),
+      'rollouts.list': () => [],
+    });
+    const store = createAppStore(api);
+    store.setState({ rollout: detail({ state: 'finished' }) });
+    expect(await store.getState().retryRollout(7, true)).toBe(9);
+    expect(calls[0]).toEqual(['rollouts.retry', { id: 7, includeCancelled: true }]);
+    expect(store.getState().rollout).toMatchObject({ id: 9, retryOf: 7 });
+    refuse = true;
+    expect(await store.getState().retryRollout(9, false)).toBeNull();
+    expect(calls.find(([c, r]) => c === 'rollouts.retry' && (r as { id: number }).id === 9)).toEqual([
+      'rollouts.retry',
+      { id: 9 },
+    ]);
+    expect(store.getState().toasts.at(-1)?.message).toContain('No host of that rollout failed');
+  });
+
   it('shows a refused start as a toast and keeps the rollout as it was', async () => {
     const { api } = stubApi({
       'rollouts.start': () => Promise.reject(new Error('confirm the removals to start.')),
@@ -173,21 +203,18 @@ describe('rollouts slice', () => {
     expect(store.getState().rollout?.state).toBe('reviewed');
   });
 
-  it('re-attaches to a running rollout after a reload: every host state from rollouts.active', async () => {
-    const { api } = stubApi({
-      'rollouts.get': () => detail({ counts: counts({ reviewed: 2 }) }),
-      'rollouts.active': () => [
-        batch({
-          hosts: [
-            { machineId: 1, state: 'installing', step: 'follow' },
-            { machineId: 2, state: 'failed', step: '', reason: 'dpkg lock held', failureKind: 'lock-held' },
-          ],
-        }),
-      ],
-    });
+  it('re-attaches to a running rollout after a reload: every host state from its progress batch', async () => {
+    const { api } = stubApi({ 'rollouts.get': () => detail({ counts: counts({ reviewed: 2 }) }) });
     const store = createAppStore(api);
     await store.getState().openRollout(7);
-    await store.getState().attachActiveRollouts();
+    store.getState().attachRollouts([
+      batch({
+        hosts: [
+          { machineId: 1, state: 'installing', step: 'follow' },
+          { machineId: 2, state: 'failed', step: '', reason: 'dpkg lock held', failureKind: 'lock-held' },
+        ],
+      }),
+    ]);
     const r = store.getState().rollout;
     expect(r?.hosts.map((h) => h.state)).toEqual(['installing', 'failed']);
     expect(r?.hosts[1]?.failureKind).toBe('lock-held');

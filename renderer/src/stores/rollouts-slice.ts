@@ -10,7 +10,7 @@ import { appendChunks, applyBatch, EMPTY_OUTPUT, isLive, lastLine } from './roll
 import type { Store } from './store';
 
 /** A request the rollout page has under way. */
-export type RolloutBusy = 'review' | 'start' | 'cancel' | null;
+export type RolloutBusy = 'review' | 'start' | 'cancel' | 'pause' | 'resume' | 'retry' | null;
 
 /** Rollout state and actions. */
 export interface RolloutsSlice {
@@ -37,12 +37,19 @@ export interface RolloutsSlice {
   startRollout(id: number, confirmRemovals: boolean): Promise<void>;
   /** Cancels; throws for the confirm dialog to show. */
   cancelRollout(id: number): Promise<void>;
+  /** Pauses (no new host starts) or resumes a rollout; a refusal is a toast. */
+  pauseRollout(id: number, pause: boolean): Promise<void>;
+  /** Creates the retry of a finished rollout's failed hosts; resolves with its id (null when refused). */
+  retryRollout(id: number, includeCancelled: boolean): Promise<number | null>;
   /** Opens one host's output and reads it from the start; null closes it. */
   watchHostOutput(machineId: number | null): Promise<void>;
   /** Reads the open host's output written since the last read. */
   readHostOutput(): Promise<void>;
-  /** Asks the core which rollouts run (on start and each reconnect), so a reloaded window follows them. */
-  attachActiveRollouts(): Promise<void>;
+  /**
+   * Follows the rollouts the core says run (from `jobs.active`, on start and each reconnect), so a
+   * reloaded window picks them up where they are; a rollout shown as live that is not listed has ended.
+   */
+  attachRollouts(active: readonly RolloutProgressBatch[]): void;
   onRolloutProgress(p: EventMap['rollout.progress']): void;
 }
 
@@ -80,7 +87,7 @@ export const createRolloutsSlice = (api: PatchbayApi): StateCreator<Store, [], [
         void get().readHostOutput();
       }, 250);
     };
-    const setLive = (batches: RolloutProgressBatch[], replace: boolean) => {
+    const setLive = (batches: readonly RolloutProgressBatch[], replace: boolean) => {
       const live = new Map(replace ? [] : get().liveRollouts);
       for (const b of batches) {
         if (b.state === 'running' || b.state === 'reviewing') live.set(b.rolloutId, b);
@@ -181,6 +188,37 @@ export const createRolloutsSlice = (api: PatchbayApi): StateCreator<Store, [], [
         }
       },
 
+      pauseRollout: async (id, pause) => {
+        set({ rolloutBusy: pause ? 'pause' : 'resume' });
+        try {
+          await api[pause ? 'rollouts.pause' : 'rollouts.resume']({ id });
+          await refetch(id);
+        } catch (e) {
+          get().toast('error', `Could not ${pause ? 'pause' : 'resume'} the rollout: ${errorMessage(e)}`);
+        } finally {
+          set({ rolloutBusy: null });
+          void get().loadRollouts();
+        }
+      },
+
+      retryRollout: async (id, includeCancelled) => {
+        set({ rolloutBusy: 'retry' });
+        try {
+          const detail = await api['rollouts.retry']({
+            id,
+            ...(includeCancelled ? { includeCancelled } : {}),
+          });
+          set({ rollout: detail, rolloutError: null, rolloutTails: new Map(), rolloutOutput: null });
+          return detail.id;
+        } catch (e) {
+          get().toast('error', `Could not retry the failed machines: ${errorMessage(e)}`);
+          return null;
+        } finally {
+          set({ rolloutBusy: null });
+          void get().loadRollouts();
+        }
+      },
+
       watchHostOutput: async (machineId) => {
         set({ rolloutOutput: machineId === null ? null : { machineId, output: EMPTY_OUTPUT } });
         if (machineId !== null) await get().readHostOutput();
@@ -216,13 +254,7 @@ export const createRolloutsSlice = (api: PatchbayApi): StateCreator<Store, [], [
         }
       },
 
-      attachActiveRollouts: async () => {
-        let active: RolloutProgressBatch[];
-        try {
-          active = await api['rollouts.active']({});
-        } catch {
-          return; // Progress events still arrive.
-        }
+      attachRollouts: (active) => {
         setLive(active, true);
         const r = get().rollout;
         const mine = r && active.find((b) => b.rolloutId === r.id);

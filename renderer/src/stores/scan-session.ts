@@ -177,7 +177,7 @@ export function applyFinished(s: ScanSession, f: EventMap['scan.finished'], now:
 }
 
 /**
- * Re-attaches to the jobs the core says are running (`scan.active`), each with every host's latest state:
+ * Re-attaches to the jobs the core says are running (`jobs.active`), each with every host's latest state:
  * after a reload the panel shows the whole job, not only what changes from now on. Jobs the session still
  * thinks are running but the core no longer lists ended while this window was away. Returns null when
  * there is nothing to show.

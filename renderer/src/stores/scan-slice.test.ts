@@ -1,26 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 
-import type { PatchbayApi } from '../../../shared/ipc';
 import { parseMachineId } from '../app/routes';
 import { isRunning } from './scan-session';
 import { createAppStore } from './store';
-
-/** An API whose channels are mocks; unlisted channels fail loudly. */
-function stubApi(handlers: Record<string, (req: never) => unknown>) {
-  const calls: [string, unknown][] = [];
-  const api = new Proxy({} as PatchbayApi, {
-    get: (_t, channel: string) => {
-      if (channel === 'on') return () => () => undefined;
-      const h = handlers[channel];
-      return async (req: never) => {
-        calls.push([channel, req]);
-        if (!h) throw new Error(`unexpected ${channel}`);
-        return h(req);
-      };
-    },
-  });
-  return { api, calls };
-}
+import { stubApi } from './stub-api.test-helper';
 
 const JOB = '7f6b0e7e-3c1a-4f7e-9d55-2a0f6f1b9a11';
 const totals = { total: 1, queued: 0, running: 0, done: 1, failed: 0, cancelled: 0 };
@@ -117,33 +100,26 @@ describe('attaching to running scans', () => {
     { jobId: JOB, runId: 2, hosts, totals: { ...totals, total: hosts.length, done: 0 } },
   ];
 
-  it('asks the core when the connection opens and names the hosts it did not know', async () => {
+  it('shows an attached job with every host and names the hosts it did not know', async () => {
     const { api, calls } = stubApi({
-      'scan.active': () => active([{ machineId: 7, state: 'connecting' }]),
       'machines.get': ({ id }: { id: number }) => ({ id, displayName: `host-${id}` }),
-      'rollouts.active': () => [],
     });
     const store = createAppStore(api);
-    store.getState().setConnection('open');
-    await vi.waitFor(() => expect(store.getState().scan?.names.get(7)).toBe('host-7'));
-    // Running rollouts are attached at the same moment (rollouts-slice.test.ts covers them).
-    expect(calls.map((c) => c[0])).toEqual(['scan.active', 'rollouts.active', 'machines.get']);
+    await store.getState().attachScans(active([{ machineId: 7, state: 'connecting' }]));
+    expect(store.getState().scan?.names.get(7)).toBe('host-7');
+    expect(calls.map((c) => c[0])).toEqual(['machines.get']);
     expect(isRunning(store.getState().scan)).toBe(true);
     expect(store.getState().scan?.hosts.get(7)?.state).toBe('connecting');
     expect(store.getState().scanPanel).toBe('open');
-    // Only a change to "open" asks again.
-    store.getState().setConnection('open');
-    expect(calls.filter((c) => c[0] === 'scan.active')).toHaveLength(1);
   });
 
   it('names the hosts an attached job reports later, asking for each only once', async () => {
     const { api, calls } = stubApi({
-      'scan.active': () => active([{ machineId: 7, state: 'connecting' }]),
       'machines.get': ({ id }: { id: number }) =>
         id === 9 ? Promise.reject(new Error('gone')) : { id, displayName: `host-${id}` },
     });
     const store = createAppStore(api);
-    await store.getState().attachActiveScans();
+    await store.getState().attachScans(active([{ machineId: 7, state: 'connecting' }]));
     const batch = (machineId: number) =>
       store
         .getState()
@@ -161,26 +137,21 @@ describe('attaching to running scans', () => {
   it('asks for the whole list once when many hosts need names', async () => {
     const hosts = Array.from({ length: 40 }, (_, i) => ({ machineId: i + 1, state: 'connecting' as const }));
     const { api, calls } = stubApi({
-      'scan.active': () => active(hosts),
       'machines.list': () => ({
         items: hosts.map((h) => ({ id: h.machineId, displayName: `m${h.machineId}` })),
         total: 40,
       }),
     });
     const store = createAppStore(api);
-    await store.getState().attachActiveScans();
-    expect(calls.map((c) => c[0])).toEqual(['scan.active', 'machines.list']);
+    await store.getState().attachScans(active(hosts));
+    expect(calls.map((c) => c[0])).toEqual(['machines.list']);
     expect(store.getState().scan?.names.get(40)).toBe('m40');
   });
 
-  it('shows nothing when no scan runs, and survives a core without the channel', async () => {
-    const { api } = stubApi({ 'scan.active': () => [] });
-    const store = createAppStore(api);
-    await store.getState().attachActiveScans();
+  it('shows nothing when no scan runs', async () => {
+    const store = createAppStore(stubApi({}).api);
+    await store.getState().attachScans([]);
     expect(store.getState().scan).toBeNull();
-    const bare = createAppStore(stubApi({}).api);
-    await bare.getState().attachActiveScans();
-    expect(bare.getState().scan).toBeNull();
   });
 });
 

@@ -48,10 +48,11 @@ export interface ScanSlice {
   setScanPanel(mode: ScanPanelMode): void;
   closeScanPanel(): void;
   /**
-   * Asks the core which scans run and shows them with every host's state: on start and whenever the
-   * connection (re)opens, so a reload mid-scan shows the whole job, not only later changes.
+   * Shows the scans the core says run (from `jobs.active`, on start and whenever the connection reopens)
+   * with every host's state, so a reload mid-scan shows the whole job, not only later changes. Resolves
+   * once hosts this window had no names for were looked up.
    */
-  attachActiveScans(): Promise<void>;
+  attachScans(active: readonly EventMap['scan.progress'][]): Promise<void>;
   onScanProgress(p: EventMap['scan.progress']): void;
   onScanFinished(p: EventMap['scan.finished']): void;
 }
@@ -167,13 +168,7 @@ export const createScanSlice = (api: PatchbayApi): StateCreator<Store, [], [], S
         );
       },
 
-      attachActiveScans: async () => {
-        let active: EventMap['scan.progress'][];
-        try {
-          active = await api['scan.active']({});
-        } catch {
-          return; // Live events still arrive; the panel then shows hosts as they change.
-        }
+      attachScans: async (active) => {
         const before = get().scan;
         const scan = attachActive(before, active, Date.now());
         if (scan === before) return;

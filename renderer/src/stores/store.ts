@@ -15,6 +15,7 @@ import type { HostKeysSlice } from './host-keys-slice';
 import { createHostKeysSlice } from './host-keys-slice';
 import type { InventorySlice } from './inventory-slice';
 import { createInventorySlice } from './inventory-slice';
+import { createJobsSlice, type JobsSlice } from './jobs-slice';
 import type { MachinesSlice } from './machines-slice';
 import { createMachinesSlice } from './machines-slice';
 import type { ResultsSlice } from './results-slice';
@@ -33,6 +34,7 @@ export type Store = AppSlice &
   GroupsSlice &
   CredentialsSlice &
   ScanSlice &
+  JobsSlice &
   ResultsSlice &
   HostKeysSlice &
   RolloutsSlice &
@@ -48,6 +50,7 @@ export function createAppStore(api: PatchbayApi) {
     ...createGroupsSlice(api)(...a),
     ...createCredentialsSlice(api)(...a),
     ...createScanSlice(api)(...a),
+    ...createJobsSlice(api)(...a),
     ...createResultsSlice(api)(...a),
     ...createHostKeysSlice(api)(...a),
     ...createRolloutsSlice(api)(...a),

@@ -16,6 +16,7 @@ export const ROLLOUT_STATE_LABEL: Record<RolloutState, string> = {
   reviewing: 'Reviewing',
   reviewed: 'Ready to start',
   running: 'Running',
+  paused: 'Paused',
   finished: 'Finished',
   cancelled: 'Cancelled',
 };
@@ -60,6 +61,8 @@ export function hostTone(state: RolloutHostState): 'busy' | 'ok' | 'bad' | 'warn
 }
 
 const STEP_LABEL: Record<string, string> = {
+  refresh: 'refreshing the package lists',
+  refreshed: 'package lists refreshed, checking again',
   start: 'starting the install',
   follow: 'package manager running',
   lost: 'checking what the interrupted install did',
@@ -82,6 +85,7 @@ const FAILURE_LABEL: Record<string, string> = {
   'conffile-prompt': 'Configuration file prompt',
   'dependency-problem': 'Dependency problem',
   'repository-unreachable': 'Repository unreachable',
+  'refresh-failed': 'Package list refresh failed',
   interrupted: 'Interrupted',
   timeout: 'Time limit reached',
   unknown: 'Install failed',
@@ -157,7 +161,7 @@ export function progressText(r: Pick<Rollout, 'counts'>): { done: number; total:
 /** Why a rollout stopped starting hosts, in words ('' when it did not). */
 export function stopText(r: Pick<Rollout, 'stopReason' | 'state'>): string {
   if (r.stopReason === 'threshold') return 'The failure threshold was reached: no new hosts were started.';
-  if (r.stopReason === 'cancelled' && r.state === 'running') {
+  if (r.stopReason === 'cancelled' && (r.state === 'running' || r.state === 'paused')) {
     return 'Cancelling: no new hosts start; package operations already running finish safely first.';
   }
   return '';

@@ -1,8 +1,11 @@
-/** One rollout's page: what it is, then review (before start), the live view (running) or its results. */
+/**
+ * One rollout's page: what it is, then review (before start), the live view (running or paused, with pause,
+ * resume and cancel) or its results (with a retry of the failed machines).
+ */
 import { useEffect, useState } from 'react';
 
-import type { RolloutDetail } from '../../../../shared/domain';
-import { hrefOf } from '../../app/routes';
+import { FINAL_HOST_STATES, type RolloutDetail } from '../../../../shared/domain';
+import { hrefOf, rolloutHref } from '../../app/routes';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Icon } from '../../components/icons';
 import { PageHeader } from '../../components/page-header';
@@ -43,6 +46,14 @@ function Facts({ r }: { r: RolloutDetail }) {
       <dd>
         {when(r.createdAt)} by {r.createdBy || 'unknown'}
       </dd>
+      {r.retryOf ? (
+        <>
+          <dt>Retry of</dt>
+          <dd data-testid="retry-of">
+            <a href={rolloutHref(r.retryOf)}>rollout {r.retryOf}</a> (its failed machines, reviewed again)
+          </dd>
+        </>
+      ) : null}
       {r.startedAt ? (
         <>
           <dt>Started</dt>
@@ -76,6 +87,7 @@ function Progress({ r }: { r: RolloutDetail }) {
       </div>
       <span>
         {done} of {total} {total === 1 ? 'machine' : 'machines'} finished
+        {r.state === 'paused' ? ` · ${r.counts.reviewed ?? 0} waiting` : ''}
       </span>
     </div>
   );
@@ -114,6 +126,96 @@ function CancelButton({ r }: { r: RolloutDetail }) {
         </ConfirmDialog>
       ) : null}
     </>
+  );
+}
+
+/** Pause (no new machine starts; those working finish) or resume, as the rollout's state allows. */
+function PauseButton({ r }: { r: RolloutDetail }) {
+  const store = useStoreApi();
+  const busy = useAppStore((s) => s.rolloutBusy);
+  const pause = r.state === 'running';
+  return (
+    <button
+      type="button"
+      className={`button ${pause ? '' : 'button-primary'}`}
+      data-testid={pause ? 'pause-rollout' : 'resume-rollout'}
+      disabled={busy !== null || r.cancelRequested}
+      title={
+        pause
+          ? 'Start no new machine; machines already working finish what they are doing.'
+          : 'Continue with the machines still waiting.'
+      }
+      onClick={() => void store.getState().pauseRollout(r.id, pause)}
+    >
+      <Icon name={pause ? 'pause' : 'play'} />
+      {pause ? 'Pause' : 'Resume'}
+    </button>
+  );
+}
+
+function PausedBanner({ r }: { r: RolloutDetail }) {
+  const working = r.hosts.filter(
+    (h) => h.state !== 'reviewed' && h.state !== 'queued' && !FINAL_HOST_STATES.has(h.state),
+  ).length;
+  const waiting = r.counts.reviewed ?? 0;
+  return (
+    <p className="banner banner-info" role="status" data-testid="paused-banner">
+      <span className="banner-text">
+        Paused: no new machine starts. {waiting} {waiting === 1 ? 'machine is' : 'machines are'} waiting
+        {working > 0
+          ? `; ${working} ${working === 1 ? 'machine finishes' : 'machines finish'} what ${working === 1 ? 'it is' : 'they are'} doing first`
+          : ''}
+        . It stays paused, also if Patchbay is closed, until you resume or cancel it.
+      </span>
+    </p>
+  );
+}
+
+/** A finished rollout with failures: a new rollout of just those machines, reviewed again first. */
+function RetryPanel({ r }: { r: RolloutDetail }) {
+  const store = useStoreApi();
+  const busy = useAppStore((s) => s.rolloutBusy);
+  const [withCancelled, setWithCancelled] = useState(false);
+  const failed = (r.counts.failed ?? 0) + (r.counts.partly ?? 0);
+  const left = (r.counts.cancelled ?? 0) + (r.counts.skipped ?? 0);
+  if (failed + left === 0) return null;
+  const retry = async () => {
+    const id = await store.getState().retryRollout(r.id, withCancelled);
+    if (id === null) return;
+    window.location.hash = rolloutHref(id);
+    // Its review is the next step anyway, and a dry run changes nothing: start it right away.
+    void store.getState().reviewRollout(id);
+  };
+  return (
+    <div className="card rollout-retry" data-testid="retry-panel">
+      <p>
+        {failed > 0
+          ? `${failed} ${failed === 1 ? 'machine' : 'machines'} did not get every patch.`
+          : 'No machine failed.'}{' '}
+        A retry is a new rollout of just those machines with the same patches and options. Each machine gets a
+        fresh dry run to review first: nothing is reinstalled blindly.
+      </p>
+      {left > 0 ? (
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={withCancelled}
+            onChange={(e) => setWithCancelled(e.target.checked)}
+            data-testid="retry-include-cancelled"
+          />
+          Also the {left} {left === 1 ? 'machine' : 'machines'} that never ran (cancelled or skipped)
+        </label>
+      ) : null}
+      <button
+        type="button"
+        className="button button-primary"
+        data-testid="retry-rollout"
+        disabled={busy !== null || failed + (withCancelled ? left : 0) === 0}
+        onClick={() => void retry()}
+      >
+        Retry failed hosts
+      </button>
+    </div>
   );
 }
 
@@ -157,13 +259,9 @@ function Body({ r }: { r: RolloutDetail }) {
           <span className="banner-text">{stopText(r)}</span>
         </p>
       ) : null}
+      {r.state === 'paused' && !r.cancelRequested ? <PausedBanner r={r} /> : null}
       <RolloutHosts rollout={r} />
-      {r.state !== 'running' && (r.counts.failed ?? 0) + (r.counts.partly ?? 0) > 0 ? (
-        <p className="muted rollout-retry-note" data-testid="retry-note">
-          Retrying only the failed machines is not available yet: create a new rollout with them as targets;
-          it is reviewed again first.
-        </p>
-      ) : null}
+      {r.state === 'finished' || r.state === 'cancelled' ? <RetryPanel r={r} /> : null}
     </>
   );
 }
@@ -195,8 +293,11 @@ export function RolloutView({ id }: { id: number }) {
           </>
         }
         actions={
-          r && (r.state === 'running' || r.state === 'reviewed' || r.state === 'created') ? (
-            <CancelButton r={r} />
+          r && ['running', 'paused', 'reviewed', 'created'].includes(r.state) ? (
+            <>
+              {r.state === 'running' || r.state === 'paused' ? <PauseButton r={r} /> : null}
+              <CancelButton r={r} />
+            </>
           ) : null
         }
       />

@@ -9,7 +9,7 @@ import { useAppStore, useStoreApi } from '../../stores/store';
 import { REBOOT_LABEL } from './labels';
 import type { WizardForm } from './wizard-form';
 import { checkWizard, newWizardForm, wizardRequest } from './wizard-form';
-import { MachinePicker, PatchPicker } from './wizard-pickers';
+import { AdvisoryAdder, MachinePicker, PatchPicker } from './wizard-pickers';
 
 const STEPS = ['Targets', 'Content', 'Options'] as const;
 
@@ -55,7 +55,7 @@ export function RolloutWizard({ machineIds }: { machineIds: readonly number[] })
   const close = () => store.getState().closeDialog();
   const stepHas: (keyof WizardForm)[][] = [
     ['machineIds', 'groupId', 'client'],
-    ['refs'],
+    ['refs', 'advisoryId'],
     ['concurrency', 'thresholdValue', 'rebootReturnMin', 'hostTimeLimitMin'],
   ];
   const stepOk = (i: number) => (stepHas[i] ?? []).every((k) => !problems[k]);
@@ -206,7 +206,10 @@ export function RolloutWizard({ machineIds }: { machineIds: readonly number[] })
             machine, whatever is picked here.
           </p>
           {form.contentKind === 'named' ? (
-            <PatchPicker picked={form.refs} onChange={(refs) => edit({ refs })} error={show('refs')} />
+            <>
+              <PatchPicker picked={form.refs} onChange={(refs) => edit({ refs })} error={show('refs')} />
+              <AdvisoryAdder form={form} onChange={edit} error={show('advisoryId')} />
+            </>
           ) : null}
         </section>
       ) : (

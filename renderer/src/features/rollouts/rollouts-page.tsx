@@ -22,7 +22,7 @@ export function resultsText(r: Pick<Rollout, 'counts' | 'state'>): string {
     [c.cancelled ?? 0, 'cancelled'],
   ];
   const text = parts.filter(([n]) => n > 0).map(([n, w]) => `${n} ${w}`);
-  if (r.state === 'running') {
+  if (r.state === 'running' || r.state === 'paused') {
     const { done, total } = progressText(r);
     return `${done} of ${total} done${text.length ? ` (${text.join(', ')})` : ''}`;
   }
@@ -91,6 +91,11 @@ function History() {
           <tr key={r.id} data-testid="rollout-row" data-id={r.id} data-state={r.state}>
             <th scope="row" className="nowrap">
               <a href={rolloutHref(r.id)}>{r.name || `Rollout ${r.id}`}</a>
+              {r.retryOf ? (
+                <span className="muted retry-of" data-testid="retry-of">
+                  retry of <a href={rolloutHref(r.retryOf)}>#{r.retryOf}</a>
+                </span>
+              ) : null}
             </th>
             <td>
               <span className={`badge rollout-state state-${r.state}`}>{ROLLOUT_STATE_LABEL[r.state]}</span>

@@ -3,6 +3,14 @@ import type { RolloutRef } from '../../../../shared/domain';
 import { DEFAULT_ROLLOUT_OPTIONS } from '../../../../shared/domain';
 import type { RequestOf } from '../../../../shared/ipc';
 
+/** Package managers that install by advisory id. */
+export const ADVISORY_PMS = ['dnf', 'yum', 'zypper'] as const;
+/** One of {@link ADVISORY_PMS}. */
+export type AdvisoryPm = (typeof ADVISORY_PMS)[number];
+
+// The core's grammar for a ref name (shared/schemas.ts), bounded the same.
+const ADVISORY_ID = /^[A-Za-z0-9][A-Za-z0-9.+_:@~-]*$/;
+
 /** The wizard's fields (numbers as typed, so a half-typed value is not lost). */
 export interface WizardForm {
   name: string;
@@ -12,6 +20,9 @@ export interface WizardForm {
   client: string;
   contentKind: 'all-approved' | 'security-approved' | 'named';
   refs: RolloutRef[];
+  /** The advisory being typed in the content step, and its package manager. */
+  advisoryPm: AdvisoryPm;
+  advisoryId: string;
   concurrency: string;
   thresholdKind: 'none' | 'count' | 'percent';
   thresholdValue: string;
@@ -30,6 +41,8 @@ export function newWizardForm(machineIds: readonly number[] = []): WizardForm {
     client: '',
     contentKind: 'security-approved',
     refs: [],
+    advisoryPm: 'dnf',
+    advisoryId: '',
     concurrency: String(DEFAULT_ROLLOUT_OPTIONS.concurrency),
     thresholdKind: 'count',
     thresholdValue: '1',
@@ -53,7 +66,12 @@ export function checkWizard(f: WizardForm): WizardProblems {
   if (f.targetKind === 'machines' && f.machineIds.length === 0) p.machineIds = 'Pick at least one machine.';
   if (f.targetKind === 'group' && f.groupId === null) p.groupId = 'Pick a group.';
   if (f.targetKind === 'client' && !f.client.trim()) p.client = 'Pick a client.';
-  if (f.contentKind === 'named' && f.refs.length === 0) p.refs = 'Pick at least one patch.';
+  if (f.contentKind === 'named' && f.refs.length === 0)
+    p.refs = 'Pick at least one patch or add an advisory.';
+  if (f.contentKind === 'named' && f.advisoryId.trim()) {
+    // A typed id that was never added would silently not be part of the rollout.
+    p.advisoryId = advisoryProblem(f.advisoryId) ?? 'Press Add to include this advisory, or clear the field.';
+  }
   if (intIn(f.concurrency, 1, 256) === null) p.concurrency = 'Enter a whole number from 1 to 256.';
   if (f.thresholdKind === 'count' && intIn(f.thresholdValue, 1, 100_000) === null)
     p.thresholdValue = 'Enter a number of hosts, 1 or more.';
@@ -93,6 +111,34 @@ export function wizardRequest(f: WizardForm): RequestOf<'rollouts.create'> {
   };
 }
 
-/** The key of a named patch, for checklists. */
-export const refKey = (r: Pick<RolloutRef, 'packageManager' | 'name'>): string =>
-  `${r.packageManager}:${r.name}`;
+/** The key of a named patch or advisory, for checklists (fleet rows are packages). */
+export const refKey = (
+  r: Pick<RolloutRef, 'packageManager' | 'name'> & { kind?: RolloutRef['kind'] },
+): string => `${r.packageManager}:${r.kind ?? 'package'}:${r.name}`;
+
+/** Why a typed advisory id cannot be named, or null when it can. */
+export function advisoryProblem(id: string): string | null {
+  const t = id.trim();
+  if (!t) return 'Type an advisory id, e.g. RHSA-2024:2447.';
+  if (t.length > 256 || !ADVISORY_ID.test(t))
+    return 'That is not an advisory id (e.g. RHSA-2024:2447, SUSE-2024-1234).';
+  return null;
+}
+
+/**
+ * Adds the typed advisory to the named content (once per package manager and id) and clears the field;
+ * a problem instead when the id is not one. Installing by advisory still needs its packages approved on
+ * each machine: the review says what was left out.
+ */
+export function addAdvisory(f: WizardForm): { form: WizardForm } | { problem: string } {
+  const problem = advisoryProblem(f.advisoryId);
+  if (problem) return { problem };
+  const ref: RolloutRef = {
+    packageManager: f.advisoryPm,
+    kind: 'advisory',
+    name: f.advisoryId.trim(),
+    version: '',
+  };
+  const refs = f.refs.some((r) => refKey(r) === refKey(ref)) ? f.refs : [...f.refs, ref];
+  return { form: { ...f, refs, advisoryId: '' } };
+}

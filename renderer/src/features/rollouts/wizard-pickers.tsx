@@ -1,11 +1,12 @@
-/** The wizard's pickers: machines by search, and named patches from the fleet's missing patches. */
+/** The wizard's pickers: machines by search, named patches from the fleet's missing patches, advisories. */
 import { useEffect, useMemo, useState } from 'react';
 
 import type { FleetPatch, Machine, RolloutRef } from '../../../../shared/domain';
+import { Field } from '../../components/field';
 import { Icon } from '../../components/icons';
 import { errorMessage } from '../../stores/errors';
 import { useAppStore } from '../../stores/store';
-import { refKey } from './wizard-form';
+import { addAdvisory, ADVISORY_PMS, type AdvisoryPm, refKey, type WizardForm } from './wizard-form';
 
 /** Rows a picker lists at once; the search narrows the rest. */
 const SHOWN = 100;
@@ -158,6 +159,88 @@ export function PatchPicker({
           problem ??
           `${picked.length} picked; each installs at the version approved for the machine (unapproved ones are left out).`}
       </p>
+    </div>
+  );
+}
+
+/**
+ * Names dnf/yum/zypper advisories: a package manager, an id and Add; the named advisories are listed with
+ * a Remove each. The fleet view lists packages only, so advisories are typed (as in `patchbay rollout
+ * create --advisory`); an advisory installs on a machine only as far as its packages are approved there.
+ */
+export function AdvisoryAdder({
+  form,
+  onChange,
+  error,
+}: {
+  form: WizardForm;
+  onChange(patch: Partial<WizardForm>): void;
+  error?: string | undefined;
+}) {
+  const [problem, setProblem] = useState<string | null>(null);
+  const named = form.refs.filter((r) => r.kind === 'advisory');
+  const add = () => {
+    const r = addAdvisory(form);
+    if ('problem' in r) return setProblem(r.problem);
+    setProblem(null);
+    onChange({ refs: r.form.refs, advisoryId: r.form.advisoryId });
+  };
+  return (
+    <div className="advisory-adder" data-testid="advisory-adder">
+      <div className="form-grid wizard-advisory">
+        <Field label="Advisory for">
+          <select
+            className="input"
+            value={form.advisoryPm}
+            onChange={(e) => onChange({ advisoryPm: e.target.value as AdvisoryPm })}
+          >
+            {ADVISORY_PMS.map((pm) => (
+              <option key={pm} value={pm}>
+                {pm}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field
+          label="Advisory id"
+          error={problem ?? error}
+          hint="e.g. RHSA-2024:2447 or SUSE-2024-1234; installs only what is approved of it."
+        >
+          <input
+            className="input"
+            value={form.advisoryId}
+            maxLength={256}
+            onChange={(e) => onChange({ advisoryId: e.target.value })}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') {
+                e.preventDefault();
+                add();
+              }
+            }}
+          />
+        </Field>
+        <button type="button" className="button wizard-advisory-add" onClick={add}>
+          Add
+        </button>
+      </div>
+      {named.length > 0 ? (
+        <ul className="advisory-list" aria-label="Named advisories">
+          {named.map((r) => (
+            <li key={refKey(r)}>
+              <span className="truncate">{r.name}</span>
+              <span className="muted">{r.packageManager}</span>
+              <button
+                type="button"
+                className="button button-small button-ghost"
+                aria-label={`Remove advisory ${r.name}`}
+                onClick={() => onChange({ refs: form.refs.filter((x) => refKey(x) !== refKey(r)) })}
+              >
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
     </div>
   );
 }

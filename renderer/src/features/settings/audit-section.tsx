@@ -28,8 +28,8 @@ export function AuditSection() {
     <section className="card settings-section" aria-labelledby="audit-heading">
       <h2 id="audit-heading">Audit log</h2>
       <p className="muted">
-        Every approval, decline and rollout, append-only. Each entry carries the hash of the one before, so an
-        edited, deleted or reordered entry is detected.
+        Every approval, decline and rollout, inventory change and host-key trust decision, append-only. Each
+        entry carries the hash of the one before, so an edited, deleted or reordered entry is detected.
       </p>
       <div className="toolbar">
         <button type="button" className="button" onClick={() => void store.getState().verifyAudit()}>

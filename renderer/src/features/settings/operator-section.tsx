@@ -42,7 +42,7 @@ export function OperatorSection() {
         <Field
           label="Operator name"
           error={error}
-          hint={`Approvals, declines and rollouts are recorded in the audit log under this name. Empty: the OS user name (${operator?.osUser ?? '…'}).`}
+          hint={`Approvals, declines, rollouts and inventory changes are recorded in the audit log under this name. Empty: the OS user name (${operator?.osUser ?? '…'}).`}
         >
           <input
             className="input"

@@ -1,0 +1,382 @@
+// THE ROLLOUT SIDE OF A SIMULATED HOST (fleet simulator, see test/sim/README.md): answers what Patchbay's
+// rollout engine sends an apt host — the dry run, the pre-flight, remote-op's start and poll, the installed
+// versions re-check, the boot id and the reboot — with outputs shaped like apt's and dpkg's own, and keeps
+// the host's package state so the verify rescan sees what the simulated install changed. Not apt: no
+// dependency solving, no files; the real-target tests (test/rollout) stay the ground truth.
+//
+// Each command is recognised by rebuilding it with Patchbay's own builders from the parameters read out of
+// it and comparing the two texts exactly: a command Patchbay changed is no longer answered (exit 127, said
+// plainly), instead of being answered as if the simulator still understood it.
+import { URIS_MARK } from '../platforms/apt-install-parse';
+import type { InstallItem, PlatformInstaller } from '../platforms/installer';
+import { INSTALLERS } from '../platforms/installers';
+import { BOOT_ID_COMMAND, REBOOT_SCRIPT } from '../rollout/reboot';
+import { OPS_DIR, opStatusCommand, pollCommand, startOpCommand } from '../rollout/remote-op';
+import { aptPackagesOf, installedOutput, type SimPackage } from './sim-apt-state';
+
+/** How the simulated host's installs behave. */
+export interface SimRolloutOptions {
+  /** How long a simulated install runs before it finishes (default 2 s). */
+  installMs?: number;
+  /** The install fails the way apt does when the archive cache is full (exit 100), installing nothing. */
+  failInstall?: 'disk-full' | null;
+  /** After an install, the host asks for a reboot (/var/run/reboot-required) until it reboots. */
+  rebootRequired?: boolean;
+}
+
+/** One command's answer. */
+export interface SimAnswer {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** What the responder needs from its host. */
+export interface SimRolloutHost {
+  /** The captured collection output the host replays (before any install). */
+  profileOutput: () => string;
+  bootId: () => string;
+  /** Reboots the host (sessions drop, new boot id), as `reboot()` of sim-host does. */
+  reboot: () => void;
+}
+
+interface Op {
+  id: string;
+  startedAt: number;
+  log: Buffer;
+  code: number;
+  items: InstallItem[];
+  applied: boolean;
+}
+
+const apt = INSTALLERS.apt as PlatformInstaller;
+
+/**
+ * Reads one shell word as shQuote writes it (`'…'` pieces joined by `\'`) from `s` at `at`: the value and
+ * where it ends; null when there is no quoted word there.
+ */
+export function readQuoted(s: string, at: number): { value: string; end: number } | null {
+  if (s[at] !== "'") return null;
+  let i = at;
+  let value = '';
+  while (i < s.length) {
+    if (s[i] === "'") {
+      const close = s.indexOf("'", i + 1);
+      if (close < 0) return null;
+      value += s.slice(i + 1, close);
+      i = close + 1;
+    } else if (s[i] === '\\' && i + 1 < s.length) {
+      value += s[i + 1];
+      i += 2;
+    } else break;
+  }
+  return { value, end: i };
+}
+
+const after = (s: string, prefix: string) => {
+  const at = s.indexOf(prefix);
+  return at < 0 ? null : readQuoted(s, at + prefix.length);
+};
+
+/**
+ * Unwraps a root command as electron/ssh/exec.ts sends it (sudo or a root login's `/bin/sh -c`, then
+ * remote-timeout's GNU timeout wrapper): the script inside and the wrapper's tag. Null for a plain command.
+ */
+export function unwrapRoot(command: string): { script: string; tag: string } | null {
+  let limited: string;
+  if (command.startsWith('env LC_ALL=C sudo ')) {
+    const inner = after(command, ' -- /bin/sh -c ')?.value;
+    const nl = inner?.indexOf('\n') ?? -1;
+    if (!inner || nl < 0) return null;
+    limited = inner.slice(nl + 1);
+  } else if (command.startsWith('/bin/sh -c ')) {
+    const inner = readQuoted(command, '/bin/sh -c '.length);
+    if (!inner) return null;
+    limited = inner.value;
+  } else return null;
+  const tagLine = after(limited, "\n  printf '%s\\n' ")?.value;
+  const script = after(limited, ' /bin/sh -c ')?.value;
+  if (!tagLine?.endsWith(' timeout') || script === undefined) return null;
+  return { script, tag: tagLine.slice(0, -' timeout'.length) };
+}
+
+/** `name[:arch]=version` words after `--only-upgrade ` up to ` 2>&1` (an apt dry run or install line). */
+function specsOf(line: string): InstallItem[] | null {
+  const items: InstallItem[] = [];
+  let i = line.indexOf('--only-upgrade ');
+  if (i < 0) return null;
+  i += '--only-upgrade '.length;
+  while (line[i] === "'") {
+    const w = readQuoted(line, i);
+    if (!w) return null;
+    const m = /^([^:=]+)(?::([^=]+))?=(.+)$/.exec(w.value);
+    if (!m) return null;
+    items.push({ name: m[1] as string, arch: m[2] ?? '', version: m[3] as string });
+    i = w.end + 1;
+  }
+  return items;
+}
+
+/** A request as the engine builds it; apt ignores advisories and allowReboot. */
+const request = (items: InstallItem[]) => ({ items, advisories: [], allowReboot: false });
+
+/** The install script inside a start command, when it is apt's own installCommand: its items. */
+function installItems(script: string): InstallItem[] | null {
+  const items = specsOf(script.split('\n').find((l) => l.startsWith('exec apt-get -y ')) ?? '');
+  return items && apt.installCommand(request(items)) === script ? items : null;
+}
+
+/** A debian .deb's file name as apt prints it (an epoch's colon is escaped). */
+const debFile = (p: SimPackage, v: string) => `${p.name}_${v.replace(':', '%3a')}_${p.arch}.deb`;
+
+/** Size of a simulated .deb: stable per name and version. */
+function debSize(name: string, version: string): number {
+  let h = 2166136261;
+  for (const c of `${name}=${version}`) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
+  return 40_000 + ((h >>> 0) % 900_000);
+}
+
+/** `apt-get -s install --only-upgrade …` and `--print-uris`, as the dry run script prints them. */
+function dryRun(packages: Map<string, SimPackage>, items: InstallItem[]): SimAnswer {
+  const head = 'Reading package lists...\nBuilding dependency tree...\nReading state information...\n';
+  const upgrades: SimPackage[] = [];
+  const lines: string[] = [];
+  for (const it of items) {
+    const p = packages.get(it.name);
+    if (p && p.installed === '') {
+      lines.push(`Skipping ${it.name}, it is not installed and only upgrades are requested.`);
+    } else if (p && p.installed === it.version) {
+      lines.push(`${it.name} is already the newest version (${it.version}).`);
+    } else if (!p || p.candidate !== it.version) {
+      const out = `${head}E: Version '${it.version}' for '${it.name}' was not found\n${URIS_MARK} 100\n`;
+      return { stdout: out, stderr: '', code: 100 };
+    } else upgrades.push(p);
+  }
+  const sim = [
+    ...lines,
+    ...(upgrades.length
+      ? ['The following packages will be upgraded:', `  ${upgrades.map((p) => p.name).join(' ')}`]
+      : []),
+    `${upgrades.length} upgraded, 0 newly installed, 0 to remove and 0 not upgraded.`,
+    ...upgrades.map((p) => `Inst ${p.name} [${p.installed}] (${p.candidate} ${p.origin} [${p.arch}])`),
+    ...upgrades.map((p) => `Conf ${p.name} (${p.candidate} ${p.origin} [${p.arch}])`),
+  ];
+  const uris = upgrades.map(
+    (p) =>
+      `'http://deb.example.invalid/debian/pool/main/${p.name[0]}/${p.name}/${debFile(p, p.candidate)}' ` +
+      `${debFile(p, p.candidate)} ${debSize(p.name, p.candidate)} SHA256:${'0'.repeat(64)}`,
+  );
+  const stdout = `${head}${sim.join('\n')}\n${URIS_MARK} 0\n${uris.map((u) => `${u}\n`).join('')}${URIS_MARK}-end 0\n`;
+  return { stdout, stderr: '', code: 0 };
+}
+
+/** What `apt-get -y install --only-upgrade` prints, and its exit code (apt's own wording and order). */
+function installLog(
+  packages: Map<string, SimPackage>,
+  items: InstallItem[],
+  fail: SimRolloutOptions['failInstall'],
+): { log: string; code: number } {
+  const ps = items.flatMap((i) => packages.get(i.name) ?? []).filter((p) => p.installed !== p.candidate);
+  const bytes = ps.reduce((a, p) => a + debSize(p.name, p.candidate), 0);
+  const head = [
+    'Reading package lists...',
+    'Building dependency tree...',
+    'Reading state information...',
+    'The following packages will be upgraded:',
+    `  ${ps.map((p) => p.name).join(' ')}`,
+    `${ps.length} upgraded, 0 newly installed, 0 to remove and 0 not upgraded.`,
+    `Need to get ${Math.ceil(bytes / 1000)} kB of archives.`,
+    'After this operation, 0 B of additional disk space will be used.',
+  ];
+  if (fail === 'disk-full')
+    return {
+      log: `${head.join('\n')}\nE: You don't have enough free space in /var/cache/apt/archives/.\n`,
+      code: 100,
+    };
+  const body = [
+    ...ps.map(
+      (p, k) =>
+        `Get:${k + 1} http://deb.example.invalid/debian ${p.origin.split(' ')[0]} ${p.arch} ${p.name} ${p.arch} ${p.candidate} [${Math.ceil(debSize(p.name, p.candidate) / 1000)} kB]`,
+    ),
+    `Fetched ${Math.ceil(bytes / 1000)} kB in 0s (${Math.ceil(bytes / 100)} kB/s)`,
+    '(Reading database ... 8485 files and directories currently installed.)',
+    ...ps.flatMap((p) => [
+      `Preparing to unpack .../${debFile(p, p.candidate)} ...`,
+      `Unpacking ${p.name} (${p.candidate}) over (${p.installed}) ...`,
+    ]),
+    ...ps.map((p) => `Setting up ${p.name} (${p.candidate}) ...`),
+  ];
+  return { log: `${[...head, ...body].join('\n')}\n`, code: 0 };
+}
+
+const PID = 4000;
+
+/** The rollout responder of one simulated host; `answer` returns null for a command that is not a rollout's. */
+export function simRollout(host: SimRolloutHost, options: SimRolloutOptions = {}) {
+  const installMs = options.installMs ?? 2000;
+  const ops = new Map<string, Op>();
+  // name → version installed by a simulated install (on top of the captured state).
+  const installed = new Map<string, string>();
+  let rebootPending = false;
+  let opsStarted = 0;
+  let alreadyStarted = 0;
+  let cachedFor = '';
+  let cached = new Map<string, SimPackage>();
+
+  const packages = (): Map<string, SimPackage> => {
+    const key = [...installed].join(',');
+    if (cachedFor !== key || cached.size === 0) {
+      cached = aptPackagesOf(host.profileOutput(), installed);
+      cachedFor = key;
+    }
+    return cached;
+  };
+
+  /** An op's state now; an install that has just finished changes the host's packages once. */
+  function settle(op: Op): { done: boolean; visible: Buffer } {
+    const elapsed = Date.now() - op.startedAt;
+    if (elapsed < installMs) {
+      // The log grows as apt works: the share of its lines written so far.
+      const lines = op.log.toString('utf8').split('\n');
+      const shown = lines.slice(0, Math.floor((lines.length - 1) * (elapsed / installMs))).join('\n');
+      return { done: false, visible: Buffer.from(shown ? `${shown}\n` : '') };
+    }
+    if (!op.applied) {
+      op.applied = true;
+      if (op.code === 0) {
+        for (const i of op.items) installed.set(i.name, i.version);
+        if (options.rebootRequired) rebootPending = true;
+      }
+    }
+    return { done: true, visible: op.log };
+  }
+
+  function statusLine(id: string): { line: string; visible: Buffer } {
+    const op = ops.get(id);
+    if (!op) return { line: 'unknown', visible: Buffer.alloc(0) };
+    const { done, visible } = settle(op);
+    return { line: done ? `finished ${op.code} ${visible.length}` : `running ${visible.length}`, visible };
+  }
+
+  function start(id: string, script: string): SimAnswer | null {
+    const items = installItems(script);
+    if (!items) return null;
+    if (ops.has(id)) {
+      alreadyStarted += 1;
+      return { stdout: 'already-started\n', stderr: '', code: 0 };
+    }
+    const { log, code } = installLog(packages(), items, options.failInstall);
+    ops.set(id, { id, startedAt: Date.now(), log: Buffer.from(log), code, items, applied: false });
+    opsStarted += 1;
+    return { stdout: `started ${PID + opsStarted}\n`, stderr: '', code: 0 };
+  }
+
+  function preflight(download: number | null, kernel: boolean): SimAnswer {
+    const now = Math.floor(Date.now() / 1000);
+    const df = 'overlay          264212084 28500584  77890328      27% /';
+    const out = [
+      'uid 0',
+      `boot ${host.bootId()}`,
+      `now ${now}`,
+      `download ${download ?? 'unknown'}`,
+      `kernel ${kernel ? 1 : 0}`,
+      'tools apt-get dpkg',
+      ...['/var/cache/apt/archives', '/', '/var', ...(kernel ? ['/boot'] : [])].map((p) => `df ${p} ${df}`),
+      'lock /var/lib/dpkg/lock-frontend free',
+      'lock /var/lib/dpkg/lock free',
+      `lists ${now - 3600}`,
+      `reboot ${rebootPending ? 1 : 0}`,
+    ];
+    return { stdout: `${out.join('\n')}\n`, stderr: '', code: 0 };
+  }
+
+  /** A root script's answer, or null when it is none of the rollout's. */
+  function rootAnswer(script: string): SimAnswer | null {
+    if (script === REBOOT_SCRIPT) {
+      setTimeout(() => {
+        rebootPending = false;
+        host.reboot();
+      }, 2000).unref();
+      return { stdout: 'patchbay-reboot-scheduled\n', stderr: '', code: 0 };
+    }
+    const d = after(script, '\nd=')?.value ?? after(script, 'd=')?.value;
+    const id = d?.startsWith(`${OPS_DIR}/`) ? d.slice(OPS_DIR.length + 1) : null;
+    if (id !== null) {
+      if (script === opStatusCommand(id)) return { stdout: `${statusLine(id).line}\n`, stderr: '', code: 0 };
+      const poll = /tail -c \+(\d+) "\$d\/log" \| head -c (\d+)\n/.exec(script);
+      if (poll) {
+        const offset = Number(poll[1]) - 1;
+        const max = Number(poll[2]);
+        if (script !== pollCommand(id, offset, max)) return null;
+        const { line, visible } = statusLine(id);
+        const chunk = visible.subarray(offset, offset + max).toString('latin1');
+        return { stdout: `${line}\n${chunk}`, stderr: '', code: 0 };
+      }
+      const inner = after(script, `: > "$d/boot"\nprintf '%s\\n' `)?.value;
+      const limit = /"\$d" (\d+)s (\d+)s <\/dev\/null/.exec(script);
+      if (inner === undefined || !limit) return null;
+      if (script !== startOpCommand(id, inner, Number(limit[1]) * 1000)) return null;
+      return start(id, inner);
+    }
+    if (script.includes(`${URIS_MARK}`)) {
+      const items = specsOf(script.split('\n').find((l) => l.startsWith('apt-get -s ')) ?? '');
+      if (!items || apt.dryRunCommand(request(items)) !== script) return null;
+      return dryRun(packages(), items);
+    }
+    const dl = /^echo "download (\d+|unknown)"$/m.exec(script)?.[1];
+    const kernel = /^echo "kernel ([01])"$/m.exec(script)?.[1];
+    if (dl !== undefined && kernel !== undefined) {
+      const download = dl === 'unknown' ? null : Number(dl);
+      if (apt.preflightCommand({ downloadBytes: download, kernel: kernel === '1' }) !== script) return null;
+      return preflight(download, kernel === '1');
+    }
+    return null;
+  }
+
+  /** dpkg-query's lines for the named packages (unknown names print nothing). */
+  function dpkgQuery(script: string): SimAnswer | null {
+    const names: string[] = [];
+    if (script !== 'exit 0') {
+      let i = script.indexOf(' -- ');
+      if (i < 0) return null;
+      i += 4;
+      while (script[i] === "'") {
+        const w = readQuoted(script, i);
+        if (!w) return null;
+        names.push(w.value);
+        i = w.end + 1;
+      }
+    }
+    if (apt.installedVersionsCommand(names) !== script) return null;
+    const ps = packages();
+    const lines = names.flatMap((n) => {
+      const p = ps.get(n);
+      return p?.installed ? [`${p.name}\t${p.arch}\tii \t${p.installed}\n`] : [];
+    });
+    return { stdout: lines.join(''), stderr: '', code: 0 };
+  }
+
+  return {
+    /** Answers a rollout command (as it arrived on the SSH channel), or null when it is not one. */
+    answer(command: string): SimAnswer | null {
+      if (command === BOOT_ID_COMMAND) return { stdout: `${host.bootId()}\n@@failed\n`, stderr: '', code: 0 };
+      const root = unwrapRoot(command);
+      if (root) {
+        const a = rootAnswer(root.script);
+        return a && { ...a, stderr: `${root.tag} timeout\n${a.stderr}` };
+      }
+      if (command.startsWith('LC_ALL=C dpkg-query ') || command === 'exit 0') return dpkgQuery(command);
+      return null;
+    },
+    /** The collection output with what simulated installs changed (the verify rescan reads it). */
+    render(output: string): string {
+      for (const op of ops.values()) settle(op);
+      return installed.size === 0 ? output : installedOutput(output, installed);
+    },
+    /** Install operations started (a second start of the same id is not one) and refused second starts. */
+    stats: () => ({ opsStarted, alreadyStarted }),
+  };
+}
+
+/** A host's rollout responder. */
+export type SimRollout = ReturnType<typeof simRollout>;

@@ -1,0 +1,80 @@
+import { type SoapFault, WSMAN_CODE } from './soap';
+
+/** Kinds of WinRM failure a technician acts on differently. */
+export type WinrmErrorKind =
+  | 'access-denied'
+  | 'not-enabled'
+  | 'ntlm-refused'
+  | 'unencrypted'
+  | 'quota'
+  | 'shell-gone'
+  | 'timeout'
+  | 'protocol'
+  | 'fault';
+
+/** A WinRM failure in a technician's words; `kind` lets callers decide (retry, ask for a password, …). */
+export class WinrmError extends Error {
+  constructor(
+    readonly kind: WinrmErrorKind,
+    message: string,
+    readonly fault?: SoapFault,
+  ) {
+    super(message);
+    this.name = 'WinrmError';
+  }
+}
+
+/** Windows said no to the credentials (or the account's token is filtered). */
+export const accessDenied = (host: string, user: string): WinrmError =>
+  new WinrmError(
+    'access-denied',
+    `${host} refused the user name or password for "${user}" (access denied). Check them. A local ` +
+      'administrator other than the built-in Administrator also needs the registry value ' +
+      'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System\\LocalAccountTokenFilterPolicy = 1 ' +
+      '(DWORD), or WinRM filters its admin rights.',
+  );
+
+/** Nothing answers WinRM on the port, or something else does. */
+export const notEnabled = (host: string, port: number, detail: string): WinrmError =>
+  new WinrmError(
+    'not-enabled',
+    `WinRM does not answer on ${host}:${port} (${detail}). On the machine run "Enable-PSRemoting -Force" ` +
+      'as administrator and allow TCP port ' +
+      `${port} in its firewall for this network.`,
+  );
+
+/** Classifies a SOAP fault from the server. */
+export function faultError(host: string, fault: SoapFault): WinrmError {
+  const text = fault.message || fault.reason || `${fault.code} ${fault.subcode}`.trim();
+  switch (fault.wsmanCode) {
+    case WSMAN_CODE.maxShells:
+    case WSMAN_CODE.maxOperations:
+      return new WinrmError(
+        'quota',
+        `${host} refused another remote shell: the user's WinRM quota is reached (${text}). Wait for ` +
+          'Patchbay to close its shells, or raise MaxShellsPerUser on the machine.',
+        fault,
+      );
+    case WSMAN_CODE.shellNotFound:
+      return new WinrmError(
+        'shell-gone',
+        `${host} no longer knows the remote shell (was it restarted?): ${text}`,
+        fault,
+      );
+    case WSMAN_CODE.timedOut:
+      return new WinrmError('timeout', `${host}: the operation timed out on the machine (${text})`, fault);
+    case WSMAN_CODE.accessDenied:
+      return new WinrmError(
+        'access-denied',
+        `${host} denied the operation (access denied): ${text}. The account must be an administrator ` +
+          '(local administrators other than the built-in one also need LocalAccountTokenFilterPolicy = 1).',
+        fault,
+      );
+    default:
+      if (/QuotaLimit/i.test(fault.subcode))
+        return new WinrmError('quota', `${host}: quota reached (${text})`, fault);
+      if (/InvalidSelectors/i.test(fault.subcode))
+        return new WinrmError('shell-gone', `${host}: ${text}`, fault);
+      return new WinrmError('fault', `${host}: WinRM error: ${text}`, fault);
+  }
+}

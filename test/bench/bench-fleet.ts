@@ -1,0 +1,79 @@
+// What the simulator benchmarks (bench:scale, bench:rollout) share: the simulated hosts entered into a core
+// as machines with pinned host keys, the login key, and the small statistics they print.
+import ssh2 from 'ssh2';
+
+import type { Core } from '../../electron/core/create-core';
+import type { FleetHost } from '../../electron/demo/sim-fleet';
+import { generateKey } from '../../electron/demo/sim-keys';
+
+/** One credential and a machine per simulated host, host keys pinned (as after the user trusted them). */
+export async function inventory(
+  core: Core,
+  hosts: FleetHost[],
+  privateKey: string,
+  passphrase?: string,
+): Promise<number[]> {
+  const secrets = passphrase ? { privateKey, passphrase } : { privateKey };
+  const cred = await core.handlers['credentials.create']({
+    credential: { name: 'bench', kind: 'ssh-key', keyPath: '', secrets },
+  });
+  const ids: number[] = [];
+  for (const h of hosts) {
+    const machine = { displayName: h.name, address: h.address, port: h.port, transport: 'ssh' as const };
+    const m = await core.handlers['machines.create']({
+      machine: {
+        ...machine,
+        username: 'patch',
+        credentialId: cred.id,
+        tags: [],
+        client: '',
+        site: '',
+        notes: '',
+        proxyJump: '',
+      },
+    });
+    ids.push(m.id);
+    core.repos.hostKeys.pin({
+      address: h.address,
+      port: h.port,
+      ...h.hostKey,
+      trustedAt: Date.now(),
+      source: 'user',
+    });
+  }
+  return ids;
+}
+
+/** The login key: the simulator's usual ed25519 key, or one encrypted with `passphrase`. */
+export function loginKey(passphrase?: string): { publicKey: string; privateKey: string } {
+  if (!passphrase) return generateKey();
+  const pair = ssh2.utils.generateKeyPairSync('ed25519', {
+    passphrase,
+    cipher: 'aes256-ctr',
+    rounds: 16,
+  });
+  return { publicKey: pair.public, privateKey: pair.private };
+}
+
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+/** The q-quantile of xs (NaN when empty). */
+export const pct = (xs: number[], q: number) =>
+  sorted(xs)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
+/** The median of xs. */
+export const median = (xs: number[]) => pct(xs, 0.5);
+/** Bytes in MiB. */
+export const mb = (b: number) => b / (1 << 20);
+/** A duration for the report. */
+export const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+/** The most events in any one second, from their times (ms). */
+export const peakPerSecond = (times: number[]) =>
+  Math.max(0, ...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length));
+
+/** Prints one figure of the result table: measured against its target. */
+export function row(label: string, value: string, measured: number, target: number, unit: string): void {
+  console.log(
+    `  ${label.padEnd(30)} ${value.padEnd(30)} ${`${measured.toFixed(2)}${unit}`.padStart(9)} ` +
+      `(target ≤ ${target}${unit}, ${(measured / target).toFixed(2)} of it)  ${measured <= target ? 'ok' : 'MISSED'}`,
+  );
+}

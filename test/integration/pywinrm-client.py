@@ -1,0 +1,41 @@
+"""pywinrm (Debian python3-winrm) as an independent WinRM client against the Patchbay WinRM simulator.
+
+Reads one JSON request on stdin: {"url", "user", "password", "ops": [{"kind": "cmd", "command", "args"} |
+{"kind": "ps", "script"}]} and prints one JSON object: per op its stdout/stderr (base64) and exit code, or the
+error class and message. Only pywinrm's own public API is used (Session with NTLM and message encryption).
+"""
+import base64
+import json
+import sys
+
+import winrm
+
+
+def b64(data):
+    return base64.b64encode(data).decode("ascii")
+
+
+def main():
+    req = json.load(sys.stdin)
+    session = winrm.Session(
+        req["url"],
+        auth=(req["user"], req["password"]),
+        transport="ntlm",
+        message_encryption=req.get("encryption", "always"),
+        operation_timeout_sec=req.get("operationTimeout", 20),
+        read_timeout_sec=req.get("operationTimeout", 20) + 10,
+    )
+    results = []
+    for op in req["ops"]:
+        try:
+            if op["kind"] == "cmd":
+                r = session.run_cmd(op["command"], op.get("args", []))
+            else:
+                r = session.run_ps(op["script"])
+            results.append({"ok": True, "stdout": b64(r.std_out), "stderr": b64(r.std_err), "exitCode": r.status_code})
+        except Exception as e:  # report, do not hide: the test asserts on the class
+            results.append({"ok": False, "error": type(e).__name__, "message": str(e)})
+    json.dump({"results": results}, sys.stdout)
+
+
+main()

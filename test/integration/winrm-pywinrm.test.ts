@@ -1,0 +1,171 @@
+/**
+ * Faithfulness of the WinRM simulator, checked by an independent client: Debian's pywinrm 0.3 (NTLM through
+ * python3-requests-ntlm, WinRM message encryption 'always') runs cmd and PowerShell commands against it and
+ * must get what Patchbay's own client gets; a wrong password must fail there too.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { WinrmClient } from '../../electron/winrm/client';
+import { runPowerShell } from '../../electron/winrm/powershell';
+import { needs } from '../helpers/needs';
+import { ScriptedExecutor } from '../winrm-sim/executor';
+import { WinrmSimulator } from '../winrm-sim/server';
+
+const PY = '/usr/bin/python3';
+const SCRIPT = path.resolve('test/integration/pywinrm-client.py');
+// ntlm-auth hashes with MD4, which Debian 12's OpenSSL 3 keeps in its legacy provider.
+const PY_ENV = { ...process.env, OPENSSL_CONF: path.resolve('test/integration/openssl-legacy.cnf') };
+const hasPywinrm = spawnSync(PY, ['-c', 'import winrm, requests_ntlm'], { stdio: 'ignore' }).status === 0;
+const available = needs(
+  'python3-winrm (pywinrm, an independent WinRM client)',
+  hasPywinrm,
+  'apt-get install python3-winrm',
+);
+
+const USER = 'Technician';
+const PASSWORD = 'Pässword-123';
+
+interface PyResult {
+  ok: boolean;
+  stdout?: string;
+  stderr?: string;
+  exitCode?: number;
+  error?: string;
+  message?: string;
+}
+type Op = { kind: 'cmd'; command: string; args?: string[] } | { kind: 'ps'; script: string };
+
+/** Runs pywinrm asynchronously: the simulator lives in this process and must keep answering. */
+function pywinrm(
+  url: string,
+  password: string,
+  ops: Op[],
+  operationTimeout = 20,
+  encryption: 'always' | 'never' = 'always',
+): Promise<PyResult[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(PY, [SCRIPT], { env: PY_ENV });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill(), 60_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) return reject(new Error(`pywinrm-client.py exited ${code}: ${err}`));
+      resolve((JSON.parse(out) as { results: PyResult[] }).results);
+    });
+    child.stdin.end(JSON.stringify({ url, user: USER, password, ops, operationTimeout, encryption }));
+  });
+}
+const text = (b64 = ''): string => Buffer.from(b64, 'base64').toString('utf8');
+
+function executor(): ScriptedExecutor {
+  let slowDone: () => void = () => undefined;
+  return new ScriptedExecutor()
+    .on(/^ipconfig \/all$/, (cmd) => {
+      cmd.stdout('Windows IP Configuration\r\n'.repeat(300));
+      cmd.stderr('note\r\n');
+      return 0;
+    })
+    .on(/^exit 5$/, () => 5)
+    .on(/^slow$/, (cmd) => {
+      cmd.stdout('begin\r\n');
+      setTimeout(() => slowDone(), 300);
+      return new Promise<number>((resolve) => {
+        slowDone = () => {
+          cmd.stdout('end\r\n');
+          resolve(0);
+        };
+      });
+    })
+    .onPowerShell(/^\$PSVersionTable/, (script, cmd) => {
+      cmd.stdout('5.1.19041.5247\r\n');
+      return script.includes('exit 2') ? 2 : 0;
+    });
+}
+
+let sim: WinrmSimulator | undefined;
+afterEach(async () => {
+  await sim?.stop();
+  sim = undefined;
+});
+
+describe.runIf(available)('pywinrm (independent WinRM client) against the simulator', () => {
+  it('run_cmd and run_ps succeed with NTLM + message encryption, and agree with Patchbay’s client', async () => {
+    const ex = executor();
+    sim = new WinrmSimulator({
+      users: { technician: PASSWORD },
+      executor: ex.execute,
+      chunkBytes: 1500,
+      maxOperationMs: 50,
+    });
+    await sim.start();
+    const ops: Op[] = [
+      { kind: 'cmd', command: 'ipconfig', args: ['/all'] },
+      { kind: 'cmd', command: 'exit 5' },
+      { kind: 'cmd', command: 'slow' },
+      { kind: 'ps', script: '$PSVersionTable.PSVersion.ToString()' },
+      { kind: 'ps', script: '$PSVersionTable; exit 2' },
+    ];
+    const theirs = await pywinrm(sim.url, PASSWORD, ops, 1);
+    expect(theirs.map((r) => r.error ?? 'ok')).toEqual(ops.map(() => 'ok'));
+    expect(sim.stats.unsealedRefused).toBe(0);
+    expect(sim.wsman.shells.size).toBe(0);
+    // "slow" outlasted several long-polls: pywinrm got TimedOut faults and polled again.
+    const timedOutForPywinrm = sim.wsman.faults['w:TimedOut'] ?? 0;
+    expect(timedOutForPywinrm).toBeGreaterThan(0);
+    // pywinrm's run_ps puts the script itself in -encodedcommand; ours sends a bootstrap and the script on stdin.
+    expect(ex.scriptsRan.map((s) => s.viaStdin)).toEqual([false, false]);
+
+    const client = new WinrmClient({ host: '127.0.0.1', port: sim.port, user: USER, password: PASSWORD }, 1);
+    try {
+      const ours = [];
+      for (const op of ops) {
+        ours.push(
+          op.kind === 'cmd' ? await client.run(op.command, op.args) : await runPowerShell(client, op.script),
+        );
+      }
+      expect(theirs.map((r) => [text(r.stdout), text(r.stderr), r.exitCode])).toEqual(
+        ours.map((r) => [r.stdout.toString(), r.stderr.toString(), r.exitCode]),
+      );
+    } finally {
+      client.close();
+    }
+    expect(theirs.map((r) => r.exitCode)).toEqual([0, 5, 0, 0, 2]);
+    expect(text(theirs[2]?.stdout)).toBe('begin\r\nend\r\n');
+    expect(ex.scriptsRan.slice(2).map((s) => s.viaStdin)).toEqual([true, true]);
+    expect(sim.wsman.faults['w:TimedOut']).toBeGreaterThan(timedOutForPywinrm);
+  });
+
+  it('a wrong password fails in pywinrm too (InvalidCredentialsError)', async () => {
+    sim = new WinrmSimulator({ users: { technician: PASSWORD }, executor: executor().execute });
+    await sim.start();
+    const [r] = await pywinrm(sim.url, 'wrong', [{ kind: 'cmd', command: 'ipconfig', args: ['/all'] }]);
+    expect(r?.ok).toBe(false);
+    expect(r?.error).toBe('InvalidCredentialsError');
+    expect(sim.stats.failedLogons).toBeGreaterThan(0);
+    expect(sim.stats.handshakes).toBe(0);
+  });
+
+  it('refuses unsealed bodies as Windows with AllowUnencrypted=false does (pywinrm without encryption gets 401)', async () => {
+    const ex = executor();
+    sim = new WinrmSimulator({ users: { technician: PASSWORD }, executor: ex.execute });
+    await sim.start();
+    const [r] = await pywinrm(
+      sim.url,
+      PASSWORD,
+      [{ kind: 'cmd', command: 'ipconfig', args: ['/all'] }],
+      20,
+      'never',
+    );
+    expect(r?.ok).toBe(false);
+    expect(r?.error).toBe('InvalidCredentialsError');
+    expect(sim.stats.handshakes).toBeGreaterThan(0);
+    expect(sim.stats.unsealedRefused).toBeGreaterThan(0);
+    expect(ex.ran).toEqual([]);
+  });
+});

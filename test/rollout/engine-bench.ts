@@ -1,0 +1,180 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { runCli } from '../../electron/cli/main';
+import { type Core, type CoreOptions, createCore } from '../../electron/core/create-core';
+import { silentLogger } from '../../electron/core/logger';
+import { dataFiles } from '../../electron/core/paths';
+import { aptInstaller } from '../../electron/platforms/apt-install';
+import { startOp } from '../../electron/rollout/remote-op';
+import { nodeSecretBox } from '../../electron/secrets/node-secrets';
+import type { RolloutHostState } from '../../shared/domain';
+import type { EventMap, RequestChannel, RequestOf, ResponseMap } from '../../shared/ipc';
+import type { Target, TargetSpec } from '../targets/hosts';
+import { startTargets, stopAll } from '../targets/hosts';
+import { sessionTo } from './apt-helpers';
+
+/**
+ * Real Debian targets in the inventory of a real core (SQLite file, SSH pool), scanned once so their host
+ * keys are pinned: the bench of the rollout engine's tests through the core's API. The `rollout.progress`
+ * events are recorded per rollout and host.
+ */
+export async function engineBench(specs: TargetSpec[]) {
+  const t: Record<string, Target> = {};
+  const ids: Record<string, number> = {};
+  /** Latest host state per rollout and machine, as the `rollout.progress` events told it. */
+  const seen = new Map<string, RolloutHostState>();
+  const rolloutStates = new Map<number, string>();
+  const started = await startTargets(specs);
+  specs.forEach((s, i) => (t[s.name] = started[i] as Target));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-engine-'));
+  const openCore = (d: string, rollouts: NonNullable<CoreOptions['rollouts']>) => {
+    const files = dataFiles(d);
+    return createCore({
+      dbPath: files.db,
+      secrets: nodeSecretBox(files.keyFile),
+      logger: silentLogger,
+      host: 'browser',
+      dataDir: d,
+      version: 'test',
+      rollouts,
+    });
+  };
+  const core: Core = openCore(dir, { pollMs: 200 });
+  core.subscribe((channel, payload) => {
+    if (channel !== 'rollout.progress') return;
+    for (const b of (payload as EventMap['rollout.progress']).rollouts) {
+      rolloutStates.set(b.rolloutId, b.state);
+      for (const h of b.hosts) seen.set(`${b.rolloutId}/${h.machineId}`, h.state);
+    }
+  });
+
+  async function call<C extends RequestChannel>(channel: C, req: RequestOf<C>): Promise<ResponseMap[C]> {
+    const r = await core.dispatch(channel, req);
+    if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
+    return r.res as ResponseMap[C];
+  }
+
+  const key = await call('credentials.create', {
+    credential: { name: 'targets', kind: 'ssh-key', keyPath: started[0]?.privateKeyPath ?? '', secrets: {} },
+  });
+  for (const s of specs) {
+    const target = t[s.name] as Target;
+    const m = await call('machines.create', {
+      machine: {
+        displayName: s.name,
+        address: target.address,
+        port: target.port,
+        transport: 'ssh',
+        username: 'patch',
+        credentialId: key.id,
+        tags: [],
+        client: 'acme',
+        site: '',
+        notes: '',
+        proxyJump: '',
+      },
+    });
+    ids[s.name] = m.id;
+  }
+  // First contact pins the host keys; rollouts accept pinned keys only.
+  const scan = await call('scan.start', { machineIds: Object.values(ids), trustNewHostKeys: true });
+  await core.services.scanner.wait(scan.jobId);
+
+  return {
+    core,
+    t,
+    ids,
+    seen,
+    rolloutStates,
+    call,
+    /** Approves `name` on each named host only (machine scope), so no row's approval leaks into another. */
+    async approve(name: string, hosts: string[]) {
+      for (const h of hosts) {
+        const machineId = ids[h] ?? 0;
+        await call('decisions.decide', {
+          select: { machineIds: [machineId], names: [name] },
+          scope: { kind: 'machine', machineId },
+          decision: 'approved',
+        });
+      }
+    },
+    /** Runs `patchbay …` with its own core on the same data folder, as a technician's shell would. */
+    async cli(args: string[]) {
+      let out = '';
+      let err = '';
+      const code = await runCli(
+        ['--data-dir', dir, ...args],
+        { stdout: (x) => (out += x), stderr: (x) => (err += x) },
+        (d) => openCore(d, { resume: false, pollMs: 200 }),
+      );
+      return { code, out, err };
+    },
+    /** The rollout's audit entries, oldest first. */
+    async auditOf(id: number) {
+      const all = await call('audit.list', { action: 'rollout' });
+      return all.items
+        .filter((e) => new RegExp(`^rollout ${id}\\b`).test(e.subject))
+        .sort((a, b) => a.seq - b.seq);
+    },
+    /** See holdDpkgLock. */
+    holdDpkgLock: (name: string, opId: string) => holdDpkgLock(t[name] as Target, opId),
+    /** Stops everything: no postinst may wait on after the test. */
+    async close() {
+      for (const x of Object.values(t)) await x.exec('touch /run/pb-slow-go').catch(() => undefined);
+      await core.close();
+      await stopAll();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The bench engineBench resolves to. */
+export type EngineBench = Awaited<ReturnType<typeof engineBench>>;
+
+/** Polls `ok` every 200 ms until it holds (at most two minutes). */
+export async function until(what: string, ok: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (await ok()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`never: ${what}`);
+}
+
+/**
+ * Holds dpkg's lock on a target the way another apt run would: installs pb-slow (the target needs the
+ * slow-postinst case), whose postinst waits for /run/pb-slow-go. Resolves once it waits; `release` lets it
+ * finish and resolves when that run has ended.
+ */
+export async function holdDpkgLock(target: Target, opId: string) {
+  await target.exec('rm -f /run/pb-slow-go');
+  const s = await sessionTo(target);
+  try {
+    const holder = aptInstaller().installCommand({
+      items: [{ name: 'pb-slow', arch: '', version: '1.1-1' }],
+      advisories: [],
+      allowReboot: false,
+    });
+    const r = await startOp(s, opId, holder, 300_000);
+    if (r.kind !== 'started') throw new Error(`the lock holder did not start: ${r.kind}`);
+    await until('the holder is in its postinst', async () =>
+      (await target.exec(`cat /var/lib/patchbay/ops/${opId}/log 2>/dev/null || true`)).stdout.includes(
+        'waiting for /run/pb-slow-go',
+      ),
+    );
+  } finally {
+    s.close();
+  }
+  return {
+    release: async () => {
+      await target.exec('touch /run/pb-slow-go');
+      await until(
+        'the lock holder ended',
+        async () =>
+          (await target.exec(`cat /var/lib/patchbay/ops/${opId}/exit 2>/dev/null || true`)).stdout.trim() !==
+          '',
+      );
+    },
+  };
+}
