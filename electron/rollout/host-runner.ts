@@ -3,6 +3,7 @@ import { ApiError } from '../../shared/wire';
 import type { StoredHost } from '../db/repos/rollouts';
 import { UnparseableOutputError } from '../platforms/types';
 import { SshError } from '../ssh/errors';
+import type { SshSession } from '../ssh/types';
 import { newRemovals, opIdFor, outcomeOf, shouldReboot, verifiedReason } from './decisions';
 import {
   HostFailure,
@@ -15,7 +16,7 @@ import {
   requestOf,
   sleep,
 } from './host-common';
-import { install } from './install-step';
+import { install, type UseSession } from './install-step';
 
 export { type HostRunContext, MAX_ATTEMPTS } from './host-common';
 
@@ -28,6 +29,18 @@ const PERMANENT = new Set([
   'no-credential',
   'output-unparseable',
 ]);
+
+/**
+ * States whose work runs over one SSH connection kept from one to the next (pre-flight → install → verify):
+ * two handshakes fewer per host. The pool slot is held across them as it was across each before; a
+ * dropped connection leaves the block and the retry below reconnects. Rebooting is outside: the host goes
+ * away, and waiting for its return opens its own connections.
+ */
+const SESSION_STATES: ReadonlySet<RolloutHostState> = new Set(['preflight', 'installing', 'verifying']);
+
+/** Whether the host's next step runs in the shared session (a cancelled pre-flight needs no connection). */
+const sharesSession = (ctx: HostRunContext, h: StoredHost) =>
+  SESSION_STATES.has(h.state) && !(h.state === 'preflight' && ctx.cancelled());
 
 /** A failure kind for what a step threw ('unreachable' for anything connection-like). */
 function failureKindOf(err: unknown): string {
@@ -46,16 +59,30 @@ function failureKindOf(err: unknown): string {
  */
 export async function runHost(ctx: HostRunContext, machineId: number): Promise<RolloutHostState> {
   const { repo, rollout } = ctx;
-  let h = repo.host(rollout.id, machineId);
-  if (!h) throw new Error(`rollout ${rollout.id} has no host ${machineId}`);
+  const stored = repo.host(rollout.id, machineId);
+  if (!stored) throw new Error(`rollout ${rollout.id} has no host ${machineId}`);
+  let h: StoredHost = stored;
   if (FINAL_HOST_STATES.has(h.state)) return h.state;
   const release = await ctx.ports.lockHost(machineId, `rollout-${rollout.id}`, ctx.signal);
   try {
     let failingSince: number | null = null;
     while (!FINAL_HOST_STATES.has(h.state)) {
       try {
-        h = await step(ctx, h);
-        failingSince = null;
+        if (sharesSession(ctx, h)) {
+          const machine = machineOf(ctx, h);
+          installerOf(ctx, h); // an unsupported host fails before connecting, as each step did alone
+          await ctx.ports.withSession(machine, ctx.signal, async (s: SshSession) => {
+            const use: UseSession = (work) => work(s);
+            while (sharesSession(ctx, h)) {
+              h = await step(ctx, h, use);
+              failingSince = null;
+            }
+          });
+        } else {
+          const at = h;
+          h = await step(ctx, h, (work) => ctx.ports.withSession(machineOf(ctx, at), ctx.signal, work));
+          failingSince = null;
+        }
       } catch (err) {
         if (ctx.signal.aborted) throw err;
         if (err instanceof HostFailure) {
@@ -117,7 +144,7 @@ export async function runHost(ctx: HostRunContext, machineId: number): Promise<R
 }
 
 /** One state's work; returns the host after the transition it made. */
-async function step(ctx: HostRunContext, h: StoredHost): Promise<StoredHost> {
+async function step(ctx: HostRunContext, h: StoredHost, use: UseSession): Promise<StoredHost> {
   const { ports, rollout } = ctx;
   const now = () => ctx.clock.now();
   switch (h.state) {
@@ -131,9 +158,8 @@ async function step(ctx: HostRunContext, h: StoredHost): Promise<StoredHost> {
     case 'preflight': {
       if (ctx.cancelled())
         return move(ctx, h, 'cancelled', { reason: 'Cancelled before anything changed.', finishedAt: now() });
-      const machine = machineOf(ctx, h);
       const inst = installerOf(ctx, h);
-      const report = await ports.withSession(machine, ctx.signal, async (s) => {
+      const report = await use(async (s) => {
         // The plan must still hold: a removal the technician never saw is refused before anything changes.
         const dry = await s.exec(inst.dryRunCommand(requestOf(ctx, h)), {
           asRoot: true,
@@ -179,7 +205,7 @@ async function step(ctx: HostRunContext, h: StoredHost): Promise<StoredHost> {
     }
 
     case 'installing':
-      return install(ctx, h);
+      return install(ctx, h, use);
 
     case 'rebooting': {
       const machine = machineOf(ctx, h);
@@ -213,7 +239,7 @@ async function step(ctx: HostRunContext, h: StoredHost): Promise<StoredHost> {
     case 'verifying': {
       const machine = machineOf(ctx, h);
       const inst = installerOf(ctx, h);
-      const found = await ports.withSession(machine, ctx.signal, async (s) => {
+      const found = await use(async (s) => {
         const versions = await installedVersions(s, ctx, inst, h);
         const report = await preflight(s, ctx, inst, h);
         let rescanProblem = '';
