@@ -3,6 +3,7 @@ import { ApiError } from '../../shared/wire';
 import type { StoredHost } from '../db/repos/rollouts';
 import { UnparseableOutputError } from '../platforms/types';
 import { SshError } from '../ssh/errors';
+import type { SshSession } from '../ssh/types';
 import { opIdFor, outcomeOf, shouldReboot, verifiedReason } from './decisions';
 import {
   auditHostOutcome,
@@ -15,7 +16,7 @@ import {
   preflight,
   sleep,
 } from './host-common';
-import { install } from './install-step';
+import { install, type UseSession } from './install-step';
 import { preflightOnHost } from './preflight-step';
 
 export { type HostRunContext, MAX_ATTEMPTS } from './host-common';
@@ -29,6 +30,18 @@ const PERMANENT = new Set([
   'no-credential',
   'output-unparseable',
 ]);
+
+/**
+ * States whose work runs over one SSH connection kept from one to the next (pre-flight → install → verify):
+ * two handshakes fewer per host. The pool slot is held across them as it was across each before; a
+ * dropped connection leaves the block and the retry below reconnects. Rebooting is outside: the host goes
+ * away, and waiting for its return opens its own connections.
+ */
+const SESSION_STATES: ReadonlySet<RolloutHostState> = new Set(['preflight', 'installing', 'verifying']);
+
+/** Whether the host's next step runs in the shared session (a cancelled pre-flight needs no connection). */
+const sharesSession = (ctx: HostRunContext, h: StoredHost) =>
+  SESSION_STATES.has(h.state) && !(h.state === 'preflight' && ctx.cancelled());
 
 /** A failure kind for what a step threw ('unreachable' for anything connection-like). */
 function failureKindOf(err: unknown): string {
@@ -47,16 +60,30 @@ function failureKindOf(err: unknown): string {
  */
 export async function runHost(ctx: HostRunContext, machineId: number): Promise<RolloutHostState> {
   const { repo, rollout } = ctx;
-  let h = repo.host(rollout.id, machineId);
-  if (!h) throw new Error(`rollout ${rollout.id} has no host ${machineId}`);
+  const stored = repo.host(rollout.id, machineId);
+  if (!stored) throw new Error(`rollout ${rollout.id} has no host ${machineId}`);
+  let h: StoredHost = stored;
   if (FINAL_HOST_STATES.has(h.state)) return h.state;
   const release = await ctx.ports.lockHost(machineId, `rollout-${rollout.id}`, ctx.signal);
   try {
     let failingSince: number | null = null;
     while (!FINAL_HOST_STATES.has(h.state)) {
       try {
-        h = await step(ctx, h);
-        failingSince = null;
+        if (sharesSession(ctx, h)) {
+          const machine = machineOf(ctx, h);
+          installerOf(ctx, h); // an unsupported host fails before connecting, as each step did alone
+          await ctx.ports.withSession(machine, ctx.signal, async (s: SshSession) => {
+            const use: UseSession = (work) => work(s);
+            while (sharesSession(ctx, h)) {
+              h = await step(ctx, h, use);
+              failingSince = null;
+            }
+          });
+        } else {
+          const at = h;
+          h = await step(ctx, h, (work) => ctx.ports.withSession(machineOf(ctx, at), ctx.signal, work));
+          failingSince = null;
+        }
       } catch (err) {
         if (ctx.signal.aborted) throw err;
         if (err instanceof HostFailure) {
@@ -140,7 +167,7 @@ async function removeOpDirs(ctx: HostRunContext, h: StoredHost): Promise<void> {
 }
 
 /** One state's work; returns the host after the transition it made. */
-async function step(ctx: HostRunContext, h: StoredHost): Promise<StoredHost> {
+async function step(ctx: HostRunContext, h: StoredHost, use: UseSession): Promise<StoredHost> {
   const { ports, rollout } = ctx;
   const now = () => ctx.clock.now();
   switch (h.state) {
@@ -154,11 +181,8 @@ async function step(ctx: HostRunContext, h: StoredHost): Promise<StoredHost> {
     case 'preflight': {
       if (ctx.cancelled())
         return move(ctx, h, 'cancelled', { reason: 'Cancelled before anything changed.', finishedAt: now() });
-      const machine = machineOf(ctx, h);
       const inst = installerOf(ctx, h);
-      const { report, host } = await ports.withSession(machine, ctx.signal, (s) =>
-        preflightOnHost(s, ctx, inst, h),
-      );
+      const { report, host } = await use((s) => preflightOnHost(s, ctx, inst, h));
       h = host;
       const failed = report.checks.filter((c) => !c.ok && c.id !== 'reboot-pending');
       if (failed.length > 0) {
@@ -187,7 +211,7 @@ async function step(ctx: HostRunContext, h: StoredHost): Promise<StoredHost> {
     }
 
     case 'installing':
-      return install(ctx, h);
+      return install(ctx, h, use);
 
     case 'rebooting': {
       const machine = machineOf(ctx, h);
@@ -221,7 +245,7 @@ async function step(ctx: HostRunContext, h: StoredHost): Promise<StoredHost> {
     case 'verifying': {
       const machine = machineOf(ctx, h);
       const inst = installerOf(ctx, h);
-      const found = await ports.withSession(machine, ctx.signal, async (s) => {
+      const found = await use(async (s) => {
         const versions = await installedVersions(s, ctx, inst, h);
         const report = await preflight(s, ctx, inst, h);
         let rescanProblem = '';

@@ -1,4 +1,5 @@
 import type { StoredHost } from '../db/repos/rollouts';
+import type { SshSession } from '../ssh/types';
 import { installAction, opIdFor } from './decisions';
 import {
   HostFailure,
@@ -15,13 +16,16 @@ import {
 
 const LOG_CHUNK = 64 * 1024;
 
+/** Runs work over the host's session (the runner keeps one across pre-flight → install → verify). */
+export type UseSession = <T>(work: (s: SshSession) => Promise<T>) => Promise<T>;
+
 /** The installing state: start, follow, collect or re-check the op, never running it blindly twice. */
-export async function install(ctx: HostRunContext, h: StoredHost): Promise<StoredHost> {
+export async function install(ctx: HostRunContext, h: StoredHost, use: UseSession): Promise<StoredHost> {
   const { ports, repo, rollout } = ctx;
-  const machine = machineOf(ctx, h);
+  machineOf(ctx, h); // a machine deleted meanwhile fails here, as before the session was shared
   const inst = installerOf(ctx, h);
   const opId = h.opId ?? opIdFor(rollout.id, h.machineId, h.attempts);
-  return ports.withSession(machine, ctx.signal, async (s) => {
+  return use(async (s) => {
     let cur = h;
     let status = await ports.ops.status(s, opId);
     const action = installAction(status, cur.step !== 'start');
@@ -73,7 +77,9 @@ export async function install(ctx: HostRunContext, h: StoredHost): Promise<Store
         rollout.options.hostTimeLimitMs,
       );
       cur = move(ctx, cur, 'installing', { step: 'follow' });
-      status = await ports.ops.status(s, opId);
+      // Just started: no status command here; the first poll below reads the real status with the log (or,
+      // when a port reads no status with it, after the first wait) — one round trip less per install.
+      status = { state: 'running' };
     }
     let offset = cur.logOffset;
     // Follow until finished: read the log in bounded chunks, store it with the new offset in one transaction.
