@@ -67,6 +67,7 @@ export async function runHost(ctx: HostRunContext, machineId: number): Promise<R
   const release = await ctx.ports.lockHost(machineId, `rollout-${rollout.id}`, ctx.signal);
   try {
     let failingSince: number | null = null;
+    let cleaned = false;
     while (!FINAL_HOST_STATES.has(h.state)) {
       try {
         if (sharesSession(ctx, h)) {
@@ -77,6 +78,11 @@ export async function runHost(ctx: HostRunContext, machineId: number): Promise<R
             while (sharesSession(ctx, h)) {
               h = await step(ctx, h, use);
               failingSince = null;
+            }
+            // The host ended in this session: its op directories go over the same connection.
+            if (FINAL_HOST_STATES.has(h.state)) {
+              cleaned = true;
+              await removeOpDirs(ctx, h, use);
             }
           });
         } else {
@@ -126,7 +132,7 @@ export async function runHost(ctx: HostRunContext, machineId: number): Promise<R
         await sleep(Math.min(5_000, ctx.pollMs * 4), ctx.signal);
       }
     }
-    await removeOpDirs(ctx, h);
+    if (!cleaned) await removeOpDirs(ctx, h);
   } finally {
     release();
   }
@@ -142,7 +148,7 @@ export async function runHost(ctx: HostRunContext, machineId: number): Promise<R
  * left behind is pruned by a later op on the host after 30 days. Resume never needs a removed directory:
  * a final host is never run again.
  */
-async function removeOpDirs(ctx: HostRunContext, h: StoredHost): Promise<void> {
+async function removeOpDirs(ctx: HostRunContext, h: StoredHost, use?: UseSession): Promise<void> {
   if (h.attempts === 0 || PERMANENT.has(h.failureKind) || h.failureKind === 'unreachable') return;
   if (ctx.signal.aborted) return;
   const ops = Array.from({ length: h.attempts }, (_, i) => ({
@@ -150,8 +156,9 @@ async function removeOpDirs(ctx: HostRunContext, h: StoredHost): Promise<void> {
     ifLost: i + 1 < h.attempts,
   }));
   try {
-    const machine = machineOf(ctx, h);
-    const removed = await ctx.ports.withSession(machine, ctx.signal, (s) => ctx.ports.ops.remove(s, ops));
+    const withSession: UseSession =
+      use ?? ((work) => ctx.ports.withSession(machineOf(ctx, h), ctx.signal, work));
+    const removed = await withSession((s) => ctx.ports.ops.remove(s, ops));
     ctx.logger.info('rollout.ops-removed', {
       rolloutId: ctx.rollout.id,
       machineId: h.machineId,
