@@ -1,10 +1,38 @@
-// What the simulator benchmarks (bench:scale, bench:rollout) share: the simulated hosts entered into a core
-// as machines with pinned host keys, the login key, and the small statistics they print.
+// What the benchmarks (bench:scale, bench:rollout; bench:scan its core) share: their core, the simulated hosts
+// entered into it as machines with pinned host keys, the login key, and the small statistics they print.
 import ssh2 from 'ssh2';
 
-import type { Core } from '../../electron/core/create-core';
+import { type Core, type CoreOptions, createCore } from '../../electron/core/create-core';
+import { silentLogger } from '../../electron/core/logger';
+import { dataFiles } from '../../electron/core/paths';
 import type { FleetHost } from '../../electron/demo/sim-fleet';
 import { generateKey } from '../../electron/demo/sim-keys';
+import { nodeSecretBox } from '../../electron/secrets/node-secrets';
+import type { fleetProcess } from './fleet-child';
+
+/** A real core (SQLite file, secret box, SSH pool) on the bench's data folder `work`, version "bench". */
+export function benchCore(work: string, options: Pick<CoreOptions, 'ssh' | 'rollouts'>): Core {
+  const files = dataFiles(work);
+  return createCore({
+    dbPath: files.db,
+    secrets: nodeSecretBox(files.keyFile),
+    logger: silentLogger,
+    host: 'browser',
+    dataDir: work,
+    version: 'bench',
+    ...options,
+  });
+}
+
+/** Waits for the simulated fleet to be up and says how long that took. */
+export async function fleetUp(sim: ReturnType<typeof fleetProcess>) {
+  const t0 = performance.now();
+  const ready = await sim.ready;
+  console.log(
+    `Simulated fleet: ${ready.hosts.length} hosts (${ready.mode}) up in ${Math.round(performance.now() - t0)} ms`,
+  );
+  return ready;
+}
 
 /** One credential and a machine per simulated host, host keys pinned (as after the user trusted them). */
 export async function inventory(

@@ -19,14 +19,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
-import { type Core, createCore } from '../../electron/core/create-core';
-import { silentLogger } from '../../electron/core/logger';
-import { dataFiles } from '../../electron/core/paths';
+import type { Core } from '../../electron/core/create-core';
 import { eventStream } from '../../electron/host/coalesce';
-import { nodeSecretBox } from '../../electron/secrets/node-secrets';
 import type { RolloutDetail } from '../../shared/domain';
 import type { EventChannel, EventMap, RequestOf, ResponseMap } from '../../shared/ipc';
-import { inventory, loginKey, mb, median, ms, peakPerSecond, row } from './bench-fleet';
+import { benchCore, fleetUp, inventory, loginKey, mb, median, ms, peakPerSecond, row } from './bench-fleet';
 import { fleetProcess } from './fleet-child';
 import { rolloutRunProblems } from './rollout-checks';
 
@@ -79,19 +76,8 @@ async function main(): Promise<void> {
     rollout: { installMs: INSTALL_MS },
   });
   try {
-    const t0 = performance.now();
-    const { hosts, mode } = await sim.ready;
-    console.log(
-      `Simulated fleet: ${hosts.length} hosts (${mode}) up in ${Math.round(performance.now() - t0)} ms`,
-    );
-    const files = dataFiles(work);
-    const core = createCore({
-      dbPath: files.db,
-      secrets: nodeSecretBox(files.keyFile),
-      logger: silentLogger,
-      host: 'browser',
-      dataDir: work,
-      version: 'bench',
+    const { hosts } = await fleetUp(sim);
+    const core = benchCore(work, {
       ssh: { concurrency: C },
       ...(POLL_MS ? { rollouts: { pollMs: POLL_MS } } : {}),
     });

@@ -13,16 +13,23 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
-import { createCore } from '../../electron/core/create-core';
-import { silentLogger } from '../../electron/core/logger';
-import { dataFiles } from '../../electron/core/paths';
 import { PROFILES as ALL_PROFILES, usableProfiles } from '../../electron/demo/sim-profiles';
 import { eventStream } from '../../electron/host/coalesce';
-import { nodeSecretBox } from '../../electron/secrets/node-secrets';
 import { openSession } from '../../electron/ssh/session';
 import type { SessionOptions, SshSession, SshTarget } from '../../electron/ssh/types';
 import type { EventChannel, EventMap } from '../../shared/ipc';
-import { inventory, loginKey, mb, median, ms, pct, peakPerSecond, row } from './bench-fleet';
+import {
+  benchCore,
+  fleetUp,
+  inventory,
+  loginKey,
+  mb,
+  median,
+  ms,
+  pct,
+  peakPerSecond,
+  row,
+} from './bench-fleet';
 import { fleetProcess } from './fleet-child';
 import { type HostOutcome, scaleRunProblems } from './scale-checks';
 
@@ -66,21 +73,8 @@ async function main(): Promise<void> {
     ...(PROFILES ? { profiles: PROFILES } : {}),
   });
   try {
-    const t0 = performance.now();
-    const { hosts, mode } = await sim.ready;
-    console.log(
-      `Simulated fleet: ${hosts.length} hosts (${mode}) up in ${Math.round(performance.now() - t0)} ms`,
-    );
-    const files = dataFiles(work);
-    const core = createCore({
-      dbPath: files.db,
-      secrets: nodeSecretBox(files.keyFile),
-      logger: silentLogger,
-      host: 'browser',
-      dataDir: work,
-      version: 'bench',
-      ssh: { concurrency: C, open: timedOpen },
-    });
+    const { hosts } = await fleetUp(sim);
+    const core = benchCore(work, { ssh: { concurrency: C, open: timedOpen } });
     const ids = await inventory(core, hosts, clientKey.privateKey, PASSPHRASE);
     const profileOf = new Map(hosts.map((h) => [h.name, h.profile]));
     const scan = async (machineIds: number[]) => {

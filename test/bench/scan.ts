@@ -7,13 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { createCore } from '../../electron/core/create-core';
-import { silentLogger } from '../../electron/core/logger';
-import { dataFiles } from '../../electron/core/paths';
 import { COLLECT_COMMAND, COLLECT_SCRIPT } from '../../electron/platforms/collect-script';
-import { nodeSecretBox } from '../../electron/secrets/node-secrets';
 import type { Target } from '../targets/hosts';
 import { startTargets, stopAll } from '../targets/hosts';
+import { benchCore } from './bench-fleet';
 
 const N = Number(process.env.BENCH_N ?? 20);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -60,16 +57,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const targets: Target[] = await startTargets(specs);
   console.log(`  up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const files = dataFiles(work);
-  const core = createCore({
-    dbPath: files.db,
-    secrets: nodeSecretBox(files.keyFile),
-    logger: silentLogger,
-    host: 'browser',
-    dataDir: work,
-    version: 'bench',
-    ssh: { concurrency: N },
-  });
+  const core = benchCore(work, { ssh: { concurrency: N } });
   try {
     const key = targets[0]?.privateKeyPath ?? '';
     const cred = await core.handlers['credentials.create']({

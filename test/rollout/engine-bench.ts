@@ -29,19 +29,7 @@ export async function engineBench(specs: TargetSpec[]) {
   const started = await startTargets(specs);
   specs.forEach((s, i) => (t[s.name] = started[i] as Target));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-engine-'));
-  const openCore = (d: string, rollouts: NonNullable<CoreOptions['rollouts']>) => {
-    const files = dataFiles(d);
-    return createCore({
-      dbPath: files.db,
-      secrets: nodeSecretBox(files.keyFile),
-      logger: silentLogger,
-      host: 'browser',
-      dataDir: d,
-      version: 'test',
-      rollouts,
-    });
-  };
-  const core: Core = openCore(dir, { pollMs: 200 });
+  const core: Core = openEngineCore(dir, { pollMs: 200 });
   core.subscribe((channel, payload) => {
     if (channel !== 'rollout.progress') return;
     for (const b of (payload as EventMap['rollout.progress']).rollouts) {
@@ -49,38 +37,8 @@ export async function engineBench(specs: TargetSpec[]) {
       for (const h of b.hosts) seen.set(`${b.rolloutId}/${h.machineId}`, h.state);
     }
   });
-
-  async function call<C extends RequestChannel>(channel: C, req: RequestOf<C>): Promise<ResponseMap[C]> {
-    const r = await core.dispatch(channel, req);
-    if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
-    return r.res as ResponseMap[C];
-  }
-
-  const key = await call('credentials.create', {
-    credential: { name: 'targets', kind: 'ssh-key', keyPath: started[0]?.privateKeyPath ?? '', secrets: {} },
-  });
-  for (const s of specs) {
-    const target = t[s.name] as Target;
-    const m = await call('machines.create', {
-      machine: {
-        displayName: s.name,
-        address: target.address,
-        port: target.port,
-        transport: 'ssh',
-        username: 'patch',
-        credentialId: key.id,
-        tags: [],
-        client: 'acme',
-        site: '',
-        notes: '',
-        proxyJump: '',
-      },
-    });
-    ids[s.name] = m.id;
-  }
-  // First contact pins the host keys; rollouts accept pinned keys only.
-  const scan = await call('scan.start', { machineIds: Object.values(ids), trustNewHostKeys: true });
-  await core.services.scanner.wait(scan.jobId);
+  const call = callerOf(core);
+  Object.assign(ids, await enrollTargets(core, started));
 
   return {
     core,
@@ -100,17 +58,8 @@ export async function engineBench(specs: TargetSpec[]) {
         });
       }
     },
-    /** Runs `patchbay …` with its own core on the same data folder, as a technician's shell would. */
-    async cli(args: string[]) {
-      let out = '';
-      let err = '';
-      const code = await runCli(
-        ['--data-dir', dir, ...args],
-        { stdout: (x) => (out += x), stderr: (x) => (err += x) },
-        (d) => openCore(d, { resume: false, pollMs: 200 }),
-      );
-      return { code, out, err };
-    },
+    /** See cliOn. */
+    cli: (args: string[]) => cliOn(dir, args),
     /** The rollout's audit entries, oldest first. */
     async auditOf(id: number) {
       const all = await call('audit.list', { action: 'rollout' });
@@ -128,6 +77,80 @@ export async function engineBench(specs: TargetSpec[]) {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A real core (SQLite file, secret box, SSH pool) on data folder `dir`, with the given rollout options. */
+export function openEngineCore(dir: string, rollouts: NonNullable<CoreOptions['rollouts']>): Core {
+  const files = dataFiles(dir);
+  return createCore({
+    dbPath: files.db,
+    secrets: nodeSecretBox(files.keyFile),
+    logger: silentLogger,
+    host: 'browser',
+    dataDir: dir,
+    version: 'test',
+    rollouts,
+  });
+}
+
+/** The core's request API as the UI uses it, throwing on an error response so a test fails at the call. */
+export type Call = <C extends RequestChannel>(channel: C, req: RequestOf<C>) => Promise<ResponseMap[C]>;
+
+/** `call` for `core` (see Call). */
+export function callerOf(core: Core): Call {
+  return async (channel, req) => {
+    const r = await core.dispatch(channel, req);
+    if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
+    return r.res as ResponseMap[typeof channel];
+  };
+}
+
+/**
+ * Adds started targets to the core's inventory (client "acme", one SSH key credential: the targets share
+ * it) and scans them once, trusting new host keys: rollouts accept pinned keys only. Machine ids by name.
+ */
+export async function enrollTargets(core: Core, targets: Target[]): Promise<Record<string, number>> {
+  const call = callerOf(core);
+  const ids: Record<string, number> = {};
+  const key = await call('credentials.create', {
+    credential: { name: 'targets', kind: 'ssh-key', keyPath: targets[0]?.privateKeyPath ?? '', secrets: {} },
+  });
+  for (const target of targets) {
+    const m = await call('machines.create', {
+      machine: {
+        displayName: target.name,
+        address: target.address,
+        port: target.port,
+        transport: 'ssh',
+        username: 'patch',
+        credentialId: key.id,
+        tags: [],
+        client: 'acme',
+        site: '',
+        notes: '',
+        proxyJump: '',
+      },
+    });
+    ids[target.name] = m.id;
+  }
+  const scan = await call('scan.start', { machineIds: Object.values(ids), trustNewHostKeys: true });
+  await core.services.scanner.wait(scan.jobId);
+  return ids;
+}
+
+/** Runs `patchbay …` with its own core on data folder `dir`, as a technician's shell would. */
+export async function cliOn(
+  dir: string,
+  args: string[],
+): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(
+    ['--data-dir', dir, ...args],
+    { stdout: (x) => (out += x), stderr: (x) => (err += x) },
+    (d) => openEngineCore(d, { resume: false, pollMs: 200 }),
+  );
+  return { code, out, err };
 }
 
 /** The bench engineBench resolves to. */

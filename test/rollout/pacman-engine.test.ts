@@ -4,14 +4,9 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { runCli } from '../../electron/cli/main';
-import { type Core, type CoreOptions, createCore } from '../../electron/core/create-core';
-import { silentLogger } from '../../electron/core/logger';
-import { dataFiles } from '../../electron/core/paths';
+import type { Core } from '../../electron/core/create-core';
 import { FULL_UPGRADE_NOTE } from '../../electron/platforms/pacman-install-parse';
-import { nodeSecretBox } from '../../electron/secrets/node-secrets';
 import type { RolloutDetail } from '../../shared/domain';
-import type { RequestChannel, RequestOf, ResponseMap } from '../../shared/ipc';
 import type { ArchPackage } from '../capture/pacman-packages';
 import { needs } from '../helpers/needs';
 import { cannotRunPacman } from '../install/pacman-host';
@@ -20,6 +15,7 @@ import type { Target } from '../targets/hosts';
 import { startTargets, stopAll } from '../targets/hosts';
 import { type PacmanRepo, startPacmanRepo } from '../targets/pacman-repo';
 import { targetsReady } from './apt-helpers';
+import { type Call, callerOf, cliOn, enrollTargets, openEngineCore } from './engine-bench';
 
 const RUNNING = '6.9.7-arch1-1';
 const NEW_KERNEL = '6.9.8-arch1-1';
@@ -92,24 +88,7 @@ describe.runIf(targetsReady() && needs('pacman, repo-add and bsdtar', why === nu
     let cut: Target;
     const ids: Record<string, number> = {};
 
-    const openCore = (d: string, rollouts: NonNullable<CoreOptions['rollouts']>) => {
-      const files = dataFiles(d);
-      return createCore({
-        dbPath: files.db,
-        secrets: nodeSecretBox(files.keyFile),
-        logger: silentLogger,
-        host: 'browser',
-        dataDir: d,
-        version: 'test',
-        rollouts,
-      });
-    };
-
-    async function call<C extends RequestChannel>(channel: C, req: RequestOf<C>): Promise<ResponseMap[C]> {
-      const r = await core.dispatch(channel, req);
-      if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
-      return r.res as ResponseMap[C];
-    }
+    let call: Call;
 
     const approve = (machineId: number, names: string[]) =>
       call('decisions.decide', {
@@ -134,30 +113,10 @@ describe.runIf(targetsReady() && needs('pacman, repo-add and bsdtar', why === nu
         arch('pm-cut', [OLD.acl, OLD.zstd]),
       ])) as [Target, Target, Target, Target, Target];
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-pacman-rollout-'));
-      core = openCore(dir, { pollMs: 200 });
-      const key = await call('credentials.create', {
-        credential: { name: 'targets', kind: 'ssh-key', keyPath: one.privateKeyPath, secrets: {} },
-      });
-      for (const t of [one, kern, never, drift, cut]) {
-        const m = await call('machines.create', {
-          machine: {
-            displayName: t.name,
-            address: t.address,
-            port: t.port,
-            transport: 'ssh',
-            username: 'patch',
-            credentialId: key.id,
-            tags: [],
-            client: 'acme',
-            site: '',
-            notes: '',
-            proxyJump: '',
-          },
-        });
-        ids[t.name] = m.id;
-      }
-      const scan = await call('scan.start', { machineIds: Object.values(ids), trustNewHostKeys: true });
-      await core.services.scanner.wait(scan.jobId);
+      core = openEngineCore(dir, { pollMs: 200 });
+      call = callerOf(core);
+      // First contact pins the host keys; rollouts accept pinned keys only.
+      Object.assign(ids, await enrollTargets(core, [one, kern, never, drift, cut]));
     }, 300_000);
 
     afterAll(async () => {
@@ -228,16 +187,7 @@ describe.runIf(targetsReady() && needs('pacman, repo-add and bsdtar', why === nu
       const id = ids['pm-kern'] ?? 0;
       const bootBefore = (await kern.exec('cat /proc/sys/kernel/random/boot_id')).stdout.trim();
       await approve(id, ['linux']);
-      const cli = async (args: string[]) => {
-        let out = '';
-        let err = '';
-        const code = await runCli(
-          ['--data-dir', dir, ...args],
-          { stdout: (t) => (out += t), stderr: (t) => (err += t) },
-          (d) => openCore(d, { resume: false, pollMs: 200 }),
-        );
-        return { code, out, err };
-      };
+      const cli = (args: string[]) => cliOn(dir, args);
       const created = await cli(['rollout', 'create', '--machine', 'pm-kern', '--reboot', 'if-required']);
       expect(created.code, created.err).toBe(0);
       const rolloutId = Number(/\d+/.exec(created.out)?.[0]);

@@ -5,16 +5,14 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type Core, createCore } from '../../electron/core/create-core';
-import { silentLogger } from '../../electron/core/logger';
+import type { Core } from '../../electron/core/create-core';
 import { dataFiles } from '../../electron/core/paths';
 import { opIdFor } from '../../electron/rollout/decisions';
 import { startOp } from '../../electron/rollout/remote-op';
-import { nodeSecretBox } from '../../electron/secrets/node-secrets';
-import type { RequestChannel, RequestOf, ResponseMap } from '../../shared/ipc';
 import type { Target } from '../targets/hosts';
 import { startTargets, stopAll } from '../targets/hosts';
 import { dpkgLog, installedPb, sessionTo, targetsReady } from './apt-helpers';
+import { type Call, callerOf, enrollTargets, openEngineCore } from './engine-bench';
 
 const OPENSSL_OLD = '3.0.11-1~deb12u1';
 const OPENSSL_NEW = '3.0.11-1~deb12u2';
@@ -28,11 +26,7 @@ describe.runIf(targetsReady())('pre-flight list refresh and op directory clean-u
   const t: Record<string, Target> = {};
   const ids: Record<string, number> = {};
 
-  async function call<C extends RequestChannel>(channel: C, req: RequestOf<C>): Promise<ResponseMap[C]> {
-    const r = await core.dispatch(channel, req);
-    if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
-    return r.res as ResponseMap[C];
-  }
+  let call: Call;
 
   /** Approves pb-openssl on `host` only, reviews a rollout of it there, starts it and waits for its end. */
   async function rollOut(host: string) {
@@ -91,46 +85,10 @@ describe.runIf(targetsReady())('pre-flight list refresh and op directory clean-u
     const started = await startTargets(specs);
     specs.forEach((s, i) => (t[s.name] = started[i] as Target));
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-refresh-cleanup-'));
-    const files = dataFiles(dir);
-    core = createCore({
-      dbPath: files.db,
-      secrets: nodeSecretBox(files.keyFile),
-      logger: silentLogger,
-      host: 'browser',
-      dataDir: dir,
-      version: 'test',
-      rollouts: { pollMs: 200 },
-    });
-    const key = await call('credentials.create', {
-      credential: {
-        name: 'targets',
-        kind: 'ssh-key',
-        keyPath: started[0]?.privateKeyPath ?? '',
-        secrets: {},
-      },
-    });
-    for (const s of specs) {
-      const target = t[s.name] as Target;
-      const m = await call('machines.create', {
-        machine: {
-          displayName: s.name,
-          address: target.address,
-          port: target.port,
-          transport: 'ssh',
-          username: 'patch',
-          credentialId: key.id,
-          tags: [],
-          client: 'acme',
-          site: '',
-          notes: '',
-          proxyJump: '',
-        },
-      });
-      ids[s.name] = m.id;
-    }
+    core = openEngineCore(dir, { pollMs: 200 });
+    call = callerOf(core);
     // First contact pins the host keys; the scan does not refresh, so the lists stay 12 days old.
-    const scan = await call('scan.start', { machineIds: Object.values(ids), trustNewHostKeys: true });
-    await core.services.scanner.wait(scan.jobId);
+    Object.assign(ids, await enrollTargets(core, started));
   }, 300_000);
 
   afterAll(async () => {

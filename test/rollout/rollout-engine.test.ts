@@ -4,16 +4,12 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { runCli } from '../../electron/cli/main';
-import { type Core, type CoreOptions, createCore } from '../../electron/core/create-core';
-import { silentLogger } from '../../electron/core/logger';
-import { dataFiles } from '../../electron/core/paths';
-import { nodeSecretBox } from '../../electron/secrets/node-secrets';
+import type { Core } from '../../electron/core/create-core';
 import type { RolloutDetail } from '../../shared/domain';
-import type { RequestChannel, RequestOf, ResponseMap } from '../../shared/ipc';
 import type { Target } from '../targets/hosts';
 import { startTargets, stopAll } from '../targets/hosts';
 import { dpkgLog, installedPb, targetsReady } from './apt-helpers';
+import { type Call, callerOf, cliOn, enrollTargets, openEngineCore } from './engine-bench';
 
 // The whole engine on real Debian targets over real SSH: approvals, each host's own dry run, pre-flight,
 // a detached install, verify by rescan, and a reboot verified by a new boot id. dpkg inside the target is
@@ -26,24 +22,7 @@ describe.runIf(targetsReady())('rollouts on real Debian targets', () => {
   let kern: Target;
   const ids: Record<string, number> = {};
 
-  const openCore = (d: string, rollouts: NonNullable<CoreOptions['rollouts']>) => {
-    const files = dataFiles(d);
-    return createCore({
-      dbPath: files.db,
-      secrets: nodeSecretBox(files.keyFile),
-      logger: silentLogger,
-      host: 'browser',
-      dataDir: d,
-      version: 'test',
-      rollouts,
-    });
-  };
-
-  async function call<C extends RequestChannel>(channel: C, req: RequestOf<C>): Promise<ResponseMap[C]> {
-    const r = await core.dispatch(channel, req);
-    if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
-    return r.res as ResponseMap[C];
-  }
+  let call: Call;
 
   beforeAll(async () => {
     [one, two, kern] = (await startTargets([
@@ -52,31 +31,10 @@ describe.runIf(targetsReady())('rollouts on real Debian targets', () => {
       { name: 'rl-kern', cases: ['reboot-required'] },
     ])) as [Target, Target, Target];
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-rollout-'));
-    core = openCore(dir, { pollMs: 200 });
-    const key = await call('credentials.create', {
-      credential: { name: 'targets', kind: 'ssh-key', keyPath: one.privateKeyPath, secrets: {} },
-    });
-    for (const t of [one, two, kern]) {
-      const m = await call('machines.create', {
-        machine: {
-          displayName: t.name,
-          address: t.address,
-          port: t.port,
-          transport: 'ssh',
-          username: 'patch',
-          credentialId: key.id,
-          tags: [],
-          client: 'acme',
-          site: '',
-          notes: '',
-          proxyJump: '',
-        },
-      });
-      ids[t.name] = m.id;
-    }
-    // First contact pins the host keys; from here on rollouts accept pinned keys only.
-    const scan = await call('scan.start', { machineIds: Object.values(ids), trustNewHostKeys: true });
-    await core.services.scanner.wait(scan.jobId);
+    core = openEngineCore(dir, { pollMs: 200 });
+    call = callerOf(core);
+    // First contact pins the host keys; rollouts accept pinned keys only.
+    Object.assign(ids, await enrollTargets(core, [one, two, kern]));
   }, 300_000);
 
   afterAll(async () => {
@@ -151,16 +109,7 @@ describe.runIf(targetsReady())('rollouts on real Debian targets', () => {
       decision: 'approved',
     });
     // The CLI runs its own core on the same data folder, as a technician's shell would.
-    const cli = async (args: string[]) => {
-      let out = '';
-      let err = '';
-      const code = await runCli(
-        ['--data-dir', dir, ...args],
-        { stdout: (t) => (out += t), stderr: (t) => (err += t) },
-        (d) => openCore(d, { resume: false, pollMs: 200 }),
-      );
-      return { code, out, err };
-    };
+    const cli = (args: string[]) => cliOn(dir, args);
     const created = await cli([
       'rollout',
       'create',

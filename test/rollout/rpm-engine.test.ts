@@ -4,17 +4,14 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type Core, createCore } from '../../electron/core/create-core';
-import { silentLogger } from '../../electron/core/logger';
-import { dataFiles } from '../../electron/core/paths';
-import { nodeSecretBox } from '../../electron/secrets/node-secrets';
-import type { RequestChannel, RequestOf, ResponseMap } from '../../shared/ipc';
+import type { Core } from '../../electron/core/create-core';
 import type { Advisory, Pkg } from '../capture/rpm-build';
 import { needs } from '../helpers/needs';
 import { cannotRunRpm } from '../install/rpm-host';
 import type { Target } from '../targets/hosts';
 import { startTargets, stopAll } from '../targets/hosts';
 import { buildRpmRepos, type RpmRepos } from '../targets/rpm-repos';
+import { type Call, callerOf, enrollTargets, openEngineCore } from './engine-bench';
 
 const why =
   cannotRunRpm() ??
@@ -83,11 +80,7 @@ describe.runIf(needs('root, debootstrap, rpmbuild, createrepo_c, dnf and zypper'
     const targets: Record<string, Target> = {};
     const ids: Record<string, number> = {};
 
-    async function call<C extends RequestChannel>(channel: C, req: RequestOf<C>): Promise<ResponseMap[C]> {
-      const r = await core.dispatch(channel, req);
-      if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
-      return r.res as ResponseMap[C];
-    }
+    let call: Call;
 
     beforeAll(async () => {
       repos = await buildRpmRepos([{ name: 'pb-baseos', packages: NEWER, advisories: ADVISORIES }]);
@@ -100,39 +93,10 @@ describe.runIf(needs('root, debootstrap, rpmbuild, createrepo_c, dnf and zypper'
       );
       for (const t of started) targets[t.name] = t;
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-rpm-rollout-'));
-      const files = dataFiles(dir);
-      core = createCore({
-        dbPath: files.db,
-        secrets: nodeSecretBox(files.keyFile),
-        logger: silentLogger,
-        host: 'browser',
-        dataDir: dir,
-        version: 'test',
-        rollouts: { pollMs: 200 },
-      });
-      const key = await call('credentials.create', {
-        credential: { name: 'targets', kind: 'ssh-key', keyPath: started[0]!.privateKeyPath, secrets: {} },
-      });
-      for (const t of started) {
-        const m = await call('machines.create', {
-          machine: {
-            displayName: t.name,
-            address: t.address,
-            port: t.port,
-            transport: 'ssh',
-            username: 'patch',
-            credentialId: key.id,
-            tags: [],
-            client: 'acme',
-            site: '',
-            notes: '',
-            proxyJump: '',
-          },
-        });
-        ids[t.name] = m.id;
-      }
-      const scan = await call('scan.start', { machineIds: Object.values(ids), trustNewHostKeys: true });
-      await core.services.scanner.wait(scan.jobId);
+      core = openEngineCore(dir, { pollMs: 200 });
+      call = callerOf(core);
+      // First contact pins the host keys; rollouts accept pinned keys only.
+      Object.assign(ids, await enrollTargets(core, started));
     }, 300_000);
 
     afterAll(async () => {
