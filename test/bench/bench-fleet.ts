@@ -7,7 +7,9 @@ import { silentLogger } from '../../electron/core/logger';
 import { dataFiles } from '../../electron/core/paths';
 import type { FleetHost } from '../../electron/demo/sim-fleet';
 import { generateKey } from '../../electron/demo/sim-keys';
+import { eventStream } from '../../electron/host/coalesce';
 import { nodeSecretBox } from '../../electron/secrets/node-secrets';
+import type { EventChannel, EventMap } from '../../shared/ipc';
 import type { fleetProcess } from './fleet-child';
 
 /** A real core (SQLite file, secret box, SSH pool) on the bench's data folder `work`, version "bench". */
@@ -32,6 +34,26 @@ export async function fleetUp(sim: ReturnType<typeof fleetProcess>) {
     `Simulated fleet: ${ready.hosts.length} hosts (${ready.mode}) up in ${Math.round(performance.now() - t0)} ms`,
   );
   return ready;
+}
+
+/**
+ * Counts the core's `progress` events as it emits them and as a window would get them (after the host's
+ * coalescing, eventStream): `core` is the count, `uiTimes` when each reached the window. `stop` ends both.
+ */
+export function progressCounter(core: Core, progress: EventChannel) {
+  const counter = { core: 0, uiTimes: [] as number[], stop: () => {} };
+  const ui = eventStream((channel) => {
+    if (channel === progress) counter.uiTimes.push(performance.now());
+  });
+  const off = core.subscribe((channel, payload) => {
+    if (channel === progress) counter.core++;
+    ui.push(channel as EventChannel, payload as EventMap[EventChannel]);
+  });
+  counter.stop = () => {
+    off();
+    ui.stop();
+  };
+  return counter;
 }
 
 /** One credential and a machine per simulated host, host keys pinned (as after the user trusted them). */

@@ -20,10 +20,20 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 import type { Core } from '../../electron/core/create-core';
-import { eventStream } from '../../electron/host/coalesce';
 import type { RolloutDetail } from '../../shared/domain';
-import type { EventChannel, EventMap, RequestOf, ResponseMap } from '../../shared/ipc';
-import { benchCore, fleetUp, inventory, loginKey, mb, median, ms, peakPerSecond, row } from './bench-fleet';
+import type { RequestOf, ResponseMap } from '../../shared/ipc';
+import {
+  benchCore,
+  fleetUp,
+  inventory,
+  loginKey,
+  mb,
+  median,
+  ms,
+  peakPerSecond,
+  progressCounter,
+  row,
+} from './bench-fleet';
 import { fleetProcess } from './fleet-child';
 import { rolloutRunProblems } from './rollout-checks';
 
@@ -107,15 +117,7 @@ async function main(): Promise<void> {
     const perHost = median(alone);
 
     // The measured run: progress counted as the core emits it and as a window would get it.
-    let coreMsgs = 0;
-    const uiTimes: number[] = [];
-    const ui = eventStream((channel) => {
-      if (channel === 'rollout.progress') uiTimes.push(performance.now());
-    });
-    const off = core.subscribe((channel, payload) => {
-      if (channel === 'rollout.progress') coreMsgs++;
-      ui.push(channel as EventChannel, payload as EventMap[EventChannel]);
-    });
+    const progress = progressCounter(core, 'rollout.progress');
     let peakRss = process.memoryUsage().rss;
     // The figure is the kernel's peak (getrusage) for the whole process, setup included: exact and free.
     // Sampling rss() every 50–100 ms cost 4–6% of the run's CPU on a loaded machine (profiled), so the
@@ -143,8 +145,7 @@ async function main(): Promise<void> {
     lag.disable();
     await new Promise((r) => setTimeout(r, 400)); // the batcher's and the coalescer's last messages
     clearInterval(sampler);
-    off();
-    ui.stop();
+    progress.stop();
     const countsAfter = await sim.counts();
     // What the verify rescans left in the inventory: no approved patch may remain on a host.
     const left = core.db
@@ -158,8 +159,8 @@ async function main(): Promise<void> {
 
     const ideal = Math.ceil(N / C) * perHost;
     const cpuPerHost = (cpu.user + cpu.system) / 1000 / N;
-    const uiRate = uiTimes.length / (wall / 1000);
-    const uiPeak = peakPerSecond(uiTimes);
+    const uiRate = progress.uiTimes.length / (wall / 1000);
+    const uiPeak = peakPerSecond(progress.uiTimes);
     const load = os.loadavg()[0]?.toFixed(1);
     console.log(
       `\nbench:rollout N=${N} concurrency=${C} latency=${LATENCY}+${JITTER} ms install=${INSTALL_MS} ms ` +
@@ -187,7 +188,7 @@ async function main(): Promise<void> {
     );
     row(
       'UI rollout.progress per second',
-      `${uiTimes.length} msgs, peak ${uiPeak} in 1 s`,
+      `${progress.uiTimes.length} msgs, peak ${uiPeak} in 1 s`,
       Math.max(uiRate, uiPeak),
       TARGET.msgsPerSec,
       '/s',
@@ -197,7 +198,7 @@ async function main(): Promise<void> {
         `commands: ${simStats.execs} answered by the simulator in the whole bench`,
     );
     console.log(
-      `  rollout.progress from the core: ${coreMsgs} (${(coreMsgs / (wall / 1000)).toFixed(1)}/s); to the UI: ${uiTimes.length}`,
+      `  rollout.progress from the core: ${progress.core} (${(progress.core / (wall / 1000)).toFixed(1)}/s); to the UI: ${progress.uiTimes.length}`,
     );
     const commands = Object.entries(countsAfter)
       .filter(([name]) => measured.some((id) => nameOf.get(id) === name))

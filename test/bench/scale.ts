@@ -14,10 +14,8 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 import { PROFILES as ALL_PROFILES, usableProfiles } from '../../electron/demo/sim-profiles';
-import { eventStream } from '../../electron/host/coalesce';
 import { openSession } from '../../electron/ssh/session';
 import type { SessionOptions, SshSession, SshTarget } from '../../electron/ssh/types';
-import type { EventChannel, EventMap } from '../../shared/ipc';
 import {
   benchCore,
   fleetUp,
@@ -28,6 +26,7 @@ import {
   ms,
   pct,
   peakPerSecond,
+  progressCounter,
   row,
 } from './bench-fleet';
 import { fleetProcess } from './fleet-child';
@@ -97,15 +96,7 @@ async function main(): Promise<void> {
     timing.exec.length = 0;
 
     // The measured run: every host; progress counted as the core emits it and as a window would get it.
-    let coreMsgs = 0;
-    const uiTimes: number[] = [];
-    const ui = eventStream((channel) => {
-      if (channel === 'scan.progress') uiTimes.push(performance.now());
-    });
-    const off = core.subscribe((channel, payload) => {
-      if (channel === 'scan.progress') coreMsgs++;
-      ui.push(channel as EventChannel, payload as EventMap[EventChannel]);
-    });
+    const progress = progressCounter(core, 'scan.progress');
     let peakRss = process.memoryUsage().rss;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
     const lag = monitorEventLoopDelay({ resolution: 5 });
@@ -119,8 +110,7 @@ async function main(): Promise<void> {
     lag.disable();
     await new Promise((r) => setTimeout(r, 250)); // the coalescer's last batch
     clearInterval(sampler);
-    off();
-    ui.stop();
+    progress.stop();
     const countsAfter = await sim.counts();
     const outcomes = (
       core.db
@@ -136,8 +126,8 @@ async function main(): Promise<void> {
 
     const ideal = Math.ceil(N / C) * perHost;
     const cpuPerHost = (cpu.user + cpu.system) / 1000 / N;
-    const uiRate = uiTimes.length / (wall / 1000);
-    const uiPeak = peakPerSecond(uiTimes);
+    const uiRate = progress.uiTimes.length / (wall / 1000);
+    const uiPeak = peakPerSecond(progress.uiTimes);
     const load = os.loadavg()[0]?.toFixed(1);
     console.log(
       `\nbench:scale N=${N} concurrency=${C} latency=${LATENCY}+${JITTER} ms failed=${failed.n} load=${load}`,
@@ -156,7 +146,7 @@ async function main(): Promise<void> {
     row('peak RSS', 'sampled every 50 ms', mb(peakRss), TARGET.rssMb, ' MB');
     row(
       'UI scan.progress per second',
-      `${uiTimes.length} msgs, peak ${uiPeak} in 1 s`,
+      `${progress.uiTimes.length} msgs, peak ${uiPeak} in 1 s`,
       Math.max(uiRate, uiPeak),
       TARGET.msgsPerSec,
       '/s',
@@ -170,7 +160,7 @@ async function main(): Promise<void> {
         `kernel peak RSS of this process ${mb(process.resourceUsage().maxRSS * 1024).toFixed(0)} MB`,
     );
     console.log(
-      `  scan.progress from the core: ${coreMsgs} (${(coreMsgs / (wall / 1000)).toFixed(1)}/s); to the UI: ${uiTimes.length}`,
+      `  scan.progress from the core: ${progress.core} (${(progress.core / (wall / 1000)).toFixed(1)}/s); to the UI: ${progress.uiTimes.length}`,
     );
     console.log(
       `  simulator process (not counted): ${(simStats.cpuMs / 1000).toFixed(1)} s CPU, ` +
