@@ -9,7 +9,7 @@ import { dataFiles } from '../../electron/core/paths';
 import { aptInstaller } from '../../electron/platforms/apt-install';
 import { startOp } from '../../electron/rollout/remote-op';
 import { nodeSecretBox } from '../../electron/secrets/node-secrets';
-import type { RolloutHostState } from '../../shared/domain';
+import type { RolloutDetail, RolloutHostState } from '../../shared/domain';
 import type { EventMap, RequestChannel, RequestOf, ResponseMap } from '../../shared/ipc';
 import type { Target, TargetSpec } from '../targets/hosts';
 import { startTargets, stopAll } from '../targets/hosts';
@@ -151,6 +151,24 @@ export async function cliOn(
     (d) => openEngineCore(d, { resume: false, pollMs: 200 }),
   );
   return { code, out, err };
+}
+
+/** Creates a rollout of `machineIds` (everything approved there unless `content` names what). */
+export function createRollout(
+  call: Call,
+  machineIds: number[],
+  options: RequestOf<'rollouts.create'>['options'],
+  content: RequestOf<'rollouts.create'>['content'] = { kind: 'all-approved' },
+): Promise<RolloutDetail> {
+  return call('rollouts.create', { targets: { kind: 'machines', machineIds }, content, options });
+}
+
+/** Starts reviewed rollout `id` and waits for its end: the rollout as it ended. */
+export async function startToEnd(core: Core, id: number): Promise<RolloutDetail> {
+  const call = callerOf(core);
+  await call('rollouts.start', { id });
+  await core.services.rollouts.wait(id);
+  return call('rollouts.get', { id });
 }
 
 /** The bench engineBench resolves to. */

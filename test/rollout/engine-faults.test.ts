@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Target } from '../targets/hosts';
 import { rotateHostKey } from '../targets/hosts';
 import { dpkgLog, installedPb, targetsReady } from './apt-helpers';
-import { type EngineBench, engineBench, until } from './engine-bench';
+import { createRollout, type EngineBench, engineBench, startToEnd, until } from './engine-bench';
 
 const OPENSSL_OLD = '3.0.11-1~deb12u1';
 const OPENSSL_NEW = '3.0.11-1~deb12u2';
@@ -27,11 +27,7 @@ describe.runIf(targetsReady())('rollout engine faults on real Debian targets', (
     options: Parameters<typeof call<'rollouts.create'>>[1]['options'],
   ) {
     const machineIds = hosts.map((h) => ids[h] ?? 0);
-    const created = await call('rollouts.create', {
-      targets: { kind: 'machines', machineIds },
-      content: { kind: 'all-approved' },
-      options: { reboot: 'never', ...options },
-    });
+    const created = await createRollout(call, machineIds, { reboot: 'never', ...options });
     const r = await call('rollouts.review', { id: created.id });
     // Hosts run in the order they were picked: each row picks them in the order it needs.
     expect(r.hosts.map((h) => `${h.machineName} ${h.state}`)).toEqual(hosts.map((h) => `${h} reviewed`));
@@ -165,10 +161,7 @@ describe.runIf(targetsReady())('rollout engine faults on real Debian targets', (
     await approve('pb-openssl', ['ef-5-rekeyed', 'ef-6-same']);
     const id = await reviewed(['ef-5-rekeyed', 'ef-6-same'], { concurrency: 1 });
     await rotateHostKey(rekeyed);
-    await call('rollouts.start', { id });
-    await bench.core.services.rollouts.wait(id);
-
-    const done = await call('rollouts.get', { id });
+    const done = await startToEnd(bench.core, id);
     expect(done.state).toBe('finished');
     const [bad, good] = done.hosts;
     expect(bad?.state).toBe('failed');

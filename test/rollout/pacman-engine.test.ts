@@ -15,7 +15,15 @@ import type { Target } from '../targets/hosts';
 import { startTargets, stopAll } from '../targets/hosts';
 import { type PacmanRepo, startPacmanRepo } from '../targets/pacman-repo';
 import { targetsReady } from './apt-helpers';
-import { type Call, callerOf, cliOn, enrollTargets, openEngineCore } from './engine-bench';
+import {
+  type Call,
+  callerOf,
+  cliOn,
+  createRollout,
+  enrollTargets,
+  openEngineCore,
+  startToEnd,
+} from './engine-bench';
 
 const RUNNING = '6.9.7-arch1-1';
 const NEW_KERNEL = '6.9.8-arch1-1';
@@ -138,11 +146,7 @@ describe.runIf(targetsReady() && needs('pacman, repo-add and bsdtar', why === nu
     it('plans the full -Syu for one approved update, says so, and installs what the plan showed', async () => {
       const id = ids['pm-one'] ?? 0;
       await approve(id, ['openssl']);
-      const created = await call('rollouts.create', {
-        targets: { kind: 'machines', machineIds: [id] },
-        content: { kind: 'all-approved' },
-        options: { concurrency: 1, reboot: 'if-required' },
-      });
+      const created = await createRollout(call, [id], { concurrency: 1, reboot: 'if-required' });
       const reviewed = await call('rollouts.review', { id: created.id });
       const h = reviewed.hosts[0];
       expect(h?.state, h?.reason).toBe('reviewed');
@@ -154,9 +158,7 @@ describe.runIf(targetsReady() && needs('pacman, repo-add and bsdtar', why === nu
       ]);
       expect(h?.plan?.removals).toEqual([]);
       expect(h?.plan?.notes[0]).toBe(`${FULL_UPGRADE_NOTE} (1: bash)`);
-      await call('rollouts.start', { id: created.id });
-      await core.services.rollouts.wait(created.id);
-      const done = await call('rollouts.get', { id: created.id });
+      const done = await startToEnd(core, created.id);
       const d = done.hosts[0];
       expect(d?.state, d?.reason).toBe('succeeded');
       const truth = await pacmanQ(one);
@@ -212,16 +214,10 @@ describe.runIf(targetsReady() && needs('pacman, repo-add and bsdtar', why === nu
 
     /** Creates, reviews and starts a rollout of everything approved on one host; returns the host at the end. */
     async function rollOut(machineId: number, reboot: 'never' | 'if-required') {
-      const created = await call('rollouts.create', {
-        targets: { kind: 'machines', machineIds: [machineId] },
-        content: { kind: 'all-approved' },
-        options: { concurrency: 1, reboot },
-      });
+      const created = await createRollout(call, [machineId], { concurrency: 1, reboot });
       const reviewed = (await call('rollouts.review', { id: created.id })).hosts[0];
       const start = async () => {
-        await call('rollouts.start', { id: created.id });
-        await core.services.rollouts.wait(created.id);
-        return (await call('rollouts.get', { id: created.id })).hosts[0];
+        return (await startToEnd(core, created.id)).hosts[0];
       };
       return { reviewed, start };
     }
@@ -247,17 +243,11 @@ describe.runIf(targetsReady() && needs('pacman, repo-add and bsdtar', why === nu
     it('leaves a kernel upgrade needing a reboot when the policy forbids one', async () => {
       const id = ids['pm-never'] ?? 0;
       const bootBefore = (await never.exec('cat /proc/sys/kernel/random/boot_id')).stdout.trim();
-      const created = await call('rollouts.create', {
-        targets: { kind: 'machines', machineIds: [id] },
-        content: { kind: 'all-approved' },
-        options: { concurrency: 1, reboot: 'never' },
-      });
+      const created = await createRollout(call, [id], { concurrency: 1, reboot: 'never' });
       const reviewed = await call('rollouts.review', { id: created.id });
       // Only the approved package is pending here: the plan is the same -Syu, with nothing beyond it.
       expect(reviewed.hosts[0]?.plan?.notes.some((n) => n.startsWith(FULL_UPGRADE_NOTE))).toBe(false);
-      await call('rollouts.start', { id: created.id });
-      await core.services.rollouts.wait(created.id);
-      const h = (await call('rollouts.get', { id: created.id })).hosts[0];
+      const h = (await startToEnd(core, created.id)).hosts[0];
       expect(h?.state, h?.reason).toBe('needs-reboot');
       expect(h?.result?.rebootRequired).toBe(true);
       expect((await never.exec('cat /proc/sys/kernel/random/boot_id')).stdout.trim()).toBe(bootBefore);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RolloutDetail } from '../../shared/domain';
 import type { Target } from '../targets/hosts';
 import { dpkgLog, installedPb, targetsReady } from './apt-helpers';
-import { type EngineBench, engineBench, until } from './engine-bench';
+import { createRollout, type EngineBench, engineBench, startToEnd, until } from './engine-bench';
 
 const OPENSSL_OLD = '3.0.11-1~deb12u1';
 const OPENSSL_NEW = '3.0.11-1~deb12u2';
@@ -35,10 +35,9 @@ describe.runIf(targetsReady())('rollout pause and retry on real Debian targets',
     await target('pr-1-slow').exec('rm -f /run/pb-slow-go');
     await bench.approve('pb-slow', ['pr-1-slow']);
     await bench.approve('pb-openssl', ['pr-2-queued']);
-    const created = await call('rollouts.create', {
-      targets: { kind: 'machines', machineIds: [id('pr-1-slow'), id('pr-2-queued')] },
-      content: { kind: 'all-approved' },
-      options: { concurrency: 1, reboot: 'never' },
+    const created = await createRollout(call, [id('pr-1-slow'), id('pr-2-queued')], {
+      concurrency: 1,
+      reboot: 'never',
     });
     const r = created.id;
     await call('rollouts.review', { id: r });
@@ -120,9 +119,7 @@ describe.runIf(targetsReady())('rollout pause and retry on real Debian targets',
     expect(reviewed.hosts[0]?.plan?.upgrades.map((u) => `${u.name} ${u.toVersion}`)).toEqual([
       `pb-openssl ${OPENSSL_NEW}`,
     ]);
-    await call('rollouts.start', { id: retry.id });
-    await rollouts.wait(retry.id);
-    const done = await call('rollouts.get', { id: retry.id });
+    const done = await startToEnd(bench.core, retry.id);
     expect(done.hosts[0]?.state, done.hosts[0]?.reason).toBe('succeeded');
     expect((await installedPb(target('pr-3-locked')))['pb-openssl']).toBe(OPENSSL_NEW);
     expect(await upgrades('pr-3-locked', 'pb-openssl')).toHaveLength(1);

@@ -12,7 +12,14 @@ import { startOp } from '../../electron/rollout/remote-op';
 import type { Target } from '../targets/hosts';
 import { startTargets, stopAll } from '../targets/hosts';
 import { dpkgLog, installedPb, sessionTo, targetsReady } from './apt-helpers';
-import { type Call, callerOf, enrollTargets, openEngineCore } from './engine-bench';
+import {
+  type Call,
+  callerOf,
+  createRollout,
+  enrollTargets,
+  openEngineCore,
+  startToEnd,
+} from './engine-bench';
 
 const OPENSSL_OLD = '3.0.11-1~deb12u1';
 const OPENSSL_NEW = '3.0.11-1~deb12u2';
@@ -36,15 +43,9 @@ describe.runIf(targetsReady())('pre-flight list refresh and op directory clean-u
       scope: { kind: 'machine', machineId },
       decision: 'approved',
     });
-    const created = await call('rollouts.create', {
-      targets: { kind: 'machines', machineIds: [machineId] },
-      content: { kind: 'all-approved' },
-      options: { reboot: 'never' },
-    });
+    const created = await createRollout(call, [machineId], { reboot: 'never' });
     expect((await call('rollouts.review', { id: created.id })).hosts[0]?.state).toBe('reviewed');
-    await call('rollouts.start', { id: created.id });
-    await core.services.rollouts.wait(created.id);
-    const done = await call('rollouts.get', { id: created.id });
+    const done = await startToEnd(core, created.id);
     const output = await call('rollouts.output', { id: created.id, machineId });
     return {
       id: created.id,

@@ -9,7 +9,15 @@ import type { RolloutDetail } from '../../shared/domain';
 import type { Target } from '../targets/hosts';
 import { startTargets, stopAll } from '../targets/hosts';
 import { dpkgLog, installedPb, targetsReady } from './apt-helpers';
-import { type Call, callerOf, cliOn, enrollTargets, openEngineCore } from './engine-bench';
+import {
+  type Call,
+  callerOf,
+  cliOn,
+  createRollout,
+  enrollTargets,
+  openEngineCore,
+  startToEnd,
+} from './engine-bench';
 
 // The whole engine on real Debian targets over real SSH: approvals, each host's own dry run, pre-flight,
 // a detached install, verify by rescan, and a reboot verified by a new boot id. dpkg inside the target is
@@ -50,11 +58,7 @@ describe.runIf(targetsReady())('rollouts on real Debian targets', () => {
       scope: { kind: 'client', client: 'acme' },
       decision: 'approved',
     });
-    const created = await call('rollouts.create', {
-      targets: { kind: 'machines', machineIds },
-      content: { kind: 'all-approved' },
-      options: { concurrency: 2, reboot: 'never' },
-    });
+    const created = await createRollout(call, machineIds, { concurrency: 2, reboot: 'never' });
     expect(created.hosts.map((h) => h.state)).toEqual(['queued', 'queued']);
     const reviewed = await call('rollouts.review', { id: created.id });
     for (const h of reviewed.hosts) {
@@ -63,9 +67,7 @@ describe.runIf(targetsReady())('rollouts on real Debian targets', () => {
       expect(h.plan?.upgrades.map((c) => c.name)).toEqual(['pb-openssl']);
       expect(h.plan?.removals).toEqual([]);
     }
-    await call('rollouts.start', { id: created.id });
-    await core.services.rollouts.wait(created.id);
-    const done = await call('rollouts.get', { id: created.id });
+    const done = await startToEnd(core, created.id);
     expect(done.state).toBe('finished');
     for (const [t, h] of [
       [one, done.hosts[0]],

@@ -11,7 +11,14 @@ import { cannotRunRpm } from '../install/rpm-host';
 import type { Target } from '../targets/hosts';
 import { startTargets, stopAll } from '../targets/hosts';
 import { buildRpmRepos, type RpmRepos } from '../targets/rpm-repos';
-import { type Call, callerOf, enrollTargets, openEngineCore } from './engine-bench';
+import {
+  type Call,
+  callerOf,
+  createRollout,
+  enrollTargets,
+  openEngineCore,
+  startToEnd,
+} from './engine-bench';
 
 const why =
   cannotRunRpm() ??
@@ -146,11 +153,7 @@ describe.runIf(needs('root, debootstrap, rpmbuild, createrepo_c, dnf and zypper'
             decision: 'approved',
           });
         }
-        const created = await call('rollouts.create', {
-          targets: { kind: 'machines', machineIds: [id] },
-          content: { kind: 'all-approved' },
-          options: { concurrency: 1, reboot: 'never' },
-        });
+        const created = await createRollout(call, [id], { concurrency: 1, reboot: 'never' });
         const reviewed = await call('rollouts.review', { id: created.id });
         const h = reviewed.hosts[0];
         expect(h?.state, h?.reason).toBe('reviewed');
@@ -170,9 +173,7 @@ describe.runIf(needs('root, debootstrap, rpmbuild, createrepo_c, dnf and zypper'
           ]);
         }
 
-        await call('rollouts.start', { id: created.id });
-        await core.services.rollouts.wait(created.id);
-        const done = await call('rollouts.get', { id: created.id });
+        const done = await startToEnd(core, created.id);
         const d = done.hosts[0];
         expect(d?.state, d?.reason).toBe('succeeded');
         const truth = await installedPb(t);
@@ -205,21 +206,20 @@ describe.runIf(needs('root, debootstrap, rpmbuild, createrepo_c, dnf and zypper'
         scope: { kind: 'machine', machineId: id },
         decision: 'approved',
       });
-      const created = await call('rollouts.create', {
-        targets: { kind: 'machines', machineIds: [id] },
-        content: {
+      const created = await createRollout(
+        call,
+        [id],
+        { concurrency: 1, reboot: 'never' },
+        {
           kind: 'named',
           refs: [{ packageManager: 'dnf', kind: 'advisory', name: 'PBSA-2026:0002', version: '' }],
         },
-        options: { concurrency: 1, reboot: 'never' },
-      });
+      );
       const h = (await call('rollouts.review', { id: created.id })).hosts[0];
       expect(h?.state, h?.reason).toBe('reviewed');
       expect(h?.advisories).toEqual(['PBSA-2026:0002']);
       expect(h?.plan?.upgrades.map((c) => `${c.name} ${c.toVersion}`)).toEqual(['pb-glibc 2.34-2']);
-      await call('rollouts.start', { id: created.id });
-      await core.services.rollouts.wait(created.id);
-      const d = (await call('rollouts.get', { id: created.id })).hosts[0];
+      const d = (await startToEnd(core, created.id)).hosts[0];
       expect(d?.state, d?.reason).toBe('succeeded');
       expect((await installedPb(t))['pb-glibc']).toBe('2.34-2');
       expect((await installedPb(t))['pb-plain']).toBe('1.0-1');
@@ -239,28 +239,23 @@ describe.runIf(needs('root, debootstrap, rpmbuild, createrepo_c, dnf and zypper'
         scope: { kind: 'machine', machineId: id },
         decision: 'approved',
       });
-      const never = await call('rollouts.create', {
-        targets: { kind: 'machines', machineIds: [id] },
-        content,
-        options: { concurrency: 1, reboot: 'never' },
-      });
+      const never = await createRollout(call, [id], { concurrency: 1, reboot: 'never' }, content);
       const skipped = (await call('rollouts.review', { id: never.id })).hosts[0];
       expect(skipped?.state, skipped?.reason).toBe('skipped');
       expect(skipped?.plan?.notes).toContain(
         'PBSA-2026:0002 needs a reboot: left out, the reboot policy does not allow one',
       );
       const bootBefore = (await t.exec('cat /proc/sys/kernel/random/boot_id')).stdout.trim();
-      const allowed = await call('rollouts.create', {
-        targets: { kind: 'machines', machineIds: [id] },
+      const allowed = await createRollout(
+        call,
+        [id],
+        { concurrency: 1, reboot: 'if-required', rebootReturnMs: 60_000 },
         content,
-        options: { concurrency: 1, reboot: 'if-required', rebootReturnMs: 60_000 },
-      });
+      );
       const h = (await call('rollouts.review', { id: allowed.id })).hosts[0];
       expect(h?.state, h?.reason).toBe('reviewed');
       expect(h?.plan?.upgrades.map((c) => `${c.name} ${c.toVersion}`)).toEqual(['pb-glibc 2.34-2']);
-      await call('rollouts.start', { id: allowed.id });
-      await core.services.rollouts.wait(allowed.id);
-      const d = (await call('rollouts.get', { id: allowed.id })).hosts[0];
+      const d = (await startToEnd(core, allowed.id)).hosts[0];
       expect(d?.state, d?.reason).toBe('succeeded');
       expect((await installedPb(t))['pb-glibc']).toBe('2.34-2');
       const bootAfter = (await t.exec('cat /proc/sys/kernel/random/boot_id')).stdout.trim();
