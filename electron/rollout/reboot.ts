@@ -1,3 +1,4 @@
+import { sleepOrAbort } from '../core/sleep';
 import { SshError } from '../ssh/errors';
 import type { SshPool } from '../ssh/pool';
 import type { SessionOptions, SshSession, SshTarget } from '../ssh/types';
@@ -136,17 +137,6 @@ export function plainDuration(ms: number): string {
   return `${s} second${s === 1 ? '' : 's'}`;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-
 /**
  * Reconnects to a host that was asked to reboot until it answers with a NEW boot id, through the core's
  * pool (each attempt holds a connection slot only while it connects and reads the id) and with its pinned
@@ -229,7 +219,7 @@ export async function waitForReturn(
       wentAway = true;
       lastError = err instanceof Error ? err.message : String(err);
     }
-    await sleep(Math.min(poll, Math.max(0, deadline - now())), wait.signal);
+    await sleepOrAbort(Math.min(poll, Math.max(0, deadline - now())), wait.signal);
   }
   if (!wentAway) {
     return {

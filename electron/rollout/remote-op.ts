@@ -1,3 +1,4 @@
+import { sleepOrAbort } from '../core/sleep';
 import { shQuote } from '../ssh/quote';
 import { killAfterMs } from '../ssh/remote-timeout';
 import type { SshSession } from '../ssh/types';
@@ -322,17 +323,6 @@ export interface FollowOptions {
   base?: string;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-
 /**
  * Polls an operation until it finished or is lost, streaming its log. Cancelling stops the polling
  * only: the operation keeps running on the host and can be followed again later from any offset.
@@ -363,6 +353,6 @@ export async function followOp(
     if (status.state !== 'unknown' && offset < status.logBytes) continue;
     if (status.state === 'finished') return result('finished', status.exitCode);
     if (status.state === 'lost' || status.state === 'unknown') return result(status.state, null);
-    await sleep(opts.pollMs ?? 1000, opts.signal);
+    await sleepOrAbort(opts.pollMs ?? 1000, opts.signal);
   }
 }
