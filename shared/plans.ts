@@ -7,6 +7,16 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 
+import {
+  boundedString,
+  failureThresholdSchema,
+  id,
+  rolloutContentSchema,
+  rolloutOptionsSchema,
+  rolloutTargetsSchema,
+} from './schema-parts';
+import { LIMITS } from './validation';
+
 /** Days of the week as cron and Date number them (0 = Sunday). */
 export const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 /** A day of the week, 0 = Sunday … 6 = Saturday. */
@@ -111,3 +121,135 @@ export type MaintenanceWindow = z.infer<typeof maintenanceWindowSchema>;
 export const WINDOW_LEVELS = ['client', 'site', 'group', 'machine'] as const;
 /** One of WINDOW_LEVELS. */
 export type WindowLevel = (typeof WINDOW_LEVELS)[number];
+
+/** Where a maintenance window applies: a client or a site (by name), a group or a machine (by id). */
+export const windowScopeSchema = z.discriminatedUnion('level', [
+  z.strictObject({ level: z.literal('client'), client: boundedString(LIMITS.client).min(1) }),
+  z.strictObject({
+    level: z.literal('site'),
+    client: boundedString(LIMITS.client).min(1),
+    site: boundedString(LIMITS.site).min(1),
+  }),
+  z.strictObject({ level: z.literal('group'), groupId: id }),
+  z.strictObject({ level: z.literal('machine'), machineId: id }),
+]);
+/** A validated window scope. */
+export type WindowScope = z.infer<typeof windowScopeSchema>;
+
+const seconds = (max: number) => z.number().int().min(1).max(max);
+
+/**
+ * A health check, run on the host itself over its own session (the laptop may not reach the host's
+ * services): after each host is patched, and on a ring's hosts again before its gate lets the next ring
+ * start. A failing check fails the host and counts toward the failure thresholds.
+ */
+export const healthCheckSchema = z.discriminatedUnion('kind', [
+  /** A shell command that must exit 0 (as the login user, or as root with `asRoot`). */
+  z.strictObject({
+    kind: z.literal('command'),
+    command: boundedString(4000).min(1, { error: 'a command check needs a command' }),
+    asRoot: z.boolean().default(false),
+    timeoutSec: seconds(3600).default(60),
+  }),
+  /** A TCP port that must accept a connection, seen from the host (default 127.0.0.1). */
+  z.strictObject({
+    kind: z.literal('tcp'),
+    host: boundedString(253)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9.:-]*$/, 'is not a host name or address')
+      .default('127.0.0.1'),
+    port: z.number().int().min(1).max(65535),
+    timeoutSec: seconds(600).default(10),
+  }),
+  /** An HTTP(S) URL fetched from the host; the status must match, and the body contain `expectBody` if set. */
+  z.strictObject({
+    kind: z.literal('http'),
+    url: boundedString(2000).regex(/^https?:\/\/[^\s'"`\\]+$/, 'is not an http:// or https:// URL'),
+    expectStatus: z.number().int().min(100).max(599).default(200),
+    expectBody: boundedString(1000).optional(),
+    timeoutSec: seconds(600).default(10),
+  }),
+  /** A service (systemd unit) that must be active. */
+  z.strictObject({
+    kind: z.literal('service'),
+    unit: boundedString(256).regex(/^[A-Za-z0-9:_.@\\-]+$/, 'is not a service name'),
+  }),
+]);
+/** A validated health check. */
+export type HealthCheck = z.infer<typeof healthCheckSchema>;
+
+/** How a ring is cut into batches: N hosts, or X % of the ring (rounded up, at least one host). */
+export const batchSizeSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('count'), value: z.number().int().min(1).max(100_000) }),
+  z.strictObject({ kind: z.literal('percent'), value: z.number().min(1).max(100) }),
+]);
+
+/**
+ * The gate after a ring: the next ring starts only when this ring's success rate (over its hosts that were
+ * due) is at least `minSuccessPercent`, `soakMinutes` have passed since it finished, and — with
+ * `healthChecks` — the plan's health checks still pass on its hosts. `manual` waits for "promote now".
+ */
+export const gateSchema = z.strictObject({
+  minSuccessPercent: z.number().min(0).max(100).default(100),
+  soakMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(60 * 24 * 60)
+    .default(0),
+  healthChecks: z.boolean().default(true),
+  manual: z.boolean().default(false),
+});
+/** A validated gate. */
+export type Gate = z.infer<typeof gateSchema>;
+
+/** One ring of a plan: its machines, how they are batched, and the gate before the next ring. */
+export const ringSchema = z.strictObject({
+  name: boundedString(80).min(1, { error: 'a ring needs a name' }),
+  targets: rolloutTargetsSchema,
+  batch: batchSizeSchema,
+  /** Pause between two batches of this ring. */
+  batchPauseMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(60 * 24 * 7)
+    .default(0),
+  /** Stop starting new hosts of a batch after this many (or this share of its finished hosts) failed. */
+  batchFailureThreshold: failureThresholdSchema.nullable().default(null),
+  /** Ignored on the last ring. */
+  gate: gateSchema,
+});
+/** A validated ring. */
+export type Ring = z.infer<typeof ringSchema>;
+
+/**
+ * A plan: a rollout that runs by itself on a schedule, ring by ring and batch by batch, inside the hosts'
+ * maintenance windows, stopping itself at a failed gate or threshold. Stored as this JSON; the windows
+ * themselves are stored per scope (windowScopeSchema), not in the plan.
+ */
+export const planDefinitionSchema = z
+  .strictObject({
+    name: boundedString(120).min(1, { error: 'a plan needs a name' }),
+    content: rolloutContentSchema,
+    /** Per-host options of the rollouts the plan starts (concurrency, reboot policy, time limits). */
+    options: rolloutOptionsSchema.omit({ failureThreshold: true }).default({}),
+    /** Counted over the plan's finished hosts, across rings. */
+    failureThreshold: failureThresholdSchema.nullable().default(null),
+    schedule: scheduleSchema,
+    /** When false the plan ignores maintenance windows (e.g. an emergency fix run "now"). */
+    useMaintenanceWindows: z.boolean().default(true),
+    rings: z.array(ringSchema).min(1, { error: 'a plan needs at least one ring' }).max(10),
+    healthChecks: z.array(healthCheckSchema).max(20).default([]),
+    /** Shell run on each host before its install and after its verify, as root under the host time limit. */
+    scripts: z
+      .strictObject({ pre: boundedString(20_000).optional(), post: boundedString(20_000).optional() })
+      .default({}),
+  })
+  .refine((p) => new Set(p.rings.map((r) => r.name)).size === p.rings.length, {
+    error: 'two rings have the same name',
+    path: ['rings'],
+  });
+/** A validated plan definition (defaults filled in). */
+export type PlanDefinition = z.infer<typeof planDefinitionSchema>;
+/** A plan definition as a request or a file gives it (defaults may be left out). */
+export type PlanDefinitionInput = z.input<typeof planDefinitionSchema>;

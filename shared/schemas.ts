@@ -2,7 +2,15 @@
 import { z } from 'zod';
 
 import {
-  type Check,
+  boundedString,
+  id,
+  ids,
+  rolloutContentSchema,
+  rolloutOptionsSchema,
+  rolloutTargetsSchema,
+  rule,
+} from './schema-parts';
+import {
   checkAddress,
   checkDisplayName,
   checkLabel,
@@ -13,20 +21,6 @@ import {
   checkUsername,
   LIMITS,
 } from './validation';
-
-/** Turns a field rule into a zod refinement whose message is the rule's own words. */
-function rule(check: (v: string) => Check) {
-  return (v: string, ctx: z.RefinementCtx) => {
-    const problem = check(v);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  };
-}
-
-const id = z.number().int().positive();
-const ids = z.array(id).min(1).max(100_000);
-// The max() runs before any regex so a 10 MB field is rejected cheaply.
-const boundedString = (max: number) =>
-  z.string().max(max, { error: `must be at most ${max} characters`, abort: true });
 
 export const transportSchema = z.enum(['ssh', 'winrm']);
 
@@ -178,63 +172,15 @@ export const patchSelectionSchema = z.strictObject({
 
 const noteText = boundedString(LIMITS.notes).superRefine(rule(checkNotes));
 
-/** Request schemas by channel: the main process and the browser host validate with these. */
-const rolloutRefSchema = z
-  .strictObject({
-    packageManager: boundedString(16).regex(/^[a-z]{2,16}$/, 'is not a package manager'),
-    kind: z.enum(['package', 'advisory']),
-    name: boundedString(256).regex(/^[A-Za-z0-9][A-Za-z0-9.+_:@~-]*$/, 'is not a package or advisory name'),
-    version: boundedString(256).regex(/^[A-Za-z0-9.+_:~-]*$/, 'is not a version'),
-  })
-  // Only dnf, yum and zypper install by advisory; elsewhere an advisory id names no installable thing.
-  .refine(
-    (r) => r.kind !== 'advisory' || (['dnf', 'yum', 'zypper'].includes(r.packageManager) && r.version === ''),
-    {
-      message: 'advisories can be named for dnf, yum and zypper only, without a version',
-      path: ['kind'],
-    },
-  );
-
 /** A rollout's targets, content and options as a request gives them (options default per field). */
 export const rolloutCreateSchema = z.strictObject({
   name: boundedString(LIMITS.displayName).optional(),
-  targets: z.discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('machines'), machineIds: ids }),
-    z.strictObject({ kind: z.literal('group'), groupId: id }),
-    z.strictObject({ kind: z.literal('client'), client: boundedString(LIMITS.client).min(1) }),
-  ]),
-  content: z.discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('all-approved') }),
-    z.strictObject({ kind: z.literal('security-approved') }),
-    z.strictObject({ kind: z.literal('named'), refs: z.array(rolloutRefSchema).min(1).max(10_000) }),
-  ]),
-  options: z
-    .strictObject({
-      concurrency: z.number().int().min(1).max(256).optional(),
-      failureThreshold: z
-        .discriminatedUnion('kind', [
-          z.strictObject({ kind: z.literal('count'), value: z.number().int().min(1).max(100_000) }),
-          z.strictObject({ kind: z.literal('percent'), value: z.number().min(1).max(100) }),
-        ])
-        .nullable()
-        .optional(),
-      reboot: z.enum(['never', 'if-required', 'always']).optional(),
-      rebootReturnMs: z
-        .number()
-        .int()
-        .min(10_000)
-        .max(24 * 3_600_000)
-        .optional(),
-      hostTimeLimitMs: z
-        .number()
-        .int()
-        .min(10_000)
-        .max(24 * 3_600_000)
-        .optional(),
-    })
-    .optional(),
+  targets: rolloutTargetsSchema,
+  content: rolloutContentSchema,
+  options: rolloutOptionsSchema.optional(),
 });
 
+/** Request schemas by channel: the main process and the browser host validate with these. */
 export const requestSchemas = {
   'app.info': z.strictObject({}),
   'machines.list': z.strictObject({
