@@ -21,10 +21,7 @@ export function EvidenceButton({ r }: { r: RolloutDetail }) {
     try {
       const pack = await s.api['rollouts.evidence']({ id: r.id });
       downloadText(pack.fileName, bytesOf(pack.base64), 'application/zip');
-      s.toast(
-        'success',
-        `Saved ${pack.fileName} — check it with \`patchbay evidence verify\` or sha256sum -c`,
-      );
+      s.toast('success', `Saved ${pack.fileName}. Anyone can check it with its SHA256SUMS file.`);
     } catch (e) {
       s.toast('error', `Could not export the evidence: ${errorMessage(e)}`);
     } finally {
