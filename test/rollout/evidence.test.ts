@@ -104,6 +104,19 @@ describe.runIf(targetsReady())('evidence pack of a real rollout', () => {
     const lines = sums.stdout.trim().split('\n');
     expect(lines.length).toBeGreaterThanOrEqual(9);
     for (const l of lines) expect(l).toMatch(/: OK$/);
+    // Re-zipped by python3 (deflate, its own headers): the content is what counts, and it still verifies.
+    const rezipped = path.join(dir, 'rezipped.zip');
+    const py = [
+      'import os, sys, zipfile',
+      'z = zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED)',
+      'for d, _, fs in os.walk(sys.argv[1]):',
+      '    for f in sorted(fs): z.write(os.path.join(d, f), os.path.relpath(os.path.join(d, f), sys.argv[1]))',
+      'z.close()',
+    ].join('\n');
+    expect(spawnSync('python3', ['-c', py, out, rezipped], { encoding: 'utf8' }).status).toBe(0);
+    const r = verifyCli(rezipped);
+    expect(r.stdout + r.stderr).toMatch(/^Evidence pack intact/);
+    expect(r.status).toBe(0);
   });
 
   it('holds the approval as reviewed, the scans before and after, the plan, the log and the audit chain', () => {
