@@ -75,7 +75,7 @@ export function evidenceService(deps: EvidenceDeps) {
     };
   }
 
-  function build(id: number): EvidencePack {
+  async function build(id: number): Promise<EvidencePack> {
     const r: Rollout | null = deps.rollouts.get(id);
     if (!r) throw new ApiError({ code: 'not-found', message: `No rollout ${id}.` });
     const now = deps.clock.now();
@@ -195,7 +195,7 @@ export function evidenceService(deps: EvidenceDeps) {
         ? []
         : [`The rollout was ${r.state} when this pack was made: it is partial.`]),
     ];
-    const bytes = assemblePack(
+    const bytes = await assemblePack(
       files,
       {
         patchbayVersion: deps.version,

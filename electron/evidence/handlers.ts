@@ -9,7 +9,7 @@ import type { EvidenceService } from './export';
 export function evidenceHandlers(evidence: EvidenceService): Pick<RequestHandlers, 'rollouts.evidence'> {
   return {
     'rollouts.evidence': async ({ id }) => {
-      const pack = evidence.build(id);
+      const pack = await evidence.build(id);
       return {
         fileName: pack.fileName,
         size: pack.bytes.length,

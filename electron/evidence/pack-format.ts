@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 import type { AuditEntry } from '../../shared/decisions';
-import { writeZip, type ZipEntry } from './zip';
+import { deflateAll, writeZip, type ZipEntry } from './zip';
 
 /** The format name and version every pack's manifest carries. */
 export const PACK_FORMAT = 'patchbay-evidence';
@@ -81,11 +81,11 @@ export function auditLines(entries: AuditEntry[]): string {
 }
 
 /** Assembles a pack: the content files, then manifest.json and SHA256SUMS over all of them. */
-export function assemblePack(
+export async function assemblePack(
   files: ZipEntry[],
   meta: Omit<Manifest, 'files' | 'format' | 'formatVersion'>,
   createdAtMs: number,
-): Buffer {
+): Promise<Buffer> {
   const listed = files.map((f) => ({ path: f.path, size: f.data.length, sha256: sha256(f.data) }));
   const manifest: Manifest = {
     format: PACK_FORMAT,
@@ -95,8 +95,10 @@ export function assemblePack(
   };
   const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2) + '\n');
   const sums = sumsText([...listed, { path: MANIFEST, sha256: sha256(manifestBytes) }]);
-  return writeZip(
-    [{ path: MANIFEST, data: manifestBytes }, { path: SUMS, data: Buffer.from(sums) }, ...files],
-    createdAtMs,
-  );
+  const entries = [
+    { path: MANIFEST, data: manifestBytes },
+    { path: SUMS, data: Buffer.from(sums) },
+    ...files,
+  ];
+  return writeZip(await deflateAll(entries), createdAtMs);
 }

@@ -60,14 +60,14 @@ function meta(span: AuditEntry[]): Omit<Manifest, 'files' | 'format' | 'formatVe
   };
 }
 
-const goodPack = () => {
+const goodPack = async () => {
   const span = chain().slice(2);
   return assemblePack(contentFiles(span), meta(span), T0);
 };
 
 // Re-zips a pack's entries after `edit`: the zip itself stays well-formed, so only the pack checks can fail.
-function rezip(pack: Buffer, edit: (entries: ZipEntry[]) => ZipEntry[]): Buffer {
-  return writeZip(edit(readZip(pack)), T0);
+async function rezip(pack: Promise<Buffer>, edit: (entries: ZipEntry[]) => ZipEntry[]): Promise<Buffer> {
+  return writeZip(edit(readZip(await pack)), T0);
 }
 
 // Renames an entry in the raw bytes (local and central header), bypassing the writer's own path check.
@@ -86,15 +86,15 @@ function renameRaw(zip: Buffer, from: string, to: string): Buffer {
 }
 
 describe('evidence pack', () => {
-  it('verifies a pack as built: files, sums and the audit chain from the hash before the span', () => {
-    const r = verifyPack(goodPack());
+  it('verifies a pack as built: files, sums and the audit chain from the hash before the span', async () => {
+    const r = verifyPack(await goodPack());
     expect(r.problems).toEqual([]);
     expect(r).toMatchObject({ ok: true, files: 3, auditEntries: 3, rollout: { id: 7, name: 'night' } });
   });
 
-  it('writes SHA256SUMS in sha256sum format, covering the manifest too', () => {
+  it('writes SHA256SUMS in sha256sum format, covering the manifest too', async () => {
     const sums =
-      readZip(goodPack())
+      readZip(await goodPack())
         .find((e) => e.path === SUMS)
         ?.data.toString() ?? '';
     const lines = sums.trim().split('\n');
@@ -103,8 +103,8 @@ describe('evidence pack', () => {
     expect(lines.some((l) => l.endsWith(`  ${MANIFEST}`))).toBe(true);
   });
 
-  it('fails on a flipped byte anywhere in the packed data', () => {
-    const pack = goodPack();
+  it('fails on a flipped byte anywhere in the packed data', async () => {
+    const pack = await goodPack();
     const at = pack.indexOf('"id":7');
     const bad = Buffer.from(pack);
     bad[at + 6] = '8'.charCodeAt(0);
@@ -113,8 +113,8 @@ describe('evidence pack', () => {
     expect(r.problems.join('\n')).toMatch(/rollout\.json.*(CRC|damaged)/);
   });
 
-  it('names a file whose content changed though the zip is sound', () => {
-    const bad = rezip(goodPack(), (es) =>
+  it('names a file whose content changed though the zip is sound', async () => {
+    const bad = await rezip(goodPack(), (es) =>
       es.map((e) => (e.path === 'rollout.json' ? { ...e, data: Buffer.from('{"id":8}\n') } : e)),
     );
     expect(verifyPack(bad).problems).toEqual([
@@ -122,12 +122,12 @@ describe('evidence pack', () => {
     ]);
   });
 
-  it('names a missing file and an extra one', () => {
-    const missing = rezip(goodPack(), (es) => es.filter((e) => e.path !== 'hosts/1-web01/output.log'));
+  it('names a missing file and an extra one', async () => {
+    const missing = await rezip(goodPack(), (es) => es.filter((e) => e.path !== 'hosts/1-web01/output.log'));
     expect(verifyPack(missing).problems).toEqual([
       'hosts/1-web01/output.log is listed in the manifest but missing from the pack',
     ]);
-    const extra = rezip(goodPack(), (es) => [
+    const extra = await rezip(goodPack(), (es) => [
       ...es,
       { path: 'hosts/1-web01/later.txt', data: Buffer.from('x') },
     ]);
@@ -136,19 +136,29 @@ describe('evidence pack', () => {
     ]);
   });
 
-  it('finds a broken chain even when the manifest and sums were rebuilt around the edit', () => {
+  it('finds a broken chain even when the manifest and sums were rebuilt around the edit', async () => {
     const span = chain().slice(2);
     const edited = span.map((e) => (e.seq === 4 ? { ...e, actor: 'mallory' } : e));
-    const forged = assemblePack(contentFiles(edited), meta(edited), T0);
+    const forged = await assemblePack(contentFiles(edited), meta(edited), T0);
     expect(verifyPack(forged).problems).toEqual([
       'audit entry 4 was edited: its content does not match its hash',
     ]);
 
     const dropped = span.filter((e) => e.seq !== 4);
-    const gap = assemblePack(contentFiles(dropped), meta(dropped), T0);
+    const gap = await assemblePack(contentFiles(dropped), meta(dropped), T0);
     expect(verifyPack(gap).problems).toContain('audit entry 4 is missing: line 2 holds entry 5');
 
-    const wrongStart = assemblePack(
+    const misnamed = await assemblePack(
+      contentFiles(span),
+      { ...meta(span), audit: { ...meta(span).audit!, rolloutSeqs: [3, 4], approvalSeqs: [5] } },
+      T0,
+    );
+    expect(verifyPack(misnamed).problems).toEqual([
+      'audit entries 3 are not about rollout 7',
+      'audit entries 5 are not approval decisions',
+    ]);
+
+    const wrongStart = await assemblePack(
       contentFiles(span),
       { ...meta(span), audit: { ...meta(span).audit!, prevHash: GENESIS_HASH } },
       T0,
@@ -158,8 +168,8 @@ describe('evidence pack', () => {
     ]);
   });
 
-  it('refuses a sums file that disagrees with the manifest', () => {
-    const bad = rezip(goodPack(), (es) =>
+  it('refuses a sums file that disagrees with the manifest', async () => {
+    const bad = await rezip(goodPack(), (es) =>
       es.map((e) =>
         e.path === SUMS
           ? {
@@ -184,7 +194,7 @@ describe('hostile zips', () => {
       T0,
     );
 
-  it('refuses path traversal, absolute paths and backslashes with a clear reason', () => {
+  it('refuses path traversal, absolute paths and backslashes with a clear reason', async () => {
     expect(verifyPack(renameRaw(two(), 'aa/evil', '../evil')).problems).toEqual([
       'the zip is unsafe or damaged: entry "../evil" climbs out of the folder (path traversal)',
     ]);
@@ -195,7 +205,7 @@ describe('hostile zips', () => {
     expect(() => writeZip([{ path: 'x/../../y', data: Buffer.alloc(0) }], T0)).toThrow(/path traversal/);
   });
 
-  it('refuses duplicate names, also those differing only in case', () => {
+  it('refuses duplicate names, also those differing only in case', async () => {
     const dup = writeZip(
       [
         { path: 'a.txt', data: Buffer.from('one') },
@@ -211,7 +221,7 @@ describe('hostile zips', () => {
     );
   });
 
-  it('refuses huge entries and a deflate bomb that lies about its size', () => {
+  it('refuses huge entries and a deflate bomb that lies about its size', async () => {
     const big = writeZip([{ path: 'zeros', data: Buffer.alloc(1 << 20) }], T0);
     expect(big.length).toBeLessThan(5000);
     expect(verifyPack(big, { maxEntries: 10, maxEntryBytes: 1000, maxTotalBytes: 10_000 }).problems).toEqual([
@@ -226,7 +236,7 @@ describe('hostile zips', () => {
     ]);
   });
 
-  it('says what is wrong with something that is not a zip or not a pack', () => {
+  it('says what is wrong with something that is not a zip or not a pack', async () => {
     expect(verifyPack(Buffer.from('hello')).problems).toEqual([
       'the zip is unsafe or damaged: not a zip file (too short)',
     ]);
@@ -234,7 +244,7 @@ describe('hostile zips', () => {
       'the zip is unsafe or damaged: not a zip file (no end-of-archive record)',
     ]);
     expect(verifyPack(two()).problems).toEqual(['manifest.json is missing: this is not an evidence pack']);
-    const truncated = goodPack().subarray(0, 200);
+    const truncated = (await goodPack()).subarray(0, 200);
     expect(verifyPack(truncated).ok).toBe(false);
   });
 });

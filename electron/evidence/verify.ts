@@ -75,8 +75,9 @@ export function verifyPack(bytes: Buffer, limits: ZipLimits = DEFAULT_ZIP_LIMITS
   checkSums(byPath.get(SUMS), manifest, sha256(manifestBytes), problem);
   if (manifest.audit) {
     const data = byPath.get(AUDIT_FILE);
-    if (data) report.auditEntries = checkChain(data.toString('utf8'), manifest.audit, problem);
-    else if (!listed.has(AUDIT_FILE))
+    if (data) {
+      report.auditEntries = checkChain(data.toString('utf8'), manifest.audit, manifest.rollout.id, problem);
+    } else if (!listed.has(AUDIT_FILE))
       problem(`${AUDIT_FILE} is named by the manifest's audit span but not listed`);
   }
   report.ok = report.problems.length === 0;
@@ -108,12 +109,14 @@ function checkSums(
 function checkChain(
   text: string,
   span: NonNullable<Manifest['audit']>,
+  rolloutId: number,
   problem: (p: string) => void,
 ): number {
   const lines = text.split('\n').filter((l) => l !== '');
   let prev = span.prevHash;
   let expectSeq = span.firstSeq;
-  const seqs = new Set<number>();
+  // What each entry is about: the manifest's named entries must be the rollout's and decisions.
+  const seqs = new Map<number, { action: string; rolloutId: unknown }>();
   for (const [i, line] of lines.entries()) {
     let e: Record<string, unknown>;
     try {
@@ -154,7 +157,8 @@ function checkChain(
       problem(`audit entry ${fields.seq} was edited: its content does not match its hash`);
       return i;
     }
-    seqs.add(fields.seq);
+    const detail = fields.detail as { rolloutId?: unknown } | null;
+    seqs.set(fields.seq, { action: fields.action, rolloutId: detail?.rolloutId });
     prev = e.hash;
     expectSeq++;
   }
@@ -164,7 +168,18 @@ function checkChain(
     );
   }
   const outside = [...span.rolloutSeqs, ...span.approvalSeqs].filter((s) => !seqs.has(s));
-  if (outside.length)
+  if (outside.length) {
     problem(`audit entries ${outside.join(', ')} named by the manifest are not in the span`);
+    return lines.length;
+  }
+  const notRollout = span.rolloutSeqs.filter((s) => {
+    const e = seqs.get(s);
+    return !e?.action.startsWith('rollout.') || e.rolloutId !== rolloutId;
+  });
+  if (notRollout.length) problem(`audit entries ${notRollout.join(', ')} are not about rollout ${rolloutId}`);
+  const notDecision = span.approvalSeqs.filter(
+    (s) => !['decision.approved', 'decision.declined'].includes(seqs.get(s)?.action ?? ''),
+  );
+  if (notDecision.length) problem(`audit entries ${notDecision.join(', ')} are not approval decisions`);
   return lines.length;
 }
