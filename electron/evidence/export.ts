@@ -12,7 +12,7 @@ import type { EvidenceRepo, ScanResultRow } from '../db/repos/evidence';
 import type { GroupsRepo } from '../db/repos/groups';
 import type { MachinesRepo } from '../db/repos/machines';
 import type { MetaRepo } from '../db/repos/meta';
-import type { RolloutsRepo } from '../db/repos/rollouts';
+import type { RolloutEvent, RolloutsRepo, StoredHost } from '../db/repos/rollouts';
 import { appliedApprovals, identitiesOf, type MachineNow } from './approvals';
 import { assemblePack, AUDIT_FILE, auditLines, type Manifest, sha256 } from './pack-format';
 import { README } from './readme';
@@ -59,6 +59,55 @@ function scanRecord(row: ScanResultRow | null, deps: EvidenceDeps) {
     patchEvents: deps.evidence.patchEventsOf(row.id).map((e) => ({ ...e, at: iso(e.at) })),
     ...(host_key_json ? { hostKey: host_key_json } : {}),
   };
+}
+
+/** One host's files: its record and transitions, plan, pre-flight, scans before and after, and log. */
+function hostFiles(
+  deps: EvidenceDeps,
+  r: Rollout,
+  h: StoredHost,
+  events: RolloutEvent[],
+  reviewedAt: string | null,
+  now: number,
+): ZipEntry[] {
+  const dir = folderOf(h.machineId, h.machineName);
+  const cutoff = reviewedAt ? Date.parse(reviewedAt) : r.createdAt;
+  const verifyScans =
+    h.startedAt === null ? [] : deps.evidence.scansBetween(h.machineId, h.startedAt, h.finishedAt ?? now);
+  // Plan and pre-flight get files of their own.
+  const { logOffset, plan, preflight, ...host } = h;
+  return [
+    {
+      path: `${dir}/host.json`,
+      data: json({
+        ...host,
+        final: FINAL_HOST_STATES.has(h.state),
+        // How much of the remote operation's log Patchbay read (output.log keeps the newest 256 KiB of it).
+        logBytesRead: logOffset,
+        updatedAt: iso(h.updatedAt),
+        startedAt: iso(h.startedAt),
+        finishedAt: iso(h.finishedAt),
+        events: events.filter((e) => e.machineId === h.machineId).map((e) => ({ ...e, at: iso(e.at) })),
+      }),
+    },
+    { path: `${dir}/reviewed-plan.json`, data: json({ reviewedAt, plan }) },
+    {
+      path: `${dir}/preflight.json`,
+      data: json(preflight),
+    },
+    {
+      path: `${dir}/pre-rollout-scan.json`,
+      data: json({
+        before: reviewedAt,
+        scan: scanRecord(deps.evidence.scanAtOrBefore(h.machineId, cutoff), deps),
+      }),
+    },
+    {
+      path: `${dir}/verification-scan.json`,
+      data: json({ result: h.result, scans: verifyScans.map((s) => scanRecord(s, deps)) }),
+    },
+    { path: `${dir}/output.log`, data: Buffer.from(deps.rollouts.outputText(r.id, h.machineId)) },
+  ];
 }
 
 /** The exporter of one core. */
@@ -125,49 +174,17 @@ export function evidenceService(deps: EvidenceDeps) {
       }),
     });
     for (const h of hosts) {
-      const dir = folderOf(h.machineId, h.machineName);
       const reviewedAt = approvals.find((a) => a.machineId === h.machineId)?.reviewedAt ?? null;
-      const cutoff = reviewedAt ? Date.parse(reviewedAt) : r.createdAt;
-      const verifyScans =
-        h.startedAt === null ? [] : deps.evidence.scansBetween(h.machineId, h.startedAt, h.finishedAt ?? now);
-      const { logOffset, ...host } = h;
-      void logOffset; // the engine's resume position, not evidence
-      files.push(
-        {
-          path: `${dir}/host.json`,
-          data: json({
-            ...host,
-            plan: undefined,
-            preflight: undefined,
-            final: FINAL_HOST_STATES.has(h.state),
-            updatedAt: iso(h.updatedAt),
-            startedAt: iso(h.startedAt),
-            finishedAt: iso(h.finishedAt),
-            events: events.filter((e) => e.machineId === h.machineId).map((e) => ({ ...e, at: iso(e.at) })),
-          }),
-        },
-        { path: `${dir}/reviewed-plan.json`, data: json({ reviewedAt, plan: h.plan }) },
-        { path: `${dir}/preflight.json`, data: json(h.preflight) },
-        {
-          path: `${dir}/pre-rollout-scan.json`,
-          data: json({
-            before: reviewedAt,
-            scan: scanRecord(deps.evidence.scanAtOrBefore(h.machineId, cutoff), deps),
-          }),
-        },
-        {
-          path: `${dir}/verification-scan.json`,
-          data: json({ result: h.result, scans: verifyScans.map((s) => scanRecord(s, deps)) }),
-        },
-        { path: `${dir}/output.log`, data: Buffer.from(deps.rollouts.outputText(id, h.machineId)) },
-      );
+      files.push(...hostFiles(deps, r, h, events, reviewedAt, now));
     }
     const rolloutSeqs = deps.evidence.rolloutAuditSeqs(id);
     const named = [...rolloutSeqs, ...approvalSeqs];
     let audit: Manifest['audit'] = null;
     if (named.length > 0) {
       // A contiguous span, so every hash in it can be recomputed from the one before the first.
-      const span = deps.evidence.auditSpan(Math.min(...named), Math.max(...named));
+      const lo = named.reduce((a, b) => Math.min(a, b));
+      const hi = named.reduce((a, b) => Math.max(a, b));
+      const span = deps.evidence.auditSpan(lo, hi);
       const first = span[0];
       const last = span.at(-1);
       if (first && last) {
@@ -203,6 +220,7 @@ export function evidenceService(deps: EvidenceDeps) {
         rollout: { id: r.id, name: r.name, state: r.state },
         dataFolder: {
           auditGenesisHash: deps.evidence.auditGenesisHash(),
+          // The key electron/audit/audit-log.ts keeps the newest `seq:hash` under.
           auditHeadAtExport: deps.meta.get('audit.head'),
         },
         audit,
