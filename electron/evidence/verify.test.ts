@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import { describe, expect, it } from 'vitest';
 
 import type { AuditEntry } from '../../shared/decisions';
@@ -7,6 +9,7 @@ import { verifyPack } from './verify';
 import { readZip, writeZip, type ZipEntry } from './zip';
 
 const T0 = Date.UTC(2026, 11, 6, 1, 0, 0);
+const CENTRAL = Buffer.from([0x50, 0x4b, 0x01, 0x02]);
 
 // A real chain of five entries: seq 1–2 before the span, 3–5 inside it (as when a pack covers a later rollout).
 function chain(): AuditEntry[] {
@@ -233,6 +236,25 @@ describe('hostile zips', () => {
     lying.writeUInt32LE(16, lying.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])) + 24);
     expect(verifyPack(lying).problems).toEqual([
       'the zip is unsafe or damaged: entry "zeros" does not decompress to its declared size',
+    ]);
+  });
+
+  it('refuses entries that share their bytes (an overlapping bomb) before inflating any', () => {
+    // b.txt's whole local record is the stored content of a.txt; the directory lists both.
+    const inner = writeZip([{ path: 'b.txt', data: createHash('sha512').update('b').digest() }], T0);
+    const innerCd = inner.indexOf(CENTRAL);
+    const outer = writeZip([{ path: 'a.txt', data: inner.subarray(0, innerCd) }], T0);
+    const outerCd = outer.indexOf(CENTRAL);
+    const bCentral = Buffer.from(inner.subarray(innerCd, inner.length - 22));
+    bCentral.writeUInt32LE(30 + 'a.txt'.length, 42);
+    const cd = Buffer.concat([outer.subarray(outerCd, outer.length - 22), bCentral]);
+    const end = Buffer.from(outer.subarray(outer.length - 22));
+    end.writeUInt16LE(2, 8);
+    end.writeUInt16LE(2, 10);
+    end.writeUInt32LE(cd.length, 12);
+    const bomb = Buffer.concat([outer.subarray(0, outerCd), cd, end]);
+    expect(verifyPack(bomb).problems).toEqual([
+      'the zip is unsafe or damaged: entries "a.txt" and "b.txt" overlap',
     ]);
   });
 

@@ -214,7 +214,7 @@ export function readZip(buf: Buffer, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Zi
   const seen = new Set<string>();
   let total = 0;
   const spans: [number, number, string][] = [];
-  const out: ZipEntry[] = [];
+  const bodies: [CentralRecord, number, number][] = [];
   for (const r of records) {
     checkEntryPath(r.path);
     const folded = r.path.toLowerCase();
@@ -239,9 +239,10 @@ export function readZip(buf: Buffer, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Zi
       if (r.size !== 0) throw new ZipError(`directory entry ${JSON.stringify(r.path)} has content`);
       continue;
     }
-    out.push({ path: r.path, data: inflate(r, buf.subarray(start, stop)) });
+    bodies.push([r, start, stop]);
   }
-  // Overlapping entries (one byte range read as many files) are how the worst zip bombs work.
+  // Overlapping entries (one byte range read as many files) are how the worst zip bombs work: refused
+  // before anything is decompressed.
   spans.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < spans.length; i++) {
     const prev = spans[i - 1] as [number, number, string];
@@ -249,7 +250,7 @@ export function readZip(buf: Buffer, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Zi
     if (cur[0] < prev[1])
       throw new ZipError(`entries ${JSON.stringify(prev[2])} and ${JSON.stringify(cur[2])} overlap`);
   }
-  return out;
+  return bodies.map(([r, start, stop]) => ({ path: r.path, data: inflate(r, buf.subarray(start, stop)) }));
 }
 
 function inflate(r: CentralRecord, body: Buffer): Buffer {
