@@ -1,6 +1,6 @@
 import type { AuditEntry } from '../../../shared/decisions';
 import type { Db } from '../open';
-import type { AuditRow } from './audit-log';
+import { type AuditRow, toAuditEntry as toEntry } from './audit-log';
 
 /** A stored scan result row, as the evidence pack records it (the columns of scan_results). */
 export type ScanResultRow = Record<string, unknown> & { id: number; scanned_at: number };
@@ -14,17 +14,6 @@ export interface PatchEventRow {
   security: number | null;
   at: number;
 }
-
-const toEntry = (r: AuditRow): AuditEntry => ({
-  seq: r.seq,
-  at: r.at,
-  actor: r.actor,
-  action: r.action,
-  subject: r.subject,
-  detail: JSON.parse(r.detail_json) as Record<string, unknown>,
-  prevHash: r.prev_hash,
-  hash: r.hash,
-});
 
 /** The read-only queries the evidence pack needs beyond the rollout repository: scan history and audit. */
 export function evidenceRepo(db: Db) {
