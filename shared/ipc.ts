@@ -88,6 +88,8 @@ export interface ResponseMap {
   'rollouts.list': Rollout[];
   /** A host's stored output after a chunk id. */
   'rollouts.output': { chunks: RolloutOutputChunk[] };
+  /** A rollout's evidence pack (zip, base64: the browser host's wire is JSON); the UI downloads it. */
+  'rollouts.evidence': { fileName: string; size: number; sha256: string; base64: string };
 }
 
 /** One rollout's part of a progress message. */
@@ -196,6 +198,7 @@ export const REQUEST_CHANNELS = [
   'rollouts.get',
   'rollouts.list',
   'rollouts.output',
+  'rollouts.evidence',
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNELS = [

@@ -278,4 +278,5 @@ export const requestSchemas = {
     afterId: z.number().int().min(0).optional(),
     limit: z.number().int().min(1).max(10_000).optional(),
   }),
+  'rollouts.evidence': z.strictObject({ id }),
 } as const;

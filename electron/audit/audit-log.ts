@@ -1,7 +1,7 @@
 import type { AuditEntry, AuditVerifyReport } from '../../shared/decisions';
 import type { Clock } from '../core/clock';
 import type { Db } from '../db/open';
-import { type AuditLogRepo, auditLogRepo, type AuditRow } from '../db/repos/audit-log';
+import { type AuditLogRepo, auditLogRepo, toAuditEntry as toEntry } from '../db/repos/audit-log';
 import { metaRepo } from '../db/repos/meta';
 import { entryHash, GENESIS_HASH } from './canonical';
 
@@ -19,17 +19,6 @@ export interface AuditInput {
 // The newest seq:hash is kept beside the log too, so deleting the newest entries (which leaves a valid
 // shorter chain) is detected unless whoever did it also found and rewrote this key.
 const HEAD_KEY = 'audit.head';
-
-const toEntry = (r: AuditRow): AuditEntry => ({
-  seq: r.seq,
-  at: r.at,
-  actor: r.actor,
-  action: r.action,
-  subject: r.subject,
-  detail: JSON.parse(r.detail_json) as Record<string, unknown>,
-  prevHash: r.prev_hash,
-  hash: r.hash,
-});
 
 // Statements are prepared once per database, not per entry: a rollout appends many.
 const prepared = new WeakMap<Db, { repo: AuditLogRepo; meta: ReturnType<typeof metaRepo> }>();

@@ -19,6 +19,7 @@ import { runDecision } from './approvals';
 import { runAudit } from './audit';
 import { call, UsageError } from './call';
 import { runCredentials } from './credentials';
+import { runEvidenceExport, runEvidenceVerify } from './evidence';
 import { formatImportPreview, formatMachineTable } from './format';
 import { listPatches, showMachine } from './patches';
 import { resolveMachines } from './resolve';
@@ -42,6 +43,7 @@ const USAGE = `Usage: patchbay [--data-dir DIR] machines <command> [options]
        patchbay [--data-dir DIR] rollout <command> [options]
        patchbay [--data-dir DIR] approve|decline|unapprove SCOPE [filters] [options]
        patchbay [--data-dir DIR] audit list|export|verify [options]
+       patchbay [--data-dir DIR] evidence export|verify [options]
 
 Commands:
   machines list    [--search TEXT] [--tag T]... [--client C]... [--site S]... [--os OS]...
@@ -101,11 +103,15 @@ Commands:
   audit list       [--action decision|rollout|…] [--limit N] [--json]   newest first
   audit export     --csv [--out FILE]
   audit verify     [--json]   checks the hash chain; exit 4 names the first broken entry
+  evidence export  --rollout ID|NAME --out FILE.zip [--force] [--json]
+                   The rollout's evidence pack: approvals, scans, reviewed plans, pre-flight, logs,
+                   outcomes, verification and the audit span, with a manifest and SHA256SUMS.
+  evidence verify  FILE.zip [--json]   Needs no data folder; exit 5 with one line per problem.
 
 The data folder is --data-dir, else $PATCHBAY_DATA_DIR, else the desktop app's own folder.
 Exit codes: 0 done, 1 failed (message on stderr), 2 wrong usage, 3 scan finished but some
 machines could not be scanned or a rollout ended with hosts not fully patched, 4 the audit
-log's hash chain is broken.
+log's hash chain is broken, 5 an evidence pack does not verify.
 `;
 
 const SORT_KEYS: Record<string, MachineSortKey> = {
@@ -169,6 +175,8 @@ const OPTIONS = {
   detach: { type: 'boolean' },
   follow: { type: 'boolean' },
   'include-cancelled': { type: 'boolean' },
+  rollout: { type: 'string' },
+  force: { type: 'boolean' },
 } as const;
 
 const COMMANDS: Record<string, string[]> = {
@@ -177,6 +185,7 @@ const COMMANDS: Record<string, string[]> = {
   credentials: ['add', 'list', 'remove', 'assign'],
   rollout: ['create', 'review', 'start', 'status', 'pause', 'resume', 'cancel', 'retry', 'list'],
   audit: ['list', 'export', 'verify'],
+  evidence: ['export', 'verify'],
 };
 
 // Commands without a sub-command.
@@ -333,6 +342,14 @@ export async function runCli(argv: string[], io: CliIo, openCore = openNodeCore)
     io.stderr(`patchbay: unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
     return EXIT.usage;
   }
+  if (area === 'evidence' && command === 'verify') {
+    try {
+      return runEvidenceVerify(rest[0], v, io);
+    } catch (err) {
+      io.stderr(`patchbay: ${err instanceof Error ? err.message : String(err)}\n`);
+      return err instanceof UsageError ? EXIT.usage : EXIT.failed;
+    }
+  }
   let core: Core | null = null;
   try {
     // A one-shot command must not pick up the app's running rollouts (it would drop them on exit):
@@ -344,6 +361,7 @@ export async function runCli(argv: string[], io: CliIo, openCore = openNodeCore)
       return EXIT.ok;
     }
     if (area === 'audit') return await runAudit(core, command ?? '', v, io);
+    if (area === 'evidence') return await runEvidenceExport(core, v, io);
     if (area === 'credentials') return await runCredentials(core, command ?? '', rest, v, io);
     if (area === 'rollout') return await runRollout(core, command ?? '', rest, v, io);
     if (area === 'patches') {

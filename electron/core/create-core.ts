@@ -9,12 +9,15 @@ import { operatorSettings } from '../audit/operator';
 import { type Db, openDatabase } from '../db/open';
 import { credentialsRepo } from '../db/repos/credentials';
 import { decisionsRepo } from '../db/repos/decisions';
+import { evidenceRepo } from '../db/repos/evidence';
 import { groupsRepo } from '../db/repos/groups';
 import { hostKeysRepo } from '../db/repos/host-keys';
 import { machinesRepo } from '../db/repos/machines';
 import { type MetaRepo, metaRepo } from '../db/repos/meta';
 import { rolloutsRepo } from '../db/repos/rollouts';
 import { scansRepo } from '../db/repos/scans';
+import { evidenceService } from '../evidence/export';
+import { evidenceHandlers } from '../evidence/handlers';
 import { credentialService } from '../inventory/credential-service';
 import { groupService } from '../inventory/group-service';
 import { inventoryHandlers } from '../inventory/handlers';
@@ -187,6 +190,18 @@ export function createCore(options: CoreOptions) {
     ...approvalHandlers({ approvals, audit, operator, events }),
     ...jobHandlers(jobs),
     ...rolloutHandlers(rollouts),
+    ...evidenceHandlers(
+      evidenceService({
+        rollouts: rolloutsRepo(db),
+        evidence: evidenceRepo(db),
+        decisions,
+        groups: repos.groups,
+        machines: repos.machines,
+        meta: metaRepo(db),
+        clock,
+        version: options.version,
+      }),
+    ),
   };
 
   // Rollouts that were running when Patchbay stopped carry on (re-checking each host first); the CLI's

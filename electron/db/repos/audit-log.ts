@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../../../shared/decisions';
 import type { Db } from '../open';
 
 /** An audit row as stored. */
@@ -11,6 +12,18 @@ export interface AuditRow {
   prev_hash: string;
   hash: string;
 }
+
+/** A stored row as the API shows it (detail parsed, hashes camel-cased). */
+export const toAuditEntry = (r: AuditRow): AuditEntry => ({
+  seq: r.seq,
+  at: r.at,
+  actor: r.actor,
+  action: r.action,
+  subject: r.subject,
+  detail: JSON.parse(r.detail_json) as Record<string, unknown>,
+  prevHash: r.prev_hash,
+  hash: r.hash,
+});
 
 /** Named queries over the append-only audit log (the chain itself is computed in electron/audit). */
 export function auditLogRepo(db: Db) {

@@ -1,7 +1,11 @@
 /** Saves text as a file through a temporary Blob link (works in the browser host and in Electron). */
 
-/** Starts a download of `text` named `fileName`. */
-export function downloadText(fileName: string, text: string, type = 'text/csv;charset=utf-8'): void {
+/** Starts a download of `text` (or bytes, e.g. a zip) named `fileName`. */
+export function downloadText(
+  fileName: string,
+  text: string | Uint8Array<ArrayBuffer>,
+  type = 'text/csv;charset=utf-8',
+): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
   const link = document.createElement('a');
   link.href = url;

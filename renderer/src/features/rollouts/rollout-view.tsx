@@ -10,6 +10,7 @@ import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Icon } from '../../components/icons';
 import { PageHeader } from '../../components/page-header';
 import { useAppStore, useStoreApi } from '../../stores/store';
+import { EvidenceButton } from './evidence-button';
 import {
   contentText,
   minutesText,
@@ -293,10 +294,11 @@ export function RolloutView({ id }: { id: number }) {
           </>
         }
         actions={
-          r && ['running', 'paused', 'reviewed', 'created'].includes(r.state) ? (
+          r ? (
             <>
+              {r.state !== 'created' && r.state !== 'reviewing' ? <EvidenceButton r={r} /> : null}
               {r.state === 'running' || r.state === 'paused' ? <PauseButton r={r} /> : null}
-              <CancelButton r={r} />
+              {['running', 'paused', 'reviewed', 'created'].includes(r.state) ? <CancelButton r={r} /> : null}
             </>
           ) : null
         }
