@@ -15,6 +15,7 @@ import { machinesRepo } from '../db/repos/machines';
 import { type MetaRepo, metaRepo } from '../db/repos/meta';
 import { rolloutsRepo } from '../db/repos/rollouts';
 import { scansRepo } from '../db/repos/scans';
+import { liveHostChecks } from '../health/host-checks';
 import { credentialService } from '../inventory/credential-service';
 import { groupService } from '../inventory/group-service';
 import { inventoryHandlers } from '../inventory/handlers';
@@ -160,6 +161,17 @@ export function createCore(options: CoreOptions) {
     ...(options.rollouts?.reconnectMs ? { reconnectMs: options.rollouts.reconnectMs } : {}),
     ...(options.rollouts?.leaseMs ? { leaseMs: options.rollouts.leaseMs } : {}),
   });
+  // Issue 9 (HEALTH): health checks and plan scripts on hosts, for the plan runner.
+  const hostChecks = liveHostChecks({
+    pool,
+    hostKeys,
+    credentials,
+    machinesRepo: repos.machines,
+    audit,
+    clock,
+    logger,
+    ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+  });
   const jobs = createJobRegistry();
   jobs.addSource('scan', scanner.jobs);
   jobs.addSource('rollout', rollouts.jobs);
@@ -200,7 +212,18 @@ export function createCore(options: CoreOptions) {
     db,
     handlers,
     dispatch: createDispatcher(handlers, logger),
-    services: { machines, groups, credentials, imports, scanner, approvals, audit, operator, rollouts },
+    services: {
+      machines,
+      groups,
+      credentials,
+      imports,
+      scanner,
+      approvals,
+      audit,
+      operator,
+      rollouts,
+      hostChecks,
+    },
     /** The one SSH pool and the host locks every job shares (rollouts take theirs from here). */
     ssh: { pool, hostLocks },
     /** Running jobs of every kind (scans and rollouts). */
