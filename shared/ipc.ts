@@ -27,6 +27,7 @@ import type {
   ScanHostProgress,
   ScanTotals,
 } from './domain';
+import type { DesktopNotification, NotificationSettings, NotificationTestResult } from './notifications';
 import type { requestSchemas } from './schemas';
 
 type Req<C extends keyof typeof requestSchemas> = z.infer<(typeof requestSchemas)[C]>;
@@ -88,6 +89,11 @@ export interface ResponseMap {
   'rollouts.list': Rollout[];
   /** A host's stored output after a chunk id. */
   'rollouts.output': { chunks: RolloutOutputChunk[] };
+  // Issue 9 (HEALTH): notifications.
+  'notifications.get': NotificationSettings;
+  'notifications.set': NotificationSettings;
+  /** Sends a test notification through every enabled channel and says how each went. */
+  'notifications.test': NotificationTestResult;
 }
 
 /** One rollout's part of a progress message. */
@@ -126,6 +132,8 @@ export interface EventMap {
    * number of hosts): each host's latest state and the output it printed since the previous message.
    */
   'rollout.progress': { rollouts: RolloutProgressBatch[] };
+  /** Desktop notifications to show (merged while waiting, never dropped by coalescing; the newest 10 kept). */
+  'notification.show': { items: DesktopNotification[] };
 }
 
 export type EventChannel = keyof EventMap;
@@ -196,6 +204,9 @@ export const REQUEST_CHANNELS = [
   'rollouts.get',
   'rollouts.list',
   'rollouts.output',
+  'notifications.get',
+  'notifications.set',
+  'notifications.test',
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNELS = [
@@ -206,6 +217,7 @@ export const EVENT_CHANNELS = [
   'scan.finished',
   'decisions.changed',
   'rollout.progress',
+  'notification.show',
 ] as const satisfies readonly EventChannel[];
 
 // Compile-time check that REQUEST_CHANNELS lists every channel.
@@ -232,6 +244,13 @@ export function mergeEvents<E extends EventChannel>(
       older as EventMap['rollout.progress'],
       newer as EventMap['rollout.progress'],
     ) as EventMap[E];
+  }
+  if (channel === 'notification.show') {
+    const items = [
+      ...(older as EventMap['notification.show']).items,
+      ...(newer as EventMap['notification.show']).items,
+    ];
+    return { items: items.slice(-10) } as EventMap[E];
   }
   if (channel !== 'scan.progress') return newer;
   const a = older as EventMap['scan.progress'];

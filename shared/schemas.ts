@@ -1,6 +1,7 @@
 /** Runtime schemas for every request that crosses the IPC boundary. */
 import { z } from 'zod';
 
+import { notificationsSetSchema } from './notifications';
 import {
   boundedString,
   id,
@@ -278,4 +279,8 @@ export const requestSchemas = {
     afterId: z.number().int().min(0).optional(),
     limit: z.number().int().min(1).max(10_000).optional(),
   }),
+  // Issue 9 (HEALTH): notification settings and "Send test".
+  'notifications.get': z.strictObject({}),
+  'notifications.set': notificationsSetSchema,
+  'notifications.test': z.strictObject({}),
 } as const;

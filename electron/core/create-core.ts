@@ -21,6 +21,9 @@ import { groupService } from '../inventory/group-service';
 import { inventoryHandlers } from '../inventory/handlers';
 import { importService } from '../inventory/import-service';
 import { machineService } from '../inventory/machine-service';
+import { notificationHandlers } from '../notify/handlers';
+import { notificationSettings } from '../notify/notification-settings';
+import { createNotifier } from '../notify/notifier';
 import { loadEolTable } from '../platforms/eol';
 import { rolloutHandlers } from '../rollout/handlers';
 import { livePorts } from '../rollout/live-ports';
@@ -172,6 +175,8 @@ export function createCore(options: CoreOptions) {
     logger,
     ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
   });
+  const notifySettings = notificationSettings(metaRepo(db), secrets);
+  const notifier = createNotifier({ settings: notifySettings, events, clock, logger });
   const jobs = createJobRegistry();
   jobs.addSource('scan', scanner.jobs);
   jobs.addSource('rollout', rollouts.jobs);
@@ -199,6 +204,7 @@ export function createCore(options: CoreOptions) {
     ...approvalHandlers({ approvals, audit, operator, events }),
     ...jobHandlers(jobs),
     ...rolloutHandlers(rollouts),
+    ...notificationHandlers({ settings: notifySettings, notifier, audit }),
   };
 
   // Rollouts that were running when Patchbay stopped carry on (re-checking each host first); the CLI's
@@ -223,6 +229,7 @@ export function createCore(options: CoreOptions) {
       operator,
       rollouts,
       hostChecks,
+      notifier,
     },
     /** The one SSH pool and the host locks every job shares (rollouts take theirs from here). */
     ssh: { pool, hostLocks },
