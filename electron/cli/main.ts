@@ -20,6 +20,7 @@ import { runAudit } from './audit';
 import { call, UsageError } from './call';
 import { runCredentials } from './credentials';
 import { formatImportPreview, formatMachineTable } from './format';
+import { runNotifications } from './notifications';
 import { listPatches, showMachine } from './patches';
 import { resolveMachines } from './resolve';
 import { runRollout } from './rollout';
@@ -42,6 +43,7 @@ const USAGE = `Usage: patchbay [--data-dir DIR] machines <command> [options]
        patchbay [--data-dir DIR] rollout <command> [options]
        patchbay [--data-dir DIR] approve|decline|unapprove SCOPE [filters] [options]
        patchbay [--data-dir DIR] audit list|export|verify [options]
+       patchbay [--data-dir DIR] notifications show|set|test [options]
 
 Commands:
   machines list    [--search TEXT] [--tag T]... [--client C]... [--site S]... [--os OS]...
@@ -101,6 +103,13 @@ Commands:
   audit list       [--action decision|rollout|…] [--limit N] [--json]   newest first
   audit export     --csv [--out FILE]
   audit verify     [--json]   checks the hash chain; exit 4 names the first broken entry
+  notifications show [--json]
+  notifications set  [--desktop on|off] [--webhook on|off|remove] [--format auto|slack|teams]
+                   [--webhook-url [--password-stdin]] [--json]
+                   --webhook-url asks for the URL (its path is a secret) or reads one line from
+                   stdin with --password-stdin; it is stored sealed and never printed again.
+  notifications test [--json]   one test notification to the desktop and the webhook; exit 1
+                   when the webhook refused it
 
 The data folder is --data-dir, else $PATCHBAY_DATA_DIR, else the desktop app's own folder.
 Exit codes: 0 done, 1 failed (message on stderr), 2 wrong usage, 3 scan finished but some
@@ -168,6 +177,10 @@ const OPTIONS = {
   'confirm-removals': { type: 'boolean' },
   detach: { type: 'boolean' },
   follow: { type: 'boolean' },
+  // Issue 9 (HEALTH): notifications.
+  desktop: { type: 'string' },
+  webhook: { type: 'string' },
+  'webhook-url': { type: 'boolean' },
   'include-cancelled': { type: 'boolean' },
 } as const;
 
@@ -177,6 +190,7 @@ const COMMANDS: Record<string, string[]> = {
   credentials: ['add', 'list', 'remove', 'assign'],
   rollout: ['create', 'review', 'start', 'status', 'pause', 'resume', 'cancel', 'retry', 'list'],
   audit: ['list', 'export', 'verify'],
+  notifications: ['show', 'set', 'test'],
 };
 
 // Commands without a sub-command.
@@ -344,6 +358,7 @@ export async function runCli(argv: string[], io: CliIo, openCore = openNodeCore)
       return EXIT.ok;
     }
     if (area === 'audit') return await runAudit(core, command ?? '', v, io);
+    if (area === 'notifications') return await runNotifications(core, command ?? '', v, io);
     if (area === 'credentials') return await runCredentials(core, command ?? '', rest, v, io);
     if (area === 'rollout') return await runRollout(core, command ?? '', rest, v, io);
     if (area === 'patches') {
