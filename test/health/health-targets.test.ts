@@ -214,6 +214,44 @@ describe.runIf(targetsReady())('health checks and plan scripts on a real Debian 
     expect(await until(t, '! pgrep -f "sleep 30[0]" >/dev/null')).toBe(true);
   });
 
+  it('runs a script through a sudo that asks for a password, and fails clearly where sudo is refused', async () => {
+    const pw = await sessionTo(t, 'sudopw', 'sudopw-test-password');
+    try {
+      const r = await runPlanScript(pw, 'read x; echo "stdin:[$x] uid:$(id -u)"', 30_000);
+      expect(r).toMatchObject({ outcome: 'ok', output: 'stdin:[] uid:0\n' });
+    } finally {
+      pw.close();
+    }
+    const no = await sessionTo(t, 'nosudo', 'nosudo-test-password');
+    try {
+      const r = await runPlanScript(no, 'touch /run/pb-must-not-exist', 30_000);
+      expect(r.outcome).toBe('not-run');
+      expect(r.summary).toMatch(/^could not run: .*sudo/i);
+      expect((await t.exec('test -e /run/pb-must-not-exist')).code).not.toBe(0);
+      const checks = await runHealthChecksOn(no, [
+        check({ kind: 'command', command: 'true' }),
+        check({ kind: 'command', command: 'true', asRoot: true }),
+        check({ kind: 'command', command: 'sleep 30', asRoot: true, timeoutSec: 1 }),
+      ]);
+      expect(checks.results.map((x) => x.ok)).toEqual([true, false, false]);
+      expect(checks.results[1]?.detail).toMatch(/^could not run: .*sudo/i);
+    } finally {
+      no.close();
+    }
+  });
+
+  it('stops a root check at its own limit under sudo', async () => {
+    const r = await runHealthChecksOn(s, [
+      check({ kind: 'command', command: 'sleep 30', asRoot: true, timeoutSec: 1 }),
+      check({ kind: 'command', command: 'id -u; exit 5', asRoot: true }),
+    ]);
+    expect(r.results.map((x) => [x.ok, x.detail])).toEqual([
+      [false, 'did not finish within 1 s'],
+      [false, 'exit 5: 0'],
+    ]);
+    expect(await until(t, '! pgrep -x sleep >/dev/null', 25)).toBe(true);
+  });
+
   it('records a script in the audit log before and after it runs, with its sha256', async () => {
     const text = 'echo pre-work\nexit 0';
     const r = await core.services.hostChecks.runScript(machineId, {
