@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -9,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type HostProcess, launchChromium, screenshot, startHostProcess } from '../helpers/browser-host';
 import { hasChromium, needs } from '../helpers/needs';
+import { startWebhookServer, type WebhookServer } from '../helpers/webhook-server';
 
 // Settings → Notifications in real Chromium against the built browser host: save a webhook (a loopback
 // server stands in for Slack), "Send test" reaches it and the page shows the notification — as a Web
@@ -19,22 +18,12 @@ describe.runIf(run)('notifications in real Chromium', () => {
   let browser: Browser;
   let host: HostProcess;
   let dataDir: string;
-  let hook: http.Server;
+  let hook: WebhookServer;
   let hookUrl = '';
-  const posts: { url: string; text: string }[] = [];
 
   beforeAll(async () => {
-    hook = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { text: string };
-        posts.push({ url: req.url ?? '', text: body.text });
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-    hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/services/T01/B02/e2e-secret`;
+    hook = await startWebhookServer();
+    hookUrl = `${hook.base}/services/T01/B02/e2e-secret`;
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-e2e-notify-'));
     browser = await launchChromium();
     host = await startHostProcess(dataDir);
@@ -42,7 +31,7 @@ describe.runIf(run)('notifications in real Chromium', () => {
   afterAll(async () => {
     await host?.stop();
     await browser?.close();
-    await new Promise<void>((r) => hook?.close(() => r()));
+    await hook?.close();
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -87,12 +76,12 @@ describe.runIf(run)('notifications in real Chromium', () => {
         .toBe(`Webhook: sends to ${origin} as Slack-compatible.`);
       expect(await page.getByTestId('webhook-url').inputValue()).toBe('');
       expect(await page.content()).not.toContain('e2e-secret');
-      posts.length = 0;
+      hook.posts.length = 0;
       await page.getByTestId('notify-test').click();
       await expect
         .poll(() => page.getByTestId('notify-test-result').textContent())
         .toBe(`Desktop notification sent. Webhook: ${origin} accepted the message (HTTP 200).`);
-      expect(posts).toEqual([
+      expect(hook.posts.map((p) => ({ url: p.url, text: p.body.text }))).toEqual([
         {
           url: '/services/T01/B02/e2e-secret',
           text: 'Patchbay test notification\nNotifications from Patchbay arrive here: plans starting, gates halting, failed hosts, plans done.',

@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { tempDir } from '../helpers/temp';
+import { startWebhookServer, type WebhookServer } from '../helpers/webhook-server';
 
 // `patchbay notifications` from the built CLI (`npm run build` first) against a real data folder: the
 // webhook URL goes in on stdin (never argv), "test" reaches a loopback webhook, and a refusal is exit 1.
@@ -30,23 +29,15 @@ function run(
   });
 }
 
-const texts: string[] = [];
-let server: http.Server;
+let hook: WebhookServer;
 let base = '';
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      texts.push((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { text: string }).text);
-      res.statusCode = req.url?.startsWith('/revoked/') ? 403 : 200;
-      res.end(res.statusCode === 200 ? 'ok' : 'invalid_token');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  hook = await startWebhookServer((url) =>
+    url.startsWith('/revoked/') ? { status: 403, text: 'invalid_token' } : { status: 200, text: 'ok' },
+  );
+  base = hook.base;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => hook.close());
 
 describe('patchbay notifications', () => {
   it('sets the webhook from stdin, shows only its origin, tests it and fails on a refusal', async () => {
@@ -62,13 +53,13 @@ describe('patchbay notifications', () => {
     );
     const shown = await run(dir, ['notifications', 'show']);
     expect(shown.stdout).not.toContain('cli-secret');
-    texts.length = 0;
+    hook.posts.length = 0;
     const ok = await run(dir, ['notifications', 'test']);
     expect(ok).toMatchObject({
       code: 0,
       stdout: `Desktop: off\nWebhook: ${base} accepted the message (HTTP 200)\n`,
     });
-    expect(texts).toHaveLength(1);
+    expect(hook.posts).toHaveLength(1);
     await run(
       dir,
       ['notifications', 'set', '--webhook-url', '--password-stdin'],

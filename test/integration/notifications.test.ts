@@ -1,37 +1,27 @@
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { EventMap } from '../../shared/ipc';
 import { fileCore } from '../helpers/temp';
+import { startWebhookServer, type WebhookPost, type WebhookServer } from '../helpers/webhook-server';
 
 // Notification settings, "Send test" and the runner's notifier through a real core (SQLite file, key-file
 // secret box), with a loopback server standing in for the chat webhook.
 
-const posts: { url: string; body: { text?: string; attachments?: unknown[] } }[] = [];
-let server: http.Server;
-let base = '';
 const SECRET = 'T0PSECRET/B0ARD/xoxb-7781';
+let hook: WebhookServer;
+let base = '';
+let posts: WebhookPost[] = [];
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      posts.push({ url: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-      if (req.url?.startsWith('/broken/')) {
-        res.statusCode = 500;
-        return void res.end('invalid_token');
-      }
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  hook = await startWebhookServer((url) =>
+    url.startsWith('/broken/') ? { status: 500, text: 'invalid_token' } : { status: 200, text: 'ok' },
+  );
+  base = hook.base;
+  posts = hook.posts;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => hook.close());
 
 /** Every byte of the data folder's files (database, WAL, log), to look for the secret in. */
 const folderBytes = (dir: string): string =>
