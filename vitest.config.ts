@@ -27,6 +27,7 @@ export default defineConfig({
             'test/scan/**/*.test.ts',
             'test/sim/**/*.test.ts',
             'test/rollout/**/*.test.ts',
+            'test/health/**/*.test.ts',
           ],
           testTimeout: 180_000,
           hookTimeout: 300_000,

@@ -27,6 +27,7 @@ import type {
   ScanHostProgress,
   ScanTotals,
 } from './domain';
+import type { DesktopNotification, NotificationSettings, NotificationTestResult } from './notifications';
 import type { requestSchemas } from './schemas';
 
 type Req<C extends keyof typeof requestSchemas> = z.infer<(typeof requestSchemas)[C]>;
@@ -90,6 +91,11 @@ export interface ResponseMap {
   'rollouts.output': { chunks: RolloutOutputChunk[] };
   /** A rollout's evidence pack (zip, base64: the browser host's wire is JSON); the UI downloads it. */
   'rollouts.evidence': { fileName: string; size: number; sha256: string; base64: string };
+  // Issue 9 (HEALTH): notifications.
+  'notifications.get': NotificationSettings;
+  'notifications.set': NotificationSettings;
+  /** Sends a test notification through every enabled channel and says how each went. */
+  'notifications.test': NotificationTestResult;
 }
 
 /** One rollout's part of a progress message. */
@@ -128,6 +134,8 @@ export interface EventMap {
    * number of hosts): each host's latest state and the output it printed since the previous message.
    */
   'rollout.progress': { rollouts: RolloutProgressBatch[] };
+  /** Desktop notifications to show (merged while waiting, never dropped by coalescing; the newest 10 kept). */
+  'notification.show': { items: DesktopNotification[] };
 }
 
 export type EventChannel = keyof EventMap;
@@ -199,6 +207,9 @@ export const REQUEST_CHANNELS = [
   'rollouts.list',
   'rollouts.output',
   'rollouts.evidence',
+  'notifications.get',
+  'notifications.set',
+  'notifications.test',
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNELS = [
@@ -209,6 +220,7 @@ export const EVENT_CHANNELS = [
   'scan.finished',
   'decisions.changed',
   'rollout.progress',
+  'notification.show',
 ] as const satisfies readonly EventChannel[];
 
 // Compile-time check that REQUEST_CHANNELS lists every channel.
@@ -235,6 +247,13 @@ export function mergeEvents<E extends EventChannel>(
       older as EventMap['rollout.progress'],
       newer as EventMap['rollout.progress'],
     ) as EventMap[E];
+  }
+  if (channel === 'notification.show') {
+    const items = [
+      ...(older as EventMap['notification.show']).items,
+      ...(newer as EventMap['notification.show']).items,
+    ];
+    return { items: items.slice(-10) } as EventMap[E];
   }
   if (channel !== 'scan.progress') return newer;
   const a = older as EventMap['scan.progress'];

@@ -1,6 +1,7 @@
 /** Runtime schemas for every request that crosses the IPC boundary. */
 import { z } from 'zod';
 
+import { notificationsSetSchema } from './notifications';
 import {
   boundedString,
   id,
@@ -279,4 +280,8 @@ export const requestSchemas = {
     limit: z.number().int().min(1).max(10_000).optional(),
   }),
   'rollouts.evidence': z.strictObject({ id }),
+  // Issue 9 (HEALTH): notification settings and "Send test".
+  'notifications.get': z.strictObject({}),
+  'notifications.set': notificationsSetSchema,
+  'notifications.test': z.strictObject({}),
 } as const;

@@ -21,6 +21,7 @@ import { call, UsageError } from './call';
 import { runCredentials } from './credentials';
 import { runEvidenceExport, runEvidenceVerify } from './evidence';
 import { formatImportPreview, formatMachineTable } from './format';
+import { runNotifications } from './notifications';
 import { listPatches, showMachine } from './patches';
 import { resolveMachines } from './resolve';
 import { runRollout } from './rollout';
@@ -44,6 +45,7 @@ const USAGE = `Usage: patchbay [--data-dir DIR] machines <command> [options]
        patchbay [--data-dir DIR] approve|decline|unapprove SCOPE [filters] [options]
        patchbay [--data-dir DIR] audit list|export|verify [options]
        patchbay [--data-dir DIR] evidence export|verify [options]
+       patchbay [--data-dir DIR] notifications show|set|test [options]
 
 Commands:
   machines list    [--search TEXT] [--tag T]... [--client C]... [--site S]... [--os OS]...
@@ -107,6 +109,13 @@ Commands:
                    The rollout's evidence pack: approvals, scans, reviewed plans, pre-flight, logs,
                    outcomes, verification and the audit span, with a manifest and SHA256SUMS.
   evidence verify  FILE.zip [--json]   Needs no data folder; exit 5 with one line per problem.
+  notifications show [--json]
+  notifications set  [--desktop on|off] [--webhook on|off|remove] [--format auto|slack|teams]
+                   [--webhook-url [--password-stdin]] [--json]
+                   --webhook-url asks for the URL (its path is a secret) or reads one line from
+                   stdin with --password-stdin; it is stored sealed and never printed again.
+  notifications test [--json]   one test notification to the desktop and the webhook; exit 1
+                   when the webhook refused it
 
 The data folder is --data-dir, else $PATCHBAY_DATA_DIR, else the desktop app's own folder.
 Exit codes: 0 done, 1 failed (message on stderr), 2 wrong usage, 3 scan finished but some
@@ -174,6 +183,10 @@ const OPTIONS = {
   'confirm-removals': { type: 'boolean' },
   detach: { type: 'boolean' },
   follow: { type: 'boolean' },
+  // Issue 9 (HEALTH): notifications.
+  desktop: { type: 'string' },
+  webhook: { type: 'string' },
+  'webhook-url': { type: 'boolean' },
   'include-cancelled': { type: 'boolean' },
   rollout: { type: 'string' },
   force: { type: 'boolean' },
@@ -186,6 +199,7 @@ const COMMANDS: Record<string, string[]> = {
   rollout: ['create', 'review', 'start', 'status', 'pause', 'resume', 'cancel', 'retry', 'list'],
   audit: ['list', 'export', 'verify'],
   evidence: ['export', 'verify'],
+  notifications: ['show', 'set', 'test'],
 };
 
 // Commands without a sub-command.
@@ -362,6 +376,7 @@ export async function runCli(argv: string[], io: CliIo, openCore = openNodeCore)
     }
     if (area === 'audit') return await runAudit(core, command ?? '', v, io);
     if (area === 'evidence') return await runEvidenceExport(core, v, io);
+    if (area === 'notifications') return await runNotifications(core, command ?? '', v, io);
     if (area === 'credentials') return await runCredentials(core, command ?? '', rest, v, io);
     if (area === 'rollout') return await runRollout(core, command ?? '', rest, v, io);
     if (area === 'patches') {

@@ -18,11 +18,15 @@ import { rolloutsRepo } from '../db/repos/rollouts';
 import { scansRepo } from '../db/repos/scans';
 import { evidenceService } from '../evidence/export';
 import { evidenceHandlers } from '../evidence/handlers';
+import { liveHostChecks } from '../health/host-checks';
 import { credentialService } from '../inventory/credential-service';
 import { groupService } from '../inventory/group-service';
 import { inventoryHandlers } from '../inventory/handlers';
 import { importService } from '../inventory/import-service';
 import { machineService } from '../inventory/machine-service';
+import { notificationHandlers } from '../notify/handlers';
+import { notificationSettings } from '../notify/notification-settings';
+import { createNotifier } from '../notify/notifier';
 import { loadEolTable } from '../platforms/eol';
 import { rolloutHandlers } from '../rollout/handlers';
 import { livePorts } from '../rollout/live-ports';
@@ -163,6 +167,19 @@ export function createCore(options: CoreOptions) {
     ...(options.rollouts?.reconnectMs ? { reconnectMs: options.rollouts.reconnectMs } : {}),
     ...(options.rollouts?.leaseMs ? { leaseMs: options.rollouts.leaseMs } : {}),
   });
+  // Issue 9 (HEALTH): health checks and plan scripts on hosts, for the plan runner.
+  const hostChecks = liveHostChecks({
+    pool,
+    hostKeys,
+    credentials,
+    machinesRepo: repos.machines,
+    audit,
+    clock,
+    logger,
+    ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+  });
+  const notifySettings = notificationSettings(metaRepo(db), secrets);
+  const notifier = createNotifier({ settings: notifySettings, events, clock, logger });
   const jobs = createJobRegistry();
   jobs.addSource('scan', scanner.jobs);
   jobs.addSource('rollout', rollouts.jobs);
@@ -202,6 +219,7 @@ export function createCore(options: CoreOptions) {
         version: options.version,
       }),
     ),
+    ...notificationHandlers({ settings: notifySettings, notifier, audit }),
   };
 
   // Rollouts that were running when Patchbay stopped carry on (re-checking each host first); the CLI's
@@ -215,7 +233,19 @@ export function createCore(options: CoreOptions) {
     db,
     handlers,
     dispatch: createDispatcher(handlers, logger),
-    services: { machines, groups, credentials, imports, scanner, approvals, audit, operator, rollouts },
+    services: {
+      machines,
+      groups,
+      credentials,
+      imports,
+      scanner,
+      approvals,
+      audit,
+      operator,
+      rollouts,
+      hostChecks,
+      notifier,
+    },
     /** The one SSH pool and the host locks every job shares (rollouts take theirs from here). */
     ssh: { pool, hostLocks },
     /** Running jobs of every kind (scans and rollouts). */

@@ -10,6 +10,7 @@ import type { Demo } from '../demo/start-demo';
 import { nodeSecretBox } from '../secrets/node-secrets';
 import { registerIpc } from './ipc';
 import { electronNativeBinding } from './native';
+import { showNativeNotifications } from './notifications';
 import { serveRendererWithHeaders } from './renderer-headers';
 import { safeStorageBox } from './safe-storage-box';
 import { createMainWindow } from './window';
@@ -36,6 +37,7 @@ function openCore(dataDir: string): Core {
 function start(dataDir: string): void {
   core = openCore(dataDir);
   registerIpc(core);
+  showNativeNotifications(core);
   // The renderer needs no permissions (camera, notifications…): refuse them all.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   serveRendererWithHeaders();

@@ -8,6 +8,7 @@ import { AuditSection } from './audit-section';
 import { CredentialsSection } from './credentials-section';
 import { GroupsSection } from './groups-section';
 import { HostKeysSection } from './host-keys-section';
+import { NotificationsSection } from './notifications-section';
 import { OperatorSection } from './operator-section';
 
 const THEMES: { value: Theme; label: string }[] = [
@@ -83,6 +84,7 @@ export function SettingsPage() {
         <HostKeysSection />
         <GroupsSection />
         <OperatorSection />
+        <NotificationsSection />
         <AuditSection />
         <ThemeSection />
         <AboutSection />
