@@ -27,6 +27,7 @@ import type {
   ScanHostProgress,
   ScanTotals,
 } from './domain';
+import type { PlanCalendar, PlanPreview, PlanRecord, WindowRecord } from './plan-api';
 import type { requestSchemas } from './schemas';
 
 type Req<C extends keyof typeof requestSchemas> = z.infer<(typeof requestSchemas)[C]>;
@@ -88,6 +89,21 @@ export interface ResponseMap {
   'rollouts.list': Rollout[];
   /** A host's stored output after a chunk id. */
   'rollouts.output': { chunks: RolloutOutputChunk[] };
+  // Plans and maintenance windows (issue 9).
+  'plans.list': PlanRecord[];
+  'plans.get': PlanRecord;
+  'plans.create': PlanRecord;
+  'plans.update': PlanRecord;
+  'plans.delete': { deleted: number };
+  'plans.enable': PlanRecord;
+  /** A draft checked without saving: problems, next runs, each ring's machines and windows, warnings. */
+  'plans.preview': PlanPreview;
+  'windows.list': WindowRecord[];
+  /** Replaces one scope's windows; answers that scope's windows. */
+  'windows.set': WindowRecord[];
+  /** Removes one window; answers the rest of its scope. */
+  'windows.remove': WindowRecord[];
+  'windows.calendar': PlanCalendar;
 }
 
 /** One rollout's part of a progress message. */
@@ -126,6 +142,8 @@ export interface EventMap {
    * number of hosts): each host's latest state and the output it printed since the previous message.
    */
   'rollout.progress': { rollouts: RolloutProgressBatch[] };
+  /** Plans or maintenance windows changed (the Plans page and the calendar refetch). */
+  'plans.changed': { what: 'plans' | 'windows' };
 }
 
 export type EventChannel = keyof EventMap;
@@ -196,6 +214,17 @@ export const REQUEST_CHANNELS = [
   'rollouts.get',
   'rollouts.list',
   'rollouts.output',
+  'plans.list',
+  'plans.get',
+  'plans.create',
+  'plans.update',
+  'plans.delete',
+  'plans.enable',
+  'plans.preview',
+  'windows.list',
+  'windows.set',
+  'windows.remove',
+  'windows.calendar',
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNELS = [
@@ -206,6 +235,7 @@ export const EVENT_CHANNELS = [
   'scan.finished',
   'decisions.changed',
   'rollout.progress',
+  'plans.changed',
 ] as const satisfies readonly EventChannel[];
 
 // Compile-time check that REQUEST_CHANNELS lists every channel.

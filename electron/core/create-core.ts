@@ -12,7 +12,9 @@ import { decisionsRepo } from '../db/repos/decisions';
 import { groupsRepo } from '../db/repos/groups';
 import { hostKeysRepo } from '../db/repos/host-keys';
 import { machinesRepo } from '../db/repos/machines';
+import { maintenanceWindowsRepo } from '../db/repos/maintenance-windows';
 import { type MetaRepo, metaRepo } from '../db/repos/meta';
+import { plansRepo } from '../db/repos/plans';
 import { rolloutsRepo } from '../db/repos/rollouts';
 import { scansRepo } from '../db/repos/scans';
 import { credentialService } from '../inventory/credential-service';
@@ -20,6 +22,11 @@ import { groupService } from '../inventory/group-service';
 import { inventoryHandlers } from '../inventory/handlers';
 import { importService } from '../inventory/import-service';
 import { machineService } from '../inventory/machine-service';
+import { planHandlers } from '../plans/handlers';
+import { planPreview } from '../plans/plan-preview';
+import { planSource } from '../plans/plan-source';
+import { plansService } from '../plans/plans-service';
+import { windowsService } from '../plans/windows-service';
 import { loadEolTable } from '../platforms/eol';
 import { rolloutHandlers } from '../rollout/handlers';
 import { livePorts } from '../rollout/live-ports';
@@ -160,6 +167,20 @@ export function createCore(options: CoreOptions) {
     ...(options.rollouts?.reconnectMs ? { reconnectMs: options.rollouts.reconnectMs } : {}),
     ...(options.rollouts?.leaseMs ? { leaseMs: options.rollouts.leaseMs } : {}),
   });
+  // Plans and maintenance windows (issue 9): stored definitions, windows per scope, the runner's source.
+  const planDeps = {
+    db,
+    groups: repos.groups,
+    machinesRepo: repos.machines,
+    audit,
+    actor: operator.actor,
+    clock,
+  };
+  const plansRaw = plansRepo(db);
+  const plans = plansService({ ...planDeps, repo: plansRaw });
+  const windows = windowsService({ ...planDeps, repo: maintenanceWindowsRepo(db), machines });
+  const plansPreview = planPreview({ ...planDeps, machines, windows, plans, now: () => clock.now() });
+  const plansSource = planSource({ repo: plansRaw, windows, machinesRepo: repos.machines, clock, logger });
   const jobs = createJobRegistry();
   jobs.addSource('scan', scanner.jobs);
   jobs.addSource('rollout', rollouts.jobs);
@@ -187,6 +208,7 @@ export function createCore(options: CoreOptions) {
     ...approvalHandlers({ approvals, audit, operator, events }),
     ...jobHandlers(jobs),
     ...rolloutHandlers(rollouts),
+    ...planHandlers({ plans, windows, preview: plansPreview, source: plansSource, events }),
   };
 
   // Rollouts that were running when Patchbay stopped carry on (re-checking each host first); the CLI's
@@ -200,7 +222,21 @@ export function createCore(options: CoreOptions) {
     db,
     handlers,
     dispatch: createDispatcher(handlers, logger),
-    services: { machines, groups, credentials, imports, scanner, approvals, audit, operator, rollouts },
+    services: {
+      machines,
+      groups,
+      credentials,
+      imports,
+      scanner,
+      approvals,
+      audit,
+      operator,
+      rollouts,
+      plans,
+      windows,
+    },
+    /** What a plan runner reads: enabled plans and each machine's maintenance windows. */
+    planSource: plansSource,
     /** The one SSH pool and the host locks every job shares (rollouts take theirs from here). */
     ssh: { pool, hostLocks },
     /** Running jobs of every kind (scans and rollouts). */
