@@ -9,6 +9,7 @@ import type { Logger } from '../core/logger';
 import type { MachinesRepo } from '../db/repos/machines';
 import type { PlansRepo } from '../db/repos/plans';
 import { parseDefinition } from './plans-service';
+import type { PlanSource, StoredPlan } from './runner-ports';
 import type { WindowsService } from './windows-service';
 
 /** How long one window resolution (group members included) is reused across machines of a batch. */
@@ -34,8 +35,9 @@ export function planSource(deps: {
     }
     return definition;
   };
-  return {
-    getPlan(id: number): { id: number; enabled: boolean; definition: PlanDefinition } | null {
+  const source = {
+    /** The plan, or null when it was deleted or its stored definition no longer validates (logged once). */
+    getPlan(id: number): StoredPlan | null {
       const r = repo.get(id);
       const definition = r ? usable(r) : null;
       return r && definition ? { id: r.id, enabled: r.enabled === 1, definition } : null;
@@ -62,6 +64,7 @@ export function planSource(deps: {
       cached = null;
     },
   };
+  return source satisfies PlanSource & { invalidate(): void };
 }
 
 /** The runner's plan source over the database. */

@@ -27,7 +27,11 @@ export interface WindowScopeKey {
 
 /** Named queries over maintenance windows. */
 export function maintenanceWindowsRepo(db: Db) {
-  const all = db.prepare<[], WindowRow>('SELECT * FROM maintenance_windows ORDER BY level, scope_key, id');
+  // Widest level first, as a reader goes from the client down to one machine.
+  const all = db.prepare<[], WindowRow>(
+    `SELECT * FROM maintenance_windows
+     ORDER BY CASE level WHEN 'client' THEN 0 WHEN 'site' THEN 1 WHEN 'group' THEN 2 ELSE 3 END, scope_key, id`,
+  );
   const ofScope = db.prepare<[string, string], WindowRow>(
     'SELECT * FROM maintenance_windows WHERE level = ? AND scope_key = ? ORDER BY id',
   );
