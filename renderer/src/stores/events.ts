@@ -12,6 +12,7 @@ export function followCoreEvents(api: PatchbayApi, store: AppStore): () => void 
     api.on('scan.finished', (p) => store.getState().onScanFinished(p)),
     api.on('rollout.progress', (p) => store.getState().onRolloutProgress(p)),
     api.on('decisions.changed', () => store.getState().refreshDecisions()),
+    api.on('plans.changed', () => void store.getState().loadPlans()),
   ];
   return () => offs.forEach((off) => off());
 }

@@ -18,6 +18,7 @@ import { createInventorySlice } from './inventory-slice';
 import { createJobsSlice, type JobsSlice } from './jobs-slice';
 import type { MachinesSlice } from './machines-slice';
 import { createMachinesSlice } from './machines-slice';
+import { createPlansSlice, type PlansSlice } from './plans-slice';
 import type { ResultsSlice } from './results-slice';
 import { createResultsSlice } from './results-slice';
 import type { RolloutsSlice } from './rollouts-slice';
@@ -39,6 +40,7 @@ export type Store = AppSlice &
   HostKeysSlice &
   RolloutsSlice &
   DecisionsSlice &
+  PlansSlice &
   UiSlice;
 
 /** Builds a fresh store bound to one API (the real one, or a fake in tests). */
@@ -55,6 +57,7 @@ export function createAppStore(api: PatchbayApi) {
     ...createHostKeysSlice(api)(...a),
     ...createRolloutsSlice(api)(...a),
     ...createDecisionsSlice(api)(...a),
+    ...createPlansSlice(api)(...a),
     ...createUiSlice(...a),
   }));
 }
