@@ -67,7 +67,7 @@ export function PlansPage() {
     void store.getState().loadGroups();
   }, [store]);
   return (
-    <>
+    <div className="page">
       <PageHeader
         title="Plans"
         subtitle="Rollouts that run by themselves on a schedule, ring by ring, inside each machine's maintenance windows."
@@ -131,6 +131,6 @@ export function PlansPage() {
         </p>
         <WindowsEditor />
       </section>
-    </>
+    </div>
   );
 }
