@@ -28,6 +28,7 @@ import type {
   ScanTotals,
 } from './domain';
 import type { DesktopNotification, NotificationSettings, NotificationTestResult } from './notifications';
+import type { PlanCalendar, PlanPreview, PlanRecord, WindowRecord } from './plan-api';
 import type { requestSchemas } from './schemas';
 
 type Req<C extends keyof typeof requestSchemas> = z.infer<(typeof requestSchemas)[C]>;
@@ -96,6 +97,21 @@ export interface ResponseMap {
   'notifications.set': NotificationSettings;
   /** Sends a test notification through every enabled channel and says how each went. */
   'notifications.test': NotificationTestResult;
+  // Plans and maintenance windows (issue 9).
+  'plans.list': PlanRecord[];
+  'plans.get': PlanRecord;
+  'plans.create': PlanRecord;
+  'plans.update': PlanRecord;
+  'plans.delete': { deleted: number };
+  'plans.enable': PlanRecord;
+  /** A draft checked without saving: problems, next runs, each ring's machines and windows, warnings. */
+  'plans.preview': PlanPreview;
+  'windows.list': WindowRecord[];
+  /** Replaces one scope's windows; answers that scope's windows. */
+  'windows.set': WindowRecord[];
+  /** Removes one window; answers the rest of its scope. */
+  'windows.remove': WindowRecord[];
+  'windows.calendar': PlanCalendar;
 }
 
 /** One rollout's part of a progress message. */
@@ -136,6 +152,8 @@ export interface EventMap {
   'rollout.progress': { rollouts: RolloutProgressBatch[] };
   /** Desktop notifications to show (merged while waiting, never dropped by coalescing; the newest 10 kept). */
   'notification.show': { items: DesktopNotification[] };
+  /** Plans or maintenance windows changed (the Plans page and the calendar refetch). */
+  'plans.changed': { what: 'plans' | 'windows' };
 }
 
 export type EventChannel = keyof EventMap;
@@ -210,6 +228,17 @@ export const REQUEST_CHANNELS = [
   'notifications.get',
   'notifications.set',
   'notifications.test',
+  'plans.list',
+  'plans.get',
+  'plans.create',
+  'plans.update',
+  'plans.delete',
+  'plans.enable',
+  'plans.preview',
+  'windows.list',
+  'windows.set',
+  'windows.remove',
+  'windows.calendar',
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNELS = [
@@ -221,6 +250,7 @@ export const EVENT_CHANNELS = [
   'decisions.changed',
   'rollout.progress',
   'notification.show',
+  'plans.changed',
 ] as const satisfies readonly EventChannel[];
 
 // Compile-time check that REQUEST_CHANNELS lists every channel.

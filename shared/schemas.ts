@@ -2,6 +2,7 @@
 import { z } from 'zod';
 
 import { notificationsSetSchema } from './notifications';
+import { maintenanceWindowSchema, planDefinitionSchema, windowScopeSchema } from './plans';
 import {
   boundedString,
   id,
@@ -284,4 +285,26 @@ export const requestSchemas = {
   'notifications.get': z.strictObject({}),
   'notifications.set': notificationsSetSchema,
   'notifications.test': z.strictObject({}),
+  // Plans and maintenance windows (issue 9).
+  'plans.list': z.strictObject({}),
+  'plans.get': z.union([z.strictObject({ id }), z.strictObject({ name: boundedString(120).min(1) })]),
+  'plans.create': z.strictObject({ definition: planDefinitionSchema, enabled: z.boolean().optional() }),
+  'plans.update': z.strictObject({ id, definition: planDefinitionSchema }),
+  'plans.delete': z.strictObject({ id }),
+  'plans.enable': z.strictObject({ id, enabled: z.boolean() }),
+  /** The draft is checked by the handler, which answers its problems as data (the form shows them live). */
+  'plans.preview': z.strictObject({
+    definition: z.unknown(),
+    count: z.number().int().min(1).max(50).optional(),
+  }),
+  'windows.list': z.strictObject({
+    scope: windowScopeSchema.optional(),
+    client: boundedString(LIMITS.client).optional(),
+  }),
+  'windows.set': z.strictObject({
+    scope: windowScopeSchema,
+    windows: z.array(maintenanceWindowSchema).max(50, { error: 'at most 50 windows per scope' }),
+  }),
+  'windows.remove': z.strictObject({ id }),
+  'windows.calendar': z.strictObject({ days: z.number().int().min(1).max(90).optional() }),
 } as const;

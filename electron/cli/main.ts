@@ -23,6 +23,7 @@ import { runEvidenceExport, runEvidenceVerify } from './evidence';
 import { formatImportPreview, formatMachineTable } from './format';
 import { runNotifications } from './notifications';
 import { listPatches, showMachine } from './patches';
+import { runPlan, runWindow } from './plans';
 import { resolveMachines } from './resolve';
 import { runRollout } from './rollout';
 import { runScan } from './scan';
@@ -46,6 +47,7 @@ const USAGE = `Usage: patchbay [--data-dir DIR] machines <command> [options]
        patchbay [--data-dir DIR] audit list|export|verify [options]
        patchbay [--data-dir DIR] evidence export|verify [options]
        patchbay [--data-dir DIR] notifications show|set|test [options]
+       patchbay [--data-dir DIR] plan|window <command> [options]
 
 Commands:
   machines list    [--search TEXT] [--tag T]... [--client C]... [--site S]... [--os OS]...
@@ -116,6 +118,18 @@ Commands:
                    stdin with --password-stdin; it is stored sealed and never printed again.
   notifications test [--json]   one test notification to the desktop and the webhook; exit 1
                    when the webhook refused it
+  plan list        [--json]   each plan's schedule and next run in words, rings, enabled
+  plan show        NAME [--count N] [--json]   next runs, each ring's machines and their windows
+  plan create      --file plan.json [--enable] [--json]   (the Plans page's JSON; checked first)
+  plan update      NAME --file plan.json [--json]
+  plan delete|enable|disable NAME [--json]
+  plan next        NAME [--count N] [--json]   the next N runs (default 5)
+  window list      [--client C [--site S] | --group G | --machine M] [--json]
+  window add       --client C [--site S] | --group G | --machine M  --zone ZONE
+                   --weekly "Sat 22:00-Sun 04:00" | --once 2025-03-01T22:00/2025-03-02T04:00
+                   The narrowest level with a window decides for a machine (machine > group >
+                   site > client); a machine with no window anywhere is never restricted.
+  window remove    ID [--json]
 
 The data folder is --data-dir, else $PATCHBAY_DATA_DIR, else the desktop app's own folder.
 Exit codes: 0 done, 1 failed (message on stderr), 2 wrong usage, 3 scan finished but some
@@ -190,6 +204,12 @@ const OPTIONS = {
   'include-cancelled': { type: 'boolean' },
   rollout: { type: 'string' },
   force: { type: 'boolean' },
+  file: { type: 'string' },
+  count: { type: 'string' },
+  enable: { type: 'boolean' },
+  weekly: { type: 'string' },
+  once: { type: 'string' },
+  zone: { type: 'string' },
 } as const;
 
 const COMMANDS: Record<string, string[]> = {
@@ -200,6 +220,8 @@ const COMMANDS: Record<string, string[]> = {
   audit: ['list', 'export', 'verify'],
   evidence: ['export', 'verify'],
   notifications: ['show', 'set', 'test'],
+  plan: ['list', 'show', 'create', 'update', 'delete', 'enable', 'disable', 'next'],
+  window: ['list', 'add', 'remove'],
 };
 
 // Commands without a sub-command.
@@ -379,6 +401,8 @@ export async function runCli(argv: string[], io: CliIo, openCore = openNodeCore)
     if (area === 'notifications') return await runNotifications(core, command ?? '', v, io);
     if (area === 'credentials') return await runCredentials(core, command ?? '', rest, v, io);
     if (area === 'rollout') return await runRollout(core, command ?? '', rest, v, io);
+    if (area === 'plan') return await runPlan(core, command ?? '', rest, v, io);
+    if (area === 'window') return await runWindow(core, command ?? '', rest, v, io);
     if (area === 'patches') {
       const filter = await filterFrom(core, v);
       const opts = { filter, securityOnly: v.security ?? false, json: v.json ?? false };

@@ -13,7 +13,9 @@ import { evidenceRepo } from '../db/repos/evidence';
 import { groupsRepo } from '../db/repos/groups';
 import { hostKeysRepo } from '../db/repos/host-keys';
 import { machinesRepo } from '../db/repos/machines';
+import { maintenanceWindowsRepo } from '../db/repos/maintenance-windows';
 import { type MetaRepo, metaRepo } from '../db/repos/meta';
+import { plansRepo } from '../db/repos/plans';
 import { rolloutsRepo } from '../db/repos/rollouts';
 import { scansRepo } from '../db/repos/scans';
 import { evidenceService } from '../evidence/export';
@@ -27,6 +29,11 @@ import { machineService } from '../inventory/machine-service';
 import { notificationHandlers } from '../notify/handlers';
 import { notificationSettings } from '../notify/notification-settings';
 import { createNotifier } from '../notify/notifier';
+import { planHandlers } from '../plans/handlers';
+import { planPreview } from '../plans/plan-preview';
+import { planSource } from '../plans/plan-source';
+import { plansService } from '../plans/plans-service';
+import { windowsService } from '../plans/windows-service';
 import { loadEolTable } from '../platforms/eol';
 import { rolloutHandlers } from '../rollout/handlers';
 import { livePorts } from '../rollout/live-ports';
@@ -180,6 +187,20 @@ export function createCore(options: CoreOptions) {
   });
   const notifySettings = notificationSettings(metaRepo(db), secrets);
   const notifier = createNotifier({ settings: notifySettings, events, clock, logger });
+  // Plans and maintenance windows (issue 9): stored definitions, windows per scope, the runner's source.
+  const planDeps = {
+    db,
+    groups: repos.groups,
+    machinesRepo: repos.machines,
+    audit,
+    actor: operator.actor,
+    clock,
+  };
+  const plansRaw = plansRepo(db);
+  const plans = plansService({ ...planDeps, repo: plansRaw });
+  const windows = windowsService({ ...planDeps, repo: maintenanceWindowsRepo(db), machines });
+  const plansPreview = planPreview({ ...planDeps, machines, windows, plans, now: () => clock.now() });
+  const plansSource = planSource({ repo: plansRaw, windows, machinesRepo: repos.machines, clock, logger });
   const jobs = createJobRegistry();
   jobs.addSource('scan', scanner.jobs);
   jobs.addSource('rollout', rollouts.jobs);
@@ -220,6 +241,7 @@ export function createCore(options: CoreOptions) {
       }),
     ),
     ...notificationHandlers({ settings: notifySettings, notifier, audit }),
+    ...planHandlers({ plans, windows, preview: plansPreview, source: plansSource, events }),
   };
 
   // Rollouts that were running when Patchbay stopped carry on (re-checking each host first); the CLI's
@@ -245,7 +267,11 @@ export function createCore(options: CoreOptions) {
       rollouts,
       hostChecks,
       notifier,
+      plans,
+      windows,
     },
+    /** What a plan runner reads: enabled plans and each machine's maintenance windows. */
+    planSource: plansSource,
     /** The one SSH pool and the host locks every job shares (rollouts take theirs from here). */
     ssh: { pool, hostLocks },
     /** Running jobs of every kind (scans and rollouts). */

@@ -6,6 +6,7 @@ import { MachinePage } from '../features/machine-page/machine-page';
 import { MachinesPage } from '../features/machines/machines-page';
 import { PatchesPage } from '../features/patches/patches-page';
 import { PlaceholderPage } from '../features/placeholders/placeholder-page';
+import { PlansPage } from '../features/plans/plans-page';
 import { RolloutsPage } from '../features/rollouts/rollouts-page';
 import { ScanPanel } from '../features/scan/scan-panel';
 import { SettingsPage } from '../features/settings/settings-page';
@@ -53,6 +54,8 @@ function CurrentPage() {
       return <PatchesPage />;
     case 'rollouts':
       return <RolloutsPage />;
+    case 'plans':
+      return <PlansPage />;
     case 'settings':
       return <SettingsPage />;
     default:

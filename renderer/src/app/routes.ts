@@ -1,7 +1,7 @@
 /** The pages of the app and their `#/name` hash URLs. */
 
 /** A page of the app. */
-export type Route = 'dashboard' | 'machines' | 'patches' | 'rollouts' | 'reports' | 'settings';
+export type Route = 'dashboard' | 'machines' | 'patches' | 'rollouts' | 'plans' | 'reports' | 'settings';
 
 /** Pages in sidebar order, with their labels. */
 export const ROUTES: readonly { route: Route; label: string }[] = [
@@ -9,6 +9,7 @@ export const ROUTES: readonly { route: Route; label: string }[] = [
   { route: 'machines', label: 'Machines' },
   { route: 'patches', label: 'Patches' },
   { route: 'rollouts', label: 'Rollouts' },
+  { route: 'plans', label: 'Plans' },
   { route: 'reports', label: 'Reports' },
   { route: 'settings', label: 'Settings' },
 ];

@@ -10,6 +10,7 @@ const ICONS: Record<Route, IconName> = {
   machines: 'machines',
   patches: 'patches',
   rollouts: 'rollouts',
+  plans: 'clock',
   reports: 'reports',
   settings: 'settings',
 };

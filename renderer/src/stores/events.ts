@@ -13,6 +13,7 @@ export function followCoreEvents(api: PatchbayApi, store: AppStore): () => void 
     api.on('rollout.progress', (p) => store.getState().onRolloutProgress(p)),
     api.on('decisions.changed', () => store.getState().refreshDecisions()),
     api.on('notification.show', (p) => store.getState().onDesktopNotifications(p.items)),
+    api.on('plans.changed', () => void store.getState().loadPlans()),
   ];
   return () => offs.forEach((off) => off());
 }

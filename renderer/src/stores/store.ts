@@ -19,6 +19,7 @@ import { createJobsSlice, type JobsSlice } from './jobs-slice';
 import type { MachinesSlice } from './machines-slice';
 import { createMachinesSlice } from './machines-slice';
 import { createNotifySlice, type NotifySlice } from './notify-slice';
+import { createPlansSlice, type PlansSlice } from './plans-slice';
 import type { ResultsSlice } from './results-slice';
 import { createResultsSlice } from './results-slice';
 import type { RolloutsSlice } from './rollouts-slice';
@@ -41,6 +42,7 @@ export type Store = AppSlice &
   RolloutsSlice &
   DecisionsSlice &
   NotifySlice &
+  PlansSlice &
   UiSlice;
 
 /** Builds a fresh store bound to one API (the real one, or a fake in tests). */
@@ -58,6 +60,7 @@ export function createAppStore(api: PatchbayApi) {
     ...createRolloutsSlice(api)(...a),
     ...createDecisionsSlice(api)(...a),
     ...createNotifySlice(api)(...a),
+    ...createPlansSlice(api)(...a),
     ...createUiSlice(...a),
   }));
 }
