@@ -27,6 +27,7 @@ import type {
   ScanHostProgress,
   ScanTotals,
 } from './domain';
+import type { PlanRunEvent } from './plan-runs';
 import type { requestSchemas } from './schemas';
 
 type Req<C extends keyof typeof requestSchemas> = z.infer<(typeof requestSchemas)[C]>;
@@ -126,6 +127,8 @@ export interface EventMap {
    * number of hosts): each host's latest state and the output it printed since the previous message.
    */
   'rollout.progress': { rollouts: RolloutProgressBatch[] };
+  /** A plan run moved (issue 9): one message per transition, so a few per run and ring at most. */
+  'plans.run': PlanRunEvent;
 }
 
 export type EventChannel = keyof EventMap;
@@ -206,6 +209,7 @@ export const EVENT_CHANNELS = [
   'scan.finished',
   'decisions.changed',
   'rollout.progress',
+  'plans.run',
 ] as const satisfies readonly EventChannel[];
 
 // Compile-time check that REQUEST_CHANNELS lists every channel.
