@@ -29,6 +29,7 @@ import type {
 } from './domain';
 import type { DesktopNotification, NotificationSettings, NotificationTestResult } from './notifications';
 import type { PlanCalendar, PlanPreview, PlanRecord, WindowRecord } from './plan-api';
+import type { PlanRunEvent } from './plan-runs';
 import type { requestSchemas } from './schemas';
 
 type Req<C extends keyof typeof requestSchemas> = z.infer<(typeof requestSchemas)[C]>;
@@ -154,6 +155,8 @@ export interface EventMap {
   'notification.show': { items: DesktopNotification[] };
   /** Plans or maintenance windows changed (the Plans page and the calendar refetch). */
   'plans.changed': { what: 'plans' | 'windows' };
+  /** A plan run moved (issue 9): one message per transition, so a few per run and ring at most. */
+  'plans.run': PlanRunEvent;
 }
 
 export type EventChannel = keyof EventMap;
@@ -251,6 +254,7 @@ export const EVENT_CHANNELS = [
   'rollout.progress',
   'notification.show',
   'plans.changed',
+  'plans.run',
 ] as const satisfies readonly EventChannel[];
 
 // Compile-time check that REQUEST_CHANNELS lists every channel.

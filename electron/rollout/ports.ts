@@ -79,4 +79,10 @@ export interface RolloutPorts {
     limitMs: number,
     signal: AbortSignal,
   ): Promise<{ ok: true; bootId: string } | { ok: false; kind: string; message: string }>;
+  /**
+   * Asked just before a reviewed host of a rollout starts: null lets it start, a reason skips it (the host
+   * ends 'skipped' with that reason, nothing ran on it). Plans use it so a host never starts outside its
+   * maintenance window; left out, every host may start.
+   */
+  mayStartHost?: (rolloutId: number, machineId: number) => string | null;
 }

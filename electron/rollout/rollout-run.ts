@@ -80,11 +80,12 @@ export async function runRollout(d: RunDeps, rollout: Rollout): Promise<void> {
     if (stopped) return 'threshold';
     return r?.state === 'paused' ? 'paused' : null;
   };
-  const notStarted = (machineId: number, why: 'cancelled' | 'skipped') => {
+  const notStarted = (machineId: number, why: 'cancelled' | 'skipped', because?: string) => {
     const reason =
-      why === 'cancelled'
+      because ??
+      (why === 'cancelled'
         ? 'Cancelled before it started.'
-        : 'Not started: the failure threshold was reached.';
+        : 'Not started: the failure threshold was reached.');
     const ended = repo.transition(id, machineId, why, { reason, finishedAt: clock.now() }, clock.now());
     progress.host(id, { machineId, state: why, step: '', reason });
     auditHostOutcome(ports, id, ended);
@@ -127,6 +128,8 @@ export async function runRollout(d: RunDeps, rollout: Rollout): Promise<void> {
         // Paused: the host stays reviewed, first in line when the rollout is resumed.
         if (hold === 'paused') return;
         if (hold) return notStarted(h.machineId, hold === 'cancelled' ? 'cancelled' : 'skipped');
+        const refused = ports.mayStartHost?.(id, h.machineId) ?? null;
+        if (refused !== null) return notStarted(h.machineId, 'skipped', refused);
       }
       await runOne(h.machineId);
     });

@@ -175,8 +175,11 @@ export function rolloutService(deps: RolloutServiceDeps) {
       return detail(id);
     },
 
-    /** Starts a reviewed rollout; removals in any plan need `confirmRemovals`. */
-    start(id: number, confirmRemovals = false): Rollout {
+    /**
+     * Starts a reviewed rollout; removals in any plan need `confirmRemovals`. With `skipRemovals` (plans,
+     * unattended) hosts whose plan removes packages are skipped with `skipRemovals` as their reason instead.
+     */
+    start(id: number, confirmRemovals = false, skipRemovals?: string): Rollout {
       const r = mustGet(id);
       // A running rollout nobody runs (Patchbay stopped): starting it again resumes it.
       if (r.state === 'running') {
@@ -199,9 +202,19 @@ export function rolloutService(deps: RolloutServiceDeps) {
                 : `The rollout is ${r.state}.`,
         });
       }
-      const hosts = repo.hosts(id);
+      let hosts = repo.hosts(id);
       const removing = hosts.filter((h) => h.state === 'reviewed' && (h.plan?.removals.length ?? 0) > 0);
-      if (removing.length > 0 && !confirmRemovals) {
+      if (removing.length > 0 && !confirmRemovals && skipRemovals !== undefined) {
+        for (const h of removing)
+          repo.transition(
+            id,
+            h.machineId,
+            'skipped',
+            { reason: skipRemovals, finishedAt: clock.now() },
+            clock.now(),
+          );
+        hosts = repo.hosts(id);
+      } else if (removing.length > 0 && !confirmRemovals) {
         throw new ApiError({
           code: 'invalid',
           message: `The plan removes packages on ${removing

@@ -7,6 +7,7 @@ import { migration0006 } from './0006-approvals-audit';
 import { migration0007 } from './0007-rollouts';
 import { migration0008 } from './0008-rollout-pause-retry';
 import { migration0009 } from './0009-plans-windows';
+import { migration0010 } from './0010-plan-runs';
 
 /** A schema change: applied once, in version order, inside a transaction. */
 export interface Migration {
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0007,
   migration0008,
   migration0009,
+  migration0010,
 ];

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+
+import { plan, ring, runnerBench, tickUntil } from './runner.test-helper';
+
+const installs = (fleet: { host: (id: number) => { installs: Map<string, number> } }, ids: number[]) =>
+  ids.map((id) => fleet.host(id).installs.get('openssl') ?? 0);
+
+describe('plan runner: rings and batches on the engine (fake hosts, real SQLite, manual clock)', () => {
+  const { setup } = runnerBench();
+
+  it('runs a due plan ring by ring in batches, each host once, every transition audited with an event', async () => {
+    const b = setup(5);
+    b.mem.plans.set(1, {
+      enabled: true,
+      updatedAt: b.clock.now(),
+      definition: plan({ rings: [ring('pilot', [1, 2], 1), ring('rest', [3, 4, 5], 2)] }),
+    });
+    await b.runner.tick();
+    const [first] = b.runner.list();
+    expect(first?.state).not.toBe('missed');
+    const run = await tickUntil(b.runner, first?.id ?? 0, ['done']);
+    expect(run.state).toBe('done');
+    expect(installs(b.fleet, [1, 2, 3, 4, 5])).toEqual([1, 1, 1, 1, 1]);
+    // Batches: pilot 1 + 1, rest 2 + 1 → four rollouts, hosts in pick order.
+    expect(run.hosts.map((h) => [h.machineId, h.ring, h.batch, h.outcome])).toEqual([
+      [1, 0, 1, 'succeeded'],
+      [2, 0, 2, 'succeeded'],
+      [3, 1, 1, 'succeeded'],
+      [4, 1, 1, 'succeeded'],
+      [5, 1, 2, 'succeeded'],
+    ]);
+    expect(new Set(run.hosts.map((h) => h.rolloutId)).size).toBe(4);
+    expect(b.events.map((e) => e.to)).toEqual(['running', 'soaking', 'running', 'done']);
+    const actions = b.fleet.audit.map((a) => a.action).filter((a) => a.startsWith('plan.'));
+    expect(actions).toEqual(['plan.run-running', 'plan.run-soaking', 'plan.run-running', 'plan.run-done']);
+    expect(b.notes.map((n) => n.kind)).toEqual(['plan-started', 'plan-done']);
+    // The run is recorded once: more ticks make no second run of a "now" plan.
+    await b.runner.tick();
+    expect(b.runner.list()).toHaveLength(1);
+  });
+
+  it('waits out the soak after a ring, then promotes; a manual gate waits for "promote now"', async () => {
+    const b = setup(3);
+    b.mem.plans.set(1, {
+      enabled: true,
+      updatedAt: b.clock.now(),
+      definition: plan({
+        rings: [
+          ring('pilot', [1], 5, { gate: { soakMinutes: 60 } }),
+          ring('office', [2], 5, { gate: { manual: true } }),
+          ring('servers', [3]),
+        ],
+      }),
+    });
+    await b.runner.tick();
+    const id = b.runner.list()[0]?.id ?? 0;
+    expect((await tickUntil(b.runner, id, ['soaking'])).state).toBe('soaking');
+    await b.runner.tick();
+    b.clock.advance(59 * 60_000);
+    await b.runner.tick();
+    expect(b.runner.get(id).state).toBe('soaking');
+    expect(installs(b.fleet, [2])).toEqual([0]);
+    b.clock.advance(60_000);
+    const waiting = await tickUntil(b.runner, id, ['gate-waiting']);
+    expect(waiting).toMatchObject({ state: 'gate-waiting', ring: 1 });
+    expect(installs(b.fleet, [1, 2, 3])).toEqual([1, 1, 0]);
+    await b.runner.tick();
+    expect(b.runner.get(id).state).toBe('gate-waiting');
+    b.runner.promote(id);
+    expect((await tickUntil(b.runner, id, ['done'])).state).toBe('done');
+    expect(installs(b.fleet, [1, 2, 3])).toEqual([1, 1, 1]);
+    expect(b.fleet.audit.some((a) => a.action === 'plan.promote-requested')).toBe(true);
+  });
+
+  it('halts at a gate whose success rate is too low, with the numbers, and notifies; promote overrides', async () => {
+    const b = setup(4);
+    b.fleet.host(2).failInstall = 100;
+    b.mem.plans.set(1, {
+      enabled: true,
+      updatedAt: b.clock.now(),
+      definition: plan({
+        rings: [ring('pilot', [1, 2, 3], 5, { gate: { minSuccessPercent: 70 } }), ring('rest', [4])],
+      }),
+    });
+    await b.runner.tick();
+    const id = b.runner.list()[0]?.id ?? 0;
+    const halted = await tickUntil(b.runner, id, ['halted']);
+    expect(halted.state).toBe('halted');
+    expect(halted.haltKind).toBe('gate');
+    expect(halted.haltReason).toBe(
+      'Gate after ring pilot: 2 of 3 due hosts succeeded (66.7 %); the gate needs 70 %.',
+    );
+    expect(b.notes.map((n) => n.kind)).toEqual(['plan-started', 'host-failed', 'gate-halted']);
+    expect(b.notes[2]?.body).toContain('66.7 %');
+    await b.runner.tick();
+    expect(installs(b.fleet, [4])).toEqual([0]);
+    b.runner.promote(id);
+    expect((await tickUntil(b.runner, id, ['done'])).state).toBe('done');
+    expect(installs(b.fleet, [1, 2, 3, 4])).toEqual([1, 0, 1, 1]);
+  });
+
+  it('halts before the third ring when a health check fails on a host of the second', async () => {
+    const b = setup(5);
+    b.mem.plans.set(1, {
+      enabled: true,
+      updatedAt: b.clock.now(),
+      definition: plan({
+        healthChecks: [{ kind: 'service', unit: 'nginx.service' }],
+        rings: [
+          ring('pilot', [1]),
+          ring('office', [2, 3], 5, { gate: { minSuccessPercent: 50, soakMinutes: 30 } }),
+          ring('servers', [4, 5]),
+        ],
+      }),
+    });
+    await b.runner.tick();
+    const id = b.runner.list()[0]?.id ?? 0;
+    // Ring 2's host 3 passes its check right after its install; its service stops during the soak.
+    const soaking = await tickUntil(b.runner, id, ['soaking', 'halted']);
+    expect(soaking).toMatchObject({ state: 'soaking', ring: 1 });
+    b.clock.advance(30 * 60_000);
+    b.health.failing.add(3);
+    const halted = await tickUntil(b.runner, id, ['halted']);
+    expect(halted.haltKind).toBe('gate');
+    expect(halted.haltReason).toContain(
+      'a health check no longer passes on host3 (service: unit inactive on host3)',
+    );
+    expect(halted.haltReason).toContain('2 of 2 due hosts had succeeded (100 %)');
+    expect(installs(b.fleet, [1, 2, 3, 4, 5])).toEqual([1, 1, 1, 0, 0]);
+  });
+
+  it('fails a host whose health check fails right after its install; it counts toward the gate', async () => {
+    const b = setup(3);
+    b.health.failing.add(2);
+    b.mem.plans.set(1, {
+      enabled: true,
+      updatedAt: b.clock.now(),
+      definition: plan({
+        healthChecks: [{ kind: 'tcp', port: 443 }],
+        rings: [ring('pilot', [1, 2], 5, { gate: { minSuccessPercent: 60 } }), ring('rest', [3])],
+      }),
+    });
+    await b.runner.tick();
+    const id = b.runner.list()[0]?.id ?? 0;
+    const halted = await tickUntil(b.runner, id, ['halted']);
+    expect(halted.hosts.find((h) => h.machineId === 2)).toMatchObject({
+      outcome: 'failed',
+      reason: 'Health check failed: tcp: unit inactive on host2',
+    });
+    expect(halted.haltReason).toContain('1 of 2 due hosts succeeded (50 %)');
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * Plan runs as the renderer, the CLI and the runner see them (issue 9): a run per (plan, scheduled
+ * instant), its state, where it is, each host's outcome in its ring. Stored by electron/db/repos/plan-runs.ts.
+ */
+
+/** A plan run's states. */
+export const PLAN_RUN_STATES = [
+  'waiting-window',
+  'running',
+  'soaking',
+  'gate-waiting',
+  'halted',
+  'done',
+  'missed',
+  'cancelled',
+] as const;
+/** One of PLAN_RUN_STATES. */
+export type PlanRunState = (typeof PLAN_RUN_STATES)[number];
+/** States a run never leaves (a gate-halted run leaves 'halted' only by an operator's promote). */
+export const FINAL_PLAN_RUN_STATES: ReadonlySet<PlanRunState> = new Set(['done', 'missed', 'cancelled']);
+
+/** Why a run halted. */
+export type PlanHaltKind = '' | 'gate' | 'threshold' | 'operator';
+
+/** A host's outcome in its ring: 'nothing' = nothing approved to install (not due, not counted). */
+export type PlanHostOutcome = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'nothing';
+
+/** A plan run. */
+export interface PlanRun {
+  id: number;
+  planId: number;
+  planName: string;
+  scheduledAt: number;
+  createdAt: number;
+  state: PlanRunState;
+  ring: number;
+  batch: number;
+  rolloutId: number | null;
+  nextBatchAt: number;
+  ringFinishedAt: number | null;
+  haltKind: PlanHaltKind;
+  haltReason: string;
+  promoteRequested: boolean;
+  haltRequested: boolean;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+/** A host of a plan run. */
+export interface PlanRunHost {
+  machineId: number;
+  ring: number;
+  position: number;
+  outcome: PlanHostOutcome;
+  batch: number | null;
+  rolloutId: number | null;
+  reason: string;
+  finishedAt: number | null;
+}
+
+/** The event a plan run's transition sends (channel 'plans.run'). */
+export interface PlanRunEvent {
+  runId: number;
+  planId: number;
+  planName: string;
+  from: PlanRunState | '';
+  to: PlanRunState;
+  ring: number;
+  batch: number;
+  reason: string;
+  at: number;
+}
