@@ -191,10 +191,22 @@ export class HttpTransport implements SoapTransport {
     return { status: reply.status, xml: reply.body.toString('utf8') };
   }
 
+  /**
+   * Basic has no charset of its own: Windows reads it in the machine's ANSI code page (1252 on Western
+   * systems) and pywinrm (requests) sends Latin-1, so Latin-1 it is; anything beyond it is refused rather
+   * than sent garbled — NTLM carries names and passwords in Unicode.
+   */
   private basicCredentials(): string {
     const { user, password, domain } = this.target;
-    const name = domain ? `${domain}\\${user}` : user;
-    return Buffer.from(`${name}:${password}`, 'utf8').toString('base64');
+    const text = `${domain ? `${domain}\\${user}` : user}:${password}`;
+    if (!/^[\x20-\x7e\xa0-\xff]*$/.test(text)) {
+      throw new WinrmError(
+        'basic-refused',
+        `The user name or password for ${this.target.host} has characters Basic authentication cannot ` +
+          'carry reliably (Windows reads it in its ANSI code page). Use NTLM for this machine.',
+      );
+    }
+    return Buffer.from(text, 'latin1').toString('base64');
   }
 
   /** HTTPS: the pin decision for a fresh connection's certificate (pinning on first use if the policy says so). */

@@ -160,6 +160,11 @@ describe.runIf(available)('WinRM over HTTPS with a pinned certificate', () => {
     expect(sim.stats.handshakes).toBe(0);
     const wrong = client(sim.port, undefined, { auth: 'basic', password: 'nope' }, 'trust-on-first-use');
     expect((await failure(wrong.run('hostname')))?.kind).toBe('access-denied');
+    // Outside Latin-1 Basic cannot carry a password reliably: refused before anything is sent.
+    const requests = sim.stats.requests;
+    const euro = client(sim.port, undefined, { auth: 'basic', password: 'Pr€ss' }, 'trust-on-first-use');
+    expect((await failure(euro.run('hostname')))?.message).toMatch(/Use NTLM for this machine/);
+    expect(sim.stats.requests).toBe(requests);
     await sim.stop();
 
     const off = await start({ tls: certA });

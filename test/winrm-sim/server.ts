@@ -279,7 +279,8 @@ export class WinrmSimulator {
 
   /** The local account a Basic header names, if its password is right. */
   private basicUser(header: string): string | undefined {
-    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+    // A Western-European machine: Windows reads Basic in its ANSI code page, 1252, Latin-1 for these tests.
+    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('latin1');
     const colon = decoded.indexOf(':');
     if (colon < 0) return undefined;
     const name = decoded.slice(0, colon);
