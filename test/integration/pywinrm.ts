@@ -13,8 +13,12 @@ const SCRIPT = path.resolve('test/integration/pywinrm-client.py');
 // ntlm-auth hashes with MD4, which Debian 12's OpenSSL 3 keeps in its legacy provider. pywinrm 0.3 lets
 // REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE from the environment override server_cert_validation='ignore'
 // (transport.py merges requests' environment settings after it), so they are left out.
-const { REQUESTS_CA_BUNDLE: _r, CURL_CA_BUNDLE: _c, ...inherited } = process.env;
-const PY_ENV = { ...inherited, OPENSSL_CONF: path.resolve('test/integration/openssl-legacy.cnf') };
+const PY_ENV: NodeJS.ProcessEnv = {
+  ...process.env,
+  OPENSSL_CONF: path.resolve('test/integration/openssl-legacy.cnf'),
+};
+delete PY_ENV.REQUESTS_CA_BUNDLE;
+delete PY_ENV.CURL_CA_BUNDLE;
 
 /** Whether pywinrm and requests-ntlm import under Debian's interpreter (skips loudly, fails under CI). */
 export const pywinrmAvailable = (): boolean =>
