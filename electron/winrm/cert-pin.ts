@@ -5,8 +5,9 @@ import {
   type HostKeyStore,
   normalizeHostAddress,
   type PinnedHostKey,
+  trustHostKey,
 } from '../ssh/host-keys';
-import { certificateFingerprint, certificateThumbprint, isCertificate } from './certificate';
+import { CERT_KEY_TYPE, certificateFingerprint, certificateThumbprint } from './certificate';
 import { type SeenCertificate, WinrmError } from './errors';
 
 /**
@@ -15,7 +16,7 @@ import { type SeenCertificate, WinrmError } from './errors';
  * type, the whole certificate (base64 DER) as the key and its SHA-256 as the fingerprint, so Settings lists
  * them, forgetting an endpoint forgets them, and trusting one is audited like a host key.
  */
-export const CERT_KEY_TYPE = 'x509-sha256';
+export { CERT_KEY_TYPE };
 
 /** Describes a certificate seen in a TLS handshake, in the host-key shape the trust prompt takes. */
 export const seenCertificate = (der: Buffer): SeenCertificate => ({
@@ -88,14 +89,7 @@ function pinOf(endpoint: Endpoint, seen: SeenCertificate, now: number, source: H
   };
 }
 
-/** Checks that a seen certificate is one: its key is a DER certificate whose SHA-256 is its fingerprint. */
-export function validSeenCertificate(seen: SeenCertificate): boolean {
-  if (seen.keyType !== CERT_KEY_TYPE || !/^[A-Za-z0-9+/]+={0,2}$/.test(seen.key)) return false;
-  const der = Buffer.from(seen.key, 'base64');
-  return isCertificate(der) && certificateFingerprint(der) === seen.fingerprint;
-}
-
-/** Pins a certificate the user looked at and accepted (from a certificate-unknown or -changed error). */
+/** Pins a certificate the user looked at and accepted (trustHostKey checks it is a certificate matching its fingerprint). */
 export function trustCertificate(
   store: HostKeyStore,
   endpoint: Endpoint,
@@ -103,10 +97,5 @@ export function trustCertificate(
   now: number,
   source: HostKeySource = 'user',
 ): PinnedHostKey {
-  if (!validSeenCertificate(seen)) {
-    throw new Error('That certificate does not match its fingerprint; it was not trusted.');
-  }
-  const pin = pinOf(endpoint, seen, now, source);
-  store.pin(pin);
-  return pin;
+  return trustHostKey(store, endpoint, seen, now, source);
 }

@@ -7,6 +7,9 @@ import { createHash, X509Certificate } from 'node:crypto';
  * channel binding NTLM puts in MsvAvChannelBindings.
  */
 
+/** The host_keys key type of a pinned WinRM HTTPS certificate (key: base64 DER; fingerprint: SHA-256). */
+export const CERT_KEY_TYPE = 'x509-sha256';
+
 /** Uppercase hex, two digits per byte, colon-separated (`AB:CD:…`). */
 const hexColons = (b: Buffer): string => (b.toString('hex').toUpperCase().match(/../g) ?? []).join(':');
 
@@ -17,6 +20,13 @@ export const certificateFingerprint = (der: Buffer): string =>
 /** The SHA-1 thumbprint, as Windows shows it in the listener's CertificateThumbprint (no colons). */
 export const certificateThumbprint = (der: Buffer): string =>
   createHash('sha1').update(der).digest('hex').toUpperCase();
+
+/** Whether a seen certificate is one: its key is a DER certificate whose SHA-256 is its fingerprint. */
+export function validSeenCertificate(seen: { keyType: string; fingerprint: string; key: string }): boolean {
+  if (seen.keyType !== CERT_KEY_TYPE || !/^[A-Za-z0-9+/]+={0,2}$/.test(seen.key)) return false;
+  const der = Buffer.from(seen.key, 'base64');
+  return isCertificate(der) && certificateFingerprint(der) === seen.fingerprint;
+}
 
 /** Whether `der` parses as an X.509 certificate (a stored pin or a trust request is checked with it). */
 export function isCertificate(der: Buffer): boolean {
