@@ -113,7 +113,7 @@ export class HttpTransport implements SoapTransport {
   }
 
   /**
-   * Seals and posts one SOAP message, returns the unsealed reply (200 or a 500 fault). `retryOnReset`: the
+   * Posts one SOAP message (sealed over HTTP), returns the plain reply (200 or a 500 fault). `retryOnReset`: the
    * message may be resent when a reused idle socket turned out closed — only for messages whose repeat is
    * harmless (Receive, Signal, Delete), never for Command.
    */

@@ -58,7 +58,12 @@ export class PinnedTlsAgent extends http.Agent {
         done(new WinrmError('protocol', `${host} presented no TLS certificate`));
         return;
       }
-      done(this.check(Buffer.from(der)) ?? null);
+      // The check may pin (a database write): whatever it throws refuses this connection, not the process.
+      try {
+        done(this.check(Buffer.from(der)) ?? null);
+      } catch (err) {
+        done(err instanceof Error ? err : new Error(String(err)));
+      }
     });
     return undefined;
   }

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 
+import { runCli } from '../../electron/cli/main';
 import { auditedHostKeys } from '../../electron/scan/host-key-audit';
 import { trustHostKey } from '../../electron/ssh/host-keys';
 import { CERT_KEY_TYPE, seenCertificate } from '../../electron/winrm/cert-pin';
@@ -15,7 +16,7 @@ import type { WinrmError } from '../../electron/winrm/errors';
 import { ApiError } from '../../shared/wire';
 import { sshMachine } from '../helpers/inventory';
 import { needs } from '../helpers/needs';
-import { fileCore } from '../helpers/temp';
+import { fileCore, tempDir } from '../helpers/temp';
 import { hasOpenssl, makeCertificate } from '../winrm-sim/certificate';
 import { ScriptedExecutor } from '../winrm-sim/executor';
 import { WinrmSimulator } from '../winrm-sim/server';
@@ -68,6 +69,28 @@ describe('a machine’s WinRM transport choices', () => {
     expect(() => core.db.prepare('UPDATE machines SET winrm_https = 0 WHERE id = ?').run(m.id)).toThrow(
       /CHECK constraint failed/,
     );
+  });
+});
+
+describe('the CLI’s machines add', () => {
+  it('adds a WinRM HTTPS machine (port 5986 by default), Basic only with WinRM', async () => {
+    const dir = tempDir();
+    let out = '';
+    let err = '';
+    const io = { stdout: (t: string) => void (out += t), stderr: (t: string) => void (err += t) };
+    const add = (...args: string[]) =>
+      runCli(['--data-dir', dir, 'machines', 'add', '--user', 'Technician', '--json', ...args], io);
+    expect(await add('--address', 'win01', '--transport', 'winrm', '--winrm-https', '--winrm-basic')).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({
+      port: 5986,
+      transport: 'winrm',
+      winrmHttps: true,
+      winrmBasic: true,
+    });
+    expect(await add('--address', 'lin01', '--winrm-https')).toBe(2);
+    expect(err).toMatch(/need --transport winrm/);
+    expect(await add('--address', 'win02', '--transport', 'winrm', '--winrm-basic')).toBe(1);
+    expect(err).toMatch(/only used with WinRM over HTTPS/);
   });
 });
 
