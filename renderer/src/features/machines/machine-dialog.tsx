@@ -198,8 +198,8 @@ export function MachineDialog({ machineId }: { machineId: number | null }) {
             }}
           >
             <option value="ssh">SSH (Linux, macOS)</option>
-            <option value="winrm">WinRM over HTTP (Windows, port 5985)</option>
-            <option value="winrm-https">WinRM over HTTPS (Windows, port 5986)</option>
+            <option value="winrm">WinRM HTTP (Windows)</option>
+            <option value="winrm-https">WinRM HTTPS (Windows)</option>
           </select>
         </Field>
         <Field label="Port" error={errorOf('port')}>
