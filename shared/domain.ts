@@ -24,6 +24,10 @@ export interface Machine {
   notes: string;
   /** ProxyJump chain from an ssh_config import (`user@host:port,...`), empty when direct. */
   proxyJump: string;
+  /** WinRM machines: HTTPS (5986, certificate pinned like a host key) instead of HTTP; absent = false. */
+  winrmHttps?: boolean;
+  /** WinRM over HTTPS only: Basic authentication instead of NTLM (off on Windows by default); absent = false. */
+  winrmBasic?: boolean;
   createdAt: number;
   updatedAt: number;
   /** Scan status; null until the machine is first scanned. */
@@ -43,6 +47,10 @@ export interface MachineInput {
   site: string;
   notes: string;
   proxyJump: string;
+  /** See Machine.winrmHttps; absent on an edit keeps the stored value. */
+  winrmHttps?: boolean;
+  /** See Machine.winrmBasic; absent on an edit keeps the stored value. */
+  winrmBasic?: boolean;
 }
 
 /** Columns the machine list can be sorted by. */

@@ -41,6 +41,8 @@ export const machineInputSchema = z.strictObject({
   site: boundedString(LIMITS.site).superRefine(rule((v) => checkLabel(v, LIMITS.site))),
   notes: boundedString(LIMITS.notes).superRefine(rule(checkNotes)),
   proxyJump: boundedString(LIMITS.proxyJump).superRefine(rule(checkProxyJump)),
+  winrmHttps: z.boolean().optional(),
+  winrmBasic: z.boolean().optional(),
 });
 
 const labelList = z.array(boundedString(LIMITS.client)).max(1000);

@@ -54,6 +54,8 @@ Commands:
                    [--group NAME] [--sort name|address|os|client|site|updated] [--desc] [--json]
   machines add     --address A --user U [--name N] [--port P] [--transport ssh|winrm]
                    [--tags "a,b"] [--client C] [--site S] [--notes TEXT] [--proxy-jump J] [--json]
+                   [--winrm-https [--winrm-basic]]  WinRM over HTTPS (5986, certificate pinned on
+                   first scan), optionally Basic instead of NTLM. Kerberos is not supported.
   machines import  FILE [--format csv|ssh-config|ansible-ini|ansible-yaml]
                    [--on-duplicate skip|merge] [--dry-run] [--json]
   machines export  [--out FILE] [the list filters]
@@ -166,6 +168,8 @@ const OPTIONS = {
   tags: { type: 'string' },
   notes: { type: 'string' },
   'proxy-jump': { type: 'string' },
+  'winrm-https': { type: 'boolean' },
+  'winrm-basic': { type: 'boolean' },
   format: { type: 'string' },
   'on-duplicate': { type: 'string' },
   'dry-run': { type: 'boolean' },
@@ -263,7 +267,11 @@ async function add(core: Core, v: Values, io: CliIo): Promise<number> {
   if (!v.address || !v.user) throw new UsageError('machines add needs --address and --user');
   const transport = v.transport ?? 'ssh';
   if (transport !== 'ssh' && transport !== 'winrm') throw new UsageError('--transport must be ssh or winrm');
-  const port = v.port === undefined ? (transport === 'ssh' ? 22 : 5985) : Number(v.port);
+  const https = v['winrm-https'] ?? false;
+  if ((https || v['winrm-basic']) && transport !== 'winrm') {
+    throw new UsageError('--winrm-https and --winrm-basic need --transport winrm');
+  }
+  const port = v.port === undefined ? (transport === 'ssh' ? 22 : https ? 5986 : 5985) : Number(v.port);
   const machine: Machine = await call(core, 'machines.create', {
     machine: {
       displayName: v.name ?? v.address,
@@ -277,6 +285,8 @@ async function add(core: Core, v: Values, io: CliIo): Promise<number> {
       site: v.site?.[0] ?? '',
       notes: v.notes ?? '',
       proxyJump: v['proxy-jump'] ?? '',
+      winrmHttps: https,
+      winrmBasic: v['winrm-basic'] ?? false,
     },
   });
   io.stdout(

@@ -39,6 +39,8 @@ const AUDITED_FIELDS = [
   'username',
   'credentialId',
   'proxyJump',
+  'winrmHttps',
+  'winrmBasic',
   'client',
   'site',
   'tags',
@@ -48,11 +50,22 @@ const AUDITED_FIELDS = [
 export function machineChanges(before: MachineInput, after: MachineInput): Record<string, unknown> {
   const changes: Record<string, unknown> = {};
   for (const f of AUDITED_FIELDS) {
+    if (after[f] === undefined) continue; // left out of the edit: kept as stored
     if (JSON.stringify(before[f]) !== JSON.stringify(after[f]))
       changes[f] = { from: before[f], to: after[f] };
   }
   if (before.notes !== after.notes) changes.notes = 'edited';
   return changes;
+}
+
+/** Basic authentication only for WinRM over HTTPS (the stored value counts where an edit leaves a flag out). */
+function checkWinrm(input: MachineInput, stored?: Machine): void {
+  const https = input.winrmHttps ?? stored?.winrmHttps ?? false;
+  const basic = input.winrmBasic ?? stored?.winrmBasic ?? false;
+  if (!basic || https) return;
+  const message =
+    'Basic authentication is only used with WinRM over HTTPS: over HTTP it would send the password readable on the network.';
+  throw new ApiError({ code: 'invalid', message, fields: [{ path: 'machine.winrmBasic', message }] });
 }
 
 /** Whether an error is SQLite's unique-constraint failure on the address+port index. */
@@ -155,6 +168,7 @@ export function machineService(deps: MachineServiceDeps) {
     },
     create(input: MachineInput): Machine {
       checkCredential(input);
+      checkWinrm(input);
       let id: number;
       try {
         id = db.transaction(() => {
@@ -181,6 +195,7 @@ export function machineService(deps: MachineServiceDeps) {
     },
     update(id: number, input: MachineInput): Machine {
       checkCredential(input);
+      checkWinrm(input, machines.get(id) ?? undefined);
       let found: boolean;
       try {
         found = db.transaction(() => {

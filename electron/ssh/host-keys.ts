@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 
+import { CERT_KEY_TYPE, validSeenCertificate } from '../winrm/certificate';
 import { describeEndpoint, type Endpoint, type SeenHostKey, SshError } from './errors';
 
 /**
@@ -140,7 +141,11 @@ export function decideHostKey(
   };
 }
 
-/** Pins a key the user looked at and accepted (from a 'host-key-unknown' or 'host-key-changed' error). */
+/**
+ * Pins a key the user looked at and accepted (from a 'host-key-unknown' or 'host-key-changed' error) — or a
+ * WinRM HTTPS certificate (key type x509-sha256, from 'certificate-unknown' or 'certificate-changed'),
+ * pinned beside host keys so the same trust prompt, list and audit serve both.
+ */
 export function trustHostKey(
   store: HostKeyStore,
   endpoint: Endpoint,
@@ -149,8 +154,12 @@ export function trustHostKey(
   source: HostKeySource = 'user',
 ): PinnedHostKey {
   const blob = Buffer.from(key.key, 'base64');
-  const keyType = keyTypeOf(blob);
-  if (!keyType || keyType !== key.keyType || fingerprint(blob) !== key.fingerprint) {
+  const keyType = key.keyType === CERT_KEY_TYPE ? CERT_KEY_TYPE : keyTypeOf(blob);
+  const valid =
+    keyType === CERT_KEY_TYPE
+      ? validSeenCertificate(key)
+      : keyType === key.keyType && fingerprint(blob) === key.fingerprint;
+  if (!keyType || !valid) {
     throw new Error('That host key does not match its fingerprint; it was not trusted.');
   }
   const pinned: PinnedHostKey = {

@@ -4,7 +4,11 @@ import { type SoapFault, WSMAN_CODE } from './soap';
 export type WinrmErrorKind =
   | 'access-denied'
   | 'not-enabled'
+  | 'https-not-enabled'
+  | 'certificate-unknown'
+  | 'certificate-changed'
   | 'ntlm-refused'
+  | 'basic-refused'
   | 'unencrypted'
   | 'quota'
   | 'shell-gone'
@@ -12,12 +16,27 @@ export type WinrmErrorKind =
   | 'protocol'
   | 'fault';
 
+/** A server certificate as seen on the wire (same shape as an SSH host key: key type, fingerprint, base64 DER). */
+export interface SeenCertificate {
+  keyType: string;
+  fingerprint: string;
+  key: string;
+}
+
+/** What a certificate error carries for the trust prompt: the certificate seen and, when changed, the old pin. */
+export interface CertificateProblem {
+  certificate: SeenCertificate;
+  pinnedFingerprint?: string;
+}
+
 /** A WinRM failure in a technician's words; `kind` lets callers decide (retry, ask for a password, …). */
 export class WinrmError extends Error {
   constructor(
     readonly kind: WinrmErrorKind,
     message: string,
     readonly fault?: SoapFault,
+    /** Set for 'certificate-unknown' and 'certificate-changed'. */
+    readonly problem?: CertificateProblem,
   ) {
     super(message);
     this.name = 'WinrmError';
@@ -25,13 +44,40 @@ export class WinrmError extends Error {
 }
 
 /** Windows said no to the credentials (or the account's token is filtered). */
-export const accessDenied = (host: string, user: string): WinrmError =>
+export const accessDenied = (host: string, user: string, https = false): WinrmError =>
   new WinrmError(
     'access-denied',
     `${host} refused the user name or password for "${user}" (access denied). Check them. A local ` +
       'administrator other than the built-in Administrator also needs the registry value ' +
       'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System\\LocalAccountTokenFilterPolicy = 1 ' +
-      '(DWORD), or WinRM filters its admin rights.',
+      '(DWORD), or WinRM filters its admin rights.' +
+      // Windows answers a channel-binding mismatch with the same 401 as a wrong password.
+      (https
+        ? ' Over HTTPS a machine that checks channel bindings (CbtHardeningLevel Strict) also refuses ' +
+          'logons through anything that re-encrypts the connection, such as an inspecting proxy.'
+        : ''),
+  );
+
+/** Nothing answers TLS on the HTTPS port: HTTPS is opt-in on Windows (no listener after Enable-PSRemoting). */
+export const httpsNotEnabled = (host: string, port: number, detail: string): WinrmError =>
+  new WinrmError(
+    'https-not-enabled',
+    `WinRM HTTPS is not enabled on ${host}:${port} (${detail}). Enable-PSRemoting only creates the HTTP ` +
+      'listener: on the machine create a certificate (New-SelfSignedCertificate -DnsName <name> ' +
+      '-CertStoreLocation Cert:\\LocalMachine\\My) and an HTTPS listener with its thumbprint (winrm create ' +
+      'winrm/config/Listener?Address=*+Transport=HTTPS @{Hostname="<name>";CertificateThumbprint="<thumbprint>"}), ' +
+      `allow TCP ${port} in its firewall — or choose WinRM over HTTP for this machine.`,
+  );
+
+/** Basic authentication refused: by Patchbay over HTTP, or by the machine where it is off. */
+export const basicRefused = (host: string, why: 'over-http' | 'disabled'): WinrmError =>
+  new WinrmError(
+    'basic-refused',
+    why === 'over-http'
+      ? `Basic authentication is only used over HTTPS: over HTTP it would send the password of ${host} ` +
+          'readable to anyone on the network. Choose WinRM over HTTPS for this machine, or NTLM.'
+      : `${host} does not accept Basic authentication (Windows has it off by default: ` +
+          'winrm/config/service/auth Basic=false). Use NTLM, or enable Basic on the machine.',
   );
 
 /** Nothing answers WinRM on the port, or something else does. */

@@ -1,17 +1,40 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 
-import { accessDenied, notEnabled, WinrmError } from './errors';
+import type { HostKeyPolicy, HostKeyStore } from '../ssh/host-keys';
+import { decideCertificate } from './cert-pin';
+import { tlsServerEndPoint } from './certificate';
+import { accessDenied, basicRefused, httpsNotEnabled, notEnabled, WinrmError } from './errors';
 import { NtlmClient } from './ntlm/client';
 import { buildEncryptedBody, parseEncryptedBody } from './ntlm/encrypted-body';
 import { authorizationHeader, offersScheme, tokenFromHeader } from './ntlm/http-auth';
 import type { NtlmSession } from './ntlm/session-security';
+import { peerCertificate, PinnedTlsAgent } from './tls-agent';
 
-/** Where and as whom to talk WinRM. HTTPS (5986, pinned certificate, channel bindings) is the next step. */
+/** Where HTTPS certificates are pinned (the host_keys table) and what to do with one never seen. */
+export interface CertificateTrust {
+  store: Pick<HostKeyStore, 'list' | 'pin'>;
+  /** 'pinned-only' refuses an unknown certificate with 'certificate-unknown'; a changed one is always refused. */
+  policy: HostKeyPolicy;
+  /** The machine's name, for messages. */
+  name?: string;
+  now?: () => number;
+}
+
+/** Where and as whom to talk WinRM. */
 export interface WinrmTarget {
   host: string;
-  /** Default 5985. */
+  /** 'http' (default; port 5985, NTLM with WinRM message encryption) or 'https' (5986, pinned certificate). */
+  scheme?: 'http' | 'https';
+  /** Default 5985 for HTTP, 5986 for HTTPS. */
   port?: number;
+  /**
+   * 'negotiate' (default): NTLM. 'basic': only over HTTPS and only when the user enabled it for the machine
+   * (Windows has it off by default); refused over HTTP, where it would send the password in the clear.
+   */
+  auth?: 'negotiate' | 'basic';
+  /** Required for HTTPS: the certificate is pinned, never checked against CAs. */
+  trust?: CertificateTrust;
   user: string;
   password: string;
   /** Domain of the account; for a local account leave empty (the machine is its own domain). */
@@ -30,11 +53,7 @@ export interface SoapReply {
   xml: string;
 }
 
-/**
- * What the WinRS client needs from a transport. HttpTransport is the HTTP/5985 one; the HTTPS/5986 one
- * (certificate pinned like an SSH host key, NTLM channel bindings from the certificate via
- * NtlmClientOptions.channelBindings, Basic only when the user enables it) implements the same.
- */
+/** What the WinRS client needs from a transport (HttpTransport, or a fake in tests). */
 export interface SoapTransport {
   /** The endpoint URL (a:To). */
   readonly url: string;
@@ -55,14 +74,20 @@ interface RawReply {
 
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
+const SOAP_TYPE = 'application/soap+xml;charset=UTF-8';
+
 /**
- * WinRM over HTTP with NTLM and message encryption on ONE kept-alive connection: the NTLM security context
- * belongs to the TCP connection, so the agent allows a single socket, requests are serialised, and a
- * closed socket (Windows drops idle ones after about two minutes) means authenticating again.
+ * WinRM over HTTP or HTTPS on ONE kept-alive connection: the NTLM security context belongs to the TCP
+ * connection, so the agent allows a single socket, requests are serialised, and a closed socket (Windows
+ * drops idle ones after about two minutes) means authenticating again. Over HTTP every body is sealed
+ * (NTLM message encryption; Windows' AllowUnencrypted=false). Over HTTPS TLS protects the bodies, so they
+ * go plain, as pywinrm's message_encryption='auto' and Windows' own client do; NTLM then carries channel
+ * bindings of the pinned certificate, so a relayed handshake fails on a machine with CbtHardeningLevel Strict.
  */
 export class HttpTransport implements SoapTransport {
   readonly port: number;
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
+  readonly https: boolean;
+  private readonly agent: http.Agent;
   private session?: NtlmSession;
   private socket?: Socket;
   private queue: Promise<unknown> = Promise.resolve();
@@ -71,16 +96,24 @@ export class HttpTransport implements SoapTransport {
   handshakes = 0;
 
   constructor(private readonly target: WinrmTarget) {
-    this.port = target.port ?? 5985;
+    this.https = target.scheme === 'https';
+    this.port = target.port ?? (this.https ? 5986 : 5985);
+    this.agent = this.https
+      ? new PinnedTlsAgent(
+          (der) => this.checkCertificate(der),
+          (err) => this.tlsFailure(err),
+          target.requestTimeoutMs ?? 60_000,
+        )
+      : new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
   }
 
   /** The endpoint URL, as a:To names it. */
   get url(): string {
-    return `http://${this.target.host}:${this.port}/wsman`;
+    return `${this.https ? 'https' : 'http'}://${this.target.host}:${this.port}/wsman`;
   }
 
   /**
-   * Seals and posts one SOAP message, returns the unsealed reply (200 or a 500 fault). `retryOnReset`: the
+   * Posts one SOAP message (sealed over HTTP), returns the plain reply (200 or a 500 fault). `retryOnReset`: the
    * message may be resent when a reused idle socket turned out closed — only for messages whose repeat is
    * harmless (Receive, Signal, Delete), never for Command.
    */
@@ -98,17 +131,22 @@ export class HttpTransport implements SoapTransport {
   }
 
   private async sendNow(xml: string, retryOnReset: boolean, attempt = 0): Promise<SoapReply> {
+    const basic = this.target.auth === 'basic';
+    if (basic && !this.https) throw basicRefused(this.target.host, 'over-http');
     // Windows drops connections idle for about two minutes; leave well before rather than race it.
     if (this.session && Date.now() - this.lastUsed > (this.target.idleReconnectMs ?? 60_000)) {
       this.socket?.destroy();
       this.forget();
     }
-    if (!this.session) await this.authenticate();
-    const session = this.session as NtlmSession;
-    const sealed = buildEncryptedBody(session, Buffer.from(xml, 'utf8'));
+    if (!basic && !this.session) await this.authenticate();
+    const session = this.session;
+    // Over HTTP the NTLM session seals every body; over HTTPS TLS already protects it.
+    const sealed = !this.https && session ? buildEncryptedBody(session, Buffer.from(xml, 'utf8')) : undefined;
+    const headers: http.OutgoingHttpHeaders = { 'Content-Type': sealed?.contentType ?? SOAP_TYPE };
+    if (basic) headers.Authorization = `Basic ${this.basicCredentials()}`;
     let reply: RawReply;
     try {
-      reply = await this.post({ 'Content-Type': sealed.contentType }, sealed.body);
+      reply = await this.post(headers, sealed?.body ?? Buffer.from(xml, 'utf8'));
     } catch (err) {
       this.forget();
       const e = err as NodeJS.ErrnoException & { reusedSocket?: boolean };
@@ -120,6 +158,11 @@ export class HttpTransport implements SoapTransport {
         throw new WinrmError('protocol', `${this.target.host} closed the connection during a request`);
       }
       throw err;
+    }
+    if (reply.status === 401 && basic) {
+      throw offersScheme(reply.headers['www-authenticate'], 'Basic')
+        ? accessDenied(this.target.host, this.target.user)
+        : basicRefused(this.target.host, 'disabled');
     }
     if (reply.status === 401 && attempt === 0) {
       // The server no longer has our context (new connection, or it dropped it): nothing was processed.
@@ -134,14 +177,73 @@ export class HttpTransport implements SoapTransport {
       );
     }
     const type = String(reply.headers['content-type'] ?? '');
-    if (!/^multipart\/encrypted/i.test(type)) {
-      throw new WinrmError('unencrypted', `${this.target.host} sent an unencrypted reply; refused`);
+    const encrypted = /^multipart\/encrypted/i.test(type);
+    if (sealed && session) {
+      if (!encrypted) {
+        throw new WinrmError('unencrypted', `${this.target.host} sent an unencrypted reply; refused`);
+      }
+      const { payload } = parseEncryptedBody(session, reply.body, type);
+      return { status: reply.status, xml: payload.toString('utf8') };
     }
-    const { payload } = parseEncryptedBody(session, reply.body, type);
-    return { status: reply.status, xml: payload.toString('utf8') };
+    if (encrypted) {
+      throw new WinrmError('protocol', `${this.target.host} sealed a reply to a request sent unsealed`);
+    }
+    return { status: reply.status, xml: reply.body.toString('utf8') };
   }
 
-  /** NEGOTIATE → 401 CHALLENGE → AUTHENTICATE (empty body, as pywinrm does) → 200, all on one socket. */
+  /**
+   * Basic has no charset of its own: Windows reads it in the machine's ANSI code page (1252 on Western
+   * systems) and pywinrm (requests) sends Latin-1, so Latin-1 it is; anything beyond it is refused rather
+   * than sent garbled — NTLM carries names and passwords in Unicode.
+   */
+  private basicCredentials(): string {
+    const { user, password, domain } = this.target;
+    const text = `${domain ? `${domain}\\${user}` : user}:${password}`;
+    if (!/^[\x20-\x7e\xa0-\xff]*$/.test(text)) {
+      throw new WinrmError(
+        'basic-refused',
+        `The user name or password for ${this.target.host} has characters Basic authentication cannot ` +
+          'carry reliably (Windows reads it in its ANSI code page). Use NTLM for this machine.',
+      );
+    }
+    return Buffer.from(text, 'latin1').toString('base64');
+  }
+
+  /** HTTPS: the pin decision for a fresh connection's certificate (pinning on first use if the policy says so). */
+  private checkCertificate(der: Buffer): WinrmError | undefined {
+    const trust = this.target.trust;
+    if (!trust) {
+      return new WinrmError('certificate-unknown', 'WinRM over HTTPS needs a certificate store to pin to');
+    }
+    const endpoint = { name: trust.name, address: this.target.host, port: this.port };
+    const now = trust.now?.() ?? Date.now();
+    const pins = trust.store.list(this.target.host, this.port);
+    const decision = decideCertificate(endpoint, der, pins, trust.policy, now);
+    if (decision.action === 'refuse') return decision.error;
+    if (decision.action === 'pin') trust.store.pin(decision.pin);
+    return undefined;
+  }
+
+  /** HTTPS: why the TLS connection failed, in a technician's words. */
+  private tlsFailure(err: NodeJS.ErrnoException): Error {
+    const { host } = this.target;
+    if (err.code === 'ECONNREFUSED') return httpsNotEnabled(host, this.port, 'connection refused');
+    if (err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH')
+      return notEnabled(host, this.port, 'host unreachable');
+    // OpenSSL's words for "the other side does not speak TLS" (e.g. the HTTP listener's port).
+    if (/wrong version number|packet length too long|http request/i.test(err.message)) {
+      return httpsNotEnabled(host, this.port, 'it answers, but not with TLS');
+    }
+    if (err.code === 'ECONNRESET' || /SSL|TLS|EPROTO/i.test(`${err.code ?? ''} ${err.message}`)) {
+      return httpsNotEnabled(host, this.port, `the TLS handshake failed: ${err.code ?? err.message}`);
+    }
+    return err;
+  }
+
+  /**
+   * NEGOTIATE → 401 CHALLENGE → AUTHENTICATE (empty body, as pywinrm does) → 200, all on one socket. Over
+   * HTTPS the AUTHENTICATE carries the channel bindings of the certificate this very socket presented.
+   */
   private async authenticate(): Promise<void> {
     const { host, user } = this.target;
     this.handshakes++;
@@ -178,7 +280,9 @@ export class HttpTransport implements SoapTransport {
     }
     let result;
     try {
-      result = ntlm.authenticate(token);
+      const der = this.https ? peerCertificate(first.socket) : undefined;
+      if (this.https && !der) throw new Error('the TLS connection has no server certificate');
+      result = ntlm.authenticate(token, der && tlsServerEndPoint(der));
     } catch (err) {
       throw new WinrmError('ntlm-refused', `${host}: NTLM handshake failed: ${(err as Error).message}`);
     }
@@ -189,7 +293,7 @@ export class HttpTransport implements SoapTransport {
     if (second.socket !== first.socket) {
       throw new WinrmError('protocol', `${host} closed the connection during NTLM authentication`);
     }
-    if (second.status === 401) throw accessDenied(host, user);
+    if (second.status === 401) throw accessDenied(host, user, this.https);
     if (second.status !== 200) {
       throw new WinrmError('protocol', `${host} answered HTTP ${second.status} to NTLM authentication`);
     }
@@ -224,7 +328,8 @@ export class HttpTransport implements SoapTransport {
       );
       req.on('error', (err: NodeJS.ErrnoException & { reusedSocket?: boolean }) => {
         err.reusedSocket = req.reusedSocket;
-        if (err.code === 'ECONNREFUSED') reject(notEnabled(host, this.port, 'connection refused'));
+        if (err instanceof WinrmError) reject(err);
+        else if (err.code === 'ECONNREFUSED') reject(notEnabled(host, this.port, 'connection refused'));
         else if (err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH')
           reject(notEnabled(host, this.port, 'host unreachable'));
         else reject(err);

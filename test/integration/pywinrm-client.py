@@ -1,8 +1,13 @@
 """pywinrm (Debian python3-winrm) as an independent WinRM client against the Patchbay WinRM simulator.
 
 Reads one JSON request on stdin: {"url", "user", "password", "ops": [{"kind": "cmd", "command", "args"} |
-{"kind": "ps", "script"}]} and prints one JSON object: per op its stdout/stderr (base64) and exit code, or the
-error class and message. Only pywinrm's own public API is used (Session with NTLM and message encryption).
+{"kind": "ps", "script"}], optional "transport" ("ntlm" or "basic"), "encryption" ("always", "auto", "never")}
+and prints one JSON object: per op its stdout/stderr (base64) and exit code, or the error class and message.
+Only pywinrm's own public API is used (Session with NTLM and message encryption). Over HTTPS the certificate
+is not validated (server_cert_validation='ignore'): the simulator's is self-signed, and pinning is Patchbay's.
+
+With {"certificateHash": "<base64 DER>"} it instead prints requests-ntlm's RFC 5929 certificate hash (hex),
+the value requests-ntlm puts in NTLM channel bindings, as an independent check of Patchbay's.
 """
 import base64
 import json
@@ -17,10 +22,16 @@ def b64(data):
 
 def main():
     req = json.load(sys.stdin)
+    if "certificateHash" in req:
+        from requests_ntlm.requests_ntlm import _get_certificate_hash
+
+        json.dump({"hash": _get_certificate_hash(base64.b64decode(req["certificateHash"]))}, sys.stdout)
+        return
     session = winrm.Session(
         req["url"],
         auth=(req["user"], req["password"]),
-        transport="ntlm",
+        transport=req.get("transport", "ntlm"),
+        server_cert_validation="ignore",
         message_encryption=req.get("encryption", "always"),
         operation_timeout_sec=req.get("operationTimeout", 20),
         read_timeout_sec=req.get("operationTimeout", 20) + 10,

@@ -3,27 +3,15 @@
  * python3-requests-ntlm, WinRM message encryption 'always') runs cmd and PowerShell commands against it and
  * must get what Patchbay's own client gets; a wrong password must fail there too.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import path from 'node:path';
-
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { WinrmClient } from '../../electron/winrm/client';
 import { runPowerShell } from '../../electron/winrm/powershell';
-import { needs } from '../helpers/needs';
 import { ScriptedExecutor } from '../winrm-sim/executor';
 import { WinrmSimulator } from '../winrm-sim/server';
+import { pywinrmAvailable, runPywinrm } from './pywinrm';
 
-const PY = '/usr/bin/python3';
-const SCRIPT = path.resolve('test/integration/pywinrm-client.py');
-// ntlm-auth hashes with MD4, which Debian 12's OpenSSL 3 keeps in its legacy provider.
-const PY_ENV = { ...process.env, OPENSSL_CONF: path.resolve('test/integration/openssl-legacy.cnf') };
-const hasPywinrm = spawnSync(PY, ['-c', 'import winrm, requests_ntlm'], { stdio: 'ignore' }).status === 0;
-const available = needs(
-  'python3-winrm (pywinrm, an independent WinRM client)',
-  hasPywinrm,
-  'apt-get install python3-winrm',
-);
+const available = pywinrmAvailable();
 
 const USER = 'Technician';
 const PASSWORD = 'Pässword-123';
@@ -38,28 +26,16 @@ interface PyResult {
 }
 type Op = { kind: 'cmd'; command: string; args?: string[] } | { kind: 'ps'; script: string };
 
-/** Runs pywinrm asynchronously: the simulator lives in this process and must keep answering. */
-function pywinrm(
+/** pywinrm over HTTP with NTLM; `encryption` as pywinrm's message_encryption. */
+async function pywinrm(
   url: string,
   password: string,
   ops: Op[],
   operationTimeout = 20,
   encryption: 'always' | 'never' = 'always',
 ): Promise<PyResult[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PY, [SCRIPT], { env: PY_ENV });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => child.kill(), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) return reject(new Error(`pywinrm-client.py exited ${code}: ${err}`));
-      resolve((JSON.parse(out) as { results: PyResult[] }).results);
-    });
-    child.stdin.end(JSON.stringify({ url, user: USER, password, ops, operationTimeout, encryption }));
-  });
+  const request = { url, user: USER, password, ops, operationTimeout, encryption };
+  return (await runPywinrm<{ results: PyResult[] }>(request)).results;
 }
 const text = (b64 = ''): string => Buffer.from(b64, 'base64').toString('utf8');
 

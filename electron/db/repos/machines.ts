@@ -22,6 +22,8 @@ interface MachineRow {
   site: string;
   notes: string;
   proxy_jump: string;
+  winrm_https: 0 | 1;
+  winrm_basic: 0 | 1;
   created_at: number;
   updated_at: number;
   tags_json: string;
@@ -75,6 +77,8 @@ function toMachine(r: MachineRow): Machine {
     site: r.site,
     notes: r.notes,
     proxyJump: r.proxy_jump,
+    winrmHttps: r.winrm_https === 1,
+    winrmBasic: r.winrm_basic === 1,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     status:
@@ -83,6 +87,12 @@ function toMachine(r: MachineRow): Machine {
         : toStatus(Object.fromEntries(STATUS_COLUMNS.map((c) => [c, r[`s_${c}`]]))),
   };
 }
+
+/** The WinRM flags as SQLite integers; null where the input leaves them out. */
+const winrmFlags = (i: MachineInput) => ({
+  winrmHttps: i.winrmHttps === undefined ? null : Number(i.winrmHttps),
+  winrmBasic: i.winrmBasic === undefined ? null : Number(i.winrmBasic),
+});
 
 /** Escapes LIKE wildcards so user text matches literally. */
 function likePattern(text: string): string {
@@ -134,13 +144,15 @@ export function machinesRepo(db: Db) {
     `${SELECT} WHERE lower(m.address) = lower(?) AND m.port = ?`,
   );
   const insert = db.prepare(`INSERT INTO machines (display_name, address, port, transport, username,
-    credential_id, client, site, notes, proxy_jump, created_at, updated_at)
+    credential_id, client, site, notes, proxy_jump, winrm_https, winrm_basic, created_at, updated_at)
     VALUES (@displayName, @address, @port, @transport, @username, @credentialId, @client, @site, @notes,
-    @proxyJump, @now, @now)`);
+    @proxyJump, coalesce(@winrmHttps, 0), coalesce(@winrmBasic, 0), @now, @now)`);
+  // The WinRM flags are kept when an edit does not name them (imports, older clients).
   const update = db.prepare(`UPDATE machines SET display_name = @displayName, address = @address,
     port = @port, transport = @transport, username = @username, credential_id = @credentialId,
-    client = @client, site = @site, notes = @notes, proxy_jump = @proxyJump, updated_at = @now
-    WHERE id = @id`);
+    client = @client, site = @site, notes = @notes, proxy_jump = @proxyJump,
+    winrm_https = coalesce(@winrmHttps, winrm_https), winrm_basic = coalesce(@winrmBasic, winrm_basic),
+    updated_at = @now WHERE id = @id`);
   const clearTags = db.prepare('DELETE FROM machine_tags WHERE machine_id = ?');
   const addTag = db.prepare('INSERT OR IGNORE INTO machine_tags (machine_id, tag) VALUES (?, ?)');
   const removeTag = db.prepare('DELETE FROM machine_tags WHERE machine_id = ? AND tag = ?');
@@ -226,13 +238,13 @@ export function machinesRepo(db: Db) {
     },
     /** Inserts a machine with its tags; the caller wraps batches in a transaction. */
     insert(input: MachineInput, now: number): number {
-      const info = insert.run({ ...input, now });
+      const info = insert.run({ ...input, ...winrmFlags(input), now });
       const id = Number(info.lastInsertRowid);
       setTags(id, input.tags);
       return id;
     },
     update(id: number, input: MachineInput, now: number): boolean {
-      const info = update.run({ ...input, id, now });
+      const info = update.run({ ...input, ...winrmFlags(input), id, now });
       if (info.changes === 0) return false;
       setTags(id, input.tags);
       return true;

@@ -54,8 +54,11 @@ export class NtlmClient {
     return this.negotiateMessage;
   }
 
-  /** Answers the server's CHALLENGE (type 2) with an AUTHENTICATE (type 3) and the session keys. */
-  authenticate(challengeMessage: Uint8Array): ClientResult {
+  /**
+   * Answers the server's CHALLENGE (type 2) with an AUTHENTICATE (type 3) and the session keys.
+   * `channelBindings` overrides the option: over HTTPS it comes from the connection the challenge came on.
+   */
+  authenticate(challengeMessage: Uint8Array, channelBindings = this.options.channelBindings): ClientResult {
     if (!this.negotiateMessage) throw new Error('NTLM: negotiate() must come first');
     const challenge = parseChallenge(challengeMessage);
     const missing = (REQUIRED_FLAGS & ~challenge.flags) >>> 0;
@@ -78,7 +81,7 @@ export class NtlmClient {
     const avFlags =
       (serverFlags?.length === 4 ? serverFlags.readUInt32LE(0) : 0) | (withMicFlag ? AV_FLAG_MIC_PRESENT : 0);
     if (avFlags) pairs.push(avUint32(AvId.FLAGS, avFlags));
-    pairs.push({ id: AvId.CHANNEL_BINDINGS, value: channelBindingsHash(this.options.channelBindings) });
+    pairs.push({ id: AvId.CHANNEL_BINDINGS, value: channelBindingsHash(channelBindings) });
     if (this.options.targetName) pairs.push({ id: AvId.TARGET_NAME, value: utf16(this.options.targetName) });
 
     const responseKeyNT = ntowfv2(this.options.user, this.options.domain, this.options.password);

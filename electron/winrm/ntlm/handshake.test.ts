@@ -177,3 +177,42 @@ describe('NTLM client and server handshake', () => {
     expect(() => accepted.session.verify(Buffer.from('hellO'), sig2)).toThrow(NtlmIntegrityError);
   });
 });
+
+describe('NTLM channel bindings as the server checks them (CbtHardeningLevel)', () => {
+  const bindings = Buffer.concat([Buffer.from('tls-server-end-point:'), Buffer.alloc(32, 9)]);
+  const other = Buffer.concat([Buffer.from('tls-server-end-point:'), Buffer.alloc(32, 8)]);
+  function answer(policy: 'strict' | 'relaxed', sent?: Buffer) {
+    const ntlm = new NtlmClient({
+      user: 'technician',
+      password: 'S3cret!pw',
+      domain: '',
+      channelBindings: sent,
+    });
+    const server = new NtlmServer({
+      ...serverOptions,
+      channelBindings: bindings,
+      channelBindingPolicy: policy,
+    });
+    const challenge = server.challenge(ntlm.negotiate());
+    return () => server.accept(ntlm.authenticate(challenge).authenticate);
+  }
+
+  it('strict: only the bindings of this connection pass; none (all zero) and other ones are refused', () => {
+    expect(answer('strict', bindings)().user).toBe('technician');
+    expect(answer('strict')).toThrow(/channel bindings do not match/);
+    expect(answer('strict', other)).toThrow(/channel bindings do not match/);
+  });
+
+  it('relaxed: a client that sends none is let in, wrong ones are still refused', () => {
+    expect(answer('relaxed')().user).toBe('technician');
+    expect(answer('relaxed', bindings)().user).toBe('technician');
+    expect(answer('relaxed', other)).toThrow(/channel bindings do not match/);
+  });
+
+  it('the client takes the bindings per handshake (from the connection the challenge came on)', () => {
+    const ntlm = new NtlmClient({ user: 'technician', password: 'S3cret!pw', domain: '' });
+    const server = new NtlmServer({ ...serverOptions, channelBindings: bindings });
+    const challenge = server.challenge(ntlm.negotiate());
+    expect(server.accept(ntlm.authenticate(challenge, bindings).authenticate).user).toBe('technician');
+  });
+});

@@ -6,7 +6,7 @@ import { NtlmFormatError } from './wire';
  * the server's `WWW-Authenticate: Negotiate <token>` — no SPNEGO wrapping; Windows accepts the bare NTLM
  * token under the Negotiate scheme, as pywinrm/requests-ntlm send it. "NTLM" is the older scheme name.
  */
-export type AuthScheme = 'Negotiate' | 'NTLM';
+export type AuthScheme = 'Negotiate' | 'NTLM' | 'Basic';
 
 const MAX_TOKEN_CHARS = Math.ceil(MAX_MESSAGE_BYTES / 3) * 4;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;

@@ -36,6 +36,12 @@ export interface NtlmServerOptions {
    * When set, the client's MsvAvChannelBindings must match it (Windows' CbtHardeningLevel=Strict).
    */
   channelBindings?: Buffer;
+  /**
+   * 'strict' (default when channelBindings is set): the bindings must match. 'relaxed' (Windows' default
+   * CbtHardeningLevel for WinRM): a client that sends none — absent or all zero, MS-NLMP's "not CBT aware" —
+   * is let in, but bindings that are present must match.
+   */
+  channelBindingPolicy?: 'strict' | 'relaxed';
   random?: (n: number) => Buffer;
   now?: () => number;
 }
@@ -132,7 +138,9 @@ export class NtlmServer {
     );
     if (this.options.channelBindings) {
       const sent = findAv(blobPairs, AvId.CHANNEL_BINDINGS);
-      if (!sent || !sent.equals(channelBindingsHash(this.options.channelBindings))) {
+      const unaware = !sent || sent.equals(Buffer.alloc(16));
+      const relaxed = this.options.channelBindingPolicy === 'relaxed';
+      if (!(relaxed && unaware) && !sent?.equals(channelBindingsHash(this.options.channelBindings))) {
         throw new NtlmAuthError('channel bindings do not match this TLS connection');
       }
     }

@@ -1,14 +1,21 @@
 /** Add or edit one machine, validating each field with the shared rules as the user types. */
 import { useEffect, useState } from 'react';
 
-import type { Machine, Transport } from '../../../../shared/domain';
+import type { Machine } from '../../../../shared/domain';
 import { Field } from '../../components/field';
 import { Modal } from '../../components/modal';
 import { errorMessage, fieldErrors } from '../../stores/errors';
 import { useAppStore, useStoreApi } from '../../stores/store';
-import { DEFAULT_PORT } from './format';
 import type { MachineDraft, MachineField } from './machine-form';
-import { credentialTransport, draftFrom, FIELD_LABELS, inputFrom, validateDraft } from './machine-form';
+import {
+  credentialTransport,
+  defaultPort,
+  draftFrom,
+  FIELD_LABELS,
+  inputFrom,
+  validateDraft,
+} from './machine-form';
+import { WinrmChoices } from './winrm-choices';
 
 const KIND_LABEL = {
   'ssh-key': 'SSH key',
@@ -54,11 +61,11 @@ export function MachineDialog({ machineId }: { machineId: number | null }) {
   const invalid = Object.keys(problems).length > 0;
   const errorOf = (f: MachineField) => server[f] ?? (touched.has(f) ? problems[f] : undefined);
 
-  const update = (f: MachineField, value: string) => {
+  const update = (f: MachineField, value: string | boolean) => {
     setDraft((d) => {
       const next = { ...d, [f]: value };
-      if (f === 'address' && nameFollows) next.displayName = value.trim();
-      if (f === 'transport' && !portEdited) next.port = String(DEFAULT_PORT[value as Transport]);
+      if (f === 'address' && nameFollows) next.displayName = String(value).trim();
+      if (f === 'transport' && !portEdited) next.port = String(defaultPort(next.transport, next.winrmHttps));
       return next;
     });
     if (f === 'displayName') setNameFollows(false);
@@ -111,7 +118,7 @@ export function MachineDialog({ machineId }: { machineId: number | null }) {
   };
 
   const text = (
-    f: MachineField,
+    f: Exclude<MachineField, 'winrmHttps' | 'winrmBasic'>,
     props: { placeholder?: string; mono?: boolean; autoComplete?: string } = {},
   ) => (
     <input
@@ -183,11 +190,16 @@ export function MachineDialog({ machineId }: { machineId: number | null }) {
         <Field label="Transport" error={errorOf('transport')}>
           <select
             className="input"
-            value={draft.transport}
-            onChange={(e) => update('transport', e.target.value)}
+            value={draft.transport === 'winrm' && draft.winrmHttps ? 'winrm-https' : draft.transport}
+            onChange={(e) => {
+              const https = e.target.value === 'winrm-https';
+              setDraft((d) => ({ ...d, winrmHttps: https, winrmBasic: https && d.winrmBasic }));
+              update('transport', https ? 'winrm' : e.target.value);
+            }}
           >
             <option value="ssh">SSH (Linux, macOS)</option>
-            <option value="winrm">WinRM (Windows)</option>
+            <option value="winrm">WinRM HTTP (Windows)</option>
+            <option value="winrm-https">WinRM HTTPS (Windows)</option>
           </select>
         </Field>
         <Field label="Port" error={errorOf('port')}>
@@ -200,6 +212,13 @@ export function MachineDialog({ machineId }: { machineId: number | null }) {
             onBlur={() => setTouched((t) => new Set(t).add('port'))}
           />
         </Field>
+        {draft.transport === 'winrm' ? (
+          <WinrmChoices
+            draft={draft}
+            basicError={errorOf('winrmBasic')}
+            onBasic={(on) => update('winrmBasic', on)}
+          />
+        ) : null}
         <Field label="Username" error={errorOf('username')} className="span-2">
           {text('username', {
             placeholder: draft.transport === 'winrm' ? 'ACME\\patchadmin' : 'root',

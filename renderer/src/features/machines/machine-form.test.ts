@@ -70,3 +70,24 @@ describe('machine form', () => {
     );
   });
 });
+
+describe('WinRM over HTTP or HTTPS in the machine form', () => {
+  const base = { ...draftFrom(), displayName: 'w', address: 'w', username: 'u', transport: 'winrm' as const };
+
+  it('sends HTTPS and Basic only for WinRM, and Basic only with HTTPS', () => {
+    expect(inputFrom({ ...base, port: '', winrmHttps: true })).toMatchObject({
+      port: 5986,
+      winrmHttps: true,
+    });
+    expect(inputFrom({ ...base, port: '' })).toMatchObject({
+      port: 5985,
+      winrmHttps: false,
+      winrmBasic: false,
+    });
+    expect(validateDraft({ ...base, winrmBasic: true }, []).winrmBasic).toMatch(/only used over HTTPS/);
+    expect(validateDraft({ ...base, winrmHttps: true, winrmBasic: true }, [])).toEqual({});
+    // Switched to SSH: the WinRM choices are stored off.
+    const ssh = inputFrom({ ...base, transport: 'ssh', winrmHttps: true, winrmBasic: true });
+    expect([ssh.winrmHttps, ssh.winrmBasic]).toEqual([false, false]);
+  });
+});

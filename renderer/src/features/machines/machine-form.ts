@@ -30,6 +30,10 @@ export interface MachineDraft {
   site: string;
   proxyJump: string;
   notes: string;
+  /** WinRM only: HTTPS (5986, pinned certificate) instead of HTTP (5985, NTLM message encryption). */
+  winrmHttps: boolean;
+  /** WinRM over HTTPS only: Basic authentication instead of NTLM. */
+  winrmBasic: boolean;
 }
 
 /** A field of the form. */
@@ -48,7 +52,16 @@ export const FIELD_LABELS: Record<MachineField, string> = {
   site: 'Site',
   proxyJump: 'Proxy jump',
   notes: 'Notes',
+  winrmHttps: 'WinRM over HTTPS',
+  winrmBasic: 'Basic authentication',
 };
+
+/** WinRM's HTTPS listener port (HTTP is DEFAULT_PORT.winrm, 5985). */
+export const WINRM_HTTPS_PORT = 5986;
+
+/** The port a new machine gets for its transport (and, for WinRM, HTTP or HTTPS). */
+export const defaultPort = (transport: Transport, https: boolean): number =>
+  transport === 'winrm' && https ? WINRM_HTTPS_PORT : DEFAULT_PORT[transport];
 
 /** A draft for a new machine, or one filled from an existing machine. */
 export function draftFrom(m?: Machine): MachineDraft {
@@ -64,6 +77,8 @@ export function draftFrom(m?: Machine): MachineDraft {
     site: m?.site ?? '',
     proxyJump: m?.proxyJump ?? '',
     notes: m?.notes ?? '',
+    winrmHttps: m?.winrmHttps ?? false,
+    winrmBasic: m?.winrmBasic ?? false,
   };
 }
 
@@ -91,6 +106,9 @@ export function validateDraft(
   put('site', checkLabel(d.site.trim(), LIMITS.site));
   put('proxyJump', checkProxyJump(d.proxyJump.trim()));
   put('notes', checkNotes(d.notes));
+  if (d.winrmBasic && d.transport === 'winrm' && !d.winrmHttps) {
+    put('winrmBasic', 'is only used over HTTPS (over HTTP the password would be readable on the network)');
+  }
   if (d.credentialId) {
     const c = credentials.find((x) => String(x.id) === d.credentialId);
     if (!c) put('credentialId', 'no longer exists; pick another');
@@ -110,7 +128,7 @@ export function inputFrom(d: MachineDraft): MachineInput {
   return {
     displayName: d.displayName.trim(),
     address: normalizeAddress(d.address),
-    port: typeof port === 'number' ? port : DEFAULT_PORT[d.transport],
+    port: typeof port === 'number' ? port : defaultPort(d.transport, d.winrmHttps),
     transport: d.transport,
     username: d.username.trim(),
     credentialId: d.credentialId ? Number(d.credentialId) : null,
@@ -119,5 +137,8 @@ export function inputFrom(d: MachineDraft): MachineInput {
     site: d.site.trim(),
     notes: d.notes,
     proxyJump: d.proxyJump.trim(),
+    // The WinRM choices mean nothing for SSH: stored off, so switching back to WinRM starts from HTTP.
+    winrmHttps: d.transport === 'winrm' && d.winrmHttps,
+    winrmBasic: d.transport === 'winrm' && d.winrmHttps && d.winrmBasic,
   };
 }

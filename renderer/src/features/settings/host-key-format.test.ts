@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { PinnedHostKeyInfo } from '../../../../shared/domain';
-import { endpointText, groupByEndpoint } from './host-key-format';
+import { endpointText, groupByEndpoint, keyTypeLabel } from './host-key-format';
 
 const key = (address: string, port: number, keyType = 'ssh-ed25519'): PinnedHostKeyInfo => ({
   address,
@@ -31,5 +31,12 @@ describe('host key format', () => {
       '10.0.0.10:22',
     ]);
     expect(groups[1]?.keys.map((k) => k.keyType)).toEqual(['ecdsa-sha2-nistp256', 'ssh-rsa']);
+  });
+});
+
+describe('key type labels', () => {
+  it('names a pinned WinRM HTTPS certificate in words and leaves SSH key types as OpenSSH writes them', () => {
+    expect(keyTypeLabel('x509-sha256')).toBe('HTTPS certificate (WinRM)');
+    expect(keyTypeLabel('ssh-ed25519')).toBe('ssh-ed25519');
   });
 });

@@ -8,6 +8,11 @@ export const SOURCE_LABEL: Record<PinnedHostKeyInfo['source'], string> = {
   known_hosts: 'From known_hosts',
 };
 
+/** Key types as a person reads them; SSH key types are shown as OpenSSH names them. */
+export function keyTypeLabel(keyType: string): string {
+  return keyType === 'x509-sha256' ? 'HTTPS certificate (WinRM)' : keyType;
+}
+
 /** `host:port`, or `[2001:db8::1]:port` for an IPv6 address (the port is always shown: keys are per port). */
 export function endpointText(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;

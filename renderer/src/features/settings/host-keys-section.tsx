@@ -10,7 +10,7 @@ import { useAppStore, useStoreApi } from '../../stores/store';
 import { useMinuteClock } from '../machines/status-cells';
 import { dateTime, relativeTime } from '../scan/labels';
 import type { PinnedEndpoint } from './host-key-format';
-import { endpointText, groupByEndpoint, SOURCE_LABEL } from './host-key-format';
+import { endpointText, groupByEndpoint, keyTypeLabel, SOURCE_LABEL } from './host-key-format';
 import { KnownHostsDialog } from './known-hosts-dialog';
 
 /** The host keys section. */
@@ -35,8 +35,9 @@ export function HostKeysSection() {
         <div>
           <h2 id="host-keys-heading">Host keys</h2>
           <p className="muted">
-            The SSH server keys Patchbay trusts, per address and port. A scan stops at a server whose key
-            differs from the one pinned here, because that server may not be the machine you meant.
+            The SSH server keys and WinRM HTTPS certificates Patchbay trusts, per address and port. A scan
+            stops at a server whose key or certificate differs from the one pinned here, because that server
+            may not be the machine you meant.
           </p>
         </div>
         <button type="button" className="button" onClick={() => setImporting(true)}>
@@ -89,7 +90,7 @@ export function HostKeysSection() {
                         {where}
                       </th>
                     ) : null}
-                    <td className="mono">{k.keyType}</td>
+                    <td className="mono">{keyTypeLabel(k.keyType)}</td>
                     <td>
                       <code className="fingerprint-inline">{k.fingerprint}</code>
                     </td>
