@@ -20,7 +20,7 @@ import {
   type ScanHostOutcome,
   scanHostRun,
 } from './scan-host';
-import { REMOTE_SCAN_ADAPTERS, scanRemoteHost } from './scan-windows';
+import { REMOTE_SCAN_ADAPTERS, scanRemoteHost } from './scan-remote';
 
 export interface ScanServiceDeps extends ScanHostDeps {
   hostKeys: HostKeysRepo;

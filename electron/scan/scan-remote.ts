@@ -16,6 +16,8 @@ export interface RemoteScanAdapter {
   parse(stdout: Buffer): ScanFindings & { eolKey?: { os: string; version: string } };
   /** Time limit of the script (a Windows Update search goes online and can take minutes). */
   timeoutMs: number;
+  /** Text the script prints before its result: without it and with a failed exit, the run itself failed. */
+  resultMarker: string;
 }
 
 /**
@@ -30,12 +32,13 @@ export const REMOTE_SCAN_ADAPTERS: Partial<Record<`${Transport}:${OsFamily}`, Re
     script: WUA_SCAN_SCRIPT,
     parse: parseWuaScan,
     timeoutMs: 10 * 60_000,
+    resultMarker: WUA_BEGIN,
   },
 };
 
 /**
- * Scans one Windows host over an open session and stores the result in run `runId`, like scanHost does for
- * SSH hosts. Failures are recorded and returned, never thrown (except when even storing fails).
+ * Scans one host over an open RemoteSession with a scan adapter and stores the result in run `runId`, like
+ * scanHost does for SSH hosts. Failures are recorded and returned, never thrown (except when even storing fails).
  */
 export async function scanRemoteHost(
   deps: ScanHostDeps,
@@ -53,8 +56,8 @@ export async function scanRemoteHost(
       ...(options.signal ? { signal: options.signal } : {}),
     });
     if (r.truncated) throw new UnparseableOutputError('the host printed more than the scan accepts');
-    // No result at all and a failed exit: PowerShell's own error says more than "marker missing".
-    if (r.code !== 0 && !r.stdout.includes(WUA_BEGIN)) {
+    // No result at all and a failed exit: the shell's own error says more than "marker missing".
+    if (r.code !== 0 && !r.stdout.includes(adapter.resultMarker)) {
       const why = r.errorText.trim().split(/\r?\n/)[0]?.slice(0, 300) || `exit code ${r.code}`;
       throw new UnparseableOutputError(`the scan script failed on the host: ${why}`);
     }
