@@ -136,12 +136,53 @@ export const BUNDLED_EOL = {
     { os: 'macos', version: '12', name: 'macOS 12 Monterey', ends: '2024-09-16', estimated: true },
     { os: 'macos', version: '13', name: 'macOS 13 Ventura', ends: '2025-09-15', estimated: true },
     { os: 'macos', version: '14', name: 'macOS 14 Sonoma', ends: '2026-09-15', estimated: true },
+    // Windows: learn.microsoft.com/lifecycle/products/windows-10-home-and-pro, …/windows-11-home-and-pro,
+    // …/windows-11-enterprise-and-education and …/windows-server-20xx (checked 2026-12-06). Windows 10 22H2 ended
+    // for every edition on 2025-10-14; extendedEnds is the consumer ESU year (business ESU runs to 2028-10-10,
+    // and a consumer extension to 2027-10-12 was reported but is not in this table until Microsoft's page says
+    // so). Windows 11 versions: Home/Pro get 24 months, Enterprise/Education 36 ('windows-enterprise', chosen by
+    // the scan from the edition). Servers: `ends` is the end of extended support, when security updates stop.
     {
       os: 'windows',
       version: '10',
       name: 'Windows 10 (22H2)',
       ends: '2025-10-14',
       extendedEnds: '2026-10-13',
+    },
+    { os: 'windows', version: '11.21H2', name: 'Windows 11 21H2 (Home/Pro)', ends: '2023-10-10' },
+    { os: 'windows', version: '11.22H2', name: 'Windows 11 22H2 (Home/Pro)', ends: '2024-10-08' },
+    { os: 'windows', version: '11.23H2', name: 'Windows 11 23H2 (Home/Pro)', ends: '2025-11-11' },
+    { os: 'windows', version: '11.24H2', name: 'Windows 11 24H2 (Home/Pro)', ends: '2026-10-13' },
+    { os: 'windows', version: '11.25H2', name: 'Windows 11 25H2 (Home/Pro)', ends: '2027-10-12' },
+    {
+      os: 'windows-enterprise',
+      version: '11.21H2',
+      name: 'Windows 11 21H2 (Enterprise/Education)',
+      ends: '2024-10-08',
+    },
+    {
+      os: 'windows-enterprise',
+      version: '11.22H2',
+      name: 'Windows 11 22H2 (Enterprise/Education)',
+      ends: '2025-10-14',
+    },
+    {
+      os: 'windows-enterprise',
+      version: '11.23H2',
+      name: 'Windows 11 23H2 (Enterprise/Education)',
+      ends: '2026-11-10',
+    },
+    {
+      os: 'windows-enterprise',
+      version: '11.24H2',
+      name: 'Windows 11 24H2 (Enterprise/Education)',
+      ends: '2027-10-12',
+    },
+    {
+      os: 'windows-enterprise',
+      version: '11.25H2',
+      name: 'Windows 11 25H2 (Enterprise/Education)',
+      ends: '2028-10-10',
     },
     {
       os: 'windows-server',

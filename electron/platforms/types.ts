@@ -50,7 +50,7 @@ export interface PendingPatch {
 }
 
 /** Package managers (and OS update services) Patchbay reads. */
-export type PackageManagerId = 'apt' | 'dnf' | 'yum' | 'zypper' | 'pacman' | 'apk' | 'macos';
+export type PackageManagerId = 'apt' | 'dnf' | 'yum' | 'zypper' | 'pacman' | 'apk' | 'macos' | 'wua';
 
 /** A complete scan of one host. */
 export interface ScanFindings {

@@ -11,8 +11,10 @@ import { eolStatus, type EolTable } from '../platforms/eol';
 import { parseFindings, UnsupportedPlatformError } from '../platforms/findings';
 import { STALE_METADATA_PREFIX } from '../platforms/lists-age';
 import { type ScanFindings, UnparseableOutputError } from '../platforms/types';
+import { WuaSearchError } from '../platforms/windows/wua-parse';
 import { SshError } from '../ssh/errors';
 import type { SshSession } from '../ssh/types';
+import { WinrmError } from '../winrm/errors';
 
 /** What scanning one host needs from the core. */
 export interface ScanHostDeps {
@@ -66,6 +68,23 @@ async function refreshLists(
   }
 }
 
+const WINRM_KINDS: Record<WinrmError['kind'], ScanErrorKind> = {
+  'access-denied': 'auth-failed',
+  'ntlm-refused': 'auth-failed',
+  unencrypted: 'auth-failed',
+  'not-enabled': 'refused',
+  timeout: 'timeout',
+  quota: 'command-failed',
+  'shell-gone': 'command-failed',
+  fault: 'command-failed',
+  protocol: 'output-unparseable',
+  'https-not-enabled': 'refused',
+  // A WinRM certificate is pinned like an SSH host key, so the scan offers the same "trust" step.
+  'certificate-unknown': 'host-key-unknown',
+  'certificate-changed': 'host-key-changed',
+  'basic-refused': 'auth-failed',
+};
+
 /** Why a host failed, from whatever was thrown. */
 export function classify(err: unknown, machine: Machine): ScanFailure {
   if (err instanceof SshError) {
@@ -95,13 +114,37 @@ export function classify(err: unknown, machine: Machine): ScanFailure {
   if (err instanceof UnparseableOutputError) {
     return { kind: 'output-unparseable', message: `${machine.displayName}: ${err.message}` };
   }
-  if (err instanceof ApiError && err.code === 'locked')
+  if (err instanceof ApiError && (err.code === 'locked' || err.code === 'invalid'))
     return { kind: 'no-credential', message: err.message };
   if (err instanceof Error && err.name === 'AbortError') return { kind: 'cancelled', message: 'Cancelled.' };
-  if (err instanceof Error && err.name === 'Unsupported') {
+  // WinRM's messages are already in a technician's words (errors.ts); the kind maps onto the scan's.
+  if (err instanceof WinrmError) {
+    const cert = err.problem?.certificate;
     return {
-      kind: 'unsupported' as ScanErrorKind,
-      message: `${machine.displayName}: ${err.message} (WinRM arrives with Windows support).`,
+      kind: WINRM_KINDS[err.kind],
+      message: `${machine.displayName}: ${err.message}`,
+      ...(cert
+        ? {
+            hostKey: {
+              address: machine.address.toLowerCase(),
+              port: machine.port,
+              keyType: cert.keyType,
+              fingerprint: cert.fingerprint,
+              key: cert.key,
+              changed: err.kind === 'certificate-changed',
+              ...(err.problem?.pinnedFingerprint
+                ? { previousFingerprint: err.problem.pinnedFingerprint }
+                : {}),
+            },
+          }
+        : {}),
+    };
+  }
+  if (err instanceof WuaSearchError) {
+    const code = err.hresult ? ` (${err.hresult})` : '';
+    return {
+      kind: 'command-failed',
+      message: `${machine.displayName}: the Windows Update search failed${code}: ${err.message}`,
     };
   }
   return {
@@ -175,9 +218,24 @@ export async function scanHost(
   } catch (err) {
     return recordScanFailure(deps, options.runId, machine, err, started, signal);
   }
+  return recordScanSuccess(deps, options.runId, machine, findings, started);
+}
+
+/**
+ * Stores a host's findings in a run with its end-of-life status (`eolKey` where the platform looks the
+ * release up under another key than its os id, e.g. Windows Enterprise editions), and counts them.
+ */
+export function recordScanSuccess(
+  deps: ScanHostDeps,
+  runId: number,
+  machine: Machine,
+  findings: ScanFindings,
+  started: number,
+  eolKey: { os: string; version: string } = { os: findings.facts.osId, version: findings.facts.versionId },
+): ScanHostOutcome {
   const now = deps.clock.now();
-  const eol = eolStatus(deps.eol(), findings.facts.osId, findings.facts.versionId, now);
-  deps.scans.recordSuccess(options.runId, machine.id, findings, eol, now - started, now);
+  const eol = eolStatus(deps.eol(), eolKey.os, eolKey.version, now);
+  deps.scans.recordSuccess(runId, machine.id, findings, eol, now - started, now);
   return {
     ok: true,
     findings,

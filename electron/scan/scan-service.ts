@@ -11,8 +11,16 @@ import { trustHostKey } from '../ssh/host-keys';
 import { machineTarget } from '../ssh/machine-target';
 import type { SshPool } from '../ssh/pool';
 import type { SshAuth, SshSession, SshTarget } from '../ssh/types';
+import { winrmTargetOf } from '../winrm/winrm-session';
 import { progressBatcher } from './progress';
-import { recordScanFailure, scanHost, type ScanHostDeps, scanHostRun } from './scan-host';
+import {
+  recordScanFailure,
+  scanHost,
+  type ScanHostDeps,
+  type ScanHostOutcome,
+  scanHostRun,
+} from './scan-host';
+import { REMOTE_SCAN_ADAPTERS, scanRemoteHost } from './scan-remote';
 
 export interface ScanServiceDeps extends ScanHostDeps {
   hostKeys: HostKeysRepo;
@@ -37,7 +45,9 @@ export interface ScanRequest {
 /** Why a host failed (moved to scan-host.ts; re-exported for existing imports). */
 export { classify } from './scan-host';
 
-/** Scans machines over SSH: one connection and one remote exec per host, results stored as they come. */
+/**
+ * Scans machines over SSH or WinRM: one connection and one remote run per host, results stored as they come.
+ */
 export function scanService(deps: ScanServiceDeps) {
   const jobs = new Map<
     string,
@@ -61,43 +71,92 @@ export function scanService(deps: ScanServiceDeps) {
     report: (p: ScanHostProgress) => void,
   ): Promise<boolean> {
     const started = deps.clock.now();
-    let outcome: Awaited<ReturnType<typeof scanHost>>;
+    let outcome: ScanHostOutcome;
     let release: (() => void) | undefined;
     try {
-      if (machine.transport !== 'ssh') {
-        throw Object.assign(new Error('WinRM scanning is not available yet'), { name: 'Unsupported' });
-      }
       // The host lock before the pool slot: a host a rollout holds is reported busy at once, and a host
       // another scan job is on waits here without holding a connection slot.
       release = await deps.hostLocks.acquire(machine.id, { kind: 'scan', id: jobId }, signal);
-      const target = machineTarget(machine, deps.credentials, auths);
-      outcome = await deps.pool.withSession(
-        target,
-        {
-          hostKeys: deps.hostKeys,
-          hostKeyPolicy: trustNew ? 'trust-on-first-use' : 'pinned-only',
-          signal,
-          logger: deps.logger,
-          now: deps.clock.now,
-          ...(deps.connectTimeoutMs ? { connectTimeoutMs: deps.connectTimeoutMs } : {}),
-        },
-        async (session) => {
-          report({ machineId: machine.id, state: 'scanning' });
-          return scanHost(deps, session, machine, {
-            runId,
-            refreshLists: refresh,
-            signal,
-            startedAt: started,
-          });
-        },
-        // Hosts are "connecting" when the pool really opens their connection, not while they wait for a slot.
-        { onConnecting: () => report({ machineId: machine.id, state: 'connecting' }) },
-      );
+      outcome =
+        machine.transport === 'winrm'
+          ? await scanWinrm(machine, runId, started, signal, report)
+          : await scanSsh(machine, runId, started, trustNew, refresh, auths, signal, report);
     } catch (err) {
       outcome = recordScanFailure(deps, runId, machine, err, started, signal);
     } finally {
       release?.();
     }
+    return finish(machine, outcome, report);
+  }
+
+  /** A Unix-like machine over SSH: the pool's SSH session, the collection script (scan-host.ts). */
+  function scanSsh(
+    machine: Machine,
+    runId: number,
+    started: number,
+    trustNew: boolean,
+    refresh: boolean,
+    auths: Map<number, SshAuth>,
+    signal: AbortSignal,
+    report: (p: ScanHostProgress) => void,
+  ): Promise<ScanHostOutcome> {
+    const target = machineTarget(machine, deps.credentials, auths);
+    return deps.pool.withSession(
+      target,
+      {
+        hostKeys: deps.hostKeys,
+        hostKeyPolicy: trustNew ? 'trust-on-first-use' : 'pinned-only',
+        signal,
+        logger: deps.logger,
+        now: deps.clock.now,
+        ...(deps.connectTimeoutMs ? { connectTimeoutMs: deps.connectTimeoutMs } : {}),
+      },
+      async (session) => {
+        report({ machineId: machine.id, state: 'scanning' });
+        return scanHost(deps, session, machine, {
+          runId,
+          refreshLists: refresh,
+          signal,
+          startedAt: started,
+        });
+      },
+      // Hosts are "connecting" when the pool really opens their connection, not while they wait for a slot.
+      { onConnecting: () => report({ machineId: machine.id, state: 'connecting' }) },
+    );
+  }
+
+  /** A Windows machine: the WinRM session from the pool, the Windows scan adapter. */
+  async function scanWinrm(
+    machine: Machine,
+    runId: number,
+    started: number,
+    signal: AbortSignal,
+    report: (p: ScanHostProgress) => void,
+  ): Promise<ScanHostOutcome> {
+    const adapter = REMOTE_SCAN_ADAPTERS['winrm:windows'];
+    try {
+      if (!adapter) throw new Error('no WinRM scan adapter');
+      const target = winrmTargetOf(machine, deps.credentials);
+      return await deps.pool.withWinrm(
+        target,
+        { signal },
+        async (session) => {
+          report({ machineId: machine.id, state: 'scanning' });
+          return scanRemoteHost(deps, session, machine, adapter, { runId, signal, startedAt: started });
+        },
+        { onConnecting: () => report({ machineId: machine.id, state: 'connecting' }) },
+      );
+    } catch (err) {
+      return recordScanFailure(deps, runId, machine, err, started, signal);
+    }
+  }
+
+  /** Reports how a host ended; true when it succeeded. */
+  function finish(
+    machine: Machine,
+    outcome: ScanHostOutcome,
+    report: (p: ScanHostProgress) => void,
+  ): boolean {
     if (outcome.ok) {
       report({
         machineId: machine.id,

@@ -106,3 +106,47 @@ describe('SSH pool', () => {
     expect(pool.stats()).toEqual({ active: 0, queued: 0, concurrency: 4 });
   });
 });
+
+describe('pool with WinRM beside SSH', () => {
+  it('holds SSH and WinRM work to one limit, one session per WinRM host, each closed', async () => {
+    const { opener, stats } = fakeOpen();
+    const winrm = { open: 0, max: 0, maxPerHost: 0, closed: 0, perHost: new Map<string, number>() };
+    const pool = createSshPool({
+      concurrency: 3,
+      open: opener,
+      openWinrm: async (t) => {
+        await tick();
+        winrm.open += 1;
+        const n = (winrm.perHost.get(t.host) ?? 0) + 1;
+        winrm.perHost.set(t.host, n);
+        winrm.maxPerHost = Math.max(winrm.maxPerHost, n);
+        winrm.max = Math.max(winrm.max, winrm.open + (stats.opened - stats.closed));
+        return {
+          transport: 'winrm',
+          run: () => Promise.reject(new Error('not used')),
+          close: () => {
+            winrm.open -= 1;
+            winrm.closed += 1;
+            winrm.perHost.set(t.host, (winrm.perHost.get(t.host) ?? 1) - 1);
+          },
+        };
+      },
+    });
+    const work = async () => {
+      await tick(10);
+      // Both kinds open at this moment never exceed the one limit.
+      expect(winrm.open + (stats.opened - stats.closed)).toBeLessThanOrEqual(3);
+    };
+    const hosts = ['10.1.0.1', '10.1.0.2', '10.1.0.3', '10.1.0.4'];
+    await Promise.all([
+      ...[...hosts, ...hosts].map((h) =>
+        pool.withWinrm({ host: h, user: 'Administrator', password: 'x' }, {}, work),
+      ),
+      ...hosts.map((h) => pool.withSession(target(h), options, work)),
+    ]);
+    expect(winrm.maxPerHost).toBe(1);
+    expect(winrm.closed).toBe(8);
+    expect(stats.closed).toBe(4);
+    expect(pool.stats()).toMatchObject({ active: 0, queued: 0 });
+  });
+});

@@ -1,7 +1,7 @@
 """pywinrm (Debian python3-winrm) as an independent WinRM client against the Patchbay WinRM simulator.
 
 Reads one JSON request on stdin: {"url", "user", "password", "ops": [{"kind": "cmd", "command", "args"} |
-{"kind": "ps", "script"}], optional "transport" ("ntlm" or "basic"), "encryption" ("always", "auto", "never")}
+{"kind": "ps", "script"} | {"kind": "ps-raw", "script"}], optional "transport" ("ntlm" or "basic"), "encryption" ("always", "auto", "never")}
 and prints one JSON object: per op its stdout/stderr (base64) and exit code, or the error class and message.
 Only pywinrm's own public API is used (Session with NTLM and message encryption). Over HTTPS the certificate
 is not validated (server_cert_validation='ignore'): the simulator's is self-signed, and pinning is Patchbay's.
@@ -41,6 +41,11 @@ def main():
         try:
             if op["kind"] == "cmd":
                 r = session.run_cmd(op["command"], op.get("args", []))
+            elif op["kind"] == "ps-raw":
+                # run_ps without its stderr clean-up: pywinrm 0.3's _clean_error_msg compares bytes with a str
+                # and raises TypeError on Python 3 whenever stderr holds anything (CLIXML progress does).
+                encoded = base64.b64encode(op["script"].encode("utf_16_le")).decode("ascii")
+                r = session.run_cmd("powershell -encodedcommand {0}".format(encoded))
             else:
                 r = session.run_ps(op["script"])
             results.append({"ok": True, "stdout": b64(r.std_out), "stderr": b64(r.std_err), "exitCode": r.status_code})

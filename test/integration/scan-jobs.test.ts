@@ -25,7 +25,7 @@ describe('scan jobs without reaching any host', () => {
     if (saved !== undefined) process.env.SSH_AUTH_SOCK = saved;
   });
 
-  it('classifies a machine with no credential and no ssh-agent, and a WinRM machine as unsupported', async () => {
+  it('classifies SSH and WinRM machines with no credential (and no ssh-agent) as lacking one', async () => {
     const { core } = fileCore();
     try {
       const a = await add(core, 'a', '192.0.2.1', 'ssh');
@@ -36,7 +36,11 @@ describe('scan jobs without reaching any host', () => {
         kind: 'no-credential',
         message: expect.stringMatching(/assign a credential/),
       });
-      expect((await core.handlers['machines.scanDetails']({ id: w.id })).lastError?.kind).toBe('unsupported');
+      // WinRM has no agent to fall back on: it needs its password credential.
+      expect((await core.handlers['machines.scanDetails']({ id: w.id })).lastError).toMatchObject({
+        kind: 'no-credential',
+        message: expect.stringMatching(/assign a WinRM password credential/),
+      });
     } finally {
       await core.close();
     }

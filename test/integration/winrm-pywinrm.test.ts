@@ -5,10 +5,15 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 
+import { parseWuaScan } from '../../electron/platforms/windows/wua-parse';
+import { WUA_BEGIN, WUA_END, WUA_SCAN_SCRIPT } from '../../electron/platforms/windows/wua-script';
 import { WinrmClient } from '../../electron/winrm/client';
 import { runPowerShell } from '../../electron/winrm/powershell';
+import { openWinrmSession } from '../../electron/winrm/winrm-session';
 import { ScriptedExecutor } from '../winrm-sim/executor';
 import { WinrmSimulator } from '../winrm-sim/server';
+import { SERVER_2019, WIN10_22H2 } from '../winrm-sim/wua-profiles';
+import { onWuaScan } from '../winrm-sim/wua-sim';
 import { pywinrmAvailable, runPywinrm } from './pywinrm';
 
 const available = pywinrmAvailable();
@@ -24,7 +29,7 @@ interface PyResult {
   error?: string;
   message?: string;
 }
-type Op = { kind: 'cmd'; command: string; args?: string[] } | { kind: 'ps'; script: string };
+type Op = { kind: 'cmd'; command: string; args?: string[] } | { kind: 'ps' | 'ps-raw'; script: string };
 
 /** pywinrm over HTTP with NTLM; `encryption` as pywinrm's message_encryption. */
 async function pywinrm(
@@ -143,5 +148,50 @@ describe.runIf(available)('pywinrm (independent WinRM client) against the simula
     expect(sim.stats.handshakes).toBeGreaterThan(0);
     expect(sim.stats.unsealedRefused).toBeGreaterThan(0);
     expect(ex.ran).toEqual([]);
+  });
+
+  it('runs Patchbay’s Windows Update scan script and gets the same JSON as Patchbay (CLIXML noise, split output)', async () => {
+    let profile = WIN10_22H2;
+    const ex = onWuaScan(new ScriptedExecutor({ clixml: true }), () => profile);
+    sim = new WinrmSimulator({ users: { technician: PASSWORD }, executor: ex.execute, chunkBytes: 500 });
+    await sim.start();
+    // The marked JSON out of a run's stdout, as text: both clients must hand over the very same bytes.
+    const between = (stdout: string) => {
+      const m = new RegExp(`${WUA_BEGIN}\\r\\n([A-Za-z0-9+/=]+)\\r\\n${WUA_END}`).exec(stdout);
+      if (!m?.[1]) throw new Error(`no marked result in ${JSON.stringify(stdout.slice(0, 200))}`);
+      return Buffer.from(m[1], 'base64').toString('utf8');
+    };
+    for (const p of [WIN10_22H2, SERVER_2019]) {
+      profile = p;
+      // pywinrm 0.3's run_ps itself fails on Python 3 whenever stderr is not empty (its CLIXML clean-up
+      // compares bytes with str); that is pinned here, and 'ps-raw' runs the same command line without it.
+      const [buggy, theirs] = await pywinrm(sim.url, PASSWORD, [
+        { kind: 'ps', script: WUA_SCAN_SCRIPT },
+        { kind: 'ps-raw', script: WUA_SCAN_SCRIPT },
+      ]);
+      expect(buggy).toMatchObject({ error: 'TypeError', message: expect.stringMatching(/startswith/) });
+      expect(theirs?.error ?? 'ok').toBe('ok');
+      expect(theirs?.exitCode).toBe(0);
+      const session = openWinrmSession({ host: '127.0.0.1', port: sim.port, user: USER, password: PASSWORD });
+      try {
+        const ours = await session.run(WUA_SCAN_SCRIPT);
+        expect(ours.code).toBe(0);
+        expect(ours.stderr.toString()).toMatch(/^#< CLIXML\r\n/);
+        const json = between(ours.stdout.toString('utf8'));
+        expect(between(text(theirs?.stdout))).toBe(json);
+        expect(parseWuaScan(Buffer.from(text(theirs?.stdout)))).toEqual(parseWuaScan(ours.stdout));
+      } finally {
+        session.close();
+      }
+    }
+    // pywinrm put the whole script on the command line (it fits under cmd.exe's limit); Patchbay used stdin.
+    expect(ex.scriptsRan.map((r) => [r.viaStdin, r.script === WUA_SCAN_SCRIPT])).toEqual(
+      [...Array(2)].flatMap(() => [
+        [false, true],
+        [false, true],
+        [true, true],
+      ]),
+    );
+    expect(sim.wsman.shells.size).toBe(0);
   });
 });
