@@ -12,6 +12,7 @@ import type { InstallItem, PlatformInstaller } from '../platforms/installer';
 import { INSTALLERS } from '../platforms/installers';
 import { BOOT_ID_COMMAND, REBOOT_SCRIPT } from '../rollout/reboot';
 import { OPS_DIR, opStatusCommand, pollCommand, startOpCommand } from '../rollout/remote-op';
+import { pruneThenStartCommand } from '../rollout/remote-op-cleanup';
 import { aptPackagesOf, installedOutput, type SimPackage } from './sim-apt-state';
 
 /** How the simulated host's installs behave. */
@@ -315,7 +316,9 @@ export function simRollout(host: SimRolloutHost, options: SimRolloutOptions = {}
       const inner = after(script, `: > "$d/boot"\nprintf '%s\\n' `)?.value;
       const limit = /"\$d" (\d+)s (\d+)s <\/dev\/null/.exec(script);
       if (inner === undefined || !limit) return null;
-      if (script !== startOpCommand(id, inner, Number(limit[1]) * 1000)) return null;
+      const ms = Number(limit[1]) * 1000;
+      if (script !== startOpCommand(id, inner, ms) && script !== pruneThenStartCommand(id, inner, ms))
+        return null;
       return start(id, inner);
     }
     if (script.includes(`${URIS_MARK}`)) {

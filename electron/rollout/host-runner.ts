@@ -6,7 +6,6 @@ import { SshError } from '../ssh/errors';
 import type { SshSession } from '../ssh/types';
 import { opIdFor, outcomeOf, shouldReboot, verifiedReason } from './decisions';
 import {
-  auditHostOutcome,
   HostFailure,
   type HostRunContext,
   installedVersions,
@@ -136,14 +135,14 @@ export async function runHost(ctx: HostRunContext, machineId: number): Promise<R
   } finally {
     release();
   }
-  auditHostOutcome(ctx.ports, rollout.id, h);
+  // Its audit entry was written with the final transition (move → endHost).
   return h.state;
 }
 
 /**
  * Once the host's result and log are in SQLite (a final state), its op directories of this rollout go:
- * every attempt's when finished, earlier attempts' also when lost (the engine re-checked those before
- * trying again). The last attempt's lost op and any running one stay. Best effort: a host that failed on
+ * every attempt's when finished or lost (the engine re-checked a lost one before it tried again or gave
+ * up, and a retry is a new rollout with new op ids, so nothing reads it again). A running one stays. Best effort: a host that failed on
  * its connection is not dialled again, and a failure here (or the core closing) never changes the host's outcome — a directory
  * left behind is pruned by a later op on the host after 30 days. Resume never needs a removed directory:
  * a final host is never run again.
@@ -153,7 +152,7 @@ async function removeOpDirs(ctx: HostRunContext, h: StoredHost, use?: UseSession
   if (ctx.signal.aborted) return;
   const ops = Array.from({ length: h.attempts }, (_, i) => ({
     id: opIdFor(ctx.rollout.id, h.machineId, i + 1),
-    ifLost: i + 1 < h.attempts,
+    ifLost: true,
   }));
   try {
     const withSession: UseSession =
