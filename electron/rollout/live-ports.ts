@@ -17,7 +17,7 @@ import type { SshAuth } from '../ssh/types';
 import type { OpStatus, RolloutPorts } from './ports';
 import { readBootId, rebootHost, waitForReturn } from './reboot';
 import { type OpStatus as RemoteStatus, opStatus, readLogText } from './remote-op';
-import { pruneThenStartOp, removeOps } from './remote-op-cleanup';
+import { parseRemoveOps, pruneThenStartOp, removeOps, removeOpsCommand } from './remote-op-cleanup';
 
 /** remote-op's status as the engine's port reports it. */
 const portStatus = (st: RemoteStatus): OpStatus =>
@@ -80,6 +80,10 @@ export function livePorts(deps: LivePortsDeps): RolloutPorts {
         return { text, nextOffset, status: portStatus(status) };
       },
       remove: async (s, ops) => (await removeOps(s, ops)).removed,
+      removal: (ops) => ({
+        command: removeOpsCommand(ops),
+        removed: (stdout) => parseRemoveOps(stdout).removed,
+      }),
     },
     approved: (machineId, opts) => deps.approvals.approvedContent(machineId, opts),
     notApproved: (machineId) => deps.approvals.notApprovedContent(machineId),
