@@ -84,6 +84,9 @@ export async function install(ctx: HostRunContext, h: StoredHost, use: UseSessio
       // Just started: no status command here; the first poll below reads the real status with the log (or,
       // when a port reads no status with it, after the first wait) — one round trip less per install.
       status = { state: 'running' };
+      // Nor a poll at once: an install just launched has printed nothing yet (the start command returns as
+      // soon as it runs), so the first poll waits one interval like every later one — a round trip less.
+      await sleep(ctx.pollMs, ctx.signal);
     }
     let offset = cur.logOffset;
     // Follow until finished: read the log in bounded chunks, store it with the new offset in one transaction.
