@@ -157,7 +157,7 @@ export async function startSimHost(options: SimHostOptions) {
       const rolloutAnswer = isCollect || isRefresh ? null : rollout.answer(command);
       if (rolloutAnswer) {
         if (rolloutAnswer.stderr) channel.stderr.write(rolloutAnswer.stderr);
-        channel.write(rolloutAnswer.stdout);
+        channel.write(rolloutAnswer.raw ?? rolloutAnswer.stdout);
         channel.exit(rolloutAnswer.code);
         channel.end();
         return;

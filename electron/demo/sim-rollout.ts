@@ -12,6 +12,8 @@ import type { InstallItem, PlatformInstaller } from '../platforms/installer';
 import { INSTALLERS } from '../platforms/installers';
 import { BOOT_ID_COMMAND, REBOOT_SCRIPT } from '../rollout/reboot';
 import { OPS_DIR, opStatusCommand, pollCommand, startOpCommand } from '../rollout/remote-op';
+import { type OpToRemove, pruneThenStartCommand, removeOpsCommand } from '../rollout/remote-op-cleanup';
+import { frameBatch, splitBatch } from '../ssh/batch';
 import { aptPackagesOf, installedOutput, type SimPackage } from './sim-apt-state';
 
 /** How the simulated host's installs behave. */
@@ -29,6 +31,8 @@ export interface SimAnswer {
   stdout: string;
   stderr: string;
   code: number;
+  /** Bytes to send instead of `stdout` (a batch's framed answers, whose lengths count bytes). */
+  raw?: Buffer;
 }
 
 /** What the responder needs from its host. */
@@ -290,8 +294,46 @@ export function simRollout(host: SimRolloutHost, options: SimRolloutOptions = {}
     return { stdout: `${out.join('\n')}\n`, stderr: '', code: 0 };
   }
 
+  /** remote-op-cleanup's removal of named ops: finished ones (and lost ones when allowed) go. */
+  function removeAnswer(script: string): SimAnswer | null {
+    const wanted: OpToRemove[] = [];
+    const re = /^s=\$\(opstate ('[^']*')\)\ncase "\$s" in\n {2}finished\*(\|lost\*)?\)/gm;
+    for (const m of script.matchAll(re)) {
+      const d = readQuoted(m[1] as string, 0)?.value ?? '';
+      if (!d.startsWith(`${OPS_DIR}/`)) return null;
+      wanted.push({ id: d.slice(OPS_DIR.length + 1), ifLost: m[2] !== undefined });
+    }
+    if (wanted.length === 0 || script !== removeOpsCommand(wanted)) return null;
+    const lines = wanted.map(({ id }) => {
+      const op = ops.get(id);
+      if (!op) return `gone ${id}`;
+      if (!settle(op).done) return `kept ${id} running`;
+      ops.delete(id);
+      return `removed ${id}`;
+    });
+    return { stdout: `${lines.join('\n')}\n`, stderr: '', code: 0 };
+  }
+
+  /** Several root scripts in one (electron/ssh/batch.ts): each answered as alone, framed by bytes. */
+  function batchAnswer(script: string): SimAnswer | null {
+    const parts = splitBatch(script);
+    if (!parts) return null;
+    const answers = parts.map((part) => {
+      const a = rootAnswer(part) ?? {
+        stdout: '',
+        stderr: `patchbay-sim: this simulated host does not run "${part.slice(0, 80)}"\n`,
+        code: 127,
+      };
+      return { stdout: a.raw ?? Buffer.from(a.stdout), stderr: Buffer.from(a.stderr), code: a.code };
+    });
+    return { stdout: '', stderr: '', code: 0, raw: frameBatch(answers) };
+  }
+
   /** A root script's answer, or null when it is none of the rollout's. */
   function rootAnswer(script: string): SimAnswer | null {
+    const batch = batchAnswer(script);
+    if (batch) return batch;
+    if (script.startsWith('opstate() {')) return removeAnswer(script);
     if (script === REBOOT_SCRIPT) {
       setTimeout(() => {
         rebootPending = false;
@@ -315,7 +357,9 @@ export function simRollout(host: SimRolloutHost, options: SimRolloutOptions = {}
       const inner = after(script, `: > "$d/boot"\nprintf '%s\\n' `)?.value;
       const limit = /"\$d" (\d+)s (\d+)s <\/dev\/null/.exec(script);
       if (inner === undefined || !limit) return null;
-      if (script !== startOpCommand(id, inner, Number(limit[1]) * 1000)) return null;
+      const ms = Number(limit[1]) * 1000;
+      if (script !== startOpCommand(id, inner, ms) && script !== pruneThenStartCommand(id, inner, ms))
+        return null;
       return start(id, inner);
     }
     if (script.includes(`${URIS_MARK}`)) {

@@ -1,5 +1,6 @@
 import type { Machine } from '../../shared/domain';
 import type { PlatformInstaller } from '../platforms/installer';
+import { frameBatch, splitBatch } from '../ssh/batch';
 import type { ExecResult, SshSession } from '../ssh/types';
 import type { OpStatus, RolloutPorts } from './ports';
 
@@ -142,13 +143,35 @@ export function fakeFleet(n: number, approved: { name: string; version: string; 
     if (h.rebootRequired === false && op.pending.some((p) => p.startsWith('linux-image')))
       h.rebootRequired = true;
   };
+  /** Removes ops as remove-op-cleanup does: finished ones, lost ones only with ifLost. */
+  const removeOn = (h: FakeHost, ops: { id: string; ifLost: boolean }[]) => {
+    const removed = ops
+      .filter((o) => {
+        const op = h.ops.get(o.id);
+        if (!op || op.removed) return false;
+        return op.state === 'finished' || (op.state === 'lost' && o.ifLost);
+      })
+      .map((o) => o.id);
+    // Kept in `ops` for the tests to inspect, but gone for the engine: as on a host, the id may start again.
+    for (const opId of removed) (h.ops.get(opId) as { removed?: boolean }).removed = true;
+    h.removedOps.push(...removed);
+    return removed;
+  };
   const session = (id: number): SshSession => {
     const h = hosts.get(id) as FakeHost;
-    return {
-      hostKey: {} as SshSession['hostKey'],
-      close: () => {},
-      exec: async (cmd) => {
-        if (h.down) throw new Error(`host${id} is unreachable`);
+    const exec = async (cmd: string): Promise<ExecResult> => {
+      if (h.down) throw new Error(`host${id} is unreachable`);
+      // Several commands in one (electron/ssh/batch.ts): each answered as alone, framed as a host frames them.
+      const parts = splitBatch(cmd);
+      if (parts) {
+        const answers = [];
+        for (const part of parts) {
+          const r = await exec(part);
+          answers.push({ stdout: r.stdout, stderr: r.stderr, code: r.code ?? 0 });
+        }
+        return { ...ok(''), stdout: frameBatch(answers) };
+      }
+      {
         const [verb = '', ...args] = cmd.split(' ');
         switch (verb) {
           case 'DRY':
@@ -162,11 +185,21 @@ export function fakeFleet(n: number, approved: { name: string; version: string; 
           case 'RECOVER':
             h.interrupted = false;
             return ok('recovered\n');
+          case 'REMOVE':
+            return ok(
+              removeOn(
+                h,
+                args.map((a) => ({ id: a.split(':')[0] ?? '', ifLost: a.endsWith(':lost') })),
+              )
+                .map((r) => `removed ${r}\n`)
+                .join(''),
+            );
           default:
             throw new Error(`fake host: unknown command ${cmd}`);
         }
-      },
+      }
     };
+    return { hostKey: {} as SshSession['hostKey'], close: () => {}, exec: (cmd) => exec(cmd) };
   };
   const ports: RolloutPorts = {
     lockHost: async () => () => {},
@@ -198,20 +231,11 @@ export function fakeFleet(n: number, approved: { name: string; version: string; 
           ? { state: 'finished', code: op.code }
           : { state: op.state as 'running' | 'lost' };
       },
-      remove: async (s, ops) => {
-        const h = hosts.get(idOf(s)) as FakeHost;
-        const removed = ops
-          .filter((o) => {
-            const op = h.ops.get(o.id);
-            if (!op || op.removed) return false;
-            return op.state === 'finished' || (op.state === 'lost' && o.ifLost);
-          })
-          .map((o) => o.id);
-        // Kept in `ops` for the tests to inspect, but gone for the engine: as on a host, the id may start again.
-        for (const id of removed) (h.ops.get(id) as { removed?: boolean }).removed = true;
-        h.removedOps.push(...removed);
-        return removed;
-      },
+      remove: async (s, ops) => removeOn(hosts.get(idOf(s)) as FakeHost, ops),
+      removal: (ops) => ({
+        command: `REMOVE ${ops.map((o) => `${o.id}${o.ifLost ? ':lost' : ''}`).join(' ')}`,
+        removed: (stdout) => [...stdout.matchAll(/^removed (\S+)$/gm)].map((m) => m[1] as string),
+      }),
       readLog: async (s, opId, offset) => {
         const op = (hosts.get(idOf(s)) as FakeHost).ops.get(opId);
         const log = op && !op.removed ? op.log : '';

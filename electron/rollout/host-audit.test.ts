@@ -131,4 +131,33 @@ describe('per-host audit entries (fake hosts, real SQLite and audit log)', () =>
     ]);
     expect(log.verify().ok).toBe(true);
   });
+
+  it("a host's final state and its entry are written together: a crash between them loses neither", async () => {
+    const { fleet, service, log } = setup(2);
+    const r = service.create({ targets: machines(2), content: { kind: 'all-approved' } });
+    await service.review(r.id);
+    // The process "dies" while writing host 1's entry: the append throws once, as a crash there would stop
+    // it. Its final state must not stay behind without the entry (a resume never runs a final host again).
+    const append = fleet.ports.audit;
+    let crashed = false;
+    let stateAtCrash = '';
+    fleet.ports.audit = (e) => {
+      if (!crashed && e.action === 'rollout.host-outcome' && e.detail.machineId === 1) {
+        crashed = true;
+        setImmediate(() => (stateAtCrash = service.get(r.id).hosts[0]?.state ?? ''));
+        throw new Error('killed while appending');
+      }
+      append(e);
+    };
+    service.start(r.id);
+    await service.wait(r.id);
+    expect(crashed).toBe(true);
+    // Rolled back with the entry, the host was still verifying and was verified again, then ended once.
+    expect(stateAtCrash).not.toBe('succeeded');
+    expect(service.get(r.id).hosts.map((h) => h.state)).toEqual(['succeeded', 'succeeded']);
+    const by = outcomes(log.all());
+    expect(by.get(1)?.map((e) => e.detail.state)).toEqual(['succeeded']);
+    expect(by.get(2)?.map((e) => e.detail.state)).toEqual(['succeeded']);
+    expect(log.verify().ok).toBe(true);
+  });
 });

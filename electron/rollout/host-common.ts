@@ -1,4 +1,4 @@
-import type { Machine, Rollout, RolloutHostState } from '../../shared/domain';
+import { FINAL_HOST_STATES, type Machine, type Rollout, type RolloutHostState } from '../../shared/domain';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { HostPatch, RolloutsRepo, StoredHost } from '../db/repos/rollouts';
@@ -57,7 +57,31 @@ export const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', onAbort, { once: true });
   });
 
-/** Moves a host to a state (written with its event before the action it announces) and reports it. */
+/**
+ * Moves a host to a final state and writes its `rollout.host-outcome` audit entry in one transaction: a
+ * crash between the two would lose the entry for good, as a resume never runs a final host again.
+ */
+export function endHost(
+  repo: Pick<RolloutsRepo, 'transaction' | 'transition'>,
+  ports: Pick<RolloutPorts, 'audit'>,
+  rolloutId: number,
+  machineId: number,
+  to: RolloutHostState,
+  patch: HostPatch,
+  now: number,
+  detail: object = {},
+): StoredHost {
+  return repo.transaction(() => {
+    const ended = repo.transition(rolloutId, machineId, to, patch, now, detail);
+    auditHostOutcome(ports, rolloutId, ended);
+    return ended;
+  });
+}
+
+/**
+ * Moves a host to a state (written with its event before the action it announces) and reports it; a final
+ * state comes with its audit entry (endHost).
+ */
 export function move(
   ctx: HostRunContext,
   h: StoredHost,
@@ -65,7 +89,9 @@ export function move(
   patch: HostPatch,
   detail: object = {},
 ): StoredHost {
-  const next = ctx.repo.transition(h.rolloutId, h.machineId, to, patch, ctx.clock.now(), detail);
+  const next = FINAL_HOST_STATES.has(to)
+    ? endHost(ctx.repo, ctx.ports, h.rolloutId, h.machineId, to, patch, ctx.clock.now(), detail)
+    : ctx.repo.transition(h.rolloutId, h.machineId, to, patch, ctx.clock.now(), detail);
   ctx.report(h.machineId, {
     state: next.state,
     step: next.step,

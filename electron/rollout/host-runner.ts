@@ -2,18 +2,18 @@ import { FINAL_HOST_STATES, type RolloutHostState } from '../../shared/domain';
 import { ApiError } from '../../shared/wire';
 import type { StoredHost } from '../db/repos/rollouts';
 import { UnparseableOutputError } from '../platforms/types';
+import { BatchOutputError } from '../ssh/batch';
 import { SshError } from '../ssh/errors';
 import type { SshSession } from '../ssh/types';
+import { checksAndRemoveOps } from './batched-steps';
 import { opIdFor, outcomeOf, shouldReboot, verifiedReason } from './decisions';
 import {
-  auditHostOutcome,
   HostFailure,
   type HostRunContext,
   installedVersions,
   installerOf,
   machineOf,
   move,
-  preflight,
   sleep,
 } from './host-common';
 import { install, type UseSession } from './install-step';
@@ -46,7 +46,7 @@ const sharesSession = (ctx: HostRunContext, h: StoredHost) =>
 /** A failure kind for what a step threw ('unreachable' for anything connection-like). */
 function failureKindOf(err: unknown): string {
   if (err instanceof SshError) return err.kind;
-  if (err instanceof UnparseableOutputError) return 'output-unparseable';
+  if (err instanceof UnparseableOutputError || err instanceof BatchOutputError) return 'output-unparseable';
   if (err instanceof ApiError && err.code === 'locked') return 'no-credential';
   return 'unreachable';
 }
@@ -68,6 +68,8 @@ export async function runHost(ctx: HostRunContext, machineId: number): Promise<R
   try {
     let failingSince: number | null = null;
     let cleaned = false;
+    // Whether this run removed the host's op directories already (with the verify's checks).
+    const run = { opsRemoved: false };
     while (!FINAL_HOST_STATES.has(h.state)) {
       try {
         if (sharesSession(ctx, h)) {
@@ -76,18 +78,18 @@ export async function runHost(ctx: HostRunContext, machineId: number): Promise<R
           await ctx.ports.withSession(machine, ctx.signal, async (s: SshSession) => {
             const use: UseSession = (work) => work(s);
             while (sharesSession(ctx, h)) {
-              h = await step(ctx, h, use);
+              h = await step(ctx, h, use, run);
               failingSince = null;
             }
             // The host ended in this session: its op directories go over the same connection.
             if (FINAL_HOST_STATES.has(h.state)) {
               cleaned = true;
-              await removeOpDirs(ctx, h, use);
+              if (!run.opsRemoved) await removeOpDirs(ctx, h, use);
             }
           });
         } else {
           const at = h;
-          h = await step(ctx, h, (work) => ctx.ports.withSession(machineOf(ctx, at), ctx.signal, work));
+          h = await step(ctx, h, (work) => ctx.ports.withSession(machineOf(ctx, at), ctx.signal, work), run);
           failingSince = null;
         }
       } catch (err) {
@@ -132,18 +134,18 @@ export async function runHost(ctx: HostRunContext, machineId: number): Promise<R
         await sleep(Math.min(5_000, ctx.pollMs * 4), ctx.signal);
       }
     }
-    if (!cleaned) await removeOpDirs(ctx, h);
+    if (!cleaned && !run.opsRemoved) await removeOpDirs(ctx, h);
   } finally {
     release();
   }
-  auditHostOutcome(ctx.ports, rollout.id, h);
+  // Its audit entry was written with the final transition (move → endHost).
   return h.state;
 }
 
 /**
  * Once the host's result and log are in SQLite (a final state), its op directories of this rollout go:
- * every attempt's when finished, earlier attempts' also when lost (the engine re-checked those before
- * trying again). The last attempt's lost op and any running one stay. Best effort: a host that failed on
+ * every attempt's when finished or lost (the engine re-checked a lost one before it tried again or gave
+ * up, and a retry is a new rollout with new op ids, so nothing reads it again). A running one stays. Best effort: a host that failed on
  * its connection is not dialled again, and a failure here (or the core closing) never changes the host's outcome — a directory
  * left behind is pruned by a later op on the host after 30 days. Resume never needs a removed directory:
  * a final host is never run again.
@@ -153,7 +155,7 @@ async function removeOpDirs(ctx: HostRunContext, h: StoredHost, use?: UseSession
   if (ctx.signal.aborted) return;
   const ops = Array.from({ length: h.attempts }, (_, i) => ({
     id: opIdFor(ctx.rollout.id, h.machineId, i + 1),
-    ifLost: i + 1 < h.attempts,
+    ifLost: true,
   }));
   try {
     const withSession: UseSession =
@@ -174,7 +176,12 @@ async function removeOpDirs(ctx: HostRunContext, h: StoredHost, use?: UseSession
 }
 
 /** One state's work; returns the host after the transition it made. */
-async function step(ctx: HostRunContext, h: StoredHost, use: UseSession): Promise<StoredHost> {
+async function step(
+  ctx: HostRunContext,
+  h: StoredHost,
+  use: UseSession,
+  run: { opsRemoved: boolean },
+): Promise<StoredHost> {
   const { ports, rollout } = ctx;
   const now = () => ctx.clock.now();
   switch (h.state) {
@@ -254,7 +261,15 @@ async function step(ctx: HostRunContext, h: StoredHost, use: UseSession): Promis
       const inst = installerOf(ctx, h);
       const found = await use(async (s) => {
         const versions = await installedVersions(s, ctx, inst, h);
-        const report = await preflight(s, ctx, inst, h);
+        const { report, removed } = await checksAndRemoveOps(s, ctx, inst, h);
+        if (removed) {
+          run.opsRemoved = true;
+          ctx.logger.info('rollout.ops-removed', {
+            rolloutId: rollout.id,
+            machineId: h.machineId,
+            removed: removed.join(' '),
+          });
+        }
         let rescanProblem = '';
         try {
           await ports.rescan(s, machine, ctx.signal);

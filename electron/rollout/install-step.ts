@@ -13,6 +13,7 @@ import {
   requestOf,
   sleep,
 } from './host-common';
+import type { OpStatus } from './ports';
 
 const LOG_CHUNK = 64 * 1024;
 
@@ -27,7 +28,10 @@ export async function install(ctx: HostRunContext, h: StoredHost, use: UseSessio
   const opId = h.opId ?? opIdFor(rollout.id, h.machineId, h.attempts);
   return use(async (s) => {
     let cur = h;
-    let status = await ports.ops.status(s, opId);
+    // A start not yet made needs no status first: the start itself does nothing for an op that was ever
+    // started (its directory is the record), and the first poll then reads that op's real state — running is
+    // followed, finished collected, lost re-checked — as the status read here would have.
+    let status: OpStatus = cur.step === 'start' ? { state: 'unknown' } : await ports.ops.status(s, opId);
     const action = installAction(status, cur.step !== 'start');
     if (action === 'recheck') {
       // Finish an interrupted package operation first (dpkg --configure -a, …), then install only what is missing.
@@ -80,6 +84,9 @@ export async function install(ctx: HostRunContext, h: StoredHost, use: UseSessio
       // Just started: no status command here; the first poll below reads the real status with the log (or,
       // when a port reads no status with it, after the first wait) — one round trip less per install.
       status = { state: 'running' };
+      // Nor a poll at once: an install just launched has printed nothing yet (the start command returns as
+      // soon as it runs), so the first poll waits one interval like every later one — a round trip less.
+      await sleep(ctx.pollMs, ctx.signal);
     }
     let offset = cur.logOffset;
     // Follow until finished: read the log in bounded chunks, store it with the new offset in one transaction.

@@ -16,8 +16,8 @@ import type { SshPool } from '../ssh/pool';
 import type { SshAuth } from '../ssh/types';
 import type { OpStatus, RolloutPorts } from './ports';
 import { readBootId, rebootHost, waitForReturn } from './reboot';
-import { type OpStatus as RemoteStatus, opStatus, readLogText, startOp } from './remote-op';
-import { pruneOps, removeOps } from './remote-op-cleanup';
+import { type OpStatus as RemoteStatus, opStatus, readLogText } from './remote-op';
+import { parseRemoveOps, pruneThenStartOp, removeOps, removeOpsCommand } from './remote-op-cleanup';
 
 /** remote-op's status as the engine's port reports it. */
 const portStatus = (st: RemoteStatus): OpStatus =>
@@ -69,14 +69,10 @@ export function livePorts(deps: LivePortsDeps): RolloutPorts {
     installer: (pm) => INSTALLERS[pm as PackageManagerId] ?? null,
     ops: {
       start: async (s, opId, command, timeoutMs) => {
-        // Housekeeping never stands in the way of the install: a prune that fails is only logged.
-        const pruned = await pruneOps(s).catch((err: unknown) => {
-          deps.logger.info('rollout.ops-prune-failed', { opId, why: String(err).slice(0, 200) });
-          return [];
-        });
+        // The prune goes with the start (one round trip); a prune that fails never stops the install.
+        const { pruned } = await pruneThenStartOp(s, opId, command, timeoutMs);
         if (pruned.length > 0)
           deps.logger.info('rollout.ops-pruned', { opId, pruned: pruned.slice(0, 50).join(' ') });
-        await startOp(s, opId, command, timeoutMs);
       },
       status: async (s, opId) => portStatus(await opStatus(s, opId)),
       readLog: async (s, opId, offset, maxBytes) => {
@@ -84,6 +80,10 @@ export function livePorts(deps: LivePortsDeps): RolloutPorts {
         return { text, nextOffset, status: portStatus(status) };
       },
       remove: async (s, ops) => (await removeOps(s, ops)).removed,
+      removal: (ops) => ({
+        command: removeOpsCommand(ops),
+        removed: (stdout) => parseRemoveOps(stdout).removed,
+      }),
     },
     approved: (machineId, opts) => deps.approvals.approvedContent(machineId, opts),
     notApproved: (machineId) => deps.approvals.notApprovedContent(machineId),

@@ -5,6 +5,7 @@ import { type Db, openDatabase } from '../db/open';
 import { rolloutsRepo } from '../db/repos/rollouts';
 import { opIdFor } from './decisions';
 import { fakeFleet } from './fake-ports.test-helper';
+import { MAX_ATTEMPTS } from './host-common';
 import { type RolloutService, rolloutService } from './rollout-service';
 
 /**
@@ -83,6 +84,37 @@ describe('op directories removed after the result is stored (fake hosts, real SQ
     await second.wait(r.id);
     expect(second.get(r.id).hosts[0]?.state).toBe('succeeded');
     expect(h.removedOps).toEqual([opIdFor(r.id, 1, 1), opIdFor(r.id, 1, 2)]);
+  });
+
+  it("removes the last attempt's lost op too, once the host failed on it (nothing reads it again)", async () => {
+    const { repo, fleet, make } = setup(1);
+    const first = make();
+    const r = first.create({
+      targets: { kind: 'machines', machineIds: [1] },
+      content: { kind: 'all-approved' },
+    });
+    await first.review(r.id);
+    // As after crashes: the last allowed attempt was lost on the host with nothing installed.
+    repo.setState(r.id, 'running', Date.now(), { startedAt: Date.now() });
+    const last = opIdFor(r.id, 1, MAX_ATTEMPTS);
+    repo.transition(
+      r.id,
+      1,
+      'installing',
+      { step: 'follow', opId: last, attempts: MAX_ATTEMPTS, bootIdBefore: 'boot-1-0' },
+      Date.now(),
+    );
+    const h = fleet.host(1);
+    h.ops.set(last, { state: 'lost', code: -1, log: '', pending: ['openssl=3', 'curl=8'] });
+    const second = make();
+    expect(second.resumeAll()).toEqual([r.id]);
+    await second.wait(r.id);
+    const host = second.get(r.id).hosts[0];
+    expect(host?.state).toBe('failed');
+    expect(host?.failureKind).toBe('interrupted');
+    expect(h.removedOps).toEqual([last]);
+    // Re-checked and given up on: never started again.
+    expect([...h.ops.keys()]).toEqual([last]);
   });
 
   it('a resume that finds the op directory already removed re-checks and installs nothing again', async () => {

@@ -31,6 +31,11 @@ export interface RemoteOps {
    * ones, lost ones only with `ifLost`, never a running one. Returns the ids removed.
    */
   remove(session: SshSession, ops: { id: string; ifLost: boolean }[]): Promise<string[]>;
+  /**
+   * `remove`'s command (root) and the reading of its output, to run it in one batch with other commands
+   * (electron/ssh/batch.ts): the verify's checks.
+   */
+  removal(ops: { id: string; ifLost: boolean }[]): { command: string; removed(stdout: string): string[] };
 }
 
 /** An approved item for a machine, with its package manager. */

@@ -2,8 +2,9 @@ import type { StoredHost } from '../db/repos/rollouts';
 import type { RefreshOutcome } from '../platforms/adapter';
 import type { PlatformInstaller, PreflightReport } from '../platforms/installer';
 import type { SshSession } from '../ssh/types';
+import { checksAndDryRun } from './batched-steps';
 import { newInstalls, newRemovals } from './decisions';
-import { HostFailure, type HostRunContext, move, preflight, requestOf } from './host-common';
+import { HostFailure, type HostRunContext, move } from './host-common';
 
 /** How long a list refresh may take on the host (the remote GNU timeout stops it there too). */
 export const REFRESH_TIMEOUT_MS = 300_000;
@@ -49,7 +50,8 @@ export async function preflightOnHost(
   h: StoredHost,
 ): Promise<{ report: PreflightReport; host: StoredHost }> {
   let host = h;
-  let report = await preflight(s, ctx, inst, host);
+  // The checks and the dry run in one round trip; after a refresh, both again.
+  let { report, plan } = await checksAndDryRun(s, ctx, inst, host);
   let refreshed = false;
   if (report.listsStale && inst.refresh) {
     const before = report.checks.find((c) => c.id === 'lists')?.message ?? '';
@@ -67,14 +69,9 @@ export async function preflightOnHost(
     if (!outcome.ok) throw refreshFailure(outcome, r.code);
     host = move(ctx, host, 'preflight', { step: 'refreshed' }, { refresh: 'ok' });
     refreshed = true;
+    ({ report, plan } = await checksAndDryRun(s, ctx, inst, host));
   }
   // The plan must still hold: a removal the technician never saw is refused before anything changes.
-  const dry = await s.exec(inst.dryRunCommand(requestOf(ctx, host)), {
-    asRoot: true,
-    timeoutMs: 300_000,
-    signal: ctx.signal,
-  });
-  const plan = inst.parseDryRun(dry.stdout.toString('utf8'), dry.code);
   const unseen = newRemovals(host.plan?.removals ?? [], plan.removals);
   if (unseen.length > 0) {
     throw new HostFailure(
@@ -96,11 +93,10 @@ export async function preflightOnHost(
   if (refreshed) {
     // apt keeps a list file's old mtime when its repository has nothing new: the refresh's own success is
     // what says the lists are current, not their age.
-    const again = await preflight(s, ctx, inst, host);
     report = {
-      ...again,
+      ...report,
       listsStale: false,
-      checks: again.checks.map((c) =>
+      checks: report.checks.map((c) =>
         c.id === 'lists'
           ? { id: 'lists', ok: true, message: 'package lists refreshed before installing' }
           : c,

@@ -11,6 +11,7 @@ import {
   parseRemoveOps,
   PRUNE_AFTER_MS,
   pruneOpsCommand,
+  pruneThenStartCommand,
   removeOpsCommand,
 } from './remote-op-cleanup';
 
@@ -113,6 +114,24 @@ describe('removing and pruning operation directories, with the real scripts on t
     expect((await status('op-run')).state).toBe('running');
     // A second prune finds nothing more to do.
     expect(parsePruneOps(await sh(pruneOpsCommand(PRUNE_AFTER_MS, base)))).toEqual([]);
+  });
+
+  it('prunes and starts in one command: old finished ops go, the op starts once, a second start does nothing', async () => {
+    finished('older-done', 45);
+    finished('recent-done', 1);
+    const cmd = pruneThenStartCommand('op-both', 'echo both', 60_000, base);
+    const out = await sh(cmd);
+    expect(parsePruneOps(out)).toEqual(['older-done']);
+    expect(parseStart(out)).toMatchObject({ kind: 'started' });
+    await until('op-both', 'finished');
+    expect(fs.readFileSync(path.join(base, 'op-both', 'log'), 'utf8')).toBe('both\n');
+    expect(fs.existsSync(path.join(base, 'recent-done'))).toBe(true);
+    expect(parseStart(await sh(cmd))).toEqual({ kind: 'already-started' });
+    // With no operations directory yet (a host's first op), the prune finds nothing and the start goes on.
+    const fresh = path.join(dir, 'fresh-ops');
+    expect(parseStart(await sh(pruneThenStartCommand('op-first', 'true', 60_000, fresh)))).toMatchObject({
+      kind: 'started',
+    });
   });
 
   it('prunes nothing when the operations directory does not exist, and refuses unsafe input', async () => {

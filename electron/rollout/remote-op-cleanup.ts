@@ -1,6 +1,14 @@
 import { shQuote } from '../ssh/quote';
 import type { SshSession } from '../ssh/types';
-import { dirOf, OPS_DIR, STATUS_SCRIPT, validOpId } from './remote-op';
+import {
+  dirOf,
+  OPS_DIR,
+  parseStart,
+  startOpCommand,
+  type StartOutcome,
+  STATUS_SCRIPT,
+  validOpId,
+} from './remote-op';
 
 /**
  * Removing operation directories from hosts (see remote-op.ts for their layout). A directory is the only
@@ -110,4 +118,34 @@ export async function removeOps(session: SshSession, ops: OpToRemove[]): Promise
 export async function pruneOps(session: SshSession, maxAgeMs = PRUNE_AFTER_MS): Promise<string[]> {
   const r = await session.exec(pruneOpsCommand(maxAgeMs), { asRoot: true, timeoutMs: 60_000 });
   return parsePruneOps(r.stdout.toString('utf8'));
+}
+
+/**
+ * Shell (root): the prune (pruneOpsCommand, in a subshell of its own, its failure ignored: housekeeping never
+ * stands in the way of an install), then startOpCommand for the op — one round trip where there were two.
+ * Prints the prune's `pruned <id>` lines, then the start's own last line.
+ */
+export function pruneThenStartCommand(
+  id: string,
+  script: string,
+  timeoutMs: number,
+  base = OPS_DIR,
+  maxAgeMs = PRUNE_AFTER_MS,
+): string {
+  return `(\n${pruneOpsCommand(maxAgeMs, base)}) 2>/dev/null\n${startOpCommand(id, script, timeoutMs, base)}`;
+}
+
+/** Prunes the host's old finished ops and starts an op in one command (root); see pruneThenStartCommand. */
+export async function pruneThenStartOp(
+  session: SshSession,
+  id: string,
+  script: string,
+  timeoutMs: number,
+): Promise<{ start: StartOutcome; pruned: string[] }> {
+  const r = await session.exec(pruneThenStartCommand(id, script, timeoutMs), {
+    asRoot: true,
+    timeoutMs: 60_000,
+  });
+  const out = r.stdout.toString('utf8');
+  return { start: parseStart(out), pruned: parsePruneOps(out) };
 }

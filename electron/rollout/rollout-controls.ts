@@ -71,19 +71,20 @@ export function rolloutControls(d: ControlDeps) {
           }
           repo.setState(id, 'cancelled', clock.now(), { finishedAt: clock.now() });
         }
+        // In the same transaction as the change, so a crash cannot leave one without the other.
+        // A live rollout ends later, when its running operations have finished: the run writes
+        // 'rollout.cancelled' then; here only the request is recorded, so the log never says it twice.
+        // Each host's entry before the rollout's end, as when a run ends.
+        for (const h of ended) auditHostOutcome(ports, id, h);
+        ports.audit({
+          action: live ? 'rollout.cancel-requested' : 'rollout.cancelled',
+          subject: `rollout ${id}${r.name ? ` (${r.name})` : ''}`,
+          detail: { rolloutId: id, was: r.state },
+        });
       });
       const run = runs.get(id);
       // Without a run here, the process that runs it (or, after a crash, the next start's resume) ends it.
       if (run) run.cancel.value = true;
-      // A live rollout ends later, when its running operations have finished: the run writes
-      // 'rollout.cancelled' then; here only the request is recorded, so the log never says it twice.
-      // Each host's entry before the rollout's end, as when a run ends.
-      for (const h of ended) auditHostOutcome(ports, id, h);
-      ports.audit({
-        action: live ? 'rollout.cancel-requested' : 'rollout.cancelled',
-        subject: `rollout ${id}${r.name ? ` (${r.name})` : ''}`,
-        detail: { rolloutId: id, was: r.state },
-      });
       progress.touch(id);
       return { cancelled: true };
     },

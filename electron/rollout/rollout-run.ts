@@ -5,7 +5,7 @@ import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { RolloutsRepo } from '../db/repos/rollouts';
 import { thresholdReached } from './decisions';
-import { auditHostOutcome } from './host-common';
+import { endHost } from './host-common';
 import { type HostRunContext, runHost } from './host-runner';
 import type { RolloutPorts } from './ports';
 import type { RolloutProgress } from './progress';
@@ -86,9 +86,8 @@ export async function runRollout(d: RunDeps, rollout: Rollout): Promise<void> {
       (why === 'cancelled'
         ? 'Cancelled before it started.'
         : 'Not started: the failure threshold was reached.');
-    const ended = repo.transition(id, machineId, why, { reason, finishedAt: clock.now() }, clock.now());
+    endHost(repo, ports, id, machineId, why, { reason, finishedAt: clock.now() }, clock.now());
     progress.host(id, { machineId, state: why, step: '', reason });
-    auditHostOutcome(ports, id, ended);
   };
   const runOne = async (machineId: number) => {
     try {
@@ -96,7 +95,9 @@ export async function runRollout(d: RunDeps, rollout: Rollout): Promise<void> {
     } catch (err) {
       if (abort.signal.aborted) return;
       logger.error('rollout.host-crashed', { rolloutId: id, machineId, error: String(err).slice(0, 300) });
-      const ended = repo.transition(
+      endHost(
+        repo,
+        ports,
         id,
         machineId,
         'failed',
@@ -107,7 +108,6 @@ export async function runRollout(d: RunDeps, rollout: Rollout): Promise<void> {
         },
         clock.now(),
       );
-      auditHostOutcome(ports, id, ended);
     }
     // Counted in SQL: reading every host's row here, after each host, made a rollout quadratic in its size.
     const { finished, failed } = repo.finishedCounts(id);

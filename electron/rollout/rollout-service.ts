@@ -230,14 +230,21 @@ export function rolloutService(deps: RolloutServiceDeps) {
           code: 'conflict',
           message: 'Another Patchbay process is starting that rollout.',
         });
-      repo.setState(id, 'running', clock.now(), { startedAt: clock.now(), confirmRemovals });
-      ports.audit({
-        action: 'rollout.started',
-        subject: `rollout ${id}${r.name ? ` (${r.name})` : ''}`,
-        detail: { rolloutId: id, hosts: hosts.filter((h) => h.state === 'reviewed').length, confirmRemovals },
+      // One transaction: a crash after the start cannot lose the entries of the hosts it ended.
+      repo.transaction(() => {
+        repo.setState(id, 'running', clock.now(), { startedAt: clock.now(), confirmRemovals });
+        ports.audit({
+          action: 'rollout.started',
+          subject: `rollout ${id}${r.name ? ` (${r.name})` : ''}`,
+          detail: {
+            rolloutId: id,
+            hosts: hosts.filter((h) => h.state === 'reviewed').length,
+            confirmRemovals,
+          },
+        });
+        // Hosts the review already ended (nothing approved, dry run failed) never run: their outcome is now.
+        for (const h of hosts) if (FINAL_HOST_STATES.has(h.state)) auditHostOutcome(ports, id, h);
       });
-      // Hosts the review already ended (nothing approved, dry run failed) never run: their outcome is now.
-      for (const h of hosts) if (FINAL_HOST_STATES.has(h.state)) auditHostOutcome(ports, id, h);
       launch(id);
       return mustGet(id);
     },

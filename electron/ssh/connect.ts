@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import ssh2, { type Client } from 'ssh2';
 
 import { prepareAuth } from './auth';
+import { coalescingSocket } from './coalescing-socket';
 import { abortReason, classifyConnectError, describeEndpoint, type Endpoint, SshError } from './errors';
 import {
   decideHostKey,
@@ -176,11 +177,14 @@ function connectOne(
       if (settled) return;
       resolving = false;
       try {
+        // Our own socket for a direct connection: ssh2's packets of one tick leave in one write. ssh2 waits
+        // for its 'connect' as it would for its own; a jump host's forwarded stream is used as it is.
+        const own = sock ? undefined : coalescingSocket({ host, port: endpoint.port });
         client.connect({
           host,
           port: endpoint.port,
           username,
-          ...(sock ? { sock } : {}),
+          sock: sock ?? own,
           readyTimeout: 0,
           keepaliveInterval: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE,
           keepaliveCountMax: 3,

@@ -18,6 +18,12 @@ import {
   pollCommand,
   startOpCommand,
 } from '../../electron/rollout/remote-op';
+import {
+  parseRemoveOps,
+  pruneThenStartCommand,
+  removeOpsCommand,
+} from '../../electron/rollout/remote-op-cleanup';
+import { batchCommand, parseBatch } from '../../electron/ssh/batch';
 import { shQuote } from '../../electron/ssh/quote';
 import { withRemoteTimeout } from '../../electron/ssh/remote-timeout';
 import { sudoCommand } from '../../electron/ssh/sudo';
@@ -52,6 +58,27 @@ describe('one simulated host, command by command', () => {
   };
   const root = (script: string) =>
     sudoCommand(withRemoteTimeout(script, 5000, '[patchbay-limit-t]'), false).command;
+
+  it('answers a batch part by part, and prunes+starts and removes ops as the engine now asks', async () => {
+    const sim = simRollout(host, { installMs: 50 });
+    const start = root(pruneThenStartCommand('op-b', apt.installCommand(req), 3_600_000));
+    expect(parseStart(sim.answer(start)?.stdout ?? '')).toMatchObject({ kind: 'started' });
+    const pre = apt.preflightCommand({ downloadBytes: 0, kernel: false });
+    const removal = removeOpsCommand([{ id: 'op-b', ifLost: true }]);
+    expect(parseRemoveOps(sim.answer(root(removal))?.stdout ?? '')).toMatchObject({
+      kept: [{ id: 'op-b', state: 'running' }],
+    });
+    await new Promise((r) => setTimeout(r, 80));
+    const a = sim.answer(root(batchCommand([pre, apt.dryRunCommand(req), removal])));
+    const [checks, dry, removed] = parseBatch(a?.raw ?? Buffer.alloc(0), 3);
+    expect(
+      apt.parsePreflight(checks?.stdout.toString() ?? '', checks?.code ?? null).checks.length,
+    ).toBeGreaterThan(3);
+    expect(dry?.code).toBe(0);
+    expect(parseRemoveOps(removed?.stdout.toString() ?? '')).toMatchObject({ removed: ['op-b'] });
+    // Removed: as on a host, the id reads unknown again.
+    expect(sim.answer(root(opStatusCommand('op-b')))?.stdout.trim()).toBe('unknown');
+  });
 
   it('starts an operation once, runs it for the install time, then reports it installed', async () => {
     const sim = simRollout(host, { installMs: 150 });
