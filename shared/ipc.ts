@@ -27,6 +27,14 @@ import type {
   ScanHostProgress,
   ScanTotals,
 } from './domain';
+import type {
+  FixFirstPage,
+  OverdueContent,
+  RiskSummary,
+  SlaPolicies,
+  VulnStatus,
+  VulnUpdateReport,
+} from './risk';
 import type { requestSchemas } from './schemas';
 
 type Req<C extends keyof typeof requestSchemas> = z.infer<(typeof requestSchemas)[C]>;
@@ -88,6 +96,17 @@ export interface ResponseMap {
   'rollouts.list': Rollout[];
   /** A host's stored output after a chunk id. */
   'rollouts.output': { chunks: RolloutOutputChunk[] };
+  /** Issue 11: missing fixes by risk (fleet, client or machine), overdue judged today. */
+  'risk.fixFirst': FixFirstPage;
+  'risk.summary': RiskSummary;
+  'risk.overdueByMachine': { counts: { machineId: number; overdue: number }[] };
+  /** A client's overdue fixes as named rollout content, for "one click to a draft rollout". */
+  'risk.overdueContent': OverdueContent;
+  'sla.get': SlaPolicies;
+  'sla.set': SlaPolicies;
+  'vuln.status': VulnStatus;
+  /** Downloads the feeds; a bad download keeps the previous copy (see `results`). */
+  'vuln.update': VulnUpdateReport;
 }
 
 /** One rollout's part of a progress message. */
@@ -196,6 +215,14 @@ export const REQUEST_CHANNELS = [
   'rollouts.get',
   'rollouts.list',
   'rollouts.output',
+  'risk.fixFirst',
+  'risk.summary',
+  'risk.overdueByMachine',
+  'risk.overdueContent',
+  'sla.get',
+  'sla.set',
+  'vuln.status',
+  'vuln.update',
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNELS = [

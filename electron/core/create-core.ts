@@ -13,6 +13,7 @@ import { groupsRepo } from '../db/repos/groups';
 import { hostKeysRepo } from '../db/repos/host-keys';
 import { machinesRepo } from '../db/repos/machines';
 import { type MetaRepo, metaRepo } from '../db/repos/meta';
+import { riskRepo } from '../db/repos/risk';
 import { rolloutsRepo } from '../db/repos/rollouts';
 import { scansRepo } from '../db/repos/scans';
 import { credentialService } from '../inventory/credential-service';
@@ -21,6 +22,8 @@ import { inventoryHandlers } from '../inventory/handlers';
 import { importService } from '../inventory/import-service';
 import { machineService } from '../inventory/machine-service';
 import { loadEolTable } from '../platforms/eol';
+import { riskHandlers } from '../risk/handlers';
+import { riskService } from '../risk/risk-service';
 import { rolloutHandlers } from '../rollout/handlers';
 import { livePorts } from '../rollout/live-ports';
 import { rolloutService, type RolloutServiceDeps } from '../rollout/rollout-service';
@@ -29,6 +32,8 @@ import { auditedHostKeys } from '../scan/host-key-audit';
 import { scanService } from '../scan/scan-service';
 import type { SecretBox } from '../secrets/secret-box';
 import { createSshPool, type SshPoolOptions } from '../ssh/pool';
+import { bundledSeedDir } from '../vuln/seed-dir';
+import { type FeedFetch, liveFetch, SnapshotStore } from '../vuln/snapshot-store';
 import { type Clock, systemClock } from './clock';
 import { createDispatcher } from './dispatch';
 import { createHostLocks } from './host-locks';
@@ -55,6 +60,8 @@ export interface CoreOptions {
    * polling, reconnect and lease intervals are for tests.
    */
   rollouts?: { resume?: boolean } & Partial<Pick<RolloutServiceDeps, 'pollMs' | 'reconnectMs' | 'leaseMs'>>;
+  /** Downloads a vulnerability feed for "Update now" (default: Node's fetch of the official URL). */
+  vulnFetch?: FeedFetch;
 }
 
 /**
@@ -160,6 +167,14 @@ export function createCore(options: CoreOptions) {
     ...(options.rollouts?.reconnectMs ? { reconnectMs: options.rollouts.reconnectMs } : {}),
     ...(options.rollouts?.leaseMs ? { leaseMs: options.rollouts.leaseMs } : {}),
   });
+  const risk = riskService({
+    repo: riskRepo(db),
+    store: new SnapshotStore(path.join(options.dataDir, 'vuln'), bundledSeedDir(), clock),
+    audit,
+    clock,
+    logger,
+    fetchFeed: options.vulnFetch ?? liveFetch,
+  });
   const jobs = createJobRegistry();
   jobs.addSource('scan', scanner.jobs);
   jobs.addSource('rollout', rollouts.jobs);
@@ -187,6 +202,7 @@ export function createCore(options: CoreOptions) {
     ...approvalHandlers({ approvals, audit, operator, events }),
     ...jobHandlers(jobs),
     ...rolloutHandlers(rollouts),
+    ...riskHandlers(risk),
   };
 
   // Rollouts that were running when Patchbay stopped carry on (re-checking each host first); the CLI's
@@ -200,7 +216,7 @@ export function createCore(options: CoreOptions) {
     db,
     handlers,
     dispatch: createDispatcher(handlers, logger),
-    services: { machines, groups, credentials, imports, scanner, approvals, audit, operator, rollouts },
+    services: { machines, groups, credentials, imports, scanner, approvals, audit, operator, rollouts, risk },
     /** The one SSH pool and the host locks every job shares (rollouts take theirs from here). */
     ssh: { pool, hostLocks },
     /** Running jobs of every kind (scans and rollouts). */

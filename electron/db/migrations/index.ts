@@ -6,6 +6,7 @@ import { migration0005 } from './0005-patch-ecosystems';
 import { migration0006 } from './0006-approvals-audit';
 import { migration0007 } from './0007-rollouts';
 import { migration0008 } from './0008-rollout-pause-retry';
+import { migration0011 } from './0011-risk-sla';
 
 /** A schema change: applied once, in version order, inside a transaction. */
 export interface Migration {
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0006,
   migration0007,
   migration0008,
+  migration0011,
 ];
