@@ -9,6 +9,7 @@ import { CredentialsSection } from './credentials-section';
 import { GroupsSection } from './groups-section';
 import { HostKeysSection } from './host-keys-section';
 import { OperatorSection } from './operator-section';
+import { SlaSection } from './sla-section';
 
 const THEMES: { value: Theme; label: string }[] = [
   { value: 'system', label: 'System' },
@@ -83,6 +84,7 @@ export function SettingsPage() {
         <HostKeysSection />
         <GroupsSection />
         <OperatorSection />
+        <SlaSection />
         <AuditSection />
         <ThemeSection />
         <AboutSection />
