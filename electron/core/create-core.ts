@@ -175,6 +175,13 @@ export function createCore(options: CoreOptions) {
     logger,
     fetchFeed: options.vulnFetch ?? liveFetch,
   });
+  // A finished scan's hosts are ranked right away rather than at the next read of the list.
+  listeners.add((channel) => {
+    if (channel === 'scan.finished')
+      risk
+        .refresh()
+        .catch((e: unknown) => logger.error('risk.refresh-failed', { error: String(e).slice(0, 300) }));
+  });
   const jobs = createJobRegistry();
   jobs.addSource('scan', scanner.jobs);
   jobs.addSource('rollout', rollouts.jobs);
@@ -234,6 +241,7 @@ export function createCore(options: CoreOptions) {
      * rollouts where they are (they resume at the next start).
      */
     close(): Promise<void> {
+      risk.close();
       const finish = () => {
         listeners.clear();
         if (db.open) db.close();

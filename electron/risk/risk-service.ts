@@ -45,6 +45,8 @@ export function riskService(deps: RiskServiceDeps) {
   let data: VulnData | null = null;
   let loadedReleases = new Set<string>();
   let chain: Promise<unknown> = Promise.resolve();
+  // Set by close(): a refresh suspended at an await stops there instead of touching a closed database.
+  let closed = false;
 
   /** Runs `fn` after everything queued before it; a failure does not block the next. */
   function serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -65,10 +67,12 @@ export function riskService(deps: RiskServiceDeps) {
   async function refreshDirty(): Promise<number> {
     let done = 0;
     for (;;) {
+      if (closed) return done;
       const ids = repo.dirty(BATCH);
       if (ids.length === 0) return done;
       const hosts = ids.map((id) => ({ id, facts: repo.hostFacts(id) }));
       const d = await dataFor(hosts.flatMap((h) => (h.facts?.osId === 'debian' ? [h.facts.codename] : [])));
+      if (closed) return done;
       const now = clock.now();
       for (const { id, facts } of hosts) {
         const rows = facts
@@ -77,6 +81,8 @@ export function riskService(deps: RiskServiceDeps) {
         repo.replaceHost(id, rows, now);
       }
       done += ids.length;
+      // Let other requests and events through between batches: a whole fleet's refresh takes seconds.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
@@ -118,6 +124,11 @@ export function riskService(deps: RiskServiceDeps) {
 
   return {
     refresh,
+
+    /** Stops any refresh at its next step (the core closes the database right after). */
+    close(): void {
+      closed = true;
+    },
 
     /** A page of the "Fix first" list (fleet, one client or one machine), overdue judged today. */
     async fixFirst(f: {
@@ -227,6 +238,7 @@ export function riskService(deps: RiskServiceDeps) {
             text: r.ok ? `${FEEDS[feed].label}: ${r.manifest.records} records` : r.reason,
           });
         }
+        if (closed) return { results, status: status() };
         if (results.some((r) => r.ok)) {
           data = null;
           repo.markAll();

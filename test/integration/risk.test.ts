@@ -1,8 +1,3 @@
-import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { type Core, createCore } from '../../electron/core/create-core';
@@ -10,9 +5,9 @@ import { silentLogger } from '../../electron/core/logger';
 import { dataFiles } from '../../electron/core/paths';
 import { nodeSecretBox } from '../../electron/secrets/node-secrets';
 import { FEEDS } from '../../electron/vuln/feeds';
-import { bundledSeedDir } from '../../electron/vuln/seed-dir';
 import type { FeedFetch } from '../../electron/vuln/snapshot-store';
 import type { RequestChannel, RequestOf, ResponseMap } from '../../shared/ipc';
+import { sampleFeedFiles, startFeedServer } from '../helpers/feed-server';
 import { pendingPatch, scanFindings, SUPPORTED_EOL } from '../helpers/findings';
 import { sshMachine } from '../helpers/inventory';
 import { tempDir } from '../helpers/temp';
@@ -24,10 +19,9 @@ const DAY = 86_400_000;
 const T0 = Date.parse('2026-11-25T10:00:00Z');
 
 const cores: { close(): Promise<void> }[] = [];
-const servers: http.Server[] = [];
+const closers: { close(): Promise<void> }[] = [];
 afterEach(async () => {
-  for (const c of cores.splice(0)) await c.close();
-  for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
+  for (const c of [...cores.splice(0), ...closers.splice(0)]) await c.close();
 });
 
 /** Dispatches like the UI and the CLI do; a refused request throws its error shape (code, message). */
@@ -158,43 +152,17 @@ describe('risk and SLA on a real database', () => {
   });
 
   it('updates the feeds from a loopback server and keeps the previous copy when one is bad', async () => {
-    const seed = bundledSeedDir();
-    const kev = JSON.parse(fs.readFileSync(path.join(seed, FEEDS.kev.fileName), 'utf8')) as {
-      dateReleased: string;
-      vulnerabilities: { cveID: string; dueDate: string }[];
-    };
-    // The sample with sudo's CVE added to KEV (same documented format, still not real data).
-    const first = kev.vulnerabilities[0];
-    if (!first) throw new Error('the KEV seed is empty');
-    const updated = {
-      ...kev,
+    // The sample with sudo's CVE added to KEV (same documented format, still not real data), and a cut
+    // tracker download: the parser must refuse it and the sample stays in use.
+    const files = sampleFeedFiles({
       dateReleased: '2026-11-23T15:00:00.000Z',
-      count: kev.vulnerabilities.length + 1,
-      vulnerabilities: [...kev.vulnerabilities, { ...first, cveID: 'CVE-2026-0003', dueDate: '2026-11-30' }],
-    };
-    const files: Record<string, Buffer> = {
-      [FEEDS.kev.fileName]: Buffer.from(JSON.stringify(updated)),
-      [FEEDS.epss.fileName]: fs.readFileSync(path.join(seed, FEEDS.epss.fileName)),
-      // A cut download: the parser must refuse it and the sample stays in use.
-      [FEEDS['debian-tracker'].fileName]: fs
-        .readFileSync(path.join(seed, FEEDS['debian-tracker'].fileName))
-        .subarray(0, 200),
-    };
-    const server = http.createServer((req, res) => {
-      const body = files[(req.url ?? '').slice(1)];
-      res.writeHead(body ? 200 : 404).end(body);
+      add: [{ cve: 'CVE-2026-0003', dueDate: '2026-11-30' }],
     });
-    servers.push(server);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as AddressInfo).port;
-    const byName: Record<string, string> = Object.fromEntries(
-      Object.values(FEEDS).map((f) => [f.url, f.fileName]),
-    );
-    const loopbackFetch: FeedFetch = async (url) => {
-      const res = await fetch(`http://127.0.0.1:${port}/${byName[url] ?? 'none'}`);
-      if (res.status !== 200 || !res.body) throw new Error(`the server answered ${res.status}`);
-      return res.body as unknown as AsyncIterable<Uint8Array>;
-    };
+    const tracker = FEEDS['debian-tracker'].fileName;
+    files[tracker] = files[tracker]?.subarray(0, 200) ?? Buffer.alloc(0);
+    const server = await startFeedServer(files);
+    closers.push(server);
+    const loopbackFetch = server.fetchFeed;
     const { core, call } = open(loopbackFetch);
     const m = core.repos.machines.insert(sshMachine('web-1', '10.0.0.1'), T0);
     scan(core, m, [sudo], T0);
