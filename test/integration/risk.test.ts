@@ -77,6 +77,15 @@ describe('risk and SLA on a real database', () => {
       T0,
     );
     const other = core.repos.machines.insert(sshMachine('db-1', '10.0.0.2', { client: 'Other' }), T0);
+    // A failed scan first: the later success updates machine_status (an UPSERT, whose conflict rule once
+    // overrode the triggers' own and failed the scan).
+    core.repos.scans.recordFailure(
+      core.repos.scans.startRun(1, T0),
+      acme,
+      { kind: 'unreachable', message: 'x' },
+      1,
+      T0,
+    );
     scan(core, acme, [ssl, sudo, vim], T0);
     scan(core, other, [sudo], T0);
     const page = await call('risk.fixFirst', {});

@@ -68,27 +68,30 @@ CREATE TRIGGER risk_due_changed AFTER UPDATE OF client, due ON patch_risk BEGIN
   INSERT INTO risk_due_counts VALUES (NEW.client, NEW.due, 1) ON CONFLICT DO UPDATE SET n = n + 1;
 END;
 
+-- (No INSERT OR IGNORE in these triggers: an outer UPSERT's conflict rule overrides a trigger's own.)
 -- Machines whose risk rows must be recomputed before the next read (new scan, client, tags, EOL state).
 CREATE TABLE risk_dirty (machine_id INTEGER PRIMARY KEY REFERENCES machines(id) ON DELETE CASCADE) STRICT;
 CREATE TRIGGER risk_patch_added AFTER INSERT ON machine_patches BEGIN
-  INSERT OR IGNORE INTO risk_dirty VALUES (NEW.machine_id);
+  INSERT INTO risk_dirty SELECT NEW.machine_id WHERE NOT EXISTS (SELECT 1 FROM risk_dirty WHERE machine_id = NEW.machine_id);
 END;
 CREATE TRIGGER risk_patch_removed AFTER DELETE ON machine_patches BEGIN
   DELETE FROM patch_risk WHERE machine_id = OLD.machine_id AND package_manager = OLD.package_manager
     AND name = OLD.name AND arch = OLD.arch;
 END;
 CREATE TRIGGER risk_machine_client AFTER UPDATE OF client ON machines WHEN NEW.client IS NOT OLD.client BEGIN
-  INSERT OR IGNORE INTO risk_dirty SELECT NEW.id WHERE EXISTS (SELECT 1 FROM patch_risk WHERE machine_id = NEW.id);
+  INSERT INTO risk_dirty SELECT NEW.id WHERE EXISTS (SELECT 1 FROM patch_risk WHERE machine_id = NEW.id)
+    AND NOT EXISTS (SELECT 1 FROM risk_dirty WHERE machine_id = NEW.id);
 END;
 CREATE TRIGGER risk_tag_added AFTER INSERT ON machine_tags BEGIN
-  INSERT OR IGNORE INTO risk_dirty VALUES (NEW.machine_id);
+  INSERT INTO risk_dirty SELECT NEW.machine_id WHERE NOT EXISTS (SELECT 1 FROM risk_dirty WHERE machine_id = NEW.machine_id);
 END;
 CREATE TRIGGER risk_tag_removed AFTER DELETE ON machine_tags BEGIN
-  INSERT OR IGNORE INTO risk_dirty SELECT OLD.machine_id WHERE EXISTS (SELECT 1 FROM machines WHERE id = OLD.machine_id);
+  INSERT INTO risk_dirty SELECT OLD.machine_id WHERE EXISTS (SELECT 1 FROM machines WHERE id = OLD.machine_id)
+    AND NOT EXISTS (SELECT 1 FROM risk_dirty WHERE machine_id = OLD.machine_id);
 END;
 CREATE TRIGGER risk_eol_changed AFTER UPDATE OF eol_state ON machine_status
   WHEN NEW.eol_state IS NOT OLD.eol_state BEGIN
-  INSERT OR IGNORE INTO risk_dirty VALUES (NEW.machine_id);
+  INSERT INTO risk_dirty SELECT NEW.machine_id WHERE NOT EXISTS (SELECT 1 FROM risk_dirty WHERE machine_id = NEW.machine_id);
 END;
 `,
 };
