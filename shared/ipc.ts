@@ -30,6 +30,14 @@ import type {
 import type { DesktopNotification, NotificationSettings, NotificationTestResult } from './notifications';
 import type { PlanCalendar, PlanPreview, PlanRecord, WindowRecord } from './plan-api';
 import type { PlanRunEvent } from './plan-runs';
+import type {
+  FixFirstPage,
+  OverdueContent,
+  RiskSummary,
+  SlaPolicies,
+  VulnStatus,
+  VulnUpdateReport,
+} from './risk';
 import type { requestSchemas } from './schemas';
 
 type Req<C extends keyof typeof requestSchemas> = z.infer<(typeof requestSchemas)[C]>;
@@ -113,6 +121,17 @@ export interface ResponseMap {
   /** Removes one window; answers the rest of its scope. */
   'windows.remove': WindowRecord[];
   'windows.calendar': PlanCalendar;
+  /** Issue 11: missing fixes by risk (fleet, client or machine), overdue judged today. */
+  'risk.fixFirst': FixFirstPage;
+  'risk.summary': RiskSummary;
+  'risk.overdueByMachine': { counts: { machineId: number; overdue: number }[] };
+  /** A client's overdue fixes as named rollout content, for "one click to a draft rollout". */
+  'risk.overdueContent': OverdueContent;
+  'sla.get': SlaPolicies;
+  'sla.set': SlaPolicies;
+  'vuln.status': VulnStatus;
+  /** Downloads the feeds; a bad download keeps the previous copy (see `results`). */
+  'vuln.update': VulnUpdateReport;
 }
 
 /** One rollout's part of a progress message. */
@@ -242,6 +261,14 @@ export const REQUEST_CHANNELS = [
   'windows.set',
   'windows.remove',
   'windows.calendar',
+  'risk.fixFirst',
+  'risk.summary',
+  'risk.overdueByMachine',
+  'risk.overdueContent',
+  'sla.get',
+  'sla.set',
+  'vuln.status',
+  'vuln.update',
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNELS = [

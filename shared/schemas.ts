@@ -177,6 +177,10 @@ export const patchSelectionSchema = z.strictObject({
 const noteText = boundedString(LIMITS.notes).superRefine(rule(checkNotes));
 
 /** A rollout's targets, content and options as a request gives them (options default per field). */
+const slaDay = z.number().int().min(0).max(3650).nullable();
+/** Days to fix by severity (null = no deadline), 0–3650. */
+export const slaDaysSchema = z.strictObject({ critical: slaDay, high: slaDay, medium: slaDay, low: slaDay });
+
 export const rolloutCreateSchema = z.strictObject({
   name: boundedString(LIMITS.displayName).optional(),
   targets: rolloutTargetsSchema,
@@ -309,4 +313,24 @@ export const requestSchemas = {
   }),
   'windows.remove': z.strictObject({ id }),
   'windows.calendar': z.strictObject({ days: z.number().int().min(1).max(90).optional() }),
+  // Issue 11: risk, SLA policies, vulnerability data.
+  'risk.fixFirst': z.strictObject({
+    client: boundedString(LIMITS.client).optional(),
+    machineId: id.optional(),
+    overdue: z.boolean().optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  }),
+  'risk.summary': z.strictObject({}),
+  'risk.overdueByMachine': z.strictObject({ ids: z.array(id).max(1000) }),
+  'risk.overdueContent': z.strictObject({ client: boundedString(LIMITS.client) }),
+  'sla.get': z.strictObject({}),
+  'sla.set': z.strictObject({
+    /** '' = the default policy. */
+    client: boundedString(LIMITS.client).superRefine(rule((v) => (v ? checkLabel(v, LIMITS.client) : null))),
+    /** null removes a client's own policy (it follows the default again). */
+    days: slaDaysSchema.nullable(),
+  }),
+  'vuln.status': z.strictObject({}),
+  'vuln.update': z.strictObject({}),
 } as const;

@@ -25,6 +25,7 @@ import { runNotifications } from './notifications';
 import { listPatches, showMachine } from './patches';
 import { runPlan, runWindow } from './plans';
 import { resolveMachines } from './resolve';
+import { runFixFirst, runSla, runVuln } from './risk';
 import { runRollout } from './rollout';
 import { runScan } from './scan';
 import { refuseSecretsInArgv } from './secret-input';
@@ -132,6 +133,14 @@ Commands:
                    The narrowest level with a window decides for a machine (machine > group >
                    site > client); a machine with no window anywhere is never restricted.
   window remove    ID [--json]
+  fix-first        [--client C] [--overdue] [--limit N] [--json]
+                   Missing security fixes, riskiest first, with reasons, due day and data age.
+  sla show         [--json]   SLA days by severity: the default and each client's own
+  sla set          [--client C] [--critical N] [--high N] [--medium N] [--low N] [--remove] [--json]
+                   Days from first seen ("none" = no deadline); no --client = the default;
+                   --remove makes the client follow the default again. KEV fixes: CISA's date.
+  vuln status      [--json]   How old the KEV, EPSS and Debian tracker data is
+  vuln update      [--json]   Downloads the feeds; a bad download keeps the previous copy (exit 1)
 
 The data folder is --data-dir, else $PATCHBAY_DATA_DIR, else the desktop app's own folder.
 Exit codes: 0 done, 1 failed (message on stderr), 2 wrong usage, 3 scan finished but some
@@ -214,6 +223,12 @@ const OPTIONS = {
   weekly: { type: 'string' },
   once: { type: 'string' },
   zone: { type: 'string' },
+  overdue: { type: 'boolean' },
+  critical: { type: 'string' },
+  high: { type: 'string' },
+  medium: { type: 'string' },
+  low: { type: 'string' },
+  remove: { type: 'boolean' },
 } as const;
 
 const COMMANDS: Record<string, string[]> = {
@@ -226,10 +241,12 @@ const COMMANDS: Record<string, string[]> = {
   notifications: ['show', 'set', 'test'],
   plan: ['list', 'show', 'create', 'update', 'delete', 'enable', 'disable', 'next'],
   window: ['list', 'add', 'remove'],
+  sla: ['show', 'set'],
+  vuln: ['status', 'update'],
 };
 
 // Commands without a sub-command.
-const VERBS = new Set(['scan', 'approve', 'decline', 'unapprove']);
+const VERBS = new Set(['scan', 'approve', 'decline', 'unapprove', 'fix-first']);
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
@@ -409,6 +426,9 @@ export async function runCli(argv: string[], io: CliIo, openCore = openNodeCore)
     if (area === 'audit') return await runAudit(core, command ?? '', v, io);
     if (area === 'evidence') return await runEvidenceExport(core, v, io);
     if (area === 'notifications') return await runNotifications(core, command ?? '', v, io);
+    if (area === 'fix-first') return await runFixFirst(core, v, io);
+    if (area === 'sla') return await runSla(core, command ?? '', v, io);
+    if (area === 'vuln') return await runVuln(core, command ?? '', v, io);
     if (area === 'credentials') return await runCredentials(core, command ?? '', rest, v, io);
     if (area === 'rollout') return await runRollout(core, command ?? '', rest, v, io);
     if (area === 'plan') return await runPlan(core, command ?? '', rest, v, io);

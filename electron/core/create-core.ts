@@ -16,6 +16,7 @@ import { machinesRepo } from '../db/repos/machines';
 import { maintenanceWindowsRepo } from '../db/repos/maintenance-windows';
 import { type MetaRepo, metaRepo } from '../db/repos/meta';
 import { plansRepo } from '../db/repos/plans';
+import { riskRepo } from '../db/repos/risk';
 import { rolloutsRepo } from '../db/repos/rollouts';
 import { scansRepo } from '../db/repos/scans';
 import { evidenceService } from '../evidence/export';
@@ -35,6 +36,8 @@ import { planSource } from '../plans/plan-source';
 import { plansService } from '../plans/plans-service';
 import { windowsService } from '../plans/windows-service';
 import { loadEolTable } from '../platforms/eol';
+import { riskHandlers } from '../risk/handlers';
+import { riskService } from '../risk/risk-service';
 import { rolloutHandlers } from '../rollout/handlers';
 import { livePorts } from '../rollout/live-ports';
 import { rolloutService, type RolloutServiceDeps } from '../rollout/rollout-service';
@@ -43,6 +46,8 @@ import { auditedHostKeys } from '../scan/host-key-audit';
 import { scanService } from '../scan/scan-service';
 import type { SecretBox } from '../secrets/secret-box';
 import { createSshPool, type SshPoolOptions } from '../ssh/pool';
+import { bundledSeedDir } from '../vuln/seed-dir';
+import { type FeedFetch, liveFetch, SnapshotStore } from '../vuln/snapshot-store';
 import { type Clock, systemClock } from './clock';
 import { createDispatcher } from './dispatch';
 import { createHostLocks } from './host-locks';
@@ -69,6 +74,8 @@ export interface CoreOptions {
    * polling, reconnect and lease intervals are for tests.
    */
   rollouts?: { resume?: boolean } & Partial<Pick<RolloutServiceDeps, 'pollMs' | 'reconnectMs' | 'leaseMs'>>;
+  /** Downloads a vulnerability feed for "Update now" (default: Node's fetch of the official URL). */
+  vulnFetch?: FeedFetch;
 }
 
 /**
@@ -201,6 +208,21 @@ export function createCore(options: CoreOptions) {
   const windows = windowsService({ ...planDeps, repo: maintenanceWindowsRepo(db), machines });
   const plansPreview = planPreview({ ...planDeps, machines, windows, plans, now: () => clock.now() });
   const plansSource = planSource({ repo: plansRaw, windows, machinesRepo: repos.machines, clock, logger });
+  const risk = riskService({
+    repo: riskRepo(db),
+    store: new SnapshotStore(path.join(options.dataDir, 'vuln'), bundledSeedDir(), clock),
+    audit,
+    clock,
+    logger,
+    fetchFeed: options.vulnFetch ?? liveFetch,
+  });
+  // A finished scan's hosts are ranked right away rather than at the next read of the list.
+  listeners.add((channel) => {
+    if (channel === 'scan.finished')
+      risk
+        .refresh()
+        .catch((e: unknown) => logger.error('risk.refresh-failed', { error: String(e).slice(0, 300) }));
+  });
   const jobs = createJobRegistry();
   jobs.addSource('scan', scanner.jobs);
   jobs.addSource('rollout', rollouts.jobs);
@@ -242,6 +264,7 @@ export function createCore(options: CoreOptions) {
     ),
     ...notificationHandlers({ settings: notifySettings, notifier, audit }),
     ...planHandlers({ plans, windows, preview: plansPreview, source: plansSource, events }),
+    ...riskHandlers(risk),
   };
 
   // Rollouts that were running when Patchbay stopped carry on (re-checking each host first); the CLI's
@@ -269,6 +292,7 @@ export function createCore(options: CoreOptions) {
       notifier,
       plans,
       windows,
+      risk,
     },
     /** What a plan runner reads: enabled plans and each machine's maintenance windows. */
     planSource: plansSource,
@@ -289,6 +313,7 @@ export function createCore(options: CoreOptions) {
      * rollouts where they are (they resume at the next start).
      */
     close(): Promise<void> {
+      risk.close();
       const finish = () => {
         listeners.clear();
         if (db.open) db.close();

@@ -1,5 +1,6 @@
 import { version } from '../../package.json';
 import { nodeSecretBox } from '../secrets/node-secrets';
+import { feedFetchFromEnv } from '../vuln/mirror';
 import { type Core, createCore } from './create-core';
 import { fileLogger } from './logger';
 import { dataFiles } from './paths';
@@ -24,5 +25,6 @@ export function openNodeCore(
     version,
     ssh: { concurrency: scanConcurrency() },
     rollouts: { resume: opts.resumeRollouts ?? true },
+    vulnFetch: feedFetchFromEnv(),
   });
 }

@@ -24,6 +24,13 @@ export const APT_COLLECT = [
   // Every version of those packages and where each comes from: a security fix older than apt's candidate,
   // and the pending update of a held package (dist-upgrade leaves held packages out).
   section('apt-policy', `${POLICY_NAMES} | xargs -r apt-cache policy -- 2>/dev/null | head -c 8000000`),
+  // Each installed binary's source package: the Debian security tracker is keyed by source (libssl3 is
+  // openssl's). A name dpkg does not know (a new dependency) prints nothing; the parser falls back to
+  // the binary's own name.
+  section(
+    'apt-source-names',
+    `${POLICY_NAMES} | xargs -r dpkg-query -W -f='\${Package}\\t\${source:Package}\\n' -- 2>/dev/null | head -c 1000000`,
+  ),
   // apt keeps a list file's old mtime when the repository has nothing new, so the APT::Periodic stamps
   // (written after each successful update where unattended-upgrades runs) count too.
   section(

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 import { needs } from '../../test/helpers/needs';
 import { isSecurityOrigin, parseApt, STALE_LISTS_SECONDS } from './apt';
+import { APT_COLLECT } from './apt-collect';
 import { COLLECT_SCRIPT, SECTION_MARKER } from './collect-script';
 import { compareDebVersions } from './deb-version';
 import { parseFindings, UnsupportedPlatformError } from './findings';
@@ -445,4 +446,46 @@ describe('dispatch by the package manager the host reported', () => {
     const out = execFileSync('/bin/sh', ['-s'], { input: COLLECT_SCRIPT, maxBuffer: 64 << 20 });
     expect(splitSections(out).get('end')).toBe('done');
   }, 60_000);
+});
+
+describe('source packages (the Debian tracker is keyed by source)', () => {
+  const du =
+    'Inst libssl3 [3.0.17-1~deb12u2] (3.0.17-1~deb12u3 Debian-Security:12/oldstable-security [amd64])\n' +
+    'Inst bash [5.2.15-2+b8] (5.2.15-2+b13 Debian:12.15/oldstable [amd64])\n' +
+    'Inst libnew1 (1.0-1 Debian:12.15/oldstable [amd64])\nexit=0';
+
+  it("takes each binary's source from dpkg-query, and drops lines that are not package names", () => {
+    const f = parse(
+      output({
+        'apt-dist-upgrade': du,
+        'apt-source-names': 'libssl3:amd64\topenssl\nbash\tbash\nevil;rm\tx\nlibx\t$(reboot)\nextra\ta\tb',
+      }),
+    );
+    expect(f.patches.map((p) => [p.name, p.sourcePackage])).toEqual([
+      ['libssl3', 'openssl'],
+      ['bash', 'bash'],
+      ['libnew1', undefined],
+    ]);
+    expect(f.warnings.join('\n')).toContain('3 line(s) of apt output did not look like Debian packages');
+  });
+
+  it('tolerates output captured before the section existed: no source, the binary name stands in', () => {
+    const f = parse(output({ 'apt-dist-upgrade': du }));
+    expect(f.patches.every((p) => p.sourcePackage === undefined)).toBe(true);
+    expect(f.warnings).toEqual([]);
+  });
+
+  it('collects it with dpkg-query on a real Debian system', () => {
+    if (!needs('dpkg-query', fs.existsSync('/usr/bin/dpkg-query'), 'run on Debian')) return;
+    const script = APT_COLLECT.find((l) => l.includes('apt-source-names'));
+    expect(script).toBeDefined();
+    const out = execFileSync('sh', ['-c', script ?? ''], {
+      env: {
+        ...process.env,
+        PB_APT_DU: 'Inst libc6 [1] (2 Debian:12/stable [amd64])\nInst bash [1] (2 D [amd64])',
+      },
+    }).toString();
+    expect(out).toContain('libc6\tglibc\n');
+    expect(out).toContain('bash\tbash\n');
+  });
 });

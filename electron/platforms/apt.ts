@@ -7,6 +7,7 @@ import {
   type Release,
   sourceArch,
 } from './apt-policy';
+import { parseSourceNames } from './apt-source-names';
 import { compareDebVersions } from './deb-version';
 import { DEB_PACKAGE, isDebPackage } from './debian-names';
 import { linuxFacts } from './host-facts';
@@ -235,8 +236,13 @@ export function parseApt(sections: Sections): ScanFindings {
       DPKG_ARCH[hostFacts.arch] ?? '',
     ),
   );
+  const names = parseSourceNames(sections);
+  for (const p of patches) {
+    const source = names.sources.get(p.name);
+    if (source) p.sourcePackage = source;
+  }
   const warnings: string[] = [];
-  const dropped = full.dropped + plain.dropped;
+  const dropped = full.dropped + plain.dropped + names.dropped;
   if (dropped > 0)
     warnings.push(`${dropped} line(s) of apt output did not look like Debian packages and were ignored`);
   const policyDropped = sources.dropped + policy.dropped;

@@ -47,6 +47,11 @@ export interface PendingPatch {
    * exists but the package manager will not install it until the hold is lifted.
    */
   held?: boolean;
+  /**
+   * The binary's source package when the host named one (apt: dpkg's ${source:Package}); absent when
+   * the scan did not collect it, and callers then use the binary's name (see sourceNameOf).
+   */
+  sourcePackage?: string;
 }
 
 /** Package managers (and OS update services) Patchbay reads. */

@@ -2,7 +2,10 @@
 // Measures the dashboard's fleet counts, the Machines page query (the first screenful, sorted by name,
 // with each row's tags and scan status) and the Patches page across the whole fleet (the per-package
 // summary kept by triggers, migration 0005), reports the 10,000 / 1,000 ratios (target ≤ 1.5) measured in the
-// same run, and, for reference, queries that necessarily grow with the fleet.
+// same run, and, for reference, queries that necessarily grow with the fleet. Issue 11: every 4th patch
+// carries CVEs (some on the built-in sample's KEV list), first seen 0–199 days ago, so the "Fix first" list
+// has 50 rows per machine (500,000 at 10,000 machines); its pages, the overdue counts and the Machines
+// table's overdue column are measured the same way, and the full risk refresh is timed once (ref.).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,8 +27,8 @@ function seed(core: Core, n: number): void {
   const db = core.db;
   const patch =
     db.prepare(`INSERT INTO machine_patches (machine_id, package_manager, name, arch, installed_version,
-    candidate_version, security_version, held, origin, security, first_seen_at)
-    VALUES (?, ?, ?, 'amd64', '1.0-1', ?, ?, ?, 'Debian:12/stable', ?, ?)`);
+    candidate_version, security_version, held, origin, security, first_seen_at, severity, cves_json)
+    VALUES (?, ?, ?, 'amd64', '1.0-1', ?, ?, ?, 'Debian:12/stable', ?, ?, ?, ?)`);
   const status =
     db.prepare(`INSERT INTO machine_status (machine_id, last_status, last_scan_at, last_ok_at, missing_count,
     security_count, reboot_required, eol_state, eol_name, eol_ends) VALUES (?, 'ok', ?, ?, ?, ?, ?, ?, 'Debian 12', '2026-06-10')`);
@@ -60,12 +63,26 @@ function seed(core: Core, n: number): void {
           p === 1 && i % 7 === 0 ? '1.0-2' : null,
           p === 0 && i % 50 === 0 ? 1 : 0,
           p < security ? 1 : 0,
-          now,
+          now - ((i + p) % 200) * 86_400_000,
+          p % 4 === 0 ? (['critical', 'high', 'medium', 'low'] as const)[(p / 4) % 4] : null,
+          p % 4 === 0 ? JSON.stringify([p % 40 === 0 ? 'CVE-2026-0001' : `CVE-2026-${10_000 + p}`]) : '[]',
         );
       }
       status.run(id, now, now, PATCHES, security, i % 5 === 0 ? 1 : 0, i % 11 === 0 ? 'eol' : 'extended');
     }
   })();
+}
+
+/** Median time of an async `fn` in microseconds (the risk reads are requests, so they are async). */
+async function measureAsync(fn: () => Promise<unknown>, reps = REPS): Promise<number> {
+  for (let i = 0; i < Math.min(10, reps); i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = process.hrtime.bigint();
+    await fn();
+    times.push(Number(process.hrtime.bigint() - t) / 1000);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? NaN;
 }
 
 /** Median time of `fn` in microseconds over REPS runs, after a warm-up. */
@@ -97,7 +114,27 @@ async function main(): Promise<void> {
     seed(core, n);
     core.db.pragma('optimize');
     const seeded = performance.now() - t0;
+    const risk = core.services.risk;
+    const t1 = performance.now();
+    await risk.refresh();
+    const refreshed = performance.now() - t1;
+    const firstPage = await risk.fixFirst({ limit: 100 });
+    const ids = core.services.machines
+      .list({}, 'displayName', 'asc', { offset: 0, limit: 100 })
+      .items.map((m) => m.id);
     results[n] = {
+      'Fix first: first 100 (fleet)': await measureAsync(() => risk.fixFirst({ limit: 100 })),
+      'Fix first: first 100 of one client': await measureAsync(() =>
+        risk.fixFirst({ client: 'Client 7', limit: 100 }),
+      ),
+      'Fix first: overdue only, first 100': await measureAsync(() =>
+        risk.fixFirst({ overdue: true, limit: 100 }),
+      ),
+      'Fix first: one machine': await measureAsync(() =>
+        risk.fixFirst({ machineId: ids[0] ?? 1, limit: 100 }),
+      ),
+      'overdue counts (dashboard)': await measureAsync(() => risk.summary()),
+      'Machines page: overdue of 100 rows': await measureAsync(() => risk.overdueByMachine(ids)),
       'fleet counts (dashboard)': measure(() => core.services.machines.summary()),
       'Machines page: first 100 by name': measure(() =>
         core.services.machines.list({}, 'displayName', 'asc', { offset: 0, limit: 100 }),
@@ -119,6 +156,9 @@ async function main(): Promise<void> {
     const size = fs.statSync(files.db).size;
     console.log(
       `${n} machines × ${PATCHES} patches: seeded in ${(seeded / 1000).toFixed(1)} s, database ${(size / 1e6).toFixed(0)} MB`,
+    );
+    console.log(
+      `  risk refresh of every machine (ref.): ${(refreshed / 1000).toFixed(1)} s for ${firstPage.total} rows, ${firstPage.overdue} overdue`,
     );
     await core.close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -24,7 +24,8 @@ export type CaseName =
   | 'removal'
   | 'slow-postinst'
   | 'interrupted'
-  | 'big-download';
+  | 'big-download'
+  | 'source-package';
 
 /** What a case publishes in the archive and what the target has installed when it comes up. */
 export interface CaseDef {
@@ -210,6 +211,18 @@ export const CASES: Record<CaseName, CaseDef> = {
     install: ['pb-big=1.0-1'],
   },
   // Set up by hosts.ts itself: they need a number (days) and a port.
+  // A library whose source package has another name (as libssl3 comes from openssl): the Debian security
+  // tracker is keyed by source, so the scan must report pb-libssl3's source to match its CVEs.
+  'source-package': {
+    publish: [
+      { pkg: pkg('pb-libssl3', '3.0.11-1~deb12u1', { source: 'pb-openssl-src' }), suite: 'bookworm' },
+      {
+        pkg: pkg('pb-libssl3', '3.0.11-1~deb12u2', { source: 'pb-openssl-src' }),
+        suite: 'bookworm-security',
+      },
+    ],
+    install: ['pb-libssl3=3.0.11-1~deb12u1'],
+  },
   'stale-lists': { publish: [], install: [] },
   'unreachable-repo': { publish: [], install: [] },
 };

@@ -20,6 +20,8 @@ export interface PackageSpec {
   rebootRequired?: boolean;
   /** Installed files (absolute paths); those under /etc become conffiles. */
   files?: Record<string, string>;
+  /** The source package it was built from, when not its own name (libssl3 comes from openssl). */
+  source?: string;
 }
 
 const NAME = /^[a-z0-9][a-z0-9+.-]+$/;
@@ -55,6 +57,7 @@ function postinst(pkg: PackageSpec): string {
 export async function buildDeb(pkg: PackageSpec, outDir: string): Promise<string> {
   if (!NAME.test(pkg.name)) throw new Error(`not a Debian package name: ${pkg.name}`);
   if (!VERSION.test(pkg.version)) throw new Error(`not a Debian version: ${pkg.version}`);
+  if (pkg.source !== undefined && !NAME.test(pkg.source)) throw new Error(`not a source name: ${pkg.source}`);
   const arch = pkg.architecture ?? (await hostArchitecture());
   const work = await fs.mkdtemp(path.join(outDir, `.build-${pkg.name}-`));
   try {
@@ -70,6 +73,7 @@ export async function buildDeb(pkg: PackageSpec, outDir: string): Promise<string
     const control = [
       `Package: ${pkg.name}`,
       `Version: ${pkg.version}`,
+      ...(pkg.source ? [`Source: ${pkg.source}`] : []),
       `Architecture: ${arch}`,
       'Maintainer: Patchbay tests <tests@patchbay.invalid>',
       'Installed-Size: 4',

@@ -8,6 +8,7 @@ import { migration0007 } from './0007-rollouts';
 import { migration0008 } from './0008-rollout-pause-retry';
 import { migration0009 } from './0009-plans-windows';
 import { migration0010 } from './0010-plan-runs';
+import { migration0011 } from './0011-risk-sla';
 import { migration0012 } from './0012-winrm-https';
 
 /** A schema change: applied once, in version order, inside a transaction. */
@@ -29,5 +30,6 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0008,
   migration0009,
   migration0010,
+  migration0011,
   migration0012,
 ];

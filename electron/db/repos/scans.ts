@@ -89,9 +89,9 @@ export function scansRepo(db: Db) {
     clearPatches: db.prepare('DELETE FROM machine_patches WHERE machine_id = ?'),
     insertPatch: db.prepare(`INSERT INTO machine_patches (machine_id, package_manager, name, arch,
       installed_version, candidate_version, security_version, held, origin, security, severity, advisories_json,
-      cves_json, is_new, kept_back, first_seen_at)
+      cves_json, is_new, kept_back, first_seen_at, source_name)
       VALUES (@machineId, @pm, @name, @arch, @installedVersion, @candidateVersion, @securityVersion, @held, @origin,
-      @security, @severity, @advisories, @cves, @isNew, @keptBack, @firstSeenAt)`),
+      @security, @severity, @advisories, @cves, @isNew, @keptBack, @firstSeenAt, @sourceName)`),
     insertEvent:
       db.prepare(`INSERT INTO patch_events (result_id, machine_id, kind, name, arch, version, security, at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -210,6 +210,7 @@ export function scansRepo(db: Db) {
             isNew: p.isNew ? 1 : 0,
             keptBack: p.keptBack ? 1 : 0,
             firstSeenAt: seen,
+            sourceName: p.sourcePackage ?? '',
           });
         }
         for (const p of appeared) {

@@ -2,6 +2,7 @@
 import { useEffect, useRef } from 'react';
 
 import { DashboardPage } from '../features/dashboard/dashboard-page';
+import { FixFirstPage } from '../features/fix-first/fix-first-page';
 import { MachinePage } from '../features/machine-page/machine-page';
 import { MachinesPage } from '../features/machines/machines-page';
 import { PatchesPage } from '../features/patches/patches-page';
@@ -52,6 +53,8 @@ function CurrentPage() {
       return machineId === null ? <MachinesPage /> : <MachinePage key={machineId} id={machineId} />;
     case 'patches':
       return <PatchesPage />;
+    case 'fix-first':
+      return <FixFirstPage />;
     case 'rollouts':
       return <RolloutsPage />;
     case 'plans':

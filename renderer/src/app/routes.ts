@@ -1,13 +1,15 @@
 /** The pages of the app and their `#/name` hash URLs. */
 
 /** A page of the app. */
-export type Route = 'dashboard' | 'machines' | 'patches' | 'rollouts' | 'plans' | 'reports' | 'settings';
+export type Route =
+  'dashboard' | 'machines' | 'patches' | 'fix-first' | 'rollouts' | 'plans' | 'reports' | 'settings';
 
 /** Pages in sidebar order, with their labels. */
 export const ROUTES: readonly { route: Route; label: string }[] = [
   { route: 'dashboard', label: 'Dashboard' },
   { route: 'machines', label: 'Machines' },
   { route: 'patches', label: 'Patches' },
+  { route: 'fix-first', label: 'Fix first' },
   { route: 'rollouts', label: 'Rollouts' },
   { route: 'plans', label: 'Plans' },
   { route: 'reports', label: 'Reports' },

@@ -9,6 +9,7 @@ const ICONS: Record<Route, IconName> = {
   dashboard: 'dashboard',
   machines: 'machines',
   patches: 'patches',
+  'fix-first': 'shield',
   rollouts: 'rollouts',
   plans: 'clock',
   reports: 'reports',

@@ -7,6 +7,7 @@ import { hrefOf } from '../../app/routes';
 import { Icon } from '../../components/icons';
 import { PageHeader } from '../../components/page-header';
 import { useAppStore, useStoreApi } from '../../stores/store';
+import { RiskStats } from '../fix-first/risk-stats';
 
 interface StatProps {
   label: string;
@@ -177,6 +178,7 @@ export function DashboardPage() {
       {summary && !empty ? (
         <>
           <ScanStats summary={summary} />
+          <RiskStats />
           <section aria-labelledby="inventory-heading">
             <h2 id="inventory-heading" className="section-title">
               Inventory

@@ -15,6 +15,8 @@ export interface MachineRowProps {
   selected: boolean;
   active: boolean;
   rowId: string;
+  /** Missing fixes past their SLA due day; undefined until counted. */
+  overdue: number | undefined;
   /** The time relative dates are shown against. */
   now: number;
   onRowClick(index: number, e: MouseEvent): void;
@@ -26,7 +28,19 @@ const MAX_CHIPS = 3;
 
 /** A row: checkbox, name (a link to its page), address, OS, scan status, tags, client. */
 export const MachineRow = memo(function MachineRow(props: MachineRowProps) {
-  const { machine: m, index, top, selected, active, rowId, now, onRowClick, onToggle, onOpen } = props;
+  const {
+    machine: m,
+    index,
+    top,
+    selected,
+    active,
+    rowId,
+    overdue,
+    now,
+    onRowClick,
+    onToggle,
+    onOpen,
+  } = props;
   let cls = 'table-row';
   if (selected) cls += ' is-selected';
   if (active) cls += ' is-active';
@@ -78,6 +92,9 @@ export const MachineRow = memo(function MachineRow(props: MachineRowProps) {
       </div>
       <MissingCell id={m.id} status={m.status} />
       <SecurityCell id={m.id} status={m.status} />
+      <div role="gridcell" className="cell overdue-count" data-testid="overdue-cell">
+        {overdue ? <span className="badge badge-danger">{overdue}</span> : overdue === 0 ? '0' : ''}
+      </div>
       <HeldCell status={m.status} />
       <RebootCell status={m.status} />
       <LastScanCell id={m.id} status={m.status} now={now} />

@@ -10,6 +10,7 @@ import { GroupsSection } from './groups-section';
 import { HostKeysSection } from './host-keys-section';
 import { NotificationsSection } from './notifications-section';
 import { OperatorSection } from './operator-section';
+import { SlaSection } from './sla-section';
 
 const THEMES: { value: Theme; label: string }[] = [
   { value: 'system', label: 'System' },
@@ -85,6 +86,7 @@ export function SettingsPage() {
         <GroupsSection />
         <OperatorSection />
         <NotificationsSection />
+        <SlaSection />
         <AuditSection />
         <ThemeSection />
         <AboutSection />
