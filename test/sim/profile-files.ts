@@ -56,6 +56,8 @@ const NOT_CAPTURED = /from-docs|known-shape|documented/;
 const OLD_SHAPE: Record<string, string> = {
   'debian12-collect.txt':
     'apt before the apt-sources/apt-policy sections; the same machine with them is debian12-policy.txt',
+  'debian12-policy.txt':
+    'apt before the apt-source-names section (session 5); the captured profiles in test/sim/profiles have it',
 };
 
 const sectionNames = (text: string): string[] =>
