@@ -136,8 +136,11 @@ export const BUNDLED_EOL = {
     { os: 'macos', version: '12', name: 'macOS 12 Monterey', ends: '2024-09-16', estimated: true },
     { os: 'macos', version: '13', name: 'macOS 13 Ventura', ends: '2025-09-15', estimated: true },
     { os: 'macos', version: '14', name: 'macOS 14 Sonoma', ends: '2026-09-15', estimated: true },
-    // Windows: learn.microsoft.com/lifecycle/products/windows-10-home-and-pro, …/windows-11-home-and-pro,
-    // …/windows-11-enterprise-and-education and …/windows-server-20xx (checked 2026-12-06). Windows 10 22H2 ended
+    // Windows: from learn.microsoft.com/lifecycle/products/windows-10-home-and-pro, …/windows-11-home-and-pro,
+    // …/windows-11-enterprise-and-education and …/windows-server-20xx. Only Server 2022 was read on Microsoft's
+    // page itself; the Windows 11 21H2–24H2 dates agree with a public scrape of those pages (its dates are the
+    // day after, the retirement day); 25H2 follows the 24/36-month rule and is not cross-checked yet. Every
+    // date is a Patch Tuesday. Windows 10 22H2 ended
     // for every edition on 2025-10-14; extendedEnds is the consumer ESU year (business ESU runs to 2028-10-10,
     // and a consumer extension to 2027-10-12 was reported but is not in this table until Microsoft's page says
     // so). Windows 11 versions: Home/Pro get 24 months, Enterprise/Education 36 ('windows-enterprise', chosen by
