@@ -336,6 +336,8 @@ export function createCore(options: CoreOptions) {
      * rollouts where they are (they resume at the next start).
      */
     close(): Promise<void> {
+      // A second close finds nothing to do (the runner's stop reads the database).
+      if (!db.open) return Promise.resolve();
       risk.close();
       const finish = () => {
         listeners.clear();
@@ -343,7 +345,9 @@ export function createCore(options: CoreOptions) {
       };
       // The runner first: it starts nothing more at once (its leases go back when its rounds rest, which
       // the rollouts' closing below brings about — it never waits for a whole batch to end).
-      const runnerStopped = runner.stop();
+      const runnerStopped = runner
+        .stop()
+        .catch((e: unknown) => logger.error('plan.runner-stop-failed', { error: String(e).slice(0, 300) }));
       // Rollouts stop where they are (their hosts stay in SQLite for the resume); never a package operation.
       const rolloutsClosed = rollouts.close();
       if (!scanner.busy() && !rollouts.busy() && !runner.busy()) {
