@@ -29,7 +29,7 @@ import type {
 } from './domain';
 import type { DesktopNotification, NotificationSettings, NotificationTestResult } from './notifications';
 import type { PlanCalendar, PlanPreview, PlanRecord, WindowRecord } from './plan-api';
-import type { PlanRunEvent } from './plan-runs';
+import type { PlanRun, PlanRunDetail, PlanRunEvent } from './plan-runs';
 import type {
   FixFirstPage,
   OverdueContent,
@@ -121,6 +121,14 @@ export interface ResponseMap {
   /** Removes one window; answers the rest of its scope. */
   'windows.remove': WindowRecord[];
   'windows.calendar': PlanCalendar;
+  /** Plan runs, newest first (of one plan with `planId`). */
+  'plans.runs': PlanRun[];
+  /** One run with its hosts and transitions. */
+  'plans.run': PlanRunDetail;
+  /** Asks the runner driving the run to start the next ring now (at a gate, or after a gate halted it). */
+  'plans.promote': PlanRun;
+  /** Asks the runner to halt the run: nothing new starts; running package operations finish. */
+  'plans.halt': PlanRun;
   /** Issue 11: missing fixes by risk (fleet, client or machine), overdue judged today. */
   'risk.fixFirst': FixFirstPage;
   'risk.summary': RiskSummary;
@@ -261,6 +269,10 @@ export const REQUEST_CHANNELS = [
   'windows.set',
   'windows.remove',
   'windows.calendar',
+  'plans.runs',
+  'plans.run',
+  'plans.promote',
+  'plans.halt',
   'risk.fixFirst',
   'risk.summary',
   'risk.overdueByMachine',

@@ -2,6 +2,7 @@
  * Plan runs as the renderer, the CLI and the runner see them (issue 9): a run per (plan, scheduled
  * instant), its state, where it is, each host's outcome in its ring. Stored by electron/db/repos/plan-runs.ts.
  */
+import type { PlanDefinition } from './plans';
 
 /** A plan run's states. */
 export const PLAN_RUN_STATES = [
@@ -56,6 +57,21 @@ export interface PlanRunHost {
   rolloutId: number | null;
   reason: string;
   finishedAt: number | null;
+}
+
+/** One recorded transition of a run ('' = created); `detail` holds the runner's numbers and reasons. */
+export interface PlanRunTransition {
+  from: string;
+  to: string;
+  at: number;
+  detail: Record<string, unknown>;
+}
+
+/** A run with the definition it runs, its hosts and its transitions (oldest first). */
+export interface PlanRunDetail extends PlanRun {
+  definition: PlanDefinition;
+  hosts: PlanRunHost[];
+  events: PlanRunTransition[];
 }
 
 /** The event a plan run's transition sends (channel 'plans.run'). */

@@ -313,6 +313,11 @@ export const requestSchemas = {
   }),
   'windows.remove': z.strictObject({ id }),
   'windows.calendar': z.strictObject({ days: z.number().int().min(1).max(90).optional() }),
+  // Plan runs (issue 9): the runner's runs, promote and halt.
+  'plans.runs': z.strictObject({ planId: id.optional(), limit: z.number().int().min(1).max(500).optional() }),
+  'plans.run': z.strictObject({ id }),
+  'plans.promote': z.strictObject({ id, note: noteText.optional() }),
+  'plans.halt': z.strictObject({ id, note: noteText.optional() }),
   // Issue 11: risk, SLA policies, vulnerability data.
   'risk.fixFirst': z.strictObject({
     client: boundedString(LIMITS.client).optional(),

@@ -27,6 +27,7 @@ import { runPlan, runWindow } from './plans';
 import { resolveMachines } from './resolve';
 import { runFixFirst, runSla, runVuln } from './risk';
 import { runRollout } from './rollout';
+import { processStopSignal, runUnattended, type StopSignal } from './run';
 import { runScan } from './scan';
 import { refuseSecretsInArgv } from './secret-input';
 
@@ -49,6 +50,7 @@ const USAGE = `Usage: patchbay [--data-dir DIR] machines <command> [options]
        patchbay [--data-dir DIR] evidence export|verify [options]
        patchbay [--data-dir DIR] notifications show|set|test [options]
        patchbay [--data-dir DIR] plan|window <command> [options]
+       patchbay [--data-dir DIR] run
 
 Commands:
   machines list    [--search TEXT] [--tag T]... [--client C]... [--site S]... [--os OS]...
@@ -127,6 +129,12 @@ Commands:
   plan update      NAME --file plan.json [--json]
   plan delete|enable|disable NAME [--json]
   plan next        NAME [--count N] [--json]   the next N runs (default 5)
+  plan runs        [NAME] [--limit N] [--json]   plan runs, newest first: state, ring, batch, why
+  plan promote     RUN_ID [--note TEXT] [--json]   at a gate (or after a gate halted it): the next
+                   ring starts now. The Patchbay process driving the run (the app, \`patchbay run\`) acts.
+  plan halt        RUN_ID [--note TEXT] [--json]   nothing new starts; running installs finish
+  run              Drives the enabled plans unattended (see README, "Running plans unattended"):
+                   one line per plan-run transition on stdout; SIGINT/SIGTERM stops it (exit 0).
   window list      [--client C [--site S] | --group G | --machine M] [--json]
   window add       --client C [--site S] | --group G | --machine M  --zone ZONE
                    --weekly "Sat 22:00-Sun 04:00" | --once 2025-03-01T22:00/2025-03-02T04:00
@@ -239,14 +247,26 @@ const COMMANDS: Record<string, string[]> = {
   audit: ['list', 'export', 'verify'],
   evidence: ['export', 'verify'],
   notifications: ['show', 'set', 'test'],
-  plan: ['list', 'show', 'create', 'update', 'delete', 'enable', 'disable', 'next'],
+  plan: [
+    'list',
+    'show',
+    'create',
+    'update',
+    'delete',
+    'enable',
+    'disable',
+    'next',
+    'runs',
+    'promote',
+    'halt',
+  ],
   window: ['list', 'add', 'remove'],
   sla: ['show', 'set'],
   vuln: ['status', 'update'],
 };
 
 // Commands without a sub-command.
-const VERBS = new Set(['scan', 'approve', 'decline', 'unapprove', 'fix-first']);
+const VERBS = new Set(['scan', 'approve', 'decline', 'unapprove', 'fix-first', 'run']);
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
@@ -379,7 +399,12 @@ async function scan(core: Core, v: Values, io: CliIo): Promise<number> {
 }
 
 /** Runs the CLI; returns the exit code instead of exiting so tests can call it in-process. */
-export async function runCli(argv: string[], io: CliIo, openCore = openNodeCore): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: CliIo,
+  openCore = openNodeCore,
+  stopSignal: StopSignal = processStopSignal,
+): Promise<number> {
   let parsed;
   try {
     refuseSecretsInArgv(argv);
@@ -411,6 +436,16 @@ export async function runCli(argv: string[], io: CliIo, openCore = openNodeCore)
     } catch (err) {
       io.stderr(`patchbay: ${err instanceof Error ? err.message : String(err)}\n`);
       return err instanceof UsageError ? EXIT.usage : EXIT.failed;
+    }
+  }
+  if (area === 'run') {
+    // The one long-running command: rollouts resume here and the plan runner starts once its lines print.
+    const dataDir = resolveDataDir(v['data-dir']);
+    try {
+      return await runUnattended(openCore(dataDir, 'browser'), dataDir, io, stopSignal);
+    } catch (err) {
+      io.stderr(`patchbay: ${err instanceof Error ? err.message : String(err)}\n`);
+      return EXIT.failed;
     }
   }
   let core: Core | null = null;

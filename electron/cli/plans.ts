@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 
 import type { PlanRecord, WindowRecord } from '../../shared/plan-api';
+import type { PlanRun } from '../../shared/plan-runs';
 import { type MaintenanceWindow, type Weekday, WEEKDAYS, type WindowScope } from '../../shared/plans';
 import { ApiError } from '../../shared/wire';
 import type { Core } from '../core/create-core';
@@ -23,6 +24,8 @@ export interface PlanCliOptions {
   weekly?: string | undefined;
   once?: string | undefined;
   zone?: string | undefined;
+  note?: string | undefined;
+  limit?: string | undefined;
   json?: boolean | undefined;
 }
 
@@ -133,6 +136,10 @@ export async function runPlan(core: Core, command: string, rest: string[], o: Pl
       io.stdout(o.json ? json(r) : `Deleted plan ${p.name}.\n`);
       return 0;
     }
+    case 'runs':
+    case 'promote':
+    case 'halt':
+      return runPlanRuns(core, command, rest, o, io);
     default: {
       // enable | disable
       const p = await findPlan(core, rest[0]);
@@ -141,6 +148,39 @@ export async function runPlan(core: Core, command: string, rest: string[], o: Pl
       return 0;
     }
   }
+}
+
+function runLine(r: PlanRun): string {
+  const when = new Date(r.scheduledAt).toISOString().slice(0, 16).replace('T', ' ');
+  const asked = r.haltRequested ? ' (halt asked)' : r.promoteRequested ? ' (promote asked)' : '';
+  const why = r.haltReason ? `  — ${r.haltReason}` : '';
+  return `${String(r.id).padStart(4)}  ${r.state.padEnd(14)}${asked}  ${r.planName}  ${when} UTC  ring ${r.ring + 1}, batch ${r.batch}${why}\n`;
+}
+
+/** `patchbay plan runs [NAME]` and `patchbay plan promote|halt RUN_ID`. */
+async function runPlanRuns(core: Core, command: string, rest: string[], o: PlanCliOptions, io: Io) {
+  if (command === 'runs') {
+    const limit = o.limit === undefined ? 50 : Number(o.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError('--limit must be 1–500');
+    const planId = rest[0] ? (await findPlan(core, rest[0])).id : undefined;
+    const runs = await call(core, 'plans.runs', planId === undefined ? { limit } : { planId, limit });
+    if (o.json) io.stdout(json(runs));
+    else if (runs.length === 0) io.stdout('No plan runs yet.\n');
+    else for (const r of runs) io.stdout(runLine(r));
+    return 0;
+  }
+  const id = Number(rest[0]);
+  if (!rest[0] || !Number.isInteger(id) || id < 1)
+    throw new UsageError(`plan ${command} needs a run ID (see \`patchbay plan runs\`)`);
+  const req = o.note === undefined ? { id } : { id, note: o.note };
+  const r = await call(core, command === 'promote' ? 'plans.promote' : 'plans.halt', req);
+  if (o.json) io.stdout(json(r));
+  else
+    io.stdout(
+      `Asked to ${command} run ${r.id} (${r.planName}); the Patchbay process driving it (the app or ` +
+        '`patchbay run`) acts at its next step.\n',
+    );
+  return 0;
 }
 
 const DAY_RE = WEEKDAYS.map((d) => d.toLowerCase());

@@ -35,6 +35,7 @@ import { planPreview } from '../plans/plan-preview';
 import { planSource } from '../plans/plan-source';
 import { plansService } from '../plans/plans-service';
 import { windowsService } from '../plans/windows-service';
+import { startPlanRunner, wireRunner } from '../plans/wire-runner';
 import { loadEolTable } from '../platforms/eol';
 import { riskHandlers } from '../risk/handlers';
 import { riskService } from '../risk/risk-service';
@@ -76,6 +77,11 @@ export interface CoreOptions {
   rollouts?: { resume?: boolean } & Partial<Pick<RolloutServiceDeps, 'pollMs' | 'reconnectMs' | 'leaseMs'>>;
   /** Downloads a vulnerability feed for "Update now" (default: Node's fetch of the official URL). */
   vulnFetch?: FeedFetch;
+  /**
+   * Plans (issue 9): `run: true` starts the plan runner's loop (the app, the browser host, `patchbay run`);
+   * otherwise (the CLI's one-shot commands, tests) the runner only answers requests and `tick()`s by hand.
+   */
+  plans?: { run?: boolean; tickMs?: number };
 }
 
 /**
@@ -156,24 +162,25 @@ export function createCore(options: CoreOptions) {
     actor: operator.actor,
     clock,
   });
+  const rolloutPorts = livePorts({
+    pool,
+    hostLocks,
+    hostKeys,
+    credentials,
+    machines,
+    machinesRepo: repos.machines,
+    scans,
+    approvals,
+    audit,
+    actor: operator.actor,
+    scanner,
+    clock,
+    logger,
+    ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+  });
   const rollouts = rolloutService({
     repo: rolloutsRepo(db),
-    ports: livePorts({
-      pool,
-      hostLocks,
-      hostKeys,
-      credentials,
-      machines,
-      machinesRepo: repos.machines,
-      scans,
-      approvals,
-      audit,
-      actor: operator.actor,
-      scanner,
-      clock,
-      logger,
-      ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
-    }),
+    ports: rolloutPorts,
     clock,
     logger,
     events,
@@ -208,6 +215,18 @@ export function createCore(options: CoreOptions) {
   const windows = windowsService({ ...planDeps, repo: maintenanceWindowsRepo(db), machines });
   const plansPreview = planPreview({ ...planDeps, machines, windows, plans, now: () => clock.now() });
   const plansSource = planSource({ repo: plansRaw, windows, machinesRepo: repos.machines, clock, logger });
+  // The runner drives enabled plans on the rollout engine; it also answers the engine's per-host check.
+  const runner = wireRunner({
+    db,
+    rollouts,
+    ports: rolloutPorts,
+    source: plansSource,
+    checks: hostChecks,
+    notifier,
+    clock,
+    logger,
+    events,
+  });
   const risk = riskService({
     repo: riskRepo(db),
     store: new SnapshotStore(path.join(options.dataDir, 'vuln'), bundledSeedDir(), clock),
@@ -263,7 +282,7 @@ export function createCore(options: CoreOptions) {
       }),
     ),
     ...notificationHandlers({ settings: notifySettings, notifier, audit }),
-    ...planHandlers({ plans, windows, preview: plansPreview, source: plansSource, events }),
+    ...planHandlers({ plans, windows, preview: plansPreview, source: plansSource, runner, events }),
     ...riskHandlers(risk),
   };
 
@@ -273,6 +292,8 @@ export function createCore(options: CoreOptions) {
     const resumed = rollouts.resumeAll();
     if (resumed.length > 0) logger.info('rollout.resumed', { count: resumed.length });
   }
+  // Plans run only where asked (the app, the browser host, `patchbay run`), after the rollouts resumed.
+  if (options.plans?.run === true) startPlanRunner(runner, logger, options.plans.tickMs);
 
   return {
     db,
@@ -293,6 +314,8 @@ export function createCore(options: CoreOptions) {
       plans,
       windows,
       risk,
+      /** The plan runner (issue 9); tests `tick()` it with their clock. */
+      planRunner: runner,
     },
     /** What a plan runner reads: enabled plans and each machine's maintenance windows. */
     planSource: plansSource,
@@ -313,18 +336,25 @@ export function createCore(options: CoreOptions) {
      * rollouts where they are (they resume at the next start).
      */
     close(): Promise<void> {
+      // A second close finds nothing to do (the runner's stop reads the database).
+      if (!db.open) return Promise.resolve();
       risk.close();
       const finish = () => {
         listeners.clear();
         if (db.open) db.close();
       };
+      // The runner first: it starts nothing more at once (its leases go back when its rounds rest, which
+      // the rollouts' closing below brings about — it never waits for a whole batch to end).
+      const runnerStopped = runner
+        .stop()
+        .catch((e: unknown) => logger.error('plan.runner-stop-failed', { error: String(e).slice(0, 300) }));
       // Rollouts stop where they are (their hosts stay in SQLite for the resume); never a package operation.
       const rolloutsClosed = rollouts.close();
-      if (!scanner.busy() && !rollouts.busy()) {
+      if (!scanner.busy() && !rollouts.busy() && !runner.busy()) {
         finish();
         return Promise.resolve();
       }
-      return Promise.all([scanner.closeAll(), rolloutsClosed]).then(finish);
+      return Promise.all([scanner.closeAll(), rolloutsClosed, runnerStopped]).then(finish);
     },
   };
 }

@@ -8,12 +8,13 @@ import { scanConcurrency } from './scan-settings';
 
 /**
  * A core for the browser host and the CLI: data folder on disk, key-file or passphrase secrets, a log file.
- * `resumeRollouts: false` (the CLI's one-shot commands) leaves running rollouts to the app.
+ * `resumeRollouts: false` (the CLI's one-shot commands) leaves running rollouts to the app; `runPlans: true`
+ * (the browser host, `patchbay run`) starts the plan runner's loop.
  */
 export function openNodeCore(
   dataDir: string,
   host: 'browser' | 'electron' = 'browser',
-  opts: { resumeRollouts?: boolean } = {},
+  opts: { resumeRollouts?: boolean; runPlans?: boolean } = {},
 ): Core {
   const files = dataFiles(dataDir);
   return createCore({
@@ -25,6 +26,7 @@ export function openNodeCore(
     version,
     ssh: { concurrency: scanConcurrency() },
     rollouts: { resume: opts.resumeRollouts ?? true },
+    plans: { run: opts.runPlans ?? false },
     vulnFetch: feedFetchFromEnv(),
   });
 }

@@ -65,7 +65,7 @@ export async function serve(argv: string[]): Promise<void> {
       process.stdout.write(`${demo.notice}\n`);
     }
     const dataDir = demo?.dataDir ?? resolveDataDir(values['data-dir']);
-    const opened = openNodeCore(dataDir, 'browser');
+    const opened = openNodeCore(dataDir, 'browser', { runPlans: true });
     core = opened;
     const staticDir = path.join(__dirname, '..', 'renderer');
     const wanted = values.port !== undefined ? Number(values.port) : DEFAULT_PORT;

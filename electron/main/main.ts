@@ -31,6 +31,8 @@ function openCore(dataDir: string): Core {
     dataDir,
     version,
     ssh: { concurrency: scanConcurrency() },
+    // The desktop app drives the enabled plans (so does the browser host, and `patchbay run` unattended).
+    plans: { run: true },
   });
 }
 

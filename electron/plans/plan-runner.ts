@@ -236,7 +236,8 @@ export function planRunner(deps: PlanRunnerDeps) {
     async stop(): Promise<void> {
       stopping = true;
       if (timer) clearTimeout(timer);
-      await Promise.all([...driving.values()]);
+      // Idle, it gives its leases back synchronously: the core may close the database right after.
+      if (driving.size > 0) await Promise.all([...driving.values()]);
       for (const r of repo.active()) repo.unclaim(r.id, holder);
     },
     /**
@@ -258,7 +259,7 @@ export function planRunner(deps: PlanRunnerDeps) {
       return overThreshold(t, failed, finished, hosts.length) ? BATCH_THRESHOLD_REASON : null;
     },
     /** An operator's "promote now" (at a gate, or a run a gate halted): the driving runner acts on it. */
-    promote(runId: number): StoredPlanRun {
+    promote(runId: number, note = ''): StoredPlanRun {
       const run = mustGet(runId);
       const ok =
         run.state === 'soaking' ||
@@ -273,12 +274,12 @@ export function planRunner(deps: PlanRunnerDeps) {
       ports.audit({
         action: 'plan.promote-requested',
         subject: `plan run ${runId} (${run.planName})`,
-        detail: { runId, ring: run.ring },
+        detail: { runId, ring: run.ring, ...(note ? { note } : {}) },
       });
       return mustGet(runId);
     },
     /** An operator's "halt": nothing new starts; running package operations finish. */
-    halt(runId: number): StoredPlanRun {
+    halt(runId: number, note = ''): StoredPlanRun {
       const run = mustGet(runId);
       if (FINAL_PLAN_RUN_STATES.has(run.state) || run.state === 'halted')
         throw new ApiError({ code: 'conflict', message: `The run is ${run.state} already.` });
@@ -286,7 +287,7 @@ export function planRunner(deps: PlanRunnerDeps) {
       ports.audit({
         action: 'plan.halt-requested',
         subject: `plan run ${runId} (${run.planName})`,
-        detail: { runId, ring: run.ring },
+        detail: { runId, ring: run.ring, ...(note ? { note } : {}) },
       });
       // The batch's rollout stops starting hosts at once, whichever process runs it (the flag is in SQLite).
       if (run.rolloutId !== null) {
@@ -298,8 +299,10 @@ export function planRunner(deps: PlanRunnerDeps) {
       }
       return mustGet(runId);
     },
-    get: (runId: number) => ({ ...mustGet(runId), hosts: repo.hosts(runId) }),
-    list: (limit = 50) => repo.list(limit),
+    /** A run with its hosts and its transitions (oldest first). */
+    get: (runId: number) => ({ ...mustGet(runId), hosts: repo.hosts(runId), events: repo.events(runId) }),
+    /** The newest runs first, of one plan when `planId` is given. */
+    list: (limit = 50, planId?: number) => repo.list(limit, planId),
     busy: () => driving.size > 0,
   };
 }

@@ -186,11 +186,15 @@ export function planRunsRepo(db: Db) {
           .get(planId) !== undefined
       );
     },
-    /** The newest runs first. */
-    list(limit = 50): StoredPlanRun[] {
-      return (db.prepare('SELECT * FROM plan_runs ORDER BY id DESC LIMIT ?').all(limit) as RunRow[]).map(
-        toRun,
-      );
+    /** The newest runs first (of one plan when `planId` is given). */
+    list(limit = 50, planId?: number): StoredPlanRun[] {
+      const rows =
+        planId === undefined
+          ? db.prepare('SELECT * FROM plan_runs ORDER BY id DESC LIMIT ?').all(limit)
+          : db
+              .prepare('SELECT * FROM plan_runs WHERE plan_id = ? ORDER BY id DESC LIMIT ?')
+              .all(planId, limit);
+      return (rows as RunRow[]).map(toRun);
     },
     /** Moves a run to `to` with `patch` and logs the transition (one transaction). */
     move(id: number, to: PlanRunState, patch: RunPatch, now: number, detail: Record<string, unknown> = {}) {
