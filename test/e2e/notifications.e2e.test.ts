@@ -69,7 +69,11 @@ describe.runIf(run)('notifications in real Chromium', () => {
     const { page, context } = await open(true);
     try {
       await page.getByTestId('webhook-url').fill(hookUrl);
-      await page.getByRole('button', { name: 'Save', exact: true }).last().click();
+      await page
+        .getByTestId('notifications')
+        .getByRole('button', { name: 'Save', exact: true })
+        .last()
+        .click();
       const origin = new URL(hookUrl).origin;
       await expect
         .poll(() => page.getByTestId('webhook-status').textContent())
