@@ -173,8 +173,8 @@ export function FixFirstPage() {
         </label>
         {page ? (
           <span className="muted" data-testid="fix-first-count">
-            {page.total.toLocaleString('en-US')} fixes · {page.overdue.toLocaleString('en-US')} overdue (today{' '}
-            {page.today}, UTC)
+            {page.total.toLocaleString('en-US')} {page.total === 1 ? 'fix' : 'fixes'} ·{' '}
+            {page.overdue.toLocaleString('en-US')} overdue (today {page.today}, UTC)
           </span>
         ) : null}
       </div>

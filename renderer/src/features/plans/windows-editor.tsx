@@ -38,7 +38,8 @@ export function WindowsEditor() {
       const existing = await storeWindows(scope);
       await store.getState().setWindows(scope, [...existing, win]);
     } catch (e) {
-      setError(errorMessage(e));
+      // The core names the field by its request path ("windows.1: …"); the form has only the new window.
+      setError(errorMessage(e).replace(/^windows\.\d+(?:\.\w+)*: /, ''));
     }
   };
   // The scope's current windows, from what the store holds (the core replaces the scope's list).
