@@ -1,28 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
 import type { PlanCalendar, PlanPreview, PlanRecord } from '../../shared/plan-api';
-import type { Envelope } from '../core/dispatch';
-import { draft, planCore, WED_5_FEB_2025 } from './plans.test-helper';
+import { draft, ok, planCore, refused, satNight, WED_5_FEB_2025 } from './plans.test-helper';
 
 // The plan and window requests as the UI and the CLI send them (through dispatch: schema, handler, errors in
 // words), with their audit entries and events.
-
-const ok = <T>(e: { ok: boolean; res?: unknown; error?: unknown }): T => {
-  if (!e.ok) throw new Error(`request failed: ${JSON.stringify(e.error)}`);
-  return e.res as T;
-};
-const refused = (e: Envelope) => {
-  if (e.ok) throw new Error('the request was expected to be refused');
-  return e.error;
-};
-const satNight = {
-  kind: 'weekly',
-  zone: 'Europe/Berlin',
-  startDay: 6,
-  start: '22:00',
-  endDay: 0,
-  end: '04:00',
-};
 
 describe('plan requests', () => {
   it('creates, lists with the next run in words, updates with a diff summary, enables and deletes — each audited', async () => {

@@ -3,31 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { PlanRecord } from '../../shared/plan-api';
 import type { PlanRun, PlanRunDetail, PlanRunEvent } from '../../shared/plan-runs';
 import { createCore } from '../core/create-core';
-import type { Envelope } from '../core/dispatch';
 import { dataFiles } from '../core/paths';
 import { nodeSecretBox } from '../secrets/node-secrets';
-import { draft, planCore, WED_5_FEB_2025 } from './plans.test-helper';
+import { draft, ok, planCore, refused, satNight, WED_5_FEB_2025 } from './plans.test-helper';
 
 // The plan-run requests as the UI and the CLI send them, on a core built by create-core: the runner it wires
 // (not started: the test ticks it with the core's clock) makes the run, and promote/halt go through dispatch.
-
-const ok = <T>(e: Envelope): T => {
-  if (!e.ok) throw new Error(`request failed: ${JSON.stringify(e.error)}`);
-  return e.res as T;
-};
-const refused = (e: Envelope) => {
-  if (e.ok) throw new Error('the request was expected to be refused');
-  return e.error;
-};
-// Sat 22:00 – Sun 04:00 Berlin: closed on the test's Wednesday noon.
-const satNight = {
-  kind: 'weekly',
-  zone: 'Europe/Berlin',
-  startDay: 6,
-  start: '22:00',
-  endDay: 0,
-  end: '04:00',
-};
 
 describe('plan run requests', () => {
   it('lists the run the wired runner made, refuses a promote outside a gate, halts it — audited, with events', async () => {

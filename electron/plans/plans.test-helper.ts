@@ -4,6 +4,7 @@ import type { PlanDefinitionInput } from '../../shared/plans';
 import { sshMachine } from '../../test/helpers/inventory';
 import { tempDir } from '../../test/helpers/temp';
 import { createCore } from '../core/create-core';
+import type { Envelope } from '../core/dispatch';
 import { dataFiles } from '../core/paths';
 import { nodeSecretBox } from '../secrets/node-secrets';
 
@@ -65,3 +66,25 @@ export async function planCore(dataDir = tempDir()) {
     setNow: (t: number) => void (now = t),
   };
 }
+
+/** The response of a request that must succeed (else the test fails with the core's error). */
+export const ok = <T>(e: Envelope): T => {
+  if (!e.ok) throw new Error(`request failed: ${JSON.stringify(e.error)}`);
+  return e.res as T;
+};
+
+/** The error of a request that must be refused. */
+export const refused = (e: Envelope) => {
+  if (e.ok) throw new Error('the request was expected to be refused');
+  return e.error;
+};
+
+/** Sat 22:00 – Sun 04:00 Berlin: closed on the tests' Wednesday noon (WED_5_FEB_2025). */
+export const satNight = {
+  kind: 'weekly',
+  zone: 'Europe/Berlin',
+  startDay: 6,
+  start: '22:00',
+  endDay: 0,
+  end: '04:00',
+};
