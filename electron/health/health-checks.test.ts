@@ -5,6 +5,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type HealthCheck, healthCheckSchema } from '../../shared/plans';
+import { needs } from '../../test/helpers/needs';
 import { checkScript, initScriptName, parseFrames } from './check-script';
 import { runHealthChecksOn } from './health-checks';
 import { BASICS, localShell, realPath } from './local-shell.test-helper';
@@ -82,7 +83,7 @@ describe.each([
   ['wget', 'wget'],
   ['python3', 'python3'],
 ])('http checks through %s', (_name, tool) => {
-  const have = realPath(tool) !== null;
+  const have = needs(`${tool} (an http check's tool)`, realPath(tool) !== null, `apt-get install ${tool}`);
   it.runIf(have)('passes, fails on status, on body, on a redirect and on a dead port', async () => {
     const sh = localShell([...BASICS, tool]);
     try {
@@ -123,7 +124,8 @@ describe.each([
 });
 
 describe.each([['bash'], ['python3']])('tcp checks through %s', (tool) => {
-  it.runIf(realPath(tool) !== null)('accepts an open port and names a refused one', async () => {
+  const have = needs(`${tool} (a tcp check's tool)`, realPath(tool) !== null, `apt-get install ${tool}`);
+  it.runIf(have)('accepts an open port and names a refused one', async () => {
     const sh = localShell([...BASICS, tool]);
     try {
       const port = Number(new URL(base).port);
