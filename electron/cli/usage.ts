@@ -106,7 +106,7 @@ Commands:
   sla set          [--client C] [--critical N] [--high N] [--medium N] [--low N] [--remove] [--json]
                    Days from first seen ("none" = no deadline); no --client = the default;
                    --remove makes the client follow the default again. KEV fixes: CISA's date.
-  vuln status      [--json]   How old the KEV, EPSS and Debian tracker data is
+  vuln status      [--json]   How old the KEV, EPSS, Debian and Ubuntu security data is
   vuln update      [--json]   Downloads the feeds; a bad download keeps the previous copy (exit 1)
 
 The data folder is --data-dir, else $PATCHBAY_DATA_DIR, else the desktop app's own folder.

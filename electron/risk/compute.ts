@@ -6,6 +6,7 @@ import { cvesForPatch } from '../vuln/lookup';
 import { patchRisk, type RiskReason } from '../vuln/risk';
 import { normalizeSeverity, type Severity, worseSeverity } from '../vuln/severity';
 import { daysLeft, slaDue, type SlaPolicy, utcDay } from '../vuln/sla';
+import type { UbuntuIndex } from '../vuln/ubuntu-oval';
 
 /** What the risk of a host's patches depends on besides the patches themselves. */
 export interface HostRiskFacts {
@@ -37,6 +38,8 @@ export interface ThreatData {
   kev: KevCatalog;
   epss: EpssTable;
   debian: DebianIndex | null;
+  /** Ubuntu release codename → its security notices (USN OVAL); absent or null when not loaded. */
+  ubuntu?: ReadonlyMap<string, UbuntuIndex> | null;
 }
 
 /** One materialised row of patch_risk. */
@@ -80,7 +83,8 @@ export function itemKey(machineId: number, p: Pick<StoredPatch, 'packageManager'
 
 /**
  * The risk rows of one host: every missing patch that is a security fix or fixes a known CVE (from
- * the scan, and on Debian from the tracker by source package), with its score, reasons and SLA due day.
+ * the scan, on Debian from the tracker by source package, on Ubuntu from its security notices), with its
+ * score, reasons and SLA due day.
  * Other updates are not in the "Fix first" list: they carry no vulnerability and no deadline.
  */
 export function hostRiskRows(
@@ -95,7 +99,7 @@ export function hostRiskRows(
     const { cves, fixes } = cvesForPatch(
       { ...p, cves: p.cves },
       { osId: host.osId, codename: host.codename },
-      data.debian,
+      data,
       () => p.sourceName || p.name,
     );
     if (cves.length === 0 && p.security !== true) continue;

@@ -11,7 +11,7 @@ import type { AuditLog } from '../audit/audit-log';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { RiskFilter, RiskRepo } from '../db/repos/risk';
-import { FEED_IDS, FEEDS } from '../vuln/feeds';
+import { FEED_IDS, type FeedId, FEEDS, ubuntuReleaseOf } from '../vuln/feeds';
 import { addDays, utcDay } from '../vuln/sla';
 import type { FeedFetch, SnapshotStore } from '../vuln/snapshot-store';
 import { loadVulnData, type VulnData } from '../vuln/vuln-data';
@@ -55,10 +55,17 @@ export function riskService(deps: RiskServiceDeps) {
     return run;
   }
 
+  /** Loads the feeds for the given `os:codename` releases and the fleet's, unless loaded already. */
   async function dataFor(releases: readonly string[]): Promise<VulnData> {
     if (data && releases.every((r) => loadedReleases.has(r))) return data;
-    const wanted = new Set([...loadedReleases, ...repo.debianReleases(), ...releases]);
-    data = await loadVulnData(store, [...wanted]);
+    const fleet = [
+      ...repo.debianReleases().map((c) => `debian:${c}`),
+      ...repo.ubuntuReleases().map((c) => `ubuntu:${c}`),
+    ];
+    const wanted = new Set([...loadedReleases, ...fleet, ...releases]);
+    const of = (os: string) =>
+      [...wanted].filter((r) => r.startsWith(`${os}:`)).map((r) => r.slice(os.length + 1));
+    data = await loadVulnData(store, of('debian'), of('ubuntu'));
     loadedReleases = wanted;
     for (const p of data.problems) deps.logger.error('vuln.snapshot-unreadable', { problem: p });
     return data;
@@ -71,7 +78,13 @@ export function riskService(deps: RiskServiceDeps) {
       const ids = repo.dirty(BATCH);
       if (ids.length === 0) return done;
       const hosts = ids.map((id) => ({ id, facts: repo.hostFacts(id) }));
-      const d = await dataFor(hosts.flatMap((h) => (h.facts?.osId === 'debian' ? [h.facts.codename] : [])));
+      const d = await dataFor(
+        hosts.flatMap((h) =>
+          h.facts?.osId === 'debian' || h.facts?.osId === 'ubuntu'
+            ? [`${h.facts.osId}:${h.facts.codename}`]
+            : [],
+        ),
+      );
       if (closed) return done;
       const now = clock.now();
       for (const { id, facts } of hosts) {
@@ -101,10 +114,23 @@ export function riskService(deps: RiskServiceDeps) {
     return { default: def, clients: all.filter((p) => p.client !== '') };
   }
 
+  /**
+   * The feeds that matter to this fleet: KEV, EPSS and Debian's tracker always; an Ubuntu release's
+   * notices when a machine runs that release. "Update now" downloads only these (four Ubuntu files nobody
+   * needs would be a long wait on a site's slow line), and Settings lists only these.
+   */
+  function shownFeeds(): FeedId[] {
+    const ubuntu = new Set(repo.ubuntuReleases());
+    return FEED_IDS.filter((f) => {
+      const release = ubuntuReleaseOf(f);
+      return release === null || ubuntu.has(release);
+    });
+  }
+
   /** How old each feed's data is, and stored snapshots that could not be read. */
   function status(): VulnStatus {
     return {
-      feeds: FEED_IDS.map((feed) => {
+      feeds: shownFeeds().map((feed) => {
         const { manifest } = store.current(feed);
         const age = store.age(feed);
         return {
@@ -230,7 +256,7 @@ export function riskService(deps: RiskServiceDeps) {
     update(): Promise<VulnUpdateReport> {
       return serial(async () => {
         const results: VulnUpdateReport['results'] = [];
-        for (const feed of FEED_IDS) {
+        for (const feed of shownFeeds()) {
           const r = await store.update(feed, deps.fetchFeed);
           results.push({
             feed,

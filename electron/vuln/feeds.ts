@@ -3,18 +3,45 @@ import fs from 'node:fs';
 import { DEBIAN_TRACKER_URL, parseDebianTracker } from './debian-tracker';
 import { EPSS_URL, parseEpss } from './epss';
 import { KEV_URL, parseKev } from './kev';
+import {
+  parseUbuntuOval,
+  UBUNTU_OVAL_RELEASES,
+  UBUNTU_VERSION_OF,
+  type UbuntuOvalRelease,
+  ubuntuOvalUrl,
+} from './ubuntu-oval';
+
+/** One Ubuntu release's security notices (USN OVAL): a feed of its own, as Canonical publishes them. */
+export type UbuntuFeedId = `ubuntu-oval-${UbuntuOvalRelease}`;
 
 /** The feeds Patchbay keeps snapshots of. */
-export type FeedId = 'debian-tracker' | 'kev' | 'epss';
+export type FeedId = 'debian-tracker' | 'kev' | 'epss' | UbuntuFeedId;
+
+/** The Ubuntu feed of a release codename, or null when Patchbay reads no notices for it. */
+export function ubuntuFeedOf(codename: string): UbuntuFeedId | null {
+  return (UBUNTU_OVAL_RELEASES as readonly string[]).includes(codename)
+    ? (`ubuntu-oval-${codename}` as UbuntuFeedId)
+    : null;
+}
+
+/** The release codename of an Ubuntu feed, or null for the other feeds. */
+export function ubuntuReleaseOf(feed: FeedId): UbuntuOvalRelease | null {
+  return feed.startsWith('ubuntu-oval-') ? (feed.slice('ubuntu-oval-'.length) as UbuntuOvalRelease) : null;
+}
 
 /** All feed ids, in display order. */
-export const FEED_IDS: readonly FeedId[] = ['kev', 'epss', 'debian-tracker'];
+export const FEED_IDS: readonly FeedId[] = [
+  'kev',
+  'epss',
+  'debian-tracker',
+  ...UBUNTU_OVAL_RELEASES.map((r): UbuntuFeedId => `ubuntu-oval-${r}`),
+];
 
 /** What a validated file says about itself. */
 export interface FeedFacts {
   /** When the publisher dated the data (ISO), or null when the format carries no date. */
   publishedAt: string | null;
-  /** Records in the file (KEV entries, EPSS rows, Debian source packages). */
+  /** Records in the file (KEV entries, EPSS rows, Debian source packages, Ubuntu notices). */
   records: number;
 }
 
@@ -31,7 +58,21 @@ export interface FeedSpec {
   validate(file: string): Promise<FeedFacts>;
 }
 
-/** The three feeds with their official URLs and parsers. */
+function ubuntuSpec(release: UbuntuOvalRelease): FeedSpec {
+  return {
+    id: `ubuntu-oval-${release}`,
+    label: `Ubuntu ${UBUNTU_VERSION_OF[release]} security notices`,
+    url: ubuntuOvalUrl(release),
+    fileName: `com.ubuntu.${release}.usn.oval.xml.bz2`,
+    maxBytes: 256 * 1024 * 1024,
+    async validate(file) {
+      const index = await parseUbuntuOval(await fs.promises.readFile(file), release);
+      return { publishedAt: index.publishedAt, records: index.notices };
+    },
+  };
+}
+
+/** The feeds with their official URLs and parsers. */
 export const FEEDS: Record<FeedId, FeedSpec> = {
   kev: {
     id: 'kev',
@@ -67,4 +108,8 @@ export const FEEDS: Record<FeedId, FeedSpec> = {
       return { publishedAt: null, records: index.packages };
     },
   },
+  'ubuntu-oval-resolute': ubuntuSpec('resolute'),
+  'ubuntu-oval-noble': ubuntuSpec('noble'),
+  'ubuntu-oval-jammy': ubuntuSpec('jammy'),
+  'ubuntu-oval-focal': ubuntuSpec('focal'),
 };

@@ -74,22 +74,24 @@ describe('CVEs of a missing patch', () => {
   const source = (n: string) => (n === 'libssl3' ? 'openssl' : n);
 
   it('looks a Debian binary package up under its source package', () => {
-    expect(cvesForPatch(libssl, bookworm, idx, source)).toMatchObject({
+    expect(cvesForPatch(libssl, bookworm, { debian: idx }, source)).toMatchObject({
       cves: ['CVE-2026-0001'],
       source: 'debian-tracker',
     });
-    expect(cvesForPatch(libssl, bookworm, idx).source).toBe('none'); // no source mapping, no match
+    expect(cvesForPatch(libssl, bookworm, { debian: idx }).source).toBe('none'); // no source mapping, no match
   });
 
   it("merges the scan's CVEs (dnf/zypper advisories) and skips the tracker off Debian", () => {
     const withScan = { ...libssl, cves: ['CVE-2026-0100', 'CVE-2026-0001'] };
-    expect(cvesForPatch(withScan, bookworm, idx, source)).toMatchObject({
+    expect(cvesForPatch(withScan, bookworm, { debian: idx }, source)).toMatchObject({
       cves: ['CVE-2026-0001', 'CVE-2026-0100'],
       source: 'scan+debian-tracker',
     });
-    expect(cvesForPatch(withScan, { osId: 'ubuntu', codename: 'noble' }, idx, source).source).toBe('scan');
+    expect(
+      cvesForPatch(withScan, { osId: 'ubuntu', codename: 'noble' }, { debian: idx }, source).source,
+    ).toBe('scan');
     const dnf = { ...withScan, packageManager: 'dnf' };
-    expect(cvesForPatch(dnf, { osId: 'rocky', codename: '' }, idx, source)).toMatchObject({
+    expect(cvesForPatch(dnf, { osId: 'rocky', codename: '' }, { debian: idx }, source)).toMatchObject({
       cves: ['CVE-2026-0001', 'CVE-2026-0100'],
       source: 'scan',
     });

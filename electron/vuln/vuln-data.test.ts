@@ -11,15 +11,30 @@ const SEED = path.join(__dirname, 'seed');
 const clock = { now: () => Date.parse('2026-12-05T00:00:00Z') };
 
 describe('loading the feeds', () => {
-  it('works offline from the seeds, keeping only the wanted Debian releases', async () => {
-    const data = await loadVulnData(new SnapshotStore(tempDir(), SEED, clock), ['bookworm']);
+  it('works offline from the seeds, keeping only the wanted Debian and Ubuntu releases', async () => {
+    const data = await loadVulnData(
+      new SnapshotStore(tempDir(), SEED, clock),
+      ['bookworm'],
+      ['jammy', 'oracular'],
+    );
     expect(data.kev.byCve.has('CVE-2026-0001')).toBe(true);
     expect(data.epss.byCve.get('CVE-2026-0004')?.epss).toBe(0.451);
     expect([...data.debian.releases.keys()]).toEqual(['bookworm']);
+    // An interim release (no feed) is left out rather than failing the load.
+    expect([...data.ubuntu.keys()]).toEqual(['jammy']);
+    expect(data.ubuntu.get('jammy')?.byPackage.get('libssl3')?.[0]).toMatchObject({
+      usn: 'USN-9001-1',
+      fixedVersion: '0:3.0.2-0ubuntu1.20',
+    });
     expect(data.ages.map((a) => [a.feed, a.days, a.seed])).toEqual([
       ['kev', 3, true],
       ['epss', 3, true],
       ['debian-tracker', 4, true],
+      // Dated by the generator's timestamp (1 Dec 10:00) against 5 Dec 00:00.
+      ['ubuntu-oval-resolute', 3, true],
+      ['ubuntu-oval-noble', 3, true],
+      ['ubuntu-oval-jammy', 3, true],
+      ['ubuntu-oval-focal', 3, true],
     ]);
     expect(data.problems).toEqual([]);
   });

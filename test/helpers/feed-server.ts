@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
-import { FEEDS } from '../../electron/vuln/feeds';
+import { FEED_IDS, FEEDS, ubuntuReleaseOf } from '../../electron/vuln/feeds';
 import { bundledSeedDir } from '../../electron/vuln/seed-dir';
 import type { FeedFetch } from '../../electron/vuln/snapshot-store';
 
@@ -59,5 +59,11 @@ export function sampleFeedFiles(kev: { dateReleased: string; add?: { cve: string
     ),
     [FEEDS.epss.fileName]: read(FEEDS.epss.fileName),
     [FEEDS['debian-tracker'].fileName]: read(FEEDS['debian-tracker'].fileName),
+    ...Object.fromEntries(
+      FEED_IDS.filter((f) => ubuntuReleaseOf(f) !== null).map((f) => [
+        FEEDS[f].fileName,
+        read(FEEDS[f].fileName),
+      ]),
+    ),
   };
 }

@@ -193,4 +193,43 @@ describe('risk and SLA on a real database', () => {
     expect([item?.kevDue, item?.due]).toEqual(['2026-11-30', '2026-11-30']);
     expect(item?.reasons[0]?.kind).toBe('kev');
   });
+
+  it("ranks an Ubuntu host's fixes from Ubuntu's security notices, and updates only the releases in use", async () => {
+    // The jammy sample (USN OVAL shape, made-up notices): USN-9001-1 fixes CVE-2026-0001 (on the KEV
+    // sample) in libssl3/openssl 3.0.2-0ubuntu1.20; USN-9002-1 fixes CVE-2026-0003 in sudo 1.9.9-1ubuntu2.6.
+    const jammy = { osId: 'ubuntu', codename: 'jammy', prettyName: 'Ubuntu 22.04.5 LTS', versionId: '22.04' };
+    const server = await startFeedServer(sampleFeedFiles({ dateReleased: '2026-11-23T15:00:00.000Z' }));
+    closers.push(server);
+    const { core, call } = open(server.fetchFeed);
+    const m = core.repos.machines.insert(sshMachine('ubu-1', '10.0.0.5', { client: 'Acme' }), T0);
+    const patches = [
+      pendingPatch('libssl3', '3.0.2-0ubuntu1.19', '3.0.2-0ubuntu1.20'),
+      // Already past the notice's fix: the upgrade fixes nothing the notices know of, and it is no
+      // security fix, so it stays off the list.
+      pendingPatch('sudo', '1.9.9-1ubuntu2.6', '1.9.9-1ubuntu2.7'),
+    ];
+    const run = core.repos.scans.startRun(1, T0);
+    core.repos.scans.recordSuccess(run, m, scanFindings('apt', patches, jammy), SUPPORTED_EOL, 10, T0);
+    const page = await call('risk.fixFirst', {});
+    expect(page.items.map((i) => [i.name, i.cves])).toEqual([['libssl3', ['CVE-2026-0001']]]);
+    expect(page.items[0]?.reasons.map((r) => r.kind)).toEqual(['kev', 'epss', 'severity']);
+    expect(page.items[0]?.due).toBe('2026-12-11');
+
+    const status = await call('vuln.status', {});
+    expect(status.feeds.map((f) => [f.feed, f.label])).toEqual([
+      ['kev', 'KEV'],
+      ['epss', 'EPSS'],
+      ['debian-tracker', 'Debian security tracker'],
+      ['ubuntu-oval-jammy', 'Ubuntu 22.04 security notices'],
+    ]);
+    const report = await call('vuln.update', {});
+    expect(report.results.map((r) => [r.feed, r.ok])).toEqual([
+      ['kev', true],
+      ['epss', true],
+      ['debian-tracker', true],
+      ['ubuntu-oval-jammy', true],
+    ]);
+    expect(report.results[3]?.text).toBe('Ubuntu 22.04 security notices: 2 records');
+    expect((await call('risk.fixFirst', {})).items.map((i) => i.name)).toEqual(['libssl3']);
+  });
 });

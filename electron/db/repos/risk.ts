@@ -102,9 +102,9 @@ export function riskRepo(db: Db) {
     // The default changed: every client without its own policy follows it.
     markDefault: db.prepare(`INSERT OR IGNORE INTO risk_dirty SELECT DISTINCT machine_id FROM patch_risk
       WHERE client NOT IN (SELECT client FROM sla_policies WHERE client != '')`),
-    releases: db.prepare<[], { codename: string | null }>(
+    releases: db.prepare<[string], { codename: string | null }>(
       `SELECT DISTINCT json_extract(r.details_json, '$.codename') AS codename FROM machine_status s
-       JOIN scan_results r ON r.id = s.last_result_id WHERE r.os_id = 'debian'`,
+       JOIN scan_results r ON r.id = s.last_result_id WHERE r.os_id = ?`,
     ),
     policy: db.prepare<[string, string], PolicyRow>(
       `SELECT * FROM sla_policies WHERE client = ? UNION ALL SELECT * FROM sla_policies WHERE client = ''
@@ -139,6 +139,12 @@ export function riskRepo(db: Db) {
   };
 
   const order = 'ORDER BY r.score DESC, r.kev_due, r.epss DESC, r.item_key';
+
+  const releasesOf = (osId: string): string[] =>
+    q.releases
+      .all(osId)
+      .map((r) => r.codename)
+      .filter((c): c is string => typeof c === 'string' && c !== '');
 
   return {
     /** Up to `limit` machines waiting for a risk refresh. */
@@ -188,11 +194,9 @@ export function riskRepo(db: Db) {
     markPolicyChange: (client: string): number =>
       client === '' ? q.markDefault.run().changes : q.markClient.run(client).changes,
     /** Debian codenames the fleet runs (last scan of each machine). */
-    debianReleases: (): string[] =>
-      q.releases
-        .all()
-        .map((r) => r.codename)
-        .filter((c): c is string => typeof c === 'string' && c !== ''),
+    debianReleases: (): string[] => releasesOf('debian'),
+    /** Codenames of the Ubuntu releases the fleet's last scans found. */
+    ubuntuReleases: (): string[] => releasesOf('ubuntu'),
     /** The policy a client follows: its own, else the default. */
     policyOf: (client: string): SlaPolicyView => {
       const r = q.policy.get(client, client);
