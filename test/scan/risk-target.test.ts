@@ -11,7 +11,8 @@ import { nodeSecretBox } from '../../electron/secrets/node-secrets';
 import { FEEDS } from '../../electron/vuln/feeds';
 import { sampleFeedFiles, startFeedServer } from '../helpers/feed-server';
 import { needs } from '../helpers/needs';
-import { callerOf, cliOn, enrollTargets } from '../rollout/engine-bench';
+import { installedPb } from '../rollout/apt-helpers';
+import { callerOf, cliOn, enrollTargets, startToEnd } from '../rollout/engine-bench';
 import { startTargets, stopAll, type Target } from '../targets/hosts';
 
 const ready = needs(
@@ -53,8 +54,13 @@ const TRACKER = {
   },
 };
 
+const DAY = 86_400_000;
+
 describe.runIf(ready)('a real Debian target: source package → tracker CVE → Fix first', () => {
   let target: Target;
+  // The core's clock runs `shift` ahead of the real one: the chain test moves a month on to make a fix overdue.
+  let shift = 0;
+  let machineId = 0;
   let core: Core;
   let dir: string;
   let feeds: Awaited<ReturnType<typeof startFeedServer>>;
@@ -78,8 +84,9 @@ describe.runIf(ready)('a real Debian target: source package → tracker CVE → 
       host: 'browser',
       dataDir: dir,
       version: 'test',
-      rollouts: { resume: false },
+      rollouts: { resume: false, pollMs: 200 },
       vulnFetch: feeds.fetchFeed,
+      clock: { now: () => Date.now() + shift },
     });
   });
   afterAll(async () => {
@@ -94,7 +101,7 @@ describe.runIf(ready)('a real Debian target: source package → tracker CVE → 
     const update = await call('vuln.update', {});
     expect(update.results.map((r) => r.ok)).toEqual([true, true, true]);
     const ids = await enrollTargets(core, [target]);
-    const machineId = ids.risk01 ?? 0;
+    machineId = ids.risk01 ?? 0;
 
     // The scan collected the source name from the host's own dpkg.
     const source = core.db
@@ -133,4 +140,66 @@ describe.runIf(ready)('a real Debian target: source package → tracker CVE → 
     expect(cli.out).toContain('CVE-2026-90001 is exploited in the wild');
     expect(cli.out).toMatch(/^KEV data from today$/m);
   });
+
+  // The whole chain on one real host (issue 11): scan → a fix overdue → one click's rollout → installed
+  // and verified by a rescan → the overdue count falls → the rollout's evidence pack verifies, and one
+  // changed byte makes it fail. Runs after the test above (same host and core).
+  it('takes an overdue fix through a rollout to a verified fix and an evidence pack', async () => {
+    const call = callerOf(core);
+    expect(machineId).toBeGreaterThan(0);
+    expect((await call('risk.summary', {})).overdue).toBe(0);
+    // high: due 30 days after first seen; 31 days on, it is overdue.
+    shift = 31 * DAY;
+    expect(await call('risk.summary', {})).toMatchObject({ tracked: 1, overdue: 1 });
+    expect((await call('risk.overdueByMachine', { ids: [machineId] })).counts).toEqual([
+      { machineId, overdue: 1 },
+    ]);
+
+    // What the Fix first page's "Draft a rollout of the overdue" button asks for: named content, the machines.
+    const content = await call('risk.overdueContent', { client: 'acme' });
+    expect(content.refs).toEqual([
+      { packageManager: 'apt', kind: 'package', name: 'pb-libssl3', version: '3.0.11-1~deb12u2' },
+    ]);
+    // Named content is still only what is approved (never install what was not approved): the technician
+    // approves the overdue fixes for the client first, as the Patches page would.
+    await call('decisions.decide', {
+      select: { machineIds: content.machineIds, refs: content.refs },
+      scope: { kind: 'client', client: 'acme' },
+      decision: 'approved',
+      note: 'overdue: approved for Acme',
+    });
+    const created = await call('rollouts.create', {
+      name: 'overdue-acme',
+      targets: { kind: 'machines', machineIds: content.machineIds },
+      content: { kind: 'named', refs: content.refs },
+      options: { concurrency: 1, reboot: 'never' },
+    });
+    const review = await call('rollouts.review', { id: created.id });
+    expect(review.hosts.map((h) => [h.state, h.reason])).toEqual([['reviewed', '']]);
+    const before = await installedPb(target);
+    const done = await startToEnd(core, created.id);
+    expect(done.hosts[0]?.state, done.hosts[0]?.reason).toBe('succeeded');
+    // The host itself: only the named fix went in; pb-tzdata (not named) is still at its old version.
+    const installed = await installedPb(target);
+    expect(installed['pb-libssl3']).toBe('3.0.11-1~deb12u2');
+    expect(installed['pb-libssl3']).not.toBe(before['pb-libssl3']);
+    expect(installed['pb-tzdata']).toBe(before['pb-tzdata']);
+
+    // The verification rescan removed the fix from the list: nothing tracked, nothing overdue.
+    expect(await call('risk.summary', {})).toMatchObject({ tracked: 0, overdue: 0 });
+    expect((await call('risk.fixFirst', { machineId })).items).toEqual([]);
+
+    const pack = path.join(dir, 'overdue-acme.zip');
+    const exported = await cliOn(dir, ['evidence', 'export', '--rollout', 'overdue-acme', '--out', pack]);
+    expect(exported.err).toBe('');
+    expect(exported.code).toBe(0);
+    const ok = await cliOn(dir, ['evidence', 'verify', pack]);
+    expect(ok.code, ok.err).toBe(0);
+    const bytes = fs.readFileSync(pack);
+    // A byte in the middle of the pack (inside a stored file or its header) changed: verification fails.
+    bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] ?? 0) ^ 0x01;
+    fs.writeFileSync(pack, bytes);
+    const bad = await cliOn(dir, ['evidence', 'verify', pack]);
+    expect(bad.code).toBe(5);
+  }, 300_000);
 });
