@@ -164,7 +164,9 @@ export type CsvField =
   | 'client'
   | 'site'
   | 'notes'
-  | 'proxyJump';
+  | 'proxyJump'
+  | 'winrmHttps'
+  | 'winrmBasic';
 
 /** CSV header → field mapping; a header mapped to null is ignored. */
 export type CsvMapping = Record<string, CsvField | null>;

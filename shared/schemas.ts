@@ -130,6 +130,8 @@ export const importRequestSchema = z.strictObject({
           'site',
           'notes',
           'proxyJump',
+          'winrmHttps',
+          'winrmBasic',
         ])
         .nullable(),
     )

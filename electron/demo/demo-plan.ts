@@ -1,5 +1,6 @@
 import type { SimFault } from './sim-host';
 import { usableProfiles } from './sim-profiles';
+import { WINDOWS_SERVERS, WINDOWS_WORKSTATIONS } from './sim-windows';
 
 /** One simulated machine of the demo, with the inventory fields an MSP would have filled in. */
 export interface DemoMachine {
@@ -92,6 +93,24 @@ function profileFor(role: string, r: number): string {
   return servers.length ? weighted(servers, r).id : (usableProfiles()[0]?.id ?? '');
 }
 
+/**
+ * Small offices run Windows: the workstations become Windows 10/11 and the file servers Windows Server
+ * 2019/2022/2025, in turn, reached over OpenSSH (sim-windows.ts). Done after the plan is drawn, without
+ * drawing more random numbers, so every other machine of the demo stays as it was.
+ */
+function windowsMachines(plan: DemoMachine[]): void {
+  let ws = 0;
+  let srv = 0;
+  for (const m of plan) {
+    if (m.tags.includes('workstation')) {
+      m.profile = WINDOWS_WORKSTATIONS[ws++ % WINDOWS_WORKSTATIONS.length] as string;
+    } else if (m.tags.includes('file-server')) {
+      m.profile = WINDOWS_SERVERS[srv++ % WINDOWS_SERVERS.length] as string;
+    } else continue;
+    m.tags.push('windows');
+  }
+}
+
 /** The demo's machines: `n` hosts spread over made-up MSP customers, with a few broken ones. */
 export function demoPlan(n: number): DemoMachine[] {
   const rnd = random(20_240_601);
@@ -128,5 +147,6 @@ export function demoPlan(n: number): DemoMachine[] {
     const m = plan[at];
     if (m) Object.assign(m, change);
   }
+  windowsMachines(plan);
   return plan;
 }

@@ -8,6 +8,7 @@ import { type SimAuth, type SimFault, type SimHost, startSimHost } from './sim-h
 import { generateKey, hostKeyCache, type SimKey } from './sim-keys';
 import { profileById, type SimProfile, usableProfiles } from './sim-profiles';
 import type { SimRolloutOptions } from './sim-rollout';
+import { isWindowsProfile, windowsSimProfile } from './sim-windows';
 
 /** How a fleet is laid out and how it behaves. */
 export interface FleetOptions {
@@ -73,10 +74,13 @@ let fleets = 0;
 
 const pad = (i: number) => String(i + 1).padStart(4, '0');
 
+/** A captured profile, or one of the demo's Windows ones (sim-windows.ts). */
+const byId = (id: string): SimProfile => (isWindowsProfile(id) ? windowsSimProfile(id) : profileById(id));
+
 function profilePicker(spec: FleetOptions['profiles']): (i: number, name: string) => SimProfile {
-  if (typeof spec === 'function') return (i, name) => profileById(spec(i, name));
+  if (typeof spec === 'function') return (i, name) => byId(spec(i, name));
   if (Array.isArray(spec)) {
-    const list = spec.map(profileById);
+    const list = spec.map(byId);
     if (list.length === 0) throw new Error('simulator: empty profile list');
     return (i) => list[i % list.length] as SimProfile;
   }
@@ -84,7 +88,7 @@ function profilePicker(spec: FleetOptions['profiles']): (i: number, name: string
     // Weighted, but deterministic: host i takes the profile whose cumulative share covers i's slot.
     const entries = Object.entries(spec).filter(([, w]) => w > 0);
     const total = entries.reduce((a, [, w]) => a + w, 0);
-    const profiles = entries.map(([id]) => profileById(id));
+    const profiles = entries.map(([id]) => byId(id));
     return (i) => {
       let slot = ((i * 0.6180339887) % 1) * total;
       for (const [k, [, w]] of entries.entries()) {

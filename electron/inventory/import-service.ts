@@ -57,7 +57,22 @@ function mergeInto(existing: MachineInput, incoming: MachineInput): MachineInput
     site: pick(existing.site, incoming.site),
     notes: pick(existing.notes, incoming.notes),
     proxyJump: pick(existing.proxyJump, incoming.proxyJump),
+    ...winrmOf(existing, incoming),
   };
+}
+
+/**
+ * The WinRM HTTPS/Basic flags after a merge: the file's where it names them, else the stored ones; off for an
+ * SSH machine, and Basic off whenever HTTPS ends up off (the database's CHECK would refuse the import).
+ */
+function winrmOf(
+  existing: MachineInput,
+  incoming: MachineInput,
+): Pick<MachineInput, 'winrmHttps' | 'winrmBasic'> {
+  if (incoming.transport !== 'winrm') return { winrmHttps: false, winrmBasic: false };
+  const https = incoming.winrmHttps ?? existing.winrmHttps ?? false;
+  const basic = incoming.winrmBasic ?? existing.winrmBasic ?? false;
+  return { winrmHttps: https, winrmBasic: https && basic };
 }
 
 /** Import with a preview that writes nothing, then an all-or-nothing commit. */

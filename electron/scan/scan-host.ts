@@ -14,6 +14,7 @@ import { type ScanFindings, UnparseableOutputError } from '../platforms/types';
 import { WuaSearchError } from '../platforms/windows/wua-parse';
 import { SshError } from '../ssh/errors';
 import type { SshSession } from '../ssh/types';
+import { WindowsShellError } from '../transport/windows-ssh';
 import { WinrmError } from '../winrm/errors';
 
 /** What scanning one host needs from the core. */
@@ -216,6 +217,8 @@ export async function scanHost(
     }
     findings.warnings.unshift(...extraWarnings);
   } catch (err) {
+    // Not a failure: the host is Windows over OpenSSH, and the caller scans it as such (scan-service.ts).
+    if (err instanceof WindowsShellError) throw err;
     return recordScanFailure(deps, options.runId, machine, err, started, signal);
   }
   return recordScanSuccess(deps, options.runId, machine, findings, started);

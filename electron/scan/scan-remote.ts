@@ -22,12 +22,21 @@ export interface RemoteScanAdapter {
 
 /**
  * Scan adapters keyed by transport and OS family. SSH to Unix-like hosts keeps its own richer path
- * (scan-host.ts: list refresh as root, the adapters of platforms/adapters.ts); Windows over WinRM is here.
- * Windows over OpenSSH would be { transport: 'ssh', family: 'windows' } with the same script.
+ * (scan-host.ts: list refresh as root, the adapters of platforms/adapters.ts); Windows over WinRM and over
+ * OpenSSH are here, with the same script.
  */
 export const REMOTE_SCAN_ADAPTERS: Partial<Record<`${Transport}:${OsFamily}`, RemoteScanAdapter>> = {
   'winrm:windows': {
     transport: 'winrm',
+    family: 'windows',
+    script: WUA_SCAN_SCRIPT,
+    parse: parseWuaScan,
+    timeoutMs: 10 * 60_000,
+    resultMarker: WUA_BEGIN,
+  },
+  // Windows over OpenSSH: the same script through the same PowerShell bootstrap (transport/windows-ssh.ts).
+  'ssh:windows': {
+    transport: 'ssh',
     family: 'windows',
     script: WUA_SCAN_SCRIPT,
     parse: parseWuaScan,

@@ -7,10 +7,17 @@ import { ApiError } from '../../shared/wire';
 import type { HostLocks } from '../core/host-locks';
 import type { HostKeysRepo } from '../db/repos/host-keys';
 import type { CredentialService } from '../inventory/credential-service';
+import { COLLECT_COMMAND } from '../platforms/collect-script';
 import { trustHostKey } from '../ssh/host-keys';
 import { machineTarget } from '../ssh/machine-target';
 import type { SshPool } from '../ssh/pool';
 import type { SshAuth, SshSession, SshTarget } from '../ssh/types';
+import {
+  isWindowsOs,
+  windowsShellDetector,
+  WindowsShellError,
+  windowsSshSession,
+} from '../transport/windows-ssh';
 import { winrmTargetOf } from '../winrm/winrm-session';
 import { progressBatcher } from './progress';
 import {
@@ -79,7 +86,7 @@ export function scanService(deps: ScanServiceDeps) {
       release = await deps.hostLocks.acquire(machine.id, { kind: 'scan', id: jobId }, signal);
       outcome =
         machine.transport === 'winrm'
-          ? await scanWinrm(machine, runId, started, signal, report)
+          ? await scanWinrm(machine, runId, started, trustNew, signal, report)
           : await scanSsh(machine, runId, started, trustNew, refresh, auths, signal, report);
     } catch (err) {
       outcome = recordScanFailure(deps, runId, machine, err, started, signal);
@@ -89,7 +96,10 @@ export function scanService(deps: ScanServiceDeps) {
     return finish(machine, outcome, report);
   }
 
-  /** A Unix-like machine over SSH: the pool's SSH session, the collection script (scan-host.ts). */
+  /**
+   * A machine over SSH: the pool's SSH session; a Unix-like one gets the collection script (scan-host.ts),
+   * a Windows one the Windows Update scan through PowerShell.
+   */
   function scanSsh(
     machine: Machine,
     runId: number,
@@ -113,12 +123,24 @@ export function scanService(deps: ScanServiceDeps) {
       },
       async (session) => {
         report({ machineId: machine.id, state: 'scanning' });
-        return scanHost(deps, session, machine, {
-          runId,
-          refreshLists: refresh,
-          signal,
-          startedAt: started,
-        });
+        const windows = REMOTE_SCAN_ADAPTERS['ssh:windows'];
+        const remote = { runId, signal, startedAt: started };
+        // Windows over OpenSSH (transport/windows-ssh.ts): known from the last scan, or found out by the
+        // Unix collection command's refusal, on the same connection.
+        if (windows && isWindowsOs(machine.os)) {
+          return scanRemoteHost(deps, windowsSshSession(session), machine, windows, remote);
+        }
+        try {
+          return await scanHost(deps, windowsShellDetector(session, COLLECT_COMMAND), machine, {
+            runId,
+            refreshLists: refresh,
+            signal,
+            startedAt: started,
+          });
+        } catch (err) {
+          if (!(err instanceof WindowsShellError) || !windows) throw err;
+          return scanRemoteHost(deps, windowsSshSession(session), machine, windows, remote);
+        }
       },
       // Hosts are "connecting" when the pool really opens their connection, not while they wait for a slot.
       { onConnecting: () => report({ machineId: machine.id, state: 'connecting' }) },
@@ -130,13 +152,19 @@ export function scanService(deps: ScanServiceDeps) {
     machine: Machine,
     runId: number,
     started: number,
+    trustNew: boolean,
     signal: AbortSignal,
     report: (p: ScanHostProgress) => void,
   ): Promise<ScanHostOutcome> {
     const adapter = REMOTE_SCAN_ADAPTERS['winrm:windows'];
     try {
       if (!adapter) throw new Error('no WinRM scan adapter');
-      const target = winrmTargetOf(machine, deps.credentials);
+      // HTTPS certificates are pinned beside SSH host keys, under the same first-contact choice.
+      const target = winrmTargetOf(machine, deps.credentials, {
+        store: deps.hostKeys,
+        policy: trustNew ? 'trust-on-first-use' : 'pinned-only',
+        now: deps.clock.now,
+      });
       return await deps.pool.withWinrm(
         target,
         { signal },

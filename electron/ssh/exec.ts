@@ -154,8 +154,9 @@ export function runExec(
       if (gate && !gate.open && !truncated) {
         // sudo's own refusals exit 1 (127: no sudo). A channel that ended with no code, or with a death by
         // signal (> 128, through the remote timeout wrapper), before sudo let the command start was cut off —
-        // the connection dropped, or the host killed it as a reboot does — and says nothing about sudo.
-        if (code === null || code > 128) {
+        // the connection dropped, or the host killed it as a reboot does — and says nothing about sudo. Codes
+        // past 255 come from no POSIX shell: Windows' cmd.exe answers an unknown command with 9009.
+        if (code === null || (code > 128 && code <= 255)) {
           const how = exitSignal ? `killed by ${exitSignal}` : code ? `killed (exit ${code})` : 'cut off';
           return settle(
             ctx.lost() ??

@@ -28,6 +28,10 @@ export const POWERSHELL_ARGS = [
   encodeCommand(PS_BOOTSTRAP),
 ];
 
+/** What PS_BOOTSTRAP reads on stdin: base64 of the script's UTF-8 text and a line end (WinRM and SSH alike). */
+export const bootstrapStdin = (script: string): Buffer =>
+  Buffer.from(`${Buffer.from(script, 'utf8').toString('base64')}\r\n`, 'latin1');
+
 /** A PowerShell run: the raw streams plus its error stream as readable text. */
 export interface PowerShellResult extends CommandResult {
   /** stderr with CLIXML decoded: error records kept, progress records dropped. */
@@ -40,8 +44,10 @@ export async function runPowerShell(
   script: string,
   options: Omit<RunOptions, 'stdin'> = {},
 ): Promise<PowerShellResult> {
-  const stdin = Buffer.from(`${Buffer.from(script, 'utf8').toString('base64')}\r\n`, 'latin1');
-  const r = await client.run('powershell.exe', POWERSHELL_ARGS, { ...options, stdin });
+  const r = await client.run('powershell.exe', POWERSHELL_ARGS, {
+    ...options,
+    stdin: bootstrapStdin(script),
+  });
   return { ...r, errorText: clixmlToText(r.stderr) };
 }
 

@@ -4,7 +4,7 @@ import type { CredentialService } from '../inventory/credential-service';
 import type { RemoteRunOptions, RemoteRunResult, RemoteSession } from '../transport/remote-session';
 import { WinrmClient } from './client';
 import { WinrmError } from './errors';
-import type { WinrmTarget } from './http-transport';
+import type { CertificateTrust, WinrmTarget } from './http-transport';
 import { clixmlToText, runPowerShell } from './powershell';
 
 /** Options of a WinRM session. */
@@ -107,9 +107,14 @@ export function openWinrmSession(target: WinrmTarget, options: WinrmSessionOptio
 
 /**
  * The WinRM target of an inventory machine, with the password from its 'winrm-password' credential (unlocked
- * now). "DOMAIN\user" names a domain account; a plain name is a local account of the machine.
+ * now). "DOMAIN\user" names a domain account; a plain name is a local account of the machine. A machine on
+ * WinRM HTTPS needs `trust` (where its certificate is pinned, and what to do on first contact).
  */
-export function winrmTargetOf(machine: Machine, credentials: Pick<CredentialService, 'unlock'>): WinrmTarget {
+export function winrmTargetOf(
+  machine: Machine,
+  credentials: Pick<CredentialService, 'unlock'>,
+  trust?: Omit<CertificateTrust, 'name'>,
+): WinrmTarget {
   if (machine.credentialId === null) {
     throw new ApiError({
       code: 'locked',
@@ -130,5 +135,14 @@ export function winrmTargetOf(machine: Machine, credentials: Pick<CredentialServ
     user: slash >= 0 ? machine.username.slice(slash + 1) : machine.username,
     ...(slash >= 0 ? { domain: machine.username.slice(0, slash) } : {}),
     password: c.password ?? '',
+    // HTTPS: the certificate is checked against its pin in host_keys (first contact per `trust.policy`);
+    // Basic only where the machine has it (the machine service allows it with HTTPS only).
+    ...(machine.winrmHttps
+      ? {
+          scheme: 'https' as const,
+          auth: machine.winrmBasic ? ('basic' as const) : ('negotiate' as const),
+          ...(trust ? { trust: { ...trust, name: machine.displayName } } : {}),
+        }
+      : {}),
   };
 }

@@ -27,6 +27,8 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 
 /** Decodes the five predefined entities and numeric references; anything else is refused. */
 export function decodeEntities(s: string): string {
+  // Most text has no reference at all (base64 output streams, ids): skip the regex pass over it.
+  if (!s.includes('&')) return s;
   return s.replace(/&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][\w.-]{0,31});/g, (_m, e: string) => {
     if (e.startsWith('#')) {
       const code = e.startsWith('#x') ? Number.parseInt(e.slice(2), 16) : Number.parseInt(e.slice(1), 10);

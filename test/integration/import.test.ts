@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { fileCore } from '../helpers/temp';
+import { callerOf } from '../rollout/engine-bench';
 
 const SSH_CONFIG = `# office machines
 Host *
@@ -141,5 +142,58 @@ ansible_user=postgres
     const r = await core.dispatch('import.preview', { format: 'csv', text: 'x'.repeat(21 * 1024 * 1024) });
     expect(r.ok ? '' : r.error.message).toMatch(/larger than 20 MB/);
     core.close();
+  });
+});
+
+describe('WinRM HTTPS/Basic in CSV export and import', () => {
+  it('exports them, imports them back into a fresh inventory, and a merge keeps the database’s rule', async () => {
+    const a = fileCore();
+    const base = { port: 5986, transport: 'winrm' as const, username: 'Technician', credentialId: null };
+    const common = { tags: [], client: '', site: '', notes: '', proxyJump: '' };
+    await a.core.handlers['machines.create']({
+      machine: {
+        ...base,
+        ...common,
+        displayName: 'w1',
+        address: 'w1.example',
+        winrmHttps: true,
+        winrmBasic: true,
+      },
+    });
+    await a.core.handlers['machines.create']({
+      machine: { ...base, ...common, displayName: 'w2', address: 'w2.example', port: 5985 },
+    });
+    const { csv } = await a.core.handlers['machines.exportCsv']({ filter: {} });
+    expect(csv.split('\r\n')[0]).toMatch(/,winrm_https,winrm_basic$/);
+
+    const b = fileCore();
+    const imported = await b.core.handlers['import.commit']({
+      format: 'csv',
+      text: csv,
+      onDuplicate: 'skip',
+    });
+    expect(imported).toMatchObject({ created: 2, skippedInvalid: 0 });
+    const list = await callerOf(b.core)('machines.list', {
+      filter: {},
+      sort: { key: 'displayName', direction: 'asc' },
+    });
+    const byName = Object.fromEntries(list.items.map((m) => [m.displayName, m]));
+    expect(byName.w1).toMatchObject({ winrmHttps: true, winrmBasic: true, port: 5986 });
+    expect(byName.w2).toMatchObject({ winrmHttps: false, winrmBasic: false, port: 5985 });
+
+    // A file that turns HTTPS off for w1 and says nothing of Basic: Basic goes off with it.
+    const off =
+      'name,address,port,transport,username,winrm_https\r\nw1,w1.example,5986,winrm,Technician,no\r\n';
+    expect(
+      await b.core.handlers['import.commit']({ format: 'csv', text: off, onDuplicate: 'merge' }),
+    ).toMatchObject({
+      merged: 1,
+    });
+    const after = (
+      await callerOf(b.core)('machines.list', { filter: {}, sort: { key: 'displayName', direction: 'asc' } })
+    ).items.find((m) => m.displayName === 'w1');
+    expect(after).toMatchObject({ winrmHttps: false, winrmBasic: false });
+    await a.core.close();
+    await b.core.close();
   });
 });

@@ -22,6 +22,14 @@ describe('demo mode', () => {
         expect(new Set(items.map((m) => m.client)).size).toBeGreaterThan(5);
         expect(items.every((m) => m.os !== '' || m.status?.lastStatus === 'failed')).toBe(true);
         expect(items.some((m) => m.os.startsWith('Debian GNU/Linux 12'))).toBe(true);
+        // Windows workstations and servers, reached over OpenSSH, scanned with the Windows Update Agent.
+        const windows = items.filter((m) => m.tags.includes('windows'));
+        expect(windows.length).toBeGreaterThan(3);
+        const scanned = windows.filter((m) => m.status?.lastStatus === 'ok');
+        expect(scanned.length).toBeGreaterThan(0);
+        expect(scanned.every((m) => /^Microsoft Windows/.test(m.os))).toBe(true);
+        const win = await core.handlers['machines.scanDetails']({ id: scanned[0]!.id });
+        expect(win.lastOk?.packageManager).toBe('wua');
         const failures = items
           .filter((m) => m.status?.lastStatus === 'failed')
           .map((m) => m.status?.lastErrorKind);

@@ -109,7 +109,8 @@ export class ScriptedExecutor {
     cmd.stderr(
       `'${cmd.command}' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n`,
     );
-    return 1;
+    // cmd.exe's ERRORLEVEL for a command it cannot find, whatever the display language.
+    return 9009;
   };
 }
 

@@ -19,6 +19,8 @@ const SYNONYMS: Record<CsvField, string[]> = {
   site: ['site', 'location', 'office'],
   notes: ['notes', 'comment', 'comments', 'description'],
   proxyJump: ['proxyjump', 'jumphost', 'bastion'],
+  winrmHttps: ['winrmhttps', 'https'],
+  winrmBasic: ['winrmbasic', 'basicauth'],
 };
 
 const FIELDS = new Set<string>(Object.keys(SYNONYMS));

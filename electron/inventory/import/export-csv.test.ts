@@ -42,6 +42,9 @@ function asInput(m: Machine): MachineInput {
     site,
     notes,
     proxyJump,
+    ...(m.transport === 'winrm'
+      ? { winrmHttps: m.winrmHttps ?? false, winrmBasic: m.winrmBasic ?? false }
+      : {}),
   };
 }
 
@@ -56,8 +59,8 @@ describe('exportMachinesCsv', () => {
       }),
     ]);
     expect(csv).toBe(
-      'name,address,port,transport,username,tags,client,site,os,notes,proxy_jump\r\n' +
-        'web1,10.0.0.1,22,ssh,root,web prod,"Acme, Inc",,Ubuntu 24.04,"say ""hi""\nline 2","a@b:22,c"\r\n',
+      'name,address,port,transport,username,tags,client,site,os,notes,proxy_jump,winrm_https,winrm_basic\r\n' +
+        'web1,10.0.0.1,22,ssh,root,web prod,"Acme, Inc",,Ubuntu 24.04,"say ""hi""\nline 2","a@b:22,c",,\r\n',
     );
   });
 
@@ -66,14 +69,14 @@ describe('exportMachinesCsv', () => {
       machine({ displayName: '=HYPERLINK("http://x")', client: '+1', site: '@SUM(A1)', notes: '-2' }),
     ]);
     const row = csv.split('\r\n')[1] ?? '';
-    expect(row).toBe(`"'=HYPERLINK(""http://x"")",10.0.0.1,22,ssh,root,,'+1,'@SUM(A1),Ubuntu 24.04,'-2,`);
+    expect(row).toBe(`"'=HYPERLINK(""http://x"")",10.0.0.1,22,ssh,root,,'+1,'@SUM(A1),Ubuntu 24.04,'-2,,,`);
     expect(exportMachinesCsv([machine({ notes: '\tx' })])).toContain(",'\tx,");
     expect(exportMachinesCsv([machine({ notes: '\rx' })])).toContain(`,"'\rx",`);
   });
 
   it('writes only the header for an empty inventory', () => {
     expect(exportMachinesCsv([])).toBe(
-      'name,address,port,transport,username,tags,client,site,os,notes,proxy_jump\r\n',
+      'name,address,port,transport,username,tags,client,site,os,notes,proxy_jump,winrm_https,winrm_basic\r\n',
     );
   });
 
@@ -92,7 +95,10 @@ describe('exportMachinesCsv', () => {
         transport: 'winrm',
         port: 5986,
         username: 'CORP\\admin',
+        winrmHttps: true,
+        winrmBasic: true,
       }),
+      machine({ displayName: 'win2', transport: 'winrm', port: 5985, username: 'Technician' }),
       machine({ displayName: '@at', notes: '=1+1', client: "'=already quoted", site: "''-two" }),
       machine({ displayName: "'plain apostrophe", notes: "'tis", client: '-', site: "'" }),
     ];
@@ -110,6 +116,8 @@ describe('exportMachinesCsv', () => {
       os: null,
       notes: 'notes',
       proxy_jump: 'proxyJump',
+      winrm_https: 'winrmHttps',
+      winrm_basic: 'winrmBasic',
     });
     const results = parsed.entries.map((e) => toMachineInput(e));
     expect(results.flatMap((r) => r.errors)).toEqual([]);

@@ -14,6 +14,8 @@ export const EXPORT_HEADER = [
   'os',
   'notes',
   'proxy_jump',
+  'winrm_https',
+  'winrm_basic',
 ] as const;
 
 // Spreadsheets evaluate a cell starting with = + - @ (and tab or CR, which some of them skip first)
@@ -60,6 +62,8 @@ export function exportMachinesCsv(machines: Machine[]): string {
         m.os,
         m.notes,
         m.proxyJump,
+        // yes/no for WinRM machines (the import reads them back), empty for SSH ones.
+        ...(m.transport === 'winrm' ? [m.winrmHttps ? 'yes' : 'no', m.winrmBasic ? 'yes' : 'no'] : ['', '']),
       ]),
     );
   }

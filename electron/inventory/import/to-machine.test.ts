@@ -54,6 +54,31 @@ describe('toMachineInput', () => {
     expect(toMachineInput(entry({ address: 'h', port: '2222', username: 'a' })).machine?.port).toBe(2222);
   });
 
+  it('reads the WinRM HTTPS and Basic columns (yes/no), with HTTPS’s default port', () => {
+    const win = { address: 'w1', username: 'u', transport: 'winrm' };
+    expect(toMachineInput(entry({ ...win, winrmHttps: 'Yes', winrmBasic: 'true' })).machine).toMatchObject({
+      port: 5986,
+      winrmHttps: true,
+      winrmBasic: true,
+    });
+    expect(toMachineInput(entry({ ...win, winrmHttps: 'no', winrmBasic: '0' })).machine).toMatchObject({
+      port: 5985,
+      winrmHttps: false,
+      winrmBasic: false,
+    });
+    // Empty cells leave the stored values alone (absent from the input).
+    const kept = toMachineInput(entry({ ...win, winrmHttps: '', winrmBasic: ' ' })).machine;
+    expect(kept && 'winrmHttps' in kept).toBe(false);
+    expect(toMachineInput(entry({ ...win, winrmHttps: 'maybe' })).errors).toEqual([
+      { field: 'winrmHttps', message: '"maybe" is not yes or no' },
+    ]);
+    expect(fieldsWithErrors({ ...win, winrmBasic: 'yes' })).toEqual(['winrmBasic']);
+    expect(fieldsWithErrors({ address: 'l1', username: 'u', winrmHttps: 'yes' })).toEqual(['winrmHttps']);
+    expect(fieldsWithErrors({ address: 'l1', username: 'u', winrmHttps: 'no', winrmBasic: 'no' })).toEqual(
+      [],
+    );
+  });
+
   it('names every bad field', () => {
     const r = toMachineInput(
       entry({

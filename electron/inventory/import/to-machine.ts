@@ -50,8 +50,28 @@ export function toMachineInput(entry: ParsedEntry, defaults: { transport?: Trans
     check('transport', `"${excerpt(transportText)}" is not a transport Patchbay uses: use ssh or winrm`);
   }
 
+  // WinRM over HTTPS / Basic (migration 0012): yes/no, true/false, 1/0, on/off; empty keeps the stored value.
+  const flag = (field: 'winrmHttps' | 'winrmBasic'): boolean | undefined => {
+    const text = get(field).toLowerCase();
+    if (text === '') return undefined;
+    if (['yes', 'y', 'true', '1', 'on'].includes(text)) return true;
+    if (['no', 'n', 'false', '0', 'off'].includes(text)) return false;
+    check(field, `"${excerpt(text)}" is not yes or no`);
+    return undefined;
+  };
+  const winrmHttps = flag('winrmHttps');
+  const winrmBasic = flag('winrmBasic');
+  if (transport !== 'winrm' && (winrmHttps || winrmBasic)) {
+    check(
+      winrmHttps ? 'winrmHttps' : 'winrmBasic',
+      'is only for WinRM machines (set the transport to winrm)',
+    );
+  } else if (winrmBasic && !winrmHttps) {
+    check('winrmBasic', 'is only used with WinRM over HTTPS (set winrm_https to yes)');
+  }
+
   const portText = get('port');
-  let port = DEFAULT_PORT[transport];
+  let port = winrmHttps && transport === 'winrm' ? 5986 : DEFAULT_PORT[transport];
   if (portText !== '') {
     const parsed = parsePort(portText);
     if (typeof parsed === 'number') port = parsed;
@@ -96,6 +116,8 @@ export function toMachineInput(entry: ParsedEntry, defaults: { transport?: Trans
       site,
       notes,
       proxyJump,
+      ...(winrmHttps !== undefined ? { winrmHttps } : {}),
+      ...(winrmBasic !== undefined ? { winrmBasic } : {}),
     },
     errors,
   };

@@ -196,7 +196,7 @@ export function DashboardPage() {
               By transport
             </h2>
             <div className="stats">
-              <Stat label="SSH (Linux, macOS)" value={summary.ssh} />
+              <Stat label="SSH (Linux, macOS, Windows)" value={summary.ssh} />
               <Stat label="WinRM (Windows)" value={summary.winrm} />
             </div>
           </section>

@@ -13,6 +13,8 @@ export const CSV_FIELD_LABEL: Record<CsvField, string> = {
   site: 'Site',
   notes: 'Notes',
   proxyJump: 'Proxy jump',
+  winrmHttps: 'WinRM over HTTPS',
+  winrmBasic: 'WinRM Basic authentication',
 };
 
 /** What is wrong with a mapping, or null: every machine needs an address, and no field twice. */

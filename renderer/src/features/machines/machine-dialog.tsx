@@ -197,7 +197,7 @@ export function MachineDialog({ machineId }: { machineId: number | null }) {
               update('transport', https ? 'winrm' : e.target.value);
             }}
           >
-            <option value="ssh">SSH (Linux, macOS)</option>
+            <option value="ssh">SSH (Linux, macOS, Windows with OpenSSH)</option>
             <option value="winrm">WinRM HTTP (Windows)</option>
             <option value="winrm-https">WinRM HTTPS (Windows)</option>
           </select>
