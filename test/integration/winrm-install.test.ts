@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import type { Core } from '../../electron/core/create-core';
 import { sshMachine } from '../helpers/inventory';
+import { spawnChild } from '../rollout/crash-helpers';
 import { type Call, callerOf, createRollout, openEngineCore, startToEnd } from '../rollout/engine-bench';
 import { ScriptedExecutor } from '../winrm-sim/executor';
 import { WinrmSimulator } from '../winrm-sim/server';
@@ -212,5 +213,57 @@ describe('Windows install through the rollout engine (WinRM simulator)', () => {
     expect(b.win.installRuns).toBe(1);
     expect([...b.win.installed.values()].every((n) => n === 1)).toBe(true);
     expect(b.win.tasks.size).toBe(0);
+  }, 120_000);
+
+  it('Patchbay killed (SIGKILL) mid-install, started again: it resumes, follows the same task, no second install', async () => {
+    const b = await bench({ installMs: 4000 });
+    const created = await createRollout(b.call, [b.machineId], { reboot: 'if-required' });
+    await b.call('rollouts.review', { id: created.id });
+    await b.core.close();
+    const first = spawnChild(b.dir, created.id, 1500);
+    await first.ready;
+    for (let i = 0; i < 600 && b.win.installRuns === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(b.win.installRuns).toBe(1);
+    first.proc.kill('SIGKILL');
+    expect(await first.exited).toBe(null);
+    // The SYSTEM task runs on without Patchbay.
+    expect([...b.win.tasks.values()].map((t) => t.state)).toEqual(['Running']);
+    const second = spawnChild(b.dir, created.id, 1500);
+    expect(await second.exited).toBe(0);
+    const done = JSON.parse(second.lines.find((l) => l.includes('"t":"done"')) ?? '{}') as {
+      hosts?: [string, string, string][];
+    };
+    expect(done.hosts?.[0]?.[1]).toBe('succeeded');
+    expect(b.win.installRuns).toBe(1);
+    expect([...b.win.installed.values()]).toEqual([1, 1, 1, 1]);
+    expect(b.win.restarts).toBe(1);
+    expect(b.win.tasks.size).toBe(0);
+    expect(b.win.ops.size).toBe(0);
+  }, 180_000);
+
+  it('a Patchbay task still running blocks the install; once ended, the next pre-flight removes it', async () => {
+    const b = await bench();
+    const sys = 'NT AUTHORITY\\SYSTEM';
+    // Left by an earlier rollout whose Patchbay crashed: its task still runs.
+    b.win.tasks.set('Patchbay-r90-m1-a1', { state: 'Running', userId: sys, lastResult: 0x41301, timers: [] });
+    b.win.ops.set('r90-m1-a1', { worker: '' });
+    const first = await createRollout(b.call, [b.machineId], { reboot: 'never' });
+    await b.call('rollouts.review', { id: first.id });
+    const blocked = await startToEnd(b.core, first.id);
+    expect(blocked.hosts[0]?.state).toBe('failed');
+    expect(blocked.hosts[0]?.reason).toMatch(/a Patchbay install task is still running .*Patchbay-r90-m1-a1/);
+    expect(b.win.installRuns).toBe(0);
+    expect(b.win.tasks.size).toBe(1);
+
+    // It ended (its result written): the next rollout's pre-flight unregisters it and removes its folder.
+    b.win.tasks.set('Patchbay-r90-m1-a1', { state: 'Ready', userId: sys, lastResult: 0, timers: [] });
+    b.win.ops.set('r90-m1-a1', { worker: '', result: '{}' });
+    const second = await createRollout(b.call, [b.machineId], { reboot: 'never' });
+    await b.call('rollouts.review', { id: second.id });
+    const done = await startToEnd(b.core, second.id);
+    expect(done.hosts[0]?.state).toBe('needs-reboot');
+    expect(b.win.installRuns).toBe(1);
+    expect(b.win.tasks.size).toBe(0);
+    expect(b.win.ops.size).toBe(0);
   }, 120_000);
 });

@@ -20,7 +20,8 @@ const SCHED_S_TASK_HAS_NOT_RUN = 0x41303;
 const SCHED_S_TASK_RUNNING = 0x41301;
 const SCHED_S_TASK_TERMINATED = 0x41306;
 
-interface SimTask {
+/** A registered task as Task Scheduler keeps it. */
+export interface SimTask {
   state: 'Ready' | 'Running' | 'Disabled';
   /** The principal's UserId as registered (New-ScheduledTaskPrincipal -UserId). */
   userId: string;
@@ -28,7 +29,8 @@ interface SimTask {
   timers: NodeJS.Timeout[];
 }
 
-interface OpFolder {
+/** An op's folder under %ProgramData%\\Patchbay\\ops. */
+export interface OpFolder {
   worker: string;
   progress?: string;
   result?: string;

@@ -65,19 +65,20 @@ function json(text: string, what: string): unknown {
 
 /** Reads one script's result against its schema; the host's own failure becomes a WinScriptError. */
 function read<T extends z.ZodTypeAny>(stdout: Buffer | string, what: string, ok: T): z.infer<T> {
-  const parsed = z.union([ok, failed]).safeParse(payload(stdout, what));
+  const doc = payload(stdout, what);
+  const hostFailed = doc !== null && typeof doc === 'object' && (doc as { ok?: unknown }).ok === false;
+  const parsed = (hostFailed ? failed : ok).safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new UnparseableOutputError(
       `${what}: unexpected shape (${issue?.path.join('.') || 'root'}: ${issue?.message})`,
     );
   }
-  const r = parsed.data as z.infer<T> | z.infer<typeof failed>;
-  if ((r as { ok: boolean }).ok === false) {
-    const f = r as z.infer<typeof failed>;
+  if (hostFailed) {
+    const f = parsed.data as z.infer<typeof failed>;
     throw new WinScriptError(f.error.trim() || 'unknown error', f.hresult);
   }
-  return r as z.infer<T>;
+  return parsed.data as z.infer<T>;
 }
 
 const preflightSchema = z.object({
@@ -130,11 +131,12 @@ export function parseWinPreflight(
     {
       id: 'lock',
       ok: !r.busy && running.length === 0,
-      message: r.busy
-        ? 'Windows Update is installing something else right now: try again when it is done'
-        : running.length > 0
-          ? `a Patchbay install task is still running on this machine (${running.map((t) => t.name).join(', ')})`
-          : 'no other install is running',
+      message:
+        running.length > 0
+          ? `a Patchbay install task is still running on this machine (${running.map((t) => t.name).join(', ')}): let it finish, or end it in Task Scheduler`
+          : r.busy
+            ? 'Windows Update is installing something else right now: try again when it is done'
+            : 'no other install is running',
     },
     {
       id: 'reboot-pending',
