@@ -83,7 +83,8 @@ export async function reviewWindowsHost(
       upgrades: kept.map((i) => ({ name: i.name, arch: '', fromVersion: '', toVersion: i.version })),
       installs: [],
       removals: [],
-      downloadBytes: null,
+      // MaxDownloadSize of each kept update: the pre-flight wants twice that free on the system drive.
+      downloadBytes: kept.reduce((n, i) => n + (findings.sizes.get(i.version.toLowerCase()) ?? 0), 0),
       problems: [],
       notes: [
         ...notes,

@@ -1,7 +1,7 @@
 import type { Machine, RolloutHostResult, RolloutItem } from '../../shared/domain';
 import type { StoredHost } from '../db/repos/rollouts';
 import type { ScanFindings } from '../platforms/types';
-import { parseWuaScan } from '../platforms/windows/wua-parse';
+import { parseWuaScan, wuaDownloadSizes } from '../platforms/windows/wua-parse';
 import { WUA_SCAN_SCRIPT } from '../platforms/windows/wua-script';
 import type { RemoteSession } from '../transport/remote-session';
 import { HostFailure, type HostRunContext } from './host-common';
@@ -12,11 +12,18 @@ export const updateIdOf = (version: string): string => version.replace(/\.\d+$/,
 /** How long a Windows Update search may take (it goes online). */
 const SEARCH_TIMEOUT_MS = 10 * 60_000;
 
-/** Windows Update's own answer now: the scan script run on the host (not recorded). */
-export async function searchNow(s: RemoteSession, signal: AbortSignal): Promise<ScanFindings> {
+/**
+ * Windows Update's own answer now: the scan script run on the host (not recorded), with each offered
+ * update's download size by version.
+ */
+export async function searchNow(
+  s: RemoteSession,
+  signal: AbortSignal,
+): Promise<ScanFindings & { sizes: Map<string, number> }> {
   const r = await s.run(WUA_SCAN_SCRIPT, { timeoutMs: SEARCH_TIMEOUT_MS, signal });
   try {
-    return parseWuaScan(r.stdout);
+    const findings = parseWuaScan(r.stdout);
+    return { ...findings, sizes: wuaDownloadSizes(r.stdout) };
   } catch (err) {
     if (signal.aborted) throw err;
     const why = err instanceof Error ? err.message : String(err);

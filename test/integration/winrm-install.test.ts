@@ -106,6 +106,15 @@ describe('Windows install through the rollout engine (WinRM simulator)', () => {
     expect(h?.state).toBe('reviewed');
     expect(h?.items.map((i) => i.name).sort()).toEqual([...WIN10_KBS].sort());
     expect(h?.plan?.notes.join('\n')).toMatch(/Windows Update has no dry run/);
+    // The offered updates' MaxDownloadSize, summed (the profile's cumulative update alone is 658 MB).
+    expect(h?.plan?.downloadBytes).toBe(
+      WIN10_22H2.updates
+        .filter((u) =>
+          h?.items.some((i) => i.version === `${u.Identity.UpdateID}.${u.Identity.RevisionNumber}`),
+        )
+        .reduce((n, u) => n + u.MaxDownloadSize, 0),
+    );
+    expect(h?.plan?.downloadBytes).toBeGreaterThan(658 * 1048576);
     expect(h?.plan?.notes.join('\n')).toMatch(/KB5048652: Security Updates: .*always requires a reboot/);
     // Reviewing ran a fresh search on the host, and installed nothing.
     expect(b.win.installRuns).toBe(0);
@@ -188,6 +197,16 @@ describe('Windows install through the rollout engine (WinRM simulator)', () => {
     expect(done.hosts[0]?.failureKind).toBe('preflight');
     expect(done.hosts[0]?.reason).toMatch(/not an administrator.*LocalAccountTokenFilterPolicy/);
     expect(b.win.tasks.size).toBe(0);
+    expect(b.win.installRuns).toBe(0);
+  }, 60_000);
+
+  it('too little free space on the system drive for the download fails the pre-flight', async () => {
+    const b = await bench({ freeBytes: 2.5 * 1024 ** 3 });
+    const created = await createRollout(b.call, [b.machineId], { reboot: 'never' });
+    await b.call('rollouts.review', { id: created.id });
+    const done = await startToEnd(b.core, created.id);
+    expect(done.hosts[0]?.state).toBe('failed');
+    expect(done.hosts[0]?.reason).toMatch(/^2560 MB free on C:, \d+ MB needed$/);
     expect(b.win.installRuns).toBe(0);
   }, 60_000);
 
