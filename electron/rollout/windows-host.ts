@@ -78,26 +78,32 @@ export function withWindows<T>(ctx: HostRunContext, m: Machine, work: (s: Remote
   return ctx.ports.withRemote(m, ctx.signal, work);
 }
 
-/** Runs one script; a failure the script reported (its catch block) ends the host with Windows' words. */
+/**
+ * Runs one script; a failure the script reported (its catch block) ends the host with Windows' words. With
+ * `retryable` (reading a running install's state) it is an ordinary error instead: the runner retries, as
+ * for a dropped connection, since the install goes on on the host meanwhile.
+ */
 export async function runScript<T>(
   s: RemoteSession,
   ctx: HostRunContext,
   script: string,
   parse: (stdout: Buffer) => T,
-  timeoutMs = 120_000,
+  opts: { timeoutMs?: number; retryable?: boolean } = {},
 ): Promise<T> {
-  const r = await s.run(script, { timeoutMs, signal: ctx.signal });
+  const r = await s.run(script, { timeoutMs: opts.timeoutMs ?? 120_000, signal: ctx.signal });
   try {
     return parse(r.stdout);
   } catch (err) {
+    let failure: HostFailure | null = null;
     if (err instanceof WinScriptError)
-      throw new HostFailure('windows-error', `Windows said: ${err.message} (${err.hresult}).`);
-    if (err instanceof UnparseableOutputError && r.code !== 0 && r.errorText.trim())
-      throw new HostFailure(
+      failure = new HostFailure('windows-error', `Windows said: ${err.message} (${err.hresult}).`);
+    else if (err instanceof UnparseableOutputError && r.code !== 0 && r.errorText.trim())
+      failure = new HostFailure(
         'output-unparseable',
         `The script failed on the host: ${r.errorText.trim().slice(0, 300)}`,
       );
-    throw err;
+    if (opts.retryable) throw new Error((failure ?? (err as Error)).message, { cause: err });
+    throw failure ?? err;
   }
 }
 
@@ -197,7 +203,9 @@ async function installing(ctx: HostRunContext, h: StoredHost): Promise<StoredHos
     }
     let shown = '';
     for (;;) {
-      const st: WinOpStatus = await runScript(s, ctx, statusScript(opId), parseWinStatus);
+      const st: WinOpStatus = await runScript(s, ctx, statusScript(opId), parseWinStatus, {
+        retryable: true,
+      });
       if (st.state === 'running') {
         const line = st.progress
           ? `${PHASE_WORDS[st.progress.phase]} ${st.progress.percent}%`
@@ -332,7 +340,7 @@ async function rebooting(ctx: HostRunContext, h: StoredHost): Promise<StoredHost
     await sleep(Math.max(ctx.pollMs, 500), ctx.signal);
     try {
       const boot = await withWindows(ctx, machine, (s) =>
-        runScript(s, ctx, BOOT_SCRIPT, parseWinBoot, 30_000),
+        runScript(s, ctx, BOOT_SCRIPT, parseWinBoot, { timeoutMs: 30_000 }),
       );
       if (boot !== cur.bootIdBefore)
         return move(ctx, cur, 'verifying', { step: 'after-reboot', bootIdAfter: boot });

@@ -200,6 +200,22 @@ describe('Windows install through the rollout engine (WinRM simulator)', () => {
     expect(b.win.installRuns).toBe(0);
   }, 60_000);
 
+  it('an update Windows fails to install: the host ends partly, in Windows Update words; nothing retried', async () => {
+    const cu = WIN10_22H2.updates.find((u) => u.KBArticleIDs.includes('5048652'));
+    const b = await bench({ failUpdates: [cu?.Identity.UpdateID ?? ''] });
+    const created = await createRollout(b.call, [b.machineId], { reboot: 'never' });
+    await b.call('rollouts.review', { id: created.id });
+    const done = await startToEnd(b.core, created.id);
+    const h = done.hosts[0];
+    expect(h?.state).toBe('partly');
+    expect(h?.result?.missing.map((m) => m.name)).toEqual(['KB5048652']);
+    expect(h?.result?.installed).toHaveLength(3);
+    expect(h?.reason).toMatch(
+      /^Windows Update says the install succeeded with errors: .*failed \(0x80240022\)/,
+    );
+    expect(b.win.installRuns).toBe(1);
+  }, 60_000);
+
   it('too little free space on the system drive for the download fails the pre-flight', async () => {
     const b = await bench({ freeBytes: 2.5 * 1024 ** 3 });
     const created = await createRollout(b.call, [b.machineId], { reboot: 'never' });

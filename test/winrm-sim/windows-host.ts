@@ -50,6 +50,8 @@ export interface SimWindowsOptions {
   rebootDownMs?: number;
   /** A restart that never comes back. */
   rebootNeverReturns?: boolean;
+  /** UpdateIDs whose install fails (IUpdateInstallationResult ResultCode 4, HRESULT 0x80240022). */
+  failUpdates?: string[];
   /** Called as the worker reaches each phase (tests drop connections mid-install). */
   onPhase?: (phase: string, opId: string) => void;
 }
@@ -111,7 +113,7 @@ export class SimWindows {
   attach(ex: ScriptedExecutor, sim: WinrmSimulator): void {
     this.sim = sim;
     onWuaScan(ex, () => this.current());
-    ex.onPowerShell(/shutdown\.exe \/r/, (_s, cmd) => this.restart(cmd));
+    ex.onPowerShell(/shutdown\.exe \/r\b/, (_s, cmd) => this.restart(cmd));
     ex.onPowerShell(/IsInRole[\s\S]*IsBusy/, (_s, cmd) => this.preflight(cmd));
     // Unregister before Register: the cleanup's cmdlet name contains the other.
     ex.onPowerShell(/Unregister-ScheduledTask/, (s, cmd) => this.cleanup(s, cmd));
@@ -220,17 +222,22 @@ export class SimWindows {
     at(0.75, () => put('installing', 50));
     at(1, () => {
       let reboot = false;
-      for (const u of offered) {
+      const failing = new Set((this.o.failUpdates ?? []).map((i) => i.toLowerCase()));
+      const updates = offered.map((u) => {
         const id = u.Identity.UpdateID.toLowerCase();
+        if (failing.has(id)) return { id: u.Identity.UpdateID, code: 4, hresult: '0x80240022' };
         this.installed.set(id, (this.installed.get(id) ?? 0) + 1);
         if (u.RebootBehavior !== 0) reboot = true;
-      }
+        return { id: u.Identity.UpdateID, code: 2, hresult: '0x00000000' };
+      });
       if (reboot) {
         this.pending.add('wu');
         this.pending.add('cbs');
       }
-      const updates = offered.map((u) => ({ id: u.Identity.UpdateID, code: 2, hresult: '0x00000000' }));
-      finish({ ok: true, code: 2, hresult: '0x00000000', reboot, updates });
+      // OperationResultCode of the whole install: 3 (succeeded with errors) when some failed, 4 when all did.
+      const bad = updates.filter((u) => u.code !== 2).length;
+      const code = bad === 0 ? 2 : bad === updates.length ? 4 : 3;
+      finish({ ok: true, code, hresult: '0x00000000', reboot, updates });
     });
   }
 

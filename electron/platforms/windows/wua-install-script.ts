@@ -88,10 +88,12 @@ ${BOOT}Out-Pb ([pscustomobject]@{ok=$true;boot=$boot})
 
 /**
  * Asks Windows to restart now (shutdown.exe /r /t 0, reason "planned: operating system hot fix"), after
- * printing the boot time it restarts from. Returns before Windows goes down.
+ * printing the boot time it restarts from. Returns before Windows goes down. /f: an application of a
+ * logged-on user that holds the restart up (an unsaved document) must not stall an unattended rollout — the
+ * reboot policy is the technician's choice, as Windows Update's own forced restarts are.
  */
 export const REBOOT_SCRIPT = `${HEAD}try{
-${BOOT}& shutdown.exe /r /t 0 /d p:2:17 /c 'Patchbay: restart after installing approved updates'
+${BOOT}& shutdown.exe /r /f /t 0 /d p:2:17 /c 'Patchbay: restart after installing approved updates'
 Out-Pb ([pscustomobject]@{ok=$true;boot=$boot;code=[int]$LASTEXITCODE})
 }${FAIL}`;
 
