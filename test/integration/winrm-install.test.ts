@@ -276,6 +276,38 @@ describe('Windows install through the rollout engine (WinRM simulator)', () => {
     expect(b.win.ops.size).toBe(0);
   }, 180_000);
 
+  it('Patchbay killed while the machine restarts: resumed, it waits for the new boot time, no second restart', async () => {
+    const b = await bench({ rebootDownMs: 3000 });
+    const created = await createRollout(b.call, [b.machineId], { reboot: 'always' });
+    await b.call('rollouts.review', { id: created.id });
+    await b.core.close();
+    const first = spawnChild(b.dir, created.id, 1500);
+    await first.ready;
+    for (let i = 0; i < 600 && b.win.restarts === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    first.proc.kill('SIGKILL');
+    expect(await first.exited).toBe(null);
+    const second = spawnChild(b.dir, created.id, 1500);
+    expect(await second.exited).toBe(0);
+    expect(second.lines.find((l) => l.includes('"t":"done"'))).toMatch(/"succeeded"/);
+    expect(b.win.restarts).toBe(1);
+    expect(b.win.installRuns).toBe(1);
+  }, 180_000);
+
+  it('cancelled mid-install: the task is followed to its end and verified, no restart', async () => {
+    const b = await bench({ installMs: 2500 });
+    const created = await createRollout(b.call, [b.machineId], { reboot: 'always' });
+    await b.call('rollouts.review', { id: created.id });
+    await b.call('rollouts.start', { id: created.id });
+    for (let i = 0; i < 600 && b.win.installRuns === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    await b.call('rollouts.cancel', { id: created.id });
+    await b.core.services.rollouts.wait(created.id);
+    const h = (await b.call('rollouts.get', { id: created.id })).hosts[0];
+    expect(h?.result?.installed).toHaveLength(4);
+    expect(h?.state).toBe('needs-reboot');
+    expect(b.win.restarts).toBe(0);
+    expect(b.win.tasks.size).toBe(0);
+  }, 60_000);
+
   it('a Patchbay task still running blocks the install; once ended, the next pre-flight removes it', async () => {
     const b = await bench();
     const sys = 'NT AUTHORITY\\SYSTEM';
