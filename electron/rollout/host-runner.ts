@@ -5,6 +5,7 @@ import { UnparseableOutputError } from '../platforms/types';
 import { BatchOutputError } from '../ssh/batch';
 import { SshError } from '../ssh/errors';
 import type { SshSession } from '../ssh/types';
+import { WinrmError } from '../winrm/errors';
 import { checksAndRemoveOps } from './batched-steps';
 import { opIdFor, outcomeOf, shouldReboot, verifiedReason } from './decisions';
 import {
@@ -18,6 +19,7 @@ import {
 } from './host-common';
 import { install, type UseSession } from './install-step';
 import { preflightOnHost } from './preflight-step';
+import { windowsStep, winrmFailureKind } from './windows-host';
 
 export { type HostRunContext, MAX_ATTEMPTS } from './host-common';
 
@@ -46,6 +48,7 @@ const sharesSession = (ctx: HostRunContext, h: StoredHost) =>
 /** A failure kind for what a step threw ('unreachable' for anything connection-like). */
 function failureKindOf(err: unknown): string {
   if (err instanceof SshError) return err.kind;
+  if (err instanceof WinrmError) return winrmFailureKind(err);
   if (err instanceof UnparseableOutputError || err instanceof BatchOutputError) return 'output-unparseable';
   if (err instanceof ApiError && err.code === 'locked') return 'no-credential';
   return 'unreachable';
@@ -72,7 +75,11 @@ export async function runHost(ctx: HostRunContext, machineId: number): Promise<R
     const run = { opsRemoved: false };
     while (!FINAL_HOST_STATES.has(h.state)) {
       try {
-        if (sharesSession(ctx, h)) {
+        if (h.packageManager === 'wua') {
+          // Windows (WinRM): its own steps over RemoteSessions (windows-host.ts); the same retry below.
+          h = await windowsStep(ctx, h);
+          failingSince = null;
+        } else if (sharesSession(ctx, h)) {
           const machine = machineOf(ctx, h);
           installerOf(ctx, h); // an unsupported host fails before connecting, as each step did alone
           await ctx.ports.withSession(machine, ctx.signal, async (s: SshSession) => {
@@ -134,7 +141,8 @@ export async function runHost(ctx: HostRunContext, machineId: number): Promise<R
         await sleep(Math.min(5_000, ctx.pollMs * 4), ctx.signal);
       }
     }
-    if (!cleaned && !run.opsRemoved) await removeOpDirs(ctx, h);
+    // Windows ops (tasks and folders) are removed by its verify and its next pre-flight.
+    if (!cleaned && !run.opsRemoved && h.packageManager !== 'wua') await removeOpDirs(ctx, h);
   } finally {
     release();
   }

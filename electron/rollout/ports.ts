@@ -1,6 +1,8 @@
 import type { Machine, RolloutItem } from '../../shared/domain';
 import type { PlatformInstaller } from '../platforms/installer';
+import type { ScanFindings } from '../platforms/types';
 import type { SshSession } from '../ssh/types';
+import type { RemoteSession } from '../transport/remote-session';
 
 /** What remote-op says about an operation id on a host. */
 export type OpStatus =
@@ -90,4 +92,15 @@ export interface RolloutPorts {
    * maintenance window; left out, every host may start.
    */
   mayStartHost?: (rolloutId: number, machineId: number) => string | null;
+  /**
+   * Windows machines (WinRM; electron/rollout/windows-host.ts): runs work over a session from the shared
+   * pool, pinned certificate only. Left out, Windows hosts cannot be reviewed or installed.
+   */
+  withRemote?: <T>(
+    machine: Machine,
+    signal: AbortSignal,
+    work: (s: RemoteSession) => Promise<T>,
+  ) => Promise<T>;
+  /** Scans a Windows machine over the session, recorded in the scan history; throws when the scan failed. */
+  rescanRemote?: (session: RemoteSession, machine: Machine, signal: AbortSignal) => Promise<ScanFindings>;
 }

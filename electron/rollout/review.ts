@@ -8,6 +8,7 @@ import type {
 import type { Clock } from '../core/clock';
 import type { RolloutsRepo, StoredHost } from '../db/repos/rollouts';
 import type { ApprovedForHost, RolloutPorts } from './ports';
+import { reviewWindowsHost } from './windows-review';
 
 /** What reviewing needs. */
 export interface ReviewDeps {
@@ -126,6 +127,7 @@ export async function reviewHost(deps: ReviewDeps, r: Rollout, h: StoredHost): P
     repo.transition(r.id, h.machineId, 'skipped', { items, advisories, packageManager: pm, reason }, now());
     return;
   }
+  if (pm === 'wua') return reviewWindowsHost(deps, repo.transition, r, h, machine, items, notes);
   const inst = ports.installer(pm);
   if (!inst)
     return void fail(

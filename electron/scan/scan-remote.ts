@@ -77,3 +77,27 @@ export async function scanRemoteHost(
   const { eolKey, ...stored } = findings;
   return recordScanSuccess(deps, options.runId, machine, stored, started, eolKey);
 }
+
+/**
+ * Scans one Windows host in a scan run of its own (the rollout's verify rescan), like scanHostRun for SSH:
+ * recorded in the scan history, the findings returned with the run id.
+ */
+export async function scanRemoteHostRun(
+  deps: ScanHostDeps,
+  session: RemoteSession,
+  machine: Machine,
+  options: { signal?: AbortSignal } = {},
+): Promise<ScanHostOutcome & { runId: number }> {
+  const adapter = REMOTE_SCAN_ADAPTERS[`${session.transport}:windows`];
+  if (!adapter) throw new Error(`no scan adapter for Windows over ${session.transport}`);
+  const runId = deps.scans.startRun(1, deps.clock.now());
+  try {
+    const outcome = await scanRemoteHost(deps, session, machine, adapter, {
+      runId,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return { ...outcome, runId };
+  } finally {
+    deps.scans.finishRun(runId, options.signal?.aborted ? 'cancelled' : 'done', deps.clock.now());
+  }
+}

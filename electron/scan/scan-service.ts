@@ -12,6 +12,7 @@ import { trustHostKey } from '../ssh/host-keys';
 import { machineTarget } from '../ssh/machine-target';
 import type { SshPool } from '../ssh/pool';
 import type { SshAuth, SshSession, SshTarget } from '../ssh/types';
+import type { RemoteSession } from '../transport/remote-session';
 import {
   isWindowsOs,
   windowsShellDetector,
@@ -27,7 +28,7 @@ import {
   type ScanHostOutcome,
   scanHostRun,
 } from './scan-host';
-import { REMOTE_SCAN_ADAPTERS, scanRemoteHost } from './scan-remote';
+import { REMOTE_SCAN_ADAPTERS, scanRemoteHost, scanRemoteHostRun } from './scan-remote';
 
 export interface ScanServiceDeps extends ScanHostDeps {
   hostKeys: HostKeysRepo;
@@ -309,6 +310,9 @@ export function scanService(deps: ScanServiceDeps) {
       machine: Machine,
       options?: { refreshLists?: boolean; signal?: AbortSignal },
     ) => scanHostRun(deps, session, machine, options),
+    /** The same for a Windows machine over a WinRM session (a rollout's verify rescan). */
+    scanRemoteRun: (session: RemoteSession, machine: Machine, options?: { signal?: AbortSignal }) =>
+      scanRemoteHostRun(deps, session, machine, options),
     /** A machine's SSH target with its login unlocked from its credential (ApiError 'locked' without). */
     targetOf: (machine: Machine): SshTarget => machineTarget(machine, deps.credentials),
     /**

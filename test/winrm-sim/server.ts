@@ -90,6 +90,7 @@ export class WinrmSimulator {
   private readonly sockets = new Set<Socket>();
   private readonly tlsSockets = new Set<Socket>();
   private readonly computerName: string;
+  private lastPort = 0;
 
   constructor(private readonly o: SimulatorOptions) {
     this.computerName = o.computerName ?? 'WIN10-01';
@@ -130,7 +131,7 @@ export class WinrmSimulator {
 
   /** The port it listens on. */
   get port(): number {
-    return (this.server.address() as AddressInfo).port;
+    return (this.server.address() as AddressInfo | null)?.port ?? this.lastPort;
   }
 
   /** TCP connections open now. */
@@ -154,6 +155,33 @@ export class WinrmSimulator {
       const conn = this.conns.get(s);
       if (conn) conn.session = undefined;
     }
+  }
+
+  /**
+   * A restarting Windows: stops listening (new connections are refused), drops open ones and forgets every
+   * shell; `up()` listens again on the same port.
+   */
+  async down(): Promise<void> {
+    this.lastPort = this.port;
+    this.dropConnections();
+    this.wsman.shells.clear();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Listens again on the port it had before `down()`. */
+  async up(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.lastPort, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  /** Whether it is listening now (false between `down()` and `up()`). */
+  get listening(): boolean {
+    return this.server.listening;
   }
 
   /** Stops listening and closes connections. */

@@ -261,3 +261,15 @@ function factsOf(os: WuaOs): { facts: HostFacts; eolKey: { os: string; version: 
     eolKey: { os: eolOs, version: versionId },
   };
 }
+
+/**
+ * Download size (MaxDownloadSize, bytes) per patch version (`<UpdateID>.<RevisionNumber>`) of a scan's
+ * output, for the rollout review's free-space check. Call after parseWuaScan accepted the same output.
+ */
+export function wuaDownloadSizes(stdout: Buffer): Map<string, number> {
+  const parsed = resultSchema.safeParse(payload(stdout));
+  const sizes = new Map<string, number>();
+  if (!parsed.success || !parsed.data.ok) return sizes;
+  for (const u of parsed.data.data.updates) sizes.set(`${u.id.toLowerCase()}.${u.rev}`, u.size);
+  return sizes;
+}
