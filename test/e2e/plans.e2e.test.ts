@@ -124,6 +124,16 @@ describe.runIf(run)('plans in real Chromium', () => {
     // The enabled plan's runs in the next 30 days appear on the calendar (one or none: monthly).
     const runs = await page.getByTestId('cal-run').count();
     expect(runs).toBeLessThanOrEqual(1);
+    // Per client: Acme's window and the runs touching its machines; Globex's machine has no window at all.
+    const sections = page.getByTestId('cal-section');
+    await expect
+      .poll(() => sections.locator('.cal-section-title').allTextContents())
+      .toEqual(['Acme', 'Globex']);
+    expect(await sections.nth(0).getByTestId('cal-window-row').textContent()).toBe('Whole client');
+    expect(await sections.nth(0).getByTestId('cal-client-run').count()).toBe(runs);
+    expect(await sections.nth(1).getByTestId('cal-unrestricted-row').textContent()).toBe(
+      'No window: never restricted',
+    );
     await screenshot(page, '91-plans-list-calendar');
   });
 
