@@ -199,6 +199,8 @@ describe.runIf(run)('a plan run, live, on an accelerated clock in real Chromium'
         secondStarts: 0,
       });
     }
+    // The batch rollouts have ended: the sidebar's "running" badge goes away too.
+    await expect.poll(() => page.getByTestId('rollouts-running').count()).toBe(0);
     await screenshot(page, '96-plan-run-done');
   });
 });
