@@ -160,6 +160,12 @@ describe.runIf(run)('a plan run, live, on an accelerated clock in real Chromium'
       'Not started',
     );
     await screenshot(page, '93-plan-run-soaking');
+    // Halt asks first and says what it does; cancelling leaves the run alone.
+    await page.getByRole('button', { name: 'Halt', exact: true }).click();
+    const halt = page.getByTestId('halt-dialog');
+    expect(await halt.textContent()).toContain('it is never killed mid-way');
+    await halt.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => halt.count()).toBe(0);
 
     // 5 minutes on the core's clock are 5 s here: the gate judges and halts, and says why.
     await expect.poll(() => view.getByTestId('run-state').textContent(), SLOW).toBe('Halted');
