@@ -31,6 +31,11 @@ describe('plan runner: rings and batches on the engine (fake hosts, real SQLite,
     ]);
     expect(new Set(run.hosts.map((h) => h.rolloutId)).size).toBe(4);
     expect(b.events.map((e) => e.to)).toEqual(['running', 'soaking', 'running', 'done']);
+    // Between transitions the live view hears of each batch: started (running → running) and collected.
+    const id = first?.id ?? 0;
+    expect(b.hostEvents.map((e) => `${e.runId}:${e.ring}.${e.batch}`)).toEqual(
+      ['0.1', '0.2', '1.1', '1.2'].flatMap((batch) => [`${id}:${batch}`, `${id}:${batch}`]),
+    );
     const actions = b.fleet.audit.map((a) => a.action).filter((a) => a.startsWith('plan.'));
     expect(actions).toEqual(['plan.run-running', 'plan.run-soaking', 'plan.run-running', 'plan.run-done']);
     expect(b.notes.map((n) => n.kind)).toEqual(['plan-started', 'plan-done']);

@@ -143,8 +143,10 @@ export function planRunner(deps: PlanRunnerDeps) {
     transition(run, to, patch: RunPatch, detail) {
       const { before, after } = repo.move(run.id, to, patch, clock.now(), detail);
       if (before.state !== to) announce(after, before.state, detail);
+      else core.hostsChanged(after);
       return after;
     },
+    hostsChanged: (run) => deps.events('plans.runHosts', { runId: run.id, ring: run.ring, batch: run.batch }),
     mayStart: (run, machineId, now) => windowReason(run.definition, machineId, now),
     hostFailed(run, machineId, reason) {
       notify(run, {

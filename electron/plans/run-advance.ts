@@ -181,6 +181,7 @@ async function collect(c: RunnerCore, run: StoredPlanRun, rolloutId: number): Pr
     { rolloutId: null, nextBatchAt: now() + pauseMs },
     now(),
   ).after;
+  c.hostsChanged(after);
   // A halted run keeps the reason it halted for; the batch's numbers are in its hosts.
   if (run.state === 'halted') return;
   const hosts = c.repo.hosts(run.id);

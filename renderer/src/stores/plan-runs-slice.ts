@@ -1,7 +1,7 @@
 /**
  * Plan runs (issue 9): the recent runs and the run whose live view is open (`#/plans/runs/<id>`). The view
- * follows the core's `plans.run` transitions and the progress of the batch's rollout; both only mark the
- * run stale, and it is fetched again at most every {@link REFRESH_MS}, so a busy batch costs the window a
+ * follows the core's `plans.run` transitions, `plans.runHosts` (a batch started or was collected) and the
+ * progress of the batch's rollout; all only mark the run stale, and it is fetched again at most every {@link REFRESH_MS}, so a busy batch costs the window a
  * few requests a second whatever the number of hosts.
  */
 import type { StateCreator } from 'zustand';
@@ -31,7 +31,8 @@ export interface PlanRunsSlice {
   /** Promote now / Halt; throw the core's refusal for the confirmation dialog to show. */
   promotePlanRun(id: number): Promise<void>;
   haltPlanRun(id: number): Promise<void>;
-  onPlanRunEvent(e: EventMap['plans.run']): void;
+  /** A run moved, or its hosts changed: the open run and the list are fetched again (throttled). */
+  onPlanRunEvent(e: Pick<EventMap['plans.run'], 'runId'>): void;
   /** Progress of a batch's rollout: the open run is fetched again when it is that run's batch. */
   onPlanRolloutProgress(p: EventMap['rollout.progress']): void;
 }
