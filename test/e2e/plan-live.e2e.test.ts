@@ -208,5 +208,12 @@ describe.runIf(run)('a plan run, live, on an accelerated clock in real Chromium'
     // The batch rollouts have ended: the sidebar's "running" badge goes away too.
     await expect.poll(() => page.getByTestId('rollouts-running').count()).toBe(0);
     await screenshot(page, '96-plan-run-done');
+    // The Plans page lists the run, done, and links back to its view.
+    await view.getByRole('link', { name: 'All plans' }).click();
+    const row = page.getByTestId('plan-run-row');
+    await expect.poll(() => row.textContent()).toMatch(/^Pilot first.*Done2Open run 1$/);
+    await screenshot(page, '97-plans-runs-list');
+    await row.getByRole('link', { name: 'Open run 1' }).click();
+    await expect.poll(() => page.getByTestId('run-state').textContent()).toBe('Done');
   });
 });

@@ -106,6 +106,9 @@ function Gate({ run }: { run: PlanRunDetail }) {
                 {l.ok === null ? '…' : l.ok ? '✓' : '✗'}
               </span>{' '}
               {l.text}
+              <span className="visually-hidden">
+                {l.ok === null ? ' (not judged yet)' : l.ok ? ' (holds)' : ' (does not hold)'}
+              </span>
             </dd>
           </div>
         ))}
