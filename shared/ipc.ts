@@ -184,6 +184,8 @@ export interface EventMap {
   'plans.changed': { what: 'plans' | 'windows' };
   /** A plan run moved (issue 9): one message per transition, so a few per run and ring at most. */
   'plans.run': PlanRunEvent;
+  /** A plan run's hosts changed without a transition: a batch started, or its hosts' outcomes were taken. */
+  'plans.runHosts': { runId: number; ring: number; batch: number };
 }
 
 export type EventChannel = keyof EventMap;
@@ -294,6 +296,7 @@ export const EVENT_CHANNELS = [
   'notification.show',
   'plans.changed',
   'plans.run',
+  'plans.runHosts',
 ] as const satisfies readonly EventChannel[];
 
 // Compile-time check that REQUEST_CHANNELS lists every channel.
@@ -301,9 +304,11 @@ type Missing = Exclude<RequestChannel, (typeof REQUEST_CHANNELS)[number]>;
 const allListed: Missing extends never ? true : Missing = true;
 void allListed;
 
-/** Key under which events are coalesced: one per channel, and per job for job events. */
+/** Key under which events are coalesced: one per channel, and per job (or plan run) for their events. */
 export function eventKey(channel: EventChannel, payload: EventMap[EventChannel]): string {
-  return 'jobId' in payload ? `${channel}\u0000${payload.jobId}` : channel;
+  if ('jobId' in payload) return `${channel}\u0000${payload.jobId}`;
+  // Two runs moving within one interval each keep their own newest message.
+  return 'runId' in payload ? `${channel}\u0000run${payload.runId}` : channel;
 }
 
 /**

@@ -67,11 +67,42 @@ export interface PlanRunTransition {
   detail: Record<string, unknown>;
 }
 
+/** Where the gate after a ring stands: not reached, soaking, waiting for an operator, passed or halted. */
+export type PlanGateState = 'ring-under-way' | 'soaking' | 'checking' | 'waiting-promote' | 'halted';
+/** The gate's health checks: none in the plan, off for this gate, still to run, passed, failed, not run. */
+export type PlanGateHealth = 'none' | 'off' | 'to-run' | 'passed' | 'failed' | 'not-run';
+
+/** The gate after the run's current ring with the numbers behind it, on the core's clock. */
+export interface PlanGateStatus {
+  ring: number;
+  ringName: string;
+  nextRingName: string;
+  state: PlanGateState;
+  /** Hosts of the ring that succeeded, and those that were due (succeeded + failed + skipped). */
+  succeeded: number;
+  due: number;
+  /** succeeded / due in % (100 when none was due). */
+  rate: number;
+  minSuccessPercent: number;
+  soakMinutes: number;
+  /** When the soak ends (null until the ring has finished). */
+  soakEndsAt: number | null;
+  /** Soak left at `now` in ms (0 once over; null until the ring has finished). */
+  soakLeftMs: number | null;
+  health: PlanGateHealth;
+  /** Whether the gate waits for an operator's "Promote now" even when everything passed. */
+  manual: boolean;
+}
+
 /** A run with the definition it runs, its hosts and its transitions (oldest first). */
 export interface PlanRunDetail extends PlanRun {
   definition: PlanDefinition;
-  hosts: PlanRunHost[];
+  hosts: (PlanRunHost & { name: string })[];
   events: PlanRunTransition[];
+  /** The gate after the current ring, null when the run is on its last ring or has ended. */
+  gate: PlanGateStatus | null;
+  /** The core's clock when it answered (a test core may run on a fast clock). */
+  now: number;
 }
 
 /** The event a plan run's transition sends (channel 'plans.run'). */

@@ -2,8 +2,16 @@
  * The plan runner's arithmetic, pure: batch sizes, failure thresholds over finished hosts, and a ring's
  * gate numbers. The rules are written out in electron/plans/README.md ("Runner").
  */
-import type { PlanHostOutcome, PlanRunHost } from '../../shared/plan-runs';
-import type { Ring } from '../../shared/plans';
+import type {
+  PlanGateHealth,
+  PlanGateState,
+  PlanGateStatus,
+  PlanHostOutcome,
+  PlanRun,
+  PlanRunHost,
+  PlanRunTransition,
+} from '../../shared/plan-runs';
+import type { PlanDefinition, Ring } from '../../shared/plans';
 import type { FailureThreshold } from '../../shared/rollout';
 
 /** How many hosts one batch of a ring of `ringSize` hosts takes: N, or X % rounded up; at least one. */
@@ -58,4 +66,62 @@ export function ringNumbers(hosts: readonly Pick<PlanRunHost, 'outcome'>[]) {
   const c = countOutcomes(hosts);
   const due = c.succeeded + c.failed + c.skipped;
   return { ...c, due, rate: due === 0 ? 100 : (c.succeeded * 100) / due };
+}
+
+/** What the gate's last halt said it checked (run-advance.ts records `check` on a gate halt). */
+const haltCheck = (events: readonly PlanRunTransition[]): unknown =>
+  [...events].reverse().find((e) => e.to === 'halted')?.detail.check;
+
+/**
+ * The gate after the run's current ring, as the live plan view shows it: where it stands, the success rate
+ * against the one required, the soak left on the core's clock, and the health checks' result. Null when
+ * the run has no gate ahead (last ring, or ended).
+ */
+export function gateStatus(
+  run: PlanRun & { definition: PlanDefinition },
+  hosts: readonly PlanRunHost[],
+  events: readonly PlanRunTransition[],
+  now: number,
+): PlanGateStatus | null {
+  const rings = run.definition.rings;
+  const ring = rings[run.ring];
+  const next = rings[run.ring + 1];
+  if (!ring || !next || run.state === 'done' || run.state === 'missed' || run.state === 'cancelled')
+    return null;
+  const g = ring.gate;
+  const n = ringNumbers(hosts.filter((h) => h.ring === run.ring));
+  const gateHalt = run.state === 'halted' && run.haltKind === 'gate';
+  const state: PlanGateState = gateHalt
+    ? 'halted'
+    : run.state === 'gate-waiting'
+      ? 'waiting-promote'
+      : run.state === 'soaking'
+        ? run.ringFinishedAt !== null && now >= run.ringFinishedAt + g.soakMinutes * 60_000
+          ? 'checking'
+          : 'soaking'
+        : 'ring-under-way';
+  const check = gateHalt ? haltCheck(events) : undefined;
+  let health: PlanGateHealth;
+  if (run.definition.healthChecks.length === 0) health = 'none';
+  else if (!g.healthChecks) health = 'off';
+  else if (check === 'health') health = 'failed';
+  else if (check === 'success-rate') health = 'not-run';
+  else if (state === 'waiting-promote') health = 'passed';
+  else health = 'to-run';
+  const soakEndsAt = run.ringFinishedAt === null ? null : run.ringFinishedAt + g.soakMinutes * 60_000;
+  return {
+    ring: run.ring,
+    ringName: ring.name,
+    nextRingName: next.name,
+    state,
+    succeeded: n.succeeded,
+    due: n.due,
+    rate: n.rate,
+    minSuccessPercent: g.minSuccessPercent,
+    soakMinutes: g.soakMinutes,
+    soakEndsAt,
+    soakLeftMs: soakEndsAt === null ? null : Math.max(0, soakEndsAt - now),
+    health,
+    manual: g.manual,
+  };
 }

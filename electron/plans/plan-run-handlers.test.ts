@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { eventKey } from '../../shared/ipc';
 import type { PlanRecord } from '../../shared/plan-api';
 import type { PlanRun, PlanRunDetail, PlanRunEvent } from '../../shared/plan-runs';
 import { createCore } from '../core/create-core';
@@ -9,6 +10,28 @@ import { draft, ok, planCore, refused, satNight, WED_5_FEB_2025 } from './plans.
 
 // The plan-run requests as the UI and the CLI send them, on a core built by create-core: the runner it wires
 // (not started: the test ticks it with the core's clock) makes the run, and promote/halt go through dispatch.
+
+describe('plan run events', () => {
+  it('are coalesced per run: two runs moving in one interval each keep their newest message', () => {
+    const e = (runId: number) =>
+      ({
+        runId,
+        planId: 1,
+        planName: 'P',
+        from: '',
+        to: 'running',
+        ring: 0,
+        batch: 0,
+        reason: '',
+        at: 0,
+      }) as const;
+    expect(eventKey('plans.run', e(1))).not.toBe(eventKey('plans.run', e(2)));
+    expect(eventKey('plans.run', e(1))).toBe(eventKey('plans.run', { ...e(1), to: 'soaking' }));
+    expect(eventKey('plans.runHosts', { runId: 1, ring: 0, batch: 1 })).not.toBe(
+      eventKey('plans.runHosts', { runId: 2, ring: 0, batch: 1 }),
+    );
+  });
+});
 
 describe('plan run requests', () => {
   it('lists the run the wired runner made, refuses a promote outside a gate, halts it — audited, with events', async () => {

@@ -31,6 +31,11 @@ describe('plan runner: rings and batches on the engine (fake hosts, real SQLite,
     ]);
     expect(new Set(run.hosts.map((h) => h.rolloutId)).size).toBe(4);
     expect(b.events.map((e) => e.to)).toEqual(['running', 'soaking', 'running', 'done']);
+    // Between transitions the live view hears of each batch: started (running → running) and collected.
+    const id = first?.id ?? 0;
+    expect(b.hostEvents.map((e) => `${e.runId}:${e.ring}.${e.batch}`)).toEqual(
+      ['0.1', '0.2', '1.1', '1.2'].flatMap((batch) => [`${id}:${batch}`, `${id}:${batch}`]),
+    );
     const actions = b.fleet.audit.map((a) => a.action).filter((a) => a.startsWith('plan.'));
     expect(actions).toEqual(['plan.run-running', 'plan.run-soaking', 'plan.run-running', 'plan.run-done']);
     expect(b.notes.map((n) => n.kind)).toEqual(['plan-started', 'plan-done']);
@@ -59,10 +64,32 @@ describe('plan runner: rings and batches on the engine (fake hosts, real SQLite,
     b.clock.advance(59 * 60_000);
     await b.runner.tick();
     expect(b.runner.get(id).state).toBe('soaking');
+    // The live view's gate: the numbers behind it, the soak left on the core's own clock.
+    expect(b.runner.get(id).gate).toMatchObject({
+      ring: 0,
+      ringName: 'pilot',
+      nextRingName: 'office',
+      state: 'soaking',
+      succeeded: 1,
+      due: 1,
+      rate: 100,
+      minSuccessPercent: 100,
+      soakMinutes: 60,
+      health: 'none',
+      manual: false,
+    });
+    expect(b.runner.get(id).gate?.soakLeftMs).toBeLessThanOrEqual(60_000);
+    expect(b.runner.get(id).gate?.soakLeftMs).toBeGreaterThan(0);
+    expect(b.runner.get(id).hosts.map((h) => h.name)).toEqual(['host1']);
     expect(installs(b.fleet, [2])).toEqual([0]);
     b.clock.advance(60_000);
     const waiting = await tickUntil(b.runner, id, ['gate-waiting']);
     expect(waiting).toMatchObject({ state: 'gate-waiting', ring: 1 });
+    expect(b.runner.get(id).gate).toMatchObject({
+      state: 'waiting-promote',
+      ringName: 'office',
+      manual: true,
+    });
     expect(installs(b.fleet, [1, 2, 3])).toEqual([1, 1, 0]);
     await b.runner.tick();
     expect(b.runner.get(id).state).toBe('gate-waiting');
@@ -92,6 +119,13 @@ describe('plan runner: rings and batches on the engine (fake hosts, real SQLite,
     );
     expect(b.notes.map((n) => n.kind)).toEqual(['plan-started', 'host-failed', 'gate-halted']);
     expect(b.notes[2]?.body).toContain('66.7 %');
+    expect(b.runner.get(id).gate).toMatchObject({
+      state: 'halted',
+      succeeded: 2,
+      due: 3,
+      minSuccessPercent: 70,
+      soakLeftMs: 0,
+    });
     await b.runner.tick();
     expect(installs(b.fleet, [4])).toEqual([0]);
     b.runner.promote(id);
@@ -126,6 +160,7 @@ describe('plan runner: rings and batches on the engine (fake hosts, real SQLite,
       'a health check no longer passes on host3 (service: unit inactive on host3)',
     );
     expect(halted.haltReason).toContain('2 of 2 due hosts had succeeded (100 %)');
+    expect(b.runner.get(id).gate).toMatchObject({ state: 'halted', ringName: 'office', health: 'failed' });
     expect(installs(b.fleet, [1, 2, 3, 4, 5])).toEqual([1, 1, 1, 0, 0]);
   });
 
@@ -148,5 +183,7 @@ describe('plan runner: rings and batches on the engine (fake hosts, real SQLite,
       reason: 'Health check failed: tcp: unit inactive on host2',
     });
     expect(halted.haltReason).toContain('1 of 2 due hosts succeeded (50 %)');
+    // The success rate failed first: the gate's own health checks never ran.
+    expect(b.runner.get(id).gate).toMatchObject({ state: 'halted', rate: 50, health: 'not-run' });
   });
 });

@@ -16,7 +16,7 @@ import type { Logger } from '../core/logger';
 import type { PlanRunsRepo, RunPatch, StoredPlanRun } from '../db/repos/plan-runs';
 import type { RolloutPorts } from '../rollout/ports';
 import { targetMachines } from '../rollout/rollout-create';
-import { overThreshold } from './plan-gates';
+import { gateStatus, overThreshold } from './plan-gates';
 import { advanceRun, BATCH_THRESHOLD_REASON, HALTED_REASON, WINDOW_REASON } from './run-advance';
 import type { RunnerCore, RunnerRollouts } from './runner-core';
 import type { HostChecks, Notifier, PlanNotification, PlanSource } from './runner-ports';
@@ -143,8 +143,10 @@ export function planRunner(deps: PlanRunnerDeps) {
     transition(run, to, patch: RunPatch, detail) {
       const { before, after } = repo.move(run.id, to, patch, clock.now(), detail);
       if (before.state !== to) announce(after, before.state, detail);
+      else core.hostsChanged(after);
       return after;
     },
+    hostsChanged: (run) => deps.events('plans.runHosts', { runId: run.id, ring: run.ring, batch: run.batch }),
     mayStart: (run, machineId, now) => windowReason(run.definition, machineId, now),
     hostFailed(run, machineId, reason) {
       notify(run, {
@@ -300,7 +302,19 @@ export function planRunner(deps: PlanRunnerDeps) {
       return mustGet(runId);
     },
     /** A run with its hosts and its transitions (oldest first). */
-    get: (runId: number) => ({ ...mustGet(runId), hosts: repo.hosts(runId), events: repo.events(runId) }),
+    get: (runId: number) => {
+      const run = mustGet(runId);
+      const hosts = repo.hosts(runId);
+      const events = repo.events(runId);
+      const now = clock.now();
+      return {
+        ...run,
+        hosts: hosts.map((h) => ({ ...h, name: machineName(h.machineId) })),
+        events,
+        gate: gateStatus(run, hosts, events, now),
+        now,
+      };
+    },
     /** The newest runs first, of one plan when `planId` is given. */
     list: (limit = 50, planId?: number) => repo.list(limit, planId),
     busy: () => driving.size > 0,

@@ -181,6 +181,7 @@ async function collect(c: RunnerCore, run: StoredPlanRun, rolloutId: number): Pr
     { rolloutId: null, nextBatchAt: now() + pauseMs },
     now(),
   ).after;
+  c.hostsChanged(after);
   // A halted run keeps the reason it halted for; the batch's numbers are in its hosts.
   if (run.state === 'halted') return;
   const hosts = c.repo.hosts(run.id);
@@ -239,6 +240,7 @@ async function gate(c: RunnerCore, run: StoredPlanRun): Promise<boolean> {
       'gate',
       `Gate after ring ${ring.name}: ${n.succeeded} of ${n.due} due hosts succeeded (${pct(n.rate)}); ` +
         `the gate needs ${pct(g.minSuccessPercent)}.`,
+      { check: 'success-rate', ...n },
     );
     return false;
   }
@@ -255,6 +257,7 @@ async function gate(c: RunnerCore, run: StoredPlanRun): Promise<boolean> {
           `Gate after ring ${ring.name}: a health check no longer passes on ${c.machineName(h.machineId)}` +
             (bad ? ` (${bad.check.kind}: ${bad.detail})` : '') +
             `; ${n.succeeded} of ${n.due} due hosts had succeeded (${pct(n.rate)}).`,
+          { check: 'health', machineId: h.machineId, ...n },
         );
         return false;
       }
@@ -299,6 +302,8 @@ export function halt(
   run: StoredPlanRun,
   kind: 'gate' | 'threshold' | 'operator',
   reason: string,
+  /** More of the numbers behind a gate's halt (which check failed), kept in the transition's detail. */
+  extra: Record<string, unknown> = {},
 ): void {
   if (run.rolloutId !== null) {
     try {
@@ -311,10 +316,7 @@ export function halt(
     run,
     'halted',
     { haltKind: kind, haltReason: reason, haltRequested: false, promoteRequested: false },
-    {
-      kind,
-      reason,
-    },
+    { kind, reason, ...extra },
   );
 }
 

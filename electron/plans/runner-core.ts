@@ -28,6 +28,8 @@ export interface RunnerCore {
     patch: RunPatch,
     detail: Record<string, unknown>,
   ): StoredPlanRun | null;
+  /** Says the run's hosts changed without a transition (a batch started or was collected): an event only. */
+  hostsChanged(run: StoredPlanRun): void;
   /** Null when a host of the run may start now, else why not (its window, a halt). */
   mayStart(run: StoredPlanRun, machineId: number, now: number): string | null;
   /** Records and notifies a failed host. */

@@ -107,6 +107,8 @@ export function runnerBench() {
     const health = scriptedChecks();
     const notes: PlanNotification[] = [];
     const events: { to: string; reason: string }[] = [];
+    /** `plans.runHosts`: a batch started or was collected, without a transition. */
+    const hostEvents: { runId: number; ring: number; batch: number }[] = [];
     const dbs: Db[] = [];
     if (dir) closers.push(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -138,6 +140,7 @@ export function runnerBench() {
             const e = p as { to: string; reason: string };
             events.push({ to: e.to, reason: e.reason });
           }
+          if (ch === 'plans.runHosts') hostEvents.push(p as (typeof hostEvents)[number]);
         },
         holder,
         leaseMs,
@@ -154,7 +157,7 @@ export function runnerBench() {
     const main = open('runner-a');
     // The engine asks the runner before each host starts (create-core wires the same).
     fleet.ports.mayStartHost = (r, m) => main.runner.mayStartHost(r, m);
-    return { ...main, open, fleet, clock, mem, health, notes, events };
+    return { ...main, open, fleet, clock, mem, health, notes, events, hostEvents };
   };
   return { setup };
 }

@@ -110,6 +110,17 @@ describe.runIf(run)('plans in real Chromium', () => {
     await expect
       .poll(() => editor.getByTestId('plan-warnings').textContent())
       .toContain('web01 is in ring "pilot" and in ring "office"; it is patched once, in "pilot".');
+    // The batches' options and thresholds: the same fields as the rollout wizard's.
+    const options = editor.getByTestId('plan-options');
+    await options.getByRole('radio', { name: 'Never reboot' }).check();
+    await options.getByRole('radio', { name: 'Failed machines' }).check();
+    await options.getByLabel('Stop after this many failed machines').fill('0');
+    await expect
+      .poll(() => options.locator('.field-error').first().textContent())
+      .toBe('Enter a number of hosts, 1 or more.');
+    await options.getByLabel('Stop after this many failed machines').fill('3');
+    await rings.nth(1).getByRole('radio', { name: 'Percent failed' }).check();
+    await rings.nth(1).getByLabel('Stop after this percent failed').fill('25');
     await screenshot(page, '90-plans-editor');
 
     await editor.getByRole('button', { name: 'Save plan' }).click();
@@ -124,6 +135,16 @@ describe.runIf(run)('plans in real Chromium', () => {
     // The enabled plan's runs in the next 30 days appear on the calendar (one or none: monthly).
     const runs = await page.getByTestId('cal-run').count();
     expect(runs).toBeLessThanOrEqual(1);
+    // Per client: Acme's window and the runs touching its machines; Globex's machine has no window at all.
+    const sections = page.getByTestId('cal-section');
+    await expect
+      .poll(() => sections.locator('.cal-section-title').allTextContents())
+      .toEqual(['Acme', 'Globex']);
+    expect(await sections.nth(0).getByTestId('cal-window-row').textContent()).toBe('Whole client');
+    expect(await sections.nth(0).getByTestId('cal-client-run').count()).toBe(runs);
+    expect(await sections.nth(1).getByTestId('cal-unrestricted-row').textContent()).toBe(
+      'No window: never restricted',
+    );
     await screenshot(page, '91-plans-list-calendar');
   });
 
@@ -133,6 +154,11 @@ describe.runIf(run)('plans in real Chromium', () => {
     const rings = editor.getByTestId('ring-fields');
     expect(await rings.count()).toBe(2);
     expect(await rings.nth(0).getByLabel('Gate: soak (min)').inputValue()).toBe('1440');
+    const options = editor.getByTestId('plan-options');
+    expect(await options.getByRole('radio', { name: 'Never reboot' }).isChecked()).toBe(true);
+    expect(await options.getByLabel('Stop after this many failed machines').inputValue()).toBe('3');
+    expect(await rings.nth(1).getByLabel('Stop after this percent failed').inputValue()).toBe('25');
+    expect(await rings.nth(0).getByRole('radio', { name: 'None' }).isChecked()).toBe(true);
     await editor.getByLabel('Schedule', { exact: true }).selectOption('cron');
     await editor.getByLabel('Cron expression').fill('0 2 * * 6');
     await expect.poll(() => editor.getByTestId('plan-next-runs').textContent()).toMatch(/^next: Sat /);

@@ -26,6 +26,9 @@ export interface SimCoreOptions {
   wrapOpen?: (open: typeof openSession) => typeof openSession;
   /** The rollout engine's settings (e.g. a shorter poll interval). */
   rollouts?: CoreOptions['rollouts'];
+  /** The core's clock (e.g. test/helpers/fast-clock.ts) and plan runner settings. */
+  clock?: CoreOptions['clock'];
+  plans?: CoreOptions['plans'];
 }
 
 /** A core with the fleet's hosts as machines, one credential holding the fleet's client key. */
@@ -41,6 +44,8 @@ export async function simCore(fleet: Fleet, options: SimCoreOptions = {}) {
     dataDir: dir,
     version: 'sim-test',
     ...(options.rollouts ? { rollouts: options.rollouts } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.plans ? { plans: options.plans } : {}),
     ssh: {
       concurrency: options.concurrency ?? 16,
       open: (options.wrapOpen ?? ((o) => o))(

@@ -14,6 +14,9 @@ export function followCoreEvents(api: PatchbayApi, store: AppStore): () => void 
     api.on('decisions.changed', () => store.getState().refreshDecisions()),
     api.on('notification.show', (p) => store.getState().onDesktopNotifications(p.items)),
     api.on('plans.changed', () => void store.getState().loadPlans()),
+    api.on('plans.run', (p) => store.getState().onPlanRunEvent(p)),
+    api.on('plans.runHosts', (p) => store.getState().onPlanRunEvent(p)),
+    api.on('rollout.progress', (p) => store.getState().onPlanRolloutProgress(p)),
   ];
   return () => offs.forEach((off) => off());
 }

@@ -19,6 +19,7 @@ import { createJobsSlice, type JobsSlice } from './jobs-slice';
 import type { MachinesSlice } from './machines-slice';
 import { createMachinesSlice } from './machines-slice';
 import { createNotifySlice, type NotifySlice } from './notify-slice';
+import { createPlanRunsSlice, type PlanRunsSlice } from './plan-runs-slice';
 import { createPlansSlice, type PlansSlice } from './plans-slice';
 import type { ResultsSlice } from './results-slice';
 import { createResultsSlice } from './results-slice';
@@ -43,6 +44,7 @@ export type Store = AppSlice &
   DecisionsSlice &
   NotifySlice &
   PlansSlice &
+  PlanRunsSlice &
   UiSlice;
 
 /** Builds a fresh store bound to one API (the real one, or a fake in tests). */
@@ -61,6 +63,7 @@ export function createAppStore(api: PatchbayApi) {
     ...createDecisionsSlice(api)(...a),
     ...createNotifySlice(api)(...a),
     ...createPlansSlice(api)(...a),
+    ...createPlanRunsSlice(api)(...a),
     ...createUiSlice(...a),
   }));
 }

@@ -5,6 +5,8 @@ import type { PlanPreview, PlanRecord } from '../../../../shared/plan-api';
 import { Field } from '../../components/field';
 import { errorMessage } from '../../stores/errors';
 import { useAppStore, useStoreApi } from '../../stores/store';
+import { RolloutOptionFields } from '../rollouts/option-fields';
+import { checkOptions, type OptionForm } from '../rollouts/option-form';
 import {
   type CheckForm,
   fromDefinition,
@@ -21,6 +23,16 @@ const laptopZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UT
 function problemAt(p: PlanPreview | null, path: string): string | null {
   return p?.problems.find((x) => x.path === path)?.message ?? null;
 }
+
+/** Where the core reports a problem of each option field. */
+const OPTION_PATH: Record<keyof OptionForm, string> = {
+  concurrency: 'options.concurrency',
+  thresholdKind: 'failureThreshold',
+  thresholdValue: 'failureThreshold',
+  reboot: 'options.reboot',
+  rebootReturnMin: 'options.rebootReturnMs',
+  hostTimeLimitMin: 'options.hostTimeLimitMs',
+};
 
 /** The plan editor; `plan` null creates a new one. */
 export function PlanEditor({ plan, onClose }: { plan: PlanRecord | null; onClose: () => void }) {
@@ -178,6 +190,17 @@ export function PlanEditor({ plan, onClose }: { plan: PlanRecord | null; onClose
       >
         Add ring
       </button>
+
+      <h3>Options for every batch</h3>
+      <div className="form-grid wizard-options" data-testid="plan-options">
+        <RolloutOptionFields
+          value={form.options}
+          problem={(k) => checkOptions(form.options)[k] ?? problemAt(preview, OPTION_PATH[k]) ?? null}
+          onChange={(p) => patch({ options: { ...form.options, ...p } })}
+          thresholdLegend="Plan failure threshold"
+          thresholdHint="Counted over the finished machines of the whole run: the run halts when it is reached."
+        />
+      </div>
 
       <h3>Health checks</h3>
       <p className="muted">

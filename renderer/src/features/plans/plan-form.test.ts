@@ -45,3 +45,37 @@ describe('plan form', () => {
     expect(r.error?.issues.map((i) => i.path.join('.'))).toContain('rings.0.batch.value');
   });
 });
+
+describe('plan form options (the fields the rollout wizard shares)', () => {
+  it('sends the batches options, the plan threshold and each ring batch threshold as edited', () => {
+    const f = newPlanForm('UTC');
+    f.name = 'Night';
+    f.rings[0]!.client = 'Acme';
+    f.options = {
+      ...f.options,
+      concurrency: '8',
+      reboot: 'never',
+      thresholdKind: 'percent',
+      thresholdValue: '20',
+    };
+    f.rings[0]!.threshold = { thresholdKind: 'count', thresholdValue: '2' };
+    const d = planDefinitionSchema.parse(toDefinition(f));
+    // Options left at their defaults stay left out, as a plan written by hand would have them.
+    expect(d.options).toEqual({ concurrency: 8, reboot: 'never' });
+    expect(d.failureThreshold).toEqual({ kind: 'percent', value: 20 });
+    expect(d.rings[0]?.batchFailureThreshold).toEqual({ kind: 'count', value: 2 });
+    const back = fromDefinition(d);
+    expect(back.options).toMatchObject({ concurrency: '8', reboot: 'never', thresholdKind: 'percent' });
+    expect(back.rings[0]?.threshold).toEqual({ thresholdKind: 'count', thresholdValue: '2' });
+  });
+
+  it('a new plan has no thresholds and default options', () => {
+    const f = newPlanForm('UTC');
+    f.rings[0]!.client = 'Acme';
+    f.name = 'x';
+    const d = planDefinitionSchema.parse(toDefinition(f));
+    expect(d.options).toEqual({});
+    expect(d.failureThreshold).toBeNull();
+    expect(d.rings[0]?.batchFailureThreshold).toBeNull();
+  });
+});

@@ -3,6 +3,15 @@
  * typed; the core's schema (plans.preview) says what is wrong, so the form holds no rules of its own.
  */
 import type { HealthCheck, PlanDefinition } from '../../../../shared/plans';
+import { DEFAULT_ROLLOUT_OPTIONS } from '../../../../shared/rollout';
+import {
+  type OptionForm,
+  optionFormOf,
+  optionsOf,
+  type ThresholdForm,
+  thresholdFormOf,
+  thresholdOf,
+} from '../rollouts/option-form';
 
 /** One ring as the form edits it. */
 export interface RingForm {
@@ -18,7 +27,9 @@ export interface RingForm {
   soakMinutes: string;
   gateHealthChecks: boolean;
   manual: boolean;
-  /** Fields the form does not show (failure threshold), kept as they were. */
+  /** The batch failure threshold. */
+  threshold: ThresholdForm;
+  /** Fields the form does not show, kept as they were. */
   rest: Record<string, unknown>;
 }
 
@@ -44,8 +55,10 @@ export interface PlanForm {
   checks: CheckForm[];
   pre: string;
   post: string;
-  /** Options and plan threshold are not edited here; kept as they were. */
-  kept: Pick<PlanDefinition, 'options' | 'failureThreshold'> | null;
+  /** The batches' rollout options, and the plan's failure threshold (over the whole run). */
+  options: OptionForm;
+  /** The stored plan's options, so an option it left to the default stays left out. */
+  storedOptions: PlanDefinition['options'];
 }
 
 /** A new ring with safe defaults: all of one client, batches of 10, a full-success gate. */
@@ -63,6 +76,7 @@ export function newRing(n: number): RingForm {
     soakMinutes: '0',
     gateHealthChecks: true,
     manual: false,
+    threshold: thresholdFormOf(null),
     rest: {},
   };
 }
@@ -83,7 +97,8 @@ export function newPlanForm(zone: string): PlanForm {
     checks: [],
     pre: '',
     post: '',
-    kept: null,
+    options: optionFormOf({}, null),
+    storedOptions: {},
   };
 }
 
@@ -95,6 +110,16 @@ function checkOf(c: CheckForm): unknown {
   const field = CHECK_FIELD[c.kind];
   const value = c.kind === 'tcp' ? num(c.value) : c.value;
   return { ...c.rest, kind: c.kind, [field]: value };
+}
+
+/** The options the form describes: those the stored plan set, and any that differ from the defaults. */
+function optionsOfForm(f: PlanForm): Record<string, unknown> {
+  const all = optionsOf(f.options);
+  return Object.fromEntries(
+    (Object.keys(all) as (keyof typeof all)[])
+      .filter((k) => k in f.storedOptions || !Object.is(all[k], DEFAULT_ROLLOUT_OPTIONS[k]))
+      .map((k) => [k, all[k]]),
+  );
 }
 
 /** The definition the form describes (possibly invalid: the core reports the problems). */
@@ -110,7 +135,8 @@ export function toDefinition(f: PlanForm): unknown {
   return {
     name: f.name.trim(),
     content: f.content,
-    ...(f.kept ?? {}),
+    options: optionsOfForm(f),
+    failureThreshold: thresholdOf(f.options),
     schedule,
     useMaintenanceWindows: f.useMaintenanceWindows,
     rings: f.rings.map((r) => ({
@@ -124,6 +150,7 @@ export function toDefinition(f: PlanForm): unknown {
             : { kind: 'machines', machineIds: r.machineIds },
       batch: { kind: r.batchKind, value: num(r.batchValue) },
       batchPauseMinutes: num(r.pauseMinutes),
+      batchFailureThreshold: thresholdOf(r.threshold),
       gate: {
         minSuccessPercent: num(r.minSuccessPercent),
         soakMinutes: num(r.soakMinutes),
@@ -150,7 +177,7 @@ export function fromDefinition(d: PlanDefinition): PlanForm {
     time: s.kind === 'patch-tuesday' ? s.time : '22:00',
     useMaintenanceWindows: d.useMaintenanceWindows,
     rings: d.rings.map((r) => {
-      const { name, targets, batch, batchPauseMinutes, gate, ...rest } = r;
+      const { name, targets, batch, batchPauseMinutes, gate, batchFailureThreshold, ...rest } = r;
       return {
         name,
         targetKind: targets.kind,
@@ -164,6 +191,7 @@ export function fromDefinition(d: PlanDefinition): PlanForm {
         soakMinutes: String(gate.soakMinutes),
         gateHealthChecks: gate.healthChecks,
         manual: gate.manual,
+        threshold: thresholdFormOf(batchFailureThreshold),
         rest,
       };
     }),
@@ -174,6 +202,7 @@ export function fromDefinition(d: PlanDefinition): PlanForm {
     }),
     pre: d.scripts.pre ?? '',
     post: d.scripts.post ?? '',
-    kept: { options: d.options, failureThreshold: d.failureThreshold },
+    options: optionFormOf(d.options, d.failureThreshold),
+    storedOptions: d.options,
   };
 }

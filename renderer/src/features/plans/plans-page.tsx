@@ -8,6 +8,8 @@ import { errorMessage } from '../../stores/errors';
 import { useAppStore, useStoreApi } from '../../stores/store';
 import { PlanCalendarView } from './plan-calendar';
 import { PlanEditor } from './plan-editor';
+import { PlanRunView } from './plan-run-view';
+import { PlanRunsList, usePlanRunHash } from './plan-runs-list';
 import { WindowsEditor } from './windows-editor';
 
 type Editing = { plan: PlanRecord | null } | null;
@@ -54,8 +56,13 @@ function PlanRow({ p, onEdit }: { p: PlanRecord; onEdit: () => void }) {
   );
 }
 
-/** Plans, the calendar of the next 30 days, and the maintenance windows. */
+/** Plans, their runs, the calendar of the next 30 days, and the maintenance windows; or one run, live. */
 export function PlansPage() {
+  const runId = usePlanRunHash();
+  return runId === null ? <PlansOverview /> : <PlanRunView id={runId} />;
+}
+
+function PlansOverview() {
   const store = useStoreApi();
   const plans = useAppStore((s) => s.plans);
   const loaded = useAppStore((s) => s.plansLoaded);
@@ -118,6 +125,10 @@ export function PlansPage() {
             No plans yet. A plan patches the pilot machines first and the rest later, at night, by itself.
           </p>
         ) : null}
+      </section>
+      <section className="card" aria-labelledby="runs-heading">
+        <h2 id="runs-heading">Runs</h2>
+        <PlanRunsList />
       </section>
       <section className="card" aria-labelledby="calendar-heading">
         <h2 id="calendar-heading">Next 30 days</h2>

@@ -2,6 +2,8 @@
 import type { Group } from '../../../../shared/domain';
 import type { PlanProblem, PreviewMachine } from '../../../../shared/plan-api';
 import { Field } from '../../components/field';
+import { ThresholdFields } from '../rollouts/option-fields';
+import { thresholdProblem } from '../rollouts/option-form';
 import type { RingForm } from './plan-form';
 
 /** Props of {@link RingFields}. */
@@ -89,6 +91,14 @@ export function RingFields({ index, ring, groups, machines, problems, onChange, 
             onChange={(e) => set({ pauseMinutes: e.target.value })}
           />
         </Field>
+        <ThresholdFields
+          legend="Batch failure threshold"
+          name={`ring-${index}-threshold`}
+          value={ring.threshold}
+          error={thresholdProblem(ring.threshold) ?? at('batchFailureThreshold')}
+          hint="Counted over the batch's finished machines: no new machine of the batch starts after that, and the run halts."
+          onChange={(threshold) => set({ threshold })}
+        />
         <Field label="Gate: success at least (%)" error={at('gate.minSuccessPercent')}>
           <input
             className="input"

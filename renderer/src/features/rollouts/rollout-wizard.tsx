@@ -6,38 +6,12 @@ import { Field } from '../../components/field';
 import { Modal } from '../../components/modal';
 import { errorMessage } from '../../stores/errors';
 import { useAppStore, useStoreApi } from '../../stores/store';
-import { REBOOT_LABEL } from './labels';
+import { Radios, RolloutOptionFields } from './option-fields';
 import type { WizardForm } from './wizard-form';
 import { checkWizard, newWizardForm, wizardRequest } from './wizard-form';
 import { AdvisoryAdder, MachinePicker, PatchPicker } from './wizard-pickers';
 
 const STEPS = ['Targets', 'Content', 'Options'] as const;
-
-function Radios<T extends string>({
-  legend,
-  name,
-  value,
-  options,
-  onChange,
-}: {
-  legend: string;
-  name: string;
-  value: T;
-  options: readonly (readonly [T, string])[];
-  onChange(v: T): void;
-}) {
-  return (
-    <fieldset className="radio-row wizard-radios">
-      <legend className="field-label">{legend}</legend>
-      {options.map(([v, label]) => (
-        <label key={v}>
-          <input type="radio" name={name} checked={value === v} onChange={() => onChange(v)} />
-          {label}
-        </label>
-      ))}
-    </fieldset>
-  );
-}
 
 /** The dialog; `machineIds` are the machines picked on the Machines page, if any. */
 export function RolloutWizard({ machineIds }: { machineIds: readonly number[] }) {
@@ -222,88 +196,7 @@ export function RolloutWizard({ machineIds }: { machineIds: readonly number[] })
               onChange={(e) => edit({ name: e.target.value })}
             />
           </Field>
-          <Field
-            label="Machines at once"
-            error={show('concurrency')}
-            hint="How many machines are patched at the same time."
-          >
-            <input
-              className="input"
-              inputMode="numeric"
-              value={form.concurrency}
-              onChange={(e) => edit({ concurrency: e.target.value })}
-            />
-          </Field>
-          <div className="wizard-wide">
-            <Radios
-              legend="Failure threshold"
-              name="threshold-kind"
-              value={form.thresholdKind}
-              options={[
-                ['count', 'Failed machines'],
-                ['percent', 'Percent failed'],
-                ['none', 'None'],
-              ]}
-              onChange={(thresholdKind) => edit({ thresholdKind })}
-            />
-          </div>
-          {form.thresholdKind !== 'none' ? (
-            <Field
-              label={
-                form.thresholdKind === 'count'
-                  ? 'Stop after this many failed machines'
-                  : 'Stop after this percent failed'
-              }
-              error={show('thresholdValue')}
-              hint="No new machines are started after that; machines already under way finish."
-            >
-              <input
-                className="input"
-                inputMode="numeric"
-                value={form.thresholdValue}
-                onChange={(e) => edit({ thresholdValue: e.target.value })}
-              />
-            </Field>
-          ) : (
-            <span />
-          )}
-          <Field
-            label="Per-machine time limit (minutes)"
-            error={show('hostTimeLimitMin')}
-            hint="The install is stopped on the machine after this."
-          >
-            <input
-              className="input"
-              inputMode="numeric"
-              value={form.hostTimeLimitMin}
-              onChange={(e) => edit({ hostTimeLimitMin: e.target.value })}
-            />
-          </Field>
-          <div className="wizard-wide">
-            <Radios
-              legend="Reboot"
-              name="reboot"
-              value={form.reboot}
-              options={(['never', 'if-required', 'always'] as const).map(
-                (v) => [v, REBOOT_LABEL[v]] as const,
-              )}
-              onChange={(reboot) => edit({ reboot })}
-            />
-          </div>
-          {form.reboot !== 'never' ? (
-            <Field
-              label="Wait for a rebooting machine (minutes)"
-              error={show('rebootReturnMin')}
-              hint="A machine that does not come back in time fails with “did not come back”."
-            >
-              <input
-                className="input"
-                inputMode="numeric"
-                value={form.rebootReturnMin}
-                onChange={(e) => edit({ rebootReturnMin: e.target.value })}
-              />
-            </Field>
-          ) : null}
+          <RolloutOptionFields value={form} problem={(k) => show(k) ?? null} onChange={edit} />
         </section>
       )}
       {error ? (

@@ -2,6 +2,7 @@
 import type { RolloutRef } from '../../../../shared/domain';
 import { DEFAULT_ROLLOUT_OPTIONS } from '../../../../shared/domain';
 import type { RequestOf } from '../../../../shared/ipc';
+import { checkOptions, type OptionForm, optionFormOf, optionsOf, thresholdOf } from './option-form';
 
 /** Package managers that install by advisory id. */
 export const ADVISORY_PMS = ['dnf', 'yum', 'zypper'] as const;
@@ -12,7 +13,7 @@ export type AdvisoryPm = (typeof ADVISORY_PMS)[number];
 const ADVISORY_ID = /^[A-Za-z0-9][A-Za-z0-9.+_:@~-]*$/;
 
 /** The wizard's fields (numbers as typed, so a half-typed value is not lost). */
-export interface WizardForm {
+export interface WizardForm extends OptionForm {
   name: string;
   targetKind: 'machines' | 'group' | 'client';
   machineIds: number[];
@@ -23,12 +24,6 @@ export interface WizardForm {
   /** The advisory being typed in the content step, and its package manager. */
   advisoryPm: AdvisoryPm;
   advisoryId: string;
-  concurrency: string;
-  thresholdKind: 'none' | 'count' | 'percent';
-  thresholdValue: string;
-  reboot: 'never' | 'if-required' | 'always';
-  rebootReturnMin: string;
-  hostTimeLimitMin: string;
 }
 
 /** A fresh form, with the machines picked on the Machines page (if any) as targets. */
@@ -43,22 +38,13 @@ export function newWizardForm(machineIds: readonly number[] = []): WizardForm {
     refs: [],
     advisoryPm: 'dnf',
     advisoryId: '',
-    concurrency: String(DEFAULT_ROLLOUT_OPTIONS.concurrency),
-    thresholdKind: 'count',
-    thresholdValue: '1',
-    reboot: DEFAULT_ROLLOUT_OPTIONS.reboot,
-    rebootReturnMin: String(DEFAULT_ROLLOUT_OPTIONS.rebootReturnMs / 60_000),
-    hostTimeLimitMin: String(DEFAULT_ROLLOUT_OPTIONS.hostTimeLimitMs / 60_000),
+    // A one-off rollout stops at its first failed machine unless told otherwise.
+    ...optionFormOf(DEFAULT_ROLLOUT_OPTIONS, { kind: 'count', value: 1 }),
   };
 }
 
 /** Problems by field, each a sentence end ("must be …"); empty when the form can be sent. */
 export type WizardProblems = Partial<Record<keyof WizardForm, string>>;
-
-const intIn = (text: string, min: number, max: number): number | null => {
-  const n = Number(text.trim());
-  return text.trim() !== '' && Number.isInteger(n) && n >= min && n <= max ? n : null;
-};
 
 /** Checks the form the way the core's schema will, so problems show beside their fields. */
 export function checkWizard(f: WizardForm): WizardProblems {
@@ -72,15 +58,7 @@ export function checkWizard(f: WizardForm): WizardProblems {
     // A typed id that was never added would silently not be part of the rollout.
     p.advisoryId = advisoryProblem(f.advisoryId) ?? 'Press Add to include this advisory, or clear the field.';
   }
-  if (intIn(f.concurrency, 1, 256) === null) p.concurrency = 'Enter a whole number from 1 to 256.';
-  if (f.thresholdKind === 'count' && intIn(f.thresholdValue, 1, 100_000) === null)
-    p.thresholdValue = 'Enter a number of hosts, 1 or more.';
-  if (f.thresholdKind === 'percent' && intIn(f.thresholdValue, 1, 100) === null)
-    p.thresholdValue = 'Enter a percentage from 1 to 100.';
-  if (f.reboot !== 'never' && intIn(f.rebootReturnMin, 1, 1440) === null)
-    p.rebootReturnMin = 'Enter minutes from 1 to 1440.';
-  if (intIn(f.hostTimeLimitMin, 1, 1440) === null) p.hostTimeLimitMin = 'Enter minutes from 1 to 1440.';
-  return p;
+  return { ...p, ...checkOptions(f) };
 }
 
 /** The create request of a form that passed {@link checkWizard}. */
@@ -93,21 +71,11 @@ export function wizardRequest(f: WizardForm): RequestOf<'rollouts.create'> {
         : { kind: 'client' as const, client: f.client.trim() };
   const content =
     f.contentKind === 'named' ? { kind: 'named' as const, refs: f.refs } : { kind: f.contentKind };
-  const threshold =
-    f.thresholdKind === 'none' ? null : { kind: f.thresholdKind, value: Number(f.thresholdValue.trim()) };
-  const rebootReturnMs =
-    f.reboot === 'never' ? DEFAULT_ROLLOUT_OPTIONS.rebootReturnMs : Number(f.rebootReturnMin) * 60_000;
   return {
     ...(f.name.trim() ? { name: f.name.trim() } : {}),
     targets,
     content,
-    options: {
-      concurrency: Number(f.concurrency.trim()),
-      failureThreshold: threshold,
-      reboot: f.reboot,
-      rebootReturnMs,
-      hostTimeLimitMs: Number(f.hostTimeLimitMin) * 60_000,
-    },
+    options: { ...optionsOf(f), failureThreshold: thresholdOf(f) },
   };
 }
 
