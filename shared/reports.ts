@@ -20,8 +20,11 @@ export interface ReportMachine {
   client: string;
   site: string;
   os: string;
-  /** 'up-to-date' | 'missing' (fixes missing) | 'failed' (last scan failed) | 'not-scanned'. */
-  status: 'up-to-date' | 'missing' | 'failed' | 'not-scanned';
+  /**
+   * 'up-to-date' | 'missing' (fixes missing) | 'failed' (last scan failed) | 'not-scanned' |
+   * 'unsupported' (nothing missing, but its release is past its end of life: no fixes will come).
+   */
+  status: 'up-to-date' | 'missing' | 'failed' | 'not-scanned' | 'unsupported';
   missing: number;
   security: number;
   overdue: number;
@@ -166,6 +169,7 @@ export const MACHINE_STATUS_TEXT: Record<ReportMachine['status'], string> = {
   missing: 'Fixes missing',
   failed: 'Last scan failed',
   'not-scanned': 'Never scanned',
+  unsupported: 'No more updates (end of life)',
 };
 
 /** When a fix is due, in words ("overdue by 3 days", "due in 12 days", "no deadline"). */

@@ -10,6 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 
+import { isReady, PDF_OPTIONS, PRINT_TIMEOUT_MS, READY_EXPRESSION, READY_POLL_MS } from './print-options';
+
 /** Where Chromium is looked for when PATCHBAY_CHROMIUM does not say. */
 export const CHROMIUM_CANDIDATES = [
   '/usr/bin/chromium',
@@ -35,13 +37,6 @@ export class ChromiumMissingError extends Error {
     );
   }
 }
-
-const FOOTER =
-  '<div style="font-size:8px;width:100%;margin:0 14mm;color:#5a6471;display:flex;justify-content:space-between">' +
-  '<span class="title"></span><span><span class="pageNumber"></span> / <span class="totalPages"></span></span></div>';
-
-/** How long a print may take before it is given up (the page loads, fetches its data, then prints). */
-const DEFAULT_TIMEOUT_MS = 60_000;
 
 interface CdpReply {
   id?: number;
@@ -123,7 +118,7 @@ export async function printPageToPdf(
       });
       toChromium.write(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }) + '\0');
     });
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = opts.timeoutMs ?? PRINT_TIMEOUT_MS;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -138,28 +133,11 @@ export async function printPageToPdf(
     await send('Page.enable', {}, s);
     await send('Page.navigate', { url }, s);
     for (;;) {
-      const r = await send(
-        'Runtime.evaluate',
-        { expression: 'document.documentElement.dataset.reportReady ?? ""', returnByValue: true },
-        s,
-      );
-      const value = String((r.result as { value?: unknown } | undefined)?.value ?? '');
-      if (value === 'ready') break;
-      if (value.startsWith('error:')) throw new Error(value.slice(6).trim());
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      const r = await send('Runtime.evaluate', { expression: READY_EXPRESSION, returnByValue: true }, s);
+      if (isReady(String((r.result as { value?: unknown } | undefined)?.value ?? ''))) break;
+      await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
     }
-    const pdf = await send(
-      'Page.printToPDF',
-      {
-        printBackground: true,
-        preferCSSPageSize: true,
-        // Every page says whose report it is and which page of how many (the page's title is the report's).
-        displayHeaderFooter: true,
-        headerTemplate: '<span></span>',
-        footerTemplate: FOOTER,
-      },
-      s,
-    );
+    const pdf = await send('Page.printToPDF', PDF_OPTIONS, s);
     return Buffer.from(String(pdf.data ?? ''), 'base64');
   };
   try {

@@ -13,7 +13,7 @@ describe('the report model', () => {
     expect(r.period).toEqual(PERIOD);
     expect(r.status).toMatchObject({
       machines: 3,
-      upToDate: 1,
+      upToDate: 0,
       missing: 1,
       notScanned: 1,
       failed: 0,
@@ -23,7 +23,7 @@ describe('the report model', () => {
     });
     expect(r.machines?.items.map((m) => [m.name, m.status, m.eolState, m.overdue])).toEqual([
       ['new01', 'not-scanned', 'unknown', 0],
-      ['old01', 'up-to-date', 'eol', 0],
+      ['old01', 'unsupported', 'eol', 0],
       ['web01', 'missing', 'supported', r.overdue.total],
     ]);
     expect(r.machines?.items[2]?.lastScanAt).toBe(IN_PERIOD_SCAN);
@@ -58,7 +58,7 @@ describe('the report model', () => {
     const r = await core.services.reports.service.build({ client: null, ...PERIOD });
     expect(r.machines).toBeNull();
     expect(r.clients).toEqual([
-      { client: 'Acme', machines: 3, upToDate: 1, missing: 1, overdue: 1, endOfLife: 1 },
+      { client: 'Acme', machines: 3, upToDate: 0, missing: 1, overdue: 1, endOfLife: 1 },
       { client: 'Globex', machines: 1, upToDate: 0, missing: 1, overdue: 1, endOfLife: 0 },
     ]);
     expect(r.rollouts[0]).toMatchObject({ hosts: 2, succeeded: 1, failed: 1 });

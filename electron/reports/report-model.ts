@@ -69,7 +69,9 @@ function machineLine(r: ReportMachineRow, overdue: number): ReportMachine {
         ? 'failed'
         : r.missing > 0
           ? 'missing'
-          : 'up-to-date';
+          : r.eolState === 'eol'
+            ? 'unsupported'
+            : 'up-to-date';
   return {
     name: r.name,
     client: r.client,

@@ -60,7 +60,13 @@ export function ReportDocument({ model }: { model: ReportModel }) {
 
       <section className="report-section">
         <h3>Overdue fixes</h3>
-        <FixesTable list={model.overdue} ranked={false} testId="report-overdue" empty="Nothing is overdue." />
+        <FixesTable
+          list={model.overdue}
+          ranked={false}
+          showClient={model.client === null}
+          testId="report-overdue"
+          empty="Nothing is overdue."
+        />
       </section>
 
       <section className="report-section">
@@ -68,7 +74,13 @@ export function ReportDocument({ model }: { model: ReportModel }) {
         <p className="report-line">
           The missing fixes that matter most, in the order to install them, and why.
         </p>
-        <FixesTable list={model.fixFirst} ranked testId="report-fix-first" empty="No fixes are missing." />
+        <FixesTable
+          list={model.fixFirst}
+          ranked
+          showClient={model.client === null}
+          testId="report-fix-first"
+          empty="No fixes are missing."
+        />
       </section>
 
       <section className="report-section">

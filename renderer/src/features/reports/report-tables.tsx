@@ -106,9 +106,11 @@ export function FixesTable({
   ranked,
   testId,
   empty,
+  showClient,
 }: {
   list: ReportList<FixFirstItem>;
   ranked: boolean;
+  showClient: boolean;
   testId: string;
   empty: string;
 }) {
@@ -119,6 +121,7 @@ export function FixesTable({
         <thead>
           <tr>
             {ranked ? <th className="num">#</th> : null}
+            {showClient ? <th>Client</th> : null}
             <th>Machine</th>
             <th>Fix</th>
             <th>Due</th>
@@ -129,6 +132,7 @@ export function FixesTable({
           {list.items.map((f, i) => (
             <tr key={`${f.machineId}-${f.name}-${f.arch}`}>
               {ranked ? <td className="num">{i + 1}</td> : null}
+              {showClient ? <td>{f.client || '(no client)'}</td> : null}
               <td>{f.machineName}</td>
               <td>
                 {f.name} <span className="report-sub report-nowrap">to {f.candidateVersion}</span>
