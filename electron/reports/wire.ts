@@ -11,6 +11,16 @@ import { reportService, type TrendProvider } from './report-model';
  */
 export function wireReports(deps: { db: Db; risk: RiskService; clock: Clock; trend?: TrendProvider }) {
   let printer: PagePrinter | null = null;
+  // One print at a time: each starts a browser, and a laptop has few cores to spare.
+  let queue: Promise<unknown> = Promise.resolve();
+  const oneAtATime =
+    (p: PagePrinter): PagePrinter =>
+    (hash) => {
+      // The queue never rejects (failures are caught below), so each print waits for the one before.
+      const run = queue.then(() => p(hash));
+      queue = run.catch(() => undefined);
+      return run;
+    };
   const service = reportService({
     repo: reportsRepo(deps.db),
     risk: deps.risk,
@@ -19,7 +29,7 @@ export function wireReports(deps: { db: Db; risk: RiskService; clock: Clock; tre
   });
   return {
     service,
-    handlers: reportHandlers(service, () => printer),
+    handlers: reportHandlers(service, () => (printer ? oneAtATime(printer) : null)),
     /** Sets (or with null, clears) the printer of the Reports page; returns a function that clears it. */
     setPrinter(p: PagePrinter | null): () => void {
       printer = p;
