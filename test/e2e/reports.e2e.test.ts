@@ -67,6 +67,10 @@ describe.runIf(run)('the Reports page in real Chromium', () => {
     // The choice is in the address bar, so the report can be opened again.
     expect(new URL(page.url()).hash).toBe('#/reports?client=Acme&from=2026-11-01&to=2026-11-30');
     await screenshot(page, '70-reports');
+    // The report is paper: it stays light when the app is dark.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, '72-reports-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
 
     const [download] = await Promise.all([
       page.waitForEvent('download'),
