@@ -42,6 +42,8 @@ export function ReportsPage() {
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState<'pdf' | 'csv' | null>(null);
   const problem = checkPeriod(req);
+  // A client named by the address bar shows even before the client list has loaded.
+  const choices = req.client !== null && !clients.includes(req.client) ? [req.client, ...clients] : clients;
 
   const load = useCallback(async () => {
     if (checkPeriod(req)) return;
@@ -119,7 +121,7 @@ export function ReportsPage() {
             onChange={(e) => setReq({ ...req, client: e.target.value === FLEET ? null : e.target.value })}
           >
             <option value={FLEET}>All clients</option>
-            {clients.map((c) => (
+            {choices.map((c) => (
               <option key={c} value={c}>
                 {c}
               </option>
