@@ -30,6 +30,7 @@ import type {
 import type { DesktopNotification, NotificationSettings, NotificationTestResult } from './notifications';
 import type { PlanCalendar, PlanPreview, PlanRecord, WindowRecord } from './plan-api';
 import type { PlanRun, PlanRunDetail, PlanRunEvent } from './plan-runs';
+import type { ReportModel } from './reports';
 import type {
   FixFirstPage,
   OverdueContent,
@@ -140,6 +141,12 @@ export interface ResponseMap {
   'vuln.status': VulnStatus;
   /** Downloads the feeds; a bad download keeps the previous copy (see `results`). */
   'vuln.update': VulnUpdateReport;
+  /** A client's or the fleet's report for a period, as the Reports page shows it. */
+  'reports.get': ReportModel;
+  /** The same report as one CSV table. */
+  'reports.csv': { fileName: string; csv: string };
+  /** The printed report (PDF through Chromium, base64 like the evidence pack). */
+  'reports.pdf': { fileName: string; size: number; base64: string };
 }
 
 /** One rollout's part of a progress message. */
@@ -283,6 +290,9 @@ export const REQUEST_CHANNELS = [
   'sla.set',
   'vuln.status',
   'vuln.update',
+  'reports.get',
+  'reports.csv',
+  'reports.pdf',
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNELS = [

@@ -3,6 +3,7 @@ import { z } from 'zod';
 
 import { notificationsSetSchema } from './notifications';
 import { maintenanceWindowSchema, planDefinitionSchema, windowScopeSchema } from './plans';
+import { checkPeriod } from './reports';
 import {
   boundedString,
   id,
@@ -191,6 +192,18 @@ export const rolloutCreateSchema = z.strictObject({
 });
 
 /** Request schemas by channel: the main process and the browser host validate with these. */
+/** A report's scope and period (issue 11): a client (null = the whole fleet), two YYYY-MM-DD days. */
+const reportRequestSchema = z
+  .strictObject({
+    client: boundedString(LIMITS.client).min(1).nullable(),
+    from: z.string().max(20),
+    to: z.string().max(20),
+  })
+  .superRefine((v, ctx) => {
+    const problem = checkPeriod(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['from'] });
+  });
+
 export const requestSchemas = {
   'app.info': z.strictObject({}),
   'machines.list': z.strictObject({
@@ -340,4 +353,8 @@ export const requestSchemas = {
   }),
   'vuln.status': z.strictObject({}),
   'vuln.update': z.strictObject({}),
+  // Issue 11: client and fleet reports.
+  'reports.get': reportRequestSchema,
+  'reports.csv': reportRequestSchema,
+  'reports.pdf': reportRequestSchema,
 } as const;

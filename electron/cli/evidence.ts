@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import path from 'node:path';
 
 import type { Core } from '../core/create-core';
 import { verifyPack } from '../evidence/verify';
 import { call, UsageError } from './call';
+import { writeNewFile } from './write-new-file';
 
 /** Options `patchbay evidence …` reads. */
 export interface EvidenceOptions {
@@ -69,25 +69,10 @@ async function rolloutIdOf(core: Core, given: string | undefined): Promise<numbe
 export async function runEvidenceExport(core: Core, o: EvidenceOptions, io: Io): Promise<number> {
   if (!o.out) throw new UsageError('evidence export needs --out FILE.zip');
   const id = await rolloutIdOf(core, o.rollout);
-  if (!o.force && fs.existsSync(o.out)) {
-    throw new UsageError(`${o.out} exists; pass --force to replace it.`);
-  }
+  // Refused before the pack is built; writeNewFile checks again at the write.
+  if (!o.force && fs.existsSync(o.out)) throw new UsageError(`${o.out} exists; pass --force to replace it.`);
   const pack = await call(core, 'rollouts.evidence', { id });
-  const bytes = Buffer.from(pack.base64, 'base64');
-  // Written beside the target and renamed: a reader never sees half a pack, and without --force an existing
-  // file is never replaced (the link fails instead of a race between the check and the write).
-  const tmp = path.join(path.dirname(path.resolve(o.out)), `.${path.basename(o.out)}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, bytes, { flag: 'wx' });
-  try {
-    if (o.force) fs.renameSync(tmp, o.out);
-    else fs.linkSync(tmp, o.out);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new UsageError(`${o.out} exists; pass --force to replace it.`);
-    throw err;
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
+  writeNewFile(o.out, Buffer.from(pack.base64, 'base64'), o.force ?? false);
   if (o.json) {
     const shown = { fileName: pack.fileName, size: pack.size, sha256: pack.sha256, path: o.out };
     io.stdout(JSON.stringify(shown, null, 2) + '\n');

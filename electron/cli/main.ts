@@ -24,6 +24,7 @@ import { formatImportPreview, formatMachineTable } from './format';
 import { runNotifications } from './notifications';
 import { listPatches, showMachine } from './patches';
 import { runPlan, runWindow } from './plans';
+import { runReport } from './report';
 import { resolveMachines } from './resolve';
 import { runFixFirst, runSla, runVuln } from './risk';
 import { runRollout } from './rollout';
@@ -122,6 +123,9 @@ const OPTIONS = {
   medium: { type: 'string' },
   low: { type: 'string' },
   remove: { type: 'boolean' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  fleet: { type: 'boolean' },
 } as const;
 
 const COMMANDS: Record<string, string[]> = {
@@ -151,7 +155,7 @@ const COMMANDS: Record<string, string[]> = {
 };
 
 // Commands without a sub-command.
-const VERBS = new Set(['scan', 'approve', 'decline', 'unapprove', 'fix-first', 'run']);
+const VERBS = new Set(['scan', 'approve', 'decline', 'unapprove', 'fix-first', 'run', 'report']);
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
@@ -347,6 +351,7 @@ export async function runCli(
     if (area === 'evidence') return await runEvidenceExport(core, v, io);
     if (area === 'notifications') return await runNotifications(core, command ?? '', v, io);
     if (area === 'fix-first') return await runFixFirst(core, v, io);
+    if (area === 'report') return await runReport(core, v, io);
     if (area === 'sla') return await runSla(core, command ?? '', v, io);
     if (area === 'vuln') return await runVuln(core, command ?? '', v, io);
     if (area === 'credentials') return await runCredentials(core, command ?? '', rest, v, io);

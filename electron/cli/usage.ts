@@ -10,6 +10,7 @@ export const USAGE = `Usage: patchbay [--data-dir DIR] machines <command> [optio
        patchbay [--data-dir DIR] notifications show|set|test [options]
        patchbay [--data-dir DIR] plan|window <command> [options]
        patchbay [--data-dir DIR] run
+       patchbay [--data-dir DIR] report --client C|--fleet --format pdf|csv [options]
 
 Commands:
   machines list    [--search TEXT] [--tag T]... [--client C]... [--site S]... [--os OS]...
@@ -108,6 +109,12 @@ Commands:
                    --remove makes the client follow the default again. KEV fixes: CISA's date.
   vuln status      [--json]   How old the KEV, EPSS, Debian and Ubuntu security data is
   vuln update      [--json]   Downloads the feeds; a bad download keeps the previous copy (exit 1)
+  report           --client C | --fleet  [--from YYYY-MM-DD] [--to YYYY-MM-DD] --format pdf|csv
+                   [--out FILE|-] [--force]
+                   A report to hand a client: status, overdue fixes, what to fix first, the
+                   period's rollouts and how old the data is. Days are UTC, both ends included;
+                   default: the 30 days up to today. PDF needs Chromium; CSV (one table, a
+                   Section column) can go to stdout with --out -.
 
 The data folder is --data-dir, else $PATCHBAY_DATA_DIR, else the desktop app's own folder.
 Exit codes: 0 done, 1 failed (message on stderr), 2 wrong usage, 3 scan finished but some

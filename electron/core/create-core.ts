@@ -37,6 +37,7 @@ import { plansService } from '../plans/plans-service';
 import { windowsService } from '../plans/windows-service';
 import { startPlanRunner, wireRunner } from '../plans/wire-runner';
 import { loadEolTable } from '../platforms/eol';
+import { wireReports } from '../reports/wire';
 import { riskHandlers } from '../risk/handlers';
 import { riskService } from '../risk/risk-service';
 import { rolloutHandlers } from '../rollout/handlers';
@@ -242,6 +243,8 @@ export function createCore(options: CoreOptions) {
         .refresh()
         .catch((e: unknown) => logger.error('risk.refresh-failed', { error: String(e).slice(0, 300) }));
   });
+  // Issue 11: client and fleet reports (PDF once a host sets the printer).
+  const reports = wireReports({ db, risk, clock });
   const jobs = createJobRegistry();
   jobs.addSource('scan', scanner.jobs);
   jobs.addSource('rollout', rollouts.jobs);
@@ -284,6 +287,7 @@ export function createCore(options: CoreOptions) {
     ...notificationHandlers({ settings: notifySettings, notifier, audit }),
     ...planHandlers({ plans, windows, preview: plansPreview, source: plansSource, runner, events }),
     ...riskHandlers(risk),
+    ...reports.handlers,
   };
 
   // Rollouts that were running when Patchbay stopped carry on (re-checking each host first); the CLI's
@@ -316,6 +320,8 @@ export function createCore(options: CoreOptions) {
       risk,
       /** The plan runner (issue 9); tests `tick()` it with their clock. */
       planRunner: runner,
+      /** Reports (issue 11): the builder and the printer slot a host fills. */
+      reports,
     },
     /** What a plan runner reads: enabled plans and each machine's maintenance windows. */
     planSource: plansSource,

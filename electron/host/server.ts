@@ -8,6 +8,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { SECURITY_HEADERS } from '../../shared/security-headers';
 import { type WireFromHost, WS_MAX_PAYLOAD, WS_PATH } from '../../shared/wire';
 import type { Core } from '../core/create-core';
+import { printPageToPdf } from '../reports/chromium-pdf';
 import { eventStream } from './coalesce';
 import { resolveStatic } from './static-files';
 
@@ -128,12 +129,16 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   });
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : 0;
+  const url = `http://127.0.0.1:${port}/?token=${token}`;
+  // PDF reports: headless Chromium opens this host's own Reports page (with the token) and prints it.
+  const clearPrinter = core.services.reports.setPrinter((hash) => printPageToPdf(url + hash));
   return {
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    url,
     port,
     token,
     close: () =>
       new Promise<void>((resolve) => {
+        clearPrinter();
         for (const client of wss.clients) client.terminate();
         wss.close();
         server.closeAllConnections();

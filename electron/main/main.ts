@@ -11,6 +11,7 @@ import { nodeSecretBox } from '../secrets/node-secrets';
 import { registerIpc } from './ipc';
 import { electronNativeBinding } from './native';
 import { showNativeNotifications } from './notifications';
+import { electronPagePrinter } from './print-report';
 import { serveRendererWithHeaders } from './renderer-headers';
 import { safeStorageBox } from './safe-storage-box';
 import { createMainWindow } from './window';
@@ -40,6 +41,8 @@ function start(dataDir: string): void {
   core = openCore(dataDir);
   registerIpc(core);
   showNativeNotifications(core);
+  // PDF reports: a hidden window prints the Reports page (electron/main/print-report.ts).
+  core.services.reports.setPrinter(electronPagePrinter);
   // The renderer needs no permissions (camera, notifications…): refuse them all.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   serveRendererWithHeaders();

@@ -1,6 +1,7 @@
 /** The app shell: skip link, sidebar, the current page, the open dialog and toasts. */
 import { useEffect, useRef } from 'react';
 
+import { parseReportHash } from '../../../shared/reports';
 import { DashboardPage } from '../features/dashboard/dashboard-page';
 import { FixFirstPage } from '../features/fix-first/fix-first-page';
 import { MachinePage } from '../features/machine-page/machine-page';
@@ -8,6 +9,8 @@ import { MachinesPage } from '../features/machines/machines-page';
 import { PatchesPage } from '../features/patches/patches-page';
 import { PlaceholderPage } from '../features/placeholders/placeholder-page';
 import { PlansPage } from '../features/plans/plans-page';
+import { ReportPrint } from '../features/reports/report-print';
+import { ReportsPage } from '../features/reports/reports-page';
 import { RolloutsPage } from '../features/rollouts/rollouts-page';
 import { ScanPanel } from '../features/scan/scan-panel';
 import { SettingsPage } from '../features/settings/settings-page';
@@ -61,6 +64,8 @@ function CurrentPage() {
       return <PlansPage />;
     case 'settings':
       return <SettingsPage />;
+    case 'reports':
+      return <ReportsPage />;
     default:
       return <PlaceholderPage route={route} />;
   }
@@ -69,6 +74,7 @@ function CurrentPage() {
 /** The whole UI once an API is available. */
 export function App() {
   const connection = useAppStore((s) => s.connection);
+  const route = useAppStore((s) => s.route);
   const store = useStoreApi();
   useHashRoute();
   useEffect(() => {
@@ -79,6 +85,9 @@ export function App() {
   }, [store]);
 
   if (connection === 'refused') return <TokenRequired />;
+  // A report opened to be printed shows the report alone (see features/reports/report-print.tsx).
+  const printing = route === 'reports' ? parseReportHash(window.location.hash) : null;
+  if (printing?.print && printing.request) return <ReportPrint req={printing.request} />;
   return (
     <div className="shell">
       <a

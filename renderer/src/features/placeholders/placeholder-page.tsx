@@ -26,18 +26,6 @@ const COPY: Partial<Record<Route, Copy>> = {
       </>
     ),
   },
-  reports: {
-    title: 'Reports',
-    icon: 'reports',
-    heading: 'No reports yet',
-    body: (
-      <>
-        Patch compliance by client and site, and the history of each rollout, will be summarised here after
-        the first scan. Until then you can export the inventory as CSV from the{' '}
-        <a href={hrefOf('machines')}>Machines</a> page.
-      </>
-    ),
-  },
 };
 
 /** A page that explains what it will hold. */
