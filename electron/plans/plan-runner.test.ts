@@ -149,4 +149,41 @@ describe('plan runner: rings and batches on the engine (fake hosts, real SQLite,
     });
     expect(halted.haltReason).toContain('1 of 2 due hosts succeeded (50 %)');
   });
+
+  it('runs the pre-script before each install and the post-script after; either failing fails the host', async () => {
+    const b = setup(4);
+    b.health.scriptFails.add('2:pre');
+    b.health.scriptFails.add('3:post');
+    b.mem.plans.set(1, {
+      enabled: true,
+      updatedAt: b.clock.now(),
+      definition: plan({
+        scripts: { pre: 'systemctl stop app', post: 'systemctl start app' },
+        failureThreshold: { kind: 'count', value: 2 },
+        rings: [ring('pilot', [1, 2, 3], 5), ring('rest', [4])],
+      }),
+    });
+    await b.runner.tick();
+    const id = b.runner.list()[0]?.id ?? 0;
+    const halted = await tickUntil(b.runner, id, ['halted', 'done']);
+    // Host 2's pre-script failed before anything changed; host 3 installed, then its post-script failed.
+    expect(installs(b.fleet, [1, 2, 3, 4])).toEqual([1, 0, 1, 0]);
+    expect(b.health.scripts.map((x) => `${x.machineId}:${x.phase}`).sort()).toEqual(
+      ['1:pre', '1:post', '2:pre', '3:pre', '3:post'].sort(),
+    );
+    expect(b.health.scripts.every((x) => x.session)).toBe(true); // over the engine's session, under its lock
+    expect(b.health.scripts.find((x) => x.phase === 'pre')?.text).toBe('systemctl stop app');
+    const host = (m: number) => halted.hosts.find((h) => h.machineId === m);
+    expect(host(1)).toMatchObject({ outcome: 'succeeded' });
+    expect(host(2)).toMatchObject({ outcome: 'failed', reason: 'pre-script: exit 3: not ready' });
+    expect(host(3)).toMatchObject({ outcome: 'failed', reason: 'post-script: exit 3: not ready' });
+    // Both count toward the plan's threshold of 2 failed hosts: the plan halts before ring 2.
+    expect(halted).toMatchObject({ state: 'halted', haltKind: 'threshold' });
+    expect(halted.haltReason).toBe(
+      'The plan: 2 of 3 finished hosts failed (66.7 %); the threshold is 2 failed hosts.',
+    );
+    const rollout = b.rollouts.get(host(3)?.rolloutId ?? 0);
+    expect(rollout.hosts.find((h) => h.machineId === 2)?.failureKind).toBe('pre-script');
+    expect(rollout.hosts.find((h) => h.machineId === 3)?.failureKind).toBe('post-script');
+  });
 });
