@@ -185,5 +185,11 @@ describe('plan runner: rings and batches on the engine (fake hosts, real SQLite,
     const rollout = b.rollouts.get(host(3)?.rolloutId ?? 0);
     expect(rollout.hosts.find((h) => h.machineId === 2)?.failureKind).toBe('pre-script');
     expect(rollout.hosts.find((h) => h.machineId === 3)?.failureKind).toBe('post-script');
+    // The script's result is kept with the host's output in the rollout view.
+    const out = b.rollouts
+      .output(rollout.id, 2)
+      .chunks.map((c) => c.text)
+      .join('');
+    expect(out).toContain("[patchbay] the plan's pre-script\npre-script: exit 3: not ready\n");
   });
 });

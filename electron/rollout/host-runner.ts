@@ -322,7 +322,7 @@ async function step(
 
 /**
  * Runs the rollout's pre- or post-script for the host, when a plan set one (ports.hostScript), over the
- * host's session; its output goes to the host's live output. Null when none ran or it passed, else the
+ * host's session; its output is kept with the host's output. Null when none ran or it passed, else the
  * failure's first line for the host's reason. Run again when the engine re-enters the state after a
  * crash, so scripts must be safe to run twice (electron/plans/README.md).
  */
@@ -342,6 +342,9 @@ async function hostScript(
     }),
   );
   if (r === null) return null;
-  ctx.output(h.machineId, `${r.detail}\n`);
+  // Kept with the host's output (the rollout view shows it), as the pre-flight's list refresh is.
+  const shown = `[patchbay] the plan's ${phase}-script\n${r.detail}${r.detail.endsWith('\n') ? '' : '\n'}`;
+  ctx.repo.appendOutput(ctx.rollout.id, h.machineId, shown, null, ctx.clock.now());
+  ctx.output(h.machineId, shown);
   return r.ok ? null : (r.detail.split('\n')[0] ?? `${phase}-script failed`);
 }

@@ -92,6 +92,15 @@ describe.runIf(targetsReady())('plan runs on real Debian targets', () => {
       expect(e.detail.sha256).toBe(scriptSha256(e.detail.phase === 'pre' ? PRE : POST));
       if (e.action === 'plan.script.finished') expect(e.detail).toMatchObject({ outcome: 'ok', exitCode: 0 });
     }
+    const output = await b.call('rollouts.output', {
+      id: host('pl-a')?.rolloutId ?? 0,
+      machineId: b.id('pl-a'),
+    });
+    const text = output.chunks.map((c) => c.text).join('');
+    expect(text).toMatch(/\[patchbay\] the plan's pre-script\npre-script: exit 0\n[^]*Setting up pb-openssl/);
+    expect(text).toMatch(
+      /Setting up pb-openssl[^]*\[patchbay\] the plan's post-script\npost-script: exit 0\n/,
+    );
     const halted = (await b.call('audit.list', { action: 'plan.run-halted' })).items;
     expect(halted[0]?.detail).toMatchObject({ kind: 'gate', reason: run.haltReason });
     expect((await b.call('audit.verify', {})).ok).toBe(true);
