@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -110,6 +111,15 @@ describe.runIf(run)('plans in real Chromium', () => {
     await expect
       .poll(() => editor.getByTestId('plan-warnings').textContent())
       .toContain('web01 is in ring "pilot" and in ring "office"; it is patched once, in "pilot".');
+    // A pre-script: the preview says when and how it runs, and the sha256 the audit log will name it by.
+    await editor.getByLabel("Before each host's install (as root)").fill('systemctl stop shop\n');
+    const sha = createHash('sha256').update('systemctl stop shop\n').digest('hex').slice(0, 12);
+    await expect
+      .poll(() => editor.locator('.field-hint', { hasText: 'before anything is installed' }).textContent())
+      .toBe(
+        'Runs on each host after its pre-flight checks, before anything is installed, as root, within the host ' +
+          `time limit (60 min); if it fails, the host fails. The audit log records it as sha256 ${sha}…`,
+      );
     await screenshot(page, '90-plans-editor');
 
     await editor.getByRole('button', { name: 'Save plan' }).click();
