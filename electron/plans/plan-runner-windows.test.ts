@@ -178,7 +178,9 @@ describe('plan runner: windows, missed runs, thresholds, two runners', () => {
     expect(b.fleet.host(1).ops.size).toBe(1);
     const other = b.open('runner-b');
     b.clock.advance(5 * 60_000); // the batch has run 5 minutes: far past A's 60 s lease without renewal
-    await sleep(60); // A's heartbeat (every 10 ms in this bench) renews on the moved clock
+    // A's heartbeat (every 10 ms of real time in this bench) renews on the moved clock.
+    const renewed = () => b.repo.lease(id).until === b.clock.now() + 60_000;
+    for (let i = 0; i < 400 && !renewed(); i++) await sleep(5);
     expect(b.repo.lease(id)).toEqual({ runner: 'runner-a', until: b.clock.now() + 60_000 });
     await other.runner.tick();
     expect(other.runner.busy()).toBe(false);
