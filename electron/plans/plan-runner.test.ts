@@ -192,4 +192,32 @@ describe('plan runner: rings and batches on the engine (fake hosts, real SQLite,
       .join('');
     expect(out).toContain("[patchbay] the plan's pre-script\npre-script: exit 3: not ready\n");
   });
+
+  it('runs the post-script after a failed install too; the install keeps its failure, a failing post adds its own', async () => {
+    const b = setup(2);
+    b.fleet.host(1).failInstall = 100;
+    b.fleet.host(2).failInstall = 100;
+    b.health.scriptFails.add('2:post');
+    b.mem.plans.set(1, {
+      enabled: true,
+      updatedAt: b.clock.now(),
+      definition: plan({ scripts: { pre: 'stop app', post: 'start app' }, rings: [ring('all', [1, 2])] }),
+    });
+    await b.runner.tick();
+    const id = b.runner.list()[0]?.id ?? 0;
+    const run = await tickUntil(b.runner, id, ['done', 'halted']);
+    expect(b.health.scripts.map((x) => `${x.machineId}:${x.phase}`).sort()).toEqual([
+      '1:post',
+      '1:pre',
+      '2:post',
+      '2:pre',
+    ]);
+    const hosts = b.rollouts.get(run.hosts[0]?.rolloutId ?? 0).hosts;
+    const h1 = hosts.find((h) => h.machineId === 1);
+    const h2 = hosts.find((h) => h.machineId === 2);
+    expect(h1).toMatchObject({ state: 'failed', failureKind: 'lock-held' });
+    expect(h1?.reason).not.toContain('post-script');
+    expect(h2).toMatchObject({ state: 'failed', failureKind: 'lock-held' });
+    expect(h2?.reason).toMatch(/; post-script: exit 3: not ready$/);
+  });
 });
