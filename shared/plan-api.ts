@@ -54,6 +54,8 @@ export interface PlanPreview {
   rings: { name: string; machines: PreviewMachine[] }[];
   /** Things that would surprise at run time: a machine in two rings, an empty ring, no window soon. */
   warnings: string[];
+  /** How the plan's pre- and post-script run, in words, with the sha256 the audit log records them by. */
+  scripts: { phase: 'pre' | 'post'; text: string; sha256: string }[];
 }
 
 /** A stored maintenance window. */

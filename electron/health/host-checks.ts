@@ -69,7 +69,7 @@ export function liveHostChecks(deps: HostChecksDeps): HostChecks {
       }
     },
 
-    async runScript(machineId, script, signal) {
+    async runScript(machineId, script, signal, session) {
       const sha256 = scriptSha256(script.text);
       const name = deps.machinesRepo.get(machineId)?.displayName ?? `machine ${machineId}`;
       const subject = `plan ${script.planId}: ${script.phase}-script on ${name}`;
@@ -83,9 +83,9 @@ export function liveHostChecks(deps: HostChecksDeps): HostChecks {
       let ok = false;
       let output = '';
       try {
-        const r = await withHost(machineId, signal, (s) =>
-          runPlanScript(s, script.text, script.timeoutMs, signal),
-        );
+        const r = session
+          ? await runPlanScript(session, script.text, script.timeoutMs, signal)
+          : await withHost(machineId, signal, (s) => runPlanScript(s, script.text, script.timeoutMs, signal));
         ok = r.outcome === 'ok';
         summary = r.summary;
         output = r.output;

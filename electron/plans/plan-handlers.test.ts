@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { PlanCalendar, PlanPreview, PlanRecord } from '../../shared/plan-api';
+import { scriptSha256 } from '../health/plan-script';
 import { draft, ok, planCore, refused, satNight, WED_5_FEB_2025 } from './plans.test-helper';
 
 // The plan and window requests as the UI and the CLI send them (through dispatch: schema, handler, errors in
@@ -151,6 +152,28 @@ describe('plan preview', () => {
       'web02 is in ring "pilot" and in ring "office"; it is patched once, in "pilot".',
       '1 machine(s) of ring "office" have no window opening within 30 days (db01).',
       'Ring "empty" holds no machine now.',
+    ]);
+    expect(p.scripts).toEqual([]);
+  });
+
+  it('says how the scripts run, with the sha256 the audit log records them by', async () => {
+    const { ids, call } = await planCore();
+    const def = draft('Scripts', [['pilot', { kind: 'machines', machineIds: [ids.gx01] }]]);
+    const pre = 'systemctl stop app\n';
+    const p = ok<PlanPreview>(
+      await call('plans.preview', {
+        definition: { ...def, options: { hostTimeLimitMs: 30 * 60_000 }, scripts: { pre } },
+      }),
+    );
+    const sha256 = scriptSha256(pre);
+    expect(p.scripts).toEqual([
+      {
+        phase: 'pre',
+        sha256,
+        text:
+          'Runs on each host after its pre-flight checks, before anything is installed, as root, within the ' +
+          `host time limit (30 min); if it fails, the host fails. The audit log records it as sha256 ${sha256.slice(0, 12)}…`,
+      },
     ]);
   });
 

@@ -5,8 +5,10 @@
 import type { Machine } from '../../shared/domain';
 import type { PlanCalendar, PlanPreview, PlanProblem, PreviewMachine } from '../../shared/plan-api';
 import { type PlanDefinition, planDefinitionSchema, type Ring, scheduleSchema } from '../../shared/plans';
+import { DEFAULT_ROLLOUT_OPTIONS } from '../../shared/rollout';
 import type { GroupsRepo } from '../db/repos/groups';
 import type { MachinesRepo } from '../db/repos/machines';
+import { scriptSha256 } from '../health/plan-script';
 import type { MachineService } from '../inventory/machine-service';
 import { describeNextRuns, describeSchedule, formatRun } from './describe';
 import type { PlansService } from './plans-service';
@@ -46,6 +48,31 @@ function ringMachines(d: Deps, ring: Ring): { machines: Machine[]; missing: stri
     return { machines: [...d.machines.list({ groupId: t.groupId }).items].sort(byName), missing: null };
   }
   return { machines: [...d.machines.list({ clients: [t.client] }).items].sort(byName), missing: null };
+}
+
+/** The plan's scripts in words: when each runs, as whom, its time limit, and its sha256 (electron/plans/README.md). */
+function describeScripts(def: PlanDefinition): PlanPreview['scripts'] {
+  const minutes = Math.round(
+    (def.options.hostTimeLimitMs ?? DEFAULT_ROLLOUT_OPTIONS.hostTimeLimitMs) / 60_000,
+  );
+  const when = {
+    pre: 'Runs on each host after its pre-flight checks, before anything is installed',
+    post: 'Runs on each host after its install was verified (a failed install too)',
+  };
+  return (['pre', 'post'] as const).flatMap((phase) => {
+    const text = def.scripts[phase];
+    if (!text) return [];
+    const sha256 = scriptSha256(text);
+    return [
+      {
+        phase,
+        sha256,
+        text:
+          `${when[phase]}, as root, within the host time limit (${minutes} min); if it fails, the host fails. ` +
+          `The audit log records it as sha256 ${sha256.slice(0, 12)}…`,
+      },
+    ];
+  });
 }
 
 /** Previews and the calendar over the stored inventory and windows. */
@@ -89,9 +116,11 @@ export function planPreview(deps: Deps) {
       nextRunsText: schedule ? describeNextRuns(schedule, now, count) : '',
       rings: [],
       warnings: [],
+      scripts: [],
     };
     if (!parsed.success) return out;
     const def: PlanDefinition = parsed.data;
+    out.scripts = describeScripts(def);
     const resolve = deps.windows.resolver();
     const firstRing = new Map<number, string>();
     for (const ring of def.rings) {

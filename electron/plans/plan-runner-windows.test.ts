@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { describe, expect, it } from 'vitest';
 
 import { overThreshold } from './plan-gates';
@@ -160,5 +162,32 @@ describe('plan runner: windows, missed runs, thresholds, two runners', () => {
     b.clock.advance(11 * 60_000);
     expect((await tickUntil(other.runner, id, ['done'], 3)).state).toBe('done'); // A's 60 s lease ended
     expect(installs(b.fleet, [1, 2, 3])).toEqual([1, 1, 1]);
+  });
+
+  it('a long batch keeps its lease (heartbeat): a second runner does not take the run over', async () => {
+    const b = setup(2, { file: true });
+    b.fleet.host(1).holdOps = true; // host 1's install runs until the test lets it finish
+    b.mem.plans.set(1, {
+      enabled: true,
+      updatedAt: b.clock.now(),
+      definition: plan({ rings: [ring('all', [1, 2], 1)] }),
+    });
+    const driving = b.runner.tick(); // runner A: batch 1 starts and waits for host 1's install
+    const id = b.runner.list()[0]?.id ?? 0;
+    for (let i = 0; i < 500 && b.fleet.host(1).ops.size === 0; i++) await sleep(5);
+    expect(b.fleet.host(1).ops.size).toBe(1);
+    const other = b.open('runner-b');
+    b.clock.advance(5 * 60_000); // the batch has run 5 minutes: far past A's 60 s lease without renewal
+    // A's heartbeat (every 10 ms of real time in this bench) renews on the moved clock.
+    const renewed = () => b.repo.lease(id).until === b.clock.now() + 60_000;
+    for (let i = 0; i < 400 && !renewed(); i++) await sleep(5);
+    expect(b.repo.lease(id)).toEqual({ runner: 'runner-a', until: b.clock.now() + 60_000 });
+    await other.runner.tick();
+    expect(other.runner.busy()).toBe(false);
+    expect(b.repo.lease(id).runner).toBe('runner-a');
+    b.fleet.finishOps(1);
+    await driving;
+    expect((await tickUntil(b.runner, id, ['done'])).state).toBe('done');
+    expect(installs(b.fleet, [1, 2])).toEqual([1, 1]);
   });
 });

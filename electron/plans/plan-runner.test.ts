@@ -186,4 +186,75 @@ describe('plan runner: rings and batches on the engine (fake hosts, real SQLite,
     // The success rate failed first: the gate's own health checks never ran.
     expect(b.runner.get(id).gate).toMatchObject({ state: 'halted', rate: 50, health: 'not-run' });
   });
+
+  it('runs the pre-script before each install and the post-script after; either failing fails the host', async () => {
+    const b = setup(4);
+    b.health.scriptFails.add('2:pre');
+    b.health.scriptFails.add('3:post');
+    b.mem.plans.set(1, {
+      enabled: true,
+      updatedAt: b.clock.now(),
+      definition: plan({
+        scripts: { pre: 'systemctl stop app', post: 'systemctl start app' },
+        failureThreshold: { kind: 'count', value: 2 },
+        rings: [ring('pilot', [1, 2, 3], 5), ring('rest', [4])],
+      }),
+    });
+    await b.runner.tick();
+    const id = b.runner.list()[0]?.id ?? 0;
+    const halted = await tickUntil(b.runner, id, ['halted', 'done']);
+    // Host 2's pre-script failed before anything changed; host 3 installed, then its post-script failed.
+    expect(installs(b.fleet, [1, 2, 3, 4])).toEqual([1, 0, 1, 0]);
+    expect(b.health.scripts.map((x) => `${x.machineId}:${x.phase}`).sort()).toEqual(
+      ['1:pre', '1:post', '2:pre', '3:pre', '3:post'].sort(),
+    );
+    expect(b.health.scripts.every((x) => x.session)).toBe(true); // over the engine's session, under its lock
+    expect(b.health.scripts.find((x) => x.phase === 'pre')?.text).toBe('systemctl stop app');
+    const host = (m: number) => halted.hosts.find((h) => h.machineId === m);
+    expect(host(1)).toMatchObject({ outcome: 'succeeded' });
+    expect(host(2)).toMatchObject({ outcome: 'failed', reason: 'pre-script: exit 3: not ready' });
+    expect(host(3)).toMatchObject({ outcome: 'failed', reason: 'post-script: exit 3: not ready' });
+    // Both count toward the plan's threshold of 2 failed hosts: the plan halts before ring 2.
+    expect(halted).toMatchObject({ state: 'halted', haltKind: 'threshold' });
+    expect(halted.haltReason).toBe(
+      'The plan: 2 of 3 finished hosts failed (66.7 %); the threshold is 2 failed hosts.',
+    );
+    const rollout = b.rollouts.get(host(3)?.rolloutId ?? 0);
+    expect(rollout.hosts.find((h) => h.machineId === 2)?.failureKind).toBe('pre-script');
+    expect(rollout.hosts.find((h) => h.machineId === 3)?.failureKind).toBe('post-script');
+    // The script's result is kept with the host's output in the rollout view.
+    const out = b.rollouts
+      .output(rollout.id, 2)
+      .chunks.map((c) => c.text)
+      .join('');
+    expect(out).toContain("[patchbay] the plan's pre-script\npre-script: exit 3: not ready\n");
+  });
+
+  it('runs the post-script after a failed install too; the install keeps its failure, a failing post adds its own', async () => {
+    const b = setup(2);
+    b.fleet.host(1).failInstall = 100;
+    b.fleet.host(2).failInstall = 100;
+    b.health.scriptFails.add('2:post');
+    b.mem.plans.set(1, {
+      enabled: true,
+      updatedAt: b.clock.now(),
+      definition: plan({ scripts: { pre: 'stop app', post: 'start app' }, rings: [ring('all', [1, 2])] }),
+    });
+    await b.runner.tick();
+    const id = b.runner.list()[0]?.id ?? 0;
+    const run = await tickUntil(b.runner, id, ['done', 'halted']);
+    expect(b.health.scripts.map((x) => `${x.machineId}:${x.phase}`).sort()).toEqual([
+      '1:post',
+      '1:pre',
+      '2:post',
+      '2:pre',
+    ]);
+    const hosts = b.rollouts.get(run.hosts[0]?.rolloutId ?? 0).hosts;
+    const h1 = hosts.find((h) => h.machineId === 1);
+    const h2 = hosts.find((h) => h.machineId === 2);
+    expect(h1).toMatchObject({ state: 'failed', failureKind: 'lock-held' });
+    expect(h1?.reason).not.toContain('post-script');
+    expect(h2).toMatchObject({ state: 'failed', failureKind: 'lock-held' });
+    expect(h2?.reason).toMatch(/; post-script: exit 3: not ready$/);
+  });
 });

@@ -9,13 +9,13 @@ import crypto from 'node:crypto';
 import type { EventSink } from '../../shared/ipc';
 import { FINAL_PLAN_RUN_STATES, type PlanRunState } from '../../shared/plan-runs';
 import type { PlanDefinition } from '../../shared/plans';
-import type { RolloutHostState } from '../../shared/rollout';
 import { ApiError } from '../../shared/wire';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { PlanRunsRepo, RunPatch, StoredPlanRun } from '../db/repos/plan-runs';
 import type { RolloutPorts } from '../rollout/ports';
 import { targetMachines } from '../rollout/rollout-create';
+import type { SshSession } from '../ssh/types';
 import { gateStatus, overThreshold } from './plan-gates';
 import { advanceRun, BATCH_THRESHOLD_REASON, HALTED_REASON, WINDOW_REASON } from './run-advance';
 import type { RunnerCore, RunnerRollouts } from './runner-core';
@@ -40,15 +40,9 @@ export interface PlanRunnerDeps {
   lateMs?: number;
   /** This runner's name on its leases (default pid + random). */
   holder?: string;
+  /** How often a run being driven has its lease renewed (default a third of `leaseMs`). */
+  renewEveryMs?: number;
 }
-
-const FINISHED_HOST: ReadonlySet<RolloutHostState> = new Set([
-  'succeeded',
-  'needs-reboot',
-  'failed',
-  'partly',
-]);
-const FAILED_HOST: ReadonlySet<RolloutHostState> = new Set(['failed', 'partly']);
 
 /** The plan runner; `tick()` does one round (tests drive it with an injected clock), `start()` loops. */
 export function planRunner(deps: PlanRunnerDeps) {
@@ -56,6 +50,7 @@ export function planRunner(deps: PlanRunnerDeps) {
   const holder = deps.holder ?? `${process.pid}-${crypto.randomUUID().slice(0, 8)}`;
   const leaseMs = deps.leaseMs ?? 60_000;
   const lateMs = deps.lateMs ?? 120_000;
+  const renewEveryMs = deps.renewEveryMs ?? Math.max(1, Math.floor(leaseMs / 3));
   const driving = new Map<number, Promise<void>>();
   let stopping = false;
   let timer: NodeJS.Timeout | null = null;
@@ -205,11 +200,22 @@ export function planRunner(deps: PlanRunnerDeps) {
     const rounds: Promise<void>[] = [];
     for (const run of repo.active()) {
       if (driving.has(run.id) || !claim(run.id)) continue;
+      // Heartbeat: a batch may run for hours inside one step; its lease is renewed meanwhile (while stopping
+      // too, until the step comes to rest), so no other runner takes the run over. A dead process renews
+      // nothing, and its lease runs out after leaseMs.
+      const beat = setInterval(() => {
+        if (!repo.claim(run.id, holder, clock.now(), clock.now() + leaseMs))
+          logger.error('plan.lease-lost', { runId: run.id, holder });
+      }, renewEveryMs);
+      beat.unref();
       const p = advanceRun(core, run.id)
         .catch((err: unknown) =>
           logger.error('plan.run-failed', { runId: run.id, error: String(err).slice(0, 300) }),
         )
-        .finally(() => driving.delete(run.id));
+        .finally(() => {
+          clearInterval(beat);
+          driving.delete(run.id);
+        });
       driving.set(run.id, p);
       rounds.push(p);
     }
@@ -255,10 +261,24 @@ export function planRunner(deps: PlanRunnerDeps) {
       if (w) return w;
       const t = run.definition.rings[run.ring]?.batchFailureThreshold ?? null;
       if (!t) return null;
-      const hosts = rollouts.get(rolloutId).hosts;
-      const finished = hosts.filter((h) => FINISHED_HOST.has(h.state)).length;
-      const failed = hosts.filter((h) => FAILED_HOST.has(h.state)).length;
-      return overThreshold(t, failed, finished, hosts.length) ? BATCH_THRESHOLD_REASON : null;
+      const n = repo.batchCounts(rolloutId);
+      return overThreshold(t, n.failed, n.finished, n.total) ? BATCH_THRESHOLD_REASON : null;
+    },
+    /**
+     * The engine's pre-/post-script hook for rollouts a plan made (null for others, or when the plan has no
+     * such script): runs the run's snapshot of the script over the engine's session, audited with its sha256.
+     */
+    async hostScript(
+      rolloutId: number,
+      machineId: number,
+      phase: 'pre' | 'post',
+      at: { session: SshSession; timeoutMs: number; signal: AbortSignal },
+    ): Promise<{ ok: boolean; detail: string } | null> {
+      const run = repo.runOfRolloutHost(rolloutId, machineId);
+      const text = run?.definition.scripts[phase];
+      if (!run || !text) return null;
+      const script = { planId: run.planId, phase, text, timeoutMs: at.timeoutMs };
+      return deps.checks.runScript(machineId, script, at.signal, at.session);
     },
     /** An operator's "promote now" (at a gate, or a run a gate halted): the driving runner acts on it. */
     promote(runId: number, note = ''): StoredPlanRun {

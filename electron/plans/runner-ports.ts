@@ -5,6 +5,7 @@
  * webhook). The runner's tests pass in-memory versions, so the runner is tested without either.
  */
 import type { HealthCheck, MaintenanceWindow, PlanDefinition } from '../../shared/plans';
+import type { SshSession } from '../ssh/types';
 
 /** A stored plan as the runner sees it. */
 export interface StoredPlan {
@@ -41,11 +42,14 @@ export interface HostChecks {
   /**
    * Runs a plan's pre- or post-script on the host as root under `timeoutMs` (bounded output, an audit entry
    * with the script's sha256). Never throws for the host's behaviour: a non-zero exit is `ok: false`.
+   * `session`, when given, is the engine's open session to the host (under its host lock): used instead of
+   * opening one.
    */
   runScript(
     machineId: number,
     script: { planId: number; phase: 'pre' | 'post'; text: string; timeoutMs: number },
     signal?: AbortSignal,
+    session?: SshSession,
   ): Promise<{ ok: boolean; detail: string }>;
 }
 

@@ -63,6 +63,9 @@ export function memorySource() {
 export function scriptedChecks() {
   const failing = new Set<number>();
   const calls: { machineId: number; checks: HealthCheck[] }[] = [];
+  const scripts: { machineId: number; phase: string; text: string; session: boolean }[] = [];
+  /** `machineId:pre` or `machineId:post`: that script exits 3 on that host. */
+  const scriptFails = new Set<string>();
   const checks: HostChecks = {
     runHealthChecks: async (machineId, list) => {
       calls.push({ machineId, checks: list });
@@ -76,9 +79,13 @@ export function scriptedChecks() {
         })),
       };
     },
-    runScript: async () => ({ ok: true, detail: '' }),
+    runScript: async (machineId, script, _signal, session) => {
+      scripts.push({ machineId, phase: script.phase, text: script.text, session: session !== undefined });
+      const ok = !scriptFails.has(`${machineId}:${script.phase}`);
+      return { ok, detail: `${script.phase}-script: ${ok ? 'exit 0' : 'exit 3: not ready'}` };
+    },
   };
-  return { failing, calls, checks };
+  return { failing, calls, checks, scripts, scriptFails };
 }
 
 /** A clock the test moves by hand. */
@@ -113,7 +120,7 @@ export function runnerBench() {
     if (dir) closers.push(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     /** One "process": its own connection, rollout service and runner (`holder` names its leases). */
-    const open = (holder: string, leaseMs = 60_000) => {
+    const open = (holder: string, leaseMs = 60_000, renewEveryMs = 10) => {
       // In memory, every "process" shares the one connection; with a file each has its own.
       const shared = dbPath === ':memory:' && dbs[0] ? dbs[0] : openDatabase({ path: dbPath });
       if (!dbs.includes(shared)) dbs.push(shared);
@@ -144,6 +151,8 @@ export function runnerBench() {
         },
         holder,
         leaseMs,
+        // Real time: the heartbeat renews on the manual clock every 10 ms while a run is driven.
+        renewEveryMs,
       });
       closers.push(async () => {
         await runner.stop();
@@ -157,6 +166,7 @@ export function runnerBench() {
     const main = open('runner-a');
     // The engine asks the runner before each host starts (create-core wires the same).
     fleet.ports.mayStartHost = (r, m) => main.runner.mayStartHost(r, m);
+    fleet.ports.hostScript = (r, m, phase, at) => main.runner.hostScript(r, m, phase, at);
     return { ...main, open, fleet, clock, mem, health, notes, events, hostEvents };
   };
   return { setup };

@@ -46,6 +46,9 @@ export function wireRunner(deps: WireRunnerDeps): PlanRunner {
   // Any process may run a plan's rollout (a resumed one too): the window/halt/threshold check answers from
   // SQLite, so it holds whether or not this process's runner loop is on.
   deps.ports.mayStartHost = (rolloutId, machineId) => runner.mayStartHost(rolloutId, machineId);
+  // Pre- and post-scripts run inside the engine's host steps (under the host lock, over its session).
+  deps.ports.hostScript = (rolloutId, machineId, phase, at) =>
+    runner.hostScript(rolloutId, machineId, phase, at);
   return runner;
 }
 

@@ -221,6 +221,15 @@ async function step(
           reason: 'Cancelled before anything changed.',
           finishedAt: now(),
         });
+      // A plan's pre-script: a failing one fails the host before any package changes.
+      const pre = await hostScript(ctx, h, 'pre', use);
+      if (pre !== null)
+        return move(ctx, h, 'failed', {
+          preflight: report,
+          failureKind: 'pre-script',
+          reason: pre,
+          finishedAt: now(),
+        });
       const attempt = h.attempts + 1;
       return move(ctx, h, 'installing', {
         step: 'start',
@@ -298,13 +307,52 @@ async function step(
       ) {
         return move(ctx, h, 'rebooting', { step: 'reboot', result: found });
       }
-      const to = outcomeOf(found);
-      const reason = verifiedReason(to, found, h.reason);
-      const failureKind = to === 'failed' || to === 'partly' ? h.failureKind || 'not-installed' : '';
+      const verified = outcomeOf(found);
+      const why = verifiedReason(verified, found, h.reason);
+      // A plan's post-script runs after every verified install, a failed one too (it usually undoes what the
+      // pre-script did); when it fails, the host fails.
+      const post = await hostScript(ctx, h, 'post', use);
+      const to = post === null ? verified : 'failed';
+      const reason = post === null ? why : why ? `${why}; ${post}` : post;
+      const failureKind =
+        post !== null && (verified === 'succeeded' || verified === 'needs-reboot')
+          ? 'post-script'
+          : to === 'failed' || to === 'partly'
+            ? h.failureKind || 'not-installed'
+            : '';
       return move(ctx, h, to, { result: found, reason, failureKind, finishedAt: now() });
     }
 
     default:
       return h;
   }
+}
+
+/**
+ * Runs the rollout's pre- or post-script for the host, when a plan set one (ports.hostScript), over the
+ * host's session; its output is kept with the host's output. Null when none ran or it passed, else the
+ * failure's first line for the host's reason. Run again when the engine re-enters the state after a
+ * crash, so scripts must be safe to run twice (electron/plans/README.md).
+ */
+async function hostScript(
+  ctx: HostRunContext,
+  h: StoredHost,
+  phase: 'pre' | 'post',
+  use: UseSession,
+): Promise<string | null> {
+  const run = ctx.ports.hostScript;
+  if (!run) return null;
+  const r = await use((session) =>
+    run(ctx.rollout.id, h.machineId, phase, {
+      session,
+      timeoutMs: ctx.rollout.options.hostTimeLimitMs,
+      signal: ctx.signal,
+    }),
+  );
+  if (r === null) return null;
+  // Kept with the host's output (the rollout view shows it), as the pre-flight's list refresh is.
+  const shown = `[patchbay] the plan's ${phase}-script\n${r.detail}${r.detail.endsWith('\n') ? '' : '\n'}`;
+  ctx.repo.appendOutput(ctx.rollout.id, h.machineId, shown, null, ctx.clock.now());
+  ctx.output(h.machineId, shown);
+  return r.ok ? null : (r.detail.split('\n')[0] ?? `${phase}-script failed`);
 }

@@ -103,4 +103,16 @@ export interface RolloutPorts {
   ) => Promise<T>;
   /** Scans a Windows machine over the session, recorded in the scan history; throws when the scan failed. */
   rescanRemote?: (session: RemoteSession, machine: Machine, signal: AbortSignal) => Promise<ScanFindings>;
+  /**
+   * A plan's pre-script (after the pre-flight, before the install) or post-script (after the final verify)
+   * for a host of a rollout, run over the host's own session under its lock, as root, within `timeoutMs`
+   * (the install's time limit). Null when there is none to run; else whether it passed and its output in
+   * words. Plans set it; left out, no scripts run.
+   */
+  hostScript?: (
+    rolloutId: number,
+    machineId: number,
+    phase: 'pre' | 'post',
+    run: { session: SshSession; timeoutMs: number; signal: AbortSignal },
+  ) => Promise<{ ok: boolean; detail: string } | null>;
 }

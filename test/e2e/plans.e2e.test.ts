@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -121,6 +122,15 @@ describe.runIf(run)('plans in real Chromium', () => {
     await options.getByLabel('Stop after this many failed machines').fill('3');
     await rings.nth(1).getByRole('radio', { name: 'Percent failed' }).check();
     await rings.nth(1).getByLabel('Stop after this percent failed').fill('25');
+    // A pre-script: the preview says when and how it runs, and the sha256 the audit log will name it by.
+    await editor.getByLabel("Before each host's install (as root)").fill('systemctl stop shop\n');
+    const sha = createHash('sha256').update('systemctl stop shop\n').digest('hex').slice(0, 12);
+    await expect
+      .poll(() => editor.locator('.field-hint', { hasText: 'before anything is installed' }).textContent())
+      .toBe(
+        'Runs on each host after its pre-flight checks, before anything is installed, as root, within the host ' +
+          `time limit (60 min); if it fails, the host fails. The audit log records it as sha256 ${sha}…`,
+      );
     await screenshot(page, '90-plans-editor');
 
     await editor.getByRole('button', { name: 'Save plan' }).click();

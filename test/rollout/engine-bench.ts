@@ -79,8 +79,15 @@ export async function engineBench(specs: TargetSpec[]) {
   };
 }
 
-/** A real core (SQLite file, secret box, SSH pool) on data folder `dir`, with the given rollout options. */
-export function openEngineCore(dir: string, rollouts: NonNullable<CoreOptions['rollouts']>): Core {
+/**
+ * A real core (SQLite file, secret box, SSH pool) on data folder `dir`, with the given rollout options (and
+ * `more`, e.g. an injected clock).
+ */
+export function openEngineCore(
+  dir: string,
+  rollouts: NonNullable<CoreOptions['rollouts']>,
+  more: Partial<Pick<CoreOptions, 'clock' | 'plans'>> = {},
+): Core {
   const files = dataFiles(dir);
   return createCore({
     dbPath: files.db,
@@ -90,6 +97,7 @@ export function openEngineCore(dir: string, rollouts: NonNullable<CoreOptions['r
     dataDir: dir,
     version: 'test',
     rollouts,
+    ...more,
   });
 }
 

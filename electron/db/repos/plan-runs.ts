@@ -113,6 +113,12 @@ export function planRunsRepo(db: Db) {
   const logEvent = db.prepare(
     'INSERT INTO plan_run_events (run_id, from_state, to_state, at, detail_json) VALUES (?, ?, ?, ?, ?)',
   );
+  const countsStmt = db.prepare(
+    `SELECT COUNT(*) AS total,
+            SUM(state IN ('succeeded', 'needs-reboot', 'failed', 'partly')) AS finished,
+            SUM(state IN ('failed', 'partly')) AS failed
+     FROM rollout_hosts WHERE rollout_id = ?`,
+  );
   const get = (id: number): StoredPlanRun | null => {
     const r = getRow.get(id) as RunRow | undefined;
     return r ? toRun(r) : null;
@@ -279,6 +285,20 @@ export function planRunsRepo(db: Db) {
       return r ? get(r.run_id) : null;
     },
 
+    /**
+     * A batch rollout's host counts for its failure threshold, in one aggregate query (the engine asks before
+     * each host starts; reading every host's row each time made a batch quadratic in its size): `finished` =
+     * succeeded, needs-reboot, failed or partly; `failed` = failed or partly.
+     */
+    batchCounts(rolloutId: number): { total: number; finished: number; failed: number } {
+      const r = countsStmt.get(rolloutId) as {
+        total: number;
+        finished: number | null;
+        failed: number | null;
+      };
+      return { total: r.total, finished: r.finished ?? 0, failed: r.failed ?? 0 };
+    },
+
     /** Takes (or renews) the lease on driving a run for `runner` until `until`; false when another holds it. */
     claim(id: number, runner: string, now: number, until: number): boolean {
       return (
@@ -289,6 +309,12 @@ export function planRunsRepo(db: Db) {
           )
           .run(runner, until, id, runner, now).changes === 1
       );
+    },
+    /** Who holds the run's lease and until when (epoch ms); '' when nobody does. */
+    lease(id: number): { runner: string; until: number } {
+      const r = db.prepare('SELECT runner, runner_until AS until FROM plan_runs WHERE id = ?').get(id) as
+        { runner: string; until: number } | undefined;
+      return r ?? { runner: '', until: 0 };
     },
     /** Gives the lease back. */
     unclaim(id: number, runner: string): void {

@@ -263,7 +263,11 @@ export function PlanEditor({ plan, onClose }: { plan: PlanRecord | null; onClose
 
       <h3>Scripts</h3>
       <div className="form-grid">
-        <Field label="Before each host's install (as root)" className="span-2">
+        <Field
+          label="Before each host's install (as root)"
+          className="span-2"
+          hint={preview?.scripts?.find((x) => x.phase === 'pre')?.text}
+        >
           <textarea
             className="input mono"
             rows={3}
@@ -271,7 +275,11 @@ export function PlanEditor({ plan, onClose }: { plan: PlanRecord | null; onClose
             onChange={(e) => patch({ pre: e.target.value })}
           />
         </Field>
-        <Field label="After each host's verify (as root)" className="span-2">
+        <Field
+          label="After each host's verify (as root)"
+          className="span-2"
+          hint={preview?.scripts?.find((x) => x.phase === 'post')?.text}
+        >
           <textarea
             className="input mono"
             rows={3}
