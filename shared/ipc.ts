@@ -38,12 +38,13 @@ import type {
   VulnStatus,
   VulnUpdateReport,
 } from './risk';
+import { RULE_CHANNELS, type RuleResponses } from './rules';
 import type { requestSchemas } from './schemas';
 
 type Req<C extends keyof typeof requestSchemas> = z.infer<(typeof requestSchemas)[C]>;
 
 /** Responses by channel. */
-export interface ResponseMap {
+export interface ResponseMap extends RuleResponses {
   'app.info': AppInfo;
   /** `ids`: every match's id in list order, when the request asked `withIds`. */
   'machines.list': { items: Machine[]; total: number; ids?: number[] };
@@ -184,6 +185,8 @@ export interface EventMap {
   'plans.changed': { what: 'plans' | 'windows' };
   /** A plan run moved (issue 9): one message per transition, so a few per run and ring at most. */
   'plans.run': PlanRunEvent;
+  /** Auto-approval rules were added, removed, enabled or disabled (issue 9). */
+  'rules.changed': { count: number };
 }
 
 export type EventChannel = keyof EventMap;
@@ -281,6 +284,8 @@ export const REQUEST_CHANNELS = [
   'sla.set',
   'vuln.status',
   'vuln.update',
+  // Issue 9: auto-approval rules.
+  ...RULE_CHANNELS,
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNELS = [
@@ -294,6 +299,7 @@ export const EVENT_CHANNELS = [
   'notification.show',
   'plans.changed',
   'plans.run',
+  'rules.changed',
 ] as const satisfies readonly EventChannel[];
 
 // Compile-time check that REQUEST_CHANNELS lists every channel.

@@ -3,6 +3,7 @@ import { z } from 'zod';
 
 import { notificationsSetSchema } from './notifications';
 import { maintenanceWindowSchema, planDefinitionSchema, windowScopeSchema } from './plans';
+import { ruleRequestSchemas } from './rules';
 import {
   boundedString,
   id,
@@ -338,4 +339,6 @@ export const requestSchemas = {
   }),
   'vuln.status': z.strictObject({}),
   'vuln.update': z.strictObject({}),
+  // Issue 9: auto-approval rules (shared/rules.ts).
+  ...ruleRequestSchemas,
 } as const;
