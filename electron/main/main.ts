@@ -13,6 +13,7 @@ import { electronNativeBinding } from './native';
 import { showNativeNotifications } from './notifications';
 import { serveRendererWithHeaders } from './renderer-headers';
 import { safeStorageBox } from './safe-storage-box';
+import { wireTray } from './tray';
 import { createMainWindow } from './window';
 
 let core: Core | null = null;
@@ -43,6 +44,8 @@ function start(dataDir: string): void {
   // The renderer needs no permissions (camera, notifications…): refuse them all.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   serveRendererWithHeaders();
+  // Before the window exists: closing it while a plan is scheduled hides it to the tray (issue 9).
+  wireTray(core, createMainWindow);
   createMainWindow();
 }
 
