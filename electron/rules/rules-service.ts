@@ -15,7 +15,6 @@ import type { Logger } from '../core/logger';
 import type { Db } from '../db/open';
 import type { ApprovalRulesRepo, StoredRule } from '../db/repos/approval-rules';
 import type { DecisionsRepo } from '../db/repos/decisions';
-import { scopeKey } from '../db/repos/decisions';
 import type { GroupsRepo } from '../db/repos/groups';
 import type { MachineService } from '../inventory/machine-service';
 import { evaluateRule, type MachineView, type SoakHistory } from './evaluate';
@@ -106,22 +105,11 @@ export function rulesService(deps: {
     const views: MachineView[] | null =
       list?.map((m) => ({ id: m.id, name: m.displayName, patches: approvals.resolveDecisions(m.id) })) ??
       null;
-    const atScope = new Set(
-      decisions
-        .list({})
-        .filter((d) => {
-          const a = scopeKey(d.scope);
-          const b = scopeKey(rule.scope);
-          return a.scope === b.scope && a.key === b.key;
-        })
-        .map((d) => `${d.packageManager}\u0000${d.kind}\u0000${d.name}\u0000${d.version}`),
-    );
     return evaluateRule(rule, scopeText(rule.scope), {
       now: clock.now(),
       machines: views,
       approvedBefore: (ref) => rule.id !== null && repo.hasApproved(rule.id, ref, rule.scope),
-      decidedAtScope: (ref) =>
-        atScope.has(`${ref.packageManager}\u0000${ref.kind}\u0000${ref.name}\u0000${ref.version}`),
+      decidedAtScope: (ref) => repo.decidedAt(ref, rule.scope),
       soak: rule.soak ? soakHistory(rule.soak.groupId) : () => ({ firstInstalledAt: null, failedHosts: [] }),
       soakGroupName: rule.soak ? `group ${groupName(rule.soak.groupId) ?? rule.soak.groupId}` : null,
     });

@@ -58,6 +58,8 @@ export function approvalRulesRepo(db: Db) {
     FROM rollout_hosts h, json_each(h.items_json) i
     WHERE h.package_manager = @pm AND h.state IN ('succeeded', 'needs-reboot', 'partly', 'failed')
       AND json_extract(i.value, '$.name') = @name AND json_extract(i.value, '$.version') = @version`);
+  const decided = db.prepare(`SELECT 1 FROM patch_decisions WHERE package_manager = @pm AND kind = @kind
+      AND name = @name AND version = @version AND scope = @scope AND scope_key = @key`);
   const params = (ruleId: number, ref: PatchRef, scope: RuleScope) => {
     const s = scopeKey(scope);
     return { ruleId, pm: ref.packageManager, kind: ref.kind, name: ref.name, version: ref.version, ...s };
@@ -80,6 +82,8 @@ export function approvalRulesRepo(db: Db) {
     /** Whether the rule already approved this identity at this scope (it approves each once). */
     hasApproved: (ruleId: number, ref: PatchRef, scope: RuleScope): boolean =>
       hasHit.get(params(ruleId, ref, scope)) !== undefined,
+    /** Whether any decision (a person's or a rule's) is recorded for this identity at exactly this scope. */
+    decidedAt: (ref: PatchRef, scope: RuleScope): boolean => decided.get(params(0, ref, scope)) !== undefined,
     /** Finished rollout hosts that installed (or failed to install) this package version. */
     installHistory: (ref: PatchRef) =>
       history.all({ pm: ref.packageManager, name: ref.name, version: ref.version }),
