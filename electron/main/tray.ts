@@ -5,6 +5,12 @@ import { app, BrowserWindow, Menu, nativeImage, Notification, powerSaveBlocker, 
 import type { Core } from '../core/create-core';
 import { blockSleep, keepInTray, trayMenu, trayNotice, unattendedMonitor } from '../core/unattended';
 
+/** The tray icon: shipped as an extra resource (build/electron-builder.yml); in development, build/icon.png. */
+const trayIconPath = () =>
+  app.isPackaged
+    ? path.join(process.resourcesPath, 'tray-icon.png')
+    : path.join(app.getAppPath(), 'build', 'icon.png');
+
 /**
  * The tray and the sleep block (issue 9): a thin shell over electron/core/unattended.ts, which decides.
  * Closing the window while a plan is scheduled or a rollout runs hides it to the tray (once with a notice);
@@ -40,9 +46,7 @@ export function wireTray(core: Core, openWindow: () => BrowserWindow): { quittin
     }
     const menu = trayMenu(s);
     if (!tray) {
-      tray = new Tray(
-        nativeImage.createFromPath(path.join(app.getAppPath(), 'build', 'icon.png')).resize({ width: 16 }),
-      );
+      tray = new Tray(nativeImage.createFromPath(trayIconPath()).resize({ width: 16 }));
       tray.setToolTip('Patchbay');
       tray.on('click', show);
     }
