@@ -7,6 +7,7 @@ import { fileCore } from '../../test/helpers/temp';
 import {
   blockSleep,
   keepInTray,
+  trayAction,
   trayMenu,
   trayNotice,
   unattendedMonitor,
@@ -27,6 +28,12 @@ describe('tray and sleep decisions', () => {
     expect(keepInTray({ ...idle, activeRuns: [{ planName: 'Weekly', state: 'soaking' }] })).toBe(true);
     expect(keepInTray({ ...idle, activeRuns: [{ planName: 'Weekly', state: 'halted' }] })).toBe(false);
     expect(keepInTray({ ...idle, rolloutRunning: true })).toBe(true);
+  });
+
+  it('shows the tray while there is work; when it is over, removes it, or quits if the window was closed', () => {
+    expect(trayAction({ ...idle, scheduled: [weekly] }, false)).toBe('show');
+    expect(trayAction(idle, false)).toBe('remove');
+    expect(trayAction(idle, true)).toBe('quit');
   });
 
   it('blocks sleep only while a rollout runs', () => {

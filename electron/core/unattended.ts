@@ -22,6 +22,16 @@ export function keepInTray(s: UnattendedState): boolean {
   return s.scheduled.length > 0 || s.activeRuns.some((r) => r.state !== 'halted') || s.rolloutRunning;
 }
 
+/**
+ * What the tray does when the state changes: shown while there is unattended work; when the work is over
+ * and the window was closed to the tray, Patchbay quits as if the window had been closed now (never while
+ * the window is open or still starting).
+ */
+export function trayAction(s: UnattendedState, closedToTray: boolean): 'show' | 'remove' | 'quit' {
+  if (keepInTray(s)) return 'show';
+  return closedToTray ? 'quit' : 'remove';
+}
+
 /** Whether system sleep must be blocked: while any rollout runs (a sleeping laptop drops every SSH session). */
 export function blockSleep(s: UnattendedState): boolean {
   return s.rolloutRunning;

@@ -56,6 +56,8 @@ if (!app.requestSingleInstanceLock()) {
     const win = BrowserWindow.getAllWindows()[0];
     if (win) {
       if (win.isMinimized()) win.restore();
+      // Closed to the tray (issue 9): a second start brings the window back.
+      if (!win.isVisible()) win.show();
       win.focus();
     }
   });

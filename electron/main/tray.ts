@@ -3,7 +3,14 @@ import path from 'node:path';
 import { app, BrowserWindow, Menu, nativeImage, Notification, powerSaveBlocker, Tray } from 'electron';
 
 import type { Core } from '../core/create-core';
-import { blockSleep, keepInTray, trayMenu, trayNotice, unattendedMonitor } from '../core/unattended';
+import {
+  blockSleep,
+  keepInTray,
+  trayAction,
+  trayMenu,
+  trayNotice,
+  unattendedMonitor,
+} from '../core/unattended';
 
 /** The tray icon: shipped as an extra resource (build/electron-builder.yml); in development, build/icon.png. */
 const trayIconPath = () =>
@@ -21,6 +28,8 @@ export function wireTray(core: Core, openWindow: () => BrowserWindow): { quittin
   let blocker: number | null = null;
   let quitting = false;
   let noticeShown = false;
+  // Set when a close was turned into a hide; cleared when the window is shown again.
+  let closedToTray = false;
   const monitor = unattendedMonitor(
     {
       plans: () => core.handlers['plans.list']({}),
@@ -43,6 +52,17 @@ export function wireTray(core: Core, openWindow: () => BrowserWindow): { quittin
     if (!blockSleep(s) && blocker !== null) {
       powerSaveBlocker.stop(blocker);
       blocker = null;
+    }
+    const action = trayAction(s, closedToTray);
+    if (action === 'quit') {
+      quitting = true;
+      app.quit();
+      return;
+    }
+    if (action === 'remove') {
+      tray?.destroy();
+      tray = null;
+      return;
     }
     const menu = trayMenu(s);
     if (!tray) {
@@ -70,10 +90,14 @@ export function wireTray(core: Core, openWindow: () => BrowserWindow): { quittin
   timer.unref();
   void monitor.refresh().then(update, () => undefined);
   app.on('browser-window-created', (_e, win) => {
+    win.on('show', () => {
+      closedToTray = false;
+    });
     win.on('close', (event) => {
       if (quitting || !keepInTray(monitor.state())) return;
       event.preventDefault();
       win.hide();
+      closedToTray = true;
       if (!noticeShown && Notification.isSupported()) {
         noticeShown = true;
         new Notification(trayNotice(monitor.state())).show();
