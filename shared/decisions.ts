@@ -37,6 +37,8 @@ export interface PatchDecision extends PatchRef {
   note: string;
   /** Why it was declined (required for a decline). */
   reason: string;
+  /** Set when an auto-approval rule made it (issue 9): any person's decline then wins, at any scope. */
+  ruleId?: number;
 }
 
 /** A pending patch's resolved state on one machine, with the decision that settled it. */

@@ -39,12 +39,13 @@ import type {
   VulnStatus,
   VulnUpdateReport,
 } from './risk';
+import { RULE_CHANNELS, type RuleResponses } from './rules';
 import type { requestSchemas } from './schemas';
 
 type Req<C extends keyof typeof requestSchemas> = z.infer<(typeof requestSchemas)[C]>;
 
 /** Responses by channel. */
-export interface ResponseMap {
+export interface ResponseMap extends RuleResponses {
   'app.info': AppInfo;
   /** `ids`: every match's id in list order, when the request asked `withIds`. */
   'machines.list': { items: Machine[]; total: number; ids?: number[] };
@@ -193,6 +194,8 @@ export interface EventMap {
   'plans.run': PlanRunEvent;
   /** A plan run's hosts changed without a transition: a batch started, or its hosts' outcomes were taken. */
   'plans.runHosts': { runId: number; ring: number; batch: number };
+  /** Auto-approval rules were added, removed, enabled or disabled (issue 9). */
+  'rules.changed': { count: number };
 }
 
 export type EventChannel = keyof EventMap;
@@ -293,6 +296,8 @@ export const REQUEST_CHANNELS = [
   'reports.get',
   'reports.csv',
   'reports.pdf',
+  // Issue 9: auto-approval rules.
+  ...RULE_CHANNELS,
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNELS = [
@@ -307,6 +312,7 @@ export const EVENT_CHANNELS = [
   'plans.changed',
   'plans.run',
   'plans.runHosts',
+  'rules.changed',
 ] as const satisfies readonly EventChannel[];
 
 // Compile-time check that REQUEST_CHANNELS lists every channel.

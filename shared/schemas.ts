@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { notificationsSetSchema } from './notifications';
 import { maintenanceWindowSchema, planDefinitionSchema, windowScopeSchema } from './plans';
 import { checkPeriod } from './reports';
+import { ruleRequestSchemas } from './rules';
 import {
   boundedString,
   id,
@@ -357,4 +358,6 @@ export const requestSchemas = {
   'reports.get': reportRequestSchema,
   'reports.csv': reportRequestSchema,
   'reports.pdf': reportRequestSchema,
+  // Issue 9: auto-approval rules (shared/rules.ts).
+  ...ruleRequestSchemas,
 } as const;

@@ -98,4 +98,16 @@ describe('decision resolution', () => {
       'not-reviewed',
     );
   });
+
+  it("lets a person's decline beat a rule's approval at any scope, but not a person's approval", () => {
+    const ruleApproval = d('3.0.15-1', { kind: 'group', groupId: 1 }, 'approved', 5, { ruleId: 7 });
+    const wideDecline = d('3.0.15-1', { kind: 'all' }, 'declined', 1);
+    expect(decidingEntry([ruleApproval, wideDecline])).toBe(wideDecline);
+    expect(resolve(ruleApproval, wideDecline).state).toBe('declined');
+    // Without a decline the rule's approval decides as any approval would.
+    expect(decidingEntry([ruleApproval, d('3.0.15-1', { kind: 'all' }, 'approved', 1)])).toBe(ruleApproval);
+    // A person's approval at a narrower scope still beats a wider decline (unchanged).
+    const manual = d('3.0.15-1', { kind: 'group', groupId: 1 }, 'approved', 5);
+    expect(decidingEntry([manual, wideDecline])).toBe(manual);
+  });
 });

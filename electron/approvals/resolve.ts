@@ -21,11 +21,16 @@ export function indexDecisions(decisions: PatchDecision[]): Map<string, PatchDec
   return byKey;
 }
 
-/** The deciding entry among some: the narrowest scope; at the same scope declined wins; then the newest. */
+/**
+ * The deciding entry among some: the narrowest scope; at the same scope declined wins; then the newest.
+ * An approval made by an auto-approval rule never outranks a decline, whatever their scopes.
+ */
 export function decidingEntry(matching: PatchDecision[]): PatchDecision | null {
   let best: PatchDecision | null = null;
   const rank = (d: PatchDecision) => SCOPE_ORDER.indexOf(d.scope.kind);
+  const declined = matching.some((d) => d.decision === 'declined');
   for (const d of matching) {
+    if (declined && d.ruleId !== undefined && d.decision === 'approved') continue;
     if (!best) {
       best = d;
       continue;

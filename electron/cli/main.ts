@@ -28,6 +28,7 @@ import { runReport } from './report';
 import { resolveMachines } from './resolve';
 import { runFixFirst, runSla, runVuln } from './risk';
 import { runRollout } from './rollout';
+import { runRules } from './rules';
 import { processStopSignal, runUnattended, type StopSignal } from './run';
 import { runScan } from './scan';
 import { refuseSecretsInArgv } from './secret-input';
@@ -126,6 +127,12 @@ const OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
   fleet: { type: 'boolean' },
+  // Issue 9: auto-approval rules.
+  severity: { type: 'string', multiple: true },
+  classification: { type: 'string', multiple: true },
+  pattern: { type: 'string' },
+  pilot: { type: 'string' },
+  'after-days': { type: 'string' },
 } as const;
 
 const COMMANDS: Record<string, string[]> = {
@@ -152,6 +159,7 @@ const COMMANDS: Record<string, string[]> = {
   window: ['list', 'add', 'remove'],
   sla: ['show', 'set'],
   vuln: ['status', 'update'],
+  rules: ['list', 'add', 'remove', 'enable', 'disable', 'test', 'apply'],
 };
 
 // Commands without a sub-command.
@@ -358,6 +366,7 @@ export async function runCli(
     if (area === 'rollout') return await runRollout(core, command ?? '', rest, v, io);
     if (area === 'plan') return await runPlan(core, command ?? '', rest, v, io);
     if (area === 'window') return await runWindow(core, command ?? '', rest, v, io);
+    if (area === 'rules') return await runRules(core, command ?? '', rest, v, io);
     if (area === 'patches') {
       const filter = await filterFrom(core, v);
       const opts = { filter, securityOnly: v.security ?? false, json: v.json ?? false };

@@ -11,6 +11,7 @@ export const USAGE = `Usage: patchbay [--data-dir DIR] machines <command> [optio
        patchbay [--data-dir DIR] plan|window <command> [options]
        patchbay [--data-dir DIR] run
        patchbay [--data-dir DIR] report --client C|--fleet --format pdf|csv [options]
+       patchbay [--data-dir DIR] rules list|add|remove|enable|disable|test|apply [options]
 
 Commands:
   machines list    [--search TEXT] [--tag T]... [--client C]... [--site S]... [--os OS]...
@@ -115,6 +116,19 @@ Commands:
                    period's rollouts and how old the data is. Days are UTC, both ends included;
                    default: the 30 days up to today. PDF needs Chromium; CSV (one table, a
                    Section column) can go to stdout with --out -.
+  rules list       [--json]   auto-approval rules: what each matches, where, when; approvals so far
+  rules add        --name N  --all | --client C | --group G   (where it approves)
+                   [--security] [--severity S]... [--classification C]... [--pm apt,dnf,…]
+                   [--pattern GLOB] [--pilot GROUP --after-days N] [--json]
+                   Classifications: security, critical, definition, update-rollup, feature-pack,
+                   driver, update, service-pack, tool, upgrade, other. --pattern matches the whole
+                   package name (or KB), * and ? only. --pilot/--after-days: only after N days
+                   installed in that group without a failed host. Applies the rules at once.
+  rules remove|enable|disable NAME|ID [--json]   removing keeps the approvals a rule made
+  rules test       NAME|ID | the add options   [--json]   dry run: what it would approve now, on
+                   which machines, and what it holds back and why; writes nothing
+  rules apply      [--json]   applies every enabled rule now (also after each scan and when a
+                   plan run starts a ring). A person's decline always wins over a rule.
 
 The data folder is --data-dir, else $PATCHBAY_DATA_DIR, else the desktop app's own folder.
 Exit codes: 0 done, 1 failed (message on stderr), 2 wrong usage, 3 scan finished but some

@@ -7,6 +7,7 @@ import { approvalHandlers } from '../approvals/handlers';
 import { auditLog } from '../audit/audit-log';
 import { operatorSettings } from '../audit/operator';
 import { type Db, openDatabase } from '../db/open';
+import { approvalRulesRepo } from '../db/repos/approval-rules';
 import { credentialsRepo } from '../db/repos/credentials';
 import { decisionsRepo } from '../db/repos/decisions';
 import { evidenceRepo } from '../db/repos/evidence';
@@ -43,6 +44,9 @@ import { riskService } from '../risk/risk-service';
 import { rolloutHandlers } from '../rollout/handlers';
 import { livePorts } from '../rollout/live-ports';
 import { rolloutService, type RolloutServiceDeps } from '../rollout/rollout-service';
+import { ruleHandlers } from '../rules/handlers';
+import { rulesService } from '../rules/rules-service';
+import { ruleTriggers } from '../rules/wire-rules';
 import { scanHandlers } from '../scan/handlers';
 import { auditedHostKeys } from '../scan/host-key-audit';
 import { scanService } from '../scan/scan-service';
@@ -163,6 +167,21 @@ export function createCore(options: CoreOptions) {
     actor: operator.actor,
     clock,
   });
+  // Auto-approval rules (issue 9): applied after each scan and when a plan run starts a ring.
+  const rules = rulesService({
+    db,
+    repo: approvalRulesRepo(db),
+    decisions,
+    approvals,
+    machines,
+    groups: repos.groups,
+    audit,
+    actor: operator.actor,
+    clock,
+    events,
+    logger,
+  });
+  listeners.add(ruleTriggers(rules, logger));
   const rolloutPorts = livePorts({
     pool,
     hostLocks,
@@ -288,6 +307,7 @@ export function createCore(options: CoreOptions) {
     ...planHandlers({ plans, windows, preview: plansPreview, source: plansSource, runner, events }),
     ...riskHandlers(risk),
     ...reports.handlers,
+    ...ruleHandlers(rules, events),
   };
 
   // Rollouts that were running when Patchbay stopped carry on (re-checking each host first); the CLI's
@@ -318,6 +338,7 @@ export function createCore(options: CoreOptions) {
       plans,
       windows,
       risk,
+      rules,
       /** The plan runner (issue 9); tests `tick()` it with their clock. */
       planRunner: runner,
       /** Reports (issue 11): the builder and the printer slot a host fills. */

@@ -14,6 +14,7 @@ import { showNativeNotifications } from './notifications';
 import { electronPagePrinter } from './print-report';
 import { serveRendererWithHeaders } from './renderer-headers';
 import { safeStorageBox } from './safe-storage-box';
+import { wireTray } from './tray';
 import { createMainWindow } from './window';
 
 let core: Core | null = null;
@@ -46,6 +47,8 @@ function start(dataDir: string): void {
   // The renderer needs no permissions (camera, notifications…): refuse them all.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   serveRendererWithHeaders();
+  // Before the window exists: closing it while a plan is scheduled hides it to the tray (issue 9).
+  wireTray(core, createMainWindow);
   createMainWindow();
 }
 
@@ -56,6 +59,8 @@ if (!app.requestSingleInstanceLock()) {
     const win = BrowserWindow.getAllWindows()[0];
     if (win) {
       if (win.isMinimized()) win.restore();
+      // Closed to the tray (issue 9): a second start brings the window back.
+      if (!win.isVisible()) win.show();
       win.focus();
     }
   });

@@ -18,6 +18,8 @@ interface Row {
   note: string;
   reason: string;
   decided_at: number;
+  /** Set when an auto-approval rule made the decision (0014). */
+  rule_id: number | null;
   label: string | null;
 }
 
@@ -61,6 +63,7 @@ const toDecision = (r: Row): PatchDecision => ({
   at: r.decided_at,
   note: r.note,
   reason: r.reason,
+  ...(r.rule_id !== null ? { ruleId: r.rule_id } : {}),
 });
 
 // The label: a client as one of its machines spells it, the group's or the machine's name.
@@ -74,11 +77,12 @@ const SELECT = `SELECT d.*, CASE d.scope
 export function decisionsRepo(db: Db) {
   const upsert =
     db.prepare(`INSERT INTO patch_decisions (package_manager, kind, name, version, scope, scope_key,
-      group_id, machine_id, decision, actor, note, reason, decided_at)
-    VALUES (@pm, @kind, @name, @version, @scope, @key, @groupId, @machineId, @decision, @actor, @note, @reason, @now)
+      group_id, machine_id, decision, actor, note, reason, decided_at, rule_id)
+    VALUES (@pm, @kind, @name, @version, @scope, @key, @groupId, @machineId, @decision, @actor, @note, @reason, @now,
+      @ruleId)
     ON CONFLICT (package_manager, kind, name, version, scope, scope_key) DO UPDATE SET
       decision = excluded.decision, actor = excluded.actor, note = excluded.note, reason = excluded.reason,
-      decided_at = excluded.decided_at`);
+      decided_at = excluded.decided_at, rule_id = excluded.rule_id`);
   const remove = db.prepare<[Record<string, unknown>], Row>(`DELETE FROM patch_decisions
     WHERE package_manager = @pm AND kind = @kind AND name = @name AND version = @version
       AND scope = @scope AND scope_key = @key RETURNING *, NULL AS label`);
@@ -117,13 +121,20 @@ export function decisionsRepo(db: Db) {
     return { pm: ref.packageManager, kind: ref.kind, name: ref.name, version: ref.version, ...s };
   };
   return {
-    /** Records (or replaces, at the same scope) a decision. */
+    /** Records (or replaces, at the same scope) a decision; `ruleId` when an auto-approval rule made it. */
     set(
       ref: PatchRef,
       scope: DecisionScope,
-      d: { decision: 'approved' | 'declined'; actor: string; note: string; reason: string; now: number },
+      d: {
+        decision: 'approved' | 'declined';
+        actor: string;
+        note: string;
+        reason: string;
+        now: number;
+        ruleId?: number;
+      },
     ): void {
-      upsert.run({ ...refParams(ref, scope), ...d });
+      upsert.run({ ...refParams(ref, scope), ...d, ruleId: d.ruleId ?? null });
     },
     /** Removes the decision at exactly this scope; the removed row, or null when there was none. */
     remove(ref: PatchRef, scope: DecisionScope): PatchDecision | null {

@@ -90,7 +90,7 @@ export class WuaSearchError extends Error {
 }
 
 /** Classification ids Patchbay shows, from WUA's UpdateClassification category names. */
-const CLASSIFICATIONS: Record<string, string> = {
+export const WUA_CLASSIFICATIONS: Record<string, string> = {
   'Security Updates': 'security',
   'Critical Updates': 'critical',
   'Definition Updates': 'definition',
@@ -106,7 +106,7 @@ const CLASSIFICATIONS: Record<string, string> = {
 /** The update's classification: its UpdateClassification category, or 'driver' for driver-type updates. */
 export function classificationOf(u: WuaUpdate): { id: string; label: string } {
   const cat = u.cats.find((c) => c.type === 'UpdateClassification');
-  if (cat) return { id: CLASSIFICATIONS[cat.name] ?? 'other', label: cat.name };
+  if (cat) return { id: WUA_CLASSIFICATIONS[cat.name] ?? 'other', label: cat.name };
   // IUpdate.Type 2 = utDriver.
   if (u.type === 2) return { id: 'driver', label: 'Drivers' };
   return { id: 'other', label: 'Updates' };

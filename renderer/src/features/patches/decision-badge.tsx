@@ -39,6 +39,7 @@ export function ResolvedBadge({ decision }: { decision: ResolvedDecision | undef
       <span className="badge badge-ok">Approved</span>{' '}
       <span className="muted">
         {decision.version} · {d.scopeLabel}
+        {d.ruleId !== undefined ? ` · by ${d.actor}` : ''}
       </span>
     </span>
   );
@@ -69,6 +70,7 @@ export function FleetDecisions({ decisions }: { decisions: readonly PatchDecisio
               .map((d) => d.scopeLabel)
               .join(', ')}
             {approved.length > 2 ? ` +${approved.length - 2}` : ''}
+            {approved[0]?.ruleId !== undefined ? ` · by ${approved[0].actor}` : ''}
           </span>
         </span>
       ) : null}

@@ -11,6 +11,7 @@ import { PageHeader } from '../../components/page-header';
 import { useAppStore, useStoreApi } from '../../stores/store';
 import { MachineFilterMenus } from '../machines/filter-menus';
 import { countText, describeFilter, isFiltered } from '../machines/format';
+import { RulesSection } from '../rules/rules-section';
 import { FleetTable, LIMIT, rowKey } from './fleet-table';
 
 /** The scope a decision from this page starts with: the filter's one client or group, else everywhere. */
@@ -198,6 +199,7 @@ export function PatchesPage() {
         </p>
       ) : null}
       {body}
+      <RulesSection />
     </div>
   );
 }
