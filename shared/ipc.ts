@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 
+import type { ComplianceMttr, ComplianceTrend } from './compliance';
 import type { AuditEntry, AuditVerifyReport, OperatorInfo, PatchDecision, PatchRef } from './decisions';
 import type {
   AppInfo,
@@ -140,6 +141,10 @@ export interface ResponseMap {
   'vuln.status': VulnStatus;
   /** Downloads the feeds; a bad download keeps the previous copy (see `results`). */
   'vuln.update': VulnUpdateReport;
+  /** Issue 11: daily compliance of the fleet, a client or a site over the last `days` days. */
+  'compliance.trend': ComplianceTrend;
+  /** Mean time to remediate by severity, for fixes verified in the last `days` days. */
+  'compliance.mttr': ComplianceMttr;
 }
 
 /** One rollout's part of a progress message. */
@@ -281,6 +286,8 @@ export const REQUEST_CHANNELS = [
   'sla.set',
   'vuln.status',
   'vuln.update',
+  'compliance.trend',
+  'compliance.mttr',
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNELS = [

@@ -189,6 +189,18 @@ export const rolloutCreateSchema = z.strictObject({
 });
 
 /** Request schemas by channel: the main process and the browser host validate with these. */
+/** Compliance reads: the fleet (no name), a client or a site by name; days back, today included. */
+export const complianceArgs = z
+  .strictObject({
+    scope: z.enum(['fleet', 'client', 'site']),
+    name: boundedString(LIMITS.client).optional(),
+    days: z.number().int().min(1).max(365),
+  })
+  .superRefine((v, ctx) => {
+    if (v.scope !== 'fleet' && !v.name?.trim())
+      ctx.addIssue({ code: 'custom', path: ['name'], message: `name the ${v.scope}` });
+  });
+
 export const requestSchemas = {
   'app.info': z.strictObject({}),
   'machines.list': z.strictObject({
@@ -338,4 +350,7 @@ export const requestSchemas = {
   }),
   'vuln.status': z.strictObject({}),
   'vuln.update': z.strictObject({}),
+  // Compliance over time (issue 11): a scope, and how many days back (today included).
+  'compliance.trend': complianceArgs,
+  'compliance.mttr': complianceArgs,
 } as const;

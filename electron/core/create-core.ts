@@ -1,11 +1,14 @@
 import path from 'node:path';
 
 import type { AppInfo } from '../../shared/domain';
-import type { EventSink, RequestHandlers } from '../../shared/ipc';
+import type { EventMap, EventSink, RequestHandlers } from '../../shared/ipc';
 import { approvalsService } from '../approvals/approvals-service';
 import { approvalHandlers } from '../approvals/handlers';
 import { auditLog } from '../audit/audit-log';
 import { operatorSettings } from '../audit/operator';
+import { complianceService } from '../compliance/compliance-service';
+import { complianceHandlers } from '../compliance/handlers';
+import { endedRollout } from '../compliance/snapshot-triggers';
 import { type Db, openDatabase } from '../db/open';
 import { credentialsRepo } from '../db/repos/credentials';
 import { decisionsRepo } from '../db/repos/decisions';
@@ -235,12 +238,14 @@ export function createCore(options: CoreOptions) {
     logger,
     fetchFeed: options.vulnFetch ?? liveFetch,
   });
+  // Compliance over time (issue 11): today's snapshot follows every refresh after a scan.
+  const compliance = complianceService({ db, refreshRisk: () => risk.refresh(), clock, logger });
   // A finished scan's hosts are ranked right away rather than at the next read of the list.
-  listeners.add((channel) => {
-    if (channel === 'scan.finished')
-      risk
-        .refresh()
-        .catch((e: unknown) => logger.error('risk.refresh-failed', { error: String(e).slice(0, 300) }));
+  // A rollout's verify scans do the same when it ends (they record scans without a scan job).
+  listeners.add((channel, payload) => {
+    if (channel === 'scan.finished') compliance.afterScan();
+    if (channel === 'rollout.progress' && endedRollout(payload as EventMap['rollout.progress']))
+      compliance.afterScan();
   });
   const jobs = createJobRegistry();
   jobs.addSource('scan', scanner.jobs);
@@ -284,6 +289,7 @@ export function createCore(options: CoreOptions) {
     ...notificationHandlers({ settings: notifySettings, notifier, audit }),
     ...planHandlers({ plans, windows, preview: plansPreview, source: plansSource, runner, events }),
     ...riskHandlers(risk),
+    ...complianceHandlers(compliance),
   };
 
   // Rollouts that were running when Patchbay stopped carry on (re-checking each host first); the CLI's
@@ -314,6 +320,7 @@ export function createCore(options: CoreOptions) {
       plans,
       windows,
       risk,
+      compliance,
       /** The plan runner (issue 9); tests `tick()` it with their clock. */
       planRunner: runner,
     },
@@ -339,6 +346,7 @@ export function createCore(options: CoreOptions) {
       // A second close finds nothing to do (the runner's stop reads the database).
       if (!db.open) return Promise.resolve();
       risk.close();
+      compliance.close();
       const finish = () => {
         listeners.clear();
         if (db.open) db.close();

@@ -10,6 +10,7 @@ import { migration0009 } from './0009-plans-windows';
 import { migration0010 } from './0010-plan-runs';
 import { migration0011 } from './0011-risk-sla';
 import { migration0012 } from './0012-winrm-https';
+import { migration0013 } from './0013-compliance';
 
 /** A schema change: applied once, in version order, inside a transaction. */
 export interface Migration {
@@ -32,4 +33,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0010,
   migration0011,
   migration0012,
+  migration0013,
 ];
