@@ -108,6 +108,9 @@ Commands:
                    --remove makes the client follow the default again. KEV fixes: CISA's date.
   vuln status      [--json]   How old the KEV, EPSS and Debian tracker data is
   vuln update      [--json]   Downloads the feeds; a bad download keeps the previous copy (exit 1)
+  compliance       [--client C | --site S] [--days N] [--json]
+                   Per UTC day for the last N days (default 30, at most 365): machines patched,
+                   missing security fixes and overdue; then the mean time to fix by severity.
 
 The data folder is --data-dir, else $PATCHBAY_DATA_DIR, else the desktop app's own folder.
 Exit codes: 0 done, 1 failed (message on stderr), 2 wrong usage, 3 scan finished but some
