@@ -17,32 +17,30 @@ const round1 = (v: number | null) => (v === null ? null : Math.round(v * 10) / 1
 
 /**
  * Mean time to remediate by severity: fixes verified (a successful scan no longer reported them) from
- * the start of the first UTC day to the end of today, each from the moment Patchbay first saw it missing.
+ * the first UTC day to today, each from the moment Patchbay first saw it missing. Reads the per-day sums
+ * (at most days × 5 rows), so its cost does not grow with the fleet or the number of fixes.
  * A machine deleted with fixes still missing adds nothing (nothing was fixed); its earlier fixes count.
  */
 export function complianceMttr(db: Db, args: MttrArgs): ComplianceMttr {
   const name = args.scope === 'fleet' ? '' : (args.name ?? '').trim();
   const from = addDays(args.today, -(args.days - 1));
-  const start = Date.parse(`${from}T00:00:00Z`);
-  const end = Date.parse(`${addDays(args.today, 1)}T00:00:00Z`);
-  const filter = args.scope === 'fleet' ? '' : `AND ${args.scope} = @name COLLATE NOCASE`;
   const rows = db
     .prepare<
-      [{ start: number; end: number; name: string }],
-      { severity: string; n: number; mean: number; max: number }
+      [{ scope: string; name: string; from: string; to: string }],
+      { severity: string; n: number; total: number; max: number }
     >(
-      `SELECT severity, count(*) AS n, avg(fixed_at - first_seen_at) AS mean, max(fixed_at - first_seen_at) AS max
-       FROM remediations WHERE fixed_at >= @start AND fixed_at < @end ${filter} GROUP BY severity`,
+      `SELECT severity, sum(fixed) AS n, sum(total_ms) AS total, max(max_ms) AS max FROM remediation_days
+       WHERE scope = @scope AND name = @name AND day >= @from AND day <= @to GROUP BY severity`,
     )
-    .all({ start, end, name });
+    .all({ scope: args.scope, name: name.toLowerCase(), from, to: args.today });
   const bySeverity = ORDER.map((severity): MttrRow => {
     const r = rows.find((x) => (x.severity || 'unknown') === severity);
     return r
-      ? { severity, fixed: r.n, meanDays: round1(r.mean / DAY_MS), maxDays: round1(r.max / DAY_MS) }
+      ? { severity, fixed: r.n, meanDays: round1(r.total / r.n / DAY_MS), maxDays: round1(r.max / DAY_MS) }
       : { severity, fixed: 0, meanDays: null, maxDays: null };
   });
   const fixed = rows.reduce((a, r) => a + r.n, 0);
-  const total = rows.reduce((a, r) => a + r.mean * r.n, 0);
+  const total = rows.reduce((a, r) => a + r.total, 0);
   const max = rows.reduce((a, r) => Math.max(a, r.max), 0);
   return {
     scope: args.scope,
