@@ -49,7 +49,13 @@ export function TrendChart({ points }: { points: readonly TrendPoint[] }) {
         scales: { y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] } },
         axes: [
           { ...axis, values: (_u, splits) => splits.map((s) => dayLabel(utc(s))) },
-          { ...axis, label: 'Machines', size: 56 },
+          // Whole machines: no 2.5 ticks.
+          {
+            ...axis,
+            label: 'Machines',
+            size: 56,
+            incrs: [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 20000, 50000],
+          },
         ],
         series: [
           { label: 'Day', value: '{YYYY}-{MM}-{DD}' },
