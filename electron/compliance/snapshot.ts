@@ -117,15 +117,17 @@ export function takeSnapshot(db: Db, now: number): { day: string; scopes: number
   const compact = db.prepare(
     "UPDATE compliance_days SET pending_json = '{}' WHERE scope = ? AND name = ? AND day = ? AND pending_json != '{}'",
   );
-  // The latest row of every scope ever recorded (SQLite takes `machines` from the max(day) row).
-  const latest = db.prepare<[], { scope: ComplianceScope; name: string; machines: number; day: string }>(
-    'SELECT scope, name, max(day) AS day, machines FROM compliance_days GROUP BY scope, name',
+  // Every snapshot writes every scope with machines, so a scope that lost its last machine is among the
+  // rows of the last snapshot day before today, or of today: only those rows are looked at.
+  const recent = db.prepare<[{ day: string }], { scope: ComplianceScope; name: string; machines: number }>(
+    `SELECT scope, name, machines FROM compliance_days WHERE day = @day OR day = (SELECT max(day)
+       FROM compliance_days WHERE scope = 'fleet' AND name = '' AND day < @day)`,
   );
   return db.transaction(() => {
     const counts = currentCounts(db, day);
-    for (const old of latest.all()) {
+    for (const old of recent.all({ day })) {
       const key = scopeKey(old.scope, old.name);
-      if (!counts.has(key) && old.machines > 0 && old.day <= day) counts.set(key, emptyCounts());
+      if (!counts.has(key) && old.machines > 0) counts.set(key, emptyCounts());
     }
     for (const [key, c] of counts) {
       const [scope, name] = key.split('\u0000') as [ComplianceScope, string];

@@ -26,12 +26,26 @@ export interface TrendArgs {
   today: string;
 }
 
-function pointOf(row: DayRow, day: string): TrendPoint {
+/** The pending due days of a row, oldest first, parsed once per row however many days it answers. */
+function pendingOf(row: DayRow, cache: Map<DayRow, [string, number][]>): [string, number][] {
+  let p = cache.get(row);
+  if (!p) {
+    p = Object.entries(JSON.parse(row.pending_json) as Record<string, number>).sort((a, b) =>
+      a[0] < b[0] ? -1 : 1,
+    );
+    cache.set(row, p);
+  }
+  return p;
+}
+
+function pointOf(row: DayRow, day: string, cache: Map<DayRow, [string, number][]>): TrendPoint {
   let overdue = row.overdue;
   if (row.day !== day) {
     // Carried forward: the machines pending on the row's day whose earliest due day has passed since.
-    const pending = JSON.parse(row.pending_json) as Record<string, number>;
-    for (const [due, n] of Object.entries(pending)) if (due < day) overdue += n;
+    for (const [due, n] of pendingOf(row, cache)) {
+      if (due >= day) break;
+      overdue += n;
+    }
   }
   const known = row.critical + row.high + row.medium + row.low;
   return {
@@ -71,10 +85,11 @@ export function complianceTrend(db: Db, args: TrendArgs): ComplianceTrend {
     )
     .all({ scope: args.scope, name, from, to: args.today });
   const points: TrendPoint[] = [];
+  const cache = new Map<DayRow, [string, number][]>();
   let i = -1;
   for (let day = from; day <= args.today; day = addDays(day, 1)) {
     while (i + 1 < rows.length && rows[i + 1]!.day <= day) i++;
-    if (i >= 0) points.push(pointOf(rows[i]!, day));
+    if (i >= 0) points.push(pointOf(rows[i]!, day, cache));
   }
   return { scope: args.scope, name, days: args.days, from, to: args.today, points };
 }

@@ -75,6 +75,8 @@ CREATE TABLE compliance_days (
   taken_at INTEGER NOT NULL,
   PRIMARY KEY (scope, name, day)
 ) STRICT, WITHOUT ROWID;
+-- The rows of one day: what a snapshot checks for scopes that lost their last machine.
+CREATE INDEX compliance_days_day ON compliance_days (day);
 
 CREATE TABLE remediations (
   id INTEGER PRIMARY KEY,
