@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 
+import type { ComplianceMttr, ComplianceTrend } from './compliance';
 import type { AuditEntry, AuditVerifyReport, OperatorInfo, PatchDecision, PatchRef } from './decisions';
 import type {
   AppInfo,
@@ -148,6 +149,10 @@ export interface ResponseMap extends RuleResponses {
   'reports.csv': { fileName: string; csv: string };
   /** The printed report (PDF through Chromium, base64 like the evidence pack). */
   'reports.pdf': { fileName: string; size: number; base64: string };
+  /** Issue 11: daily compliance of the fleet, a client or a site over the last `days` days. */
+  'compliance.trend': ComplianceTrend;
+  /** Mean time to remediate by severity, for fixes verified in the last `days` days. */
+  'compliance.mttr': ComplianceMttr;
 }
 
 /** One rollout's part of a progress message. */
@@ -298,6 +303,8 @@ export const REQUEST_CHANNELS = [
   'reports.pdf',
   // Issue 9: auto-approval rules.
   ...RULE_CHANNELS,
+  'compliance.trend',
+  'compliance.mttr',
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNELS = [

@@ -192,7 +192,6 @@ export const rolloutCreateSchema = z.strictObject({
   options: rolloutOptionsSchema.optional(),
 });
 
-/** Request schemas by channel: the main process and the browser host validate with these. */
 /** A report's scope and period (issue 11): a client (null = the whole fleet), two YYYY-MM-DD days. */
 const reportRequestSchema = z
   .strictObject({
@@ -205,6 +204,19 @@ const reportRequestSchema = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['from'] });
   });
 
+/** Compliance reads: the fleet (no name), a client or a site by name; days back, today included. */
+export const complianceArgs = z
+  .strictObject({
+    scope: z.enum(['fleet', 'client', 'site']),
+    name: boundedString(LIMITS.client).optional(),
+    days: z.number().int().min(1).max(365),
+  })
+  .superRefine((v, ctx) => {
+    if (v.scope !== 'fleet' && !v.name?.trim())
+      ctx.addIssue({ code: 'custom', path: ['name'], message: `name the ${v.scope}` });
+  });
+
+/** Request schemas by channel: the main process and the browser host validate with these. */
 export const requestSchemas = {
   'app.info': z.strictObject({}),
   'machines.list': z.strictObject({
@@ -360,4 +372,7 @@ export const requestSchemas = {
   'reports.pdf': reportRequestSchema,
   // Issue 9: auto-approval rules (shared/rules.ts).
   ...ruleRequestSchemas,
+  // Compliance over time (issue 11): a scope, and how many days back (today included).
+  'compliance.trend': complianceArgs,
+  'compliance.mttr': complianceArgs,
 } as const;

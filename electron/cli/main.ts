@@ -18,6 +18,7 @@ import { resolveDataDir } from '../core/paths';
 import { runDecision } from './approvals';
 import { runAudit } from './audit';
 import { call, UsageError } from './call';
+import { runCompliance } from './compliance';
 import { runCredentials } from './credentials';
 import { runEvidenceExport, runEvidenceVerify } from './evidence';
 import { formatImportPreview, formatMachineTable } from './format';
@@ -133,6 +134,7 @@ const OPTIONS = {
   pattern: { type: 'string' },
   pilot: { type: 'string' },
   'after-days': { type: 'string' },
+  days: { type: 'string' },
 } as const;
 
 const COMMANDS: Record<string, string[]> = {
@@ -163,7 +165,16 @@ const COMMANDS: Record<string, string[]> = {
 };
 
 // Commands without a sub-command.
-const VERBS = new Set(['scan', 'approve', 'decline', 'unapprove', 'fix-first', 'run', 'report']);
+const VERBS = new Set([
+  'scan',
+  'approve',
+  'decline',
+  'unapprove',
+  'fix-first',
+  'run',
+  'report',
+  'compliance',
+]);
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
@@ -362,6 +373,7 @@ export async function runCli(
     if (area === 'report') return await runReport(core, v, io);
     if (area === 'sla') return await runSla(core, command ?? '', v, io);
     if (area === 'vuln') return await runVuln(core, command ?? '', v, io);
+    if (area === 'compliance') return await runCompliance(core, v, io);
     if (area === 'credentials') return await runCredentials(core, command ?? '', rest, v, io);
     if (area === 'rollout') return await runRollout(core, command ?? '', rest, v, io);
     if (area === 'plan') return await runPlan(core, command ?? '', rest, v, io);

@@ -129,6 +129,9 @@ Commands:
                    which machines, and what it holds back and why; writes nothing
   rules apply      [--json]   applies every enabled rule now (also after each scan and when a
                    plan run starts a ring). A person's decline always wins over a rule.
+  compliance       [--client C | --site S] [--days N] [--json]
+                   Per UTC day for the last N days (default 30, at most 365): machines patched,
+                   missing security fixes and overdue; then the mean time to fix by severity.
 
 The data folder is --data-dir, else $PATCHBAY_DATA_DIR, else the desktop app's own folder.
 Exit codes: 0 done, 1 failed (message on stderr), 2 wrong usage, 3 scan finished but some

@@ -1,11 +1,14 @@
 import path from 'node:path';
 
 import type { AppInfo } from '../../shared/domain';
-import type { EventSink, RequestHandlers } from '../../shared/ipc';
+import type { EventMap, EventSink, RequestHandlers } from '../../shared/ipc';
 import { approvalsService } from '../approvals/approvals-service';
 import { approvalHandlers } from '../approvals/handlers';
 import { auditLog } from '../audit/audit-log';
 import { operatorSettings } from '../audit/operator';
+import { complianceService } from '../compliance/compliance-service';
+import { complianceHandlers } from '../compliance/handlers';
+import { endedRollout } from '../compliance/snapshot-triggers';
 import { type Db, openDatabase } from '../db/open';
 import { approvalRulesRepo } from '../db/repos/approval-rules';
 import { credentialsRepo } from '../db/repos/credentials';
@@ -38,6 +41,7 @@ import { plansService } from '../plans/plans-service';
 import { windowsService } from '../plans/windows-service';
 import { startPlanRunner, wireRunner } from '../plans/wire-runner';
 import { loadEolTable } from '../platforms/eol';
+import { complianceTrendProvider } from '../reports/compliance-trend';
 import { wireReports } from '../reports/wire';
 import { riskHandlers } from '../risk/handlers';
 import { riskService } from '../risk/risk-service';
@@ -255,15 +259,22 @@ export function createCore(options: CoreOptions) {
     logger,
     fetchFeed: options.vulnFetch ?? liveFetch,
   });
+  // Compliance over time (issue 11): today's snapshot follows every refresh after a scan.
+  const compliance = complianceService({ db, refreshRisk: () => risk.refresh(), clock, logger });
   // A finished scan's hosts are ranked right away rather than at the next read of the list.
-  listeners.add((channel) => {
-    if (channel === 'scan.finished')
-      risk
-        .refresh()
-        .catch((e: unknown) => logger.error('risk.refresh-failed', { error: String(e).slice(0, 300) }));
+  // A rollout's verify scans do the same when it ends (they record scans without a scan job).
+  listeners.add((channel, payload) => {
+    if (channel === 'scan.finished') compliance.afterScan();
+    if (channel === 'rollout.progress' && endedRollout(payload as EventMap['rollout.progress']))
+      compliance.afterScan();
   });
   // Issue 11: client and fleet reports (PDF once a host sets the printer).
-  const reports = wireReports({ db, risk, clock });
+  const reports = wireReports({
+    db,
+    risk,
+    clock,
+    trend: complianceTrendProvider(db, () => compliance.snapshot()),
+  });
   const jobs = createJobRegistry();
   jobs.addSource('scan', scanner.jobs);
   jobs.addSource('rollout', rollouts.jobs);
@@ -308,6 +319,7 @@ export function createCore(options: CoreOptions) {
     ...riskHandlers(risk),
     ...reports.handlers,
     ...ruleHandlers(rules, events),
+    ...complianceHandlers(compliance),
   };
 
   // Rollouts that were running when Patchbay stopped carry on (re-checking each host first); the CLI's
@@ -339,6 +351,7 @@ export function createCore(options: CoreOptions) {
       windows,
       risk,
       rules,
+      compliance,
       /** The plan runner (issue 9); tests `tick()` it with their clock. */
       planRunner: runner,
       /** Reports (issue 11): the builder and the printer slot a host fills. */
@@ -366,6 +379,7 @@ export function createCore(options: CoreOptions) {
       // A second close finds nothing to do (the runner's stop reads the database).
       if (!db.open) return Promise.resolve();
       risk.close();
+      compliance.close();
       const finish = () => {
         listeners.clear();
         if (db.open) db.close();

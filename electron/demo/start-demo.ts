@@ -4,6 +4,7 @@ import path from 'node:path';
 
 import type { Core } from '../core/create-core';
 import { openNodeCore } from '../core/node-core';
+import { seedDemoHistory } from './demo-history';
 import { demoPlan } from './demo-plan';
 import { type DemoSummary, seedDemo } from './seed';
 import { type Fleet, startFleet } from './sim-fleet';
@@ -17,6 +18,8 @@ export interface DemoOptions {
    * pass a core built like its own (same secret store), or the demo credential will not unlock there.
    */
   openCore?: (dataDir: string) => Core;
+  /** Days of simulated past scans before the first one (default 120; 0 = none), for the trend chart. */
+  historyDays?: number;
 }
 
 /** A running demo: a throwaway data folder and the simulated fleet it points at. */
@@ -74,6 +77,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     let summary: DemoSummary;
     try {
       summary = await seedDemo(core, fleet, plan);
+      const historyDays = options.historyDays ?? 120;
+      if (historyDays > 0) await seedDemoHistory(core, historyDays, Date.now());
     } finally {
       await core.close();
     }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { IN_PERIOD_SCAN, PERIOD, ROLLOUT_START, seedReportFleet } from '../../test/helpers/report-fleet';
 import { fileCore } from '../../test/helpers/temp';
+import { takeSnapshot } from '../compliance/snapshot';
 
 // The report of a small fleet stored on a real SQLite file (see test/helpers/report-fleet.ts).
 describe('the report model', () => {
@@ -47,8 +48,23 @@ describe('the report model', () => {
     ]);
     expect(r.dataAge.newestScanAt).toBe(IN_PERIOD_SCAN);
     expect(r.dataAge.feeds.map((f) => f.label)).toContain('Debian security tracker');
-    expect(r.trend).toBeUndefined();
-    expect('trend' in r).toBe(false);
+    // The core wires the compliance snapshots in: none were taken in November, so the section is empty.
+    expect(r.trend).toEqual({ days: [] });
+    await core.close();
+  });
+
+  it('carries the daily compliance snapshots as the trend, from the first snapshot in the period', async () => {
+    const { core } = fileCore();
+    seedReportFleet(core);
+    await core.services.risk.refresh();
+    takeSnapshot(core.db, Date.parse('2026-11-20T12:00:00Z'));
+    const r = await core.services.reports.service.build({ client: 'acme', ...PERIOD });
+    // 20 to 30 November: the 20th's figures carried forward (no later change), Acme's three machines.
+    expect(r.trend?.days.map((d) => d.day)).toEqual(
+      Array.from({ length: 11 }, (_, i) => `2026-11-${String(20 + i)}`),
+    );
+    expect(r.trend?.days[0]).toMatchObject({ machines: 3 });
+    expect(new Set(r.trend?.days.map((d) => JSON.stringify({ ...d, day: '' }))).size).toBe(1);
     await core.close();
   });
 

@@ -5,7 +5,9 @@
 // same run, and, for reference, queries that necessarily grow with the fleet. Issue 11: every 4th patch
 // carries CVEs (some on the built-in sample's KEV list), first seen 0–199 days ago, so the "Fix first" list
 // has 50 rows per machine (500,000 at 10,000 machines); its pages, the overdue counts and the Machines
-// table's overdue column are measured the same way, and the full risk refresh is timed once (ref.).
+// table's overdue column are measured the same way, and the full risk refresh is timed once (ref.). Compliance
+// over time: a year of daily snapshots and 10 fixes per machine; the trend and MTTR reads are measured
+// the same way, the snapshot itself and the whole dashboard request for reference (test/bench/compliance-bench.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +17,7 @@ import { silentLogger } from '../../electron/core/logger';
 import { dataFiles } from '../../electron/core/paths';
 import { filterSql } from '../../electron/db/repos/machines';
 import { nodeSecretBox } from '../../electron/secrets/node-secrets';
+import { complianceReads, seedComplianceHistory } from './compliance-bench';
 
 const PATCHES = 200;
 const SIZES = [1_000, 10_000];
@@ -119,6 +122,10 @@ async function main(): Promise<void> {
     await risk.refresh();
     const refreshed = performance.now() - t1;
     const firstPage = await risk.fixFirst({ limit: 100 });
+    const t2 = performance.now();
+    const snapshotMs = seedComplianceHistory(core, n, Date.now());
+    const history = performance.now() - t2;
+    const compliance = complianceReads(core, Date.now());
     const ids = core.services.machines
       .list({}, 'displayName', 'asc', { offset: 0, limit: 100 })
       .items.map((m) => m.id);
@@ -152,13 +159,19 @@ async function main(): Promise<void> {
         const { where, params } = filterSql({ clients: ['Client 1'] });
         return core.repos.scans.fleet(where, params);
       }, 5),
+      ...Object.fromEntries(Object.entries(compliance.sync).map(([k, fn]) => [k, measure(fn)])),
+      ...Object.fromEntries(Object.entries(compliance.reference).map(([k, fn]) => [k, measure(fn, 20)])),
     };
+    for (const [k, fn] of Object.entries(compliance.request)) results[n][k] = await measureAsync(fn, 20);
     const size = fs.statSync(files.db).size;
     console.log(
       `${n} machines × ${PATCHES} patches: seeded in ${(seeded / 1000).toFixed(1)} s, database ${(size / 1e6).toFixed(0)} MB`,
     );
     console.log(
       `  risk refresh of every machine (ref.): ${(refreshed / 1000).toFixed(1)} s for ${firstPage.total} rows, ${firstPage.overdue} overdue`,
+    );
+    console.log(
+      `  compliance history (364 days of snapshots, ${n * 10} fixes) (ref.): ${(history / 1000).toFixed(1)} s; one snapshot ${snapshotMs.toFixed(0)} ms`,
     );
     await core.close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import { migration0009 } from './0009-plans-windows';
 import { migration0010 } from './0010-plan-runs';
 import { migration0011 } from './0011-risk-sla';
 import { migration0012 } from './0012-winrm-https';
+import { migration0013 } from './0013-compliance';
 import { migration0014 } from './0014-approval-rules';
 
 /** A schema change: applied once, in version order, inside a transaction. */
@@ -33,5 +34,6 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0010,
   migration0011,
   migration0012,
+  migration0013,
   migration0014,
 ];

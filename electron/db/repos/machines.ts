@@ -7,7 +7,7 @@ import type {
   MachineSortKey,
 } from '../../../shared/domain';
 import type { Db } from '../open';
-import { toStatus } from './scans';
+import { toStatus } from './machine-status';
 
 interface MachineRow {
   id: number;

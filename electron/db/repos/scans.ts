@@ -9,6 +9,8 @@ import type { EolStatus } from '../../platforms/eol';
 import type { ScanFindings } from '../../platforms/types';
 import type { Db } from '../open';
 import { fleetPatchesRepo } from './fleet-patches';
+import { toStatus } from './machine-status';
+import { remediationsRepo } from './remediations';
 
 /** A host key seen by a failed scan, kept so the user can trust exactly that key afterwards. */
 export interface SeenHostKeyRecord {
@@ -131,6 +133,7 @@ export function scansRepo(db: Db) {
   };
 
   const fleetPatches = fleetPatchesRepo(db);
+  const remediations = remediationsRepo(db);
 
   return {
     startRun: (machineCount: number, now: number): number =>
@@ -195,6 +198,7 @@ export function scansRepo(db: Db) {
             now,
           }).lastInsertRowid,
         );
+        remediations.record(machineId, fixed, now); // before the risk rows go with the patches
         q.clearPatches.run(machineId);
         for (const p of f.patches) {
           const seen = before.get(`${p.name}\u0000${p.arch}`)?.first_seen_at ?? now;
@@ -294,7 +298,6 @@ export function scansRepo(db: Db) {
       })();
     },
 
-    /** What a machine's page shows: current patches, the last good scan, the last failure, history. */
     /**
      * The package manager the machine's last successful scan found ('' when none): what a rollout asks of
      * every host, without the patches and history `details` reads.
@@ -304,6 +307,7 @@ export function scansRepo(db: Db) {
       return ok ? String(ok.package_manager) : '';
     },
 
+    /** What a machine's page shows: current patches, the last good scan, the last failure, history. */
     details(machineId: number): MachineScanDetails {
       const ok = q.lastOk.get(machineId);
       const last = q.last.get(machineId);
@@ -378,24 +382,6 @@ export function scansRepo(db: Db) {
       const r = q.status.get(machineId);
       return r ? toStatus(r) : null;
     },
-  };
-}
-
-/** Maps a machine_status row (or the m.s_* columns of the machines list) to the shared shape. */
-export function toStatus(r: Record<string, unknown>): MachineScanStatus {
-  return {
-    lastScanAt: Number(r.last_scan_at),
-    lastOkAt: r.last_ok_at === null ? null : Number(r.last_ok_at),
-    lastStatus: r.last_status as MachineScanStatus['lastStatus'],
-    lastErrorKind: r.last_error_kind as MachineScanStatus['lastErrorKind'],
-    missing: Number(r.missing_count),
-    security: Number(r.security_count),
-    held: Number(r.held_count ?? 0),
-    heldSecurity: Number(r.held_security_count ?? 0),
-    rebootRequired: r.reboot_required === 1,
-    eolState: r.eol_state as MachineScanStatus['eolState'],
-    eolName: String(r.eol_name),
-    eolEnds: String(r.eol_ends),
   };
 }
 

@@ -8,6 +8,7 @@ import { Icon } from '../../components/icons';
 import { PageHeader } from '../../components/page-header';
 import { useAppStore, useStoreApi } from '../../stores/store';
 import { RiskStats } from '../fix-first/risk-stats';
+import { ComplianceSection } from './compliance-section';
 
 interface StatProps {
   label: string;
@@ -179,6 +180,7 @@ export function DashboardPage() {
         <>
           <ScanStats summary={summary} />
           <RiskStats />
+          {summary.scanned > 0 ? <ComplianceSection /> : null}
           <section aria-labelledby="inventory-heading">
             <h2 id="inventory-heading" className="section-title">
               Inventory
