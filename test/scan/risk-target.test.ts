@@ -189,6 +189,13 @@ describe.runIf(ready)('a real Debian target: source package → tracker CVE → 
     expect(await call('risk.summary', {})).toMatchObject({ tracked: 0, overdue: 0 });
     expect((await call('risk.fixFirst', { machineId })).items).toEqual([]);
 
+    // The compliance trend moved: on the first scan's day the host was missing a fix; today it is patched.
+    const trend = await call('compliance.trend', { scope: 'client', name: 'acme', days: 32 });
+    const first = trend.points[0];
+    const last = trend.points[trend.points.length - 1];
+    expect([first?.unpatched, first?.patched]).toEqual([1, 0]);
+    expect([last?.unpatched, last?.patched, last?.overdue]).toEqual([0, 1, 0]);
+
     const pack = path.join(dir, 'overdue-acme.zip');
     const exported = await cliOn(dir, ['evidence', 'export', '--rollout', 'overdue-acme', '--out', pack]);
     expect(exported.err).toBe('');
