@@ -13,6 +13,7 @@ import { INSTALLERS } from '../platforms/installers';
 import { BOOT_ID_COMMAND, REBOOT_SCRIPT } from '../rollout/reboot';
 import { OPS_DIR, opStatusCommand, pollCommand, startOpCommand } from '../rollout/remote-op';
 import { type OpToRemove, pruneThenStartCommand, removeOpsCommand } from '../rollout/remote-op-cleanup';
+import { FOLLOW_TICK_MS, FOLLOW_TRAILER, followCommand } from '../rollout/remote-op-follow';
 import { frameBatch, splitBatch } from '../ssh/batch';
 import { aptPackagesOf, installedOutput, type SimPackage } from './sim-apt-state';
 
@@ -33,6 +34,11 @@ export interface SimAnswer {
   code: number;
   /** Bytes to send instead of `stdout` (a batch's framed answers, whose lengths count bytes). */
   raw?: Buffer;
+  /**
+   * An answer that streams (a follow of an install): `emit` sends stdout bytes as the host would print
+   * them, `done` ends the command with its exit code; `stop` is called when the channel closes first.
+   */
+  stream?: (emit: (bytes: Buffer) => void, done: (code: number) => void) => { stop(): void };
 }
 
 /** What the responder needs from its host. */
@@ -275,6 +281,36 @@ export function simRollout(host: SimRolloutHost, options: SimRolloutOptions = {}
     return { stdout: `started ${PID + opsStarted}\n`, stderr: '', code: 0 };
   }
 
+  /**
+   * remote-op-follow's command: every tick the status and the log grown since, until the op is no longer
+   * running, `max` bytes were sent or `sleeps` ticks passed; then the trailer with the last status line.
+   */
+  function follow(id: string, offset: number, max: number, sleeps: number): SimAnswer {
+    const stream: SimAnswer['stream'] = (emit, done) => {
+      let off = offset;
+      let left = max;
+      let n = 0;
+      let timer: NodeJS.Timeout | undefined;
+      const round = () => {
+        const { line, visible } = statusLine(id);
+        const running = line.startsWith('running');
+        const k = Math.min(left, running ? Math.max(0, visible.length - off) : line === 'unknown' ? 0 : left);
+        const bytes = visible.subarray(off, off + k);
+        if (bytes.length > 0) emit(bytes);
+        off += k;
+        left -= k;
+        n += 1;
+        if (!running || left <= 0 || n > sleeps) {
+          emit(Buffer.from(`\n${FOLLOW_TRAILER}${line}\n`));
+          done(0);
+        } else timer = setTimeout(round, FOLLOW_TICK_MS);
+      };
+      round();
+      return { stop: () => clearTimeout(timer) };
+    };
+    return { stdout: '', stderr: '', code: 0, stream };
+  }
+
   function preflight(download: number | null, kernel: boolean): SimAnswer {
     const now = Math.floor(Date.now() / 1000);
     const df = 'overlay          264212084 28500584  77890328      27% /';
@@ -333,6 +369,8 @@ export function simRollout(host: SimRolloutHost, options: SimRolloutOptions = {}
   function rootAnswer(script: string): SimAnswer | null {
     const batch = batchAnswer(script);
     if (batch) return batch;
+    // The verify's re-check, run as root in its batch.
+    if (script.startsWith('LC_ALL=C dpkg-query ') || script === 'exit 0') return dpkgQuery(script);
     if (script.startsWith('opstate() {')) return removeAnswer(script);
     if (script === REBOOT_SCRIPT) {
       setTimeout(() => {
@@ -353,6 +391,13 @@ export function simRollout(host: SimRolloutHost, options: SimRolloutOptions = {}
         const { line, visible } = statusLine(id);
         const chunk = visible.subarray(offset, offset + max).toString('latin1');
         return { stdout: `${line}\n${chunk}`, stderr: '', code: 0 };
+      }
+      const followed = /^off=(\d+); left=(\d+); n=0$/m.exec(script);
+      const sleeps = /\[ \$n -le (\d+) \]/.exec(script);
+      if (followed && sleeps) {
+        const [offset, max, n] = [Number(followed[1]), Number(followed[2]), Number(sleeps[1])];
+        if (script !== followCommand(id, offset, max, n * FOLLOW_TICK_MS)) return null;
+        return follow(id, offset, max, n);
       }
       const inner = after(script, `: > "$d/boot"\nprintf '%s\\n' `)?.value;
       const limit = /"\$d" (\d+)s (\d+)s <\/dev\/null/.exec(script);

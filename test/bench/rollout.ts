@@ -174,7 +174,7 @@ async function main(): Promise<void> {
     row('wall time / ideal', `${(wall / 1000).toFixed(2)} s`, wall / ideal, TARGET.wall, '×');
     row(
       'CPU per host',
-      `${((cpu.user + cpu.system) / 1000).toFixed(0)} ms in all`,
+      `${((cpu.user + cpu.system) / 1000).toFixed(0)} ms in all (user ${(cpu.user / 1000 / N).toFixed(2)}, system ${(cpu.system / 1000 / N).toFixed(2)})`,
       cpuPerHost,
       TARGET.cpuMs,
       ' ms',

@@ -131,6 +131,10 @@ export function rolloutHostsRepo(db: Db, log: RolloutEventLog) {
     `SELECT COUNT(*) AS finished, SUM(state = 'failed') AS failed FROM rollout_hosts
      WHERE rollout_id = ? AND started_at IS NOT NULL AND state IN (${finals})`,
   );
+  // Read by every progress summary of a running rollout: prepared once.
+  const countsStmt = db.prepare(
+    'SELECT state, COUNT(*) AS n FROM rollout_hosts WHERE rollout_id = ? GROUP BY state',
+  );
   return {
     /** Adds a rollout's hosts, queued, in the order given (the run's order; inside create's transaction). */
     insertQueued(
@@ -147,9 +151,7 @@ export function rolloutHostsRepo(db: Db, log: RolloutEventLog) {
     /** How many hosts of a rollout are in each state. */
     counts(rolloutId: number): RolloutCounts {
       const c = emptyCounts();
-      const rows = db
-        .prepare('SELECT state, COUNT(*) AS n FROM rollout_hosts WHERE rollout_id = ? GROUP BY state')
-        .all(rolloutId) as { state: RolloutHostState; n: number }[];
+      const rows = countsStmt.all(rolloutId) as { state: RolloutHostState; n: number }[];
       for (const r of rows) c[r.state] = r.n;
       return c;
     },
