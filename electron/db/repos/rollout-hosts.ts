@@ -115,12 +115,14 @@ const HOST_COLUMNS: Record<keyof HostPatch, [string, (v: never) => unknown]> = {
 export function rolloutHostsRepo(db: Db, log: RolloutEventLog) {
   const getHostRow = db.prepare('SELECT * FROM rollout_hosts WHERE rollout_id = ? AND machine_id = ?');
   // A transition's UPDATE, prepared once per set of columns (a few dozen shapes): preparing it on every
-  // transition was a measurable share of a large rollout's CPU (bench:rollout).
+  // transition was a measurable share of a large rollout's CPU (bench:rollout). It returns the new row.
   const updates = new Map<string, Statement<unknown[]>>();
   const updateStmt = (sets: string) => {
     let stmt = updates.get(sets);
     if (!stmt) {
-      stmt = db.prepare(`UPDATE rollout_hosts SET ${sets} WHERE rollout_id = ? AND machine_id = ?`);
+      stmt = db.prepare(
+        `UPDATE rollout_hosts SET ${sets} WHERE rollout_id = ? AND machine_id = ? RETURNING *`,
+      );
       updates.set(sets, stmt);
     }
     return stmt;
@@ -199,10 +201,11 @@ export function rolloutHostsRepo(db: Db, log: RolloutEventLog) {
           sets.push(`${col} = ?`);
           values.push(enc(v as never));
         }
-        updateStmt(sets.join(', ')).run(...values, rolloutId, machineId);
+        // The row as updated comes back with the UPDATE (RETURNING): no second read per transition.
+        const after = updateStmt(sets.join(', ')).get(...values, rolloutId, machineId) as HostRow;
         const stepDetail = patch.step !== undefined ? { step: patch.step } : {};
         log.append(rolloutId, machineId, before.state, to, now, { ...stepDetail, ...detail });
-        return toHost(getHostRow.get(rolloutId, machineId) as HostRow);
+        return toHost(after);
       })();
     },
     /** Updates engine bookkeeping without a state change (no event: nothing the technician would see). */
