@@ -1,8 +1,8 @@
 // THE ROLLOUT SIDE OF A SIMULATED HOST (fleet simulator, see test/sim/README.md): answers what Patchbay's
-// rollout engine sends an apt host — the dry run, the pre-flight, remote-op's start and poll, the installed
-// versions re-check, the boot id and the reboot — with outputs shaped like apt's and dpkg's own, and keeps
-// the host's package state so the verify rescan sees what the simulated install changed. Not apt: no
-// dependency solving, no files; the real-target tests (test/rollout) stay the ground truth.
+// rollout engine sends an apt host — the dry run, the pre-flight, remote-op's start, poll and follow, the
+// installed versions re-check, the boot id and the reboot — with outputs shaped like apt's and dpkg's own,
+// and keeps the host's package state so the verify rescan sees what the simulated install changed. Not apt:
+// no dependency solving, no files; the real-target tests (test/rollout) stay the ground truth.
 //
 // Each command is recognised by rebuilding it with Patchbay's own builders from the parameters read out of
 // it and comparing the two texts exactly: a command Patchbay changed is no longer answered (exit 127, said
