@@ -168,6 +168,19 @@ export async function startSimHost(options: SimHostOptions) {
     later(latencyMs + Math.random() * (options.jitterMs ?? 0), () => {
       if (!channel.writable) return;
       const rolloutAnswer = isCollect || isRefresh ? null : rollout.answer(command);
+      if (rolloutAnswer?.stream) {
+        if (rolloutAnswer.stderr) channel.stderr.write(rolloutAnswer.stderr);
+        const { stop } = rolloutAnswer.stream(
+          (bytes) => void (channel.writable && channel.write(bytes)),
+          (code) => {
+            if (!channel.writable) return;
+            channel.exit(code);
+            channel.end();
+          },
+        );
+        channel.on('close', stop);
+        return;
+      }
       if (rolloutAnswer) {
         if (rolloutAnswer.stderr) channel.stderr.write(rolloutAnswer.stderr);
         channel.write(rolloutAnswer.raw ?? rolloutAnswer.stdout);

@@ -1,8 +1,8 @@
 // THE ROLLOUT SIDE OF A SIMULATED HOST (fleet simulator, see test/sim/README.md): answers what Patchbay's
-// rollout engine sends an apt host — the dry run, the pre-flight, remote-op's start and poll, the installed
-// versions re-check, the boot id and the reboot — with outputs shaped like apt's and dpkg's own, and keeps
-// the host's package state so the verify rescan sees what the simulated install changed. Not apt: no
-// dependency solving, no files; the real-target tests (test/rollout) stay the ground truth.
+// rollout engine sends an apt host — the dry run, the pre-flight, remote-op's start, poll and follow, the
+// installed versions re-check, the boot id and the reboot — with outputs shaped like apt's and dpkg's own,
+// and keeps the host's package state so the verify rescan sees what the simulated install changed. Not apt:
+// no dependency solving, no files; the real-target tests (test/rollout) stay the ground truth.
 //
 // Each command is recognised by rebuilding it with Patchbay's own builders from the parameters read out of
 // it and comparing the two texts exactly: a command Patchbay changed is no longer answered (exit 127, said
@@ -13,7 +13,9 @@ import { INSTALLERS } from '../platforms/installers';
 import { BOOT_ID_COMMAND, REBOOT_SCRIPT } from '../rollout/reboot';
 import { OPS_DIR, opStatusCommand, pollCommand, startOpCommand } from '../rollout/remote-op';
 import { type OpToRemove, pruneThenStartCommand, removeOpsCommand } from '../rollout/remote-op-cleanup';
+import { FOLLOW_TICK_MS, FOLLOW_TRAILER, followCommand } from '../rollout/remote-op-follow';
 import { frameBatch, splitBatch } from '../ssh/batch';
+import { dryRun, installLog } from './sim-apt-output';
 import { aptPackagesOf, installedOutput, type SimPackage } from './sim-apt-state';
 
 /** How the simulated host's installs behave. */
@@ -33,6 +35,11 @@ export interface SimAnswer {
   code: number;
   /** Bytes to send instead of `stdout` (a batch's framed answers, whose lengths count bytes). */
   raw?: Buffer;
+  /**
+   * An answer that streams (a follow of an install): `emit` sends stdout bytes as the host would print
+   * them, `done` ends the command with its exit code; `stop` is called when the channel closes first.
+   */
+  stream?: (emit: (bytes: Buffer) => void, done: (code: number) => void) => { stop(): void };
 }
 
 /** What the responder needs from its host. */
@@ -130,89 +137,6 @@ function installItems(script: string): InstallItem[] | null {
   return items && apt.installCommand(request(items)) === script ? items : null;
 }
 
-/** A debian .deb's file name as apt prints it (an epoch's colon is escaped). */
-const debFile = (p: SimPackage, v: string) => `${p.name}_${v.replace(':', '%3a')}_${p.arch}.deb`;
-
-/** Size of a simulated .deb: stable per name and version. */
-function debSize(name: string, version: string): number {
-  let h = 2166136261;
-  for (const c of `${name}=${version}`) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
-  return 40_000 + ((h >>> 0) % 900_000);
-}
-
-/** `apt-get -s install --only-upgrade …` and `--print-uris`, as the dry run script prints them. */
-function dryRun(packages: Map<string, SimPackage>, items: InstallItem[]): SimAnswer {
-  const head = 'Reading package lists...\nBuilding dependency tree...\nReading state information...\n';
-  const upgrades: SimPackage[] = [];
-  const lines: string[] = [];
-  for (const it of items) {
-    const p = packages.get(it.name);
-    if (p && p.installed === '') {
-      lines.push(`Skipping ${it.name}, it is not installed and only upgrades are requested.`);
-    } else if (p && p.installed === it.version) {
-      lines.push(`${it.name} is already the newest version (${it.version}).`);
-    } else if (!p || p.candidate !== it.version) {
-      const out = `${head}E: Version '${it.version}' for '${it.name}' was not found\n${URIS_MARK} 100\n`;
-      return { stdout: out, stderr: '', code: 100 };
-    } else upgrades.push(p);
-  }
-  const sim = [
-    ...lines,
-    ...(upgrades.length
-      ? ['The following packages will be upgraded:', `  ${upgrades.map((p) => p.name).join(' ')}`]
-      : []),
-    `${upgrades.length} upgraded, 0 newly installed, 0 to remove and 0 not upgraded.`,
-    ...upgrades.map((p) => `Inst ${p.name} [${p.installed}] (${p.candidate} ${p.origin} [${p.arch}])`),
-    ...upgrades.map((p) => `Conf ${p.name} (${p.candidate} ${p.origin} [${p.arch}])`),
-  ];
-  const uris = upgrades.map(
-    (p) =>
-      `'http://deb.example.invalid/debian/pool/main/${p.name[0]}/${p.name}/${debFile(p, p.candidate)}' ` +
-      `${debFile(p, p.candidate)} ${debSize(p.name, p.candidate)} SHA256:${'0'.repeat(64)}`,
-  );
-  const stdout = `${head}${sim.join('\n')}\n${URIS_MARK} 0\n${uris.map((u) => `${u}\n`).join('')}${URIS_MARK}-end 0\n`;
-  return { stdout, stderr: '', code: 0 };
-}
-
-/** What `apt-get -y install --only-upgrade` prints, and its exit code (apt's own wording and order). */
-function installLog(
-  packages: Map<string, SimPackage>,
-  items: InstallItem[],
-  fail: SimRolloutOptions['failInstall'],
-): { log: string; code: number } {
-  const ps = items.flatMap((i) => packages.get(i.name) ?? []).filter((p) => p.installed !== p.candidate);
-  const bytes = ps.reduce((a, p) => a + debSize(p.name, p.candidate), 0);
-  const head = [
-    'Reading package lists...',
-    'Building dependency tree...',
-    'Reading state information...',
-    'The following packages will be upgraded:',
-    `  ${ps.map((p) => p.name).join(' ')}`,
-    `${ps.length} upgraded, 0 newly installed, 0 to remove and 0 not upgraded.`,
-    `Need to get ${Math.ceil(bytes / 1000)} kB of archives.`,
-    'After this operation, 0 B of additional disk space will be used.',
-  ];
-  if (fail === 'disk-full')
-    return {
-      log: `${head.join('\n')}\nE: You don't have enough free space in /var/cache/apt/archives/.\n`,
-      code: 100,
-    };
-  const body = [
-    ...ps.map(
-      (p, k) =>
-        `Get:${k + 1} http://deb.example.invalid/debian ${p.origin.split(' ')[0]} ${p.arch} ${p.name} ${p.arch} ${p.candidate} [${Math.ceil(debSize(p.name, p.candidate) / 1000)} kB]`,
-    ),
-    `Fetched ${Math.ceil(bytes / 1000)} kB in 0s (${Math.ceil(bytes / 100)} kB/s)`,
-    '(Reading database ... 8485 files and directories currently installed.)',
-    ...ps.flatMap((p) => [
-      `Preparing to unpack .../${debFile(p, p.candidate)} ...`,
-      `Unpacking ${p.name} (${p.candidate}) over (${p.installed}) ...`,
-    ]),
-    ...ps.map((p) => `Setting up ${p.name} (${p.candidate}) ...`),
-  ];
-  return { log: `${[...head, ...body].join('\n')}\n`, code: 0 };
-}
-
 const PID = 4000;
 
 /** The rollout responder of one simulated host; `answer` returns null for a command that is not a rollout's. */
@@ -275,6 +199,36 @@ export function simRollout(host: SimRolloutHost, options: SimRolloutOptions = {}
     return { stdout: `started ${PID + opsStarted}\n`, stderr: '', code: 0 };
   }
 
+  /**
+   * remote-op-follow's command: every tick the status and the log grown since, until the op is no longer
+   * running, `max` bytes were sent or `sleeps` ticks passed; then the trailer with the last status line.
+   */
+  function follow(id: string, offset: number, max: number, sleeps: number): SimAnswer {
+    const stream: SimAnswer['stream'] = (emit, done) => {
+      let off = offset;
+      let left = max;
+      let n = 0;
+      let timer: NodeJS.Timeout | undefined;
+      const round = () => {
+        const { line, visible } = statusLine(id);
+        const running = line.startsWith('running');
+        const k = Math.min(left, running ? Math.max(0, visible.length - off) : line === 'unknown' ? 0 : left);
+        const bytes = visible.subarray(off, off + k);
+        if (bytes.length > 0) emit(bytes);
+        off += k;
+        left -= k;
+        n += 1;
+        if (!running || left <= 0 || n > sleeps) {
+          emit(Buffer.from(`\n${FOLLOW_TRAILER}${line}\n`));
+          done(0);
+        } else timer = setTimeout(round, FOLLOW_TICK_MS);
+      };
+      round();
+      return { stop: () => clearTimeout(timer) };
+    };
+    return { stdout: '', stderr: '', code: 0, stream };
+  }
+
   function preflight(download: number | null, kernel: boolean): SimAnswer {
     const now = Math.floor(Date.now() / 1000);
     const df = 'overlay          264212084 28500584  77890328      27% /';
@@ -333,6 +287,8 @@ export function simRollout(host: SimRolloutHost, options: SimRolloutOptions = {}
   function rootAnswer(script: string): SimAnswer | null {
     const batch = batchAnswer(script);
     if (batch) return batch;
+    // The verify's re-check, run as root in its batch.
+    if (script.startsWith('LC_ALL=C dpkg-query ') || script === 'exit 0') return dpkgQuery(script);
     if (script.startsWith('opstate() {')) return removeAnswer(script);
     if (script === REBOOT_SCRIPT) {
       setTimeout(() => {
@@ -353,6 +309,13 @@ export function simRollout(host: SimRolloutHost, options: SimRolloutOptions = {}
         const { line, visible } = statusLine(id);
         const chunk = visible.subarray(offset, offset + max).toString('latin1');
         return { stdout: `${line}\n${chunk}`, stderr: '', code: 0 };
+      }
+      const followed = /^off=(\d+); left=(\d+); n=0$/m.exec(script);
+      const sleeps = /\[ \$n -le (\d+) \]/.exec(script);
+      if (followed && sleeps) {
+        const [offset, max, n] = [Number(followed[1]), Number(followed[2]), Number(sleeps[1])];
+        if (script !== followCommand(id, offset, max, n * FOLLOW_TICK_MS)) return null;
+        return follow(id, offset, max, n);
       }
       const inner = after(script, `: > "$d/boot"\nprintf '%s\\n' `)?.value;
       const limit = /"\$d" (\d+)s (\d+)s <\/dev\/null/.exec(script);

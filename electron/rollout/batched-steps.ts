@@ -2,7 +2,7 @@ import type { StoredHost } from '../db/repos/rollouts';
 import type { DryRunPlan, PlatformInstaller, PreflightReport } from '../platforms/installer';
 import { execBatch } from '../ssh/batch';
 import type { SshSession } from '../ssh/types';
-import { opIdFor, touchesKernel } from './decisions';
+import { expectedItems, opIdFor, touchesKernel, verifyItems } from './decisions';
 import { type HostRunContext, requestOf } from './host-common';
 
 /**
@@ -38,7 +38,8 @@ export async function checksAndDryRun(
 }
 
 /**
- * The verify's pre-flight checks (a pending reboot) and, with them, the removal of the host's op directories
+ * The verify's re-check of the installed versions, its pre-flight checks (a pending reboot) and, with them,
+ * the removal of the host's op directories
  * of this rollout: by the time a host verifies, its install's log and exit code are stored in SQLite and no
  * later step reads the op again (a resume of a verifying host verifies again; it never re-enters the
  * install), so finished and lost ones go; a running one is always kept (remote-op-cleanup.ts). Returns the
@@ -49,20 +50,35 @@ export async function checksAndRemoveOps(
   ctx: HostRunContext,
   inst: PlatformInstaller,
   h: StoredHost,
-): Promise<{ report: PreflightReport; removed: string[] | null }> {
+): Promise<{ report: PreflightReport; removed: string[] | null; versions: VerifiedItems }> {
   const ops = Array.from({ length: h.attempts }, (_, i) => ({
     id: opIdFor(ctx.rollout.id, h.machineId, i + 1),
     ifLost: true,
   }));
   const removal = ops.length > 0 ? ctx.ports.ops.removal(ops) : null;
-  const parts = [preflightCommandOf(inst, h), ...(removal ? [removal.command] : [])];
-  const [checks, removing] = await execBatch(s, parts, {
+  // The installed versions first (a read-only query, as root here like its neighbours), then the checks,
+  // then the removal: the same order as when each was its own command.
+  const items = expectedItems(inst.partialUpgrades, h.items, h.plan);
+  const parts = [
+    inst.installedVersionsCommand(items.map((i) => i.name)),
+    preflightCommandOf(inst, h),
+    ...(removal ? [removal.command] : []),
+  ];
+  const [installed, checks, removing] = await execBatch(s, parts, {
     asRoot: true,
-    timeoutMs: 120_000 + (ops.length > 0 ? 60_000 : 0),
+    timeoutMs: 120_000 + 120_000 + (ops.length > 0 ? 60_000 : 0),
     signal: ctx.signal,
   });
   return {
+    versions: verifyItems(
+      h.packageManager,
+      items,
+      inst.parseInstalledVersions((installed?.stdout ?? Buffer.alloc(0)).toString('utf8')),
+    ),
     report: inst.parsePreflight((checks?.stdout ?? Buffer.alloc(0)).toString('utf8'), checks?.code ?? null),
     removed: removal && removing ? removal.removed(removing.stdout.toString('utf8')) : null,
   };
 }
+
+/** What the verify's re-check found: each expected item installed (target version or newer) or missing. */
+type VerifiedItems = ReturnType<typeof verifyItems>;

@@ -241,6 +241,17 @@ export function fakeFleet(n: number, approved: { name: string; version: string; 
         const log = op && !op.removed ? op.log : '';
         return { text: log.slice(offset), nextOffset: log.length };
       },
+      // One round of the host-side wait: the status, then the log after it (a running op answers at once
+      // here; the engine then waits a poll interval before asking again, as for a host without `sleep`).
+      follow: async (s, opId, offset, _max, _waitMs, onText) => {
+        const status = await ports.ops.status(s, opId);
+        const op = (hosts.get(idOf(s)) as FakeHost).ops.get(opId);
+        const log = op && !op.removed ? op.log : '';
+        const half = offset + Math.floor((log.length - offset) / 2);
+        // The first half streams, the rest comes with the end of the command.
+        if (half > offset) onText(log.slice(offset, half), half);
+        return { text: log.slice(half), nextOffset: log.length, status };
+      },
     },
     approved: () =>
       approved.map((a) => ({

@@ -8,15 +8,7 @@ import type { SshSession } from '../ssh/types';
 import { WinrmError } from '../winrm/errors';
 import { checksAndRemoveOps } from './batched-steps';
 import { opIdFor, outcomeOf, shouldReboot, verifiedReason } from './decisions';
-import {
-  HostFailure,
-  type HostRunContext,
-  installedVersions,
-  installerOf,
-  machineOf,
-  move,
-  sleep,
-} from './host-common';
+import { HostFailure, type HostRunContext, installerOf, machineOf, move, sleep } from './host-common';
 import { install, type UseSession } from './install-step';
 import { preflightOnHost } from './preflight-step';
 import { windowsStep, winrmFailureKind } from './windows-host';
@@ -277,8 +269,7 @@ async function step(
       const machine = machineOf(ctx, h);
       const inst = installerOf(ctx, h);
       const found = await use(async (s) => {
-        const versions = await installedVersions(s, ctx, inst, h);
-        const { report, removed } = await checksAndRemoveOps(s, ctx, inst, h);
+        const { report, removed, versions } = await checksAndRemoveOps(s, ctx, inst, h);
         if (removed) {
           run.opsRemoved = true;
           ctx.logger.info('rollout.ops-removed', {

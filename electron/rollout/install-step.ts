@@ -13,9 +13,11 @@ import {
   requestOf,
   sleep,
 } from './host-common';
-import type { OpStatus } from './ports';
+import type { OpStatus, RemoteOps } from './ports';
 
 const LOG_CHUNK = 64 * 1024;
+/** How long one follow command waits on the host before the engine asks again. */
+const FOLLOW_WAIT_MS = 30_000;
 
 /** Runs work over the host's session (the runner keeps one across pre-flight → install → verify). */
 export type UseSession = <T>(work: (s: SshSession) => Promise<T>) => Promise<T>;
@@ -86,7 +88,13 @@ export async function install(ctx: HostRunContext, h: StoredHost, use: UseSessio
       status = { state: 'running' };
       // Nor a poll at once: an install just launched has printed nothing yet (the start command returns as
       // soon as it runs), so the first poll waits one interval like every later one — a round trip less.
-      await sleep(ctx.pollMs, ctx.signal);
+      // (A follow waits on the host itself.)
+      if (!ports.ops.follow) await sleep(ctx.pollMs, ctx.signal);
+    }
+    if (ports.ops.follow) {
+      const end = await followToEnd(ctx, cur, opId, s);
+      if (end.state === 'finished') return collected(ctx, cur, end.code);
+      return move(ctx, cur, 'installing', { step: 'lost' }, { op: end.state });
     }
     let offset = cur.logOffset;
     // Follow until finished: read the log in bounded chunks, store it with the new offset in one transaction.
@@ -110,14 +118,67 @@ export async function install(ctx: HostRunContext, h: StoredHost, use: UseSessio
       await sleep(ctx.pollMs, ctx.signal);
       if (!chunk.status) status = await ports.ops.status(s, opId);
     }
-    const code = status.code;
-    const failure = inst.classifyFailure(repo.outputText(rollout.id, cur.machineId), code);
-    return move(
-      ctx,
-      cur,
-      'verifying',
-      { step: 'after-install', ...(failure ? { failureKind: failure.kind, reason: failure.message } : {}) },
-      { exitCode: code },
-    );
+    return collected(ctx, cur, status.code);
   });
+}
+
+/** The op finished with `code` and its whole log is stored: on to verifying, with the failure it shows. */
+function collected(ctx: HostRunContext, cur: StoredHost, code: number): StoredHost {
+  const failure = installerOf(ctx, cur).classifyFailure(
+    ctx.repo.outputText(ctx.rollout.id, cur.machineId),
+    code,
+  );
+  return move(
+    ctx,
+    cur,
+    'verifying',
+    { step: 'after-install', ...(failure ? { failureKind: failure.kind, reason: failure.message } : {}) },
+    { exitCode: code },
+  );
+}
+
+/**
+ * Follows the op with commands that wait on the host (ports.ops.follow, remote-op-follow.ts) until it
+ * finished, was lost or is unknown; the log is stored as it streams, with its offset, at most once per poll
+ * interval and at the end of each command (so a window sees it live and a resume reads on from there).
+ */
+async function followToEnd(
+  ctx: HostRunContext,
+  cur: StoredHost,
+  opId: string,
+  s: SshSession,
+): Promise<OpStatus & { state: 'finished' | 'lost' | 'unknown' }> {
+  const follow = ctx.ports.ops.follow as NonNullable<RemoteOps['follow']>;
+  let offset = cur.logOffset;
+  let text = '';
+  let next = offset;
+  const store = () => {
+    if (next === offset) return;
+    ctx.repo.appendOutput(ctx.rollout.id, cur.machineId, text, next, ctx.clock.now());
+    ctx.output(cur.machineId, text);
+    offset = next;
+    text = '';
+  };
+  for (;;) {
+    const from = offset;
+    const began = Date.now();
+    let stored = began;
+    const r = await follow(s, opId, offset, LOG_CHUNK, FOLLOW_WAIT_MS, (piece, at) => {
+      text += piece;
+      next = at;
+      if (Date.now() - stored >= ctx.pollMs) {
+        stored = Date.now();
+        store();
+      }
+    });
+    text += r.text;
+    next = r.nextOffset;
+    store();
+    // A full chunk: there may be more already, read on before deciding.
+    if (offset - from > LOG_CHUNK - 4) continue;
+    if (r.status.state !== 'running') return r.status;
+    // The wait on the host ran out. A host that answers "running" at once every time (no usable sleep)
+    // is not asked again faster than the poll interval.
+    if (Date.now() - began < ctx.pollMs) await sleep(ctx.pollMs, ctx.signal);
+  }
 }

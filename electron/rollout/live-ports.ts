@@ -19,6 +19,7 @@ import type { OpStatus, RolloutPorts } from './ports';
 import { readBootId, rebootHost, waitForReturn } from './reboot';
 import { type OpStatus as RemoteStatus, opStatus, readLogText } from './remote-op';
 import { parseRemoveOps, pruneThenStartOp, removeOps, removeOpsCommand } from './remote-op-cleanup';
+import { followLogText } from './remote-op-follow';
 
 /** remote-op's status as the engine's port reports it. */
 const portStatus = (st: RemoteStatus): OpStatus =>
@@ -79,6 +80,10 @@ export function livePorts(deps: LivePortsDeps): RolloutPorts {
       readLog: async (s, opId, offset, maxBytes) => {
         const { text, nextOffset, status } = await readLogText(s, opId, offset, maxBytes);
         return { text, nextOffset, status: portStatus(status) };
+      },
+      follow: async (s, opId, offset, maxBytes, waitMs, onText) => {
+        const r = await followLogText(s, opId, offset, maxBytes, waitMs, onText);
+        return { text: r.text, nextOffset: r.nextOffset, status: portStatus(r.status) };
       },
       remove: async (s, ops) => (await removeOps(s, ops)).removed,
       removal: (ops) => ({

@@ -29,6 +29,20 @@ export interface RemoteOps {
     maxBytes: number,
   ): Promise<{ text: string; nextOffset: number; status?: OpStatus }>;
   /**
+   * Follows the op in one command that waits on the host (remote-op-follow.ts) until it ends, `maxBytes`
+   * of log were read or about `waitMs` passed: `onText` gets the log as it streams (whole characters, with
+   * the byte offset after them), the result the rest and the status read last. Without it the engine polls
+   * with `readLog`.
+   */
+  follow?(
+    session: SshSession,
+    opId: string,
+    offset: number,
+    maxBytes: number,
+    waitMs: number,
+    onText: (text: string, nextOffset: number) => void,
+  ): Promise<{ text: string; nextOffset: number; status: OpStatus }>;
+  /**
    * Removes ops' directories once their host's result and log are stored (remote-op-cleanup.ts): finished
    * ones, lost ones only with `ifLost`, never a running one. Returns the ids removed.
    */

@@ -213,7 +213,12 @@ export function runExec(
       }
       channel = ch;
       if (done) return kill();
-      ch.on('data', (chunk: Buffer) => collect(stdout, chunk));
+      const onStdout = options.onStdout;
+      ch.on('data', (chunk: Buffer) => {
+        const before = total;
+        collect(stdout, chunk);
+        if (onStdout && total > before) onStdout(chunk.subarray(0, total - before));
+      });
       ch.stderr.on('data', (chunk: Buffer) => {
         if (!gate || gate.open) return collect(stderr, chunk);
         const { newPrompts, after } = gate.push(chunk);

@@ -68,6 +68,11 @@ export interface ExecOptions {
    */
   asRoot?: boolean;
   signal?: AbortSignal;
+  /**
+   * Each piece of standard output as it arrives (the result still holds all of it): for a command that
+   * streams, like following an install. Bytes past maxOutputBytes are not passed on.
+   */
+  onStdout?: (chunk: Buffer) => void;
 }
 
 /** What a command left behind. */

@@ -57,6 +57,37 @@ describe.skipIf(!available)('running commands over a real OpenSSH session', () =
     expect((await session.exec('true')).code).toBe(0);
   });
 
+  it('passes stdout on as it arrives (onStdout) and still returns all of it, bounded the same', async () => {
+    const go = path.join(scratchDir(), 'go');
+    const pieces: Buffer[] = [];
+    let seenBeforeGo = '';
+    const r = await session.exec(
+      `echo first; while [ ! -e ${shQuote(go)} ]; do sleep 0.05; done; echo second`,
+      {
+        onStdout: (chunk) => {
+          pieces.push(chunk);
+          // The command waits for this file: the first line came while it was still running.
+          if (!fs.existsSync(go)) {
+            seenBeforeGo = Buffer.concat(pieces).toString();
+            fs.writeFileSync(go, '');
+          }
+        },
+      },
+    );
+    expect(seenBeforeGo).toBe('first\n');
+    expect(Buffer.concat(pieces).toString()).toBe('first\nsecond\n');
+    expect(r.stdout.toString()).toBe('first\nsecond\n');
+    // Past the output bound nothing more is passed on: what onStdout saw is what the result kept.
+    const cut: Buffer[] = [];
+    const big = await session.exec('yes 0123456789 | head -c 100000', {
+      maxOutputBytes: 1000,
+      onStdout: (c) => cut.push(c),
+    });
+    expect(big.truncated).toBe(true);
+    expect(Buffer.concat(cut)).toEqual(big.stdout);
+    expect(big.stdout.length).toBe(1000);
+  });
+
   it('reports a command killed by a signal', async () => {
     const r = await session.exec('kill -TERM $$');
     expect(r.code).toBeNull();

@@ -68,10 +68,16 @@ describe.skipIf(!available)('the SSH pool against a real server', () => {
     const store = hostKeys();
     const controller = new AbortController();
     let release!: () => void;
+    let connected!: () => void;
+    const holdingConnected = new Promise<void>((r) => (connected = r));
     const holding = pool.withSession(
       targets[0] as SshTarget,
       { hostKeys: store },
-      () => new Promise<void>((r) => (release = r)),
+      () =>
+        new Promise<void>((r) => {
+          release = r;
+          connected();
+        }),
     );
     let opened = false;
     const queued = pool
@@ -79,7 +85,9 @@ describe.skipIf(!available)('the SSH pool against a real server', () => {
         opened = true;
       })
       .catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 200));
+    // The one slot is held by a real open connection: the second piece of work (queued at once, in the
+    // same tick as its call) is waiting for it, whatever the machine's load.
+    await holdingConnected;
     expect(pool.stats().queued).toBe(1);
     controller.abort();
     expect(((await queued) as Error).name).toBe('AbortError');

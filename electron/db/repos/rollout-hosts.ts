@@ -115,12 +115,14 @@ const HOST_COLUMNS: Record<keyof HostPatch, [string, (v: never) => unknown]> = {
 export function rolloutHostsRepo(db: Db, log: RolloutEventLog) {
   const getHostRow = db.prepare('SELECT * FROM rollout_hosts WHERE rollout_id = ? AND machine_id = ?');
   // A transition's UPDATE, prepared once per set of columns (a few dozen shapes): preparing it on every
-  // transition was a measurable share of a large rollout's CPU (bench:rollout).
+  // transition was a measurable share of a large rollout's CPU (bench:rollout). It returns the new row.
   const updates = new Map<string, Statement<unknown[]>>();
   const updateStmt = (sets: string) => {
     let stmt = updates.get(sets);
     if (!stmt) {
-      stmt = db.prepare(`UPDATE rollout_hosts SET ${sets} WHERE rollout_id = ? AND machine_id = ?`);
+      stmt = db.prepare(
+        `UPDATE rollout_hosts SET ${sets} WHERE rollout_id = ? AND machine_id = ? RETURNING *`,
+      );
       updates.set(sets, stmt);
     }
     return stmt;
@@ -130,6 +132,10 @@ export function rolloutHostsRepo(db: Db, log: RolloutEventLog) {
   const finishedStmt = db.prepare(
     `SELECT COUNT(*) AS finished, SUM(state = 'failed') AS failed FROM rollout_hosts
      WHERE rollout_id = ? AND started_at IS NOT NULL AND state IN (${finals})`,
+  );
+  // Read by every progress summary of a running rollout: prepared once.
+  const countsStmt = db.prepare(
+    'SELECT state, COUNT(*) AS n FROM rollout_hosts WHERE rollout_id = ? GROUP BY state',
   );
   return {
     /** Adds a rollout's hosts, queued, in the order given (the run's order; inside create's transaction). */
@@ -147,9 +153,7 @@ export function rolloutHostsRepo(db: Db, log: RolloutEventLog) {
     /** How many hosts of a rollout are in each state. */
     counts(rolloutId: number): RolloutCounts {
       const c = emptyCounts();
-      const rows = db
-        .prepare('SELECT state, COUNT(*) AS n FROM rollout_hosts WHERE rollout_id = ? GROUP BY state')
-        .all(rolloutId) as { state: RolloutHostState; n: number }[];
+      const rows = countsStmt.all(rolloutId) as { state: RolloutHostState; n: number }[];
       for (const r of rows) c[r.state] = r.n;
       return c;
     },
@@ -197,10 +201,11 @@ export function rolloutHostsRepo(db: Db, log: RolloutEventLog) {
           sets.push(`${col} = ?`);
           values.push(enc(v as never));
         }
-        updateStmt(sets.join(', ')).run(...values, rolloutId, machineId);
+        // The row as updated comes back with the UPDATE (RETURNING): no second read per transition.
+        const after = updateStmt(sets.join(', ')).get(...values, rolloutId, machineId) as HostRow;
         const stepDetail = patch.step !== undefined ? { step: patch.step } : {};
         log.append(rolloutId, machineId, before.state, to, now, { ...stepDetail, ...detail });
-        return toHost(getHostRow.get(rolloutId, machineId) as HostRow);
+        return toHost(after);
       })();
     },
     /** Updates engine bookkeeping without a state change (no event: nothing the technician would see). */

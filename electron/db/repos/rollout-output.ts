@@ -6,6 +6,17 @@ export const OUTPUT_LIMIT_BYTES = 256 * 1024;
 
 /** The bounded output of rollout hosts (table rollout_output, and the byte count on rollout_hosts). */
 export function rolloutOutputRepo(db: Db) {
+  // Prepared once: an append runs at every poll of every installing host (bench:rollout).
+  const insert = db.prepare(
+    'INSERT INTO rollout_output (rollout_id, machine_id, at, text) VALUES (?, ?, ?, ?)',
+  );
+  const addBytes = db.prepare(
+    `UPDATE rollout_hosts SET output_bytes = output_bytes + ?, log_offset = COALESCE(?, log_offset)
+     WHERE rollout_id = ? AND machine_id = ? RETURNING output_bytes`,
+  );
+  const textOf = db.prepare(
+    'SELECT text FROM rollout_output WHERE rollout_id = ? AND machine_id = ? ORDER BY id',
+  );
   return {
     /**
      * Appends output for a host, and its new log offset, in one transaction (so a resume neither loses nor
@@ -19,23 +30,10 @@ export function rolloutOutputRepo(db: Db) {
       now: number,
     ): void {
       db.transaction(() => {
-        if (text !== '') {
-          db.prepare('INSERT INTO rollout_output (rollout_id, machine_id, at, text) VALUES (?, ?, ?, ?)').run(
-            rolloutId,
-            machineId,
-            now,
-            text,
-          );
-        }
-        db.prepare(
-          `UPDATE rollout_hosts SET output_bytes = output_bytes + ?, log_offset = COALESCE(?, log_offset)
-           WHERE rollout_id = ? AND machine_id = ?`,
-        ).run(Buffer.byteLength(text), logOffset, rolloutId, machineId);
-        let bytes = (
-          db
-            .prepare('SELECT output_bytes FROM rollout_hosts WHERE rollout_id = ? AND machine_id = ?')
-            .get(rolloutId, machineId) as { output_bytes: number }
-        ).output_bytes;
+        if (text !== '') insert.run(rolloutId, machineId, now, text);
+        const row = addBytes.get(Buffer.byteLength(text), logOffset, rolloutId, machineId) as
+          { output_bytes: number } | undefined;
+        let bytes = row?.output_bytes ?? 0;
         if (bytes <= OUTPUT_LIMIT_BYTES) return;
         const oldest = db.prepare(
           'SELECT id, text FROM rollout_output WHERE rollout_id = ? AND machine_id = ? ORDER BY id LIMIT 64',
@@ -67,9 +65,7 @@ export function rolloutOutputRepo(db: Db) {
     },
     /** The kept output of a host as one string (failure classification reads it). */
     outputText(rolloutId: number, machineId: number): string {
-      const rows = db
-        .prepare('SELECT text FROM rollout_output WHERE rollout_id = ? AND machine_id = ? ORDER BY id')
-        .all(rolloutId, machineId) as { text: string }[];
+      const rows = textOf.all(rolloutId, machineId) as { text: string }[];
       return rows.map((r) => r.text).join('');
     },
   };

@@ -59,6 +59,8 @@ export function rolloutRecordsRepo(db: Db, log: RolloutEventLog, counts: (id: nu
     retryOf: r.retry_of,
     counts: counts(r.id),
   });
+  // Read at each pass, pause and end of a run: prepared once.
+  const getRow = db.prepare('SELECT * FROM rollouts WHERE id = ?');
   return {
     /** Inserts the rollout row in state 'created' (inside the create transaction); returns its id. */
     insert(r: NewRollout, now: number): number {
@@ -80,7 +82,7 @@ export function rolloutRecordsRepo(db: Db, log: RolloutEventLog, counts: (id: nu
       );
     },
     get(id: number): Rollout | null {
-      const row = db.prepare('SELECT * FROM rollouts WHERE id = ?').get(id) as RolloutRow | undefined;
+      const row = getRow.get(id) as RolloutRow | undefined;
       return row ? toRollout(row) : null;
     },
     /** Newest first. */
