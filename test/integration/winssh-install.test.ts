@@ -22,8 +22,8 @@ import type { SimWindowsOptions } from '../winrm-sim/windows-host';
 
 afterEach(cleanupInstallBenches);
 
-async function bench(opts: SimWindowsOptions = {}) {
-  const b = await installBench(opts, { kind: 'ssh' });
+async function bench(opts: SimWindowsOptions = {}, password?: string) {
+  const b = await installBench(opts, { kind: 'ssh' }, password);
   if (!(b.sim instanceof WindowsSshSimulator)) throw new Error('expected the OpenSSH simulator');
   return { ...b, ssh: b.sim };
 }
@@ -128,4 +128,16 @@ describe('Windows install over OpenSSH (simulator)', () => {
     expect(b.win.installRuns).toBe(1);
     expect(b.win.restarts).toBe(1);
   }, 120_000);
+
+  it('a wrong password fails the review with the login words; nothing runs on the machine', async () => {
+    const b = await bench({}, 'not-the-password');
+    const ran = b.ex.scriptsRan.length;
+    const created = await createRollout(b.call, [b.machineId], { reboot: 'never' });
+    const reviewed = await b.call('rollouts.review', { id: created.id });
+    expect(reviewed.hosts[0]?.state).toBe('failed');
+    expect(reviewed.hosts[0]?.failureKind).toBe('auth-failed');
+    expect(b.ssh.stats.failedLogons).toBeGreaterThan(0);
+    expect(b.ex.scriptsRan).toHaveLength(ran);
+    expect(b.win.installRuns).toBe(0);
+  }, 60_000);
 });
