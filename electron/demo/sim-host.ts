@@ -11,7 +11,7 @@ import { signFromKeyObject } from '../ssh/auth';
 import type { SimKey } from './sim-keys';
 import { renderProfile, type SimProfile } from './sim-profiles';
 import { simRollout, type SimRolloutOptions } from './sim-rollout';
-import { isWindowsProfile, windowsAnswer } from './sim-windows';
+import { isWindowsProfile, windowsMachine } from './sim-windows';
 import { SshServer, sshUtils as utils } from './ssh2-module';
 
 /** What the server says it is, on the wire: no one should mistake it for a real sshd. */
@@ -148,19 +148,25 @@ export async function startSimHost(options: SimHostOptions) {
     options.rollout,
   );
 
+  const windows = isWindowsProfile(options.profile.id)
+    ? windowsMachine(options.profile.id, (downMs) => void reboot(downMs))
+    : null;
+
   /** Answers one exec once its standard input has ended, after the host's latency. */
   function answer(channel: ServerChannel, command: string, stdin: Buffer, socket: net.Socket): void {
     execs += 1;
-    if (isWindowsProfile(options.profile.id)) {
-      // A Windows host (sim-windows.ts): Patchbay's PowerShell scan, or cmd.exe refusing anything else.
-      const r = windowsAnswer(options.profile.id, command, stdin);
-      later(latencyMs + Math.random() * (options.jitterMs ?? 0), () => {
-        if (!channel.writable) return;
-        if (r.stderr) channel.stderr.write(r.stderr);
-        channel.write(r.stdout);
-        channel.exit(r.code);
-        channel.end();
-      });
+    if (windows) {
+      // A Windows host (sim-windows.ts): Patchbay's PowerShell scripts, or cmd.exe refusing anything else.
+      const delay = latencyMs + Math.random() * (options.jitterMs ?? 0);
+      void windows.answer(command, stdin).then((r) =>
+        later(delay, () => {
+          if (!channel.writable) return;
+          if (r.stderr.length > 0) channel.stderr.write(r.stderr);
+          channel.write(r.stdout);
+          channel.exit(r.code);
+          channel.end();
+        }),
+      );
       return;
     }
     const isCollect = command === '/bin/sh -s' && stdin.includes(SECTION_MARKER);
@@ -368,6 +374,7 @@ export async function startSimHost(options: SimHostOptions) {
     }),
     stop(): void {
       stopped = true;
+      windows?.dispose();
       unlisten();
       for (const t of timers) clearTimeout(t);
       timers.clear();

@@ -3,6 +3,8 @@
 // WinRM simulator's profiles (test/winrm-sim/wua-profiles.ts: DOCUMENTED WUA object shapes, values
 // illustrative, NOT captured from a real machine) — the same data the Windows tests use, so the demo shows
 // what those tests prove, and nothing invented on top.
+import { ScriptedExecutor } from '../../test/winrm-sim/executor';
+import { SimWindows } from '../../test/winrm-sim/windows-host';
 import {
   SERVER_2019,
   SERVER_2022,
@@ -11,9 +13,6 @@ import {
   WIN11_24H2,
   type WuaProfile,
 } from '../../test/winrm-sim/wua-profiles';
-import { wuaDocument, wuaOutput } from '../../test/winrm-sim/wua-sim';
-import { WUA_BEGIN } from '../platforms/windows/wua-script';
-import { WINDOWS_SSH_COMMAND } from '../transport/windows-ssh';
 import type { SimProfile } from './sim-profiles';
 
 /** Windows profiles by demo profile id. Windows 10 22H2 is past its end of support (ESU shown by the scan). */
@@ -45,21 +44,44 @@ export function windowsSimProfile(id: string): SimProfile {
   };
 }
 
-/** What a simulated Windows host answers to one exec: Patchbay's scan, or cmd.exe's refusal. */
-export function windowsAnswer(
-  id: string,
-  command: string,
-  stdin: Buffer,
-): { stdout: string; stderr: string; code: number } {
-  const p = WINDOWS[id];
-  if (p && command === WINDOWS_SSH_COMMAND) {
-    const script = Buffer.from(stdin.toString('latin1').trim(), 'base64').toString('utf8');
-    if (script.includes(WUA_BEGIN)) return { stdout: wuaOutput(wuaDocument(p)), stderr: '', code: 0 };
-  }
-  const first = command.trim().split(/\s+/)[0] ?? '';
+/** How long a demo Windows machine refuses connections while it restarts. */
+const RESTART_DOWN_MS = 3000;
+
+/**
+ * One demo Windows machine: the simulated Windows the install tests use (test/winrm-sim/windows-host.ts) —
+ * Patchbay's scan and install scripts answered from the profile, installs only from a SYSTEM task, restarts
+ * with a new LastBootUpTime — behind cmd.exe's answers (anything else is refused with ERRORLEVEL 9009).
+ * `restart` takes the demo host down for a while (sim-host.ts's reboot), as shutdown /r does.
+ */
+export function windowsMachine(id: string, restart: (downMs: number) => void) {
+  const profile = WINDOWS[id];
+  if (!profile) throw new Error(`no Windows simulator profile "${id}"`);
+  const ex = new ScriptedExecutor();
+  const win = new SimWindows(profile, { rebootDownMs: RESTART_DOWN_MS });
+  // The demo host's reboot goes down and comes back by itself: down() starts it, up() has nothing to do.
+  win.attach(ex, { down: async () => restart(RESTART_DOWN_MS), up: async () => undefined });
   return {
-    stdout: '',
-    stderr: `'${first.slice(0, 80)}' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n`,
-    code: 9009,
+    /** What the machine answers to one exec (its standard input complete). */
+    async answer(command: string, stdin: Buffer): Promise<{ stdout: Buffer; stderr: Buffer; code: number }> {
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      const line = command.trim();
+      const words = line.split(/\s+/);
+      const code = await ex.execute({
+        command: words[0] ?? '',
+        args: words.slice(1),
+        commandLine: line,
+        stdin: Promise.resolve(stdin),
+        stdout: (d) => void out.push(Buffer.from(d)),
+        stderr: (d) => void err.push(Buffer.from(d)),
+        signal: new AbortController().signal,
+      });
+      // The executor keeps what it ran for tests; a demo runs for hours: keep nothing.
+      ex.ran.length = 0;
+      ex.scriptsRan.length = 0;
+      return { stdout: Buffer.concat(out), stderr: Buffer.concat(err), code };
+    },
+    /** Stops the machine's running install tasks (the demo host stops). */
+    dispose: () => win.dispose(),
   };
 }

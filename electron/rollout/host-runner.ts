@@ -68,7 +68,7 @@ export async function runHost(ctx: HostRunContext, machineId: number): Promise<R
     while (!FINAL_HOST_STATES.has(h.state)) {
       try {
         if (h.packageManager === 'wua') {
-          // Windows (WinRM): its own steps over RemoteSessions (windows-host.ts); the same retry below.
+          // Windows (WinRM or OpenSSH): its own steps over RemoteSessions (windows-host.ts); the same retry below.
           h = await windowsStep(ctx, h);
           failingSince = null;
         } else if (sharesSession(ctx, h)) {

@@ -14,6 +14,7 @@ import type { ScanService } from '../scan/scan-service';
 import { machineTarget } from '../ssh/machine-target';
 import type { SshPool } from '../ssh/pool';
 import type { SshAuth } from '../ssh/types';
+import { windowsSshSession } from '../transport/windows-ssh';
 import { winrmTargetOf } from '../winrm/winrm-session';
 import type { OpStatus, RolloutPorts } from './ports';
 import { readBootId, rebootHost, waitForReturn } from './reboot';
@@ -114,17 +115,24 @@ export function livePorts(deps: LivePortsDeps): RolloutPorts {
         : { ok: false, kind: outcome.kind, message: outcome.message };
     },
     withRemote: (machine, signal, work) =>
-      // A rollout never trusts a new certificate: the scan that found the updates pinned it, and a changed
-      // one stops the host before anything is sent (as a changed SSH host key does).
-      deps.pool.withWinrm(
-        winrmTargetOf(machine, deps.credentials, {
-          store: deps.hostKeys,
-          policy: 'pinned-only',
-          now: deps.clock.now,
-        }),
-        { signal },
-        work,
-      ),
+      // A rollout never trusts a new key or certificate: the scan that found the updates pinned it, and a
+      // changed one stops the host before anything is sent. The transport is the machine's own: Windows
+      // over OpenSSH runs the same PowerShell scripts through the -EncodedCommand bootstrap.
+      machine.transport === 'ssh'
+        ? deps.pool.withSession(
+            machineTarget(machine, deps.credentials, auths),
+            { ...sessionOptions(), hostKeyPolicy: 'pinned-only', signal },
+            (s) => work(windowsSshSession(s)),
+          )
+        : deps.pool.withWinrm(
+            winrmTargetOf(machine, deps.credentials, {
+              store: deps.hostKeys,
+              policy: 'pinned-only',
+              now: deps.clock.now,
+            }),
+            { signal },
+            work,
+          ),
     rescanRemote: async (session, machine, signal) => {
       const r = await deps.scanner.scanRemoteRun(session, machine, { signal });
       if (!r.ok) throw new Error(`The verify scan failed: ${r.failure.message}`);

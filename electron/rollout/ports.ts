@@ -107,8 +107,9 @@ export interface RolloutPorts {
    */
   mayStartHost?: (rolloutId: number, machineId: number) => string | null;
   /**
-   * Windows machines (WinRM; electron/rollout/windows-host.ts): runs work over a session from the shared
-   * pool, pinned certificate only. Left out, Windows hosts cannot be reviewed or installed.
+   * Windows machines (package manager `wua`; electron/rollout/windows-host.ts): runs work over a session
+   * from the shared pool over the machine's transport — WinRM (pinned certificate over HTTPS) or OpenSSH
+   * (pinned host key) — as PowerShell scripts. Left out, Windows hosts cannot be reviewed or installed.
    */
   withRemote?: <T>(
     machine: Machine,

@@ -22,20 +22,21 @@ import {
   statusScript,
   taskNameOf,
 } from '../platforms/windows/wua-install-script';
+import { SshError } from '../ssh/errors';
 import type { RemoteSession } from '../transport/remote-session';
-import type { WinrmError, WinrmErrorKind } from '../winrm/errors';
+import { WinrmError, type WinrmErrorKind } from '../winrm/errors';
 import { opIdFor, outcomeOf, shouldReboot, verifiedReason } from './decisions';
 import { HostFailure, type HostRunContext, machineOf, MAX_ATTEMPTS, move, sleep } from './host-common';
 import { plainDuration } from './reboot';
 import { updateIdOf, windowsVerify } from './windows-verify';
 
 /**
- * One step of a Windows host (package manager `wua`) through the engine's states, over WinRM sessions from
- * the pool (electron/platforms/windows/README.md, "Install"): pre-flight → installing (a one-off SYSTEM
- * scheduled task, followed through its progress and result files) → verifying (a rescan) → rebooting
- * (shutdown /r, a new LastBootUpTime) → verifying. Each transition is written before the action it announces,
- * as for POSIX hosts (host-runner.ts), so a crash can be picked up in any state; the runner's retry loop
- * handles dropped connections.
+ * One step of a Windows host (package manager `wua`) through the engine's states, over WinRM or OpenSSH
+ * sessions from the pool (ports.withRemote picks the machine's transport; electron/platforms/windows/README.md,
+ * "Install"): pre-flight → installing (a one-off SYSTEM scheduled task, followed through its progress and
+ * result files) → verifying (a rescan) → rebooting (shutdown /r, a new LastBootUpTime) → verifying. Each
+ * transition is written before the action it announces, as for POSIX hosts (host-runner.ts), so a crash can be
+ * picked up in any state; the runner's retry loop handles dropped connections.
  */
 export async function windowsStep(ctx: HostRunContext, h: StoredHost): Promise<StoredHost> {
   const now = () => ctx.clock.now();
@@ -70,6 +71,14 @@ const WINRM_KINDS: Partial<Record<WinrmErrorKind, string>> = {
 
 /** A WinRM failure as the engine's failure kind ('unreachable' for anything a retry may fix). */
 export const winrmFailureKind = (err: WinrmError): string => WINRM_KINDS[err.kind] ?? 'unreachable';
+
+/**
+ * A changed host key (OpenSSH) or certificate (WinRM HTTPS) while waiting for a restart: whatever answers is
+ * not the machine that was pinned, so the wait stops there (as the POSIX wait does, reboot.ts).
+ */
+const changedIdentity = (err: unknown): boolean =>
+  (err instanceof SshError && err.kind === 'host-key-changed') ||
+  (err instanceof WinrmError && err.kind === 'certificate-changed');
 
 /** Runs work over a Windows session of the host. */
 export function withWindows<T>(ctx: HostRunContext, m: Machine, work: (s: RemoteSession) => Promise<T>) {
@@ -309,8 +318,8 @@ async function verifying(ctx: HostRunContext, h: StoredHost): Promise<StoredHost
 
 /**
  * Rebooting: ask once (only while the boot time is unchanged: a crash right after asking must not reboot the
- * host twice), then wait for a WinRM answer with a new LastBootUpTime. Connection failures while Windows
- * restarts are expected; the limit is the rollout's rebootReturnMs (counted again after a resume).
+ * host twice), then wait for an answer (WinRM, or SSH with the pinned host key) with a new LastBootUpTime.
+ * Connection failures while Windows restarts are expected; the limit is the rollout's rebootReturnMs (counted again after a resume).
  */
 async function rebooting(ctx: HostRunContext, h: StoredHost): Promise<StoredHost> {
   const machine = machineOf(ctx, h);
@@ -322,7 +331,7 @@ async function rebooting(ctx: HostRunContext, h: StoredHost): Promise<StoredHost
       try {
         await s.run(REBOOT_SCRIPT, { timeoutMs: 60_000, signal: ctx.signal });
       } catch (err) {
-        // Windows may close WinRM before the answer arrives: the wait below shows whether it restarted.
+        // Windows may close WinRM or SSH before the answer arrives: the wait below shows whether it restarted.
         if (ctx.signal.aborted) throw err;
       }
       return b;
@@ -346,7 +355,7 @@ async function rebooting(ctx: HostRunContext, h: StoredHost): Promise<StoredHost
         return move(ctx, cur, 'verifying', { step: 'after-reboot', bootIdAfter: boot });
       sameBoot = true;
     } catch (err) {
-      if (ctx.signal.aborted || err instanceof HostFailure) throw err;
+      if (ctx.signal.aborted || err instanceof HostFailure || changedIdentity(err)) throw err;
       sameBoot = false;
       last = err instanceof Error ? err.message : String(err);
     }

@@ -1,6 +1,7 @@
 import type { Machine, Rollout, RolloutItem, RolloutPlan } from '../../shared/domain';
 import type { RolloutsRepo, StoredHost } from '../db/repos/rollouts';
 import { isUpdateId } from '../platforms/windows/wua-install-script';
+import { SshError } from '../ssh/errors';
 import { WinrmError } from '../winrm/errors';
 import { HostFailure } from './host-common';
 import type { ReviewDeps } from './review';
@@ -113,7 +114,9 @@ export async function reviewWindowsHost(
         ? err.kind
         : err instanceof WinrmError
           ? winrmFailureKind(err)
-          : 'unreachable';
+          : err instanceof SshError
+            ? err.kind
+            : 'unreachable';
     transition(
       r.id,
       h.machineId,

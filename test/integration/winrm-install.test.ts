@@ -5,97 +5,27 @@
  * task → reboot → verify by rescan, and the faults of issue 10. The simulator counts installs, so "never a
  * second install" is checked on the machine, not inferred.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { Core } from '../../electron/core/create-core';
-import { sshMachine } from '../helpers/inventory';
 import { spawnChild } from '../rollout/crash-helpers';
-import { type Call, callerOf, createRollout, openEngineCore, startToEnd } from '../rollout/engine-bench';
-import { ScriptedExecutor } from '../winrm-sim/executor';
-import { WinrmSimulator } from '../winrm-sim/server';
-import { SimWindows, type SimWindowsOptions } from '../winrm-sim/windows-host';
-import { WIN10_22H2, type WuaProfile } from '../winrm-sim/wua-profiles';
+import { callerOf, createRollout, startToEnd } from '../rollout/engine-bench';
+import {
+  cleanupInstallBenches,
+  firstHost as hostOf,
+  type InstallBench as Bench,
+  installBench,
+  onCleanup,
+  openInstallCore as openCore,
+  WIN10_KBS,
+} from '../winrm-sim/install-bench';
+import type { SimWindowsOptions } from '../winrm-sim/windows-host';
+import { WIN10_22H2 } from '../winrm-sim/wua-profiles';
 
-const USER = 'Technician';
-const PASSWORD = 'Pässword-123';
-/** The approvable updates of the Windows 10 profile (the superseded one is not listed by the scan). */
-const WIN10_KBS = ['KB2267602', 'KB5048652', 'KB890830', '00000112-5a1e-4c0d-9e57-000000000112'];
+afterEach(cleanupInstallBenches);
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-interface Bench {
-  core: Core;
-  call: Call;
-  dir: string;
-  sim: WinrmSimulator;
-  win: SimWindows;
-  ex: ScriptedExecutor;
-  machineId: number;
-}
-
-async function simulate(profile: WuaProfile, opts: SimWindowsOptions = {}) {
-  const ex = new ScriptedExecutor({ clixml: true });
-  const sim = new WinrmSimulator({ users: { technician: PASSWORD }, executor: ex.execute, chunkBytes: 900 });
-  const win = new SimWindows(profile, opts);
-  win.attach(ex, sim);
-  await sim.start();
-  cleanups.push(async () => {
-    win.dispose();
-    await sim.stop();
-  });
-  return { ex, sim, win };
-}
-
-function openCore(dir: string): Core {
-  const core = openEngineCore(dir, { pollMs: 100, reconnectMs: 8_000 });
-  return core;
-}
-
-/** A core with one simulated Windows 10 machine, scanned, and its updates approved. */
-async function bench(opts: SimWindowsOptions = {}, password = PASSWORD): Promise<Bench> {
-  const { ex, sim, win } = await simulate(WIN10_22H2, opts);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-wininstall-'));
-  const core = openCore(dir);
-  cleanups.push(async () => {
-    await core.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  const call = callerOf(core);
-  const cred = await call('credentials.create', {
-    credential: { name: 'winrm', kind: 'winrm-password', keyPath: '', secrets: { password: PASSWORD } },
-  });
-  const input = sshMachine('win10', '127.0.0.1', {
-    transport: 'winrm',
-    port: sim.port,
-    username: USER,
-    credentialId: cred.id,
-    client: 'acme',
-  });
-  const m = await call('machines.create', { machine: input });
-  const scan = await call('scan.start', { machineIds: [m.id] });
-  await core.services.scanner.wait(scan.jobId);
-  await call('decisions.decide', {
-    select: { machineIds: [m.id], packageManager: 'wua' },
-    scope: { kind: 'client', client: 'acme' },
-    decision: 'approved',
-  });
-  if (password !== PASSWORD) {
-    const wrong = await call('credentials.create', {
-      credential: { name: 'wrong', kind: 'winrm-password', keyPath: '', secrets: { password } },
-    });
-    await call('machines.update', { id: m.id, machine: { ...input, credentialId: wrong.id } });
-  }
-  return { core, call, dir, sim, win, ex, machineId: m.id };
-}
-
-const hostOf = async (b: Bench, id: number) => (await b.call('rollouts.get', { id })).hosts[0];
+/** A core with one simulated Windows 10 machine over WinRM HTTP, scanned, and its updates approved. */
+const bench = (opts: SimWindowsOptions = {}, password?: string) =>
+  installBench(opts, { kind: 'winrm' }, password);
 
 describe('Windows install through the rollout engine (WinRM simulator)', () => {
   it('approve → review → install as SYSTEM → reboot → verify: every approved update once, no leftovers', async () => {
@@ -236,7 +166,7 @@ describe('Windows install through the rollout engine (WinRM simulator)', () => {
     await b.core.close();
     // The install goes on without Patchbay; a new core resumes the running rollout.
     const core = openCore(b.dir);
-    cleanups.push(() => core.close());
+    onCleanup(() => core.close());
     const call = callerOf(core);
     for (let i = 0; i < 600; i++) {
       const r = await call('rollouts.get', { id: created.id });

@@ -48,10 +48,12 @@ const hash = (s: string) => crypto.createHash('sha256').update(s, 'utf8').digest
 /** The simulator: start() on port 0, connect to `port`, stop() at the end. */
 export class WindowsSshSimulator {
   readonly stats: WindowsSshStats = { connections: 0, failedLogons: 0, execs: 0, tooLong: 0 };
-  readonly hostKey: SimKey;
-  private readonly server: InstanceType<typeof SshServer>;
+  hostKey: SimKey;
+  private server: InstanceType<typeof SshServer>;
   private readonly sockets = new Set<net.Socket>();
   private listener: net.Server | null = null;
+  private lastPort = 0;
+  private stopped = false;
   private readonly authorized: ParsedKey[];
 
   constructor(private readonly o: WindowsSshOptions) {
@@ -62,11 +64,19 @@ export class WindowsSshSimulator {
       if (!one || one instanceof Error) throw new Error('simulator: unreadable authorized key');
       return one;
     });
-    this.server = new SshServer({
-      hostKeys: [this.hostKey.privateKey],
-      ident: 'OpenSSH_for_Windows_9.5',
-    });
-    this.server.on('connection', (client) => this.onConnection(client));
+    this.server = this.newServer();
+  }
+
+  private newServer(): InstanceType<typeof SshServer> {
+    const server = new SshServer({ hostKeys: [this.hostKey.privateKey], ident: 'OpenSSH_for_Windows_9.5' });
+    server.on('connection', (client) => this.onConnection(client));
+    return server;
+  }
+
+  /** Presents another host key from the next connection on (a reinstalled machine, or another one). */
+  swapHostKey(key: SimKey): void {
+    this.hostKey = key;
+    this.server = this.newServer();
   }
 
   /** The listening port (after start()). */
@@ -74,7 +84,7 @@ export class WindowsSshSimulator {
     return (this.listener?.address() as net.AddressInfo | null)?.port ?? 0;
   }
 
-  async start(): Promise<void> {
+  async start(port = 0): Promise<void> {
     const listener = net.createServer({ noDelay: true }, (socket) => {
       this.stats.connections += 1;
       this.sockets.add(socket);
@@ -84,12 +94,34 @@ export class WindowsSshSimulator {
     });
     await new Promise<void>((resolve, reject) => {
       listener.once('error', reject);
-      listener.listen({ host: '127.0.0.1', port: 0 }, () => resolve());
+      listener.listen({ host: '127.0.0.1', port }, () => resolve());
     });
     this.listener = listener;
   }
 
+  /** Closes every open connection (a dropped network, or sshd going away). */
+  dropConnections(): void {
+    for (const s of this.sockets) s.destroy();
+  }
+
+  /** A restarting Windows (SimWindows): new connections refused, open ones dropped, until `up()`. */
+  async down(): Promise<void> {
+    this.lastPort = this.port;
+    await this.close();
+  }
+
+  /** Listens again on the port it had before `down()`, with the same host key. */
+  async up(): Promise<void> {
+    // A restart timer that fires after the test stopped the simulator listens nowhere.
+    if (!this.stopped) await this.start(this.lastPort);
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true;
+    await this.close();
+  }
+
+  private async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     const l = this.listener;
     this.listener = null;

@@ -11,7 +11,6 @@
  */
 import { WIN_BEGIN, WIN_END } from '../../electron/platforms/windows/wua-install-script';
 import type { ScriptedExecutor, SimCommand } from './executor';
-import type { WinrmSimulator } from './server';
 import type { WuaProfile } from './wua-profiles';
 import { onWuaScan } from './wua-sim';
 
@@ -66,6 +65,15 @@ function paramsOf(script: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(m[1], 'base64').toString('utf8')) as Record<string, unknown>;
 }
 
+/**
+ * What a restart does to the machine's remote access, whatever the transport (WinrmSimulator,
+ * WindowsSshSimulator): down() refuses new connections and drops open ones, up() listens again on its port.
+ */
+export interface RestartableListener {
+  down(): Promise<void>;
+  up(): Promise<void>;
+}
+
 /** One simulated Windows machine; `attach` registers its script handlers on an executor. */
 export class SimWindows {
   /** UpdateIDs installed (lower case), with how many times each was installed. */
@@ -80,7 +88,7 @@ export class SimWindows {
   restarts = 0;
   private boot: string;
   private readonly pending = new Set<'cbs' | 'wu' | 'rename'>();
-  private sim: WinrmSimulator | null = null;
+  private sim: RestartableListener | null = null;
 
   constructor(
     private readonly profile: WuaProfile,
@@ -109,8 +117,8 @@ export class SimWindows {
     };
   }
 
-  /** Registers the machine's answers on an executor, and binds restarts to the WinRM listener. */
-  attach(ex: ScriptedExecutor, sim: WinrmSimulator): void {
+  /** Registers the machine's answers on an executor, and binds restarts to its listener (WinRM or OpenSSH). */
+  attach(ex: ScriptedExecutor, sim: RestartableListener): void {
     this.sim = sim;
     onWuaScan(ex, () => this.current());
     ex.onPowerShell(/shutdown\.exe \/r\b/, (_s, cmd) => this.restart(cmd));
