@@ -35,13 +35,19 @@ export function EolBanner({ eol }: { eol: LastOk['eol'] }) {
 }
 
 /** Why the machine needs a reboot. */
-export function RebootBanner({ reasons }: { reasons: string[] }) {
+export function RebootBanner({
+  reasons,
+  title = 'A reboot is needed',
+}: {
+  reasons: string[];
+  title?: string;
+}) {
   return (
     <div className="banner banner-warn" data-testid="reboot-banner">
       <Icon name="reboot" />
       <div className="banner-text">
         <p>
-          <strong>A reboot is needed</strong> to finish updates that are already installed.
+          <strong>{title}</strong> to finish updates that are already installed.
         </p>
         {reasons.length ? (
           <ul className="banner-list">

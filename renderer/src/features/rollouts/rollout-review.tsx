@@ -7,6 +7,7 @@ import { useState } from 'react';
 import type { RolloutChange, RolloutDetail, RolloutHost } from '../../../../shared/domain';
 import { machineHref } from '../../app/routes';
 import { useAppStore, useStoreApi } from '../../stores/store';
+import { packageManagerLabel } from '../machines/platform-words';
 import { failureLabel, HOST_STATE_LABEL } from './labels';
 
 function Changes({ title, changes, kind }: { title: string; changes: RolloutChange[]; kind: string }) {
@@ -54,7 +55,7 @@ function HostPlan({ h }: { h: RolloutHost }) {
         <a href={machineHref(h.machineId)} className="plan-host-name">
           {h.machineName}
         </a>
-        <span className="muted">{h.packageManager || 'package manager unknown'}</span>
+        <span className="muted">{packageManagerLabel(h.packageManager) || 'package manager unknown'}</span>
         <span className={`badge host-badge tone-${cannot ? 'bad' : 'idle'}`}>
           {HOST_STATE_LABEL[h.state]}
         </span>
