@@ -133,6 +133,9 @@ describe.runIf(run)(
       );
       expect(await dialog.textContent()).toContain(`127.0.0.1:${sim.port}`);
       // A certificate, said so, with how to read its SHA-256 on Windows (not ssh-keygen).
+      expect(await dialog.getByRole('heading').first().textContent()).toBe(
+        'Trust the HTTPS certificate of win10?',
+      );
       expect(await dialog.textContent()).toContain('HTTPS certificate (WinRM)');
       expect(await dialog.textContent()).toContain('Cert:\\LocalMachine\\My');
       expect(await dialog.textContent()).not.toContain('ssh-keygen');
@@ -142,6 +145,13 @@ describe.runIf(run)(
       await expect.poll(() => row.getAttribute('data-state'), SLOW).toBe('done');
       expect(await row.textContent()).toMatch(/missing, 1 security/);
       await page.getByRole('button', { name: 'Close scan panel' }).click();
+      // The Machines table: the Windows edition and build in the OS column.
+      const machine = page.getByTestId('machine-row').filter({ hasText: 'win10' });
+      // The vendor word is left out of the narrow column; the tooltip has the full name.
+      const osCell = machine.locator('[title="Microsoft Windows 10 Pro 22H2 (build 19045.5131)"]');
+      await expect.poll(() => osCell.textContent()).toBe('Windows 10 Pro 22H2 (build 19045.5131)');
+      await dismissToasts();
+      await screenshot(page, '80-windows-machines-table');
     });
 
     it('shows the updates with KB, classification and severity, and approves the security one', async () => {
@@ -205,6 +215,10 @@ describe.runIf(run)(
       const plan = page.getByTestId('plan-host').filter({ hasText: 'win10' });
       expect(await plan.getAttribute('data-state')).toBe('reviewed');
       expect(await plan.getByTestId('plan-upgrades').locator('li').count()).toBe(1);
+      expect(await plan.getByTestId('plan-upgrades').textContent()).toMatch(/^Updates to install \(1\)/);
+      expect(await plan.locator('.plan-summary').textContent()).toMatch(
+        /^1 to install, 658\.0 MB to download/,
+      );
       expect(await plan.getByTestId('plan-upgrades').textContent()).toContain(SECURITY_KB);
       expect(await plan.textContent()).toMatch(/Windows Update has no dry run/);
       expect(await plan.locator('.plan-host-head').textContent()).toContain('Windows Update');

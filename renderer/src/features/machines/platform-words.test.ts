@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { isWindowsMachine, packageManagerLabel, platformWords } from './platform-words';
+import { isWindowsMachine, packageManagerLabel, platformWords, shortOsName } from './platform-words';
 
 describe('platform words', () => {
   it('names Windows Update plainly and leaves other package managers as they are', () => {
@@ -35,5 +35,14 @@ describe('platform words', () => {
       rebootTitle: 'A reboot is needed',
     });
     expect(Object.values(platformWords(true)).join(' ')).not.toMatch(/package|kernel|apt/i);
+  });
+
+  it('drops the vendor word from Windows names for the OS column, and leaves others alone', () => {
+    expect(shortOsName('Microsoft Windows 10 Pro 22H2 (build 19045.5131)')).toBe(
+      'Windows 10 Pro 22H2 (build 19045.5131)',
+    );
+    expect(shortOsName('Microsoft Windows Server 2022 Standard')).toBe('Windows Server 2022 Standard');
+    expect(shortOsName('Debian GNU/Linux 12 (bookworm)')).toBe('Debian GNU/Linux 12 (bookworm)');
+    expect(shortOsName('Microsoft Corp OS')).toBe('Microsoft Corp OS');
   });
 });

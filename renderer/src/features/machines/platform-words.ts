@@ -54,3 +54,11 @@ export function platformWords(windows: boolean): PlatformWords {
         rebootTitle: 'A reboot is needed',
       };
 }
+
+/**
+ * An OS name for a narrow column: Windows reports "Microsoft Windows 10 Pro 22H2 …", and every Windows
+ * machine would read "Microsoft…" once cut; the vendor word goes (the cell's tooltip keeps the full name).
+ */
+export function shortOsName(os: string): string {
+  return os.replace(/^Microsoft (?=Windows)/, '');
+}

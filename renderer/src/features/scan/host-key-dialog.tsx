@@ -47,8 +47,8 @@ function Guidance({ keyType }: { keyType: string }) {
     return (
       <p className="key-guidance">
         Compare with the machine's WinRM certificate: in PowerShell on the machine, run from its console or a
-        session you already trust, <code>{CERT_SHA256_COMMAND}</code>. The pairs must match, with dashes in
-        place of colons.
+        session you already trust, <code className="key-command">{CERT_SHA256_COMMAND}</code> The pairs must
+        match, with dashes in place of colons.
       </p>
     );
   }
@@ -67,6 +67,7 @@ export function HostKeyDialog({ prompt }: { prompt: HostKeyPrompt }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const changed = prompt.hostKey.changed;
+  const keyWord = prompt.hostKey.keyType === 'x509-sha256' ? 'HTTPS certificate' : 'host key';
   const previous = previousKeyOf(prompt);
   const confirmed = !changed || typed.trim() === prompt.name;
   const close = () => store.getState().closeDialog();
@@ -86,7 +87,7 @@ export function HostKeyDialog({ prompt }: { prompt: HostKeyPrompt }) {
 
   return (
     <Modal
-      title={changed ? `The host key of ${prompt.name} changed` : `Trust the host key of ${prompt.name}?`}
+      title={changed ? `The ${keyWord} of ${prompt.name} changed` : `Trust the ${keyWord} of ${prompt.name}?`}
       testId="host-key-dialog"
       size="medium"
       className="host-key-modal"
