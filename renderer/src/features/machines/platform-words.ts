@@ -35,6 +35,7 @@ export interface PlatformWords {
   rebootTitle: string;
 }
 
+/** The machine page's words for a Windows machine (true) or any other. */
 export function platformWords(windows: boolean): PlatformWords {
   return windows
     ? {
