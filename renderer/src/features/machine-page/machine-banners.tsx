@@ -2,7 +2,7 @@
 import type { MachineScanDetails } from '../../../../shared/domain';
 import { Icon } from '../../components/icons';
 import { useStoreApi } from '../../stores/store';
-import { dateTime, errorLabel, relativeTime } from '../scan/labels';
+import { dateTime, isCertificateKey, keyErrorLabel, relativeTime } from '../scan/labels';
 
 type LastOk = NonNullable<MachineScanDetails['lastOk']>;
 type LastError = NonNullable<MachineScanDetails['lastError']>;
@@ -123,7 +123,8 @@ export function LastErrorBanner(props: {
       <div className="banner-text">
         <p>
           <strong>
-            The last scan failed {relativeTime(error.at, Date.now())}: {errorLabel(error.kind)}.
+            The last scan failed {relativeTime(error.at, Date.now())}:{' '}
+            {keyErrorLabel(error.kind, error.hostKey?.keyType)}.
           </strong>{' '}
           <span title={dateTime(error.at)}>{error.message}</span>
         </p>
@@ -143,7 +144,7 @@ export function LastErrorBanner(props: {
           }
         >
           <Icon name="key" />
-          Review host key
+          {isCertificateKey(hostKey.keyType) ? 'Review certificate' : 'Review host key'}
         </button>
       ) : null}
     </div>
