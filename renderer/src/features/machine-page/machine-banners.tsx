@@ -2,7 +2,7 @@
 import type { MachineScanDetails } from '../../../../shared/domain';
 import { Icon } from '../../components/icons';
 import { useStoreApi } from '../../stores/store';
-import { dateTime, errorLabel, relativeTime } from '../scan/labels';
+import { dateTime, isCertificateKey, keyErrorLabel, relativeTime } from '../scan/labels';
 
 type LastOk = NonNullable<MachineScanDetails['lastOk']>;
 type LastError = NonNullable<MachineScanDetails['lastError']>;
@@ -35,13 +35,19 @@ export function EolBanner({ eol }: { eol: LastOk['eol'] }) {
 }
 
 /** Why the machine needs a reboot. */
-export function RebootBanner({ reasons }: { reasons: string[] }) {
+export function RebootBanner({
+  reasons,
+  title = 'A reboot is needed',
+}: {
+  reasons: string[];
+  title?: string;
+}) {
   return (
     <div className="banner banner-warn" data-testid="reboot-banner">
       <Icon name="reboot" />
       <div className="banner-text">
         <p>
-          <strong>A reboot is needed</strong> to finish updates that are already installed.
+          <strong>{title}</strong> to finish updates that are already installed.
         </p>
         {reasons.length ? (
           <ul className="banner-list">
@@ -117,7 +123,8 @@ export function LastErrorBanner(props: {
       <div className="banner-text">
         <p>
           <strong>
-            The last scan failed {relativeTime(error.at, Date.now())}: {errorLabel(error.kind)}.
+            The last scan failed {relativeTime(error.at, Date.now())}:{' '}
+            {keyErrorLabel(error.kind, error.hostKey?.keyType)}.
           </strong>{' '}
           <span title={dateTime(error.at)}>{error.message}</span>
         </p>
@@ -137,7 +144,7 @@ export function LastErrorBanner(props: {
           }
         >
           <Icon name="key" />
-          Review host key
+          {isCertificateKey(hostKey.keyType) ? 'Review certificate' : 'Review host key'}
         </button>
       ) : null}
     </div>

@@ -1,5 +1,6 @@
 /** The lists of a machine's page: missing patches, held packages, removals, and what changed over time. */
 import type { MachinePatch, MachineScanDetails } from '../../../../shared/domain';
+import { type PlatformWords, platformWords } from '../machines/platform-words';
 import { ResolvedBadge } from '../patches/decision-badge';
 import { dateTime, relativeTime, shortDate } from '../scan/labels';
 
@@ -25,18 +26,20 @@ export function PatchesTable({
   patches,
   now,
   onDecide,
+  words = platformWords(false),
 }: {
   patches: readonly MachinePatch[];
   now: number;
   onDecide?: (p: MachinePatch, decision: 'approved' | 'declined') => void;
+  words?: PlatformWords;
 }) {
   return (
     <div className="table-scroll">
       <table className="simple-table patch-table" aria-label="Missing patches">
         <thead>
           <tr>
-            <th scope="col">Package</th>
-            <th scope="col">Installed → candidate</th>
+            <th scope="col">{words.itemColumn}</th>
+            <th scope="col">{words.versionColumn}</th>
             <th scope="col">Origin</th>
             <th scope="col">Security</th>
             <th scope="col">Notes</th>
@@ -63,24 +66,29 @@ export function PatchesTable({
                 {p.name}
                 {p.arch ? <span className="muted"> ({p.arch})</span> : null}
               </th>
-              <td className="mono version-cell">
-                {p.installedVersion ? (
-                  <span>{p.installedVersion}</span>
-                ) : (
-                  <span className="muted">not installed</span>
-                )}{' '}
-                →{' '}
-                {p.securityVersion ? (
-                  <>
-                    <span className="security-count" data-testid="security-version">
-                      security fix {p.securityVersion}
-                    </span>
-                    , newest <span>{p.candidateVersion}</span>
-                  </>
-                ) : (
-                  <span>{p.candidateVersion}</span>
-                )}
-              </td>
+              {/* A Windows update has no older installed version: its update ID and revision say which it is. */}
+              {words.windows ? (
+                <td className="mono version-cell">{p.candidateVersion}</td>
+              ) : (
+                <td className="mono version-cell">
+                  {p.installedVersion ? (
+                    <span>{p.installedVersion}</span>
+                  ) : (
+                    <span className="muted">not installed</span>
+                  )}{' '}
+                  →{' '}
+                  {p.securityVersion ? (
+                    <>
+                      <span className="security-count" data-testid="security-version">
+                        security fix {p.securityVersion}
+                      </span>
+                      , newest <span>{p.candidateVersion}</span>
+                    </>
+                  ) : (
+                    <span>{p.candidateVersion}</span>
+                  )}
+                </td>
+              )}
               <td className="origin-cell" title={p.origin}>
                 {p.origin}
               </td>

@@ -11,6 +11,7 @@ import { PageHeader } from '../../components/page-header';
 import { isFinal } from '../../stores/scan-session';
 import { useAppStore, useStoreApi } from '../../stores/store';
 import { addressText, TRANSPORT_LABEL } from '../machines/format';
+import { isWindowsMachine, platformWords } from '../machines/platform-words';
 import { useMinuteClock } from '../machines/status-cells';
 import { ageText, dateTime, errorLabel, relativeTime } from '../scan/labels';
 import { ScanButton } from '../scan/scan-button';
@@ -54,6 +55,7 @@ function Facts({ machine, details, now }: { machine: Machine; details: MachineSc
   const credential = useAppStore((s) => s.credentials.find((c) => c.id === machine.credentialId)?.name);
   const ok = details.lastOk;
   const status = details.status;
+  const words = platformWords(isWindowsMachine(ok?.packageManager, machine.transport));
   return (
     <dl className="facts" data-testid="machine-facts">
       <dt>Address</dt>
@@ -73,7 +75,7 @@ function Facts({ machine, details, now }: { machine: Machine; details: MachineSc
       <dd>{ok?.osName || machine.os || <span className="muted">not scanned</span>}</dd>
       {ok?.kernel ? (
         <>
-          <dt>Kernel</dt>
+          <dt>{words.kernelLabel}</dt>
           <dd className="mono">{ok.kernel}</dd>
         </>
       ) : null}
@@ -92,7 +94,12 @@ function Facts({ machine, details, now }: { machine: Machine; details: MachineSc
           <span className="muted">never</span>
         )}
       </dd>
-      {ok ? (
+      {ok && words.windows ? (
+        <>
+          <dt>Updates from</dt>
+          <dd>Windows Update, searched on the machine at each scan (no package lists to download)</dd>
+        </>
+      ) : ok ? (
         <>
           <dt>Package lists</dt>
           <dd>
@@ -150,6 +157,7 @@ function Results({ machine, details }: { machine: Machine; details: MachineScanD
   const security = installable.filter((p) => p.security).length;
   const held = details.patches.filter((p) => p.held);
   const heldSecurity = held.filter((p) => p.security === true);
+  const words = platformWords(isWindowsMachine(ok?.packageManager, machine.transport));
   return (
     <>
       <Facts machine={machine} details={details} now={now} />
@@ -163,7 +171,7 @@ function Results({ machine, details }: { machine: Machine; details: MachineScanD
         />
       ) : null}
       {ok && (details.status?.rebootRequired || ok.rebootReasons.length) ? (
-        <RebootBanner reasons={ok.rebootReasons} />
+        <RebootBanner reasons={ok.rebootReasons} title={words.rebootTitle} />
       ) : null}
       {heldSecurity.length ? (
         <p className="banner banner-error" role="alert" data-testid="held-security-banner">
@@ -181,7 +189,7 @@ function Results({ machine, details }: { machine: Machine; details: MachineScanD
         <>
           <section className="card" aria-labelledby="patches-heading">
             <h2 id="patches-heading">
-              Missing patches{' '}
+              {words.missingHeading}{' '}
               <span className="muted heading-count" data-testid="missing-count">
                 {installable.length}
                 {security ? ` (${security} security)` : ''}
@@ -209,23 +217,34 @@ function Results({ machine, details }: { machine: Machine; details: MachineScanD
               </div>
             ) : null}
             {details.patches.length ? (
-              <PatchesTable patches={details.patches} now={now} onDecide={decideRow} />
+              <PatchesTable patches={details.patches} now={now} onDecide={decideRow} words={words} />
             ) : (
               <p className="status status-ok">
                 Up to date: nothing was missing at the scan of {dateTime(ok.at)}.
               </p>
             )}
           </section>
-          <div className="card-row">
-            <section className="card" aria-labelledby="held-heading">
-              <h2 id="held-heading">Held packages</h2>
-              <NameList names={ok.held} label="Held packages" empty="None: every package may be upgraded." />
-            </section>
-            <section className="card" aria-labelledby="removals-heading">
-              <h2 id="removals-heading">Removed by a full upgrade</h2>
-              <NameList names={ok.removals} label="Removals" empty="None: a full upgrade removes nothing." />
-            </section>
-          </div>
+          {/* Windows Update has neither holds nor removals: the cards would only say apt's words. */}
+          {words.windows ? null : (
+            <div className="card-row">
+              <section className="card" aria-labelledby="held-heading">
+                <h2 id="held-heading">Held packages</h2>
+                <NameList
+                  names={ok.held}
+                  label="Held packages"
+                  empty="None: every package may be upgraded."
+                />
+              </section>
+              <section className="card" aria-labelledby="removals-heading">
+                <h2 id="removals-heading">Removed by a full upgrade</h2>
+                <NameList
+                  names={ok.removals}
+                  label="Removals"
+                  empty="None: a full upgrade removes nothing."
+                />
+              </section>
+            </div>
+          )}
         </>
       ) : !details.lastError ? (
         <EmptyState icon="scan" title="Not scanned yet">

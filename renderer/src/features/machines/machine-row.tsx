@@ -5,6 +5,7 @@ import { memo } from 'react';
 import type { Machine } from '../../../../shared/domain';
 import { machineHref } from '../../app/routes';
 import { addressText } from './format';
+import { shortOsName } from './platform-words';
 import { EolCell, HeldCell, LastScanCell, MissingCell, RebootCell, SecurityCell } from './status-cells';
 
 /** Props of {@link MachineRow}. */
@@ -88,7 +89,7 @@ export const MachineRow = memo(function MachineRow(props: MachineRowProps) {
       </div>
       <div role="gridcell" className="cell" title={m.os || undefined}>
         {/* A machine whose scans all failed has a status but no OS yet. */}
-        {m.os ? m.os : <span className="muted">{m.status ? 'unknown' : 'not scanned'}</span>}
+        {m.os ? shortOsName(m.os) : <span className="muted">{m.status ? 'unknown' : 'not scanned'}</span>}
       </div>
       <MissingCell id={m.id} status={m.status} />
       <SecurityCell id={m.id} status={m.status} />

@@ -1,5 +1,6 @@
 /** The Patches page's table: one row per (package manager, package), with its decisions and actions. */
 import type { FleetPatch } from '../../../../shared/domain';
+import { packageManagerLabel } from '../machines/platform-words';
 import { FleetDecisions } from './decision-badge';
 
 /** Rows drawn at once; the search narrows a longer list. */
@@ -64,7 +65,7 @@ export function FleetTable({ patches, selected, onSelect, onDecide }: FleetTable
               />
             </td>
             <th scope="row">{p.name}</th>
-            <td>{p.packageManager || <span className="muted">unknown</span>}</td>
+            <td>{packageManagerLabel(p.packageManager) || <span className="muted">unknown</span>}</td>
             <td>
               {p.security === true ? (
                 <span className="badge badge-danger">Security</span>

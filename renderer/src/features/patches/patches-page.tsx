@@ -11,6 +11,7 @@ import { PageHeader } from '../../components/page-header';
 import { useAppStore, useStoreApi } from '../../stores/store';
 import { MachineFilterMenus } from '../machines/filter-menus';
 import { countText, describeFilter, isFiltered } from '../machines/format';
+import { packageManagerLabel } from '../machines/platform-words';
 import { RulesSection } from '../rules/rules-section';
 import { FleetTable, LIMIT, rowKey } from './fleet-table';
 
@@ -104,7 +105,7 @@ export function PatchesPage() {
         selections: selectionsFor(rows, filter),
         what:
           rows.length === 1
-            ? `${rows[0]?.name} (${rows[0]?.packageManager}), the versions pending on ${describeFilter(filter, groups)}`
+            ? `${rows[0]?.name} (${packageManagerLabel(rows[0]?.packageManager ?? '')}), the versions pending on ${describeFilter(filter, groups)}`
             : `${rows.length} packages, the versions pending on ${describeFilter(filter, groups)}`,
         defaultScope: scopeFor(filter),
       },

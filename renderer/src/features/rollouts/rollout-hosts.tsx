@@ -9,6 +9,7 @@ import { FINAL_HOST_STATES, ROLLOUT_HOST_STATES } from '../../../../shared/domai
 import { machineHref } from '../../app/routes';
 import { isLive } from '../../stores/rollout-live';
 import { useAppStore, useStoreApi } from '../../stores/store';
+import { WINDOWS_UPDATE } from '../machines/platform-words';
 import { HostOutputView } from './host-output';
 import { failureLabel, HOST_STATE_LABEL, hostTone, stepText } from './labels';
 
@@ -21,13 +22,15 @@ export function resultText(h: RolloutHost): string {
   if (!r) return '';
   const parts: string[] = [];
   const total = r.installed.length + r.missing.length;
+  // Windows: an update is named by its KB (its "version" is an UpdateID), and Windows restarts.
+  const windows = h.packageManager === WINDOWS_UPDATE;
   if (total > 0) {
     // Name the verified versions when they are few; a long list is in the machine's scan history.
     const names = [...r.installed]
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((i) => `${i.name} ${i.version}`);
+      .map((i) => (windows ? i.name : `${i.name} ${i.version}`));
     parts.push(
-      `${r.installed.length} of ${total} at the target version${names.length && names.length <= 4 ? ` (${names.join(', ')})` : ''}`,
+      `${r.installed.length} of ${total} ${windows ? 'installed' : 'at the target version'}${names.length && names.length <= 4 ? ` (${names.join(', ')})` : ''}`,
     );
   }
   if (r.missing.length) {
@@ -38,8 +41,9 @@ export function resultText(h: RolloutHost): string {
       `still missing: ${names.join(', ')}${r.missing.length > 3 ? ` and ${r.missing.length - 3} more` : ''}`,
     );
   }
-  if (h.bootIdAfter && h.bootIdAfter !== h.bootIdBefore) parts.push('rebooted (new boot id)');
-  if (r.rebootRequired) parts.push('reboot required');
+  if (h.bootIdAfter && h.bootIdAfter !== h.bootIdBefore)
+    parts.push(windows ? 'restarted (new boot time)' : 'rebooted (new boot id)');
+  if (r.rebootRequired) parts.push(windows ? 'restart pending' : 'reboot required');
   if (r.rescanProblem) parts.push(`rescan not recorded: ${r.rescanProblem}`);
   return parts.join('; ');
 }

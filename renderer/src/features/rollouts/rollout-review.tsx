@@ -7,6 +7,7 @@ import { useState } from 'react';
 import type { RolloutChange, RolloutDetail, RolloutHost } from '../../../../shared/domain';
 import { machineHref } from '../../app/routes';
 import { useAppStore, useStoreApi } from '../../stores/store';
+import { packageManagerLabel, WINDOWS_UPDATE } from '../machines/platform-words';
 import { failureLabel, HOST_STATE_LABEL } from './labels';
 
 function Changes({ title, changes, kind }: { title: string; changes: RolloutChange[]; kind: string }) {
@@ -42,6 +43,8 @@ function HostPlan({ h }: { h: RolloutHost }) {
   const plan = h.plan;
   const removals = plan?.removals.length ?? 0;
   const cannot = h.state === 'failed' || h.state === 'skipped' || h.state === 'cancelled';
+  // Windows Update installs updates; it does not upgrade packages or add new ones.
+  const windows = h.packageManager === WINDOWS_UPDATE;
   return (
     <article
       className={`plan-host${removals ? ' has-removals' : ''}${cannot ? ' cannot' : ''}`}
@@ -54,14 +57,16 @@ function HostPlan({ h }: { h: RolloutHost }) {
         <a href={machineHref(h.machineId)} className="plan-host-name">
           {h.machineName}
         </a>
-        <span className="muted">{h.packageManager || 'package manager unknown'}</span>
+        <span className="muted">{packageManagerLabel(h.packageManager) || 'package manager unknown'}</span>
         <span className={`badge host-badge tone-${cannot ? 'bad' : 'idle'}`}>
           {HOST_STATE_LABEL[h.state]}
         </span>
       </header>
       {plan ? (
         <p className="muted plan-summary">
-          {plan.upgrades.length} upgraded, {plan.installs.length} new
+          {windows
+            ? `${plan.upgrades.length + plan.installs.length} to install`
+            : `${plan.upgrades.length} upgraded, ${plan.installs.length} new`}
           {removals ? (
             <>
               , <strong className="removal-count">{removals} removed</strong>
@@ -81,7 +86,11 @@ function HostPlan({ h }: { h: RolloutHost }) {
       {plan ? (
         <div className="plan-body">
           <Changes title="Removed" kind="removals" changes={plan.removals} />
-          <Changes title="Upgraded" kind="upgrades" changes={plan.upgrades} />
+          <Changes
+            title={windows ? 'Updates to install' : 'Upgraded'}
+            kind="upgrades"
+            changes={plan.upgrades}
+          />
           <Changes title="Newly installed" kind="installs" changes={plan.installs} />
           {plan.problems.length > 0 && !cannot ? (
             <ul className="plan-problems">

@@ -6,6 +6,7 @@ import { Field } from '../../components/field';
 import { Icon } from '../../components/icons';
 import { errorMessage } from '../../stores/errors';
 import { useAppStore } from '../../stores/store';
+import { packageManagerLabel } from '../machines/platform-words';
 import { addAdvisory, ADVISORY_PMS, type AdvisoryPm, refKey, type WizardForm } from './wizard-form';
 
 /** Rows a picker lists at once; the search narrows the rest. */
@@ -146,7 +147,7 @@ export function PatchPicker({
             <label className="check-inline">
               <input type="checkbox" checked={keys.has(refKey(p))} onChange={() => toggle(p)} />
               <span className="truncate">{p.name}</span>
-              <span className="muted">{p.packageManager}</span>
+              <span className="muted">{packageManagerLabel(p.packageManager)}</span>
               {p.security ? <span className="badge badge-danger">Security</span> : null}
             </label>
           </li>
@@ -228,7 +229,7 @@ export function AdvisoryAdder({
           {named.map((r) => (
             <li key={refKey(r)}>
               <span className="truncate">{r.name}</span>
-              <span className="muted">{r.packageManager}</span>
+              <span className="muted">{packageManagerLabel(r.packageManager)}</span>
               <button
                 type="button"
                 className="button button-small button-ghost"

@@ -11,6 +11,7 @@ import { errorMessage } from '../../stores/errors';
 import type { HostKeyPrompt } from '../../stores/host-key';
 import { hostKeyFile, previousKeyOf } from '../../stores/host-key';
 import { useStoreApi } from '../../stores/store';
+import { keyTypeLabel } from '../settings/host-key-format';
 
 function endpoint(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
@@ -25,7 +26,7 @@ function KeyFacts({ prompt, label }: { prompt: HostKeyPrompt; label: string }) {
       <dt>Address</dt>
       <dd className="mono">{endpoint(k.address, k.port)}</dd>
       <dt>Key type</dt>
-      <dd className="mono">{k.keyType}</dd>
+      <dd className="mono">{keyTypeLabel(k.keyType)}</dd>
       <dt>{label}</dt>
       <dd>
         <pre className="fingerprint" data-testid="host-key-fingerprint">
@@ -36,7 +37,21 @@ function KeyFacts({ prompt, label }: { prompt: HostKeyPrompt; label: string }) {
   );
 }
 
+/** PowerShell 5.1 on the machine: each certificate's subject and SHA-256, as dash-separated hex pairs. */
+const CERT_SHA256_COMMAND =
+  'Get-ChildItem Cert:\\LocalMachine\\My | ForEach-Object { $_.Subject; [BitConverter]::ToString([Security.Cryptography.SHA256]::Create().ComputeHash($_.RawData)) }';
+
 function Guidance({ keyType }: { keyType: string }) {
+  // A WinRM HTTPS listener's certificate: Windows shows only its SHA-1 thumbprint, so say how to get SHA-256.
+  if (keyType === 'x509-sha256') {
+    return (
+      <p className="key-guidance">
+        Compare with the machine's WinRM certificate: in PowerShell on the machine, run from its console or a
+        session you already trust, <code className="key-command">{CERT_SHA256_COMMAND}</code> The pairs must
+        match, with dashes in place of colons.
+      </p>
+    );
+  }
   return (
     <p className="key-guidance">
       Compare with <code>ssh-keygen -lf {hostKeyFile(keyType)}</code> on the machine, run from its console or
@@ -52,6 +67,7 @@ export function HostKeyDialog({ prompt }: { prompt: HostKeyPrompt }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const changed = prompt.hostKey.changed;
+  const keyWord = prompt.hostKey.keyType === 'x509-sha256' ? 'HTTPS certificate' : 'host key';
   const previous = previousKeyOf(prompt);
   const confirmed = !changed || typed.trim() === prompt.name;
   const close = () => store.getState().closeDialog();
@@ -71,7 +87,7 @@ export function HostKeyDialog({ prompt }: { prompt: HostKeyPrompt }) {
 
   return (
     <Modal
-      title={changed ? `The host key of ${prompt.name} changed` : `Trust the host key of ${prompt.name}?`}
+      title={changed ? `The ${keyWord} of ${prompt.name} changed` : `Trust the ${keyWord} of ${prompt.name}?`}
       testId="host-key-dialog"
       size="medium"
       className="host-key-modal"
@@ -106,9 +122,12 @@ export function HostKeyDialog({ prompt }: { prompt: HostKeyPrompt }) {
                 <strong>{prompt.name} now shows a different host key than the one you trusted.</strong>
               </p>
               <p>
-                That is expected after the machine was reinstalled or its SSH keys were regenerated. Otherwise
-                someone may be intercepting the connection (a man-in-the-middle attack) to capture what
-                Patchbay sends. Trust the new key only after checking it on the machine.
+                That is expected after the machine was reinstalled or its{' '}
+                {prompt.hostKey.keyType === 'x509-sha256'
+                  ? 'HTTPS certificate was renewed'
+                  : 'SSH keys were regenerated'}
+                . Otherwise someone may be intercepting the connection (a man-in-the-middle attack) to capture
+                what Patchbay sends. Trust the new key only after checking it on the machine.
               </p>
             </div>
           </div>

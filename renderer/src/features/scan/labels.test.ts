@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { hostKeyFile, previousFingerprint, previousKeyOf } from '../../stores/host-key';
-import { ageText, duration, errorLabel, relativeTime } from './labels';
+import { ageText, duration, errorLabel, keyErrorLabel, relativeTime } from './labels';
 
 describe('labels', () => {
   it('says how long ago in words, then the date', () => {
@@ -57,5 +57,13 @@ describe('labels', () => {
     expect(hostKeyFile('ecdsa-sha2-nistp256')).toBe('/etc/ssh/ssh_host_ecdsa_key.pub');
     expect(hostKeyFile('rsa-sha2-512')).toBe('/etc/ssh/ssh_host_rsa_key.pub');
     expect(hostKeyFile('weird')).toBe('/etc/ssh/ssh_host_*_key.pub');
+  });
+
+  it('says "certificate" for a WinRM HTTPS certificate and "host key" for an SSH key', () => {
+    expect(keyErrorLabel('host-key-unknown', 'x509-sha256')).toBe('Certificate not trusted');
+    expect(keyErrorLabel('host-key-changed', 'x509-sha256')).toBe('Certificate changed');
+    expect(keyErrorLabel('host-key-unknown', 'ssh-ed25519')).toBe('Host key not trusted');
+    expect(keyErrorLabel('host-key-changed', undefined)).toBe('Host key changed');
+    expect(keyErrorLabel('refused', 'x509-sha256')).toBe('Connection refused');
   });
 });

@@ -102,3 +102,13 @@ export function ageText(seconds: number): string {
   if (seconds < 2 * 86_400) return `${Math.round(seconds / 3600)} h`;
   return `${Math.floor(seconds / 86_400)} days`;
 }
+
+/** A WinRM HTTPS certificate pinned in place of an SSH host key (the core's key type for it). */
+export const isCertificateKey = (keyType: string | undefined): boolean => keyType === 'x509-sha256';
+
+/** A failure's label that says "certificate" when the key in question is a WinRM HTTPS certificate. */
+export function keyErrorLabel(kind: string | undefined, keyType: string | undefined): string {
+  if (isCertificateKey(keyType) && kind === 'host-key-unknown') return 'Certificate not trusted';
+  if (isCertificateKey(keyType) && kind === 'host-key-changed') return 'Certificate changed';
+  return errorLabel(kind);
+}

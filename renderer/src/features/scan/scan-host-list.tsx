@@ -7,7 +7,7 @@ import type { IconName } from '../../components/icons';
 import { Icon } from '../../components/icons';
 import type { ScanHostRow } from '../../stores/scan-session';
 import { useAppStore, useStoreApi } from '../../stores/store';
-import { errorLabel, isHostKeyKind, STATE_LABEL } from './labels';
+import { isCertificateKey, isHostKeyKind, keyErrorLabel, STATE_LABEL } from './labels';
 
 const ROW = 30;
 
@@ -66,7 +66,7 @@ const HostRow = memo(function HostRow({ host: h, name, top, index, count, onRevi
           </>
         ) : h.state === 'failed' ? (
           <>
-            <span className="error-label">{errorLabel(h.errorKind)}</span>
+            <span className="error-label">{keyErrorLabel(h.errorKind, h.hostKey?.keyType)}</span>
             {h.message ? <span className="muted"> — {h.message}</span> : null}
           </>
         ) : null}
@@ -77,10 +77,10 @@ const HostRow = memo(function HostRow({ host: h, name, top, index, count, onRevi
             type="button"
             className="button button-small"
             onClick={() => onReviewKey(h, name)}
-            aria-label={`Review the host key of ${name}`}
+            aria-label={`Review the ${isCertificateKey(h.hostKey?.keyType) ? 'certificate' : 'host key'} of ${name}`}
           >
             <Icon name="key" />
-            Review key
+            {isCertificateKey(h.hostKey?.keyType) ? 'Review certificate' : 'Review key'}
           </button>
         ) : null}
       </span>
