@@ -102,6 +102,33 @@ export function move(
 }
 
 /**
+ * After a pre-flight: a failed check (a pending reboot only records) fails the host before anything
+ * changed, a cancel ends it; null when the host may go on. `preflight` is what the host row keeps.
+ */
+export function endAfterPreflight(
+  ctx: HostRunContext,
+  h: StoredHost,
+  preflight: NonNullable<HostPatch['preflight']>,
+): StoredHost | null {
+  const now = ctx.clock.now();
+  const failed = preflight.checks.filter((c) => !c.ok && c.id !== 'reboot-pending');
+  if (failed.length > 0)
+    return move(ctx, h, 'failed', {
+      preflight,
+      failureKind: 'preflight',
+      reason: failed.map((c) => c.message).join('; '),
+      finishedAt: now,
+    });
+  if (ctx.cancelled())
+    return move(ctx, h, 'cancelled', {
+      preflight,
+      reason: 'Cancelled before anything changed.',
+      finishedAt: now,
+    });
+  return null;
+}
+
+/**
  * The audit entry of a host's final state, one per host and run: written where the host ends — its own
  * runner, a cancel or the failure threshold before it started, a crash of its runner, or (for hosts the
  * review already ended) the start or the cancel of the rollout — with the state and the reason.

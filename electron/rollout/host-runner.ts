@@ -8,7 +8,15 @@ import type { SshSession } from '../ssh/types';
 import { WinrmError } from '../winrm/errors';
 import { checksAndRemoveOps } from './batched-steps';
 import { opIdFor, outcomeOf, shouldReboot, verifiedReason } from './decisions';
-import { HostFailure, type HostRunContext, installerOf, machineOf, move, sleep } from './host-common';
+import {
+  endAfterPreflight,
+  HostFailure,
+  type HostRunContext,
+  installerOf,
+  machineOf,
+  move,
+  sleep,
+} from './host-common';
 import { install, type UseSession } from './install-step';
 import { preflightOnHost } from './preflight-step';
 import { windowsStep, winrmFailureKind } from './windows-host';
@@ -198,21 +206,8 @@ async function step(
       const inst = installerOf(ctx, h);
       const { report, host } = await use((s) => preflightOnHost(s, ctx, inst, h));
       h = host;
-      const failed = report.checks.filter((c) => !c.ok && c.id !== 'reboot-pending');
-      if (failed.length > 0) {
-        return move(ctx, h, 'failed', {
-          preflight: report,
-          failureKind: 'preflight',
-          reason: failed.map((c) => c.message).join('; '),
-          finishedAt: now(),
-        });
-      }
-      if (ctx.cancelled())
-        return move(ctx, h, 'cancelled', {
-          preflight: report,
-          reason: 'Cancelled before anything changed.',
-          finishedAt: now(),
-        });
+      const ended = endAfterPreflight(ctx, h, report);
+      if (ended) return ended;
       // A plan's pre-script: a failing one fails the host before any package changes.
       const pre = await hostScript(ctx, h, 'pre', use);
       if (pre !== null)

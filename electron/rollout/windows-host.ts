@@ -26,7 +26,15 @@ import { SshError } from '../ssh/errors';
 import type { RemoteSession } from '../transport/remote-session';
 import { WinrmError, type WinrmErrorKind } from '../winrm/errors';
 import { opIdFor, outcomeOf, shouldReboot, verifiedReason } from './decisions';
-import { HostFailure, type HostRunContext, machineOf, MAX_ATTEMPTS, move, sleep } from './host-common';
+import {
+  endAfterPreflight,
+  HostFailure,
+  type HostRunContext,
+  machineOf,
+  MAX_ATTEMPTS,
+  move,
+  sleep,
+} from './host-common';
 import { plainDuration } from './reboot';
 import { updateIdOf, windowsVerify } from './windows-verify';
 
@@ -146,21 +154,8 @@ async function preflight(ctx: HostRunContext, h: StoredHost): Promise<StoredHost
     return r;
   });
   const stored = { checks: report.checks, bootId: report.bootId, rebootPending: report.rebootPending };
-  const failed = report.checks.filter((c) => !c.ok && c.id !== 'reboot-pending');
-  if (failed.length > 0) {
-    return move(ctx, h, 'failed', {
-      preflight: stored,
-      failureKind: 'preflight',
-      reason: failed.map((c) => c.message).join('; '),
-      finishedAt: now(),
-    });
-  }
-  if (ctx.cancelled())
-    return move(ctx, h, 'cancelled', {
-      preflight: stored,
-      reason: 'Cancelled before anything changed.',
-      finishedAt: now(),
-    });
+  const ended = endAfterPreflight(ctx, h, stored);
+  if (ended) return ended;
   const attempt = h.attempts + 1;
   return move(ctx, h, 'installing', {
     step: 'start',
