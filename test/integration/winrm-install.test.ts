@@ -14,6 +14,7 @@ import {
   firstHost as hostOf,
   type InstallBench as Bench,
   installBench,
+  killDuringRestart,
   onCleanup,
   openInstallCore as openCore,
   WIN10_KBS,
@@ -208,17 +209,7 @@ describe('Windows install through the rollout engine (WinRM simulator)', () => {
 
   it('Patchbay killed while the machine restarts: resumed, it waits for the new boot time, no second restart', async () => {
     const b = await bench({ rebootDownMs: 3000 });
-    const created = await createRollout(b.call, [b.machineId], { reboot: 'always' });
-    await b.call('rollouts.review', { id: created.id });
-    await b.core.close();
-    const first = spawnChild(b.dir, created.id, 1500);
-    await first.ready;
-    for (let i = 0; i < 600 && b.win.restarts === 0; i++) await new Promise((r) => setTimeout(r, 50));
-    first.proc.kill('SIGKILL');
-    expect(await first.exited).toBe(null);
-    const second = spawnChild(b.dir, created.id, 1500);
-    expect(await second.exited).toBe(0);
-    expect(second.lines.find((l) => l.includes('"t":"done"'))).toMatch(/"succeeded"/);
+    expect((await killDuringRestart(b)).done).toMatch(/"succeeded"/);
     expect(b.win.restarts).toBe(1);
     expect(b.win.installRuns).toBe(1);
   }, 180_000);

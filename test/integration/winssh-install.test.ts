@@ -9,13 +9,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { generateKey } from '../../electron/demo/sim-keys';
 import { WINDOWS_SSH_COMMAND } from '../../electron/transport/windows-ssh';
-import { spawnChild } from '../rollout/crash-helpers';
 import { createRollout, startToEnd } from '../rollout/engine-bench';
 import { CMD_LINE_LIMIT } from '../winrm-sim/executor';
 import {
   cleanupInstallBenches,
   type InstallBench,
   installBench,
+  killDuringRestart,
   WIN10_KBS,
 } from '../winrm-sim/install-bench';
 import { WindowsSshSimulator } from '../winrm-sim/ssh-server';
@@ -144,17 +144,7 @@ describe('Windows install over OpenSSH (simulator)', () => {
 
   it('Patchbay killed while the machine restarts: resumed, it waits over SSH for the new boot time, no second restart', async () => {
     const b = await bench({ rebootDownMs: 3000 });
-    const created = await createRollout(b.call, [b.machineId], { reboot: 'always' });
-    await b.call('rollouts.review', { id: created.id });
-    await b.core.close();
-    const first = spawnChild(b.dir, created.id, 1500);
-    await first.ready;
-    for (let i = 0; i < 600 && b.win.restarts === 0; i++) await new Promise((r) => setTimeout(r, 50));
-    first.proc.kill('SIGKILL');
-    expect(await first.exited).toBe(null);
-    const second = spawnChild(b.dir, created.id, 1500);
-    expect(await second.exited).toBe(0);
-    expect(second.lines.find((l) => l.includes('"t":"done"'))).toMatch(/"succeeded"/);
+    expect((await killDuringRestart(b)).done).toMatch(/"succeeded"/);
     expect(b.win.restarts).toBe(1);
     expect(b.win.installRuns).toBe(1);
     expect([...b.win.installed.values()]).toEqual([1, 1, 1, 1]);

@@ -11,7 +11,8 @@ import path from 'node:path';
 
 import type { Core } from '../../electron/core/create-core';
 import { sshMachine } from '../helpers/inventory';
-import { type Call, callerOf, openEngineCore } from '../rollout/engine-bench';
+import { spawnChild } from '../rollout/crash-helpers';
+import { type Call, callerOf, createRollout, openEngineCore } from '../rollout/engine-bench';
 import type { MadeCertificate } from './certificate';
 import { ScriptedExecutor } from './executor';
 import { WinrmSimulator } from './server';
@@ -122,3 +123,21 @@ export async function installBench(
 /** The rollout's first host as the UI reads it. */
 export const firstHost = async (b: InstallBench, id: number) =>
   (await b.call('rollouts.get', { id })).hosts[0];
+
+/**
+ * Kills Patchbay (a child process running the rollout, SIGKILL) once the machine restarts, then runs a
+ * second child to the end: what both transports' "killed during the restart" tests check afterwards.
+ */
+export async function killDuringRestart(b: InstallBench): Promise<{ done: string | undefined }> {
+  const created = await createRollout(b.call, [b.machineId], { reboot: 'always' });
+  await b.call('rollouts.review', { id: created.id });
+  await b.core.close();
+  const first = spawnChild(b.dir, created.id, 1500);
+  await first.ready;
+  for (let i = 0; i < 600 && b.win.restarts === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  first.proc.kill('SIGKILL');
+  if ((await first.exited) !== null) throw new Error('the first run ended before it was killed');
+  const second = spawnChild(b.dir, created.id, 1500);
+  if ((await second.exited) !== 0) throw new Error('the resumed run did not end cleanly');
+  return { done: second.lines.find((l) => l.includes('"t":"done"')) };
+}
