@@ -19,6 +19,8 @@ export interface WinrmHostStats {
   profile: string;
   connections: number;
   handshakes: number;
+  /** HTTP requests it answered (NTLM handshake legs included). */
+  requests: number;
   scans: number;
   openShells: number;
 }
@@ -65,6 +67,7 @@ process.on('message', (m: WinrmFleetRequest) => {
         profile,
         connections: sim.stats.connections,
         handshakes: sim.stats.handshakes,
+        requests: sim.stats.requests,
         scans: ex.scriptsRan.length,
         openShells: sim.wsman.shells.size,
       })),

@@ -136,6 +136,8 @@ async function main(): Promise<void> {
     row('wall time / ideal', `${ms(wall)} / ${ms(ideal)}`, wall / ideal, TARGET.wall, '×');
     row('CPU per host (this process)', `${ms(cpuPerHost)}`, cpuPerHost, TARGET.cpuMs, ' ms');
     console.log(`  hosts scanned ok: ${summary.scanned - summary.failedLastScan} of ${N}`);
+    const requests = after.reduce((sum, a, i) => sum + a.requests - (before[i]?.requests ?? 0), 0);
+    console.log(`  HTTP requests per host scan (NTLM handshake included): ${(requests / N).toFixed(1)}`);
     const bad = problems(before, after);
     if (summary.failedLastScan > 0) bad.push(`${summary.failedLastScan} hosts failed their scan`);
     if (bad.length > 0) {
