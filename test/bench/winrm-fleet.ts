@@ -2,6 +2,8 @@
 // Patchbay's CPU): N WinRM simulators (test/winrm-sim) on 127.0.0.1, one port each, each answering Patchbay's
 // Windows Update scan from one of the documented profiles after `latencyMs` (the search's time on the host).
 // Driven over IPC by test/bench/winrm.ts.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
 import { ScriptedExecutor } from '../winrm-sim/executor';
 import { WinrmSimulator } from '../winrm-sim/server';
 import { WUA_PROFILES } from '../winrm-sim/wua-profiles';
@@ -28,10 +30,18 @@ export interface WinrmHostStats {
 /** Replies from the child. */
 export type WinrmFleetReply =
   | { type: 'ready'; hosts: { port: number; profile: string }[] }
-  | { type: 'stats'; hosts: WinrmHostStats[] }
+  | {
+      type: 'stats';
+      hosts: WinrmHostStats[];
+      /** The simulators' CPU time so far, and their event-loop delay (ms) since the previous stats request. */
+      cpuMs: number;
+      loop: { p50: number; p99: number };
+    }
   | { type: 'stopped'; cpuMs: number }
   | { type: 'error'; message: string };
 
+const loop = monitorEventLoopDelay({ resolution: 5 });
+loop.enable();
 const sims: { sim: WinrmSimulator; ex: ScriptedExecutor; profile: string }[] = [];
 const send = (r: WinrmFleetReply) => process.send?.(r);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -71,7 +81,10 @@ process.on('message', (m: WinrmFleetRequest) => {
         scans: ex.scriptsRan.length,
         openShells: sim.wsman.shells.size,
       })),
+      cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+      loop: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6 },
     });
+    loop.reset();
   } else if (m.type === 'stop') {
     void Promise.all(sims.map((s) => s.sim.stop())).then(() => {
       const u = process.cpuUsage();
