@@ -2,12 +2,11 @@
 // Patchbay's CPU): N WinRM simulators (test/winrm-sim) on 127.0.0.1, one port each, each answering Patchbay's
 // Windows Update scan from one of the documented profiles after `latencyMs` (the search's time on the host).
 // Driven over IPC by test/bench/winrm.ts.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-
 import { ScriptedExecutor } from '../winrm-sim/executor';
 import { WinrmSimulator } from '../winrm-sim/server';
 import { WUA_PROFILES } from '../winrm-sim/wua-profiles';
 import { wuaDocument, wuaOutput } from '../winrm-sim/wua-sim';
+import { lateMs, loopDelay } from './loop-delay';
 
 /** Requests to the child. */
 export type WinrmFleetRequest =
@@ -40,7 +39,7 @@ export type WinrmFleetReply =
   | { type: 'stopped'; cpuMs: number }
   | { type: 'error'; message: string };
 
-const loop = monitorEventLoopDelay({ resolution: 5 });
+const loop = loopDelay();
 loop.enable();
 const sims: { sim: WinrmSimulator; ex: ScriptedExecutor; profile: string }[] = [];
 const send = (r: WinrmFleetReply) => process.send?.(r);
@@ -82,7 +81,7 @@ process.on('message', (m: WinrmFleetRequest) => {
         openShells: sim.wsman.shells.size,
       })),
       cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
-      loop: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6 },
+      loop: lateMs(loop),
     });
     loop.reset();
   } else if (m.type === 'stop') {

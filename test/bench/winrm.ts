@@ -10,11 +10,11 @@ import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 import type { Core } from '../../electron/core/create-core';
 import { DEFAULT_SCAN_CONCURRENCY } from '../../electron/core/scan-settings';
 import { benchCore, median, ms, row } from './bench-fleet';
+import { lateMs, loopDelay } from './loop-delay';
 import type { WinrmFleetReply, WinrmFleetRequest, WinrmHostStats } from './winrm-fleet';
 
 const N = Number(process.env.BENCH_HOSTS ?? 200);
@@ -108,7 +108,7 @@ async function round(core: Core, sim: ReturnType<typeof fleet>, ids: number[]): 
   ];
   const aloneBefore = await singles();
   const { hosts: before, cpuMs: simCpu0 } = await sim.stats();
-  const loop = monitorEventLoopDelay({ resolution: 5 });
+  const loop = loopDelay();
   const pool = core.ssh.pool;
   const busy = { sum: 0, n: 0 };
   const sampler = setInterval(() => {
@@ -130,7 +130,7 @@ async function round(core: Core, sim: ReturnType<typeof fleet>, ids: number[]): 
     ideal: Math.ceil(N / C) * alone,
     cpuPerHost: (cpu.user + cpu.system) / 1000 / N,
     busy: busy.sum / Math.max(1, busy.n),
-    loop: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6 },
+    loop: lateMs(loop),
     simCpuPerHost: (simCpu1 - simCpu0) / N,
     simLoop,
     requestsPerHost: requests / N,
