@@ -72,6 +72,13 @@ interface RawReply {
   socket: Socket;
 }
 
+/** A handshake half done: the AUTHENTICATE to send, the session it makes, the socket it belongs to. */
+interface Handshake {
+  authenticate: Buffer;
+  session: NtlmSession;
+  socket: Socket;
+}
+
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 const SOAP_TYPE = 'application/soap+xml;charset=UTF-8';
@@ -138,12 +145,15 @@ export class HttpTransport implements SoapTransport {
       this.socket?.destroy();
       this.forget();
     }
-    if (!basic && !this.session) await this.authenticate();
-    const session = this.session;
+    // No context yet: NEGOTIATE → CHALLENGE, then this message travels with the AUTHENTICATE header, sealed
+    // with the new session (one round trip fewer than an empty-bodied AUTHENTICATE, as the Ruby WinRM gem does).
+    const handshake = !basic && !this.session ? await this.negotiate() : undefined;
+    const session = handshake?.session ?? this.session;
     // Over HTTP the NTLM session seals every body; over HTTPS TLS already protects it.
     const sealed = !this.https && session ? buildEncryptedBody(session, Buffer.from(xml, 'utf8')) : undefined;
     const headers: http.OutgoingHttpHeaders = { 'Content-Type': sealed?.contentType ?? SOAP_TYPE };
     if (basic) headers.Authorization = `Basic ${this.basicCredentials()}`;
+    if (handshake) headers.Authorization = authorizationHeader(handshake.authenticate);
     let reply: RawReply;
     try {
       reply = await this.post(headers, sealed?.body ?? Buffer.from(xml, 'utf8'));
@@ -159,6 +169,7 @@ export class HttpTransport implements SoapTransport {
       }
       throw err;
     }
+    if (handshake) this.authenticated(handshake, reply);
     if (reply.status === 401 && basic) {
       throw offersScheme(reply.headers['www-authenticate'], 'Basic')
         ? accessDenied(this.target.host, this.target.user)
@@ -241,10 +252,11 @@ export class HttpTransport implements SoapTransport {
   }
 
   /**
-   * NEGOTIATE → 401 CHALLENGE → AUTHENTICATE (empty body, as pywinrm does) → 200, all on one socket. Over
-   * HTTPS the AUTHENTICATE carries the channel bindings of the certificate this very socket presented.
+   * NEGOTIATE → 401 CHALLENGE on the agent's one socket; returns the AUTHENTICATE message and the session it
+   * makes, for the caller to send with its first request. Over HTTPS the AUTHENTICATE carries the channel
+   * bindings of the certificate this very socket presented.
    */
-  private async authenticate(): Promise<void> {
+  private async negotiate(): Promise<Handshake> {
     const { host, user } = this.target;
     this.handshakes++;
     const ntlm = new NtlmClient({
@@ -286,19 +298,22 @@ export class HttpTransport implements SoapTransport {
     } catch (err) {
       throw new WinrmError('ntlm-refused', `${host}: NTLM handshake failed: ${(err as Error).message}`);
     }
-    const second = await this.post(
-      { Authorization: authorizationHeader(result.authenticate) },
-      Buffer.alloc(0),
-    );
-    if (second.socket !== first.socket) {
+    return { ...result, socket: first.socket };
+  }
+
+  /** The reply to the request that carried AUTHENTICATE: on the same socket and not 401, the context is ours. */
+  private authenticated(handshake: Handshake, reply: RawReply): void {
+    const { host, user } = this.target;
+    if (reply.socket !== handshake.socket) {
+      this.forget();
       throw new WinrmError('protocol', `${host} closed the connection during NTLM authentication`);
     }
-    if (second.status === 401) throw accessDenied(host, user, this.https);
-    if (second.status !== 200) {
-      throw new WinrmError('protocol', `${host} answered HTTP ${second.status} to NTLM authentication`);
+    if (reply.status === 401) {
+      this.forget();
+      throw accessDenied(host, user, this.https);
     }
-    const socket = second.socket;
-    this.session = result.session;
+    const socket = reply.socket;
+    this.session = handshake.session;
     this.socket = socket;
     socket.once('close', () => {
       if (this.socket === socket) this.forget();

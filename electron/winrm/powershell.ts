@@ -2,11 +2,12 @@ import type { CommandResult, RunOptions, WinrmClient } from './client';
 import { findAll, parseXml } from './xml';
 
 /**
- * The bootstrap `powershell -EncodedCommand` runs. Why not encode the script itself: cmd.exe cuts command
- * lines at 8,191 characters and UTF-16LE base64 multiplies a script by about 2.7, so scripts over ~3,000
- * characters would fail. The bootstrap is tiny and fixed; the real script travels on stdin as base64 of its
- * UTF-8 text (immune to the console code page and BOMs) and is run as a script block. The same bootstrap
- * works over Windows OpenSSH, whose default shell is cmd.exe as well.
+ * The bootstrap `powershell -EncodedCommand` runs for long scripts. Why not always encode the script itself:
+ * cmd.exe cuts command lines at 8,191 characters and UTF-16LE base64 multiplies a script by about 2.7, so
+ * scripts over ~3,000 characters would fail. Those that fit go on the line (directArgs, one request fewer);
+ * for the rest the bootstrap is tiny and fixed, and the real script travels on stdin as base64 of its UTF-8
+ * text (immune to the console code page and BOMs) and is run as a script block. The same bootstrap works
+ * over Windows OpenSSH, whose default shell is cmd.exe as well.
  */
 export const PS_BOOTSTRAP =
   "$ProgressPreference='SilentlyContinue';" +
@@ -38,16 +39,33 @@ export interface PowerShellResult extends CommandResult {
   errorText: string;
 }
 
-/** Runs a PowerShell script of any length on the host through the stdin bootstrap. */
+/** cmd.exe's command-line limit, less a margin: a script whose own -EncodedCommand fits goes on the line. */
+const DIRECT_LINE_LIMIT = 8191 - 191;
+
+/**
+ * The arguments that run `script` as its own `-EncodedCommand` (what pywinrm's run_ps does), or undefined when
+ * the command line would pass DIRECT_LINE_LIMIT. Saves the WinRS Send of the stdin bootstrap: one request
+ * fewer per run. The script runs as it is (scripts silence their own progress output, as the scan does; progress
+ * records that do come are dropped from stderr by clixmlToText).
+ */
+export function directArgs(script: string): string[] | undefined {
+  const args = [...POWERSHELL_ARGS.slice(0, -1), encodeCommand(script)];
+  return ['powershell.exe', ...args].join(' ').length <= DIRECT_LINE_LIMIT ? args : undefined;
+}
+
+/**
+ * Runs a PowerShell script of any length on the host: on the command line when it fits (no stdin to send),
+ * else through the stdin bootstrap.
+ */
 export async function runPowerShell(
   client: WinrmClient,
   script: string,
   options: Omit<RunOptions, 'stdin'> = {},
 ): Promise<PowerShellResult> {
-  const r = await client.run('powershell.exe', POWERSHELL_ARGS, {
-    ...options,
-    stdin: bootstrapStdin(script),
-  });
+  const direct = directArgs(script);
+  const r = direct
+    ? await client.run('powershell.exe', direct, options)
+    : await client.run('powershell.exe', POWERSHELL_ARGS, { ...options, stdin: bootstrapStdin(script) });
   return { ...r, errorText: clixmlToText(r.stderr) };
 }
 

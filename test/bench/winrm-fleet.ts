@@ -6,6 +6,7 @@ import { ScriptedExecutor } from '../winrm-sim/executor';
 import { WinrmSimulator } from '../winrm-sim/server';
 import { WUA_PROFILES } from '../winrm-sim/wua-profiles';
 import { wuaDocument, wuaOutput } from '../winrm-sim/wua-sim';
+import { lateMs, loopDelay } from './loop-delay';
 
 /** Requests to the child. */
 export type WinrmFleetRequest =
@@ -19,6 +20,8 @@ export interface WinrmHostStats {
   profile: string;
   connections: number;
   handshakes: number;
+  /** HTTP requests it answered (NTLM handshake legs included). */
+  requests: number;
   scans: number;
   openShells: number;
 }
@@ -26,10 +29,18 @@ export interface WinrmHostStats {
 /** Replies from the child. */
 export type WinrmFleetReply =
   | { type: 'ready'; hosts: { port: number; profile: string }[] }
-  | { type: 'stats'; hosts: WinrmHostStats[] }
+  | {
+      type: 'stats';
+      hosts: WinrmHostStats[];
+      /** The simulators' CPU time so far, and their event-loop delay (ms) since the previous stats request. */
+      cpuMs: number;
+      loop: { p50: number; p99: number };
+    }
   | { type: 'stopped'; cpuMs: number }
   | { type: 'error'; message: string };
 
+const loop = loopDelay();
+loop.enable();
 const sims: { sim: WinrmSimulator; ex: ScriptedExecutor; profile: string }[] = [];
 const send = (r: WinrmFleetReply) => process.send?.(r);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -65,10 +76,14 @@ process.on('message', (m: WinrmFleetRequest) => {
         profile,
         connections: sim.stats.connections,
         handshakes: sim.stats.handshakes,
+        requests: sim.stats.requests,
         scans: ex.scriptsRan.length,
         openShells: sim.wsman.shells.size,
       })),
+      cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+      loop: lateMs(loop),
     });
+    loop.reset();
   } else if (m.type === 'stop') {
     void Promise.all(sims.map((s) => s.sim.stop())).then(() => {
       const u = process.cpuUsage();

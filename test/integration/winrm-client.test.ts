@@ -64,6 +64,26 @@ describe('WinrmClient against the WinRM simulator', () => {
     expect(sim.stats.unsealedRefused).toBe(0);
   });
 
+  it('sends the first message (Create) sealed with the NTLM AUTHENTICATE: five requests for a short command', async () => {
+    const ex = new ScriptedExecutor().on(/^hostname$/, (cmd) => {
+      cmd.stdout('WIN-BENCH\r\n');
+      return 0;
+    });
+    const { sim, client } = await setup(ex);
+    const r = await client.run('hostname');
+    expect(r.stdout.toString()).toBe('WIN-BENCH\r\n');
+    expect(r.exitCode).toBe(0);
+    // NEGOTIATE, AUTHENTICATE + Create, Command, Receive (Done: no Signal needed), Delete.
+    expect(sim.stats.requests).toBe(5);
+    expect(sim.stats.handshakes).toBe(1);
+    expect(sim.stats.unsealedRefused).toBe(0);
+    expect(sim.wsman.shells.size).toBe(0);
+    // A second run reuses the context: Create, Command, Receive, Delete.
+    await client.run('hostname');
+    expect(sim.stats.requests).toBe(9);
+    expect(sim.stats.handshakes).toBe(1);
+  });
+
   it('keeps polling through TimedOut faults while a command runs, and gets its late output', async () => {
     let finish: (code: number) => void = () => undefined;
     let receives = 0;

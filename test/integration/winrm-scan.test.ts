@@ -134,10 +134,10 @@ describe('Windows scan over WinRM against the simulator', () => {
       expect(fleet.find((r) => r.name === 'KB2267602')).toMatchObject({ machines: 3, security: false });
       expect(fleet.find((r) => r.name === 'KB890830')).toMatchObject({ machines: 2 });
 
-      // One round trip per host, through the stdin bootstrap; every shell deleted.
+      // One script per host, on the command line (it fits: no stdin to send); every shell deleted.
       for (const { sim, ex } of started) {
         expect(ex.scriptsRan).toHaveLength(1);
-        expect(ex.scriptsRan[0]?.viaStdin).toBe(true);
+        expect(ex.scriptsRan[0]?.viaStdin).toBe(false);
         expect(sim.wsman.shells.size).toBe(0);
         expect(sim.stats.unsealedRefused).toBe(0);
       }

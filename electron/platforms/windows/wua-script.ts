@@ -16,9 +16,10 @@ export const WUA_BEGIN = '@@PATCHBAY-WUA-BEGIN@@';
 export const WUA_END = '@@PATCHBAY-WUA-END@@';
 
 /**
- * The scan script (Windows PowerShell 5.1 and PowerShell 7). Kept under ~2,900 characters so a client that
- * puts a whole script in `-EncodedCommand` (pywinrm's run_ps, the faithfulness test) stays under cmd.exe's
- * 8,191-character line; Patchbay itself sends it through the stdin bootstrap (electron/winrm/powershell.ts).
+ * The scan script (Windows PowerShell 5.1 and PowerShell 7). Kept under ~2,900 characters so it fits in
+ * `-EncodedCommand` under cmd.exe's 8,191-character line: Patchbay over WinRM sends it that way (no stdin
+ * Send, electron/winrm/powershell.ts), as pywinrm's run_ps does in the faithfulness test; over OpenSSH it
+ * goes through the stdin bootstrap.
  */
 export const WUA_SCAN_SCRIPT = `$ErrorActionPreference='Stop'
 $ProgressPreference='SilentlyContinue'
