@@ -22,6 +22,7 @@ import { runCompliance } from './compliance';
 import { runCredentials } from './credentials';
 import { runEvidenceExport, runEvidenceVerify } from './evidence';
 import { formatImportPreview, formatMachineTable } from './format';
+import { COMMANDS, OPTIONS, type Values, VERBS } from './grammar';
 import { runNotifications } from './notifications';
 import { listPatches, showMachine } from './patches';
 import { runPlan, runWindow } from './plans';
@@ -52,131 +53,6 @@ const SORT_KEYS: Record<string, MachineSortKey> = {
   site: 'site',
   updated: 'updatedAt',
 };
-
-const OPTIONS = {
-  'data-dir': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  json: { type: 'boolean' },
-  search: { type: 'string' },
-  tag: { type: 'string', multiple: true },
-  client: { type: 'string', multiple: true },
-  site: { type: 'string', multiple: true },
-  os: { type: 'string', multiple: true },
-  group: { type: 'string' },
-  sort: { type: 'string' },
-  desc: { type: 'boolean' },
-  name: { type: 'string' },
-  address: { type: 'string' },
-  port: { type: 'string' },
-  transport: { type: 'string' },
-  user: { type: 'string' },
-  tags: { type: 'string' },
-  notes: { type: 'string' },
-  'proxy-jump': { type: 'string' },
-  'winrm-https': { type: 'boolean' },
-  'winrm-basic': { type: 'boolean' },
-  format: { type: 'string' },
-  'on-duplicate': { type: 'string' },
-  'dry-run': { type: 'boolean' },
-  out: { type: 'string' },
-  machine: { type: 'string', multiple: true },
-  'trust-new-host-keys': { type: 'boolean' },
-  'refresh-lists': { type: 'boolean' },
-  security: { type: 'boolean' },
-  kind: { type: 'string' },
-  'key-file': { type: 'string' },
-  'key-path': { type: 'string' },
-  passphrase: { type: 'boolean' },
-  'sudo-password': { type: 'boolean' },
-  'password-stdin': { type: 'boolean' },
-  all: { type: 'boolean' },
-  package: { type: 'string', multiple: true },
-  advisory: { type: 'string', multiple: true },
-  pm: { type: 'string' },
-  note: { type: 'string' },
-  reason: { type: 'string' },
-  action: { type: 'string' },
-  limit: { type: 'string' },
-  csv: { type: 'boolean' },
-  concurrency: { type: 'string' },
-  'max-failures': { type: 'string' },
-  reboot: { type: 'string' },
-  'reboot-wait': { type: 'string' },
-  'host-time-limit': { type: 'string' },
-  'confirm-removals': { type: 'boolean' },
-  detach: { type: 'boolean' },
-  follow: { type: 'boolean' },
-  // Issue 9 (HEALTH): notifications.
-  desktop: { type: 'string' },
-  webhook: { type: 'string' },
-  'webhook-url': { type: 'boolean' },
-  'include-cancelled': { type: 'boolean' },
-  rollout: { type: 'string' },
-  force: { type: 'boolean' },
-  file: { type: 'string' },
-  count: { type: 'string' },
-  enable: { type: 'boolean' },
-  weekly: { type: 'string' },
-  once: { type: 'string' },
-  zone: { type: 'string' },
-  overdue: { type: 'boolean' },
-  critical: { type: 'string' },
-  high: { type: 'string' },
-  medium: { type: 'string' },
-  low: { type: 'string' },
-  remove: { type: 'boolean' },
-  from: { type: 'string' },
-  to: { type: 'string' },
-  fleet: { type: 'boolean' },
-  // Issue 9: auto-approval rules.
-  severity: { type: 'string', multiple: true },
-  classification: { type: 'string', multiple: true },
-  pattern: { type: 'string' },
-  pilot: { type: 'string' },
-  'after-days': { type: 'string' },
-  days: { type: 'string' },
-} as const;
-
-const COMMANDS: Record<string, string[]> = {
-  machines: ['list', 'add', 'import', 'export', 'show'],
-  patches: ['list'],
-  credentials: ['add', 'list', 'remove', 'assign'],
-  rollout: ['create', 'review', 'start', 'status', 'pause', 'resume', 'cancel', 'retry', 'list'],
-  audit: ['list', 'export', 'verify'],
-  evidence: ['export', 'verify'],
-  notifications: ['show', 'set', 'test'],
-  plan: [
-    'list',
-    'show',
-    'create',
-    'update',
-    'delete',
-    'enable',
-    'disable',
-    'next',
-    'runs',
-    'promote',
-    'halt',
-  ],
-  window: ['list', 'add', 'remove'],
-  sla: ['show', 'set'],
-  vuln: ['status', 'update'],
-  rules: ['list', 'add', 'remove', 'enable', 'disable', 'test', 'apply'],
-};
-
-// Commands without a sub-command.
-const VERBS = new Set([
-  'scan',
-  'approve',
-  'decline',
-  'unapprove',
-  'fix-first',
-  'run',
-  'report',
-  'compliance',
-]);
-
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
 async function filterFrom(core: Core, v: Values): Promise<MachineFilter> {
   const filter: MachineFilter = {};

@@ -1,14 +1,14 @@
 import path from 'node:path';
 
 import type { AppInfo } from '../../shared/domain';
-import type { EventMap, EventSink, RequestHandlers } from '../../shared/ipc';
+import type { EventSink, RequestHandlers } from '../../shared/ipc';
 import { approvalsService } from '../approvals/approvals-service';
 import { approvalHandlers } from '../approvals/handlers';
 import { auditLog } from '../audit/audit-log';
 import { operatorSettings } from '../audit/operator';
 import { complianceService } from '../compliance/compliance-service';
 import { complianceHandlers } from '../compliance/handlers';
-import { endedRollout } from '../compliance/snapshot-triggers';
+import { complianceTriggers } from '../compliance/snapshot-triggers';
 import { type Db, openDatabase } from '../db/open';
 import { approvalRulesRepo } from '../db/repos/approval-rules';
 import { credentialsRepo } from '../db/repos/credentials';
@@ -261,13 +261,7 @@ export function createCore(options: CoreOptions) {
   });
   // Compliance over time (issue 11): today's snapshot follows every refresh after a scan.
   const compliance = complianceService({ db, refreshRisk: () => risk.refresh(), clock, logger });
-  // A finished scan's hosts are ranked right away rather than at the next read of the list.
-  // A rollout's verify scans do the same when it ends (they record scans without a scan job).
-  listeners.add((channel, payload) => {
-    if (channel === 'scan.finished') compliance.afterScan();
-    if (channel === 'rollout.progress' && endedRollout(payload as EventMap['rollout.progress']))
-      compliance.afterScan();
-  });
+  listeners.add(complianceTriggers(compliance));
   // Issue 11: client and fleet reports (PDF once a host sets the printer).
   const reports = wireReports({
     db,
