@@ -1,21 +1,10 @@
 import type { ComplianceScope, ComplianceTrend, TrendPoint } from '../../shared/compliance';
 import type { Db } from '../db/open';
 import { addDays } from '../vuln/sla';
+import type { DayCounts } from './snapshot';
 
-interface DayRow {
-  day: string;
-  machines: number;
-  scanned: number;
-  patched: number;
-  unpatched: number;
-  overdue: number;
-  fixes: number;
-  critical: number;
-  high: number;
-  medium: number;
-  low: number;
-  pending_json: string;
-}
+/** A compliance_days row as stored: the counts, with the pending due days as JSON. */
+type DayRow = Omit<DayCounts, 'pending'> & { day: string; pending_json: string };
 
 /** What a trend read wants: a scope, its name ('' for the fleet), days back and the day that is today. */
 export interface TrendArgs {
