@@ -1,8 +1,9 @@
 // THE ROLLOUT SIDE OF A SIMULATED HOST (fleet simulator, see test/sim/README.md): answers what Patchbay's
-// rollout engine sends an apt host — the dry run, the pre-flight, remote-op's start, poll and follow, the
-// installed versions re-check, the boot id and the reboot — with outputs shaped like apt's and dpkg's own,
-// and keeps the host's package state so the verify rescan sees what the simulated install changed. Not apt:
-// no dependency solving, no files; the real-target tests (test/rollout) stay the ground truth.
+// rollout engine sends an apt host — the dry run, the pre-flight, remote-op's start, poll and follow (alone
+// or after the start in one command), the installed versions re-check, the boot id and the reboot — with
+// outputs shaped like apt's and dpkg's own, and keeps the host's package state so the verify rescan sees
+// what the simulated install changed. Not apt: no dependency solving, no files; the real-target tests
+// (test/rollout) stay the ground truth.
 //
 // Each command is recognised by rebuilding it with Patchbay's own builders from the parameters read out of
 // it and comparing the two texts exactly: a command Patchbay changed is no longer answered (exit 127, said
@@ -13,10 +14,17 @@ import { INSTALLERS } from '../platforms/installers';
 import { BOOT_ID_COMMAND, REBOOT_SCRIPT } from '../rollout/reboot';
 import { OPS_DIR, opStatusCommand, pollCommand, startOpCommand } from '../rollout/remote-op';
 import { type OpToRemove, pruneThenStartCommand, removeOpsCommand } from '../rollout/remote-op-cleanup';
-import { FOLLOW_TICK_MS, FOLLOW_TRAILER, followCommand } from '../rollout/remote-op-follow';
+import {
+  FOLLOW_TICK_MS,
+  FOLLOW_TRAILER,
+  followCommand,
+  STARTED_MARK,
+  startFollowCommand,
+} from '../rollout/remote-op-follow';
 import { frameBatch, splitBatch } from '../ssh/batch';
 import { dryRun, installLog } from './sim-apt-output';
 import { aptPackagesOf, installedOutput, type SimPackage } from './sim-apt-state';
+import { after, installItems, readQuoted, request, specsOf, unwrapRoot } from './sim-read';
 
 /** How the simulated host's installs behave. */
 export interface SimRolloutOptions {
@@ -61,81 +69,6 @@ interface Op {
 }
 
 const apt = INSTALLERS.apt as PlatformInstaller;
-
-/**
- * Reads one shell word as shQuote writes it (`'…'` pieces joined by `\'`) from `s` at `at`: the value and
- * where it ends; null when there is no quoted word there.
- */
-export function readQuoted(s: string, at: number): { value: string; end: number } | null {
-  if (s[at] !== "'") return null;
-  let i = at;
-  let value = '';
-  while (i < s.length) {
-    if (s[i] === "'") {
-      const close = s.indexOf("'", i + 1);
-      if (close < 0) return null;
-      value += s.slice(i + 1, close);
-      i = close + 1;
-    } else if (s[i] === '\\' && i + 1 < s.length) {
-      value += s[i + 1];
-      i += 2;
-    } else break;
-  }
-  return { value, end: i };
-}
-
-const after = (s: string, prefix: string) => {
-  const at = s.indexOf(prefix);
-  return at < 0 ? null : readQuoted(s, at + prefix.length);
-};
-
-/**
- * Unwraps a root command as electron/ssh/exec.ts sends it (sudo or a root login's `/bin/sh -c`, then
- * remote-timeout's GNU timeout wrapper): the script inside and the wrapper's tag. Null for a plain command.
- */
-export function unwrapRoot(command: string): { script: string; tag: string } | null {
-  let limited: string;
-  if (command.startsWith('env LC_ALL=C sudo ')) {
-    const inner = after(command, ' -- /bin/sh -c ')?.value;
-    const nl = inner?.indexOf('\n') ?? -1;
-    if (!inner || nl < 0) return null;
-    limited = inner.slice(nl + 1);
-  } else if (command.startsWith('/bin/sh -c ')) {
-    const inner = readQuoted(command, '/bin/sh -c '.length);
-    if (!inner) return null;
-    limited = inner.value;
-  } else return null;
-  const tagLine = after(limited, "\n  printf '%s\\n' ")?.value;
-  const script = after(limited, ' /bin/sh -c ')?.value;
-  if (!tagLine?.endsWith(' timeout') || script === undefined) return null;
-  return { script, tag: tagLine.slice(0, -' timeout'.length) };
-}
-
-/** `name[:arch]=version` words after `--only-upgrade ` up to ` 2>&1` (an apt dry run or install line). */
-function specsOf(line: string): InstallItem[] | null {
-  const items: InstallItem[] = [];
-  let i = line.indexOf('--only-upgrade ');
-  if (i < 0) return null;
-  i += '--only-upgrade '.length;
-  while (line[i] === "'") {
-    const w = readQuoted(line, i);
-    if (!w) return null;
-    const m = /^([^:=]+)(?::([^=]+))?=(.+)$/.exec(w.value);
-    if (!m) return null;
-    items.push({ name: m[1] as string, arch: m[2] ?? '', version: m[3] as string });
-    i = w.end + 1;
-  }
-  return items;
-}
-
-/** A request as the engine builds it; apt ignores advisories and allowReboot. */
-const request = (items: InstallItem[]) => ({ items, advisories: [], allowReboot: false });
-
-/** The install script inside a start command, when it is apt's own installCommand: its items. */
-function installItems(script: string): InstallItem[] | null {
-  const items = specsOf(script.split('\n').find((l) => l.startsWith('exec apt-get -y ')) ?? '');
-  return items && apt.installCommand(request(items)) === script ? items : null;
-}
 
 const PID = 4000;
 
@@ -197,6 +130,26 @@ export function simRollout(host: SimRolloutHost, options: SimRolloutOptions = {}
     ops.set(id, { id, startedAt: Date.now(), log: Buffer.from(log), code, items, applied: false });
     opsStarted += 1;
     return { stdout: `started ${PID + opsStarted}\n`, stderr: '', code: 0 };
+  }
+
+  /**
+   * remote-op-follow's start-and-follow command: the start's line, and when the op is started the mark,
+   * then the follow as alone.
+   */
+  function startFollow(id: string, script: string, offset: number, max: number, sleeps: number) {
+    const started = start(id, script);
+    if (!started) return null;
+    const stream = follow(id, offset, max, sleeps).stream as NonNullable<SimAnswer['stream']>;
+    const answer: SimAnswer = {
+      stdout: '',
+      stderr: '',
+      code: 0,
+      stream: (emit, done) => {
+        emit(Buffer.from(`${started.stdout}${STARTED_MARK}\n`));
+        return stream(emit, done);
+      },
+    };
+    return answer;
   }
 
   /**
@@ -312,15 +265,20 @@ export function simRollout(host: SimRolloutHost, options: SimRolloutOptions = {}
       }
       const followed = /^off=(\d+); left=(\d+); n=0$/m.exec(script);
       const sleeps = /\[ \$n -le (\d+) \]/.exec(script);
-      if (followed && sleeps) {
-        const [offset, max, n] = [Number(followed[1]), Number(followed[2]), Number(sleeps[1])];
-        if (script !== followCommand(id, offset, max, n * FOLLOW_TICK_MS)) return null;
-        return follow(id, offset, max, n);
-      }
       const inner = after(script, `: > "$d/boot"\nprintf '%s\\n' `)?.value;
       const limit = /"\$d" (\d+)s (\d+)s <\/dev\/null/.exec(script);
+      const ms = Number(limit?.[1]) * 1000;
+      if (followed && sleeps) {
+        const [offset, max, n] = [Number(followed[1]), Number(followed[2]), Number(sleeps[1])];
+        const wait = n * FOLLOW_TICK_MS;
+        if (inner !== undefined && limit) {
+          if (script !== startFollowCommand(id, inner, ms, offset, max, wait)) return null;
+          return startFollow(id, inner, offset, max, n);
+        }
+        if (script !== followCommand(id, offset, max, wait)) return null;
+        return follow(id, offset, max, n);
+      }
       if (inner === undefined || !limit) return null;
-      const ms = Number(limit[1]) * 1000;
       if (script !== startOpCommand(id, inner, ms) && script !== pruneThenStartCommand(id, inner, ms))
         return null;
       return start(id, inner);

@@ -231,6 +231,19 @@ export function fakeFleet(n: number, approved: { name: string; version: string; 
           ? { state: 'finished', code: op.code }
           : { state: op.state as 'running' | 'lost' };
       },
+      // As remote-op-follow's combined command: the start, the mark once the op exists, then one follow.
+      startFollow: async (s, op, offset, max, waitMs, onStarted, onText) => {
+        await ports.ops.start(s, op.id, op.command, op.timeoutMs);
+        onStarted();
+        return (ports.ops.follow as NonNullable<RolloutPorts['ops']['follow']>)(
+          s,
+          op.id,
+          offset,
+          max,
+          waitMs,
+          onText,
+        );
+      },
       remove: async (s, ops) => removeOn(hosts.get(idOf(s)) as FakeHost, ops),
       removal: (ops) => ({
         command: `REMOVE ${ops.map((o) => `${o.id}${o.ifLost ? ':lost' : ''}`).join(' ')}`,

@@ -76,12 +76,26 @@ export async function install(ctx: HostRunContext, h: StoredHost, use: UseSessio
         const missing = new Set(versions.missing.map((m) => `${m.name}\u0000${m.arch}`));
         items = cur.items.filter((i) => missing.has(`${i.name}\u0000${i.arch}`));
       }
-      await ports.ops.start(
-        s,
-        opId,
-        inst.installCommand(requestOf(ctx, cur, items)),
-        rollout.options.hostTimeLimitMs,
-      );
+      const op = { id: opId, command: inst.installCommand(requestOf(ctx, cur, items)) };
+      const { startFollow } = ports.ops;
+      if (startFollow && ports.ops.follow) {
+        // One command starts and follows. The host prints a mark once the op is known started (by this
+        // command or one before it): 'follow' is written then, before any of its log is stored, and only
+        // then — a crash before it resumes at 'start', which does nothing for an op that exists and follows.
+        const end = await followToEnd(ctx, cur, opId, s, (offset, onText) =>
+          startFollow(
+            s,
+            { ...op, timeoutMs: rollout.options.hostTimeLimitMs },
+            offset,
+            LOG_CHUNK,
+            FOLLOW_WAIT_MS,
+            () => void (cur = move(ctx, cur, 'installing', { step: 'follow' })),
+            onText,
+          ),
+        );
+        return ended(ctx, cur, end);
+      }
+      await ports.ops.start(s, opId, op.command, rollout.options.hostTimeLimitMs);
       cur = move(ctx, cur, 'installing', { step: 'follow' });
       // Just started: no status command here; the first poll below reads the real status with the log (or,
       // when a port reads no status with it, after the first wait) — one round trip less per install.
@@ -91,11 +105,7 @@ export async function install(ctx: HostRunContext, h: StoredHost, use: UseSessio
       // (A follow waits on the host itself.)
       if (!ports.ops.follow) await sleep(ctx.pollMs, ctx.signal);
     }
-    if (ports.ops.follow) {
-      const end = await followToEnd(ctx, cur, opId, s);
-      if (end.state === 'finished') return collected(ctx, cur, end.code);
-      return move(ctx, cur, 'installing', { step: 'lost' }, { op: end.state });
-    }
+    if (ports.ops.follow) return ended(ctx, cur, await followToEnd(ctx, cur, opId, s));
     let offset = cur.logOffset;
     // Follow until finished: read the log in bounded chunks, store it with the new offset in one transaction.
     for (;;) {
@@ -122,6 +132,12 @@ export async function install(ctx: HostRunContext, h: StoredHost, use: UseSessio
   });
 }
 
+/** Where a followed op ended: collected when finished, else on to the lost step's re-check. */
+function ended(ctx: HostRunContext, cur: StoredHost, end: OpStatus): StoredHost {
+  if (end.state === 'finished') return collected(ctx, cur, end.code);
+  return move(ctx, cur, 'installing', { step: 'lost' }, { op: end.state });
+}
+
 /** The op finished with `code` and its whole log is stored: on to verifying, with the failure it shows. */
 function collected(ctx: HostRunContext, cur: StoredHost, code: number): StoredHost {
   const failure = installerOf(ctx, cur).classifyFailure(
@@ -137,42 +153,53 @@ function collected(ctx: HostRunContext, cur: StoredHost, code: number): StoredHo
   );
 }
 
+/** One follow command from a log offset (ports.ops.follow, or the start's combined command). */
+type FollowOnce = (
+  offset: number,
+  onText: (text: string, nextOffset: number) => void,
+) => ReturnType<NonNullable<RemoteOps['follow']>>;
+
 /**
  * Follows the op with commands that wait on the host (ports.ops.follow, remote-op-follow.ts) until it
  * finished, was lost or is unknown; the log is stored as it streams, with its offset, at most once per poll
  * interval and at the end of each command (so a window sees it live and a resume reads on from there).
+ * `first`, when given, is the first of those commands (the start's, which follows too).
  */
 async function followToEnd(
   ctx: HostRunContext,
   cur: StoredHost,
   opId: string,
   s: SshSession,
+  first?: FollowOnce,
 ): Promise<OpStatus & { state: 'finished' | 'lost' | 'unknown' }> {
   const follow = ctx.ports.ops.follow as NonNullable<RemoteOps['follow']>;
+  let next: FollowOnce | undefined = first;
   let offset = cur.logOffset;
   let text = '';
-  let next = offset;
+  let upTo = offset;
   const store = () => {
-    if (next === offset) return;
-    ctx.repo.appendOutput(ctx.rollout.id, cur.machineId, text, next, ctx.clock.now());
+    if (upTo === offset) return;
+    ctx.repo.appendOutput(ctx.rollout.id, cur.machineId, text, upTo, ctx.clock.now());
     ctx.output(cur.machineId, text);
-    offset = next;
+    offset = upTo;
     text = '';
   };
   for (;;) {
     const from = offset;
     const began = Date.now();
     let stored = began;
-    const r = await follow(s, opId, offset, LOG_CHUNK, FOLLOW_WAIT_MS, (piece, at) => {
+    const once: FollowOnce = next ?? ((at, onText) => follow(s, opId, at, LOG_CHUNK, FOLLOW_WAIT_MS, onText));
+    next = undefined;
+    const r = await once(offset, (piece, at) => {
       text += piece;
-      next = at;
+      upTo = at;
       if (Date.now() - stored >= ctx.pollMs) {
         stored = Date.now();
         store();
       }
     });
     text += r.text;
-    next = r.nextOffset;
+    upTo = r.nextOffset;
     store();
     // A full chunk: there may be more already, read on before deciding.
     if (offset - from > LOG_CHUNK - 4) continue;

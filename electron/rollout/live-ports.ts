@@ -20,7 +20,7 @@ import type { OpStatus, RolloutPorts } from './ports';
 import { readBootId, rebootHost, waitForReturn } from './reboot';
 import { type OpStatus as RemoteStatus, opStatus, readLogText } from './remote-op';
 import { parseRemoveOps, pruneThenStartOp, removeOps, removeOpsCommand } from './remote-op-cleanup';
-import { followLogText } from './remote-op-follow';
+import { followLogText, startFollowLogText } from './remote-op-follow';
 
 /** remote-op's status as the engine's port reports it. */
 const portStatus = (st: RemoteStatus): OpStatus =>
@@ -58,6 +58,9 @@ export function livePorts(deps: LivePortsDeps): RolloutPorts {
     now: deps.clock.now,
     ...(deps.connectTimeoutMs ? { connectTimeoutMs: deps.connectTimeoutMs } : {}),
   });
+  const pruned = (opId: string, ids: string[]) => {
+    if (ids.length > 0) deps.logger.info('rollout.ops-pruned', { opId, pruned: ids.slice(0, 50).join(' ') });
+  };
   return {
     lockHost: (machineId, owner, signal) =>
       deps.hostLocks.acquire(machineId, { kind: 'rollout', id: owner }, signal),
@@ -73,9 +76,21 @@ export function livePorts(deps: LivePortsDeps): RolloutPorts {
     ops: {
       start: async (s, opId, command, timeoutMs) => {
         // The prune goes with the start (one round trip); a prune that fails never stops the install.
-        const { pruned } = await pruneThenStartOp(s, opId, command, timeoutMs);
-        if (pruned.length > 0)
-          deps.logger.info('rollout.ops-pruned', { opId, pruned: pruned.slice(0, 50).join(' ') });
+        pruned(opId, (await pruneThenStartOp(s, opId, command, timeoutMs)).pruned);
+      },
+      startFollow: async (s, op, offset, maxBytes, waitMs, onStarted, onText) => {
+        const { id, command: script, timeoutMs } = op;
+        const r = await startFollowLogText(
+          s,
+          { id, script, timeoutMs },
+          offset,
+          maxBytes,
+          waitMs,
+          onStarted,
+          onText,
+        );
+        pruned(id, r.pruned);
+        return { text: r.text, nextOffset: r.nextOffset, status: portStatus(r.status) };
       },
       status: async (s, opId) => portStatus(await opStatus(s, opId)),
       readLog: async (s, opId, offset, maxBytes) => {

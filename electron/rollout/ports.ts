@@ -43,6 +43,22 @@ export interface RemoteOps {
     onText: (text: string, nextOffset: number) => void,
   ): Promise<{ text: string; nextOffset: number; status: OpStatus }>;
   /**
+   * `start` and the first `follow` in one command (remote-op-follow.startFollowLogText): prunes, starts the
+   * op unless it was ever started, and — once the host says the op is started (by this command or an
+   * earlier one) — calls `onStarted`, then follows it from `offset` as `follow` does. `onStarted` comes
+   * before any `onText`, at most once; when the op could not be started it is never called and this
+   * throws the host's reason. Left out (with `follow`), the engine starts and follows in two commands.
+   */
+  startFollow?(
+    session: SshSession,
+    op: { id: string; command: string; timeoutMs: number },
+    offset: number,
+    maxBytes: number,
+    waitMs: number,
+    onStarted: () => void,
+    onText: (text: string, nextOffset: number) => void,
+  ): Promise<{ text: string; nextOffset: number; status: OpStatus }>;
+  /**
    * Removes ops' directories once their host's result and log are stored (remote-op-cleanup.ts): finished
    * ones, lost ones only with `ifLost`, never a running one. Returns the ids removed.
    */

@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { ExecOptions, ExecResult, SshSession } from '../ssh/types';
 import { parseStart, startOpCommand } from './remote-op';
-import { followCommand, followLogText, FollowStream, parseFollow } from './remote-op-follow';
+import {
+  followCommand,
+  followLogText,
+  FollowStream,
+  parseFollow,
+  startFollowLogText,
+} from './remote-op-follow';
 
 /**
  * A "session" running commands with this machine's /bin/sh, streaming stdout as it comes (as exec.ts does
@@ -112,6 +118,99 @@ describe('following an operation with one command that waits on the host (real s
       text: '',
       nextOffset: 0,
     });
+  });
+
+  it('starts and follows in one command: the start confirmed before any log, never a second start', async () => {
+    // An old finished op the prune removes on the way.
+    const old = path.join(base, 'old-op');
+    fs.mkdirSync(old, { recursive: true });
+    fs.writeFileSync(path.join(old, 'exit'), '0\n');
+    const monthAgo = new Date(Date.now() - 40 * 24 * 3600 * 1000);
+    fs.utimesSync(path.join(old, 'exit'), monthAgo, monthAgo);
+    const go = path.join(dir, 'go-sf');
+    const script = `echo one; while [ ! -e '${go}' ]; do sleep 0.05; done; echo "$(printf 'two %.0s' 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20)"; exit 4`;
+    const events: string[] = [];
+    const execs = s.execs;
+    const r = await startFollowLogText(
+      s,
+      { id: 'op-sf', script, timeoutMs: 60_000 },
+      0,
+      64 * 1024,
+      600_000,
+      () => {
+        events.push('started');
+        // The op is started and the log may come: let it write the rest.
+        fs.writeFileSync(go, '');
+      },
+      (text, at) => events.push(`${at}:${text}`),
+      base,
+    );
+    expect(s.execs - execs).toBe(1);
+    expect(r).toMatchObject({
+      start: { kind: 'started' },
+      pruned: ['old-op'],
+      status: { state: 'finished', exitCode: 4 },
+    });
+    expect(fs.existsSync(old)).toBe(false);
+    expect(events[0]).toBe('started');
+    const log = `one\n${'two '.repeat(20)}\n`;
+    const streamed = events.slice(1).map((e) => e.slice(e.indexOf(':') + 1));
+    expect(streamed.join('') + r.text).toBe(log);
+    expect(r.nextOffset).toBe(log.length);
+    // Again (a resume that crashed before the mark): nothing starts, the same op is followed from an offset.
+    const again: string[] = [];
+    const second = await startFollowLogText(
+      s,
+      { id: 'op-sf', script: 'echo never', timeoutMs: 60_000 },
+      4,
+      64 * 1024,
+      600_000,
+      () => again.push('started'),
+      undefined,
+      base,
+    );
+    expect(again).toEqual(['started']);
+    expect(second).toMatchObject({
+      start: { kind: 'already-started' },
+      text: log.slice(4),
+      nextOffset: log.length,
+    });
+    expect(fs.readFileSync(path.join(base, 'op-sf', 'log'), 'utf8')).toBe(log);
+  });
+
+  it("without the mark nothing is confirmed: the host's reason is thrown, as is a failure to record the start", async () => {
+    let started = 0;
+    const blocked = path.join(dir, 'not-a-dir');
+    fs.writeFileSync(blocked, '');
+    await expect(
+      startFollowLogText(
+        s,
+        { id: 'op-x', script: 'echo x', timeoutMs: 60_000 },
+        0,
+        1000,
+        1000,
+        () => started++,
+        undefined,
+        path.join(blocked, 'ops'),
+      ),
+    ).rejects.toThrow(/could not be started: failed cannot create the operations directory/);
+    expect(started).toBe(0);
+    const texts: string[] = [];
+    await expect(
+      startFollowLogText(
+        s,
+        { id: 'op-y', script: 'echo y', timeoutMs: 60_000 },
+        0,
+        1000,
+        600_000,
+        () => {
+          throw new Error('disk I/O error');
+        },
+        (t) => texts.push(t),
+        base,
+      ),
+    ).rejects.toThrow(/disk I\/O error/);
+    expect(texts).toEqual([]);
   });
 
   it('refuses output without its trailer, and a log that only pretends to end', () => {

@@ -90,6 +90,52 @@ describe('rollout resume', () => {
     expect(fleet.audit.map((a) => a.action)).toContain('rollout.resumed');
   });
 
+  it('crashed after the start, before the host confirmed it: resumes at start, starts nothing, follows', async () => {
+    for (const opState of ['running', 'finished'] as const) {
+      await reset();
+      const { d, h, repo, id } = await crashedAt(opState, 'start');
+      expect(d.hosts[0]?.state).toBe('succeeded');
+      expect([...h.ops.keys()]).toEqual([opIdFor(id, 1, 1)]);
+      expect([h.installs.get('openssl'), h.installs.get('curl')]).toEqual([1, 1]);
+      expect(repo.outputText(id, 1)).toBe('Setting up openssl (3) ...\nSetting up curl (8) ...\n');
+    }
+  });
+
+  it('records the start once the host confirmed it, within the same command, before any of its log', async () => {
+    const { repo, fleet, service } = setup(1);
+    const r = service.create({
+      targets: { kind: 'machines', machineIds: [1] },
+      content: { kind: 'all-approved' },
+    });
+    await service.review(r.id);
+    const seen: string[] = [];
+    const step = () => repo.host(r.id, 1)?.step;
+    const ops = fleet.ports.ops;
+    const startFollow = ops.startFollow as NonNullable<typeof ops.startFollow>;
+    ops.startFollow = (s, op, offset, max, waitMs, onStarted, onText) =>
+      startFollow(
+        s,
+        op,
+        offset,
+        max,
+        waitMs,
+        () => {
+          seen.push(`mark at ${step()}`);
+          onStarted();
+          seen.push(`then ${step()}`);
+        },
+        (text, at) => {
+          seen.push(`log at ${step()}`);
+          onText(text, at);
+        },
+      );
+    service.start(r.id);
+    await service.wait(r.id);
+    expect(seen).toEqual(['mark at start', 'then follow', 'log at follow']);
+    expect(fleet.host(1).installs.get('openssl')).toBe(1);
+    expect(repo.outputText(r.id, 1)).toBe('Setting up openssl (3) ...\n');
+  });
+
   it('a recorded start with no trace on the host is re-checked, not blindly re-run', async () => {
     const { d, h } = await crashedAt('none', 'follow');
     expect(d.hosts[0]?.state).toBe('succeeded');

@@ -6,9 +6,9 @@
 //   peak RSS       ≤ 300 MB (the kernel's peak for this process, whole bench included)
 //   UI messages    ≤ 20/s rollout.progress after the engine's batching and the host's coalescing (eventStream)
 // Wall time runs from review to the last host's verify; each host: review (dry run), pre-flight (checks +
-// dry run again, one framed batch), detached install (prune + remote-op start in one command, then followed
-// by one command that waits on the host until it finished), verify (dpkg re-check + checks + op-dir removal
-// in one batch; rescan): 6 commands over 2 connections (review; pre-flight → verify).
+// dry run again, one framed batch), detached install (prune + remote-op start + a follow that waits on the
+// host until it finished, all in one command), verify (dpkg re-check + checks + op-dir removal in one batch;
+// rescan): 5 commands over 2 connections (review; pre-flight → verify).
 // Env: BENCH_HOSTS (500), BENCH_CONCURRENCY (16), BENCH_LATENCY_MS (50 per command), BENCH_JITTER_MS (0),
 // BENCH_INSTALL_MS (3000: how long each simulated install runs), BENCH_POLL_MS (the engine's poll interval;
 // default: the engine's own, 1 s), BENCH_PROFILES (default debian12-security), BENCH_CPU_PROF (a file: the

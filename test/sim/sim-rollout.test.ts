@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { installedOutput } from '../../electron/demo/sim-apt-state';
 import { type Fleet, startFleet } from '../../electron/demo/sim-fleet';
 import { profileById } from '../../electron/demo/sim-profiles';
-import { readQuoted, simRollout, unwrapRoot } from '../../electron/demo/sim-rollout';
+import { readQuoted, unwrapRoot } from '../../electron/demo/sim-read';
+import { simRollout } from '../../electron/demo/sim-rollout';
 import { parseFindings } from '../../electron/platforms/findings';
 import { INSTALLERS } from '../../electron/platforms/installers';
 import { BOOT_ID_COMMAND, REBOOT_SCRIPT } from '../../electron/rollout/reboot';
@@ -23,6 +24,7 @@ import {
   pruneThenStartCommand,
   removeOpsCommand,
 } from '../../electron/rollout/remote-op-cleanup';
+import { parseFollow, STARTED_MARK, startFollowCommand } from '../../electron/rollout/remote-op-follow';
 import { batchCommand, parseBatch } from '../../electron/ssh/batch';
 import { shQuote } from '../../electron/ssh/quote';
 import { withRemoteTimeout } from '../../electron/ssh/remote-timeout';
@@ -78,6 +80,35 @@ describe('one simulated host, command by command', () => {
     expect(parseRemoveOps(removed?.stdout.toString() ?? '')).toMatchObject({ removed: ['op-b'] });
     // Removed: as on a host, the id reads unknown again.
     expect(sim.answer(root(opStatusCommand('op-b')))?.stdout.trim()).toBe('unknown');
+  });
+
+  it('starts and follows in one command as the shell does: the start, the mark, the log, the status', async () => {
+    const sim = simRollout(host, { installMs: 100 });
+    const run = (offset: number) =>
+      new Promise<string>((resolve) => {
+        const command = startFollowCommand(
+          'op-sf',
+          apt.installCommand(req),
+          3_600_000,
+          offset,
+          1 << 16,
+          5000,
+        );
+        const out: Buffer[] = [];
+        sim.answer(root(command))?.stream?.(
+          (b) => out.push(b),
+          () => resolve(Buffer.concat(out).toString('utf8')),
+        );
+      });
+    const first = await run(0);
+    expect(first).toMatch(new RegExp(`^started \\d+\\n${STARTED_MARK}\\n`));
+    const log = first.slice(first.indexOf(STARTED_MARK) + STARTED_MARK.length + 1);
+    expect(parseFollow(Buffer.from(log)).status).toMatchObject({ state: 'finished', exitCode: 0 });
+    expect(log).toContain('Setting up pb-openssl (3.0.11-1~deb12u2) ...');
+    // Again (a resume before the mark was stored): nothing starts, the log is read on from the offset.
+    const again = await run(10);
+    expect(again.startsWith(`already-started\n${STARTED_MARK}\n${log.slice(10)}`)).toBe(true);
+    expect(sim.stats()).toEqual({ opsStarted: 1, alreadyStarted: 1 });
   });
 
   it('starts an operation once, runs it for the install time, then reports it installed', async () => {
