@@ -217,8 +217,9 @@ ${followCommand(id, offset, maxBytes, waitMs, base)}`;
  * Starts op `id` and follows it in one command (root; startFollowCommand): `onStarted` is called once, as
  * soon as the host printed the mark — before any log is passed to `onText` — so the caller can record the
  * start as confirmed while the same command goes on following; then as followLogText. Without the mark the
- * op was not started by this command: the host's reason is thrown (or that it did not answer), and
- * `onStarted` is never called. What `onStarted` throws ends the streaming and is thrown at the end.
+ * start is not confirmed (it failed, or the answer was cut off — a later start of the same id tells): the
+ * host's reason is thrown, or that it did not confirm, and `onStarted` is never called. What `onStarted`
+ * throws ends the streaming and is thrown at the end.
  */
 export async function startFollowLogText(
   session: SshSession,
