@@ -11,6 +11,7 @@
 // Client directly (this tree's ssh2, only that algorithm offered): what choosing it would cost.
 // Env: BENCH_CONNECTIONS (300), BENCH_COMMANDS (1000), BENCH_CONCURRENCY (8), BENCH_ROUNDS (5),
 // BENCH_BASELINE, BENCH_KEX, BENCH_CPU_PROF (a file: this tree's rounds' CPU profile, for Chrome DevTools).
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
@@ -79,7 +80,9 @@ async function main(): Promise<void> {
       stores: new Map(hosts.map((h, i) => [h.name, t.memoryHostKeyStore([pinned[i] as PinnedHostKey])])),
     }));
     type Setup = (typeof setups)[number];
+    // One cancel signal for every session and command, as a job has: more listeners than Node's default 10.
     const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
     let failures = 0;
     const open = (s: Setup, h: FleetHost) =>
       s.t.openSession(
