@@ -1,9 +1,8 @@
-import crypto from 'node:crypto';
-
 import type { Client, ClientChannel } from 'ssh2';
 
 import type { Logger } from '../core/logger';
 import { describeEndpoint, type Endpoint, redact, SshError } from './errors';
+import { nonce } from './nonce';
 import { shQuote } from './quote';
 import { takeLimitLine, withRemoteTimeout } from './remote-timeout';
 import { classifySudo, sudoCommand, SudoGate, sudoMessage } from './sudo';
@@ -55,7 +54,7 @@ const REMOTE_LIMIT_MARGIN_MS = 500;
 
 /** The command line for a root command: limited on the host itself, through sudo unless root. */
 function rootCommand(script: string, asSudo: boolean, withPassword: boolean, timeoutMs: number) {
-  const tag = `[patchbay-limit-${crypto.randomBytes(9).toString('base64url')}]`;
+  const tag = `[patchbay-limit-${nonce()}]`;
   const limited = withRemoteTimeout(script, timeoutMs + REMOTE_LIMIT_MARGIN_MS, tag);
   if (asSudo) return { tag, sudo: sudoCommand(limited, withPassword) };
   return { tag, command: `/bin/sh -c ${shQuote(limited)}` };

@@ -1,6 +1,5 @@
-import crypto from 'node:crypto';
-
 import type { SudoFailure } from './errors';
+import { nonce as freshNonce } from './nonce';
 import { shQuote } from './quote';
 
 /**
@@ -20,7 +19,7 @@ export interface SudoCommand {
  * stored, `sudo -n` otherwise. LC_ALL=C so that sudo's refusals can be recognised.
  */
 export function sudoCommand(script: string, withPassword: boolean): SudoCommand {
-  const nonce = crypto.randomBytes(9).toString('base64url');
+  const nonce = freshNonce();
   const prompt = `[patchbay-sudo-${nonce}]`;
   const ready = `[patchbay-ready-${nonce}]`;
   const inner = `printf '%s\\n' ${shQuote(ready)} >&2\n${script}`;
