@@ -105,7 +105,10 @@ function connectOne(
       });
       reject(err);
     };
-    const fail = (err: unknown) =>
+    // Checked first: every connection ends with a 'close' after it was settled, and classifying that
+    // would build an SshError (with its stack trace) only to throw it away.
+    const fail = (err: unknown) => {
+      if (settled) return;
       finish(
         check.refusal ??
           classifyConnectError(err, endpoint, {
@@ -116,6 +119,7 @@ function connectOne(
             ...(prepared.note ? { authNote: prepared.note } : {}),
           }),
       );
+    };
     const onAbort = () => finish(abortReason(signal as AbortSignal));
     signal?.addEventListener('abort', onAbort, { once: true });
     // One deadline for TCP connect, handshake and login, so a host that accepts and then stalls is caught.
@@ -171,7 +175,9 @@ function connectOne(
         resolve({ client, hostKey: check.hostKey as HostKeyInfo & { pinnedNow: boolean } });
       })
       .on('error', fail)
-      .on('close', () => fail(new Error('Connection lost before handshake')));
+      .on('close', () => {
+        if (!settled) fail(new Error('Connection lost before handshake'));
+      });
 
     const start = (host: string) => {
       if (settled) return;
