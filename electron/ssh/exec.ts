@@ -3,8 +3,8 @@ import type { Client, ClientChannel } from 'ssh2';
 import type { Logger } from '../core/logger';
 import { describeEndpoint, type Endpoint, redact, SshError } from './errors';
 import { nonce } from './nonce';
-import { shQuote } from './quote';
-import { takeLimitLine, withRemoteTimeout } from './remote-timeout';
+import { shQuoteJoined } from './quote';
+import { remoteTimeoutParts, takeLimitLine } from './remote-timeout';
 import { classifySudo, sudoCommand, SudoGate, sudoMessage } from './sudo';
 import { DEFAULT_MAX_OUTPUT, type ExecOptions, type ExecResult } from './types';
 
@@ -69,9 +69,9 @@ const REMOTE_LIMIT_MARGIN_MS = 500;
 /** The command line for a root command: limited on the host itself, through sudo unless root. */
 function rootCommand(script: string, asSudo: boolean, withPassword: boolean, timeoutMs: number) {
   const tag = `[patchbay-limit-${nonce()}]`;
-  const limited = withRemoteTimeout(script, timeoutMs + REMOTE_LIMIT_MARGIN_MS, tag);
+  const limited = remoteTimeoutParts(script, timeoutMs + REMOTE_LIMIT_MARGIN_MS, tag);
   if (asSudo) return { tag, sudo: sudoCommand(limited, withPassword) };
-  return { tag, command: `/bin/sh -c ${shQuote(limited)}` };
+  return { tag, command: `/bin/sh -c ${shQuoteJoined(limited)}` };
 }
 
 /** Runs one command on an open connection: bounded output, time limit, cancel, optional sudo. */
