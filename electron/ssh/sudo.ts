@@ -81,6 +81,8 @@ export class SudoGate {
   }
 
   private clean(b: Buffer): Buffer {
+    // Usually there is no prompt to remove (no password asked, or sudo -n).
+    if (b.indexOf(this.prompt) < 0) return b;
     return Buffer.from(b.toString('latin1').split(this.prompt).join(''), 'latin1');
   }
 }
