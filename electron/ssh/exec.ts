@@ -1,7 +1,7 @@
 import type { Client, ClientChannel } from 'ssh2';
 
 import type { Logger } from '../core/logger';
-import { describeEndpoint, type Endpoint, redact, SshError } from './errors';
+import { type Endpoint, redact, SshError } from './errors';
 import { nonce } from './nonce';
 import { shQuoteJoined } from './quote';
 import { remoteTimeoutParts, takeLimitLine } from './remote-timeout';
@@ -11,6 +11,8 @@ import { DEFAULT_MAX_OUTPUT, type ExecOptions, type ExecResult } from './types';
 /** What a command needs to know about the session it runs in. */
 export interface ExecContext {
   endpoint: Endpoint;
+  /** describeEndpoint(endpoint), for messages and log lines. */
+  who: string;
   username: string;
   sudoPassword: string | undefined;
   commandTimeoutMs: number;
@@ -86,7 +88,7 @@ export function runExec(
   const signals = [options.signal, ctx.signal].filter((s): s is AbortSignal => s !== undefined);
   const timeoutMs = options.timeoutMs ?? ctx.commandTimeoutMs;
   const max = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
-  const who = describeEndpoint(ctx.endpoint);
+  const who = ctx.who;
   const asSudo = options.asRoot === true && ctx.username !== 'root';
   const root = options.asRoot ? rootCommand(script, asSudo, Boolean(ctx.sudoPassword), timeoutMs) : null;
   const wrapped = root?.sudo ?? null;
