@@ -48,12 +48,12 @@ export function verifyHostKey(
   policy: HostKeyPolicy,
   check: HostKeyCheck,
 ): boolean {
-  const decision = decideHostKey(endpoint, blob, pinned, policy);
+  const seen = seenHostKey(blob);
+  const decision = decideHostKey(endpoint, blob, pinned, policy, seen);
   if (decision.action === 'refuse') {
     check.refusal = decision.error;
     return false;
   }
-  const seen = seenHostKey(blob);
   check.hostKey ??= {
     keyType: seen.keyType,
     fingerprint: seen.fingerprint,

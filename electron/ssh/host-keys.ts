@@ -98,17 +98,20 @@ export function hostKeyAlgorithms(pinnedTypes: readonly string[]): string[] {
 export type HostKeyDecision =
   { action: 'accept' } | { action: 'pin' } | { action: 'refuse'; error: SshError };
 
-/** Decides about a presented host key against the pinned ones. Pure: the caller pins. */
+/**
+ * Decides about a presented host key against the pinned ones. Pure: the caller pins. `seen` is
+ * seenHostKey(blob), passed by a caller that needs it too (a hash and a base64 less per connection).
+ */
 export function decideHostKey(
   endpoint: Endpoint,
   blob: Buffer,
   pinned: readonly PinnedHostKey[],
   policy: HostKeyPolicy,
+  seen: SeenHostKey = seenHostKey(blob),
 ): HostKeyDecision {
-  const seen = seenHostKey(blob);
-  const who = describeEndpoint(endpoint);
   const sameType = pinned.find((p) => p.keyType === seen.keyType);
   if (sameType && sameType.key === seen.key) return { action: 'accept' };
+  const who = describeEndpoint(endpoint);
   const previous = sameType ?? pinned[0];
   if (previous) {
     const typeNote =
