@@ -12,6 +12,7 @@ import {
   hostKeyAlgorithms,
   type HostKeyInfo,
   type HostKeyPolicy,
+  isDefaultHostKeyOrder,
   normalizeHostAddress,
   type PinnedHostKey,
   seenHostKey,
@@ -83,6 +84,7 @@ function connectOne(
     if (signal?.aborted) return reject(abortReason(signal));
     const prepared = prepareAuth(endpoint, username, auth);
     const pinned = options.hostKeys.list(address, endpoint.port);
+    const hostKeyOrder = pinned.length ? hostKeyAlgorithms(pinned.map((p) => p.keyType)) : null;
     const client = new ssh2.Client();
     let connected = sock !== undefined;
     const check: HostKeyCheck = { refusal: null, toPin: null, hostKey: null };
@@ -195,8 +197,8 @@ function connectOne(
           keepaliveInterval: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE,
           keepaliveCountMax: 3,
           authHandler: prepared.handler,
-          ...(pinned.length
-            ? { algorithms: { serverHostKey: hostKeyAlgorithms(pinned.map((p) => p.keyType)) as never } }
+          ...(hostKeyOrder && !isDefaultHostKeyOrder(hostKeyOrder)
+            ? { algorithms: { serverHostKey: hostKeyOrder as never } }
             : {}),
           hostVerifier: (blob: Buffer): boolean => verifyHostKey(endpoint, blob, pinned, policy, check),
         });
