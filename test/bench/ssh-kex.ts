@@ -96,9 +96,10 @@ export async function kexCpu(
       if (failures) failed.set(k, (failed.get(k) ?? 0) + failures);
     }
   }
-  console.log(`  kex: CPU per connection (ssh2 Client alone, ${n} connections × 3 rounds, median)`);
+  console.log(`  kex: CPU per connection (ssh2 Client alone, ${n} connections × 3 rounds: median (rounds))`);
   for (const [k, xs] of rows) {
     const f = failed.get(k);
-    console.log(`    ${k.padEnd(38)} ${median(xs).toFixed(3)} ms${f ? ` (${f} failed)` : ''}`);
+    const rounds = xs.map((x) => x.toFixed(3)).join(' ');
+    console.log(`    ${k.padEnd(38)} ${median(xs).toFixed(3)} ms (${rounds})${f ? ` (${f} failed)` : ''}`);
   }
 }
