@@ -12,6 +12,7 @@ import {
   hostKeyAlgorithms,
   type HostKeyInfo,
   type HostKeyPolicy,
+  isDefaultHostKeyOrder,
   normalizeHostAddress,
   type PinnedHostKey,
   seenHostKey,
@@ -48,12 +49,12 @@ export function verifyHostKey(
   policy: HostKeyPolicy,
   check: HostKeyCheck,
 ): boolean {
-  const decision = decideHostKey(endpoint, blob, pinned, policy);
+  const seen = seenHostKey(blob);
+  const decision = decideHostKey(endpoint, blob, pinned, policy, seen);
   if (decision.action === 'refuse') {
     check.refusal = decision.error;
     return false;
   }
-  const seen = seenHostKey(blob);
   check.hostKey ??= {
     keyType: seen.keyType,
     fingerprint: seen.fingerprint,
@@ -83,6 +84,7 @@ function connectOne(
     if (signal?.aborted) return reject(abortReason(signal));
     const prepared = prepareAuth(endpoint, username, auth);
     const pinned = options.hostKeys.list(address, endpoint.port);
+    const hostKeyOrder = pinned.length ? hostKeyAlgorithms(pinned.map((p) => p.keyType)) : null;
     const client = new ssh2.Client();
     let connected = sock !== undefined;
     const check: HostKeyCheck = { refusal: null, toPin: null, hostKey: null };
@@ -105,7 +107,10 @@ function connectOne(
       });
       reject(err);
     };
-    const fail = (err: unknown) =>
+    // Checked first: every connection ends with a 'close' after it was settled, and classifying that
+    // would build an SshError (with its stack trace) only to throw it away.
+    const fail = (err: unknown) => {
+      if (settled) return;
       finish(
         check.refusal ??
           classifyConnectError(err, endpoint, {
@@ -116,6 +121,7 @@ function connectOne(
             ...(prepared.note ? { authNote: prepared.note } : {}),
           }),
       );
+    };
     const onAbort = () => finish(abortReason(signal as AbortSignal));
     signal?.addEventListener('abort', onAbort, { once: true });
     // One deadline for TCP connect, handshake and login, so a host that accepts and then stalls is caught.
@@ -171,7 +177,9 @@ function connectOne(
         resolve({ client, hostKey: check.hostKey as HostKeyInfo & { pinnedNow: boolean } });
       })
       .on('error', fail)
-      .on('close', () => fail(new Error('Connection lost before handshake')));
+      .on('close', () => {
+        if (!settled) fail(new Error('Connection lost before handshake'));
+      });
 
     const start = (host: string) => {
       if (settled) return;
@@ -189,8 +197,8 @@ function connectOne(
           keepaliveInterval: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE,
           keepaliveCountMax: 3,
           authHandler: prepared.handler,
-          ...(pinned.length
-            ? { algorithms: { serverHostKey: hostKeyAlgorithms(pinned.map((p) => p.keyType)) as never } }
+          ...(hostKeyOrder && !isDefaultHostKeyOrder(hostKeyOrder)
+            ? { algorithms: { serverHostKey: hostKeyOrder as never } }
             : {}),
           hostVerifier: (blob: Buffer): boolean => verifyHostKey(endpoint, blob, pinned, policy, check),
         });

@@ -1,17 +1,18 @@
-import crypto from 'node:crypto';
-
 import type { Client, ClientChannel } from 'ssh2';
 
 import type { Logger } from '../core/logger';
-import { describeEndpoint, type Endpoint, redact, SshError } from './errors';
-import { shQuote } from './quote';
-import { takeLimitLine, withRemoteTimeout } from './remote-timeout';
+import { type Endpoint, redact, SshError } from './errors';
+import { nonce } from './nonce';
+import { shQuoteJoined } from './quote';
+import { remoteTimeoutParts, takeLimitLine } from './remote-timeout';
 import { classifySudo, sudoCommand, SudoGate, sudoMessage } from './sudo';
 import { DEFAULT_MAX_OUTPUT, type ExecOptions, type ExecResult } from './types';
 
 /** What a command needs to know about the session it runs in. */
 export interface ExecContext {
   endpoint: Endpoint;
+  /** describeEndpoint(endpoint), for messages and log lines. */
+  who: string;
   username: string;
   sudoPassword: string | undefined;
   commandTimeoutMs: number;
@@ -47,6 +48,20 @@ function sendKill(channel: ClientChannel): void {
 }
 
 /**
+ * ssh2's Channel.destroy() ends the writable side again before closing the channel, and Node's stream
+ * calls it by itself when the output has ended after our stdin did — so on every command, Node built an
+ * ERR_STREAM_ALREADY_FINISHED with its stack trace and dropped it (1.2 % of bench:rollout's CPU). The same
+ * close, ending only a side that is not ended yet.
+ */
+function closeOnDestroy(channel: ClientChannel): void {
+  channel.destroy = function (this: ClientChannel) {
+    if (!this.writableEnded) this.end();
+    this.close();
+    return this;
+  };
+}
+
+/**
  * The host's own limit for a root command runs this much longer than Patchbay's, so that a command
  * running out of time is always reported by Patchbay's timer (a 'timeout' error, not exit code 124),
  * while the host still stops the process tree shortly after.
@@ -55,10 +70,10 @@ const REMOTE_LIMIT_MARGIN_MS = 500;
 
 /** The command line for a root command: limited on the host itself, through sudo unless root. */
 function rootCommand(script: string, asSudo: boolean, withPassword: boolean, timeoutMs: number) {
-  const tag = `[patchbay-limit-${crypto.randomBytes(9).toString('base64url')}]`;
-  const limited = withRemoteTimeout(script, timeoutMs + REMOTE_LIMIT_MARGIN_MS, tag);
+  const tag = `[patchbay-limit-${nonce()}]`;
+  const limited = remoteTimeoutParts(script, timeoutMs + REMOTE_LIMIT_MARGIN_MS, tag);
   if (asSudo) return { tag, sudo: sudoCommand(limited, withPassword) };
-  return { tag, command: `/bin/sh -c ${shQuote(limited)}` };
+  return { tag, command: `/bin/sh -c ${shQuoteJoined(limited)}` };
 }
 
 /** Runs one command on an open connection: bounded output, time limit, cancel, optional sudo. */
@@ -68,11 +83,12 @@ export function runExec(
   options: ExecOptions,
   ctx: ExecContext,
 ): Promise<ExecResult> {
+  // Both signals are watched directly: AbortSignal.any cost 16–23 µs per command (Node 20, measured),
+  // more than the rest of this function, and leaves a signal with weak references for the GC.
   const signals = [options.signal, ctx.signal].filter((s): s is AbortSignal => s !== undefined);
-  const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
   const timeoutMs = options.timeoutMs ?? ctx.commandTimeoutMs;
   const max = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
-  const who = describeEndpoint(ctx.endpoint);
+  const who = ctx.who;
   const asSudo = options.asRoot === true && ctx.username !== 'root';
   const root = options.asRoot ? rootCommand(script, asSudo, Boolean(ctx.sudoPassword), timeoutMs) : null;
   const wrapped = root?.sudo ?? null;
@@ -83,7 +99,8 @@ export function runExec(
   return new Promise((resolve, reject) => {
     const lost = ctx.lost();
     if (lost) return reject(lost);
-    if (signal?.aborted) return reject(signal.reason);
+    const aborted = signals.find((s) => s.aborted);
+    if (aborted) return reject(aborted.reason);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let total = 0;
@@ -102,7 +119,7 @@ export function runExec(
       if (done) return;
       done = true;
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      for (const s of signals) s.removeEventListener('abort', onAbort);
       ctx.logger?.[err ? 'error' : 'info']('ssh.exec', {
         host: who,
         ms: Date.now() - started,
@@ -114,11 +131,11 @@ export function runExec(
       if (err) reject(err);
       else resolve(result as ExecResult);
     };
-    const onAbort = () => {
+    const onAbort = (e: Event) => {
       kill();
-      settle(signal?.reason);
+      settle((e.target as AbortSignal).reason);
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => {
       kill();
       settle(
@@ -212,6 +229,7 @@ export function runExec(
         );
       }
       channel = ch;
+      closeOnDestroy(ch);
       if (done) return kill();
       const onStdout = options.onStdout;
       ch.on('data', (chunk: Buffer) => {

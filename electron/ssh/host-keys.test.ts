@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+
 import { describe, expect, it } from 'vitest';
 
 import { openDatabase } from '../db/open';
@@ -6,6 +8,7 @@ import {
   decideHostKey,
   fingerprint,
   hostKeyAlgorithms,
+  isDefaultHostKeyOrder,
   keyTypeOf,
   memoryHostKeyStore,
   type PinnedHostKey,
@@ -74,6 +77,22 @@ describe('host keys', () => {
   it('asks the server for the pinned key types first', () => {
     expect(hostKeyAlgorithms(['ssh-rsa']).slice(0, 3)).toEqual(['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']);
     expect(hostKeyAlgorithms([])[0]).toBe('ssh-ed25519');
+  });
+
+  it("knows when the pinned order is ssh2's default, so that no list need be passed", () => {
+    // Passing no list is the same only while ssh2's default is our default order: an ssh2 update that
+    // changes its default must fail here.
+    const ssh2Default = (
+      createRequire(import.meta.url)('ssh2/lib/protocol/constants.js') as {
+        DEFAULT_SERVER_HOST_KEY: string[];
+      }
+    ).DEFAULT_SERVER_HOST_KEY;
+    expect(isDefaultHostKeyOrder(ssh2Default)).toBe(true);
+    expect(isDefaultHostKeyOrder(hostKeyAlgorithms(['ssh-ed25519']))).toBe(true);
+    expect(isDefaultHostKeyOrder(hostKeyAlgorithms([]))).toBe(true);
+    expect(isDefaultHostKeyOrder(hostKeyAlgorithms(['ecdsa-sha2-nistp256']))).toBe(false);
+    expect(isDefaultHostKeyOrder(hostKeyAlgorithms(['ssh-rsa']))).toBe(false);
+    expect(isDefaultHostKeyOrder(hostKeyAlgorithms(['ssh-ed25519']).slice(1))).toBe(false);
   });
 
   it('trusts only a key whose fingerprint matches it', () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { sh, shJoin, shQuote } from './quote';
+import { sh, shJoin, shQuote, shQuoteJoined } from './quote';
 
 const HOSTILE = [
   "'; touch CANARY; '",
@@ -61,6 +61,14 @@ describe('shell quoting', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('quotes parts as their joined text, a repeated part escaped once', () => {
+    const script = HOSTILE.join("\n'");
+    const parts = ["head 'a'\n", script, "\nmiddle 'b' ", script, '', "'"];
+    expect(shQuoteJoined(parts)).toBe(shQuote(parts.join('')));
+    expect(shQuoteJoined([])).toBe("''");
+    expect(() => shQuoteJoined(['ok', 'a\0b'])).toThrow(/NUL/);
   });
 
   it('quotes every value in the sh`` template, arrays as several arguments', () => {

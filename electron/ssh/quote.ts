@@ -4,8 +4,28 @@
  * rather than silently cutting the string short.
  */
 export function shQuote(arg: string): string {
+  return `'${escaped(arg)}'`;
+}
+
+/** What goes between shQuote's quotes. */
+function escaped(arg: string): string {
   if (arg.includes('\0')) throw new Error('a shell argument cannot contain a NUL character');
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
+  return arg.replace(/'/g, `'\\''`);
+}
+
+/**
+ * shQuote(parts.join('')), escaping a part that occurs again (the same text) only once. Quoting works
+ * character by character, so the parts' escapes join up. A root command's script is in its time-limit
+ * wrapper twice and the wrapper is quoted again for sudo: for a rollout's 4 KB scripts that second
+ * quoting of the script was most of the cost of building the command.
+ */
+export function shQuoteJoined(parts: readonly string[]): string {
+  const out: string[] = [];
+  parts.forEach((part, i) => {
+    const first = parts.indexOf(part);
+    out.push(first < i ? (out[first] as string) : escaped(part));
+  });
+  return `'${out.join('')}'`;
 }
 
 /** A command line of quoted arguments: `shJoin(['printf', '%s', x])`. */

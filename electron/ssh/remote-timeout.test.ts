@@ -5,7 +5,7 @@ import path from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { killAfterMs, takeLimitLine, withRemoteTimeout } from './remote-timeout';
+import { killAfterMs, remoteTimeoutParts, takeLimitLine, withRemoteTimeout } from './remote-timeout';
 
 const TAG = '[patchbay-limit-test]';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-remote-timeout-'));
@@ -36,6 +36,23 @@ function alive(pid: number): boolean {
 }
 
 describe('root commands limited on the host', () => {
+  it('writes the wrapper as hosts (and the simulator) read it; in parts, the script quoted once', () => {
+    const script = `echo "it's"`;
+    const quoted = `'echo "it'\\''s"'`;
+    const text = [
+      'if timeout --kill-after=1s 10s true >/dev/null 2>&1; then',
+      `  printf '%s\\n' '${TAG} timeout' >&2`,
+      `  exec timeout --kill-after=1.000s 2.500s /bin/sh -c ${quoted}`,
+      'fi',
+      `printf '%s\\n' '${TAG} none' >&2`,
+      `exec /bin/sh -c ${quoted}`,
+    ].join('\n');
+    expect(withRemoteTimeout(script, 2500, TAG)).toBe(text);
+    const parts = remoteTimeoutParts(script, 2500, TAG);
+    expect(parts.join('')).toBe(text);
+    expect(parts.filter((p) => p === quoted)).toHaveLength(2);
+  });
+
   it('kills the whole process tree, even children that ignore SIGTERM', async () => {
     const pids = path.join(dir, 'tree.pids');
     // The shell and a background child both ignore SIGTERM: only the group SIGKILL stops them.

@@ -32,16 +32,24 @@ function seconds(ms: number): string {
  * finishes. The wrapper prints `tag` and which of the two happened as the first line on stderr.
  */
 export function withRemoteTimeout(script: string, timeoutMs: number, tag: string): string {
+  return remoteTimeoutParts(script, timeoutMs, tag).join('');
+}
+
+/**
+ * withRemoteTimeout's text in parts, the quoted script (twice, the same string) a part of its own: for
+ * shQuoteJoined, which then escapes it once when the whole is quoted again.
+ */
+export function remoteTimeoutParts(script: string, timeoutMs: number, tag: string): string[] {
   const inner = shQuote(script);
   const limit = `--kill-after=${seconds(killAfterMs(timeoutMs))} ${seconds(timeoutMs)}`;
   return [
-    'if timeout --kill-after=1s 10s true >/dev/null 2>&1; then',
-    `  printf '%s\\n' ${shQuote(`${tag} timeout`)} >&2`,
-    `  exec timeout ${limit} /bin/sh -c ${inner}`,
-    'fi',
-    `printf '%s\\n' ${shQuote(`${tag} none`)} >&2`,
-    `exec /bin/sh -c ${inner}`,
-  ].join('\n');
+    'if timeout --kill-after=1s 10s true >/dev/null 2>&1; then\n' +
+      `  printf '%s\\n' ${shQuote(`${tag} timeout`)} >&2\n` +
+      `  exec timeout ${limit} /bin/sh -c `,
+    inner,
+    `\nfi\nprintf '%s\\n' ${shQuote(`${tag} none`)} >&2\nexec /bin/sh -c `,
+    inner,
+  ];
 }
 
 /**

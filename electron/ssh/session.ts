@@ -1,6 +1,6 @@
 import { connect } from './connect';
 import { describeEndpoint, type Endpoint, SshError } from './errors';
-import { runExec } from './exec';
+import { type ExecContext, runExec } from './exec';
 import type { SessionOptions, SshSession, SshTarget } from './types';
 
 const DEFAULT_COMMAND_TIMEOUT = 10 * 60_000;
@@ -45,6 +45,18 @@ export async function openSession(target: SshTarget, options: SessionOptions): P
   };
   options.signal?.addEventListener('abort', close, { once: true });
 
+  // One context for every command of the session (it was rebuilt per command).
+  const ctx: ExecContext = {
+    endpoint,
+    who: describeEndpoint(endpoint),
+    username: target.username,
+    sudoPassword: target.auth.sudoPassword,
+    commandTimeoutMs: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT,
+    logger: options.logger,
+    signal: options.signal,
+    lost: () => lost,
+  };
+
   return {
     hostKey: conn.hostKey,
     exec: (command, execOptions = {}) => {
@@ -57,15 +69,7 @@ export async function openSession(target: SshTarget, options: SessionOptions): P
           ),
         );
       }
-      return runExec(conn.client, command, execOptions, {
-        endpoint,
-        username: target.username,
-        sudoPassword: target.auth.sudoPassword,
-        commandTimeoutMs: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT,
-        logger: options.logger,
-        signal: options.signal,
-        lost: () => lost,
-      });
+      return runExec(conn.client, command, execOptions, ctx);
     },
     close,
   };

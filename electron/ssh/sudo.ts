@@ -1,7 +1,6 @@
-import crypto from 'node:crypto';
-
 import type { SudoFailure } from './errors';
-import { shQuote } from './quote';
+import { nonce as freshNonce } from './nonce';
+import { shQuote, shQuoteJoined } from './quote';
 
 /**
  * A command wrapped for sudo, with the two markers that make the exchange safe: sudo prints `prompt`
@@ -19,13 +18,17 @@ export interface SudoCommand {
  * Wraps a script to run as root through sudo: `sudo -S` with a random prompt when a password is
  * stored, `sudo -n` otherwise. LC_ALL=C so that sudo's refusals can be recognised.
  */
-export function sudoCommand(script: string, withPassword: boolean): SudoCommand {
-  const nonce = crypto.randomBytes(9).toString('base64url');
+export function sudoCommand(script: string | readonly string[], withPassword: boolean): SudoCommand {
+  const nonce = freshNonce();
   const prompt = `[patchbay-sudo-${nonce}]`;
   const ready = `[patchbay-ready-${nonce}]`;
-  const inner = `printf '%s\\n' ${shQuote(ready)} >&2\n${script}`;
+  // The script may come in parts (remoteTimeoutParts): quoted as one text, each repeated part escaped once.
+  const inner = [
+    `printf '%s\\n' ${shQuote(ready)} >&2\n`,
+    ...(typeof script === 'string' ? [script] : script),
+  ];
   const how = withPassword ? `-S -p ${shQuote(prompt)}` : '-n';
-  return { command: `env LC_ALL=C sudo ${how} -- /bin/sh -c ${shQuote(inner)}`, prompt, ready };
+  return { command: `env LC_ALL=C sudo ${how} -- /bin/sh -c ${shQuoteJoined(inner)}`, prompt, ready };
 }
 
 /** Splits sudo's stderr from the command's as it streams in, and counts password prompts. */
@@ -78,6 +81,8 @@ export class SudoGate {
   }
 
   private clean(b: Buffer): Buffer {
+    // Usually there is no prompt to remove (no password asked, or sudo -n).
+    if (b.indexOf(this.prompt) < 0) return b;
     return Buffer.from(b.toString('latin1').split(this.prompt).join(''), 'latin1');
   }
 }

@@ -147,6 +147,23 @@ describe.skipIf(!available)('running commands over a real OpenSSH session', () =
     expect((await session.exec('echo ok')).stdout.toString()).toBe('ok\n');
   });
 
+  it("cancels with either signal when both the command's and the session's are given", async () => {
+    const sessionAbort = new AbortController();
+    const s = await open({ signal: sessionAbort.signal });
+    const commandAbort = new AbortController();
+    const reason = new Error('stopped by the command signal');
+    setTimeout(() => commandAbort.abort(reason), 100);
+    expect(await s.exec(LOOP, { signal: commandAbort.signal }).catch((e: unknown) => e)).toBe(reason);
+    // The command's signal, already aborted, refuses the next command at once; the session is still up.
+    expect(await s.exec('true', { signal: commandAbort.signal }).catch((e: unknown) => e)).toBe(reason);
+    expect((await s.exec('echo ok', { signal: new AbortController().signal })).stdout.toString()).toBe(
+      'ok\n',
+    );
+    const pending = s.exec(LOOP, { signal: new AbortController().signal }).catch((e: unknown) => e);
+    setTimeout(() => sessionAbort.abort(), 100);
+    expect(((await pending) as Error).name).toBe('AbortError');
+  });
+
   it("closes the whole session when the session's signal aborts", async () => {
     const controller = new AbortController();
     const s = await open({ signal: controller.signal });
