@@ -114,15 +114,21 @@ export function callerOf(core: Core): Call {
 }
 
 /**
- * Adds started targets to the core's inventory (client "acme", one SSH key credential: the targets share
- * it) and scans them once, trusting new host keys: rollouts accept pinned keys only. Machine ids by name.
+ * Adds started targets to the core's inventory (client "acme", one SSH key credential per test key: targets
+ * of one base tree share theirs) and scans them once, trusting new host keys: rollouts accept pinned keys
+ * only. Machine ids by name.
  */
 export async function enrollTargets(core: Core, targets: Target[]): Promise<Record<string, number>> {
   const call = callerOf(core);
   const ids: Record<string, number> = {};
-  const key = await call('credentials.create', {
-    credential: { name: 'targets', kind: 'ssh-key', keyPath: targets[0]?.privateKeyPath ?? '', secrets: {} },
-  });
+  const keys = new Map<string, number>();
+  for (const keyPath of new Set(targets.map((t) => t.privateKeyPath))) {
+    const name = keys.size === 0 ? 'targets' : `targets ${keys.size + 1}`;
+    const key = await call('credentials.create', {
+      credential: { name, kind: 'ssh-key', keyPath, secrets: {} },
+    });
+    keys.set(keyPath, key.id);
+  }
   for (const target of targets) {
     const m = await call('machines.create', {
       machine: {
