@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import Database from 'better-sqlite3';
+
 import { runCli } from '../../electron/cli/main';
 import { type Core, type CoreOptions, createCore } from '../../electron/core/create-core';
 import { silentLogger } from '../../electron/core/logger';
@@ -137,7 +139,7 @@ export async function enrollTargets(core: Core, targets: Target[]): Promise<Reco
         port: target.port,
         transport: 'ssh',
         username: 'patch',
-        credentialId: key.id,
+        credentialId: keys.get(target.privateKeyPath) ?? 0,
         tags: [],
         client: 'acme',
         site: '',
@@ -183,6 +185,29 @@ export async function startToEnd(core: Core, id: number): Promise<RolloutDetail>
   await call('rollouts.start', { id });
   await core.services.rollouts.wait(id);
   return call('rollouts.get', { id });
+}
+
+/**
+ * The host's transitions into 'preflight' (their details: the list refresh's step and outcome), read from
+ * the database file of the core on data folder `dir` itself.
+ */
+export function preflightEvents(
+  dir: string,
+  rolloutId: number,
+  machineId: number,
+): { step?: string; refresh?: string }[] {
+  const db = new Database(dataFiles(dir).db, { readonly: true });
+  try {
+    return (
+      db
+        .prepare(
+          "SELECT detail_json FROM rollout_events WHERE rollout_id = ? AND machine_id = ? AND to_state = 'preflight' ORDER BY id",
+        )
+        .all(rolloutId, machineId) as { detail_json: string }[]
+    ).map((r) => JSON.parse(r.detail_json) as { step?: string; refresh?: string });
+  } finally {
+    db.close();
+  }
 }
 
 /** The bench engineBench resolves to. */
