@@ -51,10 +51,14 @@ export function parseZypperRefresh(output: string, exitCode: number | null): Ref
   return { ok: exitCode === 0 && failed.size === 0 && !summary, failed: [...failed], messages };
 }
 
-/** dnf's refresh: `makecache` (yum 3: `makecache fast`), judged by its output as well as its exit code. */
+/**
+ * dnf's refresh: `makecache` (yum 3: `makecache fast`), judged by its output as well as its exit code. Not
+ * `dnf -q`: with skip_if_unavailable on, dnf 4 -q prints neither the repository's error nor "Ignoring
+ * repositories" and exits 0, so an unreachable repository would pass for refreshed (seen with dnf 4.14).
+ */
 export const DNF_REFRESH: RefreshStep = {
   command:
-    'if command -v dnf >/dev/null 2>&1; then LC_ALL=C dnf -q makecache 2>&1; else LC_ALL=C yum -q makecache fast 2>&1; fi',
+    'if command -v dnf >/dev/null 2>&1; then LC_ALL=C dnf makecache 2>&1; else LC_ALL=C yum -q makecache fast 2>&1; fi',
   parse: parseDnfMakecache,
 };
 

@@ -2,7 +2,7 @@ import { FINAL_HOST_STATES, type Machine, type Rollout, type RolloutHostState } 
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { HostPatch, RolloutsRepo, StoredHost } from '../db/repos/rollouts';
-import type { InstallRequest, PlatformInstaller, PreflightReport } from '../platforms/installer';
+import type { DryRunPlan, InstallRequest, PlatformInstaller, PreflightReport } from '../platforms/installer';
 import type { SshSession } from '../ssh/types';
 import { expectedItems, touchesKernel, verifyItems } from './decisions';
 import type { RolloutPorts } from './ports';
@@ -191,6 +191,21 @@ export async function preflight(
     signal: ctx.signal,
   });
   return inst.parsePreflight(r.stdout.toString('utf8'), r.code);
+}
+
+/** The installer's dry run of the host's items on the host (read-only, as in the review). */
+export async function dryRun(
+  s: SshSession,
+  ctx: HostRunContext,
+  inst: PlatformInstaller,
+  h: StoredHost,
+): Promise<DryRunPlan> {
+  const r = await s.exec(inst.dryRunCommand(requestOf(ctx, h)), {
+    asRoot: true,
+    timeoutMs: 300_000,
+    signal: ctx.signal,
+  });
+  return inst.parseDryRun(r.stdout.toString('utf8'), r.code);
 }
 
 /** Which of the host's items it has at the target version or newer. */

@@ -2,6 +2,7 @@ import type { StoredHost } from '../db/repos/rollouts';
 import type { SshSession } from '../ssh/types';
 import { installAction, opIdFor } from './decisions';
 import {
+  dryRun,
   HostFailure,
   type HostRunContext,
   installedVersions,
@@ -14,6 +15,7 @@ import {
   sleep,
 } from './host-common';
 import type { OpStatus, RemoteOps } from './ports';
+import { planRefusal } from './preflight-step';
 
 const LOG_CHUNK = 64 * 1024;
 /** How long one follow command waits on the host before the engine asks again. */
@@ -73,6 +75,16 @@ export async function install(ctx: HostRunContext, h: StoredHost, use: UseSessio
         const versions = await installedVersions(s, ctx, inst, cur);
         // (For a full upgrade the missing ones may all be beyond the approved items: -Syu takes them anyway.)
         if (versions.missing.length === 0) return move(ctx, cur, 'verifying', { step: 'after-install' });
+        // A full upgrade installs what the repository holds now, not what was reviewed: as before the first
+        // attempt, a plan that changed since the review refuses the attempt. Nothing more is installed, and
+        // the verify records what the host has (an interrupted -Syu may have put some of the plan in).
+        if (!inst.partialUpgrades) {
+          const refused = planRefusal(inst, cur, await dryRun(s, ctx, inst, cur));
+          if (refused) {
+            const patch = { step: 'after-install', failureKind: refused.kind, reason: refused.message };
+            return move(ctx, cur, 'verifying', patch, { refused: refused.kind });
+          }
+        }
         const missing = new Set(versions.missing.map((m) => `${m.name}\u0000${m.arch}`));
         items = cur.items.filter((i) => missing.has(`${i.name}\u0000${i.arch}`));
       }

@@ -1,6 +1,6 @@
 import type { StoredHost } from '../db/repos/rollouts';
 import type { RefreshOutcome } from '../platforms/adapter';
-import type { PlatformInstaller, PreflightReport } from '../platforms/installer';
+import type { DryRunPlan, PlatformInstaller, PreflightReport } from '../platforms/installer';
 import type { SshSession } from '../ssh/types';
 import { checksAndDryRun } from './batched-steps';
 import { newInstalls, newRemovals } from './decisions';
@@ -71,25 +71,8 @@ export async function preflightOnHost(
     refreshed = true;
     ({ report, plan } = await checksAndDryRun(s, ctx, inst, host));
   }
-  // The plan must still hold: a removal the technician never saw is refused before anything changes.
-  const unseen = newRemovals(host.plan?.removals ?? [], plan.removals);
-  if (unseen.length > 0) {
-    throw new HostFailure(
-      'plan-changed',
-      `The package manager would now also remove ${unseen.map((c) => c.name).join(', ')}, which the review did not show: review again.`,
-    );
-  }
-  // A full upgrade (pacman) installs the whole plan: nothing in it may be newer than what was reviewed.
-  const unseenInstalls = inst.partialUpgrades ? [] : newInstalls(host.plan, plan);
-  if (unseenInstalls.length > 0) {
-    const list = unseenInstalls.slice(0, 10).map((c) => `${c.name} ${c.toVersion}`);
-    throw new HostFailure(
-      'plan-changed',
-      `The full upgrade would now also install ${list.join(', ')}${unseenInstalls.length > 10 ? ', …' : ''}, which the review did not show: review again.`,
-    );
-  }
-  if (plan.problems.length > 0)
-    throw new HostFailure('dependency-problem', plan.problems[0] ?? 'The dry run failed.');
+  const refused = planRefusal(inst, host, plan);
+  if (refused) throw refused;
   if (refreshed) {
     // apt keeps a list file's old mtime when its repository has nothing new: the refresh's own success is
     // what says the lists are current, not their age.
@@ -104,4 +87,34 @@ export async function preflightOnHost(
     };
   }
   return { report, host };
+}
+
+/**
+ * Why a fresh dry run no longer matches the host's reviewed plan, or null when it does: a removal the
+ * technician never saw, or (for a full upgrade, pacman -Syu, which installs the whole plan) anything newer
+ * than what was reviewed, is `plan-changed`; a dry run that failed is `dependency-problem`. The pre-flight
+ * asks it, and so does every later attempt of a full upgrade (install-step.ts): the repository may have
+ * moved on since the review.
+ */
+export function planRefusal(inst: PlatformInstaller, host: StoredHost, plan: DryRunPlan): HostFailure | null {
+  // The plan must still hold: a removal the technician never saw is refused before anything changes.
+  const unseen = newRemovals(host.plan?.removals ?? [], plan.removals);
+  if (unseen.length > 0) {
+    return new HostFailure(
+      'plan-changed',
+      `The package manager would now also remove ${unseen.map((c) => c.name).join(', ')}, which the review did not show: review again.`,
+    );
+  }
+  // A full upgrade (pacman) installs the whole plan: nothing in it may be newer than what was reviewed.
+  const unseenInstalls = inst.partialUpgrades ? [] : newInstalls(host.plan, plan);
+  if (unseenInstalls.length > 0) {
+    const list = unseenInstalls.slice(0, 10).map((c) => `${c.name} ${c.toVersion}`);
+    return new HostFailure(
+      'plan-changed',
+      `The full upgrade would now also install ${list.join(', ')}${unseenInstalls.length > 10 ? ', …' : ''}, which the review did not show: review again.`,
+    );
+  }
+  if (plan.problems.length > 0)
+    return new HostFailure('dependency-problem', plan.problems[0] ?? 'The dry run failed.');
+  return null;
 }

@@ -18,6 +18,15 @@ export interface Pkg {
   extra?: string[];
 }
 
+/** A noarch package to build (the tests' usual kind). */
+export const noarch = (name: string, version: string, release: string, extra?: string[]): Pkg => ({
+  name,
+  version,
+  release,
+  arch: 'noarch',
+  ...(extra ? { extra } : {}),
+});
+
 /** One advisory in updateinfo.xml. */
 export interface Advisory {
   id: string;

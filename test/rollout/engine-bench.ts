@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import Database from 'better-sqlite3';
+
 import { runCli } from '../../electron/cli/main';
 import { type Core, type CoreOptions, createCore } from '../../electron/core/create-core';
 import { silentLogger } from '../../electron/core/logger';
@@ -114,15 +116,21 @@ export function callerOf(core: Core): Call {
 }
 
 /**
- * Adds started targets to the core's inventory (client "acme", one SSH key credential: the targets share
- * it) and scans them once, trusting new host keys: rollouts accept pinned keys only. Machine ids by name.
+ * Adds started targets to the core's inventory (client "acme", one SSH key credential per test key: targets
+ * of one base tree share theirs) and scans them once, trusting new host keys: rollouts accept pinned keys
+ * only. Machine ids by name.
  */
 export async function enrollTargets(core: Core, targets: Target[]): Promise<Record<string, number>> {
   const call = callerOf(core);
   const ids: Record<string, number> = {};
-  const key = await call('credentials.create', {
-    credential: { name: 'targets', kind: 'ssh-key', keyPath: targets[0]?.privateKeyPath ?? '', secrets: {} },
-  });
+  const keys = new Map<string, number>();
+  for (const keyPath of new Set(targets.map((t) => t.privateKeyPath))) {
+    const name = keys.size === 0 ? 'targets' : `targets ${keys.size + 1}`;
+    const key = await call('credentials.create', {
+      credential: { name, kind: 'ssh-key', keyPath, secrets: {} },
+    });
+    keys.set(keyPath, key.id);
+  }
   for (const target of targets) {
     const m = await call('machines.create', {
       machine: {
@@ -131,7 +139,7 @@ export async function enrollTargets(core: Core, targets: Target[]): Promise<Reco
         port: target.port,
         transport: 'ssh',
         username: 'patch',
-        credentialId: key.id,
+        credentialId: keys.get(target.privateKeyPath) ?? 0,
         tags: [],
         client: 'acme',
         site: '',
@@ -177,6 +185,29 @@ export async function startToEnd(core: Core, id: number): Promise<RolloutDetail>
   await call('rollouts.start', { id });
   await core.services.rollouts.wait(id);
   return call('rollouts.get', { id });
+}
+
+/**
+ * The host's transitions into 'preflight' (their details: the list refresh's step and outcome), read from
+ * the database file of the core on data folder `dir` itself.
+ */
+export function preflightEvents(
+  dir: string,
+  rolloutId: number,
+  machineId: number,
+): { step?: string; refresh?: string }[] {
+  const db = new Database(dataFiles(dir).db, { readonly: true });
+  try {
+    return (
+      db
+        .prepare(
+          "SELECT detail_json FROM rollout_events WHERE rollout_id = ? AND machine_id = ? AND to_state = 'preflight' ORDER BY id",
+        )
+        .all(rolloutId, machineId) as { detail_json: string }[]
+    ).map((r) => JSON.parse(r.detail_json) as { step?: string; refresh?: string });
+  } finally {
+    db.close();
+  }
 }
 
 /** The bench engineBench resolves to. */

@@ -36,15 +36,17 @@ const OLD = {
   expat: { name: 'expat', version: '2.6.2-1' },
   acl: { name: 'acl', version: '2.3.2-1' },
   zstd: { name: 'zstd', version: '1.5.6-1' },
+  gzip: { name: 'gzip', version: '1.13-1' },
 };
-// Its upgrade waits in pre_upgrade (after acl, which it depends on, went in) until /run/pb-zstd-go exists.
+// Its upgrade waits in pre_upgrade (after acl, which it depends on, went in) until /run/pb-zstd-go exists;
+// only the first time on a host (a second -Syu, if one ever ran, would go through).
 const SLOW_ZSTD = {
   name: 'zstd',
   version: '1.5.6-2',
   extra: ['depend = acl>=2.3.2-2'],
   files: {
     '.INSTALL':
-      'pre_upgrade() {\n  touch /run/pb-zstd-waiting\n  while [ ! -e /run/pb-zstd-go ]; do sleep 0.2; done\n}\n',
+      'pre_upgrade() {\n  [ -e /var/tmp/pb-zstd-waited ] && return 0\n  touch /var/tmp/pb-zstd-waited /run/pb-zstd-waiting\n  while [ ! -e /run/pb-zstd-go ]; do sleep 0.2; done\n}\n',
   },
 };
 // One repository for all targets: each target upgrades only what it has installed.
@@ -67,6 +69,14 @@ async function pacmanQ(t: Target): Promise<Record<string, string>> {
       .split('\n')
       .map((l) => l.split(' ') as [string, string]),
   );
+}
+
+/** Waits until SLOW_ZSTD's pre_upgrade runs on the target: the -Syu is mid-transaction. */
+async function zstdWaiting(t: Target): Promise<void> {
+  for (let i = 0; (await t.exec('test -e /run/pb-zstd-waiting')).code !== 0; i++) {
+    if (i > 600) throw new Error('zstd never reached pre_upgrade');
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** `[ALPM] upgraded name (a -> b)` lines of the target's pacman.log. */
@@ -94,6 +104,7 @@ describe.runIf(targetsReady() && needs('pacman, repo-add and bsdtar', why === nu
     let never: Target;
     let drift: Target;
     let cut: Target;
+    let lost: Target;
     const ids: Record<string, number> = {};
 
     let call: Call;
@@ -113,18 +124,20 @@ describe.runIf(targetsReady() && needs('pacman, repo-add and bsdtar', why === nu
         flavour: 'pacman' as const,
         pacman: { server: repo.url, packages },
       });
-      [one, kern, never, drift, cut] = (await startTargets([
+      [one, kern, never, drift, cut, lost] = (await startTargets([
         arch('pm-one', [OLD.openssl, OLD.bash]),
         arch('pm-kern', [OLD.linux, OLD.zlib]),
         arch('pm-never', [OLD.linux]),
         arch('pm-drift', [OLD.curl, OLD.expat]),
         arch('pm-cut', [OLD.acl, OLD.zstd]),
-      ])) as [Target, Target, Target, Target, Target];
+        // Down for 5 s when rebooted: time to clear pacman's lock before the engine is back.
+        { ...arch('pm-lost', [OLD.acl, OLD.zstd, OLD.gzip]), rebootDelaySeconds: 5 },
+      ])) as [Target, Target, Target, Target, Target, Target];
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-pacman-rollout-'));
       core = openEngineCore(dir, { pollMs: 200 });
       call = callerOf(core);
       // First contact pins the host keys; rollouts accept pinned keys only.
-      Object.assign(ids, await enrollTargets(core, [one, kern, never, drift, cut]));
+      Object.assign(ids, await enrollTargets(core, [one, kern, never, drift, cut, lost]));
     }, 300_000);
 
     afterAll(async () => {
@@ -284,10 +297,7 @@ describe.runIf(targetsReady() && needs('pacman, repo-add and bsdtar', why === nu
       expect(reviewed?.plan?.upgrades.map((c) => c.name).sort()).toEqual(['acl', 'zstd']);
       const running = start();
       // acl is in; zstd's pre_upgrade waits: the host goes down now (sim-power: every process is killed).
-      for (let i = 0; (await cut.exec('test -e /run/pb-zstd-waiting')).code !== 0; i++) {
-        if (i > 600) throw new Error('zstd never reached pre_upgrade');
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await zstdWaiting(cut);
       await cut.exec('reboot');
       const h = await running;
       // The approved acl is in, but the host is half upgraded: pacman's lock is left behind (a person must
@@ -302,6 +312,37 @@ describe.runIf(targetsReady() && needs('pacman, repo-add and bsdtar', why === nu
       expect(await pacmanQ(cut)).toMatchObject({ acl: '2.3.2-2', zstd: '1.5.6-1' });
       expect(await upgradesLogged(cut)).toEqual(['acl (2.3.2-1 -> 2.3.2-2)']);
       expect((await cut.exec('test -e /var/lib/pacman/db.lck')).code).toBe(0);
+    }, 300_000);
+
+    it('re-checks the plan before a second -Syu: a repository that moved on since the review refuses the retry', async () => {
+      const id = ids['pm-lost'] ?? 0;
+      await approve(id, ['acl']);
+      const { reviewed, start } = await rollOut(id, 'never');
+      expect(reviewed?.plan?.upgrades.map((c) => c.name).sort()).toEqual(['acl', 'zstd']);
+      const running = start();
+      // acl is in, zstd's pre_upgrade waits: the mirror gains a gzip update, then the host goes down
+      // mid-transaction (the op is lost). A second -Syu would now take gzip, which nobody reviewed.
+      await zstdWaiting(lost);
+      await repo.publish([{ name: 'gzip', version: '1.13-2' }]);
+      await lost.exec('reboot');
+      // The killed -Syu left db.lck, which would fail a second one by chance: cleared (as by hand, or as for
+      // a -Syu lost before it took the lock), only the plan check stands between the retry and gzip.
+      // (A killed pacman may stay a zombie, unreaped by the target's PID 1: only a live one counts.)
+      const cleared =
+        "while ps -C pacman -o stat= | grep -qv '^Z'; do sleep 0.1; done; rm /var/lib/pacman/db.lck";
+      expect((await lost.exec(cleared)).code).toBe(0);
+      const h = await running;
+      expect(h?.failureKind, h?.reason).toBe('plan-changed');
+      expect(h?.reason).toMatch(/also install gzip 1\.13-2, which the review did not show: review again/);
+      // The retry started nothing: the verify records the half-done first attempt as it is.
+      expect(h?.state).toBe('partly');
+      expect(h?.attempts).toBe(2);
+      expect(h?.result?.installed.map((i) => `${i.name} ${i.version}`)).toEqual(['acl 2.3.2-2']);
+      expect(h?.result?.missing.map((m) => `${m.name} ${m.version} → ${m.target}`)).toEqual([
+        'zstd 1.5.6-1 → 1.5.6-2',
+      ]);
+      expect(await pacmanQ(lost)).toMatchObject({ acl: '2.3.2-2', zstd: '1.5.6-1', gzip: '1.13-1' });
+      expect(await upgradesLogged(lost)).toEqual(['acl (2.3.2-1 -> 2.3.2-2)']);
     }, 300_000);
   },
 );

@@ -2,11 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Core } from '../../electron/core/create-core';
-import { dataFiles } from '../../electron/core/paths';
 import { opIdFor } from '../../electron/rollout/decisions';
 import { startOp } from '../../electron/rollout/remote-op';
 import type { Target } from '../targets/hosts';
@@ -18,6 +16,7 @@ import {
   createRollout,
   enrollTargets,
   openEngineCore,
+  preflightEvents,
   startToEnd,
 } from './engine-bench';
 
@@ -54,22 +53,6 @@ describe.runIf(targetsReady())('pre-flight list refresh and op directory clean-u
       output: output.chunks.map((c) => c.text).join(''),
     };
   }
-
-  /** The host's transitions into 'preflight' (their details), read from the database file itself. */
-  const preflightEvents = (id: number, machineId: number) => {
-    const db = new Database(dataFiles(dir).db, { readonly: true });
-    try {
-      return (
-        db
-          .prepare(
-            "SELECT detail_json FROM rollout_events WHERE rollout_id = ? AND machine_id = ? AND to_state = 'preflight' ORDER BY id",
-          )
-          .all(id, machineId) as { detail_json: string }[]
-      ).map((r) => JSON.parse(r.detail_json) as { step?: string; refresh?: string });
-    } finally {
-      db.close();
-    }
-  };
 
   const opsOn = async (x: Target) =>
     (await x.exec(`ls -1 ${OPS} 2>/dev/null || true`)).stdout.split('\n').filter(Boolean).sort();
@@ -124,7 +107,7 @@ describe.runIf(targetsReady())('pre-flight list refresh and op directory clean-u
     const after = (await dpkgLog(x)).slice(before.length);
     expect(after.filter((l) => l.startsWith('upgrade pb-openssl:'))).toHaveLength(1);
     // Recorded as host events and in the host's output.
-    const events = preflightEvents(id, machineId);
+    const events = preflightEvents(dir, id, machineId);
     expect(events.map((e) => [e.step ?? '', e.refresh ?? ''])).toEqual([
       ['', ''],
       ['refresh', 'start'],
@@ -154,7 +137,7 @@ describe.runIf(targetsReady())('pre-flight list refresh and op directory clean-u
     expect(host?.reason).toMatch(/repository unreachable \(http:\/\/127\.0\.0\.2:\d+\/vendor bookworm\)/);
     expect(host?.opId).toBeNull();
     expect(output).toMatch(/^Err:\d+ http:\/\/127\.0\.0\.2/m);
-    expect(preflightEvents(id, machineId).map((e) => e.step ?? '')).toEqual(['', 'refresh']);
+    expect(preflightEvents(dir, id, machineId).map((e) => e.step ?? '')).toEqual(['', 'refresh']);
     // dpkg untouched, and no operation was ever started.
     expect((await installedPb(x))['pb-openssl']).toBe(OPENSSL_OLD);
     expect(await dpkgLog(x)).toEqual(before);

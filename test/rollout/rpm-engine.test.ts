@@ -5,9 +5,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Core } from '../../electron/core/create-core';
-import type { Advisory, Pkg } from '../capture/rpm-build';
+import { type Advisory, noarch as pkg } from '../capture/rpm-build';
 import { needs } from '../helpers/needs';
 import { cannotRunRpm } from '../install/rpm-host';
+import { REPOS_IN_TARGET } from '../targets/flavour-types';
 import type { Target } from '../targets/hosts';
 import { startTargets, stopAll } from '../targets/hosts';
 import { buildRpmRepos, type RpmRepos } from '../targets/rpm-repos';
@@ -17,19 +18,13 @@ import {
   createRollout,
   enrollTargets,
   openEngineCore,
+  preflightEvents,
   startToEnd,
 } from './engine-bench';
 
 const why =
   cannotRunRpm() ??
   (fs.existsSync('/usr/sbin/debootstrap') ? null : 'apt-get install -y debootstrap openssh-client');
-const pkg = (name: string, version: string, release: string, extra?: string[]): Pkg => ({
-  name,
-  version,
-  release,
-  arch: 'noarch',
-  ...(extra ? { extra } : {}),
-});
 
 // Installed at start. pb-release gives dnf its $releasever, as an EL release package does.
 const START = [
@@ -63,6 +58,9 @@ const ADVISORIES: Advisory[] = [
     packages: [GLIBC],
   },
 ];
+
+// Where each tool keeps its copy of the repositories' metadata (the pre-flight dates the lists by it).
+const METADATA = { dnf: '/var/cache/dnf', zypper: '/var/cache/zypp' } as const;
 
 /** Version-release of every installed pb-* package, from the host's own rpm database. */
 async function installedPb(t: Target): Promise<Record<string, string>> {
@@ -120,7 +118,7 @@ describe.runIf(needs('root, debootstrap, rpmbuild, createrepo_c, dnf and zypper'
         const id = ids[t.name] ?? 0;
         const scope = { kind: 'machine' as const, machineId: id };
         const before = await call('machines.scanDetails', { id });
-        expect(before.lastOk?.packageManager).toBe(tool);
+        expect(before.lastOk?.packageManager, JSON.stringify(before.status)).toBe(tool);
         const pending = Object.fromEntries(before.patches.map((p) => [p.name, p]));
         expect(Object.keys(pending).sort(), JSON.stringify(before)).toEqual([
           'pb-glibc',
@@ -263,5 +261,61 @@ describe.runIf(needs('root, debootstrap, rpmbuild, createrepo_c, dnf and zypper'
       expect(d?.bootIdAfter).toBe(bootAfter);
       expect(bootAfter).not.toBe(bootBefore);
     }, 300_000);
+
+    it.each(['dnf', 'zypper'] as const)(
+      '%s: pre-flight refreshes stale metadata before installing; an unreachable repository fails it first',
+      async (tool) => {
+        const t = targets[`rpm-${tool}`]!;
+        const id = ids[t.name] ?? 0;
+        await call('decisions.decide', {
+          select: { machineIds: [id], names: ['pb-plain'] },
+          scope: { kind: 'machine', machineId: id },
+          decision: 'approved',
+        });
+        // Reviewed first (a dry run may refresh expired metadata itself), then made 10 days old.
+        const reviewedThenStale = async () => {
+          const created = await createRollout(call, [id], { concurrency: 1, reboot: 'never' });
+          const h = (await call('rollouts.review', { id: created.id })).hosts[0];
+          expect(h?.state, h?.reason).toBe('reviewed');
+          await t.exec(`find ${METADATA[tool]} -exec touch -h -d '10 days ago' {} +`);
+          return created.id;
+        };
+        const repo = `${REPOS_IN_TARGET}/pb-baseos`;
+        const unreachable = await reviewedThenStale();
+        await t.exec(`mv ${repo} ${repo}.away`);
+        const failed = await startToEnd(core, unreachable).finally(() => t.exec(`mv ${repo}.away ${repo}`));
+        const f = failed.hosts[0];
+        expect(f?.failureKind, f?.reason).toBe('repository-unreachable');
+        expect(f?.state).toBe('failed');
+        expect(f?.reason).toMatch(/repository unreachable \(pb-baseos\): .*\. Nothing was installed\.$/);
+        expect(f?.opId).toBeNull();
+        expect(preflightEvents(dir, unreachable, id).map((e) => e.step ?? '')).toEqual(['', 'refresh']);
+        expect((await installedPb(t))['pb-plain']).toBe('1.0-1');
+
+        const fresh = await reviewedThenStale();
+        const d = (await startToEnd(core, fresh)).hosts[0];
+        expect(d?.state, d?.reason).toBe('succeeded');
+        expect(preflightEvents(dir, fresh, id).map((e) => [e.step ?? '', e.refresh ?? ''])).toEqual([
+          ['', ''],
+          ['refresh', 'start'],
+          ['refreshed', 'ok'],
+        ]);
+        expect(d?.preflight?.checks.find((c) => c.id === 'lists')?.message).toBe(
+          'package lists refreshed before installing',
+        );
+        const output = (await call('rollouts.output', { id: fresh, machineId: id })).chunks
+          .map((c) => c.text)
+          .join('');
+        expect(output).toMatch(
+          /^\[patchbay\] refreshing the package lists \(repository metadata is missing or old/m,
+        );
+        // The tool's own words, kept with the host's output.
+        expect(output).toMatch(
+          tool === 'dnf' ? /^Metadata cache created\.$/m : /^All repositories have been refreshed\.$/m,
+        );
+        expect((await installedPb(t))['pb-plain']).toBe('1.1-1');
+      },
+      300_000,
+    );
   },
 );

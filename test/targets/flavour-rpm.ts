@@ -1,7 +1,7 @@
 /**
- * The dnf and zypper flavours: one base tree with Debian's dnf, rpm and zypper (one debootstrap for
- * both), told apart by /etc/os-release (the capture's Rocky 9.4 / openSUSE Leap 15.6), by which programs
- * are hidden and by the repository configuration each tool reads.
+ * The dnf and zypper flavours: base trees with Debian's dnf and rpm (the zypper one with zypper too, the dnf
+ * one with dnf-plugins-core instead), told apart by /etc/os-release (the capture's Rocky 9.4 / openSUSE Leap
+ * 15.6), by which programs are hidden and by the repository configuration each tool reads.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,8 +12,13 @@ import { type FlavourContext, REPOS_IN_TARGET } from './flavour-types';
 import type { Flavour } from './flavours';
 import { copyInto, must, putFile } from './target-setup';
 
-/** The Debian packages of the rpm tree (libzypp-config is only recommended by zypper: /etc/zypp/needreboot). */
+/** The Debian packages of the zypper tree (libzypp-config is only recommended by zypper: /etc/zypp/needreboot). */
 export const RPM_INCLUDE = ['dnf', 'rpm', 'zypper', 'libzypp-config', 'libzypp-common'] as const;
+/**
+ * The dnf tree's: with dnf-plugins-core (needs-restarting, versionlock), as an EL host has dnf-utils. It has
+ * its own tree because Debian's dnf-plugins-core Breaks zypper (Debian's zypper ships a needs-restarting).
+ */
+export const DNF_INCLUDE = ['dnf', 'rpm', 'dnf-plugins-core'] as const;
 
 const START_IN_TARGET = '/srv/patchbay-start';
 // Starting packages: each tool installs the files itself (as the scratch hosts of test/install do), so its
@@ -35,6 +40,13 @@ async function setup(tool: 'dnf' | 'zypper', ctx: FlavourContext): Promise<void>
     // libzypp's system check requires an installed glibc rpm (real openSUSE has one); here glibc is
     // Debian's, unknown to the rpm database, so every zypper run would refuse to solve.
     await putFile(inTarget, '/etc/zypp/systemCheck', '# Patchbay test target: glibc is not an rpm here\n');
+  }
+  if (tool === 'dnf') {
+    // Debian's dnf-plugins-core brings every plugin, enabled. Rocky's has needs-restarting and the other
+    // commands; local and post-transaction-actions are packages of their own there, installed on request.
+    // (local would add a gpg-checked repository of its own to every dnf run.)
+    for (const plugin of ['local', 'post-transaction-actions'])
+      await putFile(inTarget, `/etc/dnf/plugins/${plugin}.conf`, '[main]\nenabled = 0\n');
   }
   const start = spec.rpmPackages ?? [];
   if (start.length) {
@@ -66,14 +78,14 @@ async function setup(tool: 'dnf' | 'zypper', ctx: FlavourContext): Promise<void>
 
 /** The dnf (Rocky 9.4) or zypper (openSUSE Leap 15.6) flavour. */
 export function rpmFlavour(tool: 'dnf' | 'zypper'): Flavour {
-  // Patchbay probes apt-get first and zypper before dnf: hide what would win over this flavour's tool.
-  // Debian's zypper also ships /usr/bin/needs-restarting (a zypper wrapper) that an EL host does not have.
+  // Patchbay probes apt-get first and zypper before dnf: hide what would win over this flavour's tool (the
+  // dnf tree has no zypper, nor zypper's /usr/bin/needs-restarting wrapper that an EL host does not have).
   const hide =
     tool === 'dnf'
-      ? ['/usr/bin/apt-get', '/usr/bin/apt', '/usr/bin/zypper', '/usr/bin/needs-restarting']
+      ? ['/usr/bin/apt-get', '/usr/bin/apt']
       : ['/usr/bin/apt-get', '/usr/bin/apt', '/usr/bin/dnf', '/usr/bin/dnf-3', '/usr/bin/yum'];
   return {
-    include: RPM_INCLUDE,
+    include: tool === 'dnf' ? DNF_INCLUDE : RPM_INCLUDE,
     osRelease: tool === 'dnf' ? OS_RELEASE.rocky : OS_RELEASE.leap,
     hide,
     setup: (ctx) => setup(tool, ctx),

@@ -33,6 +33,13 @@ ln -s /proc/self/fd/1 "$root/dev/stdout"
 ln -s /proc/self/fd/2 "$root/dev/stderr"
 
 boot() {
+  # A fresh /proc per boot, as a real host mounts one at boot: /proc/1's time is when it was first looked
+  # up in this mount, and dnf's needs-restarting -r takes that as the boot time. fd 4 keeps it looked up
+  # (its time cannot move on later) until the next boot.
+  exec 4<&-
+  umount -l "$root/proc"
+  mount -t proc proc "$root/proc"
+  exec 4<"$root/proc/1/stat"
   # A fresh /run is what makes /var/run/reboot-required disappear after a reboot, as on a real host.
   mount -t tmpfs -o mode=755,nosuid,nodev,size=16m tmpfs "$root/run"
   mkdir -m 755 "$root/run/sshd"
@@ -42,7 +49,7 @@ boot() {
   # A new time namespace per boot starts /proc/uptime near zero for everything sshd runs.
   up=$(cut -d. -f1 /proc/uptime)
   unshare --time --fork --boottime "$((1 - up))" \
-    chroot "$root" /usr/sbin/sshd -D -e -o "ListenAddress=$listen" 3<&- </dev/null >&2 &
+    chroot "$root" /usr/sbin/sshd -D -e -o "ListenAddress=$listen" 3<&- 4<&- </dev/null >&2 &
   echo "boot $(cat "$state/boot_id")"
 }
 
