@@ -72,6 +72,22 @@ describe('rollout decisions', () => {
     );
   });
 
+  it('says why a host that needs a reboot was not rebooted', () => {
+    const found = { missing: [], rescanProblem: '' };
+    expect(verifiedReason('needs-reboot', found, '', { installedAny: true })).toMatch(
+      /reboot policy did not allow/,
+    );
+    expect(verifiedReason('needs-reboot', found, '', { rebooted: true, installedAny: true })).toBe(
+      'Installed and rebooted; the host still reports that it needs a reboot.',
+    );
+    expect(verifiedReason('needs-reboot', found, '', { cancelled: true, installedAny: true })).toMatch(
+      /rollout was cancelled/,
+    );
+    expect(verifiedReason('needs-reboot', found, '', { installedAny: false })).toMatch(
+      /already in.*from before/,
+    );
+  });
+
   it('reboots per policy, never after a cancel or when nothing was installed', () => {
     const base = { rebooted: false, cancelled: false, installedAny: true, rebootRequired: false };
     expect(shouldReboot('always', base)).toBe(true);

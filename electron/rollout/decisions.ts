@@ -143,6 +143,22 @@ export function touchesKernel(
   );
 }
 
+/** Why a host that needs a reboot was not rebooted by this rollout (shouldReboot's inputs). */
+export interface NoRebootWhy {
+  rebooted?: boolean;
+  cancelled?: boolean;
+  installedAny?: boolean;
+}
+
+/** The reason of a host left needing a reboot, in the words of why Patchbay did not reboot it. */
+function needsRebootReason(why: NoRebootWhy): string {
+  if (why.rebooted) return 'Installed and rebooted; the host still reports that it needs a reboot.';
+  if (why.cancelled) return 'Installed; the host needs a reboot (not done: the rollout was cancelled).';
+  if (why.installedAny === false)
+    return 'The updates were already in; the host needs a reboot from before (Patchbay reboots only after installing).';
+  return 'Installed; the host needs a reboot (the reboot policy did not allow one).';
+}
+
 /**
  * A verified host's reason in plain words: why it failed or needs a reboot (`earlier` is a failure met
  * before verifying), and, when the verify rescan failed, that Patchbay's inventory of the host is stale
@@ -152,13 +168,14 @@ export function verifiedReason(
   to: RolloutHostState,
   found: Pick<RolloutHostResult, 'missing' | 'rescanProblem'>,
   earlier: string,
+  noReboot: NoRebootWhy = {},
 ): string {
   const base =
     to === 'failed' || to === 'partly'
       ? earlier ||
         `${found.missing.map((m) => m.name).join(', ')} not at the target version after the install.`
       : to === 'needs-reboot'
-        ? 'Installed; the host needs a reboot (the reboot policy did not allow one).'
+        ? needsRebootReason(noReboot)
         : '';
   const problem = found.rescanProblem.trim().replace(/\.$/, '').slice(0, 300);
   if (!problem) return base;

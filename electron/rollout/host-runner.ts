@@ -294,7 +294,11 @@ async function step(
         return move(ctx, h, 'rebooting', { step: 'reboot', result: found });
       }
       const verified = outcomeOf(found);
-      const why = verifiedReason(verified, found, h.reason);
+      const why = verifiedReason(verified, found, h.reason, {
+        rebooted,
+        cancelled: ctx.cancelled(),
+        installedAny: found.installed.length > 0,
+      });
       // A plan's post-script runs after every verified install, a failed one too (it usually undoes what the
       // pre-script did); when it fails, the host fails.
       const post = await hostScript(ctx, h, 'post', use);

@@ -306,7 +306,11 @@ async function verifying(ctx: HostRunContext, h: StoredHost): Promise<StoredHost
     return move(ctx, h, 'rebooting', { step: 'reboot', result: found });
   }
   const to = outcomeOf(found);
-  const reason = verifiedReason(to, found, h.reason);
+  const reason = verifiedReason(to, found, h.reason, {
+    rebooted,
+    cancelled: ctx.cancelled(),
+    installedAny: found.installed.length > 0,
+  });
   const failureKind = to === 'failed' || to === 'partly' ? h.failureKind || 'not-installed' : '';
   return move(ctx, h, to, { result: found, reason, failureKind, finishedAt: ctx.clock.now() });
 }
