@@ -148,11 +148,15 @@ describe("the scan's inventory write", () => {
         const id = pick(diff.machines);
         const patches = next(current.get(id) ?? []);
         current.set(id, patches);
-        // A machine that changes package manager (the key includes it), or release (risk depends on it).
+        // A machine that changes package manager (the key includes it), or release (risk depends on it, and
+        // the machine's os name follows).
         if (chance(0.05)) pm.set(id, pm.get(id) === 'apt' ? 'dnf' : 'apt');
-        const codename = chance(0.1) ? 'trixie' : 'bookworm';
+        const trixie = chance(0.1);
+        const facts = trixie
+          ? { codename: 'trixie', prettyName: 'Debian GNU/Linux 13 (trixie)' }
+          : { codename: 'bookworm' };
         const eol: EolStatus = chance(0.1) ? { ...SUPPORTED_EOL, state: 'eol' } : SUPPORTED_EOL;
-        const f = scanFindings(pm.get(id) ?? 'apt', patches, { codename });
+        const f = scanFindings(pm.get(id) ?? 'apt', patches, facts);
         for (const side of [diff, full]) {
           side.clock.at = at;
           const run = side.scans.startRun(1, side.clock.at);

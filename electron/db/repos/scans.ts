@@ -92,7 +92,8 @@ export function scansRepo(db: Db, patchWrite: PatchWrite = 'diff') {
       ON CONFLICT (machine_id) DO UPDATE SET last_result_id = excluded.last_result_id,
       last_status = excluded.last_status, last_error_kind = excluded.last_error_kind,
       last_scan_at = excluded.last_scan_at`),
-    setOs: db.prepare('UPDATE machines SET os = ? WHERE id = ?'),
+    // Unchanged (the usual case) writes nothing: the machine's row stays clean.
+    setOs: db.prepare('UPDATE machines SET os = @os WHERE id = @id AND os != @os'),
     lastOk: db.prepare<[number], Record<string, unknown>>(
       "SELECT * FROM scan_results WHERE machine_id = ? AND status = 'ok' ORDER BY id DESC LIMIT 1",
     ),
@@ -229,7 +230,7 @@ export function scansRepo(db: Db, patchWrite: PatchWrite = 'diff') {
           eolName: eol.name,
           eolEnds: eol.ends ?? '',
         });
-        q.setOs.run(f.facts.prettyName.slice(0, 100), machineId);
+        q.setOs.run({ os: f.facts.prettyName.slice(0, 100), id: machineId });
         return { resultId, appeared: appeared.length, fixed: fixed.length };
       })();
     },
