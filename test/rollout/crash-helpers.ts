@@ -5,18 +5,6 @@ import Database from 'better-sqlite3';
 
 import type { Target } from '../targets/hosts';
 
-/** mulberry32: a small seeded generator, so a failing run can be repeated with the printed seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A rollout and its hosts as the database holds them this moment (read-only, beside the child's writes). */
 export interface DbSnapshot {
   state: string;

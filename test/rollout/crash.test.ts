@@ -12,6 +12,7 @@ import { dataFiles } from '../../electron/core/paths';
 import { nodeSecretBox } from '../../electron/secrets/node-secrets';
 import type { RolloutDetail } from '../../shared/domain';
 import { needs } from '../helpers/needs';
+import { seededRandom } from '../helpers/random';
 import { type Archive, startArchive } from '../targets/apt-archive';
 import type { PackageSpec } from '../targets/debian-package';
 import { startTargets, stopAll, type Target } from '../targets/hosts';
@@ -23,7 +24,6 @@ import {
   dpkgUpgrades,
   packageManagerRunning,
   phaseOf,
-  seededRandom,
   snapshot,
   spawnChild,
 } from './crash-helpers';

@@ -29,6 +29,7 @@ export function remediationsRepo(db: Db) {
     @firstSeenAt, @fixedAt)`);
   return {
     record(machineId: number, gone: readonly GonePatch[], fixedAt: number): number {
+      if (gone.length === 0) return 0;
       const where = labels.get(machineId);
       if (!where) return 0;
       let n = 0;

@@ -9,6 +9,7 @@ import type { EolStatus } from '../../platforms/eol';
 import type { ScanFindings } from '../../platforms/types';
 import type { Db } from '../open';
 import { fleetPatchesRepo } from './fleet-patches';
+import { bool, machinePatchesRepo, type PatchRow, patchRow, type PatchWrite } from './machine-patches';
 import { toStatus } from './machine-status';
 import { remediationsRepo } from './remediations';
 
@@ -32,24 +33,6 @@ export interface ScanFailure {
   hostKey?: SeenHostKeyRecord | undefined;
 }
 
-interface PatchRow {
-  package_manager: string;
-  name: string;
-  arch: string;
-  installed_version: string;
-  candidate_version: string;
-  security_version: string | null;
-  held: number;
-  origin: string;
-  security: number | null;
-  severity: string | null;
-  advisories_json: string;
-  cves_json: string;
-  is_new: number;
-  kept_back: number;
-  first_seen_at: number;
-}
-
 const toPatch = (r: PatchRow): MachinePatch => ({
   packageManager: r.package_manager,
   name: r.name,
@@ -68,10 +51,11 @@ const toPatch = (r: PatchRow): MachinePatch => ({
   firstSeenAt: r.first_seen_at,
 });
 
-const bool = (b: boolean | null) => (b === null ? null : b ? 1 : 0);
-
-/** Named queries for scan runs, results, pending patches, their history and per-machine status. */
-export function scansRepo(db: Db) {
+/**
+ * Named queries for scan runs, results, pending patches, their history and per-machine status.
+ * `patchWrite`: how a scan writes the machine's patch rows ('replace' only as the tests' reference).
+ */
+export function scansRepo(db: Db, patchWrite: PatchWrite = 'diff') {
   const q = {
     startRun: db.prepare('INSERT INTO scan_runs (started_at, state, machine_count) VALUES (?, ?, ?)'),
     finishRun: db.prepare(`UPDATE scan_runs SET state = @state, finished_at = @now,
@@ -88,12 +72,6 @@ export function scansRepo(db: Db) {
     patchesOf: db.prepare<[number], PatchRow>(
       'SELECT * FROM machine_patches WHERE machine_id = ? ORDER BY held DESC, security DESC, name, arch',
     ),
-    clearPatches: db.prepare('DELETE FROM machine_patches WHERE machine_id = ?'),
-    insertPatch: db.prepare(`INSERT INTO machine_patches (machine_id, package_manager, name, arch,
-      installed_version, candidate_version, security_version, held, origin, security, severity, advisories_json,
-      cves_json, is_new, kept_back, first_seen_at, source_name)
-      VALUES (@machineId, @pm, @name, @arch, @installedVersion, @candidateVersion, @securityVersion, @held, @origin,
-      @security, @severity, @advisories, @cves, @isNew, @keptBack, @firstSeenAt, @sourceName)`),
     insertEvent:
       db.prepare(`INSERT INTO patch_events (result_id, machine_id, kind, name, arch, version, security, at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -114,7 +92,8 @@ export function scansRepo(db: Db) {
       ON CONFLICT (machine_id) DO UPDATE SET last_result_id = excluded.last_result_id,
       last_status = excluded.last_status, last_error_kind = excluded.last_error_kind,
       last_scan_at = excluded.last_scan_at`),
-    setOs: db.prepare('UPDATE machines SET os = ? WHERE id = ?'),
+    // Unchanged (the usual case) writes nothing: the machine's row stays clean.
+    setOs: db.prepare('UPDATE machines SET os = @os WHERE id = @id AND os != @os'),
     lastOk: db.prepare<[number], Record<string, unknown>>(
       "SELECT * FROM scan_results WHERE machine_id = ? AND status = 'ok' ORDER BY id DESC LIMIT 1",
     ),
@@ -134,6 +113,7 @@ export function scansRepo(db: Db) {
 
   const fleetPatches = fleetPatchesRepo(db);
   const remediations = remediationsRepo(db);
+  const machinePatches = machinePatchesRepo(db);
 
   return {
     startRun: (machineCount: number, now: number): number =>
@@ -154,7 +134,8 @@ export function scansRepo(db: Db) {
       now: number,
     ) {
       return db.transaction(() => {
-        const before = new Map(q.patchesOf.all(machineId).map((p) => [`${p.name}\u0000${p.arch}`, p]));
+        const rows = q.patchesOf.all(machineId);
+        const before = new Map(rows.map((p) => [`${p.name}\u0000${p.arch}`, p]));
         const after = new Map(f.patches.map((p) => [`${p.name}\u0000${p.arch}`, p]));
         const appeared = f.patches.filter((p) => !before.has(`${p.name}\u0000${p.arch}`));
         const fixed = [...before].filter(([k]) => !after.has(k)).map(([, p]) => p);
@@ -199,24 +180,19 @@ export function scansRepo(db: Db) {
           }).lastInsertRowid,
         );
         remediations.record(machineId, fixed, now); // before the risk rows go with the patches
-        q.clearPatches.run(machineId);
-        for (const p of f.patches) {
-          const seen = before.get(`${p.name}\u0000${p.arch}`)?.first_seen_at ?? now;
-          q.insertPatch.run({
-            machineId,
-            ...p,
-            pm: f.packageManager,
-            securityVersion: p.securityVersion ?? null,
-            held: p.held === true ? 1 : 0,
-            security: bool(p.security),
-            advisories: JSON.stringify(p.advisories),
-            cves: JSON.stringify(p.cves),
-            isNew: p.isNew ? 1 : 0,
-            keptBack: p.keptBack ? 1 : 0,
-            firstSeenAt: seen,
-            sourceName: p.sourcePackage ?? '',
-          });
-        }
+        machinePatches.write(
+          patchWrite,
+          machineId,
+          rows,
+          f.patches.map((p) =>
+            patchRow(
+              machineId,
+              f.packageManager,
+              p,
+              before.get(`${p.name}\u0000${p.arch}`)?.first_seen_at ?? now,
+            ),
+          ),
+        );
         for (const p of appeared) {
           q.insertEvent.run(
             resultId,
@@ -254,7 +230,7 @@ export function scansRepo(db: Db) {
           eolName: eol.name,
           eolEnds: eol.ends ?? '',
         });
-        q.setOs.run(f.facts.prettyName.slice(0, 100), machineId);
+        q.setOs.run({ os: f.facts.prettyName.slice(0, 100), id: machineId });
         return { resultId, appeared: appeared.length, fixed: fixed.length };
       })();
     },
