@@ -12,7 +12,8 @@
 // Env: BENCH_HOSTS (500), BENCH_CONCURRENCY (16), BENCH_LATENCY_MS (50 per command), BENCH_JITTER_MS (0),
 // BENCH_INSTALL_MS (3000: how long each simulated install runs), BENCH_POLL_MS (the engine's poll interval;
 // default: the engine's own, 1 s), BENCH_PROFILES (default debian12-security), BENCH_CPU_PROF (a file: the
-// measured run's CPU profile, for Chrome DevTools).
+// measured run's CPU profile, for Chrome DevTools), BENCH_NETNS=1 (the fleet as another machine: its own network
+// namespace, veth pair and CPU, test/bench/netns.ts; root only; BENCH_NETNS_RPS=0 without receive steering).
 // The simulator is not apt: test/rollout runs the engine against real Debian targets.
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -167,6 +168,7 @@ async function main(): Promise<void> {
       `\nbench:rollout N=${N} concurrency=${C} latency=${LATENCY}+${JITTER} ms install=${INSTALL_MS} ms ` +
         `poll=${POLL_MS ?? 'engine default (1000)'} ms load=${load} cpus=${os.cpus().length}`,
     );
+    console.log(`  fleet: ${sim.where}`);
     console.log(
       `  one host alone (median of ${ALONE}: ${alone.map((a) => (a / 1000).toFixed(2)).join(', ')} s) ` +
         `${ms(perHost)}; ideal ⌈N/C⌉ × that = ${(ideal / 1000).toFixed(2)} s`,
