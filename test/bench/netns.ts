@@ -12,8 +12,8 @@
 //   - affinity: this process (all its threads: `taskset -a -p`) on CPU 0, the simulator started under
 //     `taskset -c 1`, as two machines would each have their own.
 // Needs root, `ip` (iproute2: not in minimal Debian images) and `taskset` (util-linux), and 2 CPUs. Touches
-// nothing but its own namespace and veth pair; removes both at exit, on failure and on SIGINT/SIGTERM.
-import { execFileSync } from 'node:child_process';
+// nothing but its own namespace and veth pair; removes both at exit, on failure, SIGINT, even SIGKILL.
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 
@@ -128,16 +128,16 @@ export function fleetNet(): FleetNet | null {
     quiet('ip', ['link', 'del', here]);
     quiet('ip', ['netns', 'del', ns]);
   };
+  // At exit (process.exit included: tsx's own SIGINT handler exits that way) and, when this process dies
+  // without one (SIGKILL: tsx kills a child that does not answer a signal within 30 ms; a plain node on
+  // SIGINT), by a watchdog in a session of its own: it waits for the end of a pipe only we hold open.
   process.on('exit', remove);
-  for (const [signal, code] of [
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-  ] as const) {
-    process.once(signal, () => {
-      remove();
-      process.exit(code);
-    });
-  }
+  const watchdog = spawn('sh', ['-c', 'read _; ip link del "$1"; ip netns del "$2"', 'sh', here, ns], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref(): void } | null)?.unref();
   try {
     const net = freeBlock();
     const address = dotted(net + 2);

@@ -75,7 +75,6 @@ async function rollout(core: Core, machineIds: number[], concurrency: number): P
 }
 
 async function main(): Promise<void> {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-bench-rollout-'));
   const clientKey = loginKey();
   // Hosts: the measured N, C for the warm-up, ALONE for the per-host time; each host installs only once.
   const total = N + C + ALONE;
@@ -87,6 +86,8 @@ async function main(): Promise<void> {
     profiles: PROFILES,
     rollout: { installMs: INSTALL_MS },
   });
+  // After the fleet: BENCH_NETNS=1 may exit there, with nothing to clean up yet.
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-bench-rollout-'));
   try {
     const { hosts } = await fleetUp(sim);
     const core = benchCore(work, {
