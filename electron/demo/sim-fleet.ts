@@ -111,8 +111,8 @@ function profilePicker(spec: FleetOptions['profiles']): (i: number, name: string
 const errCode = (e: unknown) => (e as NodeJS.ErrnoException).code;
 
 /**
- * Starts a fleet. Hosts listen on loopback (or portsAddress: a benchmark's own namespace). Call `stop()` when done: it closes every listener and
- * connection (nothing else runs: there are no child processes).
+ * Starts a fleet. Hosts listen on loopback (or portsAddress: a benchmark's own namespace). Call `stop()`
+ * when done: it closes every listener and connection (nothing else runs: there are no child processes).
  */
 export async function startFleet(options: FleetOptions) {
   const n = options.hosts;

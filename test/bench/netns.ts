@@ -8,9 +8,14 @@
 //   - RPS (receive packet steering, /sys/class/net/<veth>/queues/rx-0/rps_cpus) so that packets arriving for
 //     the simulator (on pb<pid>n) are processed on CPU 1 and packets arriving for Patchbay (on pb<pid>h) on
 //     CPU 0: a veth delivers through netif_rx, which queues on the CPU RPS picks and wakes it with an IPI,
-//     instead of processing in the sender's own softirq. BENCH_NETNS_RPS=0 leaves RPS off (to measure it);
+//     instead of processing in the sender's own softirq. BENCH_NETNS_RPS=fleet steers only the fleet's end,
+//     =0 neither (to measure what RPS does);
 //   - affinity: this process (all its threads: `taskset -a -p`) on CPU 0, the simulator started under
 //     `taskset -c 1`, as two machines would each have their own.
+// What it showed (bench:rollout, 200 hosts, a 2-CPU VM): steering only the fleet's end leaves Patchbay's
+// system time where loopback has it (≈ 3.5–4 ms/host): the simulator's receive path was not what loopback
+// charged us. Steering both ends doubles it: Patchbay's CPU then does its own receive work, woken by an IPI
+// per delivery (a VM exit here) instead of in the sender's batch; a real NIC's interrupts coalesce.
 // Needs root, `ip` (iproute2: not in minimal Debian images) and `taskset` (util-linux), and 2 CPUs. Touches
 // nothing but its own namespace and veth pair; removes both at exit, on failure, SIGINT, even SIGKILL.
 import { execFileSync, spawn } from 'node:child_process';
@@ -119,7 +124,15 @@ export function fleetNet(): FleetNet | null {
   const ns = `patchbay-bench-${process.pid}`;
   const here = `pb${process.pid}h`;
   const there = `pb${process.pid}n`;
-  const rps = process.env.BENCH_NETNS_RPS !== '0';
+  // RPS on both ends (default), on the fleet's end only (`fleet`: what arrives for Patchbay is still
+  // processed in the simulator's send, as on loopback) or on neither (`0`).
+  const rpsMode = process.env.BENCH_NETNS_RPS ?? 'both';
+  const steering: Record<string, string> = {
+    both: `${here}→CPU ${BENCH_CPU}, ${there}→CPU ${FLEET_CPU}`,
+    fleet: `${there}→CPU ${FLEET_CPU} only`,
+    '0': 'off',
+  };
+  if (!steering[rpsMode]) fail(`BENCH_NETNS_RPS is both (default), fleet or 0, not ${rpsMode}`);
   let removed = false;
   const remove = () => {
     if (removed) return;
@@ -148,9 +161,9 @@ export function fleetNet(): FleetNet | null {
     sh('ip', ['-n', ns, 'addr', 'add', `${address}/30`, 'dev', there]);
     sh('ip', ['-n', ns, 'link', 'set', there, 'up']);
     sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-    if (rps) {
-      // What arrives here (for Patchbay) on the bench's CPU; what arrives there (for the simulator) on its.
-      fs.writeFileSync(`/sys/class/net/${here}/queues/rx-0/rps_cpus`, mask(BENCH_CPU));
+    // What arrives here (for Patchbay) on the bench's CPU; what arrives there (for the simulator) on its.
+    if (rpsMode === 'both') fs.writeFileSync(`/sys/class/net/${here}/queues/rx-0/rps_cpus`, mask(BENCH_CPU));
+    if (rpsMode !== '0') {
       const file = `/sys/class/net/${there}/queues/rx-0/rps_cpus`;
       sh('ip', ['netns', 'exec', ns, 'sh', '-c', `echo ${mask(FLEET_CPU)} > ${file}`]);
     }
@@ -160,7 +173,7 @@ export function fleetNet(): FleetNet | null {
       prefix: ['ip', 'netns', 'exec', ns, 'taskset', '-c', String(FLEET_CPU)],
       label:
         `netns ${ns} (fleet on ${address}, veth ${here}/${there}), bench on CPU ${BENCH_CPU}, ` +
-        `simulator on CPU ${FLEET_CPU}, RPS ${rps ? `${here}→CPU ${BENCH_CPU}, ${there}→CPU ${FLEET_CPU}` : 'off'}`,
+        `simulator on CPU ${FLEET_CPU}, RPS ${steering[rpsMode]}`,
     };
     return current;
   } catch (err) {

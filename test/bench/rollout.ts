@@ -12,8 +12,9 @@
 // Env: BENCH_HOSTS (500), BENCH_CONCURRENCY (16), BENCH_LATENCY_MS (50 per command), BENCH_JITTER_MS (0),
 // BENCH_INSTALL_MS (3000: how long each simulated install runs), BENCH_POLL_MS (the engine's poll interval;
 // default: the engine's own, 1 s), BENCH_PROFILES (default debian12-security), BENCH_CPU_PROF (a file: the
-// measured run's CPU profile, for Chrome DevTools), BENCH_NETNS=1 (the fleet as another machine: its own network
-// namespace, veth pair and CPU, test/bench/netns.ts; root only; BENCH_NETNS_RPS=0 without receive steering).
+// measured run's CPU profile, for Chrome DevTools), BENCH_NETNS=1 (the fleet as another machine: its own
+// network namespace, veth pair and CPU, test/bench/netns.ts; root only; BENCH_NETNS_RPS=fleet or 0: less
+// receive steering).
 // The simulator is not apt: test/rollout runs the engine against real Debian targets.
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
