@@ -1,4 +1,4 @@
-// THE FLEET SIMULATOR: many simulated SSH hosts in one Node process, on loopback only. Each host has its
+// THE FLEET SIMULATOR: many simulated SSH hosts in one Node process, on this machine only. Each host has its
 // own address (127.B.x.y) or port, its own ed25519 host key and a platform profile captured from a real
 // machine. For scale, UI load, fault injection and demo mode; the real-target tests stay the ground truth.
 import os from 'node:os';
@@ -36,6 +36,11 @@ export interface FleetOptions {
    * each; `auto` (default): addresses, or ports where the OS has only 127.0.0.1 (macOS).
    */
   addressing?: 'auto' | 'addresses' | 'ports';
+  /**
+   * The one address every host listens on in `ports` mode (default 127.0.0.1). Benchmarks give the
+   * address of a network namespace of their own (test/bench/netns.ts), so the fleet is another machine.
+   */
+  portsAddress?: string;
   /** Port in `addresses` mode (default 2222); a host whose port is taken gets a free one. */
   port?: number;
   /** Second octet of the hosts' addresses (default: picked per process); keep clear of test/targets' 127.0.*. */
@@ -106,8 +111,8 @@ function profilePicker(spec: FleetOptions['profiles']): (i: number, name: string
 const errCode = (e: unknown) => (e as NodeJS.ErrnoException).code;
 
 /**
- * Starts a fleet. Hosts listen on loopback only. Call `stop()` when done: it closes every listener and
- * connection (nothing else runs: there are no child processes).
+ * Starts a fleet. Hosts listen on loopback (or portsAddress: a benchmark's own namespace). Call `stop()`
+ * when done: it closes every listener and connection (nothing else runs: there are no child processes).
  */
 export async function startFleet(options: FleetOptions) {
   const n = options.hosts;
@@ -125,6 +130,7 @@ export async function startFleet(options: FleetOptions) {
   };
   const block = options.block ?? 64 + ((process.pid + 37 * fleets++) % 160);
   const port = options.port ?? 2222;
+  const portsAddress = options.portsAddress ?? '127.0.0.1';
   let mode = options.addressing ?? 'auto';
   if (n > 250 * 254) throw new Error('simulator: at most 63,500 hosts');
 
@@ -145,7 +151,7 @@ export async function startFleet(options: FleetOptions) {
       // Hosts have been up for a while, each for a different time (stable per index).
       bootedAt: now - Math.floor(((i * 7919) % 1000) * 7776 * 1000) - 3_600_000,
     };
-    if (mode === 'ports') return startSimHost({ ...common, address: '127.0.0.1', port: 0 });
+    if (mode === 'ports') return startSimHost({ ...common, address: portsAddress, port: 0 });
     const address = `127.${block}.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
     try {
       return await startSimHost({ ...common, address, port });

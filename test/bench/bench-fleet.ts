@@ -31,7 +31,7 @@ export async function fleetUp(sim: ReturnType<typeof fleetProcess>) {
   const t0 = performance.now();
   const ready = await sim.ready;
   console.log(
-    `Simulated fleet: ${ready.hosts.length} hosts (${ready.mode}) up in ${Math.round(performance.now() - t0)} ms`,
+    `Simulated fleet: ${ready.hosts.length} hosts (${ready.mode}) up in ${Math.round(performance.now() - t0)} ms; ${sim.where}`,
   );
   return ready;
 }

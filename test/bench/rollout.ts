@@ -12,7 +12,9 @@
 // Env: BENCH_HOSTS (500), BENCH_CONCURRENCY (16), BENCH_LATENCY_MS (50 per command), BENCH_JITTER_MS (0),
 // BENCH_INSTALL_MS (3000: how long each simulated install runs), BENCH_POLL_MS (the engine's poll interval;
 // default: the engine's own, 1 s), BENCH_PROFILES (default debian12-security), BENCH_CPU_PROF (a file: the
-// measured run's CPU profile, for Chrome DevTools).
+// measured run's CPU profile, for Chrome DevTools), BENCH_NETNS=1 (the fleet as another machine: its own
+// network namespace, veth pair and CPU, test/bench/netns.ts; root only; BENCH_NETNS_RPS=fleet or 0: less
+// receive steering).
 // The simulator is not apt: test/rollout runs the engine against real Debian targets.
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -74,7 +76,6 @@ async function rollout(core: Core, machineIds: number[], concurrency: number): P
 }
 
 async function main(): Promise<void> {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-bench-rollout-'));
   const clientKey = loginKey();
   // Hosts: the measured N, C for the warm-up, ALONE for the per-host time; each host installs only once.
   const total = N + C + ALONE;
@@ -86,6 +87,8 @@ async function main(): Promise<void> {
     profiles: PROFILES,
     rollout: { installMs: INSTALL_MS },
   });
+  // After the fleet: BENCH_NETNS=1 may exit there, with nothing to clean up yet.
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-bench-rollout-'));
   try {
     const { hosts } = await fleetUp(sim);
     const core = benchCore(work, {
@@ -167,6 +170,7 @@ async function main(): Promise<void> {
       `\nbench:rollout N=${N} concurrency=${C} latency=${LATENCY}+${JITTER} ms install=${INSTALL_MS} ms ` +
         `poll=${POLL_MS ?? 'engine default (1000)'} ms load=${load} cpus=${os.cpus().length}`,
     );
+    console.log(`  fleet: ${sim.where}`);
     console.log(
       `  one host alone (median of ${ALONE}: ${alone.map((a) => (a / 1000).toFixed(2)).join(', ')} s) ` +
         `${ms(perHost)}; ideal ⌈N/C⌉ × that = ${(ideal / 1000).toFixed(2)} s`,

@@ -62,7 +62,6 @@ async function timedOpen(target: SshTarget, options: SessionOptions): Promise<Ss
 }
 
 async function main(): Promise<void> {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-bench-scale-'));
   const clientKey = loginKey(PASSPHRASE);
   const sim = fleetProcess({
     hosts: N,
@@ -71,6 +70,8 @@ async function main(): Promise<void> {
     authorizedKeys: [clientKey.publicKey],
     ...(PROFILES ? { profiles: PROFILES } : {}),
   });
+  // After the fleet: BENCH_NETNS=1 may exit there, with nothing to clean up yet.
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-bench-scale-'));
   try {
     const { hosts } = await fleetUp(sim);
     const core = benchCore(work, { ssh: { concurrency: C, open: timedOpen } });

@@ -137,4 +137,22 @@ describe('a fleet on one address, one port per host (what macOS gets: only 127.0
       await fleet.stop();
     }
   });
+
+  it('listens on the address it is given (BENCH_NETNS gives its namespace side of a veth)', async () => {
+    const fleet = await startFleet({
+      hosts: 2,
+      addressing: 'ports',
+      portsAddress: '127.0.0.3',
+      name: (i) => `ports-at-${i}`,
+    });
+    const sim = await simCore(fleet);
+    try {
+      expect(new Set(fleet.hosts.map((h) => h.address))).toEqual(new Set(['127.0.0.3']));
+      const r = await sim.scan();
+      expect([...r.values()].map((p) => p.state)).toEqual(['done', 'done']);
+    } finally {
+      await sim.close();
+      await fleet.stop();
+    }
+  });
 });
