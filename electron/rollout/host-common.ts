@@ -25,7 +25,8 @@ export interface HostRunContext {
     machineId: number,
     p: { state: RolloutHostState; step: string; reason?: string; failureKind?: string },
   ) => void;
-  output: (machineId: number, text: string) => void;
+  /** Output the host printed, shown live (its state and step as the caller last moved it: no read). */
+  output: (h: Pick<StoredHost, 'machineId' | 'state' | 'step'>, text: string) => void;
   /** Polling interval of a running operation. */
   pollMs: number;
   /** How long to keep reconnecting to a host whose connection dropped mid-step. */
@@ -152,9 +153,12 @@ export function auditHostOutcome(
   });
 }
 
-/** The host's machine, or a failure when it was deleted. */
-export function machineOf(ctx: HostRunContext, h: StoredHost): Machine {
-  const m = ctx.ports.machine(h.machineId);
+/**
+ * The host's machine, or a failure when it was deleted. `known` is the machine as read when the host's
+ * session was opened (the session runs on it): then only whether it is still there is asked.
+ */
+export function machineOf(ctx: HostRunContext, h: StoredHost, known?: Machine): Machine {
+  const m = known ? (ctx.ports.machineExists(h.machineId) ? known : null) : ctx.ports.machine(h.machineId);
   if (!m) throw new HostFailure('deleted', `${h.machineName} was removed from the inventory.`);
   return m;
 }

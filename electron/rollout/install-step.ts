@@ -1,3 +1,4 @@
+import type { Machine } from '../../shared/domain';
 import type { StoredHost } from '../db/repos/rollouts';
 import type { SshSession } from '../ssh/types';
 import { installAction, opIdFor } from './decisions';
@@ -22,10 +23,18 @@ const FOLLOW_WAIT_MS = 30_000;
 /** Runs work over the host's session (the runner keeps one across pre-flight → install → verify). */
 export type UseSession = <T>(work: (s: SshSession) => Promise<T>) => Promise<T>;
 
-/** The installing state: start, follow, collect or re-check the op, never running it blindly twice. */
-export async function install(ctx: HostRunContext, h: StoredHost, use: UseSession): Promise<StoredHost> {
+/**
+ * The installing state: start, follow, collect or re-check the op, never running it blindly twice. `machine`:
+ * the one the host's shared session was opened with, when there is one.
+ */
+export async function install(
+  ctx: HostRunContext,
+  h: StoredHost,
+  use: UseSession,
+  machine?: Machine,
+): Promise<StoredHost> {
   const { ports, repo, rollout } = ctx;
-  machineOf(ctx, h); // a machine deleted meanwhile fails here, as before the session was shared
+  machineOf(ctx, h, machine); // a machine deleted meanwhile fails here, as before the session was shared
   const inst = installerOf(ctx, h);
   const opId = h.opId ?? opIdFor(rollout.id, h.machineId, h.attempts);
   return use(async (s) => {
@@ -46,7 +55,7 @@ export async function install(ctx: HostRunContext, h: StoredHost, use: UseSessio
           timeoutMs: rollout.options.hostTimeLimitMs,
           signal: ctx.signal,
         });
-        ctx.output(cur.machineId, r.stdout.toString('utf8') + r.stderr.toString('utf8'));
+        ctx.output(cur, r.stdout.toString('utf8') + r.stderr.toString('utf8'));
       }
       const versions = await installedVersions(s, ctx, inst, cur);
       if (versions.missing.length === 0) return move(ctx, cur, 'verifying', { step: 'after-install' });
@@ -114,7 +123,7 @@ export async function install(ctx: HostRunContext, h: StoredHost, use: UseSessio
       if (chunk.status) status = chunk.status;
       if (chunk.text !== '' || chunk.nextOffset !== offset) {
         repo.appendOutput(rollout.id, cur.machineId, chunk.text, chunk.nextOffset, ctx.clock.now());
-        ctx.output(cur.machineId, chunk.text);
+        ctx.output(cur, chunk.text);
         const read = chunk.nextOffset - offset;
         offset = chunk.nextOffset;
         // A full chunk: there may be more already, read on before deciding.
@@ -177,10 +186,12 @@ async function followToEnd(
   let offset = cur.logOffset;
   let text = '';
   let upTo = offset;
+  // Log is only read once the op is followed (the start's command writes 'follow' before any of it).
+  const shown = { machineId: cur.machineId, state: 'installing' as const, step: 'follow' };
   const store = () => {
     if (upTo === offset) return;
     ctx.repo.appendOutput(ctx.rollout.id, cur.machineId, text, upTo, ctx.clock.now());
-    ctx.output(cur.machineId, text);
+    ctx.output(shown, text);
     offset = upTo;
     text = '';
   };
