@@ -10,9 +10,11 @@ import {
   machineOf,
   MAX_ATTEMPTS,
   move,
+  moveWithLog,
   preflight,
   requestOf,
   sleep,
+  type UnstoredLog,
 } from './host-common';
 import type { OpStatus, RemoteOps } from './ports';
 
@@ -121,45 +123,52 @@ export async function install(
       const chunk = await ports.ops.readLog(s, opId, offset, LOG_CHUNK);
       // The status read with the log (one round trip per poll); it was read first, so finished means complete.
       if (chunk.status) status = chunk.status;
-      if (chunk.text !== '' || chunk.nextOffset !== offset) {
+      const fresh = chunk.text !== '' || chunk.nextOffset !== offset;
+      // A full chunk: there may be more already, read on before deciding.
+      // (A read may stop up to 3 bytes short: a character cut at the chunk end is read whole next time.)
+      const full = chunk.nextOffset - offset > LOG_CHUNK - 4;
+      if (!full && status.state !== 'running') return ended(ctx, cur, { status, log: fresh ? chunk : null });
+      if (fresh) {
         repo.appendOutput(rollout.id, cur.machineId, chunk.text, chunk.nextOffset, ctx.clock.now());
         ctx.output(cur, chunk.text);
-        const read = chunk.nextOffset - offset;
         offset = chunk.nextOffset;
-        // A full chunk: there may be more already, read on before deciding.
-        // (A read may stop up to 3 bytes short: a character cut at the chunk end is read whole next time.)
-        if (read > LOG_CHUNK - 4) continue;
-      }
-      if (status.state === 'finished') break;
-      if (status.state === 'lost' || status.state === 'unknown') {
-        return move(ctx, cur, 'installing', { step: 'lost' }, { op: status.state });
+        if (full) continue;
       }
       await sleep(ctx.pollMs, ctx.signal);
       if (!chunk.status) status = await ports.ops.status(s, opId);
     }
-    return collected(ctx, cur, status.code);
   });
 }
 
-/** Where a followed op ended: collected when finished, else on to the lost step's re-check. */
-function ended(ctx: HostRunContext, cur: StoredHost, end: OpStatus): StoredHost {
-  if (end.state === 'finished') return collected(ctx, cur, end.code);
-  return move(ctx, cur, 'installing', { step: 'lost' }, { op: end.state });
+/** How a followed op ended, and its log read last (not stored yet: it goes with the host's next state). */
+interface OpEnd {
+  status: OpStatus;
+  log: UnstoredLog | null;
 }
 
-/** The op finished with `code` and its whole log is stored: on to verifying, with the failure it shows. */
-function collected(ctx: HostRunContext, cur: StoredHost, code: number): StoredHost {
-  const failure = installerOf(ctx, cur).classifyFailure(
-    ctx.repo.outputText(ctx.rollout.id, cur.machineId),
-    code,
-  );
-  return move(
-    ctx,
-    cur,
-    'verifying',
-    { step: 'after-install', ...(failure ? { failureKind: failure.kind, reason: failure.message } : {}) },
-    { exitCode: code },
-  );
+/**
+ * The op ended — finished: on to verifying with the failure its whole log shows; lost or unknown: re-checked
+ * next — with the log read last stored in the same transaction.
+ */
+function ended(ctx: HostRunContext, cur: StoredHost, { status, log }: OpEnd): StoredHost {
+  if (status.state !== 'finished')
+    return moveWithLog(ctx, cur, log, () => ({
+      to: 'installing',
+      patch: { step: 'lost' },
+      detail: { op: status.state },
+    }));
+  return moveWithLog(ctx, cur, log, () => {
+    const text = ctx.repo.outputText(ctx.rollout.id, cur.machineId);
+    const failure = installerOf(ctx, cur).classifyFailure(text, status.code);
+    return {
+      to: 'verifying',
+      patch: {
+        step: 'after-install',
+        ...(failure ? { failureKind: failure.kind, reason: failure.message } : {}),
+      },
+      detail: { exitCode: status.code },
+    };
+  });
 }
 
 /** One follow command from a log offset (ports.ops.follow, or the start's combined command). */
@@ -171,8 +180,9 @@ type FollowOnce = (
 /**
  * Follows the op with commands that wait on the host (ports.ops.follow, remote-op-follow.ts) until it
  * finished, was lost or is unknown; the log is stored as it streams, with its offset, at most once per poll
- * interval and at the end of each command (so a window sees it live and a resume reads on from there).
- * `first`, when given, is the first of those commands (the start's, which follows too).
+ * interval and at the end of each command (so a window sees it live and a resume reads on from there) —
+ * but the last command's: that comes back unstored, to go with the host's next state. `first`, when given,
+ * is the first of those commands (the start's, which follows too).
  */
 async function followToEnd(
   ctx: HostRunContext,
@@ -180,7 +190,7 @@ async function followToEnd(
   opId: string,
   s: SshSession,
   first?: FollowOnce,
-): Promise<OpStatus & { state: 'finished' | 'lost' | 'unknown' }> {
+): Promise<OpEnd> {
   const follow = ctx.ports.ops.follow as NonNullable<RemoteOps['follow']>;
   let next: FollowOnce | undefined = first;
   let offset = cur.logOffset;
@@ -211,10 +221,12 @@ async function followToEnd(
     });
     text += r.text;
     upTo = r.nextOffset;
-    store();
     // A full chunk: there may be more already, read on before deciding.
-    if (offset - from > LOG_CHUNK - 4) continue;
-    if (r.status.state !== 'running') return r.status;
+    const full = upTo - from > LOG_CHUNK - 4;
+    if (!full && r.status.state !== 'running')
+      return { status: r.status, log: upTo === offset ? null : { text, nextOffset: upTo } };
+    store();
+    if (full) continue;
     // The wait on the host ran out. A host that answers "running" at once every time (no usable sleep)
     // is not asked again faster than the poll interval.
     if (Date.now() - began < ctx.pollMs) await sleep(ctx.pollMs, ctx.signal);
