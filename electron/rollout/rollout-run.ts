@@ -108,8 +108,11 @@ export async function runRollout(d: RunDeps, rollout: Rollout): Promise<void> {
       );
     }
     // Counted in SQL: reading every host's row here, after each host, made a rollout quadratic in its size.
+    // The count still reads every host's row of the rollout: only when there is a threshold to check.
+    const threshold = rollout.options.failureThreshold;
+    if (stopped || !threshold) return;
     const { finished, failed } = repo.finishedCounts(id);
-    if (!stopped && thresholdReached(rollout.options.failureThreshold, failed, finished)) {
+    if (thresholdReached(threshold, failed, finished)) {
       stopped = 'threshold';
       repo.stop(id, 'threshold', clock.now());
       logger.info('rollout.threshold', { rolloutId: id, failed, finished });
