@@ -36,6 +36,31 @@ export function openDatabase(options: OpenOptions): Db {
   return db;
 }
 
+const runners = new WeakMap<
+  Db,
+  { deferred: (fn: () => unknown) => unknown; immediate: (fn: () => unknown) => unknown }
+>();
+
+/**
+ * Runs a function in a transaction (a savepoint inside another one): `deferred` as db.transaction(fn)() does,
+ * `immediate` taking the write lock first. better-sqlite3 builds a transaction's wrappers on every
+ * db.transaction(fn) call; here they are built once per database, for the hot paths (a rollout runs several
+ * transactions per host).
+ */
+export function transactions(db: Db) {
+  let r = runners.get(db);
+  if (!r) {
+    const t = db.transaction((fn: () => unknown) => fn());
+    r = { deferred: t, immediate: t.immediate };
+    runners.set(db, r);
+  }
+  const { deferred, immediate } = r;
+  return {
+    deferred: <T>(fn: () => T): T => deferred(fn) as T,
+    immediate: <T>(fn: () => T): T => immediate(fn) as T,
+  };
+}
+
 /** Applies, in order and each in its own transaction, the migrations not yet recorded. */
 export function migrate(db: Db, migrations: readonly Migration[]): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (

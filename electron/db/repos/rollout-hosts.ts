@@ -11,7 +11,7 @@ import {
   type RolloutPlan,
   type RolloutPreflight,
 } from '../../../shared/rollout';
-import type { Db } from '../open';
+import { type Db, transactions } from '../open';
 import type { RolloutEventLog } from './rollout-events';
 
 interface HostRow {
@@ -113,6 +113,7 @@ const HOST_COLUMNS: Record<keyof HostPatch, [string, (v: never) => unknown]> = {
 
 /** The hosts of rollouts (table rollout_hosts): their state machine, each transition logged. */
 export function rolloutHostsRepo(db: Db, log: RolloutEventLog) {
+  const tx = transactions(db);
   const getHostRow = db.prepare('SELECT * FROM rollout_hosts WHERE rollout_id = ? AND machine_id = ?');
   // A transition needs only the state it leaves (for its event), not the row's JSON columns.
   const stateOf = db
@@ -194,7 +195,7 @@ export function rolloutHostsRepo(db: Db, log: RolloutEventLog) {
       now: number,
       detail: object = {},
     ): StoredHost {
-      return db.transaction(() => {
+      return tx.deferred(() => {
         const before = stateOf.get(rolloutId, machineId) as RolloutHostState | undefined;
         if (before === undefined) throw new Error(`rollout ${rolloutId} has no host ${machineId}`);
         const sets = ['state = ?', 'updated_at = ?'];
@@ -210,7 +211,7 @@ export function rolloutHostsRepo(db: Db, log: RolloutEventLog) {
         const stepDetail = patch.step !== undefined ? { step: patch.step } : {};
         log.append(rolloutId, machineId, before, to, now, { ...stepDetail, ...detail });
         return toHost(after);
-      })();
+      });
     },
     /** Updates engine bookkeeping without a state change (no event: nothing the technician would see). */
     setLogOffset(rolloutId: number, machineId: number, offset: number): void {
