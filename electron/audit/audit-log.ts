@@ -1,6 +1,6 @@
 import type { AuditEntry, AuditVerifyReport } from '../../shared/decisions';
 import type { Clock } from '../core/clock';
-import type { Db } from '../db/open';
+import { type Db, transactions } from '../db/open';
 import { type AuditLogRepo, auditLogRepo, toAuditEntry as toEntry } from '../db/repos/audit-log';
 import { metaRepo } from '../db/repos/meta';
 import { entryHash, GENESIS_HASH } from './canonical';
@@ -21,11 +21,14 @@ export interface AuditInput {
 const HEAD_KEY = 'audit.head';
 
 // Statements are prepared once per database, not per entry: a rollout appends many.
-const prepared = new WeakMap<Db, { repo: AuditLogRepo; meta: ReturnType<typeof metaRepo> }>();
+const prepared = new WeakMap<
+  Db,
+  { repo: AuditLogRepo; meta: ReturnType<typeof metaRepo>; tx: ReturnType<typeof transactions> }
+>();
 function statementsOf(db: Db) {
   let s = prepared.get(db);
   if (!s) {
-    s = { repo: auditLogRepo(db), meta: metaRepo(db) };
+    s = { repo: auditLogRepo(db), meta: metaRepo(db), tx: transactions(db) };
     prepared.set(db, s);
   }
   return s;
@@ -37,27 +40,25 @@ function statementsOf(db: Db) {
  * is a savepoint, so a rollout's state change and its audit entry commit together.
  */
 export function appendAudit(db: Db, input: AuditInput & { actor: string }, now: number): AuditEntry {
-  const { repo, meta } = statementsOf(db);
-  return db
-    .transaction(() => {
-      const last = repo.last();
-      const seq = (last?.seq ?? 0) + 1;
-      const prev = last?.hash ?? GENESIS_HASH;
-      const detail = input.detail ?? {};
-      const fields = {
-        seq,
-        at: now,
-        actor: input.actor,
-        action: input.action,
-        subject: input.subject,
-        detail,
-      };
-      const hash = entryHash(prev, fields);
-      repo.insert({ ...fields, detail_json: JSON.stringify(detail), prev_hash: prev, hash });
-      meta.set(HEAD_KEY, `${seq}:${hash}`);
-      return { ...fields, prevHash: prev, hash };
-    })
-    .immediate();
+  const { repo, meta, tx } = statementsOf(db);
+  return tx.immediate(() => {
+    const last = repo.last();
+    const seq = (last?.seq ?? 0) + 1;
+    const prev = last?.hash ?? GENESIS_HASH;
+    const detail = input.detail ?? {};
+    const fields = {
+      seq,
+      at: now,
+      actor: input.actor,
+      action: input.action,
+      subject: input.subject,
+      detail,
+    };
+    const hash = entryHash(prev, fields);
+    repo.insert({ ...fields, detail_json: JSON.stringify(detail), prev_hash: prev, hash });
+    meta.set(HEAD_KEY, `${seq}:${hash}`);
+    return { ...fields, prevHash: prev, hash };
+  });
 }
 
 /** Walks the chain from the first entry and names the first one that does not hold. */

@@ -5,7 +5,7 @@ import type { MetaRepo } from '../db/repos/meta';
 
 const KEY = 'operator.name';
 
-function osUser(): string {
+function readOsUser(): string {
   try {
     return os.userInfo().username || 'unknown';
   } catch {
@@ -13,6 +13,11 @@ function osUser(): string {
     return process.env.USER ?? process.env.USERNAME ?? 'unknown';
   }
 }
+
+// The process's user does not change while it runs: read once (os.userInfo is a passwd lookup, and every
+// audit entry asked for it — a rollout writes one per host).
+let osUserName: string | null = null;
+const osUser = (): string => (osUserName ??= readOsUser());
 
 /** Who entries are recorded as: the operator name from Settings, else the OS user name. */
 export function operatorSettings(meta: MetaRepo) {

@@ -208,6 +208,7 @@ export function fakeFleet(n: number, approved: { name: string; version: string; 
       return work(session(m.id));
     },
     machine: (id) => machines.find((m) => m.id === id) ?? null,
+    machineExists: (id) => machines.some((m) => m.id === id),
     packageManagerOf: () => 'apt',
     installer: (pm) => (pm === 'apt' ? fakeInstaller : null),
     ops: {

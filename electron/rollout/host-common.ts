@@ -25,7 +25,8 @@ export interface HostRunContext {
     machineId: number,
     p: { state: RolloutHostState; step: string; reason?: string; failureKind?: string },
   ) => void;
-  output: (machineId: number, text: string) => void;
+  /** Output the host printed, shown live (its state and step as the caller last moved it: no read). */
+  output: (h: Pick<StoredHost, 'machineId' | 'state' | 'step'>, text: string) => void;
   /** Polling interval of a running operation. */
   pollMs: number;
   /** How long to keep reconnecting to a host whose connection dropped mid-step. */
@@ -89,9 +90,52 @@ export function move(
   patch: HostPatch,
   detail: object = {},
 ): StoredHost {
-  const next = FINAL_HOST_STATES.has(to)
+  return reported(ctx, h, written(ctx, h, { to, patch, detail }));
+}
+
+/** Where a host moves: its state, the fields that go with it, the event's detail. */
+export interface MoveTo {
+  to: RolloutHostState;
+  patch: HostPatch;
+  detail?: object;
+}
+
+/** The op's log read since it was last stored, with the byte offset after it. */
+export interface UnstoredLog {
+  text: string;
+  nextOffset: number;
+}
+
+/**
+ * Moves a host with the op's log read since it was last stored, in one transaction: a resume reads on
+ * from the offset stored with the state, so the text is neither lost nor stored twice (one commit where
+ * there were two). `decide` runs once the log is stored (the failure classification reads it).
+ */
+export function moveWithLog(
+  ctx: HostRunContext,
+  h: StoredHost,
+  log: UnstoredLog | null,
+  decide: () => MoveTo,
+): StoredHost {
+  if (!log) return reported(ctx, h, written(ctx, h, decide()));
+  const next = ctx.repo.transaction(() => {
+    ctx.repo.appendOutput(h.rolloutId, h.machineId, log.text, log.nextOffset, ctx.clock.now());
+    return written(ctx, h, decide());
+  });
+  ctx.output(h, log.text);
+  return reported(ctx, h, next);
+}
+
+/** Writes a move (a final state with its audit entry, endHost). */
+function written(ctx: HostRunContext, h: StoredHost, m: MoveTo): StoredHost {
+  const { to, patch, detail = {} } = m;
+  return FINAL_HOST_STATES.has(to)
     ? endHost(ctx.repo, ctx.ports, h.rolloutId, h.machineId, to, patch, ctx.clock.now(), detail)
     : ctx.repo.transition(h.rolloutId, h.machineId, to, patch, ctx.clock.now(), detail);
+}
+
+/** Reports a written move to the progress batcher. */
+function reported(ctx: HostRunContext, h: StoredHost, next: StoredHost): StoredHost {
   ctx.report(h.machineId, {
     state: next.state,
     step: next.step,
@@ -152,9 +196,12 @@ export function auditHostOutcome(
   });
 }
 
-/** The host's machine, or a failure when it was deleted. */
-export function machineOf(ctx: HostRunContext, h: StoredHost): Machine {
-  const m = ctx.ports.machine(h.machineId);
+/**
+ * The host's machine, or a failure when it was deleted. `known` is the machine as read when the host's
+ * session was opened (the session runs on it): then only whether it is still there is asked.
+ */
+export function machineOf(ctx: HostRunContext, h: StoredHost, known?: Machine): Machine {
+  const m = known ? (ctx.ports.machineExists(h.machineId) ? known : null) : ctx.ports.machine(h.machineId);
   if (!m) throw new HostFailure('deleted', `${h.machineName} was removed from the inventory.`);
   return m;
 }

@@ -1,4 +1,4 @@
-import { FINAL_HOST_STATES, type RolloutHostState } from '../../shared/domain';
+import { FINAL_HOST_STATES, type Machine, type RolloutHostState } from '../../shared/domain';
 import { ApiError } from '../../shared/wire';
 import type { StoredHost } from '../db/repos/rollouts';
 import { UnparseableOutputError } from '../platforms/types';
@@ -71,8 +71,7 @@ export async function runHost(ctx: HostRunContext, machineId: number): Promise<R
   try {
     let failingSince: number | null = null;
     let cleaned = false;
-    // Whether this run removed the host's op directories already (with the verify's checks).
-    const run = { opsRemoved: false };
+    const run: HostRun = { opsRemoved: false };
     while (!FINAL_HOST_STATES.has(h.state)) {
       try {
         if (h.packageManager === 'wua') {
@@ -81,6 +80,7 @@ export async function runHost(ctx: HostRunContext, machineId: number): Promise<R
           failingSince = null;
         } else if (sharesSession(ctx, h)) {
           const machine = machineOf(ctx, h);
+          run.machine = machine;
           installerOf(ctx, h); // an unsupported host fails before connecting, as each step did alone
           await ctx.ports.withSession(machine, ctx.signal, async (s: SshSession) => {
             const use: UseSession = (work) => work(s);
@@ -183,13 +183,19 @@ async function removeOpDirs(ctx: HostRunContext, h: StoredHost, use?: UseSession
   }
 }
 
+/** What one run of a host keeps between its steps. */
+interface HostRun {
+  /** Whether this run removed the host's op directories already (with the verify's checks). */
+  opsRemoved: boolean;
+  /**
+   * The machine as read for the host's shared session (installing and verifying run only inside one, which
+   * sets it first): their steps ask only whether it is still there.
+   */
+  machine?: Machine;
+}
+
 /** One state's work; returns the host after the transition it made. */
-async function step(
-  ctx: HostRunContext,
-  h: StoredHost,
-  use: UseSession,
-  run: { opsRemoved: boolean },
-): Promise<StoredHost> {
+async function step(ctx: HostRunContext, h: StoredHost, use: UseSession, run: HostRun): Promise<StoredHost> {
   const { ports, rollout } = ctx;
   const now = () => ctx.clock.now();
   switch (h.state) {
@@ -229,7 +235,7 @@ async function step(
     }
 
     case 'installing':
-      return install(ctx, h, use);
+      return install(ctx, h, use, run.machine);
 
     case 'rebooting': {
       const machine = machineOf(ctx, h);
@@ -261,7 +267,7 @@ async function step(
     }
 
     case 'verifying': {
-      const machine = machineOf(ctx, h);
+      const machine = machineOf(ctx, h, run.machine);
       const inst = installerOf(ctx, h);
       const found = await use(async (s) => {
         const { report, removed, versions } = await checksAndRemoveOps(s, ctx, inst, h);
@@ -343,6 +349,6 @@ async function hostScript(
   // Kept with the host's output (the rollout view shows it), as the pre-flight's list refresh is.
   const shown = `[patchbay] the plan's ${phase}-script\n${r.detail}${r.detail.endsWith('\n') ? '' : '\n'}`;
   ctx.repo.appendOutput(ctx.rollout.id, h.machineId, shown, null, ctx.clock.now());
-  ctx.output(h.machineId, shown);
+  ctx.output(h, shown);
   return r.ok ? null : (r.detail.split('\n')[0] ?? `${phase}-script failed`);
 }

@@ -1,3 +1,4 @@
+import type { Machine } from '../../shared/domain';
 import type { StoredHost } from '../db/repos/rollouts';
 import type { SshSession } from '../ssh/types';
 import { installAction, opIdFor } from './decisions';
@@ -10,9 +11,11 @@ import {
   machineOf,
   MAX_ATTEMPTS,
   move,
+  moveWithLog,
   preflight,
   requestOf,
   sleep,
+  type UnstoredLog,
 } from './host-common';
 import type { OpStatus, RemoteOps } from './ports';
 import { planRefusal } from './preflight-step';
@@ -24,10 +27,18 @@ const FOLLOW_WAIT_MS = 30_000;
 /** Runs work over the host's session (the runner keeps one across pre-flight → install → verify). */
 export type UseSession = <T>(work: (s: SshSession) => Promise<T>) => Promise<T>;
 
-/** The installing state: start, follow, collect or re-check the op, never running it blindly twice. */
-export async function install(ctx: HostRunContext, h: StoredHost, use: UseSession): Promise<StoredHost> {
+/**
+ * The installing state: start, follow, collect or re-check the op, never running it blindly twice. `machine`:
+ * the one the host's shared session was opened with, when there is one.
+ */
+export async function install(
+  ctx: HostRunContext,
+  h: StoredHost,
+  use: UseSession,
+  machine?: Machine,
+): Promise<StoredHost> {
   const { ports, repo, rollout } = ctx;
-  machineOf(ctx, h); // a machine deleted meanwhile fails here, as before the session was shared
+  machineOf(ctx, h, machine); // a machine deleted meanwhile fails here, as before the session was shared
   const inst = installerOf(ctx, h);
   const opId = h.opId ?? opIdFor(rollout.id, h.machineId, h.attempts);
   return use(async (s) => {
@@ -48,7 +59,7 @@ export async function install(ctx: HostRunContext, h: StoredHost, use: UseSessio
           timeoutMs: rollout.options.hostTimeLimitMs,
           signal: ctx.signal,
         });
-        ctx.output(cur.machineId, r.stdout.toString('utf8') + r.stderr.toString('utf8'));
+        ctx.output(cur, r.stdout.toString('utf8') + r.stderr.toString('utf8'));
       }
       const versions = await installedVersions(s, ctx, inst, cur);
       if (versions.missing.length === 0) return move(ctx, cur, 'verifying', { step: 'after-install' });
@@ -124,45 +135,52 @@ export async function install(ctx: HostRunContext, h: StoredHost, use: UseSessio
       const chunk = await ports.ops.readLog(s, opId, offset, LOG_CHUNK);
       // The status read with the log (one round trip per poll); it was read first, so finished means complete.
       if (chunk.status) status = chunk.status;
-      if (chunk.text !== '' || chunk.nextOffset !== offset) {
+      const fresh = chunk.text !== '' || chunk.nextOffset !== offset;
+      // A full chunk: there may be more already, read on before deciding.
+      // (A read may stop up to 3 bytes short: a character cut at the chunk end is read whole next time.)
+      const full = chunk.nextOffset - offset > LOG_CHUNK - 4;
+      if (!full && status.state !== 'running') return ended(ctx, cur, { status, log: fresh ? chunk : null });
+      if (fresh) {
         repo.appendOutput(rollout.id, cur.machineId, chunk.text, chunk.nextOffset, ctx.clock.now());
-        ctx.output(cur.machineId, chunk.text);
-        const read = chunk.nextOffset - offset;
+        ctx.output(cur, chunk.text);
         offset = chunk.nextOffset;
-        // A full chunk: there may be more already, read on before deciding.
-        // (A read may stop up to 3 bytes short: a character cut at the chunk end is read whole next time.)
-        if (read > LOG_CHUNK - 4) continue;
-      }
-      if (status.state === 'finished') break;
-      if (status.state === 'lost' || status.state === 'unknown') {
-        return move(ctx, cur, 'installing', { step: 'lost' }, { op: status.state });
+        if (full) continue;
       }
       await sleep(ctx.pollMs, ctx.signal);
       if (!chunk.status) status = await ports.ops.status(s, opId);
     }
-    return collected(ctx, cur, status.code);
   });
 }
 
-/** Where a followed op ended: collected when finished, else on to the lost step's re-check. */
-function ended(ctx: HostRunContext, cur: StoredHost, end: OpStatus): StoredHost {
-  if (end.state === 'finished') return collected(ctx, cur, end.code);
-  return move(ctx, cur, 'installing', { step: 'lost' }, { op: end.state });
+/** How a followed op ended, and its log read last (not stored yet: it goes with the host's next state). */
+interface OpEnd {
+  status: OpStatus;
+  log: UnstoredLog | null;
 }
 
-/** The op finished with `code` and its whole log is stored: on to verifying, with the failure it shows. */
-function collected(ctx: HostRunContext, cur: StoredHost, code: number): StoredHost {
-  const failure = installerOf(ctx, cur).classifyFailure(
-    ctx.repo.outputText(ctx.rollout.id, cur.machineId),
-    code,
-  );
-  return move(
-    ctx,
-    cur,
-    'verifying',
-    { step: 'after-install', ...(failure ? { failureKind: failure.kind, reason: failure.message } : {}) },
-    { exitCode: code },
-  );
+/**
+ * The op ended — finished: on to verifying with the failure its whole log shows; lost or unknown: re-checked
+ * next — with the log read last stored in the same transaction.
+ */
+function ended(ctx: HostRunContext, cur: StoredHost, { status, log }: OpEnd): StoredHost {
+  if (status.state !== 'finished')
+    return moveWithLog(ctx, cur, log, () => ({
+      to: 'installing',
+      patch: { step: 'lost' },
+      detail: { op: status.state },
+    }));
+  return moveWithLog(ctx, cur, log, () => {
+    const text = ctx.repo.outputText(ctx.rollout.id, cur.machineId);
+    const failure = installerOf(ctx, cur).classifyFailure(text, status.code);
+    return {
+      to: 'verifying',
+      patch: {
+        step: 'after-install',
+        ...(failure ? { failureKind: failure.kind, reason: failure.message } : {}),
+      },
+      detail: { exitCode: status.code },
+    };
+  });
 }
 
 /** One follow command from a log offset (ports.ops.follow, or the start's combined command). */
@@ -174,8 +192,9 @@ type FollowOnce = (
 /**
  * Follows the op with commands that wait on the host (ports.ops.follow, remote-op-follow.ts) until it
  * finished, was lost or is unknown; the log is stored as it streams, with its offset, at most once per poll
- * interval and at the end of each command (so a window sees it live and a resume reads on from there).
- * `first`, when given, is the first of those commands (the start's, which follows too).
+ * interval and at the end of each command (so a window sees it live and a resume reads on from there) —
+ * but the last command's: that comes back unstored, to go with the host's next state. `first`, when given,
+ * is the first of those commands (the start's, which follows too).
  */
 async function followToEnd(
   ctx: HostRunContext,
@@ -183,16 +202,18 @@ async function followToEnd(
   opId: string,
   s: SshSession,
   first?: FollowOnce,
-): Promise<OpStatus & { state: 'finished' | 'lost' | 'unknown' }> {
+): Promise<OpEnd> {
   const follow = ctx.ports.ops.follow as NonNullable<RemoteOps['follow']>;
   let next: FollowOnce | undefined = first;
   let offset = cur.logOffset;
   let text = '';
   let upTo = offset;
+  // Log is only read once the op is followed (the start's command writes 'follow' before any of it).
+  const shown = { machineId: cur.machineId, state: 'installing' as const, step: 'follow' };
   const store = () => {
     if (upTo === offset) return;
     ctx.repo.appendOutput(ctx.rollout.id, cur.machineId, text, upTo, ctx.clock.now());
-    ctx.output(cur.machineId, text);
+    ctx.output(shown, text);
     offset = upTo;
     text = '';
   };
@@ -212,10 +233,12 @@ async function followToEnd(
     });
     text += r.text;
     upTo = r.nextOffset;
-    store();
     // A full chunk: there may be more already, read on before deciding.
-    if (offset - from > LOG_CHUNK - 4) continue;
-    if (r.status.state !== 'running') return r.status;
+    const full = upTo - from > LOG_CHUNK - 4;
+    if (!full && r.status.state !== 'running')
+      return { status: r.status, log: upTo === offset ? null : { text, nextOffset: upTo } };
+    store();
+    if (full) continue;
     // The wait on the host ran out. A host that answers "running" at once every time (no usable sleep)
     // is not asked again faster than the poll interval.
     if (Date.now() - began < ctx.pollMs) await sleep(ctx.pollMs, ctx.signal);

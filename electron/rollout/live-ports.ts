@@ -71,6 +71,7 @@ export function livePorts(deps: LivePortsDeps): RolloutPorts {
         work,
       ),
     machine: (id) => deps.machinesRepo.get(id),
+    machineExists: (id) => deps.machinesRepo.exists(id),
     packageManagerOf: (id) => deps.scans.packageManager(id),
     installer: (pm) => INSTALLERS[pm as PackageManagerId] ?? null,
     ops: {

@@ -85,6 +85,8 @@ export interface RolloutPorts {
   withSession<T>(machine: Machine, signal: AbortSignal, work: (s: SshSession) => Promise<T>): Promise<T>;
   /** The machine, or null when it was deleted. */
   machine(machineId: number): Machine | null;
+  /** Whether the machine is still in the inventory: a lighter check than `machine` (no tags, no status). */
+  machineExists(machineId: number): boolean;
   /** The package manager the machine's last successful scan found ('' when never scanned). */
   packageManagerOf(machineId: number): string;
   installer(packageManager: string): PlatformInstaller | null;

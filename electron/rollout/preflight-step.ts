@@ -64,7 +64,7 @@ export async function preflightOnHost(
     const text = r.stdout.toString('utf8') + r.stderr.toString('utf8');
     const shown = `[patchbay] refreshing the package lists (${before || 'stale'})\n${text}${text.endsWith('\n') || text === '' ? '' : '\n'}`;
     ctx.repo.appendOutput(ctx.rollout.id, host.machineId, shown, null, ctx.clock.now());
-    ctx.output(host.machineId, shown);
+    ctx.output(host, shown);
     const outcome = inst.refresh.parse(text, r.code);
     if (!outcome.ok) throw refreshFailure(outcome, r.code);
     host = move(ctx, host, 'preflight', { step: 'refreshed' }, { refresh: 'ok' });

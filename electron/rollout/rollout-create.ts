@@ -107,7 +107,7 @@ export function retryInput(
   }
   const states = new Set([...RETRY_HOST_STATES, ...(includeCancelled ? RETRY_CANCELLED_HOST_STATES : [])]);
   const picked = d.repo.hosts(r.id).filter((h) => states.has(h.state));
-  const machineIds = picked.filter((h) => d.ports.machine(h.machineId) !== null).map((h) => h.machineId);
+  const machineIds = picked.filter((h) => d.ports.machineExists(h.machineId)).map((h) => h.machineId);
   if (machineIds.length === 0) {
     throw new ApiError({
       code: 'invalid',

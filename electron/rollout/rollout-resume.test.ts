@@ -177,6 +177,30 @@ describe('rollout resume', () => {
     }
   });
 
+  it("stores the install's last log with its move to verifying: a move that fails stores neither", async () => {
+    const { repo, service } = setup(1, [{ name: 'openssl', version: '3' }]);
+    const transition = repo.transition;
+    let failed = 0;
+    // The first write of 'verifying' fails (as a full disk would): the runner retries the installing state.
+    repo.transition = (...args) => {
+      if (args[2] === 'verifying' && failed++ === 0) throw new Error('disk I/O error');
+      return transition(...args);
+    };
+    const r = service.create({
+      targets: { kind: 'machines', machineIds: [1] },
+      content: { kind: 'all-approved' },
+    });
+    await service.review(r.id);
+    service.start(r.id);
+    await service.wait(r.id);
+    expect(service.get(r.id).hosts[0]?.state).toBe('succeeded');
+    expect(failed).toBe(2);
+    // Read again from the offset stored with the state it stayed in: the text once, nothing lost.
+    const text = repo.outputText(r.id, 1);
+    expect(text.match(/Setting up openssl \(3\)/g)).toHaveLength(1);
+    expect(repo.host(r.id, 1)?.logOffset).toBe(text.length);
+  });
+
   it('leaves a rollout another live process holds, and resumes it once that lease runs out', async () => {
     const { repo, fleet, service } = setup(1, [{ name: 'openssl', version: '3' }], { leaseMs: 200 });
     const r = service.create({

@@ -65,16 +65,14 @@ export async function runRollout(d: RunDeps, rollout: Rollout): Promise<void> {
     cancelled: () => cancel.value,
     signal: abort.signal,
     report: (machineId, p) => progress.host(id, { machineId, ...p }),
-    output: (machineId, text) => {
-      const h = repo.host(id, machineId);
-      if (h) progress.output(id, machineId, h.state, h.step, text);
-    },
+    output: (h, text) => progress.output(id, h.machineId, h.state, h.step, text),
     pollMs: d.pollMs,
     reconnectMs: d.reconnectMs,
   };
   /** Why a queued host must not start now (null: it may). */
   const holdNew = (): 'cancelled' | 'threshold' | 'paused' | null => {
-    const r = repo.get(id);
+    // The rollout's control fields only (no counts, no JSON): asked before every host starts.
+    const r = repo.control(id);
     if (r?.cancelRequested) cancel.value = true;
     if (cancel.value) return 'cancelled';
     if (stopped) return 'threshold';
@@ -110,8 +108,11 @@ export async function runRollout(d: RunDeps, rollout: Rollout): Promise<void> {
       );
     }
     // Counted in SQL: reading every host's row here, after each host, made a rollout quadratic in its size.
+    // The count still reads every host's row of the rollout: only when there is a threshold to check.
+    const threshold = rollout.options.failureThreshold;
+    if (stopped || !threshold) return;
     const { finished, failed } = repo.finishedCounts(id);
-    if (!stopped && thresholdReached(rollout.options.failureThreshold, failed, finished)) {
+    if (thresholdReached(threshold, failed, finished)) {
       stopped = 'threshold';
       repo.stop(id, 'threshold', clock.now());
       logger.info('rollout.threshold', { rolloutId: id, failed, finished });

@@ -178,7 +178,7 @@ const PHASE_WORDS: Record<WinProgress['phase'], string> = {
 function say(ctx: HostRunContext, h: StoredHost, line: string): void {
   const text = `[patchbay] ${line}\n`;
   ctx.repo.appendOutput(ctx.rollout.id, h.machineId, text, null, ctx.clock.now());
-  ctx.output(h.machineId, text);
+  ctx.output(h, text);
 }
 
 /**

@@ -162,6 +162,7 @@ export function machinesRepo(db: Db) {
     .prepare('SELECT id FROM machines WHERE id IN (SELECT value FROM json_each(?))')
     .pluck();
   const count = db.prepare('SELECT count(*) FROM machines').pluck();
+  const exists = db.prepare<[number], number>('SELECT 1 FROM machines WHERE id = ?').pluck();
   // Every count comes from rows kept by triggers (migration 0004): constant time, whatever the fleet size.
   const summary = db.prepare(`SELECT f.machines, f.scanned, f.needs_security AS needsSecurity,
     f.needs_reboot AS needsReboot, f.eol AS endOfLife, f.extended AS extendedSupportOnly,
@@ -182,6 +183,10 @@ export function machinesRepo(db: Db) {
     get(id: number): Machine | null {
       const r = byId.get(id);
       return r ? toMachine(r) : null;
+    },
+    /** Whether a machine is there (no row data: a rollout asks before each step of a host). */
+    exists(id: number): boolean {
+      return exists.get(id) !== undefined;
     },
     findByEndpoint(address: string, port: number): Machine | null {
       const r = byEndpoint.get(address, port);

@@ -119,6 +119,10 @@ export function planRunsRepo(db: Db) {
             SUM(state IN ('failed', 'partly')) AS failed
      FROM rollout_hosts WHERE rollout_id = ?`,
   );
+  // Asked for every host of every rollout (the engine's start check and its pre-/post-script hook).
+  const runOfHostStmt = db.prepare(
+    'SELECT run_id FROM plan_run_hosts WHERE rollout_id = ? AND machine_id = ?',
+  );
   const get = (id: number): StoredPlanRun | null => {
     const r = getRow.get(id) as RunRow | undefined;
     return r ? toRun(r) : null;
@@ -279,9 +283,7 @@ export function planRunsRepo(db: Db) {
     },
     /** The plan run (and its definition) a rollout's host belongs to, or null (not a plan's rollout). */
     runOfRolloutHost(rolloutId: number, machineId: number): StoredPlanRun | null {
-      const r = db
-        .prepare('SELECT run_id FROM plan_run_hosts WHERE rollout_id = ? AND machine_id = ?')
-        .get(rolloutId, machineId) as { run_id: number } | undefined;
+      const r = runOfHostStmt.get(rolloutId, machineId) as { run_id: number } | undefined;
       return r ? get(r.run_id) : null;
     },
 

@@ -11,7 +11,7 @@ import {
   type RolloutPlan,
   type RolloutPreflight,
 } from '../../../shared/rollout';
-import type { Db } from '../open';
+import { type Db, transactions } from '../open';
 import type { RolloutEventLog } from './rollout-events';
 
 interface HostRow {
@@ -113,7 +113,12 @@ const HOST_COLUMNS: Record<keyof HostPatch, [string, (v: never) => unknown]> = {
 
 /** The hosts of rollouts (table rollout_hosts): their state machine, each transition logged. */
 export function rolloutHostsRepo(db: Db, log: RolloutEventLog) {
+  const tx = transactions(db);
   const getHostRow = db.prepare('SELECT * FROM rollout_hosts WHERE rollout_id = ? AND machine_id = ?');
+  // A transition needs only the state it leaves (for its event), not the row's JSON columns.
+  const stateOf = db
+    .prepare('SELECT state FROM rollout_hosts WHERE rollout_id = ? AND machine_id = ?')
+    .pluck();
   // A transition's UPDATE, prepared once per set of columns (a few dozen shapes): preparing it on every
   // transition was a measurable share of a large rollout's CPU (bench:rollout). It returns the new row.
   const updates = new Map<string, Statement<unknown[]>>();
@@ -190,9 +195,9 @@ export function rolloutHostsRepo(db: Db, log: RolloutEventLog) {
       now: number,
       detail: object = {},
     ): StoredHost {
-      return db.transaction(() => {
-        const before = getHostRow.get(rolloutId, machineId) as HostRow | undefined;
-        if (!before) throw new Error(`rollout ${rolloutId} has no host ${machineId}`);
+      return tx.deferred(() => {
+        const before = stateOf.get(rolloutId, machineId) as RolloutHostState | undefined;
+        if (before === undefined) throw new Error(`rollout ${rolloutId} has no host ${machineId}`);
         const sets = ['state = ?', 'updated_at = ?'];
         const values: unknown[] = [to, now];
         for (const [k, v] of Object.entries(patch)) {
@@ -204,9 +209,9 @@ export function rolloutHostsRepo(db: Db, log: RolloutEventLog) {
         // The row as updated comes back with the UPDATE (RETURNING): no second read per transition.
         const after = updateStmt(sets.join(', ')).get(...values, rolloutId, machineId) as HostRow;
         const stepDetail = patch.step !== undefined ? { step: patch.step } : {};
-        log.append(rolloutId, machineId, before.state, to, now, { ...stepDetail, ...detail });
+        log.append(rolloutId, machineId, before, to, now, { ...stepDetail, ...detail });
         return toHost(after);
-      })();
+      });
     },
     /** Updates engine bookkeeping without a state change (no event: nothing the technician would see). */
     setLogOffset(rolloutId: number, machineId: number, offset: number): void {

@@ -1,11 +1,12 @@
 import type { RolloutOutputChunk } from '../../../shared/rollout';
-import type { Db } from '../open';
+import { type Db, transactions } from '../open';
 
 /** Bound on the output kept per host: the newest text wins, the oldest chunks go. */
 export const OUTPUT_LIMIT_BYTES = 256 * 1024;
 
 /** The bounded output of rollout hosts (table rollout_output, and the byte count on rollout_hosts). */
 export function rolloutOutputRepo(db: Db) {
+  const tx = transactions(db);
   // Prepared once: an append runs at every poll of every installing host (bench:rollout).
   const insert = db.prepare(
     'INSERT INTO rollout_output (rollout_id, machine_id, at, text) VALUES (?, ?, ?, ?)',
@@ -29,7 +30,7 @@ export function rolloutOutputRepo(db: Db) {
       logOffset: number | null,
       now: number,
     ): void {
-      db.transaction(() => {
+      tx.deferred(() => {
         if (text !== '') insert.run(rolloutId, machineId, now, text);
         const row = addBytes.get(Buffer.byteLength(text), logOffset, rolloutId, machineId) as
           { output_bytes: number } | undefined;
@@ -53,7 +54,7 @@ export function rolloutOutputRepo(db: Db) {
           rolloutId,
           machineId,
         );
-      })();
+      });
     },
     /** A host's stored output after chunk `afterId`, oldest first. */
     output(rolloutId: number, machineId: number, afterId: number, limit: number): RolloutOutputChunk[] {

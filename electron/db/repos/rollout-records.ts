@@ -61,6 +61,8 @@ export function rolloutRecordsRepo(db: Db, log: RolloutEventLog, counts: (id: nu
   });
   // Read at each pass, pause and end of a run: prepared once.
   const getRow = db.prepare('SELECT * FROM rollouts WHERE id = ?');
+  // Asked before every host starts: the row's control fields only (get also counts every host's state).
+  const controlRow = db.prepare('SELECT state, cancel_requested FROM rollouts WHERE id = ?');
   return {
     /** Inserts the rollout row in state 'created' (inside the create transaction); returns its id. */
     insert(r: NewRollout, now: number): number {
@@ -84,6 +86,11 @@ export function rolloutRecordsRepo(db: Db, log: RolloutEventLog, counts: (id: nu
     get(id: number): Rollout | null {
       const row = getRow.get(id) as RolloutRow | undefined;
       return row ? toRollout(row) : null;
+    },
+    /** What decides whether a queued host may start: the rollout's state and a cancel request. */
+    control(id: number): { state: RolloutState; cancelRequested: boolean } | null {
+      const r = controlRow.get(id) as { state: RolloutState; cancel_requested: number } | undefined;
+      return r ? { state: r.state, cancelRequested: r.cancel_requested === 1 } : null;
     },
     /** Newest first. */
     list(limit: number): Rollout[] {

@@ -1,4 +1,4 @@
-import type { Db } from '../open';
+import { type Db, transactions } from '../open';
 import { rolloutEventLog } from './rollout-events';
 import { rolloutHostsRepo } from './rollout-hosts';
 import { rolloutLeaseRepo } from './rollout-lease';
@@ -17,11 +17,12 @@ export function rolloutsRepo(db: Db) {
   const log = rolloutEventLog(db);
   const hosts = rolloutHostsRepo(db, log);
   const records = rolloutRecordsRepo(db, log, hosts.counts);
+  const tx = transactions(db);
   const { insertQueued, ...hostMethods } = hosts;
   const { insert, ...recordMethods } = records;
   return {
     /** Runs `fn` in one immediate transaction (takes the write lock first: no upgrade race with another process). */
-    transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
+    transaction: <T>(fn: () => T): T => tx.immediate(fn),
     /** Creates a rollout with its hosts queued (one transaction). */
     create(
       r: NewRollout & { hosts: { machineId: number; machineName: string; packageManager: string }[] },
