@@ -1,21 +1,10 @@
 import { takeSnapshot } from '../compliance/snapshot';
 import type { Core } from '../core/create-core';
+import { seededRandom as random } from '../core/seeded-random';
 import type { EolStatus } from '../platforms/eol';
 import type { PackageManagerId, PendingPatch, ScanFindings } from '../platforms/types';
 
 const DAY = 86_400_000;
-
-/** A small deterministic generator (mulberry32), so every demo tells the same story. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface HostStory {
   machineId: number;

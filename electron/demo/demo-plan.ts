@@ -1,3 +1,4 @@
+import { seededRandom as random } from '../core/seeded-random';
 import type { SimFault } from './sim-host';
 import { usableProfiles } from './sim-profiles';
 import { WINDOWS_SERVERS, WINDOWS_WORKSTATIONS } from './sim-windows';
@@ -53,18 +54,6 @@ const NOTES = [
   'Customer contact: IT lead, call before kernel updates.',
   'Runs the practice management system.',
 ];
-
-/** Small deterministic PRNG (mulberry32): the demo looks the same on every start. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function weighted<T extends { weight: number }>(items: readonly T[], r: number): T {
   let slot = r * items.reduce((a, x) => a + x.weight, 0);

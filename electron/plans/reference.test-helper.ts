@@ -221,14 +221,5 @@ export function firstReachRef(wall: number, zone: string, from: number, to: numb
   return hit;
 }
 
-/** A small seeded generator (mulberry32), so a failing run can be repeated from its printed seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** A small seeded generator, so a failing run can be repeated from its printed seed. */
+export { seededRandom as rng } from '../core/seeded-random';

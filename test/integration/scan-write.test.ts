@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Core, createCore } from '../../electron/core/create-core';
 import { silentLogger } from '../../electron/core/logger';
 import { dataFiles } from '../../electron/core/paths';
+import { seededRandom } from '../../electron/core/seeded-random';
 import type { Db } from '../../electron/db/open';
 import type { PatchWrite } from '../../electron/db/repos/machine-patches';
 import { scansRepo } from '../../electron/db/repos/scans';
@@ -14,7 +15,6 @@ import type { PackageManagerId, PendingPatch } from '../../electron/platforms/ty
 import { nodeSecretBox } from '../../electron/secrets/node-secrets';
 import { pendingPatch, scanFindings, SUPPORTED_EOL } from '../helpers/findings';
 import { sshMachine } from '../helpers/inventory';
-import { seededRandom } from '../helpers/random';
 import { tempDir } from '../helpers/temp';
 
 const T0 = Date.parse('2026-11-25T10:00:00Z');
