@@ -4,8 +4,8 @@ import path from 'node:path';
 
 import { afterEach } from 'vitest';
 
-import { createCore } from '../../electron/core/create-core';
-import { fileLogger } from '../../electron/core/logger';
+import { type CoreOptions, createCore } from '../../electron/core/create-core';
+import { fileLogger, silentLogger } from '../../electron/core/logger';
 import { dataFiles } from '../../electron/core/paths';
 import { nodeSecretBox } from '../../electron/secrets/node-secrets';
 
@@ -33,4 +33,23 @@ export function fileCore(dataDir = tempDir(), env: NodeJS.ProcessEnv = {}) {
     version: '0.0.0-test',
   });
   return { core, dataDir, files };
+}
+
+/**
+ * A core on a real SQLite file whose clock the test sets (`now`), without resuming rollouts or writing a log
+ * file: what the compliance, risk and scan-write tests build. `over` adds or replaces options.
+ */
+export function clockedCore(dataDir: string, now: () => number, over: Partial<CoreOptions> = {}) {
+  const files = dataFiles(dataDir);
+  return createCore({
+    dbPath: files.db,
+    secrets: nodeSecretBox(files.keyFile),
+    logger: silentLogger,
+    host: 'browser',
+    dataDir,
+    version: '0.0.0-test',
+    clock: { now },
+    rollouts: { resume: false },
+    ...over,
+  });
 }

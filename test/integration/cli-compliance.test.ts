@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
 import { runCli } from '../../electron/cli/main';
-import { createCore } from '../../electron/core/create-core';
-import { silentLogger } from '../../electron/core/logger';
-import { dataFiles } from '../../electron/core/paths';
-import { nodeSecretBox } from '../../electron/secrets/node-secrets';
 import { utcDay } from '../../electron/vuln/sla';
 import { pendingPatch, scanFindings, SUPPORTED_EOL } from '../helpers/findings';
 import { sshMachine } from '../helpers/inventory';
-import { tempDir } from '../helpers/temp';
+import { clockedCore, tempDir } from '../helpers/temp';
 
 const DAY = 86_400_000;
 
@@ -22,19 +18,9 @@ async function cli(...args: string[]) {
 /** A data folder where Acme's web-1 was scanned 3 days ago (a security fix missing) and fixed today. */
 async function seeded(): Promise<string> {
   const dataDir = tempDir();
-  const files = dataFiles(dataDir);
   const today = Date.now();
   let now = today - 3 * DAY;
-  const core = createCore({
-    dbPath: files.db,
-    secrets: nodeSecretBox(files.keyFile),
-    logger: silentLogger,
-    host: 'browser',
-    dataDir,
-    version: '0.0.0-test',
-    clock: { now: () => now },
-    rollouts: { resume: false },
-  });
+  const core = clockedCore(dataDir, () => now);
   const web = core.repos.machines.insert(sshMachine('web-1', '10.0.0.1', { client: 'Acme' }), now);
   const sudo = pendingPatch('sudo', '1.9.13p3-1+deb12u1', '1.9.13p3-1+deb12u2', { security: true });
   const store = async (patches: ReturnType<typeof pendingPatch>[]) => {

@@ -2,14 +2,11 @@
 // the built-in vulnerability sample, snapshots taken by the core after each scan, read through dispatch.
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { type Core, createCore } from '../../electron/core/create-core';
-import { silentLogger } from '../../electron/core/logger';
-import { dataFiles } from '../../electron/core/paths';
-import { nodeSecretBox } from '../../electron/secrets/node-secrets';
+import type { Core } from '../../electron/core/create-core';
 import type { RequestChannel, RequestOf, ResponseMap } from '../../shared/ipc';
 import { pendingPatch, scanFindings, SUPPORTED_EOL } from '../helpers/findings';
 import { sshMachine } from '../helpers/inventory';
-import { tempDir } from '../helpers/temp';
+import { clockedCore, tempDir } from '../helpers/temp';
 
 // Sample seeds (electron/vuln/seed): openssl CVE-2026-0001 high, on KEV due 2026-12-11; sudo medium.
 const T0 = Date.parse('2026-11-25T10:00:00Z');
@@ -21,18 +18,8 @@ afterEach(async () => {
 });
 
 function open(dataDir = tempDir()) {
-  const files = dataFiles(dataDir);
   let now = T0;
-  const core = createCore({
-    dbPath: files.db,
-    secrets: nodeSecretBox(files.keyFile),
-    logger: silentLogger,
-    host: 'browser',
-    dataDir,
-    version: '0.0.0-test',
-    clock: { now: () => now },
-    rollouts: { resume: false },
-  });
+  const core = clockedCore(dataDir, () => now);
   cores.push(core);
   const call = async <C extends RequestChannel>(channel: C, req: RequestOf<C>): Promise<ResponseMap[C]> => {
     const r = await core.dispatch(channel, req);

@@ -1,16 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { type Core, createCore } from '../../electron/core/create-core';
-import { silentLogger } from '../../electron/core/logger';
-import { dataFiles } from '../../electron/core/paths';
-import { nodeSecretBox } from '../../electron/secrets/node-secrets';
+import type { Core } from '../../electron/core/create-core';
 import { FEEDS } from '../../electron/vuln/feeds';
 import type { FeedFetch } from '../../electron/vuln/snapshot-store';
 import type { RequestChannel, RequestOf, ResponseMap } from '../../shared/ipc';
 import { sampleFeedFiles, startFeedServer } from '../helpers/feed-server';
 import { pendingPatch, scanFindings, SUPPORTED_EOL } from '../helpers/findings';
 import { sshMachine } from '../helpers/inventory';
-import { tempDir } from '../helpers/temp';
+import { clockedCore, tempDir } from '../helpers/temp';
 
 // The built-in seeds (electron/vuln/seed, sample data in the real formats, not real CVEs): openssl
 // CVE-2026-0001 fixed in bookworm 3.0.17-1~deb12u3, urgency high, on KEV due 2026-12-11; sudo
@@ -35,17 +32,8 @@ function caller(core: Core) {
 
 function open(fetchFeed?: FeedFetch) {
   const dataDir = tempDir();
-  const files = dataFiles(dataDir);
   let now = T0;
-  const core = createCore({
-    dbPath: files.db,
-    secrets: nodeSecretBox(files.keyFile),
-    logger: silentLogger,
-    host: 'browser',
-    dataDir,
-    version: '0.0.0-test',
-    clock: { now: () => now },
-    rollouts: { resume: false },
+  const core = clockedCore(dataDir, () => now, {
     ...(fetchFeed ? { vulnFetch: fetchFeed } : {}),
   });
   cores.push(core);

@@ -3,19 +3,16 @@
 // compliance snapshots in between, and every table of the two files compared row for row after each step.
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { type Core, createCore } from '../../electron/core/create-core';
-import { silentLogger } from '../../electron/core/logger';
-import { dataFiles } from '../../electron/core/paths';
+import type { Core } from '../../electron/core/create-core';
 import { seededRandom } from '../../electron/core/seeded-random';
 import type { Db } from '../../electron/db/open';
 import type { PatchWrite } from '../../electron/db/repos/machine-patches';
 import { scansRepo } from '../../electron/db/repos/scans';
 import type { EolStatus } from '../../electron/platforms/eol';
 import type { PackageManagerId, PendingPatch } from '../../electron/platforms/types';
-import { nodeSecretBox } from '../../electron/secrets/node-secrets';
 import { pendingPatch, scanFindings, SUPPORTED_EOL } from '../helpers/findings';
 import { sshMachine } from '../helpers/inventory';
-import { tempDir } from '../helpers/temp';
+import { clockedCore, tempDir } from '../helpers/temp';
 
 const T0 = Date.parse('2026-11-25T10:00:00Z');
 const STEPS = 80;
@@ -29,18 +26,8 @@ afterEach(async () => {
 /** A core on its own file whose scans write patches the given way, at a clock the test moves. */
 function open(how: PatchWrite) {
   const dataDir = tempDir();
-  const files = dataFiles(dataDir);
   const clock = { at: T0 };
-  const core = createCore({
-    dbPath: files.db,
-    secrets: nodeSecretBox(files.keyFile),
-    logger: silentLogger,
-    host: 'browser',
-    dataDir,
-    version: '0.0.0-test',
-    clock: { now: () => clock.at },
-    rollouts: { resume: false },
-  });
+  const core = clockedCore(dataDir, () => clock.at);
   cores.push(core);
   const machines = [
     sshMachine('web-1', '10.0.0.1', { client: 'Acme', site: 'HQ', tags: ['internet-facing'] }),
