@@ -38,6 +38,14 @@ export function cannotRunRpm(): string | null {
   return null;
 }
 
+/** Why the RPM test targets (debootstrapped roots with dnf or zypper, over SSH) cannot run here, or null. */
+export function cannotRunRpmTargets(): string | null {
+  return (
+    cannotRunRpm() ??
+    (fs.existsSync('/usr/sbin/debootstrap') ? null : 'apt-get install -y debootstrap openssh-client')
+  );
+}
+
 /** A scratch RPM host: run scripts on it as root, as a rollout would (ScratchHost.run/setup). */
 export class RpmHost extends ScratchHost {
   private constructor(

@@ -8,7 +8,7 @@ import type { Core } from '../../electron/core/create-core';
 import type { RebootPolicy } from '../../shared/domain';
 import { noarch as pkg } from '../capture/rpm-build';
 import { needs } from '../helpers/needs';
-import { cannotRunRpm } from '../install/rpm-host';
+import { cannotRunRpmTargets } from '../install/rpm-host';
 import type { Target } from '../targets/hosts';
 import { startTargets, stopAll } from '../targets/hosts';
 import { buildRpmRepos, type RpmRepos } from '../targets/rpm-repos';
@@ -21,9 +21,7 @@ import {
   startToEnd,
 } from './engine-bench';
 
-const why =
-  cannotRunRpm() ??
-  (fs.existsSync('/usr/sbin/debootstrap') ? null : 'apt-get install -y debootstrap openssh-client');
+const why = cannotRunRpmTargets();
 
 // glibc and dbus are on needs-restarting's own list of core packages (dnf-plugins-core 4.3: kernel,
 // kernel-rt, glibc, linux-firmware, systemd, dbus, dbus-broker, dbus-daemon, and the names in

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../electron/core/create-core';
 import { type Advisory, noarch as pkg } from '../capture/rpm-build';
 import { needs } from '../helpers/needs';
-import { cannotRunRpm } from '../install/rpm-host';
+import { cannotRunRpmTargets } from '../install/rpm-host';
 import { REPOS_IN_TARGET } from '../targets/flavour-types';
 import type { Target } from '../targets/hosts';
 import { startTargets, stopAll } from '../targets/hosts';
@@ -22,9 +22,7 @@ import {
   startToEnd,
 } from './engine-bench';
 
-const why =
-  cannotRunRpm() ??
-  (fs.existsSync('/usr/sbin/debootstrap') ? null : 'apt-get install -y debootstrap openssh-client');
+const why = cannotRunRpmTargets();
 
 // Installed at start. pb-release gives dnf its $releasever, as an EL release package does.
 const START = [

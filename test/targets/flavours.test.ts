@@ -6,15 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Pkg } from '../capture/rpm-build';
 import { needs } from '../helpers/needs';
-import { cannotRunRpm } from '../install/rpm-host';
+import { cannotRunRpmTargets } from '../install/rpm-host';
 import type { Target } from './hosts';
 import { startTargets, stopAll } from './hosts';
 import { buildRpmRepos, type RpmRepos } from './rpm-repos';
 import { ssh } from './ssh';
 
-const why =
-  cannotRunRpm() ??
-  (fs.existsSync('/usr/sbin/debootstrap') ? null : 'apt-get install -y debootstrap openssh-client');
+const why = cannotRunRpmTargets();
 const pkg = (name: string, version: string, release: string): Pkg => ({
   name,
   version,
